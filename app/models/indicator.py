@@ -1,0 +1,200 @@
+"""Outcomes (themes), indicators, periods, targets and the data values themselves."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.area import Agency, Area
+from app.models.base import one_of, utcnow
+
+UNITS = ("count", "rate_per_1000", "rate_per_100000", "percent", "money", "ratio")
+UNIT_LABELS = {
+    "count": "Count",
+    "rate_per_1000": "Rate per 1,000 population",
+    "rate_per_100000": "Rate per 100,000 population",
+    "percent": "Percentage",
+    "money": "Money (£)",
+    "ratio": "Ratio",
+}
+POLARITIES = ("lower_is_better", "higher_is_better", "neutral")
+POLARITY_LABELS = {
+    "lower_is_better": "Lower is better",
+    "higher_is_better": "Higher is better",
+    "neutral": "Neither (monitored only)",
+}
+# How an indicator combines across areas: sum counts; recompute rates and percentages
+# from their numerator and denominator; or never combine (survey results, say).
+AGGREGATIONS = ("sum", "recompute", "none")
+AGGREGATION_LABELS = {
+    "sum": "Add the areas together",
+    "recompute": "Recompute from numerator and denominator",
+    "none": "Do not combine across areas",
+}
+RAG_METHODS = ("none", "target", "previous_year", "manual")
+RAG_BAND_KINDS = ("percent", "absolute")
+
+PERIOD_KINDS = ("year", "quarter", "month", "span")
+
+FLAGS = ("actual", "estimate", "provisional", "not_available", "not_released")
+FLAG_LABELS = {
+    "actual": "Actual",
+    "estimate": "Estimate",
+    "provisional": "Provisional",
+    "not_available": "Not available",
+    "not_released": "Not yet released",
+}
+# Flags that carry a figure, and flags that stand in place of one.
+FLAGS_WITH_VALUE = ("actual", "estimate", "provisional")
+FLAGS_WITHOUT_VALUE = ("not_available", "not_released")
+
+
+class Outcome(db.Model):
+    __tablename__ = "outcome"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    indicators: Mapped[list["Indicator"]] = relationship(
+        back_populates="outcome", order_by="Indicator.sort_order"
+    )
+
+
+class Indicator(db.Model):
+    __tablename__ = "indicator"
+    __table_args__ = (
+        one_of("unit", UNITS),
+        one_of("polarity", POLARITIES),
+        one_of("aggregation", AGGREGATIONS),
+        one_of("rag_method", RAG_METHODS),
+        one_of("rag_band_kind", RAG_BAND_KINDS),
+        CheckConstraint("rag_green_within >= 0 AND rag_amber_within >= rag_green_within", name="rag_bands_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    outcome_id: Mapped[int | None] = mapped_column(ForeignKey("outcome.id"))
+    unit: Mapped[str] = mapped_column(String(20), default="count")
+    polarity: Mapped[str] = mapped_column(String(20), default="lower_is_better")
+    aggregation: Mapped[str] = mapped_column(String(12), default="sum")
+    numerator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"))
+    denominator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"))
+    decimals: Mapped[int] = mapped_column(default=0)
+    definition: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    # RAG rule (configured by admins). Bands are "worse by at most X" for green and amber.
+    rag_method: Mapped[str] = mapped_column(String(20), default="none")
+    rag_band_kind: Mapped[str] = mapped_column(String(10), default="percent")
+    rag_green_within: Mapped[float] = mapped_column(Float, default=0)
+    rag_amber_within: Mapped[float] = mapped_column(Float, default=0)
+    rag_rate_estimates: Mapped[bool] = mapped_column(default=False)
+
+    outcome: Mapped[Outcome | None] = relationship(back_populates="indicators")
+    numerator: Mapped["Indicator | None"] = relationship(foreign_keys=[numerator_id], remote_side=[id])
+    denominator: Mapped["Indicator | None"] = relationship(foreign_keys=[denominator_id], remote_side=[id])
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABELS[self.unit]
+
+    @property
+    def polarity_label(self) -> str:
+        return POLARITY_LABELS[self.polarity]
+
+    def __repr__(self) -> str:
+        return f"<Indicator {self.slug}>"
+
+
+class Period(db.Model):
+    """A reporting period. ``key`` is the canonical form made by ``app.periods``."""
+
+    __tablename__ = "period"
+    __table_args__ = (
+        one_of("kind", PERIOD_KINDS),
+        CheckConstraint("start_date <= end_date", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(80))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+
+    def __repr__(self) -> str:
+        return f"<Period {self.key}>"
+
+
+class Target(db.Model):
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("indicator_id", "area_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    indicator: Mapped[Indicator] = relationship()
+    area: Mapped[Area] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class DataValue(db.Model):
+    """One figure: indicator × area × period.
+
+    A figure is never stored as zero for "missing": either there is no row, or the row
+    has no value and a flag saying why (not available, not yet released). Values from an
+    upload point back to their submission, sheet and cell; a resubmission marks the old
+    rows not current rather than overwriting them.
+    """
+
+    __tablename__ = "data_value"
+    __table_args__ = (
+        one_of("flag", FLAGS),
+        CheckConstraint(
+            "(flag IN ('actual', 'estimate', 'provisional') AND value IS NOT NULL) OR "
+            "(flag IN ('not_available', 'not_released') AND value IS NULL)",
+            name="value_matches_flag",
+        ),
+        # Only one current figure per indicator × area × period.
+        Index(
+            "uq_data_value_current",
+            "indicator_id",
+            "area_id",
+            "period_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_data_value_submission", "submission_id"),
+        Index("ix_data_value_agency", "agency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    value: Mapped[float | None] = mapped_column(Float)
+    flag: Mapped[str] = mapped_column(String(16), default="actual")
+    note: Mapped[str | None] = mapped_column(Text)
+    # Free-text origin for figures not from an upload (demo load, manual entry).
+    source: Mapped[str | None] = mapped_column(String(300))
+    # The agency that supplied the figure: officers see only their own agency's figures.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    sheet: Mapped[str | None] = mapped_column(String(64))
+    cell: Mapped[str | None] = mapped_column(String(16))
+    is_current: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship()
+    area: Mapped[Area] = relationship()
+    period: Mapped[Period] = relationship()
+    agency: Mapped["Agency | None"] = relationship()

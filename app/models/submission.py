@@ -1,0 +1,70 @@
+"""Submissions (uploaded returns) and the audit log."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.area import Agency
+from app.models.base import one_of, utcnow
+from app.models.indicator import Period
+from app.models.template import ReturnTemplate, TemplateVersion
+from app.models.user import User
+
+SUBMISSION_STATUSES = ("current", "superseded", "rejected")
+
+
+class Submission(db.Model):
+    """One uploaded return file. Superseded submissions are kept, never overwritten."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        one_of("status", SUBMISSION_STATUSES),
+        # Two uploads racing for the same agency, template and period cannot both be current.
+        Index(
+            "uq_submission_current",
+            "agency_id",
+            "template_id",
+            "period_id",
+            unique=True,
+            sqlite_where=text("status = 'current'"),
+            postgresql_where=text("status = 'current'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("return_template.id"))
+    template_version_id: Mapped[int] = mapped_column(ForeignKey("template_version.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    status: Mapped[str] = mapped_column(String(12), default="current")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    # Warnings the officer confirmed, as a list of {"sheet", "cell", "message"}.
+    warnings: Mapped[list | None] = mapped_column(JSON)
+
+    agency: Mapped[Agency] = relationship()
+    template: Mapped[ReturnTemplate] = relationship()
+    template_version: Mapped[TemplateVersion] = relationship()
+    period: Mapped[Period] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+    supersedes: Mapped["Submission | None"] = relationship(remote_side=[id])
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()

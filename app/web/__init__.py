@@ -1,0 +1,10 @@
+"""The web door onto the services: one blueprint package per area of the product."""
+from flask import Blueprint
+
+
+def registered_blueprints() -> list[Blueprint]:
+    from app.web.admin import bp as admin_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.main import bp as main_bp
+
+    return [auth_bp, main_bp, admin_bp]

@@ -1,0 +1,144 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL with
+``pytest --database-url=postgresql+psycopg://...`` (``make test`` does both).
+
+The schema is built once per run by the real Alembic migrations; each test then gets
+empty tables.
+"""
+import re
+
+import flask_migrate
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from app.models import Agency, Area, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database-url", default=None, help="SQLAlchemy URL of an empty test database")
+
+
+def make_config(database_url: str, tmp_path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-only-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory) -> str:
+    url = request.config.getoption("--database-url")
+    return url or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, tmp_path_factory):
+    """Apply the migrations once to the test database."""
+    app = create_app(make_config(database_url, tmp_path_factory.mktemp("m")))
+    with app.app_context():
+        _drop_everything()
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return True
+
+
+def _drop_everything():
+    """Start from an empty database, whatever an earlier run left behind."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        with db.engine.begin() as conn:
+            names = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")).scalars().all()
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            for name in names:
+                conn.execute(text(f'DROP TABLE "{name}"'))
+
+
+def _empty_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for t in tables:
+            db.session.execute(text(f'DELETE FROM "{t}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, migrated, tmp_path):
+    app = create_app(make_config(database_url, tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def people(app):
+    """One agency pair and one user per role (two officers, in different agencies)."""
+    county = Area(name="Leicestershire", code="LC", kind="county")
+    police = Agency(slug="police", name="Leicestershire Police")
+    council = Agency(slug="blaby-council", name="Blaby District Council")
+    db.session.add_all([county, police, council])
+    db.session.flush()
+    users = {}
+    for key, role, agency in [
+        ("officer", "officer", police),
+        ("other_officer", "officer", council),
+        ("manager", "manager", None),
+        ("admin", "admin", None),
+        ("dhr_coordinator", "dhr_coordinator", None),
+    ]:
+        u = User(email=f"{key}@example.org", name=key.replace("_", " ").title(), role=role, agency=agency)
+        u.set_password(PASSWORD)
+        db.session.add(u)
+        users[key] = u
+    db.session.commit()
+    return {"users": users, "police": police, "council": council, "county": county}
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    return client.post("/sign-in", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def sign_in_as(client, people):
+    """sign_in_as("admin") signs the test client in as that person."""
+
+    def _sign_in(key: str):
+        client.post("/sign-out")
+        response = sign_in(client, people["users"][key].email)
+        assert response.status_code == 302, response.data[:500]
+        return client
+
+    return _sign_in
+
+
+def csrf_token_from(html: bytes) -> str:
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        rb'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1).decode()
