@@ -1,0 +1,147 @@
+# Safer Returns: build, run and test.
+#   make run           set everything up, load the demo partnership, serve on 127.0.0.1:5000
+#   make test          the whole suite on SQLite, then again on a throwaway PostgreSQL
+#   make test-sqlite   the suite on SQLite only (quick)
+#   make test PYTEST_ARGS="-k upload -x"   pass arguments to pytest
+# GNU make on Debian 12. Nothing here reads stdin, so it runs unattended on CI.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+FLASK := $(PYTHON) -m flask --app wsgi
+PYTEST := $(PYTHON) -m pytest
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+# Stamps: each step is skipped while its outputs are newer than its inputs.
+INSTALL_STAMP := $(VENV)/.requirements-installed
+NODE_STAMP := node_modules/.npm-ci-done
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+GOVUK_OUT := app/static/govuk
+GOVUK_JS := $(GOVUK_OUT)/govuk-frontend.min.js
+CSS_OUT := app/static/css/app.css
+SASS_SOURCES := $(wildcard app/static/src/*.scss)
+
+PG_BINDIR ?= /usr/lib/postgresql/15/bin
+export PG_BINDIR
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
+.PHONY: help venv install assets db demo run test test-sqlite test-postgres test-tools bench clean distclean
+
+help:
+	@echo "make run          set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test         the whole suite on SQLite, then on a throwaway PostgreSQL 15"
+	@echo "make test-sqlite  the suite on SQLite only (PYTEST_ARGS=... passes arguments to pytest)"
+	@echo "make bench        run every benchmark script in bench/"
+	@echo "make install | assets | db | demo | clean | distclean"
+
+# --- Python -------------------------------------------------------------------
+
+venv: $(PYTHON)
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+install: $(INSTALL_STAMP)
+
+$(INSTALL_STAMP): requirements.txt requirements-dev.txt | $(PYTHON)
+	$(PYTHON) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	touch $@
+
+# --- Front-end assets ---------------------------------------------------------
+
+assets: $(GOVUK_JS) $(CSS_OUT)
+
+# --ignore-scripts: sass's optional file watcher wants to build native code; we never watch.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to build the assets: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The GDS Transport font files are left out: the typeface is licensed to GOV.UK only,
+# and the stylesheet is compiled with Arial, so nothing refers to them.
+$(GOVUK_JS): $(NODE_STAMP)
+	rm -rf $(GOVUK_OUT)
+	mkdir -p $(GOVUK_OUT)
+	cp -R $(GOVUK_DIST)/assets $(GOVUK_OUT)/assets
+	rm -rf $(GOVUK_OUT)/assets/fonts
+	cp $(GOVUK_DIST)/govuk-frontend.min.js.map $(GOVUK_OUT)/
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $@
+
+$(CSS_OUT): $(SASS_SOURCES) $(NODE_STAMP)
+	mkdir -p $(dir $@)
+	npx --no -- sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps app/static/src/app.scss $@
+
+# --- Database and running -----------------------------------------------------
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load
+
+run: venv install assets db demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# --- Tests --------------------------------------------------------------------
+
+# LibreOffice and poppler (to prove a real spreadsheet program opens our workbooks)
+# and the PostgreSQL 15 server binaries. Installing the package starts no cluster we use:
+# the tests make their own with scripts/pg-test-cluster.sh.
+test-tools:
+	@missing=""; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	[ -x $(PG_BINDIR)/initdb ] || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then echo "The tests need:$$missing (apt-get install them as root)" >&2; exit 1; fi; \
+		echo "Installing:$$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		$(APT_INSTALL) -qq $$missing >/dev/null; \
+	fi
+
+test-sqlite: install assets
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The cluster is stopped and its folder removed however pytest ends; the exit
+# status stays pytest's.
+test-postgres: install assets test-tools
+	@cluster="$$(scripts/pg-test-cluster.sh start)"; \
+	trap 'scripts/pg-test-cluster.sh stop "$$cluster"' EXIT; \
+	trap 'exit 130' INT TERM; \
+	echo "PostgreSQL test cluster in $$cluster"; \
+	$(PYTEST) --database-url="$$(scripts/pg-test-cluster.sh url "$$cluster")" $(PYTEST_ARGS)
+
+test: install assets test-tools
+	@echo "== Test suite on SQLite"
+	@$(MAKE) --no-print-directory test-sqlite
+	@echo "== Test suite on PostgreSQL"
+	@$(MAKE) --no-print-directory test-postgres
+
+# --- Benchmarks ---------------------------------------------------------------
+
+# Every executable file in bench/ is a Python script; all run even if one fails.
+bench: install
+	@ran=0; failed=""; \
+	for script in bench/*; do \
+		[ -f "$$script" ] || continue; \
+		if [ ! -x "$$script" ]; then echo "Skipping $$script (not executable)"; continue; fi; \
+		echo "== $$script"; ran=1; \
+		$(PYTHON) "$$script" || failed="$$failed $$script"; \
+	done; \
+	[ "$$ran" = 1 ] || echo "No benchmarks in bench/."; \
+	if [ -n "$$failed" ]; then echo "Failed:$$failed" >&2; exit 1; fi
+
+# --- Cleaning -----------------------------------------------------------------
+
+clean:
+	rm -rf $(GOVUK_OUT) $(CSS_OUT) bench/out .pytest_cache
+	find . -path ./$(VENV) -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf node_modules $(VENV)
