@@ -1,0 +1,1 @@
+"""Writing to the database. Functions here flush; the services layer commits."""
