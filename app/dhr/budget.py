@@ -18,7 +18,7 @@ and ``validate_budget`` asks for it: a missing value is never a zero.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Mapping, Sequence
 
