@@ -1,0 +1,1 @@
+"""Workbooks that Safer Returns writes: blank standard returns and the consolidated workbook."""

@@ -1,0 +1,27 @@
+"""The one way to open an XlsxWriter workbook here: text never becomes a formula, link or number.
+
+Agencies type text into returns, and that text ends up in workbooks we write. XlsxWriter
+would turn a string starting with "=" into a live formula, "http…" into a link and "12"
+into a number; these options switch that off for every ``write()`` call.
+"""
+from __future__ import annotations
+
+from typing import IO
+
+import xlsxwriter
+
+SAFE_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "in_memory": False,
+    "constant_memory": False,
+}
+
+
+def new_workbook(target: str | IO[bytes], **options) -> xlsxwriter.Workbook:
+    """A workbook writing to a path or a binary file object (e.g. ``io.BytesIO``).
+
+    Other XlsxWriter options (``default_date_format``, ...) may be passed; the safe text
+    options above always win."""
+    return xlsxwriter.Workbook(target, {**options, **SAFE_OPTIONS})
