@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Users", "admin.users", ("admin",)),
     ("Areas", "admin.areas", ("admin",)),
     ("Agencies", "admin.agencies", ("admin",)),
+    ("Outcomes", "admin.outcomes", ("admin",)),
     ("Indicators", "admin.indicators", ("admin",)),
 ]
 

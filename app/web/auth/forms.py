@@ -8,6 +8,7 @@ class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[InputRequired(message="Enter your email address"), Email(message="Enter an email address like name@council.gov.uk"), Length(max=254)],
     )
     password = PasswordField(

@@ -1,0 +1,87 @@
+"""Who reaches which route. Every endpoint must appear in ROUTES, so a new route
+without a rule fails here; the app itself refuses any view that declares no roles."""
+import pytest
+
+from app.extensions import db
+from app.models import Indicator, Outcome
+
+ROLES = ["anonymous", "officer", "manager", "admin", "dhr_coordinator"]
+ADMIN_ONLY = {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 403}
+SIGNED_IN = {"anonymous": 302, "officer": 200, "manager": 200, "admin": 200, "dhr_coordinator": 200}
+DATA_READERS = {"anonymous": 302, "officer": 200, "manager": 200, "admin": 200, "dhr_coordinator": 403}
+
+# endpoint: (method, url builder(ids), {role: expected status})
+ROUTES = {
+    "auth.sign_in": ("GET", lambda ids: "/sign-in", {"anonymous": 200, "officer": 302, "manager": 302, "admin": 302, "dhr_coordinator": 302}),
+    "auth.sign_out": ("POST", lambda ids: "/sign-out", {"anonymous": 302, "officer": 302, "manager": 302, "admin": 302, "dhr_coordinator": 302}),
+    "main.home": ("GET", lambda ids: "/", SIGNED_IN),
+    "main.data_values": ("GET", lambda ids: "/data", DATA_READERS),
+    # The officer belongs to the police; this is the police's own page.
+    "main.agency_data": ("GET", lambda ids: f"/agencies/{ids['police']}/data", DATA_READERS),
+}
+for plural, singular in [("users", "user"), ("areas", "area"), ("agencies", "agency"), ("outcomes", "outcome"), ("indicators", "indicator")]:
+    ROUTES[f"admin.{plural}"] = ("GET", lambda ids, p=plural: f"/admin/{p}", ADMIN_ONLY)
+    ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
+    ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
+
+
+@pytest.fixture
+def ids(people):
+    outcome = Outcome(name="Ongoing reductions in crime")
+    indicator = Indicator(slug="total-crime-rate", name="Total crime rate", unit="rate_per_1000", outcome=outcome)
+    db.session.add_all([outcome, indicator])
+    db.session.commit()
+    return {
+        "police": people["police"].id, "council": people["council"].id,
+        "user": people["users"]["manager"].id, "area": people["county"].id, "agency": people["police"].id,
+        "outcome": outcome.id, "indicator": indicator.id,
+    }
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - set(ROUTES) == set(), "add the new routes to ROUTES with the status each role should get"
+    assert set(ROUTES) - endpoints == set()
+
+
+def test_every_view_declares_its_roles(app):
+    for endpoint, view in app.view_functions.items():
+        if endpoint != "static":
+            assert getattr(view, "allowed_roles", None), f"{endpoint} declares no roles"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_by_role(client, ids, sign_in_as, role):
+    if role != "anonymous":
+        sign_in_as(role)
+    failures = []
+    for endpoint, (method, url_for_ids, expected) in ROUTES.items():
+        if endpoint == "auth.sign_out":
+            continue  # signing out would end the session for the routes after it
+        response = client.open(url_for_ids(ids), method=method)
+        if response.status_code != expected[role]:
+            failures.append(f"{endpoint} as {role}: {response.status_code}, expected {expected[role]}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sign_out_by_role(client, people, sign_in_as, role):
+    if role != "anonymous":
+        sign_in_as(role)
+    assert client.post("/sign-out").status_code == ROUTES["auth.sign_out"][2][role]
+    assert client.get("/").status_code == 302  # signed out (or never in)
+
+
+def test_anonymous_is_sent_to_sign_in_with_next(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert "/sign-in?next=" in response.headers["Location"]
+
+
+def test_view_without_declared_roles_is_refused(app, client, people, sign_in_as):
+    @app.route("/undeclared")
+    def undeclared():
+        return "open"
+
+    sign_in_as("admin")
+    assert client.get("/undeclared").status_code == 403
