@@ -4,6 +4,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.commands.demo import demo
+    from app.commands.templates import templates
 
-    for group in (demo,):
+    for group in (demo, templates):
         app.cli.add_command(group)

@@ -16,6 +16,13 @@ DISTRICT_CODES = {
     "Melton": "M", "North West Leicestershire": "NW", "Oadby & Wigston": "O",
 }
 APPENDIX_2_SPAN = "Dec 2015 - Mar 2016"
+# Cambridgeshire's per-refuge rows are one indicator each, across the refuges' districts.
+CAMBS_ROW_AREAS = {
+    "Refuge occupancy rate - Cambridge": ("Refuge occupancy rate", "CAM"),
+    "Refuge occupancy rate - Hunts": ("Refuge occupancy rate", "HUNTS"),
+    "Refuge occupancy rate - Fenland": ("Refuge occupancy rate", "FEN"),
+    "Women housed at the refuges - Cambridge": ("Women housed at the refuges", "CAM"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,17 +89,18 @@ def seed_figures(seed: dict) -> list[SeedFigure]:
             out.append(SeedFigure(row["outcome"], "LC", APPENDIX_2_SPAN, row["performance"], agency="living-without-abuse", source="Table 2"))
     # Cambridgeshire: quarters of 2014/15 and 2013/14; "not yet released" where the seed says so.
     cambs = seed["cambridgeshire_da_quarterly_2014_15"]["indicators"]
-    for name, ind in cambs.items():
+    for row_label, ind in cambs.items():
+        name, area = CAMBS_ROW_AREAS.get(row_label, (row_label, "CAMBS"))
         not_released = "not yet released" in ind.get("note", "")
         for year in ("2014/15", "2013/14"):
             for q, value in enumerate(ind.get(year) or [], start=1):
                 period = f"{year} Q{q}"
                 if value is not None:
-                    out.append(SeedFigure(name, "CAMBS", period, value, agency="cambridgeshire-idva", source="Cambridgeshire MI"))
+                    out.append(SeedFigure(name, area, period, value, agency="cambridgeshire-idva", source="Cambridgeshire MI"))
                 elif not_released and year == "2014/15" and q in (2, 3):
-                    out.append(SeedFigure(name, "CAMBS", period, None, "not_released", "Q2 and Q3 data not yet released", "cambridgeshire-idva", "Cambridgeshire MI"))
+                    out.append(SeedFigure(name, area, period, None, "not_released", "Q2 and Q3 data not yet released", "cambridgeshire-idva", "Cambridgeshire MI"))
         if "total_2013_14" in ind:
-            out.append(SeedFigure(name, "CAMBS", "2013/14", ind["total_2013_14"], agency="cambridgeshire-idva", source="Cambridgeshire MI"))
+            out.append(SeedFigure(name, area, "2013/14", ind["total_2013_14"], agency="cambridgeshire-idva", source="Cambridgeshire MI"))
     # Rotherham Table 4: rolling 12 months to October 2016 and 2017, and year to date.
     roth = seed["rotherham_da_table4_2017"]
     periods = ["12 months to 31st October 2016", "12 months to 31st October 2017", None, "Year to Date Apr - Oct 2017"]

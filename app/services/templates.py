@@ -1,0 +1,193 @@
+"""Return templates: drafting, publishing, versions, JSON import and export.
+
+A published version never changes. Changing a template whose latest version is
+published first copies it into a new draft version; a draft is changed in place until it
+is published. Every change is validated as a whole definition before anything is saved.
+"""
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.definition import (
+    DefinitionError,
+    DefinitionProblem,
+    TemplateDefinition,
+    definition_to_json,
+    validate_definition,
+)
+from app.extensions import db
+from app.models import Agency, Area, Indicator, ReturnTemplate, TemplateVersion
+from app.models.base import utcnow
+from app.services import ServiceError, transaction
+from app.services.audit import record
+
+
+class TemplateProblems(ServiceError):
+    """A definition that does not validate; ``problems`` carry paths for the form."""
+
+    def __init__(self, problems: list[DefinitionProblem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class TemplateSummary:
+    slug: str
+    name: str
+    version: int
+    status: str
+    agencies: list[str]
+
+    def as_line(self) -> str:
+        """``flask templates list``: slug, version, status, agency slugs, tab-separated."""
+        return "\t".join([self.slug, str(self.version), self.status, ",".join(self.agencies)])
+
+
+def known_names() -> dict[str, set[str]]:
+    return {
+        "indicators": set(db.session.scalars(select(Indicator.slug))),
+        "areas": set(db.session.scalars(select(Area.code))),
+        "agencies": set(db.session.scalars(select(Agency.slug))),
+    }
+
+
+def check_definition(defn: TemplateDefinition) -> list[DefinitionProblem]:
+    known = known_names()
+    problems = validate_definition(defn, known_indicators=known["indicators"], known_areas=known["areas"])
+    for i, slug in enumerate(defn.agencies):
+        if slug not in known["agencies"]:
+            problems.append(DefinitionProblem(f"agencies[{i}]", f"There is no agency with the short name '{slug}'."))
+    return problems
+
+
+def template_by_slug(slug: str) -> ReturnTemplate:
+    template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == slug))
+    if template is None:
+        raise ServiceError(f"There is no return template '{slug}'. `flask templates list` shows them.")
+    return template
+
+
+def definition_of(version: TemplateVersion) -> TemplateDefinition:
+    return TemplateDefinition.from_dict(version.definition)
+
+
+def list_templates() -> list[TemplateSummary]:
+    out = []
+    for template in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.slug)):
+        latest = template.latest_version
+        out.append(
+            TemplateSummary(template.slug, template.name, latest.number if latest else 0,
+                            latest.status if latest else "empty", [a.slug for a in template.agencies])
+        )
+    return out
+
+
+def _sync_template_row(template: ReturnTemplate, defn: TemplateDefinition) -> None:
+    """The template row mirrors the definition's name, frequency, deadline and agencies."""
+    template.name = defn.name
+    template.frequency = defn.frequency
+    template.due_days = defn.due_days
+    agencies = db.session.scalars(select(Agency).where(Agency.slug.in_(defn.agencies))).all()
+    template.agencies = sorted(agencies, key=lambda a: a.slug)
+
+
+def _store_draft(defn: TemplateDefinition, user, template: ReturnTemplate | None) -> TemplateVersion:
+    """Write a validated definition as the template's draft (flush only)."""
+    if template is None:
+        template = ReturnTemplate(slug=defn.slug, name=defn.name)
+        db.session.add(template)
+        db.session.flush()
+    _sync_template_row(template, defn)
+    latest = template.latest_version
+    data = defn.to_dict()
+    if latest is not None and latest.status == "draft":
+        latest.definition = data
+        version = latest
+    else:
+        version = TemplateVersion(template=template, number=(latest.number + 1) if latest else 1, status="draft",
+                                  definition=data, created_by_id=getattr(user, "id", None))
+        db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def save_definition(defn: TemplateDefinition, user, *, original_slug: str | None = None) -> TemplateVersion:
+    """Save a whole definition as a draft. Raises TemplateProblems and saves nothing if invalid."""
+    problems = check_definition(defn)
+    template = None
+    if original_slug is not None:
+        template = template_by_slug(original_slug)
+        if defn.slug != original_slug:
+            problems.append(DefinitionProblem("slug", "The short name of a template cannot change once it exists."))
+    elif db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == defn.slug)) is not None:
+        problems.append(DefinitionProblem("slug", f"A template with the short name '{defn.slug}' already exists."))
+    if problems:
+        raise TemplateProblems(problems)
+    with transaction("That template clashes with one already saved."):
+        version = _store_draft(defn, user, template)
+        record("template_saved", user, version, template=defn.slug, version=version.number)
+    return version
+
+
+def publish(slug: str, user) -> TemplateVersion:
+    """Publish the latest draft; earlier published versions are retired (kept, unchanged)."""
+    template = template_by_slug(slug)
+    draft = template.latest_version
+    if draft is None or draft.status != "draft":
+        raise ServiceError(f"'{template.name}' has no draft to publish: change it first to make a new version.")
+    problems = check_definition(definition_of(draft))
+    if problems:
+        raise TemplateProblems(problems)
+    with transaction():
+        _mark_published(draft, user)
+    return draft
+
+
+def _mark_published(version: TemplateVersion, user) -> None:
+    for other in version.template.versions:
+        if other.status == "published" and other is not version:
+            other.status = "retired"
+    version.status = "published"
+    version.published_at = utcnow()
+    db.session.flush()
+    record("template_published", user, version, template=version.template.slug, version=version.number)
+
+
+def dump(slug: str) -> str:
+    """The latest version's definition as JSON (what ``flask templates dump`` prints)."""
+    template = template_by_slug(slug)
+    if template.latest_version is None:
+        raise ServiceError(f"'{slug}' has no versions yet.")
+    return definition_to_json(definition_of(template.latest_version))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    slug: str
+    version: int
+    status: str
+    changed: bool
+
+
+def load(text: str, user, *, publish_it: bool = True) -> LoadResult:
+    """Create or update a template from JSON. An unchanged definition makes no new version."""
+    try:
+        defn = TemplateDefinition.from_dict(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise ServiceError(f"The file is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}.") from error
+    except DefinitionError as error:
+        raise TemplateProblems(error.problems) from error
+    problems = check_definition(defn)
+    if problems:
+        raise TemplateProblems(problems)
+    template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == defn.slug))
+    latest = template.latest_version if template else None
+    if latest is not None and latest.definition == defn.to_dict() and (latest.status == "published" or not publish_it):
+        return LoadResult(defn.slug, latest.number, latest.status, False)
+    with transaction("That template clashes with one already saved."):
+        version = _store_draft(defn, user, template)
+        record("template_loaded", user, version, template=defn.slug, version=version.number)
+        if publish_it:
+            _mark_published(version, user)
+    return LoadResult(defn.slug, version.number, version.status, True)
