@@ -1,0 +1,250 @@
+"""Everything the dashboard shows, for every indicator × area, in one call.
+
+``compute_dashboard`` takes the stored figures (one frame), the targets, the indicator
+and area configuration and a period, and returns one row per indicator × area
+(districts, counties, wider footprints): latest and previous-year figures, change,
+RAG and its reason, direction of travel, significance, comparisons and the status of
+any total. The frame-wide work (totals, trends, significance tests) is done with pandas
+and numpy over all rows at once; ratings and sentences are made row by row by the same
+functions the rest of the app calls.
+
+Missing numbers are NaN and missing labels None; ``dashboard_records`` turns the frame
+into plain dicts with None for both, for templates and the workbook writer.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from app.indicators.aggregate import (
+    RESULT_COLUMNS,
+    VALUE_COLUMNS,
+    Populations,
+    area_leaves,
+    as_spec_map,
+    derived_for_areas,
+    prepare_values,
+    totals_for_areas,
+)
+from app.indicators.change import changes, format_change
+from app.indicators.compare import PEER_BAND_PERCENT, compare_with_peers, rank_districts
+from app.indicators.model import FLAGS_WITH_VALUE, POINT_UNITS, RATE_SCALE, AreaSpec, IndicatorSpec
+from app.indicators.periods import previous_year_key, trend_period_keys
+from app.indicators.rag import rate
+from app.indicators.significance import ALPHA, binomial_two_sided, fisher_two_sided, significance_labels
+from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes
+
+DASHBOARD_COLUMNS = [
+    "indicator", "area", "area_kind", "period", "unit", "polarity",
+    "latest", "latest_flag", "previous_period", "previous", "previous_flag", "target",
+    "change", "change_text", "rag", "rag_reason", "direction", "trend_percent",
+    "significance", "p_value", "district_comparison", "peer_comparison",
+    "aggregate_status", "aggregate_message",
+]
+
+
+def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
+    """Columns as plain lists: iterating lists is much faster than iterating Series."""
+    return [frame[name].tolist() for name in names]
+
+
+def _figures(values: pd.DataFrame, specs, areas: Sequence[AreaSpec], periods: list[str]) -> pd.DataFrame:
+    """Every figure the dashboard can use, for every area: stored figures for districts,
+    recomputed indicators worked out where a district did not supply them, and totals for
+    counties and wider footprints. Columns as ``aggregate.RESULT_COLUMNS``."""
+    leaves = area_leaves(areas)
+    leaf_codes = [a.code for a in areas if a.code not in leaves]
+    recompute = {s.slug for s in specs.values() if s.aggregation == "recompute"}
+    stored = values[values["area"].isin(leaf_codes) & ~values["indicator"].isin(recompute)]
+    stored = stored.assign(status=None, missing=[()] * len(stored), supplied=np.nan, computed=np.nan, message="")
+    frames = [
+        stored[RESULT_COLUMNS],
+        derived_for_areas(values, specs, areas, leaf_codes, periods),
+        totals_for_areas(values, specs, areas, periods, list(leaves)),
+    ]
+    figures = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    usable = figures["value"].notna() & figures["flag"].isin(FLAGS_WITH_VALUE)
+    figures["value"] = figures["value"].where(usable)
+    return figures
+
+
+def _at(figures: pd.DataFrame, period: str, grid: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """The figures for one period, lined up with ``grid``'s indicator × area rows."""
+    part = figures.loc[figures["period"] == period, ["indicator", "area", "value", "flag", "status", "message"]]
+    part = part.rename(columns={c: f"{prefix}{c}" for c in ("value", "flag", "status", "message")})
+    return grid.merge(part, on=["indicator", "area"], how="left")
+
+
+def _significance(table: pd.DataFrame, figures: pd.DataFrame, specs, populations, period, previous, alpha):
+    """Significance of latest vs previous year for each row: exact Poisson for counts and
+    rates (on the events behind them), Fisher's exact for percentages with numerators
+    and denominators; None where there is nothing to test."""
+    n = len(table)
+    p_values = np.full(n, np.nan)
+    unit = table["unit"].to_numpy()
+    latest = table["latest"].to_numpy(dtype=float)
+    prior = table["previous"].to_numpy(dtype=float)
+    pop_latest = populations.lookup(table["area"], [period] * n)
+    pop_prior = populations.lookup(table["area"], [previous] * n)
+    numerator = table["indicator"].map(lambda s: specs[s].numerator).to_numpy(dtype=object)
+    denominator = table["indicator"].map(lambda s: specs[s].denominator).to_numpy(dtype=object)
+    recompute = table["indicator"].map(lambda s: specs[s].aggregation == "recompute").to_numpy()
+
+    def parts(slugs, at):
+        keyed = figures.loc[figures["period"] == at].set_index(["indicator", "area"])["value"]
+        index = pd.MultiIndex.from_arrays([pd.Series(slugs, dtype=object).fillna(""), table["area"]])
+        return keyed.reindex(index).to_numpy(dtype=float)
+
+    num_latest, num_prior = parts(numerator, period), parts(numerator, previous)
+    den_latest, den_prior = parts(denominator, period), parts(denominator, previous)
+    per = np.array([RATE_SCALE.get(u, np.nan) for u in unit])
+    rate_units = np.isin(unit, list(RATE_SCALE))
+    has_pops = ~np.isnan(pop_latest) & ~np.isnan(pop_prior)
+    # Counts: the figures themselves, exposure = population when known for both years.
+    k1, k2 = latest.copy(), prior.copy()
+    e1, e2 = np.where(has_pops, pop_latest, 1.0), np.where(has_pops, pop_prior, 1.0)
+    counted = unit == "count"
+    # Rates recomputed from a count: that count, over its denominator or the population.
+    from_numerator = rate_units & recompute
+    k1 = np.where(from_numerator, num_latest, k1)
+    k2 = np.where(from_numerator, num_prior, k2)
+    with_den = from_numerator & ~pd.isna(denominator)
+    e1, e2 = np.where(with_den, den_latest, e1), np.where(with_den, den_prior, e2)
+    # Rates given as rates: the events behind them, from the population.
+    from_rate = rate_units & ~recompute & has_pops
+    k1 = np.where(from_rate, np.round(latest * pop_latest / per), k1)
+    k2 = np.where(from_rate, np.round(prior * pop_prior / per), k2)
+    poisson = (counted | (from_numerator & (with_den | has_pops)) | from_rate)
+    poisson &= ~np.isnan(k1) & ~np.isnan(k2) & (k1 >= 0) & (k2 >= 0) & (e1 > 0) & (e2 > 0)
+    if poisson.any():
+        a, b = np.round(k1[poisson]), np.round(k2[poisson])
+        p_values[poisson] = binomial_two_sided(a, a + b, e1[poisson] / (e1[poisson] + e2[poisson]))
+    proportion = np.isin(unit, POINT_UNITS) & recompute
+    proportion &= ~np.isnan(num_latest) & ~np.isnan(num_prior) & ~np.isnan(den_latest) & ~np.isnan(den_prior)
+    proportion &= (num_latest >= 0) & (num_prior >= 0) & (num_latest <= den_latest) & (num_prior <= den_prior)
+    if proportion.any():
+        p_values[proportion] = fisher_two_sided(
+            np.round(num_latest[proportion]), np.round(den_latest[proportion]),
+            np.round(num_prior[proportion]), np.round(den_prior[proportion]),
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_latest = np.where(proportion, num_latest / den_latest, k1 / e1)
+        share_prior = np.where(proportion, num_prior / den_prior, k2 / e2)
+    return significance_labels(p_values, share_latest > share_prior, share_latest < share_prior, alpha), p_values
+
+
+def compute_dashboard(
+    values: pd.DataFrame,
+    targets: pd.DataFrame | None,
+    indicators: Sequence[IndicatorSpec] | Mapping[str, IndicatorSpec],
+    areas: Sequence[AreaSpec],
+    period: str,
+    *,
+    trend_periods: Sequence[str] | None = None,
+    peers: Mapping[tuple[str, str], Mapping[str, float] | Sequence[float]] | None = None,
+    alpha: float = ALPHA,
+    stable_within: float = STABLE_WITHIN,
+    min_trend_points: int = MIN_POINTS,
+    peer_band_percent: float = PEER_BAND_PERCENT,
+) -> pd.DataFrame:
+    """One row per indicator × area for ``period`` (a canonical key), in the order given.
+
+    ``values``: indicator, area, period, value, flag (as ``aggregate.prepare_values``).
+    ``targets``: indicator, area, period, value (may be None or empty).
+    ``trend_periods``: the periods the direction of travel looks at, oldest first
+    (default ``periods.trend_period_keys(period)``: 4 quarters, 3 years…).
+    ``peers``: comparator figures by (indicator slug, area code), for the peer comparison.
+
+    Columns (``DASHBOARD_COLUMNS``): latest / previous figures and flags, target, change
+    (relative % or points) and its text, rag and rag_reason, direction and trend_percent
+    (slope per period as % of the mean), significance and p_value, district_comparison
+    (districts only), peer_comparison (where peers are given), aggregate_status and
+    aggregate_message (counties and wider footprints, and recomputed district figures).
+    """
+    specs = as_spec_map(indicators)
+    previous = previous_year_key(period)
+    trend = list(trend_periods) if trend_periods is not None else trend_period_keys(period)
+    needed = list(dict.fromkeys([*trend, previous, period]))
+    raw = values.loc[values["period"].isin(needed) & values["indicator"].isin(specs.keys()), [c for c in VALUE_COLUMNS if c in values]]
+    figures = _figures(prepare_values(raw), specs, areas, needed)
+
+    parent = {a.code: a.parent for a in areas}
+    grid = pd.DataFrame(
+        [(slug, a.code) for slug in specs for a in areas], columns=["indicator", "area"]
+    )
+    table = _at(figures, period, grid, "latest_")
+    table = table.merge(
+        _at(figures, previous, grid, "previous_")[["indicator", "area", "previous_value", "previous_flag"]],
+        on=["indicator", "area"], how="left",
+    )
+    table = table.rename(columns={"latest_value": "latest", "previous_value": "previous"})
+    table["area_kind"] = table["area"].map({a.code: a.kind for a in areas})
+    table["period"], table["previous_period"] = period, previous
+    spec_of = table["indicator"].map(specs)
+    table["unit"] = spec_of.map(lambda s: s.unit)
+    table["polarity"] = spec_of.map(lambda s: s.polarity)
+
+    if targets is not None and len(targets):
+        wanted = targets.loc[targets["period"] == period, ["indicator", "area", "value"]].rename(columns={"value": "target"})
+        table = table.merge(wanted.drop_duplicates(["indicator", "area"]), on=["indicator", "area"], how="left")
+    else:
+        table["target"] = np.nan
+
+    table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
+    table["change_text"] = [format_change(c, u) for c, u in zip(*_columns(table, "change", "unit"))]
+
+    ratings = [
+        rate(spec, latest, prior, target, flag if isinstance(flag, str) else "not_available", prior_flag if isinstance(prior_flag, str) else None)
+        for spec, latest, prior, target, flag, prior_flag in zip(
+            spec_of.tolist(), *_columns(table, "latest", "previous", "target", "latest_flag", "previous_flag")
+        )
+    ]
+    table["rag"] = pd.Series([r.rag for r in ratings], index=table.index, dtype=object)
+    incomplete = (table["latest_status"] == "incomplete").to_numpy()
+    table["rag_reason"] = [
+        f"{message.rstrip('.')}, so it is not rated." if gap else r.reason
+        for r, gap, message in zip(ratings, incomplete, table["latest_message"].tolist())
+    ]
+
+    series = figures[figures["period"].isin(trend)].pivot_table(
+        index=["indicator", "area"], columns="period", values="value", aggfunc="first", dropna=False
+    )
+    matrix = series.reindex(index=pd.MultiIndex.from_frame(table[["indicator", "area"]]), columns=trend).to_numpy(dtype=float)
+    slope_percent, points = relative_slopes(matrix.reshape(len(table), len(trend)))
+    table["direction"] = classify_slopes(slope_percent, points, table["polarity"], stable_within, min_trend_points)
+    table["trend_percent"] = slope_percent
+
+    populations = Populations(areas)
+    table["significance"], table["p_value"] = _significance(table, figures, specs, populations, period, previous, alpha)
+
+    table["parent"] = table["area"].map(parent)
+    districts = table["area_kind"].eq("district") & table["parent"].notna()
+    table["district_comparison"] = pd.Series(None, index=table.index, dtype=object)
+    if districts.any():
+        table.loc[districts, "district_comparison"] = rank_districts(
+            table.loc[districts], ["indicator", "parent"], value="latest", polarity="polarity"
+        )
+    table["peer_comparison"] = [
+        compare_with_peers(latest, peers[(slug, code)], spec.polarity, peer_band_percent, area=code)
+        if peers and (slug, code) in peers else None
+        for slug, code, latest, spec in zip(*_columns(table, "indicator", "area", "latest"), spec_of.tolist())
+    ]
+    table["aggregate_status"] = table["latest_status"].astype(object).where(table["latest_status"].notna(), None)
+    table["aggregate_message"] = table["latest_message"].fillna("")
+    return table[DASHBOARD_COLUMNS]
+
+
+def dashboard_records(table: pd.DataFrame) -> list[dict]:
+    """The dashboard frame as plain dicts, with None for every missing number or label."""
+    clean = table.astype(object).where(table.notna(), None)
+    return clean.to_dict("records")
+
+
+def district_strip(table: pd.DataFrame, indicator: str, areas: Sequence[AreaSpec]) -> list[tuple[str, str | None]]:
+    """(code, RAG) for each district of one indicator, in area order: the "B C H HB M NW O"
+    strip."""
+    rows = table[(table["indicator"] == indicator) & (table["area_kind"] == "district")].set_index("area")["rag"]
+    return [(a.code, rows.get(a.code)) for a in areas if a.kind == "district" and a.code in rows.index]
+

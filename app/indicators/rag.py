@@ -1,0 +1,173 @@
+"""Red / amber / green ratings by the rule an admin set on each indicator.
+
+One banding serves both comparisons. The *worsening* is how far the latest figure is on
+the wrong side of its comparator, in the indicator's bad direction (up for
+lower-is-better, down for higher-is-better):
+
+* ``previous_year``: against the same period a year earlier;
+* ``target``: against the period's target (meeting or beating the target is Green).
+
+With ``band_kind="percent"`` the worsening is relative to the comparator (3.10 → 3.53 is
+13.9% worse); with ``"absolute"`` it is in the indicator's unit (percentage points for a
+percentage). Worse by at most ``green_within`` → G, at most ``amber_within`` → A, more → R;
+any improvement → G.
+
+Leicestershire's 2015/16 Q4 dashboard is reproduced by ``previous_year`` with percent
+bands 2 / 10 on every indicator, percentages included: its two worsening percentage
+indicators could be read either way (ASB victims 5.3% → 5.4% is 1.9% worse relatively,
+0.1 points absolutely; both Green) and the paper itself quotes "+1.9%", so the relative
+reading is the documented one.
+
+Table 2 (outcome measures against target) is rated with ``target`` and
+``TABLE_2_RULE``: meeting the target is Green, falling short by at most 5% of the target
+Amber, further Red.
+"""
+from __future__ import annotations
+
+from app.indicators.change import round_half_up
+from app.indicators.model import (
+    FLAGS_WITHOUT_VALUE,
+    RAG_NAMES,
+    RAGS,
+    IndicatorSpec,
+    RagResult,
+    RagRule,
+    is_missing,
+)
+
+# The Leicestershire rule: improved or worse by ≤ 2% green, ≤ 10% amber, above red.
+LEICESTERSHIRE_RULE = RagRule(method="previous_year", band_kind="percent", green_within=2, amber_within=10)
+# Target rule used for Table 2: met → G; short by at most 5% of the target → A; else R.
+TABLE_2_RULE = RagRule(method="target", band_kind="percent", green_within=0, amber_within=5)
+
+# Figures are compared after rounding away float noise (2.0000000001% is 2%).
+_NOISE_DECIMALS = 9
+
+
+def _number(x: float, decimals: int = 1) -> str:
+    """1,234.5 style, rounded half away from zero, without trailing zeros."""
+    text = f"{round_half_up(x, decimals):,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def band(worsening: float, rule: RagRule) -> str:
+    """G, A or R for a worsening (≤ 0 means no worse)."""
+    worsening = round(worsening, _NOISE_DECIMALS)
+    if worsening <= rule.green_within:
+        return "G"
+    if worsening <= rule.amber_within:
+        return "A"
+    return "R"
+
+
+def _band_text(worsening: float, rule: RagRule, unit_text: str) -> str:
+    rag = band(worsening, rule)
+    if rag == "G":
+        return f"within {_number(rule.green_within)}{unit_text}"
+    if rag == "A" and rule.green_within == 0:
+        return f"within {_number(rule.amber_within)}{unit_text}"
+    if rag == "A":
+        return f"more than {_number(rule.green_within)}{unit_text}, within {_number(rule.amber_within)}{unit_text}"
+    return f"more than {_number(rule.amber_within)}{unit_text}"
+
+
+def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | None) -> str | None:
+    """Why there is no rating at all, or None if the figures can be rated."""
+    rule = spec.rag
+    if rule.method == "none":
+        return "No RAG rule is set for this indicator."
+    if rule.method == "manual":
+        return "This indicator is rated by hand; the manager's rating is kept with the commentary."
+    if spec.polarity == "neutral":
+        return "This indicator is monitored only (neither higher nor lower is better), so it has no RAG."
+    if is_missing(latest) or flag in FLAGS_WITHOUT_VALUE:
+        return "There is no figure for this period, so it is not rated."
+    if not rule.rate_estimates and "estimate" in (flag, previous_flag):
+        which = "latest" if flag == "estimate" else "previous year's"
+        return f"The {which} figure is an estimate, so it is not rated."
+    return None
+
+
+def rate(
+    spec: IndicatorSpec,
+    latest,
+    previous=None,
+    target=None,
+    flag: str = "actual",
+    previous_flag: str | None = "actual",
+) -> RagResult:
+    """Rate ``latest`` by ``spec.rag`` and ``spec.polarity``; ``reason`` says why in a sentence.
+
+    Returns ``rag=None`` (with the reason) for rules ``none`` and ``manual``, neutral
+    polarity, missing figures, estimates (unless the rule rates them), and when the
+    comparator is missing or zero under a percentage band."""
+    why_not = _unavailable(spec, latest, flag, previous_flag)
+    if why_not:
+        return RagResult(None, why_not)
+    rule = spec.rag
+    if rule.method == "previous_year":
+        comparator, against = previous, "last year"
+        if is_missing(previous) or previous_flag in FLAGS_WITHOUT_VALUE:
+            return RagResult(None, "There is no figure for the same period last year, so it is not rated.")
+    else:
+        if is_missing(target):
+            return RagResult(None, "No target is set for this period, so it is not rated.")
+        comparator, against = target, f"the target of {_number(float(target), spec.decimals)}"
+    comparator = float(comparator)
+    worsening = float(latest) - comparator
+    if spec.polarity == "higher_is_better":
+        worsening = -worsening
+    if rule.band_kind == "percent":
+        if comparator == 0:
+            return RagResult(None, f"A percentage band cannot be measured against zero ({against}); use an absolute band.")
+        worsening = worsening / abs(comparator) * 100.0
+        unit_text = "%"
+    else:
+        unit_text = " percentage points" if spec.unit == "percent" else ""
+    rag = band(worsening, rule)
+    colour = RAG_NAMES[rag]
+    size = _number(abs(worsening), 1 if rule.band_kind == "percent" else max(spec.decimals, 1)) + unit_text
+    if round(worsening, _NOISE_DECIMALS) == 0:
+        return RagResult(rag, f"{'Meets' if rule.method == 'target' else 'Same as'} {against}: {colour}")
+    if worsening < 0:
+        return RagResult(rag, f"Better than {against} by {size}: {colour}")
+    verb = "Short of" if rule.method == "target" else "Worse than"
+    return RagResult(rag, f"{verb} {against} by {size} ({_band_text(worsening, rule, unit_text)}): {colour}")
+
+
+def apply_override(result: RagResult, override_rag: str, reason: str) -> RagResult:
+    """A manager's override: the new rating, marked overridden, with the calculated result kept."""
+    if override_rag not in RAGS:
+        raise ValueError("Choose Red, Amber or Green for the override.")
+    if not reason or not reason.strip():
+        raise ValueError("Give a reason for overriding the RAG: it is shown beside the rating and audited.")
+    original = result.original if result.overridden else result
+    calculated = RAG_NAMES.get(original.rag, "not rated")
+    return RagResult(
+        override_rag,
+        f"Set to {RAG_NAMES[override_rag]} by a manager: {reason.strip()} (calculated: {calculated}).",
+        overridden=True,
+        original=original,
+    )
+
+
+def outcome_rag(indicator_rags) -> RagResult:
+    """An outcome's overall RAG from its indicators' RAGs (unrated ones are left out).
+
+    Rule: nothing rated → none; every rated indicator Green → Green; more than half Red →
+    Red; any other mix → Amber. Leicestershire: "Ongoing reductions in crime" (A, R, R, G)
+    → Amber (2 of 4 Red is not a majority); the re-offending outcome (G, G, G) → Green.
+    The Prevent outcome's published Amber (its one indicator is Red) is a manager's
+    override, recorded with ``apply_override``: its comment says the indicators do not
+    yet cover the priority.
+    """
+    rated = [r for r in indicator_rags if r in RAGS]
+    if not rated:
+        return RagResult(None, "None of its indicators is rated.")
+    reds, greens, total = rated.count("R"), rated.count("G"), len(rated)
+    counts = ", ".join(f"{n} {RAG_NAMES[r]}" for r, n in (("R", reds), ("A", rated.count("A")), ("G", greens)) if n)
+    if greens == total:
+        return RagResult("G", f"All {total} rated indicators are Green: Green.")
+    if reds * 2 > total:
+        return RagResult("R", f"Most rated indicators are Red ({counts}; {total} rated): Red.")
+    return RagResult("A", f"A mix of ratings ({counts}; {total} rated), Red not a majority: Amber.")
