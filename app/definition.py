@@ -1081,21 +1081,26 @@ class _Validator:
         sample = parse_period(_SAMPLE_PERIODS[defn.frequency])
         seen: dict[tuple, Field] = {}
         paths = {sheet.name: f"sheets[{i}]" for i, sheet in enumerate(defn.sheets)}
+        reported: set[str] = set()  # one problem per row (or column), not one per cell
         for f in expand_fields(defn, sample):
             if not f.is_entered:
                 continue
-            point = (f.indicator, f.area, f.period_key, f.measure)
-            other = seen.setdefault(point, f)
-            if other is not f and (other.row_index, other.sheet) != (f.row_index, f.sheet):
-                self.add(f"{paths[f.sheet]}.rows[{f.row_index}].indicator",
-                         f"Row '{f.row_label}' ({f.column_header}) gives the same figure as row "
-                         f"'{other.row_label}' ({other.column_header}) on sheet '{other.sheet}': indicator "
-                         f"'{f.indicator}', area {f.area or '(none)'}: each figure may come from one cell only. "
-                         "Give one of the rows an area or another indicator.")
-            elif other is not f:
-                self.add(f"{paths[f.sheet]}.columns[{f.column_index}]",
-                         f"Columns '{other.column_header}' and '{f.column_header}' give the same figure "
-                         f"({f.measure} for {f.period_key}) in a {defn.frequency} return: keep one of them.")
+            other = seen.setdefault((f.indicator, f.area, f.period_key, f.measure), f)
+            if other is f:
+                continue
+            if (other.sheet, other.row_index) != (f.sheet, f.row_index):
+                path = f"{paths[f.sheet]}.rows[{f.row_index}].indicator"
+                message = (f"Row '{f.row_label}' ({f.column_header}) gives the same figure as row "
+                           f"'{other.row_label}' ({other.column_header}) on sheet '{other.sheet}': indicator "
+                           f"'{f.indicator}', area {f.area or '(none)'}: each figure may come from one cell only. "
+                           "Give one of the rows an area or another indicator.")
+            else:
+                path = f"{paths[f.sheet]}.columns[{f.column_index}]"
+                message = (f"Columns '{other.column_header}' and '{f.column_header}' give the same figure "
+                           f"({f.measure} for {f.period_key}) in a {defn.frequency} return: keep one of them.")
+            if path not in reported:
+                reported.add(path)
+                self.add(path, message)
 
 
 # ---- the demo templates (from the seed board papers) ---------------------------------
