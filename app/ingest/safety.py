@@ -319,4 +319,8 @@ def _subject(filename: str) -> str:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024:
+        return f"{size:,} bytes"
+    if size < MB:
+        return f"{size / 1024:,.0f} KB"
     return f"{size / MB:,.1f} MB"
