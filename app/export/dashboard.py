@@ -1,0 +1,759 @@
+"""The consolidated dashboard workbook a board receives.
+
+Flask-free: ``build_dashboard(data, target)`` writes a ``DashboardData`` (see
+``dashboard_data``) with XlsxWriter. Sheets, in order: Contents, Dashboard (Leicestershire
+Appendix 1), District tables (Appendix 2), Outcome measures (Table 2), Quarterly trends
+(Cambridgeshire), Rolling 12 months (Rotherham Table 4), Completeness, Notes and
+definitions, then ``data.extra_sheets`` (the DHR and action plan sheets, added by their
+own issues), all listed on Contents.
+
+Rules kept on every sheet
+- Every text is written with ``write_string`` (and the workbook cannot turn strings into
+  formulas), so an agency's comment "=HYPERLINK(...)" stays a comment.
+- Numbers are numbers; a missing figure is a blank cell or its flag's words, never 0.
+- RAG letters stay in the cells; colours are conditional formats over ranges.
+- Each formula (county totals, % change, returns received) carries its result as the
+  cached value, so readers that do not recalculate show the right figure.
+- The same data gives the same bytes: the creation time is ``data.generated_at``.
+"""
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import IO
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from app.export.dashboard_data import (
+    FLAGS, SUPPRESSED_LEGEND, TOTAL_KEY, WIDER_KEY, DashboardData, DistrictRow, DistrictTable, Figure,
+    MeasureTable, OutcomeBlock, RollingRow, RollingTable, Suppressed, TrendTable,
+)
+from app.export.formats import (
+    RAG_WORDS, Formats, chart_line, fit_row, lines_needed, row_height, setup_print,
+)
+from app.export.xlsx import new_workbook
+
+CONTENTS = "Contents"
+DASHBOARD = "Dashboard"
+DISTRICTS = "District tables"
+MEASURES = "Outcome measures"
+TRENDS = "Quarterly trends"
+ROLLING = "Rolling 12 months"
+COMPLETENESS = "Completeness"
+NOTES = "Notes and definitions"
+SHEET_DESCRIPTIONS = {
+    DASHBOARD: "Outcomes, supporting indicators, previous year and latest, direction of travel, "
+               "progress RAG, peer, county and district comparison.",
+    DISTRICTS: "Indicators by district with the county total, the wider footprint and its target.",
+    MEASURES: "Outcome measures against their targets; N/A reasons as numbered notes.",
+    TRENDS: "Quarters this year beside last year, with a sparkline per indicator and charts per theme.",
+    ROLLING: "Rolling 12 months compared with the 12 months before, and year to date.",
+    COMPLETENESS: "Which agencies' returns were received, late or missing, by period.",
+    NOTES: "Each indicator's definition, source, unit, polarity and RAG rule; keys to RAG, flags and districts.",
+}
+DIRECTION_TEXT = {"improving": "↑ Improving", "stable": "→ Stable", "worsening": "↓ Worsening"}
+FIRST_TABLE_ROW = 3  # rows 0-1 hold the sheet's title and the partnership/period line
+CHART_WIDTH, CHART_HEIGHT, CHART_ROWS = 560, 300, 16  # pixels; rows of 20 px it covers
+INDICATORS_PER_CHART = 6  # more lines than this cannot be told apart
+
+
+def dashboard_bytes(data: DashboardData) -> bytes:
+    buffer = io.BytesIO()
+    build_dashboard(data, buffer)
+    return buffer.getvalue()
+
+
+def build_dashboard(data: DashboardData, target: str | IO[bytes]) -> None:
+    """Write the workbook for ``data`` to ``target`` (a path or a binary file object)."""
+    workbook = new_workbook(target)
+    workbook.set_properties({
+        "title": data.title,
+        "subject": f"{data.partnership}: {data.period_label}",
+        "company": data.partnership,
+        "created": data.generated_at,
+        "comments": "Public version" if data.public else "Restricted: not for publication",
+    })
+    formats = Formats(workbook)
+    contents = workbook.add_worksheet(CONTENTS)
+    for name, write in ((DASHBOARD, _write_dashboard), (DISTRICTS, _write_district_tables),
+                        (MEASURES, _write_measure_tables), (TRENDS, _write_trends),
+                        (ROLLING, _write_rolling_tables), (COMPLETENESS, _write_completeness),
+                        (NOTES, _write_notes)):
+        sheet = _Sheet(workbook, workbook.add_worksheet(name), formats, data)
+        write(sheet, data)
+    # The DHR sheets and the action plan sheet are added here by their own issues.
+    for writer in data.extra_sheets:
+        writer(workbook, formats)
+    # Written last, so that it lists the extra sheets too.
+    _write_contents(_Sheet(workbook, contents, formats, data), data, [sheet.name for sheet in workbook.worksheets()[1:]])
+    workbook.close()
+
+
+def _format_time(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y, %H:%M}"
+
+
+def _version_text(data: DashboardData) -> str:
+    return "Public version" if data.public else "Restricted: not for publication"
+
+
+class _Sheet:
+    """One worksheet and the shared formats; every write goes through here so that text
+    is always a string and a missing figure is never 0."""
+
+    def __init__(self, workbook, worksheet: Worksheet, formats: Formats, data: DashboardData):
+        self.workbook = workbook
+        self.ws = worksheet
+        self.f = formats
+        self.data = data
+
+    def text(self, row: int, col: int, value: str | None, fmt=None) -> None:
+        if value is None or value == "":
+            self.ws.write_blank(row, col, None, fmt or self.f.blank)
+        else:
+            self.ws.write_string(row, col, str(value), fmt or self.f.text)
+
+    def merged_text(self, first_row: int, first_col: int, last_row: int, last_col: int, value: str | None, fmt) -> None:
+        if first_row != last_row or first_col != last_col:
+            self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+        self.text(first_row, first_col, value, fmt)
+
+    def figure(self, row: int, col: int, value: Figure, unit: str, decimals: int,
+               flag: str | None = None, period: str | None = None, *, bold: bool = False) -> None:
+        """A figure; ``flag`` and ``period`` (when it is not the column's) are shown in
+        brackets after it, or instead of it when it is missing."""
+        if value is None:
+            if flag:
+                self.ws.write_string(row, col, FLAGS[flag][0], self.f.missing)
+            else:
+                self.ws.write_blank(row, col, None, self.f.blank)
+        elif isinstance(value, Suppressed):
+            self.ws.write_string(row, col, value.label, self.f.suppressed)
+        else:
+            suffix = ", ".join(part for part in (period, FLAGS[flag][0] if flag else None) if part) or None
+            self.ws.write_number(row, col, value, self.f.figure(unit, decimals, suffix, bold=bold))
+
+    def rag(self, row: int, col: int, letter: str | None, overridden: bool = False) -> None:
+        if letter is None:
+            self.ws.write_blank(row, col, None, self.f.blank)
+        else:
+            self.ws.write_string(row, col, letter, self.f.rag_overridden if overridden else self.f.rag)
+
+    def heading(self, title: str) -> None:
+        """Rows 0-1: the sheet's title, then partnership, period, data as at, version."""
+        data = self.data
+        self.ws.write_string(0, 0, title, self.f.title)
+        self.ws.write_string(1, 0, f"{data.partnership} · {data.period_label} · data as at "
+                                   f"{_format_time(data.data_as_at)} · {_version_text(data)}", self.f.meta)
+
+    def header_row(self, row: int, labels: Sequence[str], widths: Sequence[float], first_col: int = 0) -> None:
+        for offset, label in enumerate(labels):
+            self.ws.write_string(row, first_col + offset, label, self.f.header_wrap)
+        fit_row(self.ws, row, list(zip(labels, widths[first_col:])))
+
+    def print_setup(self, header_rows: tuple[int, int], widths: Sequence[float], freeze_columns: int = 0) -> None:
+        setup_print(self.ws, header_rows, widths, title=f"{self.data.title}: {self.ws.name}",
+                    subtitle=f"{self.data.period_label} · {_version_text(self.data)}", freeze_columns=freeze_columns)
+
+    def footnotes(self, row: int, notes: Sequence[tuple[str, str]], last_col: int, widths: Sequence[float]) -> int:
+        """Numbered notes below a table, each across the table's width: "Note 1: " then
+        the text (which may be an agency's), both parts strings. Returns the next free row."""
+        text_width = sum(widths[:last_col + 1])
+        for marker, note in notes:
+            self.ws.merge_range(row, 0, row, last_col, "", self.f.footnote)
+            self.ws.write_rich_string(row, 0, self.f.footnote_marker, f"{marker}: ", note, self.f.footnote)
+            fit_row(self.ws, row, [(f"{marker}: {note}", text_width)])
+            row += 1
+        return row
+
+    def key_lines(self, row: int, lines: Sequence[str]) -> int:
+        for line in lines:
+            self.ws.write_string(row, 0, line, self.f.note_line)
+            row += 1
+        return row
+
+
+def _repeat_header(first_headers: tuple[int, int] | None, blocks: int) -> tuple[int, int]:
+    """Rows to repeat on every printed page and freeze: a single table's header rows;
+    with several tables (each with its own header) the sheet's title rows, since a
+    repeated header would stand above the next table's own."""
+    return first_headers if blocks == 1 and first_headers else (0, 1)
+
+
+def _runs(rows: Sequence, key) -> list[tuple[int, int, tuple]]:
+    """Consecutive rows with the same ``key(row)``: (first index, last index, key)."""
+    runs: list[tuple[int, int, tuple]] = []
+    for index, row in enumerate(rows):
+        value = key(row)
+        if runs and runs[-1][2] == value:
+            runs[-1] = (runs[-1][0], index, value)
+        else:
+            runs.append((index, index, value))
+    return runs
+
+
+def _add_target_colours(sheet: _Sheet, rows: Sequence, first_row: int, value_col: int, target_col: int) -> None:
+    """Formula rules colouring ``value_col`` against ``target_col``, one set of rules per
+    run of rows with the same polarity and tolerances."""
+    column = xl_col_to_name(value_col)
+    for first, last, (polarity, green, amber) in _runs(
+            rows, lambda row: (row.polarity, row.green_within, row.amber_within)):
+        if polarity is None:
+            continue
+        sheet.f.add_target_formats(
+            sheet.ws, f"{column}{first_row + first + 1}:{column}{first_row + last + 1}",
+            f"${xl_col_to_name(target_col)}{first_row + first + 1}", polarity, green, amber)
+
+
+def _range(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    return f"{xl_rowcol_to_cell(first_row, first_col)}:{xl_rowcol_to_cell(last_row, last_col)}"
+
+
+# ---- Contents -------------------------------------------------------------------------------
+
+
+def _write_contents(sheet: _Sheet, data: DashboardData, sheet_names: list[str]) -> None:
+    widths = [30, 70, 10, 24]
+    ws, f = sheet.ws, sheet.f
+    ws.write_string(0, 0, data.title, f.title)
+    facts = [("Partnership", data.partnership), ("Period", data.period_label),
+             ("Version", _version_text(data))]
+    row = 2
+    for label, value in facts:
+        ws.write_string(row, 0, label, f.label)
+        sheet.text(row, 1, value)
+        row += 1
+    for label, moment in (("Data as at", data.data_as_at), ("Generated", data.generated_at)):
+        ws.write_string(row, 0, label, f.label)
+        ws.write_datetime(row, 1, moment, f.datetime)
+        row += 1
+    row += 1
+    sheet.header_row(row, ["Sheet", "What it shows"], widths)
+    row += 1
+    for name in sheet_names:
+        ws.write_url(row, 0, f"internal:'{name}'!A1", f.link, string=name)
+        sheet.text(row, 1, SHEET_DESCRIPTIONS.get(name, ""), f.text_wrap)
+        fit_row(ws, row, [(SHEET_DESCRIPTIONS.get(name), widths[1])])
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Figures from these submissions", f.subtitle)
+    row += 1
+    sheet.header_row(row, ["Agency", "Return template", "Version", "Received"], widths)
+    row += 1
+    if not data.submissions:
+        ws.write_string(row, 0, "No submissions: every figure is missing.", f.note)
+    for submission in data.submissions:
+        sheet.text(row, 0, submission.agency, f.text_wrap)
+        sheet.text(row, 1, submission.template, f.text_wrap)
+        ws.write_number(row, 2, submission.version, f.integer)
+        ws.write_datetime(row, 3, submission.received_at, f.datetime)
+        row += 1
+    sheet.print_setup((0, 0), widths)
+
+
+# ---- Dashboard (Appendix 1) ------------------------------------------------------------------
+
+DASHBOARD_WIDTHS = [26, 8, 46, 40, 17, 17, 13, 8, 28, 16, 11, 13]
+DISTRICT_WIDTH = 5
+(OUTCOME_COL, OVERALL_RAG_COL, COMMENT_COL, INDICATOR_COL, PREVIOUS_COL, LATEST_COL, DIRECTION_COL,
+ RAG_COL, REASON_COL, SIGNIFICANCE_COL, PEER_COL, COUNTY_COL) = range(12)
+FIRST_DISTRICT_COL = 12
+
+
+def _common(labels) -> str | None:
+    counts = Counter(label for label in labels if label)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
+    ws, f = sheet.ws, sheet.f
+    areas = data.district_codes()
+    widths = DASHBOARD_WIDTHS + [DISTRICT_WIDTH] * len(areas)
+    all_rows = [row for block in data.outcomes for row in block.rows]
+    previous_label = _common(row.previous_label for row in all_rows)
+    latest_label = _common(row.latest_label for row in all_rows) or data.period_label
+    sheet.heading(data.title)
+
+    header, codes_row = FIRST_TABLE_ROW, FIRST_TABLE_ROW + 1
+    labels = ["Outcome", "Overall RAG", "Overall comment", "Supporting indicator",
+              f"Previous year ({previous_label})" if previous_label else "Previous year",
+              f"Latest ({latest_label})", "Direction of travel", "Progress RAG", "RAG reason",
+              "Significance", "Peer comparison", "County comparison"]
+    for col, label in enumerate(labels):
+        sheet.merged_text(header, col, codes_row, col, label, f.header_wrap)
+    if areas:
+        sheet.merged_text(header, FIRST_DISTRICT_COL, header, FIRST_DISTRICT_COL + len(areas) - 1,
+                          "District comparison", f.header_centre)
+        for offset, (code, _name) in enumerate(areas):
+            ws.write_string(codes_row, FIRST_DISTRICT_COL + offset, code, f.header_centre)
+    fit_row(ws, header, list(zip(labels, widths)), min_lines=2)
+
+    row = codes_row + 1
+    first_data_row = row
+    for block in data.outcomes:
+        row = _write_outcome(sheet, block, row, areas, widths, previous_label, latest_label)
+    last_data_row = row - 1
+
+    if last_data_row >= first_data_row:
+        last_col = FIRST_DISTRICT_COL + len(areas) - 1
+        rag_ranges = [_range(first_data_row, OVERALL_RAG_COL, last_data_row, OVERALL_RAG_COL),
+                      _range(first_data_row, RAG_COL, last_data_row, RAG_COL)]
+        if areas:
+            rag_ranges.append(_range(first_data_row, FIRST_DISTRICT_COL, last_data_row, last_col))
+        f.add_rag_formats(ws, " ".join(rag_ranges))
+    key = [
+        "Direction of travel shows performance, not the figure: a fall in burglary is ↑ Improving.",
+        "RAG: R red, A amber, G green. A RAG with a double border was set by a manager; "
+        "the reason is beside it (or in the overall comment).",
+        "Peer comparison: the partnership's position among its peers (Top, Average, Bottom).",
+        "A period in brackets after a figure is the period it covers when that differs from the column's.",
+    ]
+    if any(code != name for code, name in areas):
+        key.append("Districts: " + "; ".join(f"{code} {name}" for code, name in areas) + ".")
+    sheet.key_lines(row + 1, key)
+    sheet.print_setup((header, codes_row), widths)
+
+
+def _write_outcome(sheet: _Sheet, block: OutcomeBlock, first_row: int, areas, widths,
+                   previous_label: str | None, latest_label: str) -> int:
+    """One outcome: its name, overall RAG and comment merged down its indicator rows."""
+    ws, f = sheet.ws, sheet.f
+    rows = block.rows or [None]
+    last_row = first_row + len(rows) - 1
+    sheet.merged_text(first_row, OUTCOME_COL, last_row, OUTCOME_COL, block.name, f.label)
+    if first_row != last_row:
+        ws.merge_range(first_row, OVERALL_RAG_COL, last_row, OVERALL_RAG_COL, "", f.rag)
+    sheet.rag(first_row, OVERALL_RAG_COL, block.overall_rag, block.overall_rag_overridden)
+
+    # Internal commentary is for the restricted version only; the caller leaves it out
+    # of the public one, and so does this, in case it did not.
+    comment = None if (block.comment_internal and sheet.data.public) else block.overall_comment
+    if first_row != last_row:
+        ws.merge_range(first_row, COMMENT_COL, last_row, COMMENT_COL, "", f.text_wrap)
+    if comment and block.comment_internal:
+        ws.write_rich_string(first_row, COMMENT_COL, f.label, "Internal: ", comment, f.text_wrap)
+    else:
+        sheet.text(first_row, COMMENT_COL, comment, f.text_wrap)
+
+    lines = []
+    for offset, row in enumerate(rows):
+        lines.append(_write_indicator(sheet, first_row + offset, row, areas, previous_label, latest_label))
+    # Merged cells do not grow rows: give the block the height its longest merged text needs.
+    needed = max(lines_needed(block.name, widths[OUTCOME_COL]),
+                 lines_needed(comment, widths[COMMENT_COL]) + (1 if block.comment_internal else 0))
+    if needed > sum(lines):
+        lines[-1] += needed - sum(lines)
+    for offset, count in enumerate(lines):
+        if count > 1:
+            ws.set_row(first_row + offset, row_height(count))
+    return last_row + 1
+
+
+def _write_indicator(sheet: _Sheet, r: int, row, areas, previous_label, latest_label) -> int:
+    """One supporting indicator's cells; returns the lines its wrapped texts need."""
+    ws, f = sheet.ws, sheet.f
+    if row is None:
+        ws.write_string(r, INDICATOR_COL, "No supporting indicators", f.missing)
+        for col in range(PREVIOUS_COL, FIRST_DISTRICT_COL + len(areas)):
+            ws.write_blank(r, col, None, f.blank)
+        return 1
+    sheet.text(r, INDICATOR_COL, row.indicator, f.text_wrap)
+    sheet.figure(r, PREVIOUS_COL, row.previous, row.unit, row.decimals, row.previous_flag,
+                 row.previous_label if row.previous_label != previous_label else None)
+    sheet.figure(r, LATEST_COL, row.latest, row.unit, row.decimals, row.latest_flag,
+                 row.latest_label if row.latest_label != latest_label else None)
+    sheet.text(r, DIRECTION_COL, DIRECTION_TEXT.get(row.direction), f.text)
+    sheet.rag(r, RAG_COL, row.rag, row.rag_overridden)
+    sheet.text(r, REASON_COL, row.rag_reason, f.text_wrap)
+    sheet.text(r, SIGNIFICANCE_COL, row.significance, f.text_wrap)
+    sheet.text(r, PEER_COL, row.peer_comparison, f.centre)
+    sheet.text(r, COUNTY_COL, row.county_comparison, f.text_wrap)
+    for offset, (code, _name) in enumerate(areas):
+        sheet.rag(r, FIRST_DISTRICT_COL + offset, row.district_rags.get(code))
+    widths = DASHBOARD_WIDTHS
+    return max(lines_needed(row.indicator, widths[INDICATOR_COL]),
+               lines_needed(row.rag_reason, widths[REASON_COL]),
+               lines_needed(row.significance, widths[SIGNIFICANCE_COL]),
+               lines_needed(row.county_comparison, widths[COUNTY_COL]))
+
+
+# ---- District tables (Appendix 2) -------------------------------------------------------------
+
+
+def _district_headers(table: DistrictTable) -> list[str]:
+    return (["Indicator"] + [name for _code, name in table.area_columns]
+            + [table.total_column, table.wider_column, table.target_column, "Notes"])
+
+
+def _write_district_tables(sheet: _Sheet, data: DashboardData) -> None:
+    tables = data.district_tables
+    sheet.heading(DISTRICTS)
+    widest = max((len(table.area_columns) for table in tables), default=7)
+    widths = [44] + [10] * widest + [11, 11, 10, 30]
+    row = FIRST_TABLE_ROW
+    first_header = None
+    for table in tables:
+        table_widths = [44] + [10] * len(table.area_columns) + [11, 11, 10, 30]
+        sheet.ws.write_string(row, 0, f"{table.title} — {table.period_label}", sheet.f.subtitle)
+        sheet.header_row(row + 1, _district_headers(table), table_widths)
+        first_header = first_header or (row + 1, row + 1)
+        row = _write_district_rows(sheet, table, row + 2, table_widths) + 1
+    if not tables:
+        sheet.ws.write_string(row, 0, "No district tables for this period.", sheet.f.note)
+    sheet.print_setup(_repeat_header(first_header, len(tables)), widths, freeze_columns=1)
+
+
+def _write_district_rows(sheet: _Sheet, table: DistrictTable, first_row: int, widths) -> int:
+    ws, f = sheet.ws, sheet.f
+    codes = [code for code, _name in table.area_columns]
+    total_col = len(codes) + 1
+    wider_col, target_col, notes_col = total_col + 1, total_col + 2, total_col + 3
+    for index, row in enumerate(table.rows):
+        r = first_row + index
+        ws.write_string(r, 0, row.indicator, f.text_wrap)
+        values = [row.values.get(code) for code in codes]
+        for offset, (code, value) in enumerate(zip(codes, values)):
+            sheet.figure(r, 1 + offset, value, row.unit, row.decimals, row.flags.get(code))
+        _write_county_total(sheet, r, row, values, total_col)
+        sheet.figure(r, wider_col, row.wider, row.unit, row.decimals, row.flags.get(WIDER_KEY))
+        sheet.figure(r, target_col, row.target, row.unit, row.decimals)
+        sheet.text(r, notes_col, row.note, f.text_wrap)
+        if row.note or len(row.indicator) > widths[0] - 2:
+            fit_row(ws, r, [(row.indicator, widths[0]), (row.note, widths[notes_col])])
+    _add_target_colours(sheet, table.rows, first_row, wider_col, target_col)
+    return first_row + len(table.rows)
+
+
+def _write_county_total(sheet: _Sheet, r: int, row: DistrictRow, values: list[Figure], col: int) -> None:
+    """A complete count total is =SUM of the districts (cached: the sum), so it follows
+    edits; anything else is the engine's figure with its status as a flag."""
+    numbers = all(isinstance(value, (int, float)) for value in values)
+    total_sum = sum(values) if numbers and values else None
+    status = row.total_status
+    if status == "complete" and row.unit == "count" and total_sum is not None and isinstance(row.total, (int, float)):
+        if abs(total_sum - row.total) < 1e-9:
+            sheet.ws.write_formula(r, col, f"=SUM({_range(r, 1, r, col - 1)})",
+                                   sheet.f.figure(row.unit, row.decimals, bold=True), total_sum)
+            return
+        status = "mismatch"  # the engine's total is not the sum of the districts shown
+    flag = row.flags.get(TOTAL_KEY) or (status if status != "complete" else None)
+    sheet.figure(r, col, row.total, row.unit, row.decimals, flag, bold=True)
+
+
+# ---- Outcome measures (Table 2) ------------------------------------------------------------------
+
+
+def _write_measure_tables(sheet: _Sheet, data: DashboardData) -> None:
+    widths = [70, 12, 14, 8]
+    sheet.heading(MEASURES)
+    row = FIRST_TABLE_ROW
+    first_header = None
+    for table in data.measure_tables:
+        sheet.ws.write_string(row, 0, table.title, sheet.f.subtitle)
+        sheet.header_row(row + 1, ["Outcome", table.target_heading, table.performance_heading, "RAG"], widths)
+        first_header = first_header or (row + 1, row + 1)
+        row = _write_measure_rows(sheet, table, row + 2, widths) + 1
+    if not data.measure_tables:
+        sheet.ws.write_string(row, 0, "No outcome measures for this period.", sheet.f.note)
+    sheet.print_setup(_repeat_header(first_header, len(data.measure_tables)), widths)
+
+
+def _write_measure_rows(sheet: _Sheet, table: MeasureTable, first_row: int, widths) -> int:
+    ws, f = sheet.ws, sheet.f
+    notes: list[tuple[str, str]] = []
+    for index, row in enumerate(table.rows):
+        r = first_row + index
+        sheet.text(r, 0, row.outcome, f.text_wrap)
+        sheet.figure(r, 1, row.target, row.unit, row.target_decimals)
+        if row.performance is None:
+            marker = None
+            if row.na_reason:
+                notes.append((f"Note {len(notes) + 1}", row.na_reason))
+                marker = f"N/A (note {len(notes)})"
+            ws.write_string(r, 2, marker or FLAGS["not_available"][0], f.missing)
+        else:
+            sheet.figure(r, 2, row.performance, row.unit, row.decimals)
+        sheet.rag(r, 3, row.rag)
+        fit_row(ws, r, [(row.outcome, widths[0])])
+    last_row = first_row + len(table.rows) - 1
+    if table.rows:
+        _add_target_colours(sheet, table.rows, first_row, 2, 1)
+        f.add_rag_formats(ws, _range(first_row, 3, last_row, 3))
+    return sheet.footnotes(last_row + 1, notes, 3, widths)
+
+
+# ---- Quarterly trends (Cambridgeshire) -------------------------------------------------------------
+
+
+def _write_trends(sheet: _Sheet, data: DashboardData) -> None:
+    widths = [44] + [9] * 8 + [16, 34]
+    sheet.heading(TRENDS)
+    row = FIRST_TABLE_ROW
+    first_header = None
+    locations: list[str] = []
+    ranges: list[str] = []
+    for table in data.trend_tables:
+        first_header = first_header or (row + 1, row + 2)
+        row = _write_trend_table(sheet, table, row, widths, locations, ranges)
+    if locations:
+        # One sparkline group for the sheet: XlsxWriter styles each group afresh, and
+        # that, not the drawing, is what costs (~0.6 ms a group).
+        sheet.ws.add_sparkline(0, 0, {"location": locations, "range": ranges, "markers": True,
+                                      "high_point": True, "low_point": True,
+                                      "series_color": "#1d70b8", "empty_cells": "gaps"})
+    if not data.trend_tables:
+        sheet.ws.write_string(row, 0, "No quarterly trends for this period.", sheet.f.note)
+    sheet.print_setup(_repeat_header(first_header, len(data.trend_tables)), widths, freeze_columns=1)
+
+
+def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locations, ranges) -> int:
+    """A theme: title, two header rows, a row per indicator (last year's quarters then
+    this year's, so the sparkline reads left to right in time), then its charts."""
+    ws, f = sheet.ws, sheet.f
+    ws.write_string(row, 0, table.theme, f.subtitle)
+    top, quarters = row + 1, row + 2
+    sheet.merged_text(top, 0, quarters, 0, "Indicator", f.header_wrap)
+    sheet.merged_text(top, 1, top, 4, table.prev_year_label, f.header_centre)
+    sheet.merged_text(top, 5, top, 8, table.year_label, f.header_centre)
+    sheet.merged_text(top, 9, quarters, 9, "Trend over 8 quarters", f.header_wrap)
+    sheet.merged_text(top, 10, quarters, 10, "Notes", f.header_wrap)
+    for offset in range(8):
+        ws.write_string(quarters, 1 + offset, f"Q{offset % 4 + 1}", f.header_centre)
+    first_row = quarters + 1
+    fmt = f.figure(table.unit, table.decimals)
+    for index, trend in enumerate(table.rows):
+        r = first_row + index
+        ws.write_string(r, 0, trend.indicator, f.text_wrap)
+        for offset, value in enumerate((*trend.last_year, *trend.this_year)):
+            if isinstance(value, (int, float)):
+                ws.write_number(r, 1 + offset, value, fmt)
+            elif isinstance(value, Suppressed):
+                ws.write_string(r, 1 + offset, value.label, f.suppressed)
+            else:
+                # Blank, not the flag's words: charts and sparklines plot text as 0.
+                ws.write_blank(r, 1 + offset, None, f.missing_fill)
+        ws.write_blank(r, 9, None, f.blank)
+        note = _trend_note(trend, table)
+        sheet.text(r, 10, note, f.text_wrap)
+        locations.append(xl_rowcol_to_cell(r, 9))
+        ranges.append(_range(r, 1, r, 8))
+        if note or len(trend.indicator) > widths[0] - 2:
+            fit_row(ws, r, [(trend.indicator, widths[0]), (note, widths[10])])
+    last_row = first_row + len(table.rows) - 1
+    return _insert_trend_charts(sheet, table, quarters, first_row, last_row)
+
+
+def _trend_note(trend, table: TrendTable) -> str | None:
+    """The row's note, then which quarters are missing and why (the cells are blank)."""
+    reasons: dict[str, list[str]] = {}
+    for year, values, flags in ((table.prev_year_label, trend.last_year, trend.last_year_flags),
+                                (table.year_label, trend.this_year, trend.this_year_flags)):
+        for quarter, (value, flag) in enumerate(zip(values, flags), start=1):
+            if value is None and flag:
+                reasons.setdefault(FLAGS[flag][0], []).append(f"Q{quarter} {year}")
+    parts = [trend.note] if trend.note else []
+    parts += [f"{', '.join(quarters)}: {reason}" for reason, quarters in reasons.items()]
+    return "; ".join(parts) or None
+
+
+def _insert_trend_charts(sheet: _Sheet, table: TrendTable, quarters_row: int, first_row: int, last_row: int) -> int:
+    """Line charts of this year (solid) against last year (dashed), up to
+    INDICATORS_PER_CHART indicators each, two charts side by side under the table.
+    Returns the first free row below them."""
+    if last_row < first_row:
+        return last_row + 2
+    name = sheet.ws.name
+    chunks = [list(range(start, min(start + INDICATORS_PER_CHART, last_row - first_row + 1)))
+              for start in range(0, last_row - first_row + 1, INDICATORS_PER_CHART)]
+    chart_row = last_row + 2
+    for number, chunk in enumerate(chunks):
+        chart = _new_line_chart(sheet, table, number, len(chunks))
+        for colour_index, index in enumerate(chunk):
+            r = first_row + index
+            indicator = table.rows[index].indicator
+            short = indicator if len(indicator) <= 50 else indicator[:49] + "…"
+            for this_year, first_col, year in ((False, 1, table.prev_year_label), (True, 5, table.year_label)):
+                chart.add_series({
+                    "name": f"{short} ({year})",
+                    "categories": [name, quarters_row, first_col, quarters_row, first_col + 3],
+                    "values": [name, r, first_col, r, first_col + 3],
+                    "line": chart_line(colour_index, this_year),
+                    "marker": {"type": "none"} if not this_year else {"type": "circle", "size": 4},
+                })
+        row_offset = (number // 2) * (CHART_ROWS + 1)
+        sheet.ws.insert_chart(chart_row + row_offset, 0, chart,
+                              {"x_offset": (number % 2) * (CHART_WIDTH + 20), "y_offset": 5})
+    return chart_row + ((len(chunks) + 1) // 2) * (CHART_ROWS + 1) + 1
+
+
+def _new_line_chart(sheet: _Sheet, table: TrendTable, number: int, count: int):
+    chart = sheet.workbook.add_chart({"type": "line"})
+    title = table.theme if count == 1 else f"{table.theme} ({number + 1} of {count})"
+    chart.set_title({"name": title[:100], "name_font": {"name": "Arial", "size": 11, "bold": True}})
+    chart.set_y_axis({"name": table.unit, "num_font": {"name": "Arial", "size": 9},
+                      "name_font": {"name": "Arial", "size": 9}})
+    chart.set_x_axis({"num_font": {"name": "Arial", "size": 9}})
+    chart.set_legend({"position": "bottom", "font": {"name": "Arial", "size": 8}})
+    chart.show_blanks_as("gap")
+    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
+    return chart
+
+
+# ---- Rolling 12 months and year to date (Table 4) -----------------------------------------------
+
+
+def _write_rolling_tables(sheet: _Sheet, data: DashboardData) -> None:
+    widths = [60, 16, 16, 11, 16]
+    ws, f = sheet.ws, sheet.f
+    sheet.heading(ROLLING)
+    row = FIRST_TABLE_ROW
+    first_header = None
+    for table in data.rolling_tables:
+        ws.write_string(row, 0, table.title, f.subtitle)
+        top = row + 1
+        sheet.merged_text(top, 0, top + 1, 0, "Indicator", f.header_wrap)
+        sheet.merged_text(top, 1, top, 3, "Rolling 12-month comparison", f.header_centre)
+        ws.write_string(top, 4, "Year to date", f.header_centre)
+        sheet.header_row(top + 1, table.columns, widths, first_col=1)
+        first_header = first_header or (top, top + 1)
+        row = _write_rolling_rows(sheet, table, top + 2, widths) + 1
+    if not data.rolling_tables:
+        ws.write_string(row, 0, "No rolling 12-month figures for this period.", f.note)
+    sheet.print_setup(_repeat_header(first_header, len(data.rolling_tables)), widths)
+
+
+def _write_rolling_rows(sheet: _Sheet, table: RollingTable, first_row: int, widths) -> int:
+    ws, f = sheet.ws, sheet.f
+    for index, row in enumerate(table.rows):
+        r = first_row + index
+        sheet.text(r, 0, row.indicator, f.text_wrap)
+        sheet.figure(r, 1, row.previous, row.unit, row.decimals)
+        sheet.figure(r, 2, row.latest, row.unit, row.decimals)
+        _write_change(sheet, r, row)
+        sheet.figure(r, 4, row.ytd, row.unit, row.decimals)
+        if len(row.indicator) > widths[0] - 2:
+            fit_row(ws, r, [(row.indicator, widths[0])])
+    return first_row + len(table.rows)
+
+
+def rolling_change(row: RollingRow) -> tuple[str, float] | None:
+    """(kind, value) of the change from previous to latest: relative for counts, rates
+    and money (latest / previous - 1), percentage points for percentages; None when it
+    cannot be computed."""
+    previous, latest = row.previous, row.latest
+    if not (isinstance(previous, (int, float)) and isinstance(latest, (int, float))):
+        return None
+    if row.unit == "percent":
+        return "points", latest - previous
+    if previous == 0:
+        return None
+    return "relative", latest / previous - 1
+
+
+def _write_change(sheet: _Sheet, r: int, row: RollingRow) -> None:
+    change = rolling_change(row)
+    if change is None:
+        sheet.text(r, 3, row.change_text, sheet.f.missing)
+        return
+    kind, value = change
+    formula = f"=C{r + 1}-B{r + 1}" if kind == "points" else f"=C{r + 1}/B{r + 1}-1"
+    sheet.ws.write_formula(r, 3, formula, sheet.f.change(kind), value)
+
+
+# ---- Completeness -----------------------------------------------------------------------------------
+
+
+def _write_completeness(sheet: _Sheet, data: DashboardData) -> None:
+    ws, f = sheet.ws, sheet.f
+    table = data.completeness
+    widths = [34, 34] + [13] * len(table.periods)
+    sheet.heading(COMPLETENESS)
+    header = FIRST_TABLE_ROW
+    sheet.header_row(header, ["Agency", "Return template", *table.periods], widths)
+    first_row = header + 1
+    for index, entry in enumerate(table.rows):
+        r = first_row + index
+        sheet.text(r, 0, entry.agency, f.text_wrap)
+        sheet.text(r, 1, entry.template, f.text_wrap)
+        for offset, status in enumerate(entry.statuses):
+            sheet.text(r, 2 + offset, status, f.status)
+    last_row = first_row + len(table.rows) - 1
+    if table.rows and table.periods:
+        f.add_status_formats(ws, _range(first_row, 2, last_row, 1 + len(table.periods)))
+        total_row = last_row + 1
+        ws.write_string(total_row, 0, "Returns received", f.label)
+        ws.write_blank(total_row, 1, None, f.blank)
+        for offset in range(len(table.periods)):
+            col = 2 + offset
+            received = sum(1 for entry in table.rows if offset < len(entry.statuses) and entry.statuses[offset] == "received")
+            ws.write_formula(total_row, col, f'=COUNTIF({_range(first_row, col, last_row, col)},"received")',
+                             f.integer, received)
+    elif not table.rows:
+        ws.write_string(first_row, 0, "No returns were expected for these periods.", f.note)
+    sheet.print_setup((header, header), widths, freeze_columns=1)
+
+
+# ---- Notes and definitions -----------------------------------------------------------------------------
+
+
+def _write_notes(sheet: _Sheet, data: DashboardData) -> None:
+    ws, f = sheet.ws, sheet.f
+    widths = [40, 30, 60, 30, 20, 18, 44]
+    sheet.heading(NOTES)
+    header = FIRST_TABLE_ROW
+    labels = ["Indicator", "Outcome", "Definition", "Source", "Unit", "Polarity", "RAG rule"]
+    sheet.header_row(header, labels, widths)
+    row = header + 1
+    for definition in data.definitions:
+        cells = [definition.name, definition.outcome, definition.definition, definition.source,
+                 definition.unit_label, definition.polarity_label, definition.rag_rule]
+        for col, value in enumerate(cells):
+            sheet.text(row, col, value, f.text_wrap)
+        fit_row(ws, row, list(zip(cells, widths)))
+        row += 1
+    if not data.definitions:
+        ws.write_string(row, 0, "No indicator definitions were supplied.", f.note)
+        row += 1
+
+    row += 1
+    ws.write_string(row, 0, "RAG ratings", f.subtitle)
+    row += 1
+    first_rag = row
+    for letter, word in RAG_WORDS.items():
+        ws.write_string(row, 0, letter, f.rag)
+        ws.write_string(row, 1, word, f.text)
+        row += 1
+    f.add_rag_formats(ws, _range(first_rag, 0, row - 1, 0))
+    ws.write_string(row, 0, "Each indicator's RAG rule is in the table above. A RAG with a double "
+                            "border was set by a manager, who recorded the reason.", f.note_line)
+    row += 2
+
+    ws.write_string(row, 0, "Flags", f.subtitle)
+    row += 1
+    sheet.header_row(row, ["Shown as", "Meaning"], widths)
+    row += 1
+    legend = [(label, meaning) for label, meaning in FLAGS.values()]
+    legend += [("(2014-15)", "The period the figure covers, where it differs from the column's."),
+               ("blank", "No figure: nothing was reported and no reason given. A missing figure is never shown as 0."),
+               *SUPPRESSED_LEGEND]
+    for label, meaning in legend:
+        ws.write_string(row, 0, label, f.text)
+        ws.write_string(row, 1, meaning, f.text_wrap)
+        fit_row(ws, row, [(meaning, widths[1])])
+        row += 1
+
+    areas = [(code, name) for code, name in data.district_codes()]
+    if areas:
+        row += 1
+        ws.write_string(row, 0, "Districts", f.subtitle)
+        row += 1
+        sheet.header_row(row, ["Code", "District"], widths)
+        row += 1
+        for code, name in areas:
+            sheet.text(row, 0, code)
+            sheet.text(row, 1, name)
+            row += 1
+    sheet.print_setup((header, header), widths)
