@@ -576,7 +576,10 @@ def _write_instructions(ws: Worksheet, fmt: _Formats, context: _Context, fields:
     for sheet in context.defn.sheets:
         for line in _rule_lines(sheet, [f for f in fields if f.sheet == sheet.name]):
             for c, text in enumerate(line):
-                ws.write_string(row, c, text, fmt.label)
+                if text:
+                    ws.write_string(row, c, text, fmt.label)
+                else:
+                    ws.write_blank(row, c, None, fmt.label)
             fit_row(ws, row, list(zip(line, RULE_TABLE_WIDTHS)))
             row += 1
     for c, width in enumerate(RULE_TABLE_WIDTHS):
