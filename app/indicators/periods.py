@@ -6,12 +6,14 @@ of times when a dashboard is built.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 
 from app.periods import (
     PeriodError,
     PeriodSpec,
+    month,
     parse_period,
     quarter,
     rolling_12_months,
@@ -22,9 +24,19 @@ from app.periods import (
 DEFAULT_TREND_LENGTH = {"quarter": 4, "year": 3, "month": 12, "span": 3}
 
 
+_MONTH_KEY = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
 @lru_cache(maxsize=4096)
 def period_of(key: str) -> PeriodSpec:
-    """The ``PeriodSpec`` for a key (or anything ``parse_period`` reads)."""
+    """The ``PeriodSpec`` for a canonical key (or anything ``parse_period`` reads).
+
+    A month key such as "2017-10" is read as a month here: ``parse_period`` reads
+    "YYYY-NN" as a financial year first, so it refuses "2017-10" and takes "2010-11"
+    for 2010/11."""
+    match = _MONTH_KEY.match(key.strip())
+    if match:
+        return month(int(match.group(1)), int(match.group(2)))
     return parse_period(key)
 
 
