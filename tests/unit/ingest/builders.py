@@ -122,3 +122,17 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
         directory += entry(name, 2, free, right, starts[index - 1], len(payload))
     directory = directory.ljust(sector, b"\x00")
     return bytes(header) + fat_bytes + directory + b"".join(payloads)
+
+
+def move_last_cell(data: bytes, new_ref: str, sheet_part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """Move the last cell of a sheet (and its row) to ``new_ref``, e.g. XFD1048576, by
+    editing the XML: XlsxWriter itself would take seconds walking to such a row."""
+    xml = member(data, sheet_part)
+    row_start = xml.rindex(b"<row ")
+    cell_start = xml.rindex(b'<c r="')
+    old_ref = xml[cell_start + 6 : xml.index(b'"', cell_start + 6)]
+    new_row = new_ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
+    old_row = old_ref.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    tail = xml[row_start:].replace(b'<row r="' + old_row + b'"', b'<row r="' + new_row + b'"', 1)
+    tail = tail.replace(b'<c r="' + old_ref + b'"', b'<c r="' + new_ref.encode() + b'"', 1)
+    return rezip(data, replace={sheet_part: xml[:row_start] + tail})
