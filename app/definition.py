@@ -65,7 +65,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields as dataclass_fields, replace
 from datetime import date, timedelta
 
 from app.periods import (
@@ -147,24 +147,29 @@ def _canonical_number(value):
     return value
 
 
+def _plain(value):
+    if isinstance(value, _Plain):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclass_fields(value)}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return _canonical_number(value)
+
+
+class _Plain:
+    """``to_dict()``: every attribute, nested definitions as dicts, whole floats as ints."""
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
 @dataclass(frozen=True)
-class FieldRule:
+class FieldRule(_Plain):
     required: bool = True
     type: str = "whole"
     min: float | None = 0
     max: float | None = None
     allow_na: bool = False
     na_needs_reason: bool = True
-
-    def to_dict(self) -> dict:
-        return {
-            "required": self.required,
-            "type": self.type,
-            "min": _canonical_number(self.min),
-            "max": _canonical_number(self.max),
-            "allow_na": self.allow_na,
-            "na_needs_reason": self.na_needs_reason,
-        }
 
     @classmethod
     def from_dict(cls, data, path: str = "rule", problems: list | None = None) -> "FieldRule":
@@ -202,7 +207,7 @@ def text_rule(required: bool = False) -> FieldRule:
 
 
 @dataclass
-class RowSpec:
+class RowSpec(_Plain):
     label: str
     indicator: str
     aliases: list[str] = field(default_factory=list)
@@ -214,16 +219,6 @@ class RowSpec:
     def key(self) -> str:
         # Not cut to SLUG_MAX: two long labels that differ only near the end stay distinct.
         return slugify(self.label, max_length=10_000)
-
-    def to_dict(self) -> dict:
-        return {
-            "label": self.label,
-            "aliases": list(self.aliases),
-            "indicator": self.indicator,
-            "area": self.area,
-            "rule": self.rule.to_dict(),
-            "help": self.help,
-        }
 
     @classmethod
     def from_dict(cls, data, path: str, problems: list) -> "RowSpec":
@@ -241,7 +236,7 @@ class RowSpec:
 
 
 @dataclass
-class ColumnSpec:
+class ColumnSpec(_Plain):
     header: str
     kind: str
     aliases: list[str] = field(default_factory=list)
@@ -259,18 +254,6 @@ class ColumnSpec:
         if self.kind == "period":
             return (self.period or "") + (f"@{self.area}" if self.area else "")
         return (self.measure or "") + (f"@{self.area}" if self.area else "")
-
-    def to_dict(self) -> dict:
-        return {
-            "header": self.header,
-            "aliases": list(self.aliases),
-            "kind": self.kind,
-            "area": self.area,
-            "period": self.period,
-            "measure": self.measure,
-            "role": self.role,
-            "rule": self.rule.to_dict() if self.rule else None,
-        }
 
     @classmethod
     def from_dict(cls, data, path: str, problems: list) -> "ColumnSpec":
@@ -291,7 +274,7 @@ class ColumnSpec:
 
 
 @dataclass
-class SheetLayout:
+class SheetLayout(_Plain):
     name: str
     layout: str
     title: str = ""
@@ -300,18 +283,6 @@ class SheetLayout:
     default_area: str | None = None
     with_previous_year: bool = False
     note_column: bool = True
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "layout": self.layout,
-            "title": self.title,
-            "rows": [row.to_dict() for row in self.rows],
-            "columns": [column.to_dict() for column in self.columns],
-            "default_area": self.default_area,
-            "with_previous_year": self.with_previous_year,
-            "note_column": self.note_column,
-        }
 
     @classmethod
     def from_dict(cls, data, path: str, problems: list) -> "SheetLayout":
@@ -331,14 +302,11 @@ class SheetLayout:
 
 
 @dataclass(frozen=True)
-class FieldSelector:
+class FieldSelector(_Plain):
     """A row label and/or a column header; empty means "each row" / "each column"."""
 
     row: str = ""
     column: str = ""
-
-    def to_dict(self) -> dict:
-        return {"row": self.row, "column": self.column}
 
     @classmethod
     def from_dict(cls, data, path: str, problems: list) -> "FieldSelector":
@@ -352,23 +320,13 @@ class FieldSelector:
 
 
 @dataclass
-class CrossRule:
+class CrossRule(_Plain):
     kind: str
     sheet: str
     parts: list[FieldSelector] = field(default_factory=list)
     total: FieldSelector | None = None
     message: str = ""
     tolerance: float = 0
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "sheet": self.sheet,
-            "parts": [part.to_dict() for part in self.parts],
-            "total": self.total.to_dict() if self.total else None,
-            "message": self.message,
-            "tolerance": _canonical_number(self.tolerance),
-        }
 
     @classmethod
     def from_dict(cls, data, path: str, problems: list) -> "CrossRule":
@@ -387,7 +345,7 @@ class CrossRule:
 
 
 @dataclass
-class TemplateDefinition:
+class TemplateDefinition(_Plain):
     slug: str
     name: str
     frequency: str = "quarterly"
@@ -396,18 +354,6 @@ class TemplateDefinition:
     instructions: str = ""
     sheets: list[SheetLayout] = field(default_factory=list)
     cross_rules: list[CrossRule] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "slug": self.slug,
-            "name": self.name,
-            "frequency": self.frequency,
-            "agencies": list(self.agencies),
-            "due_days": self.due_days,
-            "instructions": self.instructions,
-            "sheets": [sheet.to_dict() for sheet in self.sheets],
-            "cross_rules": [rule.to_dict() for rule in self.cross_rules],
-        }
 
     @classmethod
     def from_dict(cls, data) -> "TemplateDefinition":
@@ -943,7 +889,8 @@ class _Validator:
         if not row.indicator.strip():
             self.add(f"{path}.indicator", "Choose the indicator this row reports.")
         elif self.known_indicators is not None and row.indicator not in self.known_indicators:
-            self.add(f"{path}.indicator", f"There is no indicator '{row.indicator}': create it first or choose another.")
+            self.add(f"{path}.indicator",
+                     f"There is no indicator '{row.indicator}': create it first or choose another.")
         elif self.known_indicators is None and not SLUG_RE.match(row.indicator):
             self.add(f"{path}.indicator", f"'{row.indicator}' is not an indicator short name: use lower-case "
                                           "letters, numbers and hyphens.")
@@ -1201,6 +1148,13 @@ def _demo_indicator_slugs() -> dict[str, str]:
 DEMO_INDICATOR_SLUGS: dict[str, str] = _demo_indicator_slugs()
 
 
+def _one_sheet(slug: str, name: str, frequency: str, agency: str, due_days: int, instructions: str,
+               sheet: SheetLayout, check: CrossRule) -> TemplateDefinition:
+    """A demo template: one agency, one sheet, one cross rule (on that sheet)."""
+    return TemplateDefinition(slug=slug, name=name, frequency=frequency, agencies=[agency], due_days=due_days,
+                              instructions=instructions, sheets=[sheet], cross_rules=[replace(check, sheet=sheet.name)])
+
+
 def _appendix_2() -> TemplateDefinition:
     columns = [ColumnSpec(header=name, kind="area", area=code, aliases=list(aliases))
                for name, code, aliases in LEICESTERSHIRE_DISTRICTS]
@@ -1213,31 +1167,17 @@ def _appendix_2() -> TemplateDefinition:
     ]
     rows = [RowSpec(label=label, aliases=list(aliases), indicator=DEMO_INDICATOR_SLUGS[label], help=help_text)
             for label, aliases, help_text in APPENDIX_2_ROWS]
-    return TemplateDefinition(
-        slug="appendix-2-da-sv-outputs",
-        name="Domestic Abuse & Sexual Violence Support Service: output indicators",
-        frequency="quarterly",
-        agencies=["living-without-abuse"],
-        due_days=28,
-        instructions=(
-            "Enter the service's output figures for the quarter for each district, the Leicestershire "
-            "county total, the whole Leicester, Leicestershire & Rutland (LLR) figure and the LLR target. "
-            "The county total must equal the sum of the seven districts."
-        ),
-        sheets=[SheetLayout(
-            name="Appendix 2",
-            layout="indicator_by_area",
-            title="Domestic Abuse & Sexual Violence Support Service summary figures",
-            rows=rows,
-            columns=columns,
-        )],
-        cross_rules=[CrossRule(
-            kind="sum_equals",
-            sheet="Appendix 2",
-            parts=[FieldSelector(column=name) for name, _, _ in LEICESTERSHIRE_DISTRICTS],
-            total=FieldSelector(column="Total Leics County"),
-            message="",
-        )],
+    return _one_sheet(
+        "appendix-2-da-sv-outputs", "Domestic Abuse & Sexual Violence Support Service: output indicators",
+        "quarterly", "living-without-abuse", 28,
+        "Enter the service's output figures for the quarter for each district, the Leicestershire county total, "
+        "the whole Leicester, Leicestershire & Rutland (LLR) figure and the LLR target. The county total must "
+        "equal the sum of the seven districts.",
+        SheetLayout(name="Appendix 2", layout="indicator_by_area", rows=rows, columns=columns,
+                    title="Domestic Abuse & Sexual Violence Support Service summary figures"),
+        CrossRule(kind="sum_equals", sheet="",
+                  parts=[FieldSelector(column=name) for name, _, _ in LEICESTERSHIRE_DISTRICTS],
+                  total=FieldSelector(column="Total Leics County")),
     )
 
 
@@ -1249,28 +1189,16 @@ def _table_2() -> TemplateDefinition:
         ColumnSpec(header="Performance", kind="measure", measure="value"),
         ColumnSpec(header="Comment", kind="measure", measure="comment", rule=text_rule()),
     ]
-    return TemplateDefinition(
-        slug="table-2-da-sv-outcomes",
-        name="Domestic Abuse & Sexual Violence Support Service: outcome measures",
-        frequency="quarterly",
-        agencies=["living-without-abuse"],
-        due_days=28,
-        instructions=(
-            "Enter the target and the performance for each outcome measure for Leicestershire County as a "
-            "percentage (75 means 75%). If a measure cannot be reported yet, write N/A and the reason, "
-            "e.g. 'N/A - no training courses run yet'."
-        ),
-        sheets=[SheetLayout(
-            name="Table 2",
-            layout="indicator_by_measure",
-            title="Outcome measures: Leicestershire County",
-            rows=rows,
-            columns=columns,
-            default_area="LC",
-            note_column=False,
-        )],
-        cross_rules=[CrossRule(kind="percent_range", sheet="Table 2",
-                               parts=[FieldSelector(column="Target"), FieldSelector(column="Performance")])],
+    return _one_sheet(
+        "table-2-da-sv-outcomes", "Domestic Abuse & Sexual Violence Support Service: outcome measures",
+        "quarterly", "living-without-abuse", 28,
+        "Enter the target and the performance for each outcome measure for Leicestershire County as a "
+        "percentage (75 means 75%). If a measure cannot be reported yet, write N/A and the reason, "
+        "e.g. 'N/A - no training courses run yet'.",
+        SheetLayout(name="Table 2", layout="indicator_by_measure", rows=rows, columns=columns,
+                    title="Outcome measures: Leicestershire County", default_area="LC", note_column=False),
+        CrossRule(kind="percent_range", sheet="",
+                  parts=[FieldSelector(column="Target"), FieldSelector(column="Performance")]),
     )
 
 
@@ -1282,28 +1210,16 @@ def _cambridgeshire() -> TemplateDefinition:
     ]
     columns = [ColumnSpec(header=f"Q{q}", kind="period", period=f"Q{q}") for q in (1, 2, 3, 4)]
     percent_rows = [label for label, _, _, _, kind, _ in CAMBRIDGESHIRE_ROWS if kind == "percent"]
-    return TemplateDefinition(
-        slug="cambridgeshire-da-quarterly",
-        name="Cambridgeshire domestic abuse strategy: quarterly management information",
-        frequency="quarterly",
-        agencies=["cambridgeshire-idva"],
-        due_days=28,
-        instructions=(
-            "Enter each quarter of the financial year so far, with the same quarter of the previous year "
-            "beside it. Quarters after this return's period may be left blank. Where a figure has not "
-            "been released yet, write e.g. 'N/A - not yet released'."
-        ),
-        sheets=[SheetLayout(
-            name="Quarterly MI",
-            layout="indicator_by_period",
-            title="Domestic abuse strategy: quarterly figures (previous year beside each quarter)",
-            rows=rows,
-            columns=columns,
-            default_area="CAMBS",
-            with_previous_year=True,
-        )],
-        cross_rules=[CrossRule(kind="percent_range", sheet="Quarterly MI",
-                               parts=[FieldSelector(row=label) for label in percent_rows])],
+    return _one_sheet(
+        "cambridgeshire-da-quarterly", "Cambridgeshire domestic abuse strategy: quarterly management information",
+        "quarterly", "cambridgeshire-idva", 28,
+        "Enter each quarter of the financial year so far, with the same quarter of the previous year beside it. "
+        "Quarters after this return's period may be left blank. Where a figure has not been released yet, "
+        "write e.g. 'N/A - not yet released'.",
+        SheetLayout(name="Quarterly MI", layout="indicator_by_period", rows=rows, columns=columns,
+                    title="Domestic abuse strategy: quarterly figures (previous year beside each quarter)",
+                    default_area="CAMBS", with_previous_year=True),
+        CrossRule(kind="percent_range", sheet="", parts=[FieldSelector(row=label) for label in percent_rows]),
     )
 
 
@@ -1319,56 +1235,31 @@ def _rotherham() -> TemplateDefinition:
         ColumnSpec(header="Year to date", kind="period", period="year_to_date",
                    aliases=["Year to Date (YTD)", "YTD"]),
     ]
-    return TemplateDefinition(
-        slug="rotherham-table-4",
-        name="Rotherham domestic abuse performance (Table 4)",
-        frequency="monthly",
-        agencies=["rotherham-council"],
-        due_days=21,
-        instructions=(
-            "Enter the rolling 12 months to the end of the month, the same 12 months a year earlier and "
-            "the year to date (from April). Percentages are entered as numbers: 35 means 35%. "
-            "The change columns are worked out by Safer Returns."
-        ),
-        sheets=[SheetLayout(
-            name="Table 4",
-            layout="indicator_by_measure",
-            title="Domestic Abuse",
-            rows=rows,
-            columns=columns,
-            default_area="ROTH",
-        )],
-        cross_rules=[CrossRule(kind="less_or_equal", sheet="Table 4",
-                               parts=[FieldSelector(row="Repeat cases heard at the MARAC")],
-                               total=FieldSelector(row="No. of referrals to the MARAC"),
-                               message="Repeat cases heard at the MARAC cannot be more than the referrals.")],
+    return _one_sheet(
+        "rotherham-table-4", "Rotherham domestic abuse performance (Table 4)", "monthly", "rotherham-council", 21,
+        "Enter the rolling 12 months to the end of the month, the same 12 months a year earlier and the year to "
+        "date (from April). Percentages are entered as numbers: 35 means 35%. The change columns are worked out "
+        "by Safer Returns.",
+        SheetLayout(name="Table 4", layout="indicator_by_measure", rows=rows, columns=columns,
+                    title="Domestic Abuse", default_area="ROTH"),
+        CrossRule(kind="less_or_equal", sheet="", parts=[FieldSelector(row="Repeat cases heard at the MARAC")],
+                  total=FieldSelector(row="No. of referrals to the MARAC"),
+                  message="Repeat cases heard at the MARAC cannot be more than the referrals."),
     )
 
 
 def _dhr_budget() -> TemplateDefinition:
     rows = [RowSpec(label=label, aliases=list(aliases), indicator=DEMO_INDICATOR_SLUGS[label], rule=rule)
             for label, aliases, rule in DHR_BUDGET_ROWS]
-    return TemplateDefinition(
-        slug="dhr-budget-return",
-        name="Domestic Homicide Review pooled budget",
-        frequency="annual",
-        agencies=["leicestershire-county-council"],
-        due_days=30,
-        instructions=(
-            "Enter the pooled Domestic Homicide Review budget for Leicestershire & Rutland for the "
-            "financial year in pounds: the reserve carried forward, the partner contributions due and "
-            "those already received in advance, the costs, and the expected number of reviews."
-        ),
-        sheets=[SheetLayout(
-            name="DHR budget",
-            layout="label_value",
-            title="Domestic Homicide Review pooled budget",
-            rows=rows,
-            default_area="LC",
-        )],
-        cross_rules=[CrossRule(kind="less_or_equal", sheet="DHR budget",
-                               parts=[FieldSelector(row="Contributions received in advance")],
-                               total=FieldSelector(row="Partner contributions due this year"))],
+    return _one_sheet(
+        "dhr-budget-return", "Domestic Homicide Review pooled budget", "annual", "leicestershire-county-council", 30,
+        "Enter the pooled Domestic Homicide Review budget for Leicestershire & Rutland for the financial year in "
+        "pounds: the reserve carried forward, the partner contributions due and those already received in "
+        "advance, the costs, and the expected number of reviews.",
+        SheetLayout(name="DHR budget", layout="label_value", rows=rows, default_area="LC",
+                    title="Domestic Homicide Review pooled budget"),
+        CrossRule(kind="less_or_equal", sheet="", parts=[FieldSelector(row="Contributions received in advance")],
+                  total=FieldSelector(row="Partner contributions due this year")),
     )
 
 

@@ -145,7 +145,8 @@ def test_cross_rules_become_one_check_per_row_or_column():
     assert len(checks) == 7
     assert checks[0].kind == "sum_equals"
     assert checks[0].total == "Appendix 2|helpline-calls-received|LC"
-    assert checks[0].parts == tuple(f"Appendix 2|helpline-calls-received|{c}" for c in ["B", "C", "H", "HB", "M", "NW", "O"])
+    districts = ["B", "C", "H", "HB", "M", "NW", "O"]
+    assert checks[0].parts == tuple(f"Appendix 2|helpline-calls-received|{c}" for c in districts)
     assert checks[0].message == ("'Helpline calls received': Total Leics County should equal the sum of Blaby, "
                                  "Charnwood, Harborough, Hinckley & Bosworth, Melton, North West Leicestershire, "
                                  "Oadby & Wigston.")

@@ -179,7 +179,8 @@ def test_label_value_sheet_shows_last_period_right_beside_the_input():
     period = parse_period("2016/17")
     fields = expand_fields(defn, period)
     previous = {"DHR budget|reserve-carried-forward-from-last-year|value": (25500.0, "actual")}
-    wb = open_workbook(build(defn, period=period, previous_values=previous, agency_slug="leicestershire-county-council"))
+    wb = open_workbook(build(defn, period=period, previous_values=previous,
+                             agency_slug="leicestershire-county-council"))
     ws = wb["DHR budget"]
     assert field_cells(defn, fields)["DHR budget|reserve-carried-forward-from-last-year|value"] == ("DHR budget", "C6")
     assert [ws.cell(row=5, column=c).value for c in range(1, 6)] == [
