@@ -42,10 +42,16 @@ Shape (JSON keys are the attribute names; ``to_dict`` always writes every key):
   * ``percent_range``: each part lies within 0–100 (no total).
 
 Field ids are ``"<sheet>|<row key>|<column key>"``: the row key is ``slugify(label)``;
-the column key is the area code (area columns), the period reference (period columns),
-the measure, with ``@AREA`` when the column fixes an area (measure columns, e.g.
-``target@LLR``), ``previous_year:<key>`` for a previous-year companion column, ``value``
-for the value column of a label_value sheet and ``note`` for the notes column.
+the column key is the area code (area columns), the period reference (period columns)
+or the measure (measure columns), with ``@AREA`` added when a period or measure column
+fixes an area (e.g. ``target@LLR``), ``previous_year:<key>`` for a previous-year
+companion column, ``value`` for the value column of a label_value sheet and ``note``
+for the notes column.
+
+Every sheet with ``note_column`` gets a notes field per row (measure "comment", text,
+never required): the notes are part of ``expand_fields`` so the upload keeps them.
+``Field.column_index`` indexes ``sheet.columns`` (a companion shares its period
+column's index; the notes column is ``len(columns)``, or 1 on a label_value sheet).
 
 Period references (``ColumnSpec.period``) are resolved against the return's period:
 ``period`` (the return's own period), ``Q1``..``Q4`` and ``year`` (of the financial year
@@ -172,7 +178,7 @@ class FieldRule(_Plain):
     na_needs_reason: bool = True
 
     @classmethod
-    def from_dict(cls, data, path: str = "rule", problems: list | None = None) -> "FieldRule":
+    def from_dict(cls, data, path: str, problems: list) -> "FieldRule":
         r = _Reader(data, path, problems, "A rule")
         rule = cls(
             required=r.flag("required", True),
@@ -418,9 +424,9 @@ class DefinitionError(ValueError):
 class _Reader:
     """Reads one JSON object, noting wrong types and unknown keys as problems."""
 
-    def __init__(self, data, path: str, problems: list | None, what: str):
+    def __init__(self, data, path: str, problems: list, what: str):
         self.path = path
-        self.problems = problems if problems is not None else []
+        self.problems = problems
         self.data = data if isinstance(data, dict) else {}
         self.used: set[str] = set()
         if not isinstance(data, dict):

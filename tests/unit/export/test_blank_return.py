@@ -298,3 +298,18 @@ def test_column_letters_used_in_the_docs_match_the_grid():
     grid = sheet_grid(by_slug("appendix-2-da-sv-outputs").sheets[0])
     assert get_column_letter(grid.inputs["B"] + 1) == "C"
     assert get_column_letter(grid.note + 1) == "M"
+
+
+def test_reference_columns_are_shown_locked_and_not_validated():
+    defn = by_slug("appendix-2-da-sv-outputs")
+    defn.sheets[0].columns[9].role = "reference"  # the LLR target, set by the partnership
+    fields = expand_fields(defn, Q4)
+    target_id = "Appendix 2|helpline-calls-received|target@LLR"
+    ws = open_workbook(build(defn, reference_values={target_id: (3000.0, "actual")}))["Appendix 2"]
+    cell = field_cells(defn, fields)[target_id][1]
+    assert cell == "L6" and ws[cell].value == 3000
+    assert ws[cell].protection.locked is True
+    assert not [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+    rules = [[c.value for c in row] for row in open_workbook(build(defn))["Instructions"].iter_rows()
+             if row[0].value == "Appendix 2"]
+    assert len(rules) == 7 and rules[0][2] == "All columns"
