@@ -41,7 +41,10 @@ KIND_OF_VALUE = {
     "money": "an amount of money",
     "date": "a date",
 }
-NUMERIC_TYPES = frozenset({"whole", "decimal", "percent", "money"})
+# Types whose plain figure needs no conversion: the short path in normalise_value.
+PLAIN_NUMBER_TYPES = frozenset({"whole", "decimal", "money"})
+ACTUAL_NUMBERS_KEPT = 50_000
+_ACTUAL_NUMBERS: dict[float, tuple[NormalisedValue, None]] = {}
 
 # Plausible dates as Excel serials: 1 January 1950 to 31 December 2099. A bare 2016 in a
 # date cell is a year typed in the wrong place, not 8 July 1905.
@@ -52,6 +55,7 @@ SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": "
 
 FOOTNOTE_MARKER = r"\*{1,3}|†{1,2}|‡{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\([a-z]\)|\[\d{1,2}\]"
 FOOTNOTE_MARKER_ONLY = re.compile(rf"(?:{FOOTNOTE_MARKER})")
+LETTER_MARKER = re.compile(r"\([a-z]\)")
 FOOTNOTE_LINE = re.compile(rf"^\s*({FOOTNOTE_MARKER})\s*[-–—:=.]?\s*(\S.*?)\s*$", re.DOTALL)
 SEPARATORS = "-–—:;,. "
 
@@ -97,6 +101,8 @@ def normalise_value(
     the officer). A blank, or a dash, is missing, never zero."""
     kind = raw.__class__
     if kind is float or kind is int:
+        if field_type in PLAIN_NUMBER_TYPES and (kind is int or raw.is_integer() or (field_type != "whole" and raw - raw == 0.0)):
+            return _actual_number(raw)
         return _from_number(raw, field_type, percent_formatted)
     if raw is None:
         return MISSING, None
@@ -134,13 +140,27 @@ def collect_footnotes(texts: Iterable[str]) -> dict[str, str]:
     return footnotes
 
 
+def _actual_number(number: float) -> tuple[NormalisedValue, None]:
+    """The result for a plain figure, shared between cells holding the same figure: the
+    values are immutable, and building one costs more than the rest of the short path."""
+    result = _ACTUAL_NUMBERS.get(number)
+    if result is None:
+        result = (NormalisedValue(float(number), "actual"), None)
+        if len(_ACTUAL_NUMBERS) < ACTUAL_NUMBERS_KEPT:
+            _ACTUAL_NUMBERS[number] = result
+    return result
+
+
 def _from_number(number: float, field_type: str, percent_formatted: bool) -> tuple[NormalisedValue | None, str | None]:
+    if number - number != 0.0:
+        # Infinity or NaN: no one types these, but a formula can produce them.
+        return None, f"{number} is not {KIND_OF_VALUE.get(field_type, 'a value')}. {_enter(field_type)}"
     if field_type == "whole":
-        if number != int(number):
+        if not float(number).is_integer():
             return None, f"{_show_number(number)} must be a whole number. {_enter('whole')}"
-        return NormalisedValue(float(number), "actual"), None
+        return _actual_number(number)
     if field_type == "decimal" or field_type == "money":
-        return NormalisedValue(float(number), "actual"), None
+        return _actual_number(number)
     if field_type == "percent":
         # A percent-formatted cell holds 0.75 for 75%; rounding drops the float noise of *100.
         return NormalisedValue(round(number * 100, 9) if percent_formatted else float(number), "actual"), None
@@ -161,20 +181,19 @@ def _from_text(raw: str, field_type: str, footnotes: dict[str, str]) -> tuple[No
         return NormalisedValue(text, "actual"), None
     if field_type not in FIELD_TYPES:
         raise ValueError(f"unknown field type {field_type!r}")
+    if field_type != "date" and (text[0].isdigit() or text[0] in "-+.") and "_" not in text:
+        try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:
+            return _from_number(number, field_type, False)
     lowered = " ".join(text.lower().split())
     unavailable = _not_available(lowered, text, footnotes)
     if unavailable is not None:
         return unavailable, None
     if field_type == "date":
         return _date_from_text(lowered, text)
-    if text[0].isdigit() or text[0] in "-+.":
-        try:
-            number = float(text)
-        except ValueError:
-            pass
-        else:
-            if number == number and abs(number) != float("inf") and "_" not in text:
-                return _from_number(number, field_type, False)
     return _number_from_text(text, field_type, footnotes)
 
 
@@ -225,7 +244,9 @@ def _classify_annotation(words: str, footnotes: dict[str, str]) -> tuple[str, st
     """('estimate' | 'provisional' | 'actual', note) for the words beside a figure, or None
     when they are not a qualifier we understand ('1,400 apples')."""
     marker = words.lower()
-    if FOOTNOTE_MARKER_ONLY.fullmatch(marker):
+    # "(p)" and "(e)" are also the statisticians' provisional and estimate markers: a
+    # lettered marker is a footnote only when the sheet has that footnote.
+    if FOOTNOTE_MARKER_ONLY.fullmatch(marker) and (marker in footnotes or not LETTER_MARKER.fullmatch(marker)):
         footnote = footnotes.get(marker)
         about = (footnote or "").lower()
         flag = "estimate" if "estimat" in about else "provisional" if "provisional" in about else "actual"
