@@ -117,11 +117,14 @@ test-postgres: install assets test-tools
 	echo "PostgreSQL test cluster in $$cluster"; \
 	$(PYTEST) --database-url="$$(scripts/pg-test-cluster.sh url "$$cluster")" $(PYTEST_ARGS)
 
+# Both runs happen even if the first fails, so one CI run reports on both databases.
 test: install assets test-tools
-	@echo "== Test suite on SQLite"
-	@$(MAKE) --no-print-directory test-sqlite
-	@echo "== Test suite on PostgreSQL"
-	@$(MAKE) --no-print-directory test-postgres
+	@echo "== Test suite on SQLite"; \
+	sqlite=0; $(MAKE) --no-print-directory test-sqlite || sqlite=$$?; \
+	echo "== Test suite on PostgreSQL"; \
+	postgres=0; $(MAKE) --no-print-directory test-postgres || postgres=$$?; \
+	echo "== SQLite: $$( [ $$sqlite = 0 ] && echo passed || echo FAILED ), PostgreSQL: $$( [ $$postgres = 0 ] && echo passed || echo FAILED )"; \
+	[ $$sqlite = 0 ] && [ $$postgres = 0 ]
 
 # --- Benchmarks ---------------------------------------------------------------
 
