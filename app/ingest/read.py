@@ -1,22 +1,23 @@
 """Read an uploaded workbook into bounded grids of raw cell values, fast and safely.
 
 Values come from python-calamine: on a 105,000-cell sheet made with XlsxWriter it reads in
-about 85 ms where openpyxl read-only takes about 915 ms (10.8x; NOTES.md measured 12-20x on
-other files). Calamine cannot tell us which cells are percent-formatted, which formulas have
-no saved result, what an error cell says, the defined names or which sheets are hidden, so
-a cheap streaming pass over the XML parts supplies those; on sheets whose XML shows none of
-them the pass is skipped.
+about 100 ms where openpyxl read-only takes about 1,400 ms (12-14x on this machine).
+Calamine cannot tell us which cells are percent-formatted, which formulas have no saved
+result, what an error cell says, the defined names or which sheets are hidden: the small
+parts (workbook, relationships, styles) are parsed for those, and in each sheet's XML a
+literal search says whether there is anything to look for before patterns pick out just
+those cells (an expat pass over the whole sheet would cost five times calamine's read).
 
 Calamine also has a hazard: it builds a dense grid from the first to the last cell, and a
 stray cell at XFD1048576 makes it ask for tens of gigabytes and abort the whole process
-(not an exception: measured). So every sheet's XML is scanned first (a few regular
-expressions, about 20 ms per 100,000 cells); a sheet whose cells reach beyond the bounds,
-or whose XML is not in the plain form spreadsheet programs write, is read instead by our
-own streaming reader, which stops at the row and column limits.
+(not an exception: measured). So every sheet's XML is sized first (counts and patterns,
+about 20 ms per 100,000 cells); a sheet whose cells reach beyond the bounds, or whose XML
+is not in the plain form spreadsheet programs write, is read instead by our own streaming
+expat reader, which stops at the row and column limits.
 
-All XML we parse goes through expat with document type declarations refused (what
-defusedxml does), so entity expansion and external entities cannot happen; every zip member
-is read through ``safety.read_zip_member``.
+Every part is read through ``safety.read_zip_member`` and refused if its prolog declares a
+document type (where entity definitions live); all XML we parse goes through defusedxml, or
+expat with defusedxml's guards, so entity expansion and external entities cannot happen.
 """
 import functools
 import io
@@ -65,9 +66,13 @@ BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | frozenset(range(27, 37)) | fro
 # Sizing patterns for the plain form (see _calamine_can_read).
 CELL_WITHOUT_SPACE = re.compile(rb"<c[>/\t\n\r]")
 PREFIXED_CELL = re.compile(rb":c[ >/\t\n\r]")
-# Gates for the formats pass: cheap searches that say whether there is anything to find.
+# The formats pass over plain sheet XML: a literal search says whether there is anything
+# to find, then a pattern picks out just those cells. Plain form: see _calamine_can_read.
 FORMULA_TAG = re.compile(rb"<f[ >/]")
-ERROR_CELL = re.compile(rb' t="e"')
+FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)><f\b[^>]*(?:/>|>[^<]*</f>)(<v\s*/>|<v>([^<]*)</v>)?')
+ERROR_TYPE = re.compile(rb' t="e"')
+ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*? t="e"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
+STRING_TYPES = re.compile(rb' t="(?:str|inlineStr)"')
 MERGE_REF = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
 SINGLE_CELL_NAME = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 
@@ -273,10 +278,10 @@ class _WorkbookReader:
                 try:
                     if calamine_book is not None:
                         self.read_with_calamine(calamine_book, entry.name, scan)
-                        if self.need_formats(entry.name) and _has_formats_to_find(xml, styles):
-                            scan.parse(xml, values=None)
+                        if self.need_formats(entry.name) and xml:
+                            _find_formats_in_plain_xml(xml, scan)
                     else:
-                        scan.parse(xml, values=shared_strings)
+                        _SheetXmlHandler(scan, shared_strings).run(xml)
                 except (_TimeUp, _UnsafeXml, DefusedXmlException):
                     raise
                 except Exception:
@@ -332,11 +337,13 @@ class _WorkbookReader:
                 continue
             grid.n_rows = row_index + 1
             grid.n_cols = max(grid.n_cols, last + 1)
-            for col_index, value in enumerate(row[: last + 1]):
-                if value == "":
-                    continue
-                if value.__class__ is str and len(value) > max_chars:
-                    value = scan.cut(row_index, col_index, value)
+            for col_index, value in enumerate(row if last + 1 == len(row) else row[: last + 1]):
+                # Only strings can be empty or too long; numbers skip both tests.
+                if value.__class__ is str:
+                    if not value:
+                        continue
+                    if len(value) > max_chars:
+                        value = scan.cut(row_index, col_index, value)
                 cells[row_index, col_index] = value
 
 
@@ -365,11 +372,6 @@ class _SheetScan:
             )
         )
         return text[:limit]
-
-    def parse(self, xml: bytes, values: list[str] | None) -> None:
-        """Stream the sheet XML within the bounds. With ``values`` (the shared strings) it
-        fills the cells too; without, only the formats."""
-        _SheetXmlHandler(self, values).run(xml)
 
     def finish(self) -> None:
         grid, limits = self.grid, self.limits
@@ -415,7 +417,6 @@ class _SheetXmlHandler:
         self.scan = scan
         self.grid = scan.grid
         self.shared_strings = shared_strings
-        self.collect_values = shared_strings is not None
         limits = scan.limits
         self.max_rows, self.max_columns = limits.max_rows, limits.max_columns
         self.row = -1
@@ -505,15 +506,15 @@ class _SheetXmlHandler:
                 self.scan.columns_beyond = True
             return
         grid = self.grid
+        if self.style in self.scan.styles.percent:
+            grid.percent_cells.add(key)
         if self.has_formula and not text and not (self.has_value and self.cell_type in ("str", "inlineStr")):
             grid.formula_no_value.add(key)
             return
         if self.cell_type == "e":
             grid.error_cells[key] = text
             return
-        if self.style in self.scan.styles.percent:
-            grid.percent_cells.add(key)
-        if self.collect_values and text:
+        if text:
             value = self.decode(text)
             if value != "":
                 if value.__class__ is str and len(value) > self.scan.limits.max_cell_chars:
@@ -583,11 +584,11 @@ def _declares_doctype(xml: bytes) -> bool:
 
 
 def _calamine_can_read(xml: bytes | None, limits: SafetyLimits) -> bool:
-    """Whether calamine can safely read this sheet: its cells all carry a plain r="C7"
-    reference (no prefixes, no unreferenced cells, which calamine would place by counting)
-    and none lies beyond the column limit or far beyond the row limit. Far: a row number
-    with more digits than the limit's, so rows up to 9,999 under a 5,000 limit still go to
-    calamine, which reads only max_rows of them, and its dense grid stays small."""
+    """Whether calamine can safely read this sheet: every cell carries a plain reference
+    like r="C7" (no prefixes, no unreferenced cells, which calamine would place by
+    counting), and none lies beyond the column limit or far beyond the row limit. Far: a
+    row number with more digits than the limit's, so rows up to 9,999 under a 5,000 limit
+    still go to calamine, which reads only max_rows of them, and its dense grid stays small."""
     if not xml:
         return True
     if b"<worksheet" not in xml[:4096]:
@@ -595,32 +596,58 @@ def _calamine_can_read(xml: bytes | None, limits: SafetyLimits) -> bool:
     if xml.count(b"<c ") != xml.count(b'<c r="') or CELL_WITHOUT_SPACE.search(xml) or PREFIXED_CELL.search(xml):
         return False
     deep_digits = len(str(limits.max_rows)) + 1
-    columns = set()
-    for letters, digits in _wide_or_deep_cells(deep_digits).findall(xml):
-        if len(digits) >= deep_digits:
-            return False
-        columns.add(letters)
+    unusual = _unusual_cells(deep_digits).findall(xml)
+    if not unusual:
+        return True
     # Up to column Z calamine's grid stays small whatever the limit; the reader trims it.
     column_bound = max(limits.max_columns, 26)
-    return all(column_index(letters.decode()) < column_bound for letters in columns)
+    for letters, length, first_digit, rest in {(l, len(d), d[:1], r) for l, d, r in unusual}:
+        if rest or not letters or not length or first_digit == b"0" or length >= deep_digits:
+            return False
+        if column_index(letters.decode()) >= column_bound:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=8)
-def _wide_or_deep_cells(deep_digits: int) -> re.Pattern:
-    """Cells in a column past Z, or in a row with ``deep_digits`` digits or more. In a
+def _unusual_cells(deep_digits: int) -> re.Pattern:
+    """Cells whose reference is not a single letter and a short row number: columns past
+    Z, rows of ``deep_digits`` digits or more, and anything odd ('$A$1', 'a1', 'A01'). In a
     sheet within the bounds it matches few cells or none, so findall stays cheap."""
-    return re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{%d}))(\d+)"' % deep_digits)
+    return re.compile(rb'<c r="(?![A-Z][1-9]\d{0,%d}")([A-Z]{0,3})(\d*)([^"]*)"' % (deep_digits - 2))
 
 
-def _has_formats_to_find(xml: bytes | None, styles: _Styles) -> bool:
-    if not xml:
-        return False
-    if FORMULA_TAG.search(xml) or ERROR_CELL.search(xml):
-        return True
-    if styles.percent:
-        alternatives = b"|".join(str(style).encode() for style in sorted(styles.percent))
-        return re.search(rb' s="(?:' + alternatives + rb')"', xml) is not None
-    return False
+def _find_formats_in_plain_xml(xml: bytes, scan: "_SheetScan") -> None:
+    """Percent-formatted cells, formulas without a saved result and error texts, picked out
+    of plain sheet XML by patterns. An expat pass over the same 105,000-cell sheet costs
+    about 5x calamine's whole read; these cost about 12 ms each, and only run when a
+    literal search finds something to look for."""
+    grid, limits = scan.grid, scan.limits
+
+    def within(ref: bytes) -> CellKey | None:
+        key = parse_ref(ref.decode())
+        return key if key[0] < limits.max_rows and key[1] < limits.max_columns else None
+
+    if scan.styles.percent:
+        for ref in _percent_cells(scan.styles.percent).findall(xml):
+            if key := within(ref):
+                grid.percent_cells.add(key)
+    if FORMULA_TAG.search(xml):
+        for ref, attributes, value_element, value in FORMULA_CELL.findall(xml):
+            # A formula whose saved result is the empty string (t="str", <v></v>) has one.
+            if not value and not (value_element and STRING_TYPES.search(attributes)):
+                if key := within(ref):
+                    grid.formula_no_value.add(key)
+    if ERROR_TYPE.search(xml):
+        for ref, value in ERROR_CELL.findall(xml):
+            if value and (key := within(ref)):
+                grid.error_cells[key] = value.decode()
+
+
+@functools.lru_cache(maxsize=32)
+def _percent_cells(styles: frozenset[int]) -> re.Pattern:
+    alternatives = b"|".join(str(style).encode() for style in sorted(styles))
+    return re.compile(rb'<c r="([A-Z]+\d+)"[^>]*? s="(?:' + alternatives + rb')"')
 
 
 def _merged_ranges(xml: bytes | None, limits: SafetyLimits) -> list[tuple[int, int, int, int]]:

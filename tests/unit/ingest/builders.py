@@ -64,20 +64,15 @@ def forge_uncompressed_size(data: bytes, name: str, size: int) -> bytes:
     and the local header), leaving the compressed bytes alone: a lying archive."""
     forged = bytearray(data)
     encoded = name.encode()
-    # Central directory record: signature, ..., uncompressed size at 24, name length at 28, name at 46.
-    position = forged.find(b"PK\x01\x02")
-    while position != -1:
-        name_length = struct.unpack_from("<H", forged, position + 28)[0]
-        if bytes(forged[position + 46 : position + 46 + name_length]) == encoded:
-            struct.pack_into("<I", forged, position + 24, size)
-        position = forged.find(b"PK\x01\x02", position + 4)
-    # Local header: uncompressed size at 22, name length at 26, name at 30.
-    position = forged.find(b"PK\x03\x04")
-    while position != -1:
-        name_length = struct.unpack_from("<H", forged, position + 26)[0]
-        if bytes(forged[position + 30 : position + 30 + name_length]) == encoded:
-            struct.pack_into("<I", forged, position + 22, size)
-        position = forged.find(b"PK\x03\x04", position + 4)
+    # (signature, offset of the uncompressed size, of the name length, of the name): the
+    # central directory record, then the local header.
+    for signature, size_at, name_length_at, name_at in ((b"PK\x01\x02", 24, 28, 46), (b"PK\x03\x04", 22, 26, 30)):
+        position = forged.find(signature)
+        while position != -1:
+            name_length = struct.unpack_from("<H", forged, position + name_length_at)[0]
+            if bytes(forged[position + name_at : position + name_at + name_length]) == encoded:
+                struct.pack_into("<I", forged, position + size_at, size)
+            position = forged.find(signature, position + 4)
     return bytes(forged)
 
 

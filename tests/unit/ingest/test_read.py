@@ -142,6 +142,28 @@ def test_far_cells_that_would_make_calamine_abort_are_read_by_the_bounded_reader
     assert problem.severity == "warning" and warning in problem.message
 
 
+@pytest.mark.parametrize("odd_ref", [b"xfd3", b"$XFD$3", b"XFD3 "])
+def test_odd_cell_references_are_never_handed_to_calamine(odd_ref, no_calamine):
+    data = simple_xlsx({"A1": 1, "C3": "far"})
+    sheet = member(data, SHEET_PART).replace(b'<c r="C3"', b'<c r="' + odd_ref + b'"')
+    workbook, problems = read(rezip(data, replace={SHEET_PART: sheet}))
+    assert workbook.sheet("Returns").cells == {(0, 0): 1.0}
+    [problem] = problems
+    assert problem.sheet == "Returns" and "to the right of column GR" in problem.message
+
+
+def test_sheet_names_with_ampersands_and_apostrophes():
+    def build(workbook):
+        workbook.add_worksheet("Hinckley & Bosworth").write("A1", 1)
+        workbook.add_worksheet("Officer's notes").write("A1", "note")
+
+    workbook, problems = read(xlsx(build))
+    assert [grid.name for grid in workbook.sheets] == ["Hinckley & Bosworth", "Officer's notes"]
+    assert workbook.sheet("Hinckley & Bosworth").cells == {(0, 0): 1.0}
+    assert workbook.sheet("Officer's notes").cells == {(0, 0): "note"}
+    assert problems == []
+
+
 def test_a_dimension_that_claims_the_whole_sheet_costs_nothing():
     data = simple_xlsx({"A1": "Area", "B1": 3})
     sheet = member(data, SHEET_PART)
@@ -253,6 +275,36 @@ def test_percent_cells_found_by_the_bounded_reader_too(no_calamine):
     assert grid.percent_cells == {(1, 1)}
     assert grid.formula_no_value == {(2, 1)}
     assert grid.cells == {(1, 1): 0.75}
+
+
+def formats_of_every_kind(workbook, deep_stray_row: int | None = None):
+    sheet = workbook.add_worksheet("Returns")
+    percent, fixed = workbook.add_format({"num_format": "0.0%"}), workbook.add_format({"num_format": "#,##0"})
+    sheet.write_number("B2", 0.75, percent)
+    sheet.write_number("C2", 1400, fixed)
+    sheet.write_formula("D2", "=B2*2", percent, 1.5)
+    sheet.write_formula("D3", "=B2*3", percent, "")
+    sheet.write_formula("E2", "=1/0", None, "#DIV/0!")
+    sheet.write_formula("E3", "=NA()", None, "#N/A")
+    sheet.write_formula("F2", '=""', None, "")
+    sheet.write_formula("F3", '=IF(B2>0,"yes","no")', None, "yes")
+    sheet.write_array_formula("G2:G3", "{=B2:B3*2}", None, 1.5)
+    if deep_stray_row is not None:
+        sheet.write_string(deep_stray_row, 0, "stray")
+
+
+def test_the_pattern_pass_and_the_bounded_reader_find_the_same_formats(monkeypatch):
+    plain = read(xlsx(formats_of_every_kind))[0].sheet("Returns")
+    assert plain.percent_cells == {(1, 1), (1, 3), (2, 3)}
+    assert plain.formula_no_value == {(2, 3), (1, 5)}
+    assert plain.error_cells == {(1, 4): "#DIV/0!", (2, 4): "#N/A"}
+    assert plain.cells == {(1, 1): 0.75, (1, 2): 1400.0, (1, 3): 1.5, (2, 5): "yes", (1, 6): 1.5, (2, 6): 0.0}
+
+    refuse = SimpleNamespace(CalamineWorkbook=SimpleNamespace(from_filelike=None))
+    monkeypatch.setattr(read_module, "python_calamine", refuse)
+    bounded = read(xlsx(lambda wb: formats_of_every_kind(wb, deep_stray_row=20_000)))[0].sheet("Returns")
+    for attribute in ("percent_cells", "formula_no_value", "error_cells", "cells"):
+        assert getattr(bounded, attribute) == getattr(plain, attribute), attribute
 
 
 def blank_return_identity(workbook):
