@@ -65,6 +65,11 @@ def as_spec_map(indicators: Iterable[IndicatorSpec] | dict[str, IndicatorSpec]) 
     return specs
 
 
+def spec_column(slugs: pd.Series, specs: dict[str, IndicatorSpec], attribute: str) -> np.ndarray:
+    """One attribute of each row's indicator spec, as an array (``unit`` of each row, say)."""
+    return slugs.map({slug: getattr(spec, attribute) for slug, spec in specs.items()}).to_numpy(dtype=object)
+
+
 def prepare_values(values: pd.DataFrame) -> pd.DataFrame:
     """The values frame in the engine's shape: ``indicator, area, period, value, flag``,
     value as float (NaN when missing), flag defaulting to "actual" (or "not_available"
@@ -147,33 +152,48 @@ class Populations:
 
 def _sum_parts(values, slugs, mapping, dim, other, keep) -> pd.DataFrame:
     """Sum each of ``slugs`` over the parts in ``mapping`` (target ← source), for every
-    value of the other dimension in ``keep``. One row per indicator × target × other."""
-    grid = (
-        pd.DataFrame({"indicator": list(slugs)})
-        .merge(pd.DataFrame({other: list(keep)}), how="cross")
-        .merge(mapping, how="cross")
-        .rename(columns={"source": dim})
-    )
-    merged = grid.merge(values, on=["indicator", dim, other], how="left")
-    present = _present(merged)
-    merged["part_value"] = merged["value"].where(present)
-    merged["is_present"] = present
-    merged["is_estimate"] = present & (merged["flag"] == "estimate")
-    merged["is_provisional"] = present & (merged["flag"] == "provisional")
+    value of the other dimension in ``keep``. One row per indicator × target × other,
+    with the sum only where every part is present, and the missing parts named."""
     keys = ["indicator", "target", other]
-    out = merged.groupby(keys, sort=False).agg(
-        computed=("part_value", "sum"),
-        n_present=("is_present", "sum"),
-        n_parts=("is_present", "size"),
-        estimate=("is_estimate", "any"),
-        provisional=("is_provisional", "any"),
-    ).reset_index()
-    absent = merged.loc[~present, [*keys, "order", "source_name"]].sort_values("order", kind="stable")
-    missing = absent.groupby(keys, sort=False)["source_name"].agg(tuple).rename("missing")
-    out = out.merge(missing, left_on=keys, right_index=True, how="left")
-    out["missing"] = out["missing"].apply(lambda m: m if isinstance(m, tuple) else ())
-    out.loc[out["n_present"] < out["n_parts"], "computed"] = np.nan
-    return out.drop(columns=["n_present", "n_parts"]).rename(columns={"target": dim})
+    rows = values[values["indicator"].isin(slugs) & values[other].isin(keep) & _present(values)]
+    identity = bool((mapping["target"] == mapping["source"]).all())
+    if identity:  # each area is its own only part (a district's own figures)
+        rows = rows[rows[dim].isin(mapping["source"])].assign(target=lambda r: r[dim])
+    else:
+        rows = rows.merge(mapping[["target", "source"]].rename(columns={"source": dim}), on=dim)
+    rows = rows.assign(is_estimate=rows["flag"] == "estimate", is_provisional=rows["flag"] == "provisional")
+    if not identity:
+        found = rows.groupby(keys, sort=False).agg(
+            computed=("value", "sum"),
+            n_present=("value", "size"),
+            estimate=("is_estimate", "any"),
+            provisional=("is_provisional", "any"),
+        ).reset_index()
+    else:  # one part per total (values have one row per key): nothing to add up
+        found = rows[[*keys, "value", "is_estimate", "is_provisional"]].rename(
+            columns={"value": "computed", "is_estimate": "estimate", "is_provisional": "provisional"}
+        ).assign(n_present=1)
+    grid = (
+        pd.DataFrame({"indicator": pd.Series(list(slugs), dtype="str")})
+        .merge(pd.DataFrame({"target": mapping["target"].unique()}), how="cross")
+        .merge(pd.DataFrame({other: list(keep)}), how="cross")
+    )
+    out = grid.merge(found, on=keys, how="left")
+    parts = {t: list(zip(group["source"], group["source_name"]))
+             for t, group in mapping.sort_values("order", kind="stable").groupby("target", sort=False)}
+    complete = (out["n_present"] == out["target"].map({t: len(p) for t, p in parts.items()})).to_numpy()
+    out["computed"] = out["computed"].where(complete)
+    out["estimate"] = out["estimate"].eq(True)
+    out["provisional"] = out["provisional"].eq(True)
+    out["missing"] = [()] * len(out)
+    if not complete.all():
+        gaps = out.loc[~complete, keys]
+        present = rows.merge(gaps, on=keys).groupby(keys, sort=False)[dim].agg(frozenset).to_dict()
+        out.loc[~complete, "missing"] = pd.Series([
+            tuple(name for source, name in parts[key[1]] if source not in present.get(key, ()))
+            for key in gaps.itertuples(index=False, name=None)
+        ], index=gaps.index, dtype=object)
+    return out.drop(columns=["n_present"]).rename(columns={"target": dim})
 
 
 def _merge_missing(a: pd.Series, b: pd.Series) -> list[tuple]:
@@ -195,12 +215,17 @@ def _recompute(sums, recompute, dim, other, populations) -> pd.DataFrame:
     den = out["computed_den"].to_numpy(dtype=float, copy=True)
     den[by_population] = populations.lookup(out.loc[by_population, "area"], out.loc[by_population, "period"])
     out["missing"] = _merge_missing(out["missing"], out["missing_den"].apply(lambda m: m if isinstance(m, tuple) else ()))
+    parts_complete = out["computed"].notna().to_numpy() & ~np.isnan(den)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["computed"] = np.where(den > 0, out["scale"] * out["computed"] / den, np.nan)
-    out["no_population"] = by_population & np.isnan(den)
+    out["problem"] = np.select(
+        [by_population & np.isnan(den), parts_complete & (den == 0)],
+        ["no population figure for the year", "the denominator is zero, so it cannot be worked out"],
+        "",
+    )
     out["estimate"] = out["estimate"] | out["estimate_den"].eq(True)
     out["provisional"] = out["provisional"] | out["provisional_den"].eq(True)
-    return out[["indicator", *keys, "computed", "missing", "estimate", "provisional", "no_population"]]
+    return out[["indicator", *keys, "computed", "missing", "estimate", "provisional", "problem"]]
 
 
 def _combine(values, specs, wanted, mapping, dim, keep, populations, describe_parts) -> pd.DataFrame:
@@ -212,7 +237,7 @@ def _combine(values, specs, wanted, mapping, dim, keep, populations, describe_pa
     summed = {s.slug for s in wanted if s.aggregation == "sum"}
     summed |= {p for s in recompute for p in (s.numerator, s.denominator) if p}
     sums = _sum_parts(values, sorted(summed), mapping, dim, other, keep)
-    frames = [sums[sums["indicator"].isin({s.slug for s in wanted})].assign(no_population=False)]
+    frames = [sums[sums["indicator"].isin({s.slug for s in wanted})].assign(problem="")]
     if recompute:
         frames.append(_recompute(sums, recompute, dim, other, populations))
     targets = mapping["target"].drop_duplicates()
@@ -220,7 +245,7 @@ def _combine(values, specs, wanted, mapping, dim, keep, populations, describe_pa
     if not_combined:
         grid = pd.DataFrame({"indicator": not_combined}).merge(pd.DataFrame({dim: targets}), how="cross")
         grid = grid.merge(pd.DataFrame({other: list(keep)}), how="cross")
-        frames.append(grid.assign(computed=np.nan, missing=[()] * len(grid), estimate=False, provisional=False, no_population=False))
+        frames.append(grid.assign(computed=np.nan, missing=[()] * len(grid), estimate=False, provisional=False, problem=""))
     out = pd.concat([f for f in frames if len(f)], ignore_index=True)
     return _with_supplied(out, values, specs, dim, describe_parts)
 
@@ -230,8 +255,8 @@ def _with_supplied(out, values, specs, dim, describe_parts) -> pd.DataFrame:
     supplied = values[_present(values)].rename(columns={"value": "supplied", "flag": "supplied_flag"})
     out = out.merge(supplied, on=KEYS, how="left")
     spec_of = out["indicator"].map(specs)
-    not_combined = (spec_of.map(lambda s: s.aggregation) == "none").to_numpy()
-    tolerance = 0.5 * 10.0 ** -spec_of.map(lambda s: s.decimals).to_numpy(dtype=float) + 1e-9
+    not_combined = spec_column(out["indicator"], specs, "aggregation") == "none"
+    tolerance = 0.5 * 10.0 ** -spec_column(out["indicator"], specs, "decimals").astype(float) + 1e-9
     has_supplied = out["supplied"].notna().to_numpy()
     complete = out["computed"].notna().to_numpy() & ~not_combined
     agrees = np.abs(out["supplied"].to_numpy() - out["computed"].to_numpy()) <= tolerance
@@ -244,9 +269,9 @@ def _with_supplied(out, values, specs, dim, describe_parts) -> pd.DataFrame:
     derived_flag = np.where(out["estimate"], "estimate", np.where(out["provisional"], "provisional", "actual"))
     out["flag"] = np.where(has_supplied, out["supplied_flag"], np.where(complete, derived_flag, "not_available"))
     out["message"] = [
-        _message(status, missing, sup, comp, spec, no_pop, describe_parts)
-        for status, missing, sup, comp, spec, no_pop in zip(
-            *(out[c].tolist() for c in ("status", "missing", "supplied", "computed")), spec_of.tolist(), out["no_population"].tolist()
+        _message(status, missing, sup, comp, spec, problem, describe_parts)
+        for status, missing, sup, comp, spec, problem in zip(
+            *(out[c].tolist() for c in ("status", "missing", "supplied", "computed")), spec_of.tolist(), out["problem"].tolist()
         )
     ]
     return out[RESULT_COLUMNS].astype({"status": object, "flag": object, "message": object})
@@ -256,14 +281,14 @@ def _shown(value: float, spec: IndicatorSpec) -> str:
     return f"{value:,.{spec.decimals}f}"
 
 
-def _message(status, missing, supplied, computed, spec, no_population, describe_parts) -> str:
+def _message(status, missing, supplied, computed, spec, problem, describe_parts) -> str:
     if status == "complete":
         return ""
     if status == "not_combined":
         return f"'{spec.name}' is not combined {describe_parts['across']}; no total was supplied."
-    not_provided = f"data not yet provided for {', '.join(missing)}" if missing else ""
-    if no_population:
-        not_provided = (not_provided + "; " if not_provided else "") + "no population figure for the year"
+    not_provided = "; ".join(
+        part for part in (f"data not yet provided for {', '.join(missing)}" if missing else "", problem) if part
+    )
     if status == "incomplete":
         return not_provided[:1].upper() + not_provided[1:] + "."
     if status == "mismatch":

@@ -26,13 +26,14 @@ from app.indicators.aggregate import (
     as_spec_map,
     derived_for_areas,
     prepare_values,
+    spec_column,
     totals_for_areas,
 )
 from app.indicators.change import changes, format_change
 from app.indicators.compare import PEER_BAND_PERCENT, compare_with_peers, rank_districts
 from app.indicators.model import FLAGS_WITH_VALUE, POINT_UNITS, RATE_SCALE, AreaSpec, IndicatorSpec
 from app.indicators.periods import previous_year_key, trend_period_keys
-from app.indicators.rag import rate
+from app.indicators.rag import NO_FIGURE, rate
 from app.indicators.significance import ALPHA, binomial_two_sided, fisher_two_sided, significance_labels
 from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes
 
@@ -42,6 +43,11 @@ DASHBOARD_COLUMNS = [
     "change", "change_text", "rag", "rag_reason", "direction", "trend_percent",
     "significance", "p_value", "district_comparison", "peer_comparison",
     "aggregate_status", "aggregate_message",
+]
+
+LABEL_COLUMNS = [
+    "latest_flag", "previous_flag", "rag", "direction", "significance",
+    "district_comparison", "peer_comparison", "aggregate_status",
 ]
 
 
@@ -88,17 +94,19 @@ def _significance(table: pd.DataFrame, figures: pd.DataFrame, specs, populations
     prior = table["previous"].to_numpy(dtype=float)
     pop_latest = populations.lookup(table["area"], [period] * n)
     pop_prior = populations.lookup(table["area"], [previous] * n)
-    numerator = table["indicator"].map(lambda s: specs[s].numerator).to_numpy(dtype=object)
-    denominator = table["indicator"].map(lambda s: specs[s].denominator).to_numpy(dtype=object)
-    recompute = table["indicator"].map(lambda s: specs[s].aggregation == "recompute").to_numpy()
+    numerator = spec_column(table["indicator"], specs, "numerator")
+    denominator = spec_column(table["indicator"], specs, "denominator")
+    recompute = spec_column(table["indicator"], specs, "aggregation") == "recompute"
 
-    def parts(slugs, at):
-        keyed = figures.loc[figures["period"] == at].set_index(["indicator", "area"])["value"]
-        index = pd.MultiIndex.from_arrays([pd.Series(slugs, dtype=object).fillna(""), table["area"]])
-        return keyed.reindex(index).to_numpy(dtype=float)
-
-    num_latest, num_prior = parts(numerator, period), parts(numerator, previous)
-    den_latest, den_prior = parts(denominator, period), parts(denominator, previous)
+    # Numerator and denominator figures of each row, for both periods, in one lookup.
+    keyed = figures.set_index(["indicator", "area", "period"])["value"]
+    slugs = np.concatenate([numerator, numerator, denominator, denominator])
+    wanted = pd.MultiIndex.from_arrays([
+        pd.Series(slugs, dtype=object).fillna("").to_numpy(),
+        np.tile(table["area"].to_numpy(dtype=object), 4),
+        np.repeat(np.array([period, previous, period, previous], dtype=object), n),
+    ])
+    num_latest, num_prior, den_latest, den_prior = keyed.reindex(wanted).to_numpy(dtype=float).reshape(4, n)
     per = np.array([RATE_SCALE.get(u, np.nan) for u in unit])
     rate_units = np.isin(unit, list(RATE_SCALE))
     has_pops = ~np.isnan(pop_latest) & ~np.isnan(pop_prior)
@@ -169,11 +177,35 @@ def compute_dashboard(
     needed = list(dict.fromkeys([*trend, previous, period]))
     raw = values.loc[values["period"].isin(needed) & values["indicator"].isin(specs.keys()), [c for c in VALUE_COLUMNS if c in values]]
     figures = _figures(prepare_values(raw), specs, areas, needed)
+    table = _figures_for(figures, specs, areas, period, previous)
+    if targets is not None and len(targets):
+        wanted = targets.loc[targets["period"] == period, ["indicator", "area", "value"]].rename(columns={"value": "target"})
+        table = table.merge(wanted.drop_duplicates(["indicator", "area"]), on=["indicator", "area"], how="left")
+    else:
+        table["target"] = np.nan
+    table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
+    table["change_text"] = [format_change(c, u) for c, u in zip(*_columns(table, "change", "unit"))]
+    table["rag"], table["rag_reason"] = _ratings(table, specs)
+    table["direction"], table["trend_percent"] = _directions(table, figures, trend, stable_within, min_trend_points)
+    table["significance"], table["p_value"] = _significance(table, figures, specs, Populations(areas), period, previous, alpha)
+    table["district_comparison"] = _district_comparisons(table, areas)
+    table["peer_comparison"] = [
+        compare_with_peers(latest, peers[(slug, code)], polarity, peer_band_percent, area=code)
+        if peers and (slug, code) in peers else None
+        for slug, code, latest, polarity in zip(*_columns(table, "indicator", "area", "latest", "polarity"))
+    ]
+    table["aggregate_status"] = table["latest_status"]
+    table["aggregate_message"] = table["latest_message"].fillna("")
+    table = table[DASHBOARD_COLUMNS].copy()
+    for column in LABEL_COLUMNS:
+        table[column] = _labels(table[column])
+    return table
 
-    parent = {a.code: a.parent for a in areas}
-    grid = pd.DataFrame(
-        [(slug, a.code) for slug in specs for a in areas], columns=["indicator", "area"]
-    )
+
+def _figures_for(figures, specs, areas, period, previous) -> pd.DataFrame:
+    """One row per indicator × area (in configuration order) with the latest and the
+    previous year's figures, flags, total status and message, unit and polarity."""
+    grid = pd.DataFrame([(slug, a.code) for slug in specs for a in areas], columns=["indicator", "area"])
     table = _at(figures, period, grid, "latest_")
     table = table.merge(
         _at(figures, previous, grid, "previous_")[["indicator", "area", "previous_value", "previous_flag"]],
@@ -182,58 +214,53 @@ def compute_dashboard(
     table = table.rename(columns={"latest_value": "latest", "previous_value": "previous"})
     table["area_kind"] = table["area"].map({a.code: a.kind for a in areas})
     table["period"], table["previous_period"] = period, previous
-    spec_of = table["indicator"].map(specs)
-    table["unit"] = spec_of.map(lambda s: s.unit)
-    table["polarity"] = spec_of.map(lambda s: s.polarity)
+    table["unit"] = spec_column(table["indicator"], specs, "unit")
+    table["polarity"] = spec_column(table["indicator"], specs, "polarity")
+    return table
 
-    if targets is not None and len(targets):
-        wanted = targets.loc[targets["period"] == period, ["indicator", "area", "value"]].rename(columns={"value": "target"})
-        table = table.merge(wanted.drop_duplicates(["indicator", "area"]), on=["indicator", "area"], how="left")
-    else:
-        table["target"] = np.nan
 
-    table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
-    table["change_text"] = [format_change(c, u) for c, u in zip(*_columns(table, "change", "unit"))]
-
+def _ratings(table, specs) -> tuple[list, list]:
+    """RAG and reason per row; a total that is incomplete says which areas are missing."""
     ratings = [
-        rate(spec, latest, prior, target, flag if isinstance(flag, str) else "not_available", prior_flag if isinstance(prior_flag, str) else None)
-        for spec, latest, prior, target, flag, prior_flag in zip(
-            spec_of.tolist(), *_columns(table, "latest", "previous", "target", "latest_flag", "previous_flag")
+        rate(specs[slug], latest, prior, target, flag if isinstance(flag, str) else "not_available",
+             prior_flag if isinstance(prior_flag, str) else None)
+        for slug, latest, prior, target, flag, prior_flag in zip(
+            *_columns(table, "indicator", "latest", "previous", "target", "latest_flag", "previous_flag")
         )
     ]
-    table["rag"] = pd.Series([r.rag for r in ratings], index=table.index, dtype=object)
-    incomplete = (table["latest_status"] == "incomplete").to_numpy()
-    table["rag_reason"] = [
-        f"{message.rstrip('.')}, so it is not rated." if gap else r.reason
+    incomplete = (table["latest_status"] == "incomplete").tolist()
+    reasons = [
+        f"{message.rstrip('.')}, so it is not rated." if gap and r.reason == NO_FIGURE else r.reason
         for r, gap, message in zip(ratings, incomplete, table["latest_message"].tolist())
     ]
+    return [r.rag for r in ratings], reasons
 
-    series = figures[figures["period"].isin(trend)].pivot_table(
-        index=["indicator", "area"], columns="period", values="value", aggfunc="first", dropna=False
-    )
-    matrix = series.reindex(index=pd.MultiIndex.from_frame(table[["indicator", "area"]]), columns=trend).to_numpy(dtype=float)
-    slope_percent, points = relative_slopes(matrix.reshape(len(table), len(trend)))
-    table["direction"] = classify_slopes(slope_percent, points, table["polarity"], stable_within, min_trend_points)
-    table["trend_percent"] = slope_percent
 
-    populations = Populations(areas)
-    table["significance"], table["p_value"] = _significance(table, figures, specs, populations, period, previous, alpha)
+def _directions(table, figures, trend, stable_within, min_points) -> tuple[np.ndarray, np.ndarray]:
+    """Direction of travel and slope % per row over the ``trend`` periods."""
+    series = figures[figures["period"].isin(trend)].pivot(index=["indicator", "area"], columns="period", values="value")
+    rows = pd.MultiIndex.from_frame(table[["indicator", "area"]])
+    matrix = series.reindex(index=rows, columns=trend).to_numpy(dtype=float).reshape(len(table), len(trend))
+    slope_percent, points = relative_slopes(matrix)
+    return classify_slopes(slope_percent, points, table["polarity"], stable_within, min_points), slope_percent
 
-    table["parent"] = table["area"].map(parent)
-    districts = table["area_kind"].eq("district") & table["parent"].notna()
-    table["district_comparison"] = pd.Series(None, index=table.index, dtype=object)
+
+def _district_comparisons(table, areas) -> pd.Series:
+    """Top / Average / Bottom for district rows, ranked within their county; None elsewhere."""
+    parent = table["area"].map({a.code: a.parent for a in areas})
+    districts = table["area_kind"].eq("district") & parent.notna()
+    out = pd.Series(None, index=table.index, dtype=object)
     if districts.any():
-        table.loc[districts, "district_comparison"] = rank_districts(
-            table.loc[districts], ["indicator", "parent"], value="latest", polarity="polarity"
-        )
-    table["peer_comparison"] = [
-        compare_with_peers(latest, peers[(slug, code)], spec.polarity, peer_band_percent, area=code)
-        if peers and (slug, code) in peers else None
-        for slug, code, latest, spec in zip(*_columns(table, "indicator", "area", "latest"), spec_of.tolist())
-    ]
-    table["aggregate_status"] = table["latest_status"].astype(object).where(table["latest_status"].notna(), None)
-    table["aggregate_message"] = table["latest_message"].fillna("")
-    return table[DASHBOARD_COLUMNS]
+        ranked = table.loc[districts, ["indicator", "latest", "polarity"]].assign(parent=parent[districts])
+        out[districts] = rank_districts(ranked, ["indicator", "parent"], value="latest", polarity="polarity")
+    return out
+
+
+def _labels(column: pd.Series) -> pd.Series:
+    """Text column with None (not NaN) where empty: pandas 3 would otherwise store text as
+    its string type, whose missing value is NaN."""
+    items = [None if (x is None or (isinstance(x, float) and np.isnan(x))) else x for x in column.tolist()]
+    return pd.Series(items, index=column.index, dtype=object)
 
 
 def dashboard_records(table: pd.DataFrame) -> list[dict]:

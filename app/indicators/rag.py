@@ -40,6 +40,7 @@ LEICESTERSHIRE_RULE = RagRule(method="previous_year", band_kind="percent", green
 # Target rule used for Table 2: met → G; short by at most 5% of the target → A; else R.
 TABLE_2_RULE = RagRule(method="target", band_kind="percent", green_within=0, amber_within=5)
 
+NO_FIGURE = "There is no figure for this period, so it is not rated."
 # Figures are compared after rounding away float noise (2.0000000001% is 2%).
 _NOISE_DECIMALS = 9
 
@@ -81,7 +82,7 @@ def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | No
     if spec.polarity == "neutral":
         return "This indicator is monitored only (neither higher nor lower is better), so it has no RAG."
     if is_missing(latest) or flag in FLAGS_WITHOUT_VALUE:
-        return "There is no figure for this period, so it is not rated."
+        return NO_FIGURE
     if not rule.rate_estimates and "estimate" in (flag, previous_flag):
         which = "latest" if flag == "estimate" else "previous year's"
         return f"The {which} figure is an estimate, so it is not rated."

@@ -254,3 +254,12 @@ def test_rolling_twelve_month_rate_from_quarters():
     out = combine_periods(values, specs, areas, parts, "2015/16").set_index("indicator")
     assert out.loc["n", "value"] == 420
     assert out.loc["r", "value"] == pytest.approx(4.2)
+
+
+def test_a_zero_denominator_gives_no_figure_and_says_why():
+    areas = [AreaSpec("A", "Ayton", parent="X"), AreaSpec("B", "Beeby", parent="X"), AreaSpec("X", "Shire", "county")]
+    values = values_frame([("repeats", "A", "2015/16", 0), ("cases", "A", "2015/16", 0),
+                           ("repeats", "B", "2015/16", 0), ("cases", "B", "2015/16", 0)])
+    result = aggregate(values, _repeat_specs(), areas, "X", "2015/16")["repeat_pct"]
+    assert (result.status, result.value) == ("incomplete", None)
+    assert result.message == "The denominator is zero, so it cannot be worked out."
