@@ -64,8 +64,8 @@ BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | frozenset(range(27, 37)) | frozenset(range(45, 48)) | frozenset(range(50, 59))
 
 # Sizing patterns for the plain form (see _calamine_can_read).
-CELL_WITHOUT_SPACE = re.compile(rb"<c[>/\t\n\r]")
 PREFIXED_CELL = re.compile(rb":c[ >/\t\n\r]")
+PLAIN_REFERENCE = re.compile(rb'\sr="([A-Z]{1,3})([1-9]\d*)"')
 # The formats pass over plain sheet XML: a literal search says whether there is anything
 # to find, then a pattern picks out just those cells. Plain form: see _calamine_can_read.
 FORMULA_TAG = re.compile(rb"<f[ >/]")
@@ -585,36 +585,33 @@ def _declares_doctype(xml: bytes) -> bool:
 
 def _calamine_can_read(xml: bytes | None, limits: SafetyLimits) -> bool:
     """Whether calamine can safely read this sheet: every cell carries a plain reference
-    like r="C7" (no prefixes, no unreferenced cells, which calamine would place by
-    counting), and none lies beyond the column limit or far beyond the row limit. Far: a
+    like r="C7" (no prefixed tags, no cells without a reference, which calamine would place
+    by counting), and none lies beyond the column limit or far beyond the row limit. Far: a
     row number with more digits than the limit's, so rows up to 9,999 under a 5,000 limit
     still go to calamine, which reads only max_rows of them, and its dense grid stays small."""
     if not xml:
         return True
-    if b"<worksheet" not in xml[:4096]:
-        return False
-    if xml.count(b"<c ") != xml.count(b'<c r="') or CELL_WITHOUT_SPACE.search(xml) or PREFIXED_CELL.search(xml):
+    if b"<worksheet" not in xml[:4096] or PREFIXED_CELL.search(xml):
         return False
     deep_digits = len(str(limits.max_rows)) + 1
-    unusual = _unusual_cells(deep_digits).findall(xml)
-    if not unusual:
-        return True
     # Up to column Z calamine's grid stays small whatever the limit; the reader trims it.
     column_bound = max(limits.max_columns, 26)
-    for letters, length, first_digit, rest in {(l, len(d), d[:1], r) for l, d, r in unusual}:
-        if rest or not letters or not length or first_digit == b"0" or length >= deep_digits:
+    for attributes in set(_unusual_cells(deep_digits).findall(xml)):
+        reference = PLAIN_REFERENCE.search(attributes)
+        if reference is None or len(reference[2]) >= deep_digits:
             return False
-        if column_index(letters.decode()) >= column_bound:
+        if column_index(reference[1].decode()) >= column_bound:
             return False
     return True
 
 
 @functools.lru_cache(maxsize=8)
 def _unusual_cells(deep_digits: int) -> re.Pattern:
-    """Cells whose reference is not a single letter and a short row number: columns past
-    Z, rows of ``deep_digits`` digits or more, and anything odd ('$A$1', 'a1', 'A01'). In a
-    sheet within the bounds it matches few cells or none, so findall stays cheap."""
-    return re.compile(rb'<c r="(?![A-Z][1-9]\d{0,%d}")([A-Z]{0,3})(\d*)([^"]*)"' % (deep_digits - 2))
+    """The attributes of cells that do not open with a single-letter reference and a short
+    row number: columns past Z, rows of ``deep_digits`` digits or more, and anything odd
+    ('$A$1', 'a1', no reference at all). In a sheet within the bounds it matches few cells
+    or none, so one findall sizes the sheet."""
+    return re.compile(rb'<c(?=[\s>/])(?! r="[A-Z][1-9]\d{0,%d}")([^>]*)' % (deep_digits - 2))
 
 
 def _find_formats_in_plain_xml(xml: bytes, scan: "_SheetScan") -> None:

@@ -152,6 +152,27 @@ def test_odd_cell_references_are_never_handed_to_calamine(odd_ref, no_calamine):
     assert problem.sheet == "Returns" and "to the right of column GR" in problem.message
 
 
+def test_cells_without_references_are_placed_by_the_bounded_reader(no_calamine):
+    data = simple_xlsx({"A1": "placeholder"})
+    sheet = member(data, SHEET_PART)
+    start, end = sheet.index(b"<sheetData>"), sheet.index(b"</sheetData>")
+    rows = b'<row r="2"><c><v>1</v></c><c/><c t="b"><v>0</v></c></row><row><c t="inlineStr"><is><t>next</t></is></c></row>'
+    workbook, problems = read(rezip(data, replace={SHEET_PART: sheet[: start + 11] + rows + sheet[end:]}))
+    assert workbook.sheet("Returns").cells == {(1, 0): 1.0, (1, 2): False, (2, 0): "next"}
+    assert problems == []
+
+
+@pytest.mark.parametrize("reference, calamine_allowed", [(b"B2", True), (b"XFD2", False)])
+def test_a_reference_after_other_attributes_is_still_sized(reference, calamine_allowed, request):
+    if not calamine_allowed:
+        request.getfixturevalue("no_calamine")
+    data = simple_xlsx({"A1": 1, "B2": 2})
+    sheet = member(data, SHEET_PART).replace(b'<c r="B2">', b'<c s="0" r="' + reference + b'">')
+    workbook, _ = read(rezip(data, replace={SHEET_PART: sheet}))
+    expected = {(0, 0): 1.0, (1, 1): 2.0} if calamine_allowed else {(0, 0): 1.0}
+    assert workbook.sheet("Returns").cells == expected
+
+
 def test_sheet_names_with_ampersands_and_apostrophes():
     def build(workbook):
         workbook.add_worksheet("Hinckley & Bosworth").write("A1", 1)
