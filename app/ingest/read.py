@@ -197,8 +197,9 @@ def read_workbook(
 @dataclass
 class _SheetEntry:
     name: str
-    part: str | None
+    relationship: str | None
     hidden: bool
+    part: str | None = None
 
 
 @dataclass
@@ -220,7 +221,8 @@ class _WorkbookReader:
         self.archive = archive
         self.data = data
         self.limits = limits
-        self.need_formats = need_formats if callable(need_formats) else (lambda _name, value=bool(need_formats): value)
+        every_sheet = bool(need_formats)
+        self.need_formats = need_formats if callable(need_formats) else (lambda _name: every_sheet)
         self.started = started
         self.problems: list[Problem] = []
         self.names = set(archive.namelist())
@@ -245,7 +247,7 @@ class _WorkbookReader:
         shared_strings_part = _part_of_type(rels, "/sharedStrings") or "xl/sharedStrings.xml"
         worksheets = []
         for entry in entries:
-            part, kind = rels.get(entry.part or "", (None, ""))
+            part, kind = rels.get(entry.relationship or "", (None, ""))
             entry.part = part
             if part in self.names and kind.endswith("/worksheet"):
                 worksheets.append(entry)
@@ -413,7 +415,7 @@ class _Stop(Exception):
 class _SheetXmlHandler:
     """Expat callbacks over a worksheet part. Element names are compared without a prefix."""
 
-    def __init__(self, scan: _SheetScan, shared_strings: list[str] | None):
+    def __init__(self, scan: _SheetScan, shared_strings: list[str]):
         self.scan = scan
         self.grid = scan.grid
         self.shared_strings = shared_strings
@@ -425,8 +427,9 @@ class _SheetXmlHandler:
         self.style = 0
         self.has_formula = False
         self.has_value = False
-        self.text: list[str] | None = None
-        self.in_inline = False
+        # The text of the current cell's <v> or <is>, gathered only while inside one.
+        self.text: list[str] = []
+        self.collecting = False
         self.in_phonetic = False
         self.beyond_at: int | None = None
 
@@ -460,7 +463,7 @@ class _SheetXmlHandler:
             style = attrs.get("s")
             self.style = int(style) if style else 0
             self.has_formula = self.has_value = False
-            self.text = None
+            self.text = []
         elif name == "row":
             ref = attrs.get("r")
             self.row = int(ref) - 1 if ref else self.row + 1
@@ -469,14 +472,11 @@ class _SheetXmlHandler:
                 self.stop_beyond()
             if self.row % 256 == 0:
                 self.scan.check_time(self.grid.name)
-        elif name == "v":
+        elif name == "v" or name == "is":
             self.has_value = True
-            self.text = []
+            self.collecting = True
         elif name == "f":
             self.has_formula = True
-        elif name == "is":
-            self.in_inline = True
-            self.text = []
         elif name == "rPh":
             self.in_phonetic = True
 
@@ -485,22 +485,21 @@ class _SheetXmlHandler:
         raise _Stop
 
     def characters(self, data: str) -> None:
-        if self.text is not None and not self.in_phonetic:
+        if self.collecting and not self.in_phonetic:
             self.text.append(data)
 
     def end(self, tag: str) -> None:
         name = tag.rpartition(":")[2]
         if name == "c":
             self.end_cell()
-        elif name == "is":
-            self.in_inline = False
+        elif name == "v" or name == "is":
+            self.collecting = False
         elif name == "rPh":
             self.in_phonetic = False
 
     def end_cell(self) -> None:
         key = (self.row, self.col)
-        text = "".join(self.text) if self.text is not None else ""
-        self.text = None
+        text = "".join(self.text)
         if self.col >= self.max_columns:
             if text:
                 self.scan.columns_beyond = True

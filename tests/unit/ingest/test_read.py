@@ -156,9 +156,12 @@ def test_cells_without_references_are_placed_by_the_bounded_reader(no_calamine):
     data = simple_xlsx({"A1": "placeholder"})
     sheet = member(data, SHEET_PART)
     start, end = sheet.index(b"<sheetData>"), sheet.index(b"</sheetData>")
-    rows = b'<row r="2"><c><v>1</v></c><c/><c t="b"><v>0</v></c></row><row><c t="inlineStr"><is><t>next</t></is></c></row>'
+    rows = (
+        b'<row r="2"><c><v>1</v></c><c/><c t="b"><v>0</v></c></row>'
+        b'<row>\n  <c t="inlineStr"><is><t>next</t></is>\n  </c>\n  <c t="str"><f>"a"</f><v>a</v>\n  </c>\n</row>'
+    )
     workbook, problems = read(rezip(data, replace={SHEET_PART: sheet[: start + 11] + rows + sheet[end:]}))
-    assert workbook.sheet("Returns").cells == {(1, 0): 1.0, (1, 2): False, (2, 0): "next"}
+    assert workbook.sheet("Returns").cells == {(1, 0): 1.0, (1, 2): False, (2, 0): "next", (2, 1): "a"}
     assert problems == []
 
 
