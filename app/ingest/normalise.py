@@ -111,9 +111,9 @@ def normalise_value(
     if field_type not in FIELD_TYPES:
         raise ValueError(f"unknown field type {field_type!r}")
     if kind is bool:
-        if field_type == "text":
-            return NormalisedValue("TRUE" if raw else "FALSE", "actual"), None
         shown = "TRUE" if raw else "FALSE"
+        if field_type == "text":
+            return NormalisedValue(shown, "actual"), None
         return None, f"{shown} is a yes/no value, not {KIND_OF_VALUE[field_type]}. {_enter(field_type)}"
     if isinstance(raw, (datetime, date)):
         moment = raw.date() if isinstance(raw, datetime) else raw
@@ -261,7 +261,6 @@ def _classify_annotation(words: str, footnotes: dict[str, str]) -> tuple[str, st
 
 
 def _date_from_text(lowered: str, text: str) -> tuple[NormalisedValue | None, str | None]:
-    day = month = year = None
     if match := ISO_DATE.match(lowered):
         year, month, day = (int(group) for group in match.groups())
     elif match := DAY_FIRST_DATE.match(lowered):
@@ -317,4 +316,4 @@ def _shorten(text: str) -> str:
 def _show_number(number: float) -> str:
     if float(number).is_integer():
         return f"{int(number)}"
-    return f"{number:g}" if abs(number) < 1e15 else str(number)
+    return format(number, ".15g")

@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from app.ingest.problems import IngestError, file_error
+from app.ingest.problems import file_error
 
 MB = 1024 * 1024
 
@@ -84,6 +84,9 @@ def open_checked_zip(data: bytes, filename: str, limits: SafetyLimits) -> zipfil
         raise file_error(_ole2_message(data, subject))
     if not data.startswith(ZIP_SIGNATURES):
         raise file_error(_not_a_zip_message(data, subject))
+    declared_entries = _declared_entry_count(data)
+    if declared_entries is not None and declared_entries > limits.max_zip_entries:
+        raise file_error(_too_many_parts(declared_entries))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
@@ -128,9 +131,7 @@ def _check_directory(archive: zipfile.ZipFile, file_size: int, subject: str, lim
     """Zip-bomb checks from the central directory alone: nothing is decompressed here."""
     infos = archive.infolist()
     if len(infos) > limits.max_zip_entries:
-        raise file_error(
-            _bomb_message(f"it holds {len(infos):,} parts, where a workbook has a few dozen")
-        )
+        raise file_error(_too_many_parts(len(infos)))
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
         raise file_error(DAMAGED)
@@ -161,6 +162,20 @@ def _check_directory(archive: zipfile.ZipFile, file_size: int, subject: str, lim
     if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for info in infos):
         # Excel and LibreOffice only ever store or deflate; anything else was not saved by them.
         raise file_error(DAMAGED)
+
+
+def _declared_entry_count(data: bytes) -> int | None:
+    """The entry count in the end-of-central-directory record, read before zipfile builds an
+    object for every entry; None when there is no plain record (zipfile will say why)."""
+    position = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if position == -1 or position + 12 > len(data):
+        return None
+    count = int.from_bytes(data[position + 10 : position + 12], "little")
+    return None if count == 0xFFFF else count  # 0xFFFF: the real count is in the Zip64 record
+
+
+def _too_many_parts(count: int) -> str:
+    return _bomb_message(f"it holds {count:,} parts, where a workbook has a few dozen")
 
 
 def _check_workbook_parts(archive: zipfile.ZipFile, subject: str, limits: SafetyLimits) -> None:

@@ -9,7 +9,7 @@ from defusedxml import DefusedXmlException
 
 import app.ingest.read as read_module
 from app.ingest.problems import IngestError
-from app.ingest.read import cell_ref, column_letters, excel_serial_to_datetime, parse_ref, read_workbook
+from app.ingest.read import cell_ref, excel_serial_to_datetime, parse_ref, read_workbook
 from app.ingest.safety import SafetyLimits
 from tests.unit.ingest.builders import member, move_last_cell, rezip, simple_xlsx, xlsx
 

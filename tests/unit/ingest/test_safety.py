@@ -188,6 +188,16 @@ def test_too_many_entries():
     assert "parts, where a workbook has a few dozen" in message
 
 
+def test_too_many_entries_is_refused_before_the_directory_is_parsed(monkeypatch):
+    data = rezip(simple_xlsx(), add={f"xl/media/image{n}.png": b"" for n in range(30)})
+
+    def parse_directory(*args, **kwargs):
+        raise AssertionError("the central directory should not have been parsed")
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", parse_directory)
+    assert "parts, where a workbook has a few dozen" in refusal(data, limits=SafetyLimits(max_zip_entries=20))
+
+
 def test_declared_size_over_the_limit_is_refused_from_the_directory_alone():
     # A 300 MB entry claimed in the central directory: refused without decompressing.
     data = forge_uncompressed_size(simple_xlsx(), "xl/worksheets/sheet1.xml", 300 * 1024 * 1024)
