@@ -84,8 +84,8 @@ class SheetGrid:
     Values are str, float, bool, date or datetime; empty cells are not stored. Error cells
     and formulas without a saved result are not in ``cells`` but in ``error_cells`` and
     ``formula_no_value``. ``merged`` holds (first_row, first_col, last_row, last_col),
-    inclusive. ``percent_cells``, ``formula_no_value`` and ``error_cells`` are filled only
-    for sheets the reader was asked to read formats for.
+    inclusive. ``percent_cells``, ``formula_no_value`` and ``error_cells`` are complete only
+    for sheets the reader was asked to read formats for (``need_formats``).
     """
 
     name: str
