@@ -3,16 +3,16 @@ comparisons and completeness. Flask-free: plain dataclasses and pandas frames in
 
 Start at ``compute_dashboard``; each step is also a small function of its own.
 """
-from app.indicators.aggregate import (
+from app.indicators.totals import (
     aggregate,
     aggregate_areas,
     combine_periods,
     derive_recomputed,
     prepare_values,
 )
-from app.indicators.change import change, change_kind, format_change
+from app.indicators.year_change import change, change_kind, format_change
 from app.indicators.compare import compare_districts, compare_with_peers, district_rags
-from app.indicators.completeness import completeness
+from app.indicators.timeliness import completeness
 from app.indicators.dashboard import compute_dashboard, dashboard_records, district_strip
 from app.indicators.model import AggregateResult, AreaSpec, IndicatorSpec, RagResult, RagRule
 from app.indicators.rag import LEICESTERSHIRE_RULE, TABLE_2_RULE, apply_override, outcome_rag, rate

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from app.indicators.aggregate import (
+from app.indicators.totals import (
     RESULT_COLUMNS,
     VALUE_COLUMNS,
     Populations,
@@ -29,7 +29,7 @@ from app.indicators.aggregate import (
     spec_column,
     totals_for_areas,
 )
-from app.indicators.change import changes, format_change
+from app.indicators.year_change import changes, format_change
 from app.indicators.compare import PEER_BAND_PERCENT, compare_with_peers, rank_districts
 from app.indicators.model import FLAGS_WITH_VALUE, POINT_UNITS, RATE_SCALE, AreaSpec, IndicatorSpec
 from app.indicators.periods import previous_year_key, trend_period_keys
@@ -59,7 +59,7 @@ def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
 def _figures(values: pd.DataFrame, specs, areas: Sequence[AreaSpec], periods: list[str]) -> pd.DataFrame:
     """Every figure the dashboard can use, for every area: stored figures for districts,
     recomputed indicators worked out where a district did not supply them, and totals for
-    counties and wider footprints. Columns as ``aggregate.RESULT_COLUMNS``."""
+    counties and wider footprints. Columns as ``totals.RESULT_COLUMNS``."""
     leaves = area_leaves(areas)
     leaf_codes = [a.code for a in areas if a.code not in leaves]
     recompute = {s.slug for s in specs.values() if s.aggregation == "recompute"}
@@ -159,7 +159,7 @@ def compute_dashboard(
 ) -> pd.DataFrame:
     """One row per indicator × area for ``period`` (a canonical key), in the order given.
 
-    ``values``: indicator, area, period, value, flag (as ``aggregate.prepare_values``).
+    ``values``: indicator, area, period, value, flag (as ``totals.prepare_values``).
     ``targets``: indicator, area, period, value (may be None or empty).
     ``trend_periods``: the periods the direction of travel looks at, oldest first
     (default ``periods.trend_period_keys(period)``: 4 quarters, 3 years…).

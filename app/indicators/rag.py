@@ -13,10 +13,11 @@ percentage). Worse by at most ``green_within`` → G, at most ``amber_within`` �
 any improvement → G.
 
 Leicestershire's 2015/16 Q4 dashboard is reproduced by ``previous_year`` with percent
-bands 2 / 10 on every indicator, percentages included: its two worsening percentage
-indicators could be read either way (ASB victims 5.3% → 5.4% is 1.9% worse relatively,
-0.1 points absolutely; both Green) and the paper itself quotes "+1.9%", so the relative
-reading is the documented one.
+bands 2 / 10 on every indicator, percentages included. Its percentage indicators cannot
+tell the two readings apart: three improved (Green either way) and ASB victims
+5.3% → 5.4% is 1.9% worse relatively or 0.1 points absolutely, Green either way. The
+paper's own note quotes "+1.9%", so the relative reading is the documented one; an
+admin who wants points chooses ``band_kind="absolute"``.
 
 Table 2 (outcome measures against target) is rated with ``target`` and
 ``TABLE_2_RULE``: meeting the target is Green, falling short by at most 5% of the target
@@ -24,7 +25,9 @@ Amber, further Red.
 """
 from __future__ import annotations
 
-from app.indicators.change import round_half_up
+from functools import lru_cache
+
+from app.indicators.year_change import round_half_up
 from app.indicators.model import (
     FLAGS_WITHOUT_VALUE,
     RAG_NAMES,
@@ -45,9 +48,11 @@ NO_FIGURE = "There is no figure for this period, so it is not rated."
 _NOISE_DECIMALS = 9
 
 
+@lru_cache(maxsize=8192)
 def _number(x: float, decimals: int = 1) -> str:
-    """1,234.5 style, rounded half away from zero, without trailing zeros."""
-    text = f"{round_half_up(x, decimals):,f}"
+    """1,234.5 style, rounded half away from zero, without trailing zeros. (Cached: band
+    limits and targets repeat across a dashboard.)"""
+    text = f"{float(round_half_up(x, decimals)):,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from app.indicators import AreaSpec, IndicatorSpec, aggregate, aggregate_areas, combine_periods, derive_recomputed
-from app.indicators.aggregate import area_leaves, prepare_values
+from app.indicators.totals import area_leaves, prepare_values
 from app.indicators.periods import rolling_12_months_parts, year_to_date_parts
 from tests.unit.indicators.helpers import CODES, leicestershire_areas, values_frame
 

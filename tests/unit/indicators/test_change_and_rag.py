@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.indicators import IndicatorSpec, RagRule, apply_override, change, format_change, outcome_rag, rate
-from app.indicators.change import change_kind, changes, round_half_up
+from app.indicators.year_change import change_kind, changes, round_half_up
 
 PREVIOUS_YEAR = RagRule("previous_year", "percent", 2, 10)
 
