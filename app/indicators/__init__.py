@@ -3,16 +3,7 @@ comparisons and completeness. Flask-free: plain dataclasses and pandas frames in
 
 Start at ``compute_dashboard``; each step is also a small function of its own.
 """
-from app.indicators.totals import (
-    aggregate,
-    aggregate_areas,
-    combine_periods,
-    derive_recomputed,
-    prepare_values,
-)
-from app.indicators.year_change import change, change_kind, format_change
 from app.indicators.compare import compare_districts, compare_with_peers, district_rags
-from app.indicators.timeliness import completeness
 from app.indicators.dashboard import compute_dashboard, dashboard_records, district_strip
 from app.indicators.model import AggregateResult, AreaSpec, IndicatorSpec, RagResult, RagRule
 from app.indicators.rag import LEICESTERSHIRE_RULE, TABLE_2_RULE, apply_override, outcome_rag, rate
@@ -22,7 +13,10 @@ from app.indicators.significance import (
     proportion_change_significance,
     rate_change_significance,
 )
+from app.indicators.timeliness import completeness
+from app.indicators.totals import aggregate, aggregate_areas, combine_periods, derive_recomputed, prepare_values
 from app.indicators.trend import direction_of_travel
+from app.indicators.year_change import change, change_kind, format_change
 
 __all__ = [
     "AggregateResult", "AreaSpec", "IndicatorSpec", "LEICESTERSHIRE_RULE", "RagResult", "RagRule",
