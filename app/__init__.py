@@ -44,11 +44,22 @@ def _resolve_defaults(app: Flask) -> None:
 
 
 def _instance_secret_key(path: Path) -> str:
-    """Read the instance's secret key, generating it (readable by the owner only) on first run."""
+    """Read the instance's secret key, generating it (readable by the owner only) on first run.
+
+    Written to a temporary file and linked into place, so several workers starting at once
+    on a fresh install all end up with the same, complete key.
+    """
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # fails if another worker got there first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 

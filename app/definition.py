@@ -1175,7 +1175,7 @@ def _appendix_2() -> TemplateDefinition:
             for label, aliases, help_text in APPENDIX_2_ROWS]
     return _one_sheet(
         "appendix-2-da-sv-outputs", "Domestic Abuse & Sexual Violence Support Service: output indicators",
-        "quarterly", "living-without-abuse", 28,
+        "span", "living-without-abuse", 28,  # the seed table covers Dec 2015 to Mar 2016
         "Enter the service's output figures for the quarter for each district, the Leicestershire county total, "
         "the whole Leicester, Leicestershire & Rutland (LLR) figure and the LLR target. The county total must "
         "equal the sum of the seven districts.",
@@ -1197,7 +1197,7 @@ def _table_2() -> TemplateDefinition:
     ]
     return _one_sheet(
         "table-2-da-sv-outcomes", "Domestic Abuse & Sexual Violence Support Service: outcome measures",
-        "quarterly", "living-without-abuse", 28,
+        "span", "living-without-abuse", 28,  # the seed table covers Dec 2015 to Mar 2016
         "Enter the target and the performance for each outcome measure for Leicestershire County as a "
         "percentage (75 means 75%). If a measure cannot be reported yet, write N/A and the reason, "
         "e.g. 'N/A - no training courses run yet'.",

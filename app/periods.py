@@ -193,6 +193,10 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
 ]
 
 
+def _is_fy(first: str, second: str) -> bool:
+    return int(second) == (int(first) + 1) % (100 if len(second) == 2 else 10_000)
+
+
 def _year(first: str, second: str) -> int:
     start = int(first)
     end = int(second)
@@ -222,6 +226,10 @@ def parse_period(text: str) -> PeriodSpec:
         if kind == "q_fy":
             return quarter(_year(g[1], g[2]), int(g[0]))
         if kind == "fy":
+            # "2015-16" is a financial year; "2017-10" (a month key) is not one, so it is a month.
+            # Ambiguous only before 2012 ("2011-12"), where the financial year wins.
+            if "-" in s and len(g[1]) == 2 and not _is_fy(g[0], g[1]) and 1 <= int(g[1]) <= 12:
+                return month(int(g[0]), int(g[1]))
             return financial_year(_year(g[0], g[1]))
         if kind in ("iso_month", "slash_month"):
             y, mo = (int(g[0]), int(g[1])) if kind == "iso_month" else (int(g[1]), int(g[0]))

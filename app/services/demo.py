@@ -181,6 +181,23 @@ def load_demo() -> DemoSummary:
     return summary
 
 
+def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
+    """Publish a template per seed table; an unchanged definition makes no new version."""
+    from app.demo.templates import demo_template_definitions
+    from app.models import ReturnTemplate
+    from app.services.templates import _mark_published, _store_draft, check_definition
+
+    for defn in demo_template_definitions({name: i.slug for name, i in indicators.items()}):
+        problems = check_definition(defn)
+        if problems:
+            raise ValueError(f"demo template {defn.slug} is invalid: {problems}")
+        template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == defn.slug))
+        latest = template.latest_version if template else None
+        if latest is not None and latest.status == "published" and latest.definition == defn.to_dict():
+            continue
+        _mark_published(_store_draft(defn, None, template), None)
+
+
 def _demo_extensions():
-    """Later features (templates, DHR) add their demo data here."""
-    return []
+    """Later features (DHR) add their demo data here."""
+    return [_publish_demo_templates]

@@ -191,3 +191,59 @@ def load(text: str, user, *, publish_it: bool = True) -> LoadResult:
         if publish_it:
             _mark_published(version, user)
     return LoadResult(defn.slug, version.number, version.status, True)
+
+
+# ---- editing through the web forms ------------------------------------------------
+
+INCOMPLETE_SUFFIXES = (".rows", ".columns")
+
+
+def is_incomplete(problem: DefinitionProblem) -> bool:
+    """'Add a sheet / rows / columns' problems: allowed while drafting, not when publishing."""
+    return problem.path == "sheets" or problem.path.endswith(INCOMPLETE_SUFFIXES)
+
+
+def working_definition(slug: str) -> TemplateDefinition:
+    """The definition an edit starts from: the latest version, draft or published."""
+    template = template_by_slug(slug)
+    return definition_of(template.latest_version)
+
+
+def create_template(defn: TemplateDefinition, user) -> TemplateVersion:
+    """A new template from its settings (no sheets yet): only real problems block it."""
+    problems = [p for p in check_definition(defn) if not is_incomplete(p)]
+    if db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == defn.slug)) is not None:
+        problems.append(DefinitionProblem("slug", f"A template with the short name '{defn.slug}' already exists."))
+    if problems:
+        raise TemplateProblems(problems)
+    with transaction("A template with this short name already exists."):
+        version = _store_draft(defn, user, None)
+        record("template_created", user, version, template=defn.slug)
+    return version
+
+
+def edit_definition(slug: str, user, change) -> TemplateVersion:
+    """Apply ``change(defn)`` to a copy of the working definition and save it as the draft.
+
+    Refused, with nothing saved, if the change brings any new problem (a duplicate label,
+    a rule with min > max, a column mapped to nothing...). Editing a published version
+    makes a new draft version; the published one is left exactly as it was.
+    """
+    current = working_definition(slug)
+    before = set(check_definition(current))
+    changed = TemplateDefinition.from_dict(current.to_dict())  # a deep copy
+    change(changed)
+    new_problems = [p for p in check_definition(changed) if not is_incomplete(p) and p not in before]
+    if changed.slug != slug:
+        new_problems.append(DefinitionProblem("slug", "The short name of a template cannot change once it exists."))
+    if new_problems:
+        raise TemplateProblems(new_problems)
+    template = template_by_slug(slug)
+    with transaction("That change clashes with something already saved."):
+        version = _store_draft(changed, user, template)
+        record("template_edited", user, version, template=slug, version=version.number)
+    return version
+
+
+def publishing_problems(slug: str) -> list[DefinitionProblem]:
+    return check_definition(working_definition(slug))

@@ -6,5 +6,6 @@ def registered_blueprints() -> list[Blueprint]:
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
     from app.web.main import bp as main_bp
+    from app.web.return_templates import bp as return_templates_bp
 
-    return [auth_bp, main_bp, admin_bp]
+    return [auth_bp, main_bp, admin_bp, return_templates_bp]

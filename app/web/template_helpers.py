@@ -9,6 +9,7 @@ from app.models.user import ROLE_LABELS
 NAVIGATION = [
     ("Home", "main.home", ("officer", "manager", "admin", "dhr_coordinator")),
     ("Data", "main.data_values", ("officer", "manager", "admin")),
+    ("Return templates", "return_templates.index", ("officer", "manager", "admin")),
     ("Users", "admin.users", ("admin",)),
     ("Areas", "admin.areas", ("admin",)),
     ("Agencies", "admin.agencies", ("admin",)),

@@ -19,6 +19,32 @@ ROUTES = {
     # The officer belongs to the police; this is the police's own page.
     "main.agency_data": ("GET", lambda ids: f"/agencies/{ids['police']}/data", DATA_READERS),
 }
+TEMPLATE_EDITOR = {
+    "return_templates.new": "/templates/new",
+    "return_templates.detail": "/templates/table-2-da-sv-outcomes",
+    "return_templates.settings": "/templates/table-2-da-sv-outcomes/settings",
+    "return_templates.edit_json": "/templates/table-2-da-sv-outcomes/json",
+    "return_templates.export_json": "/templates/table-2-da-sv-outcomes/definition.json",
+    "return_templates.version": "/templates/table-2-da-sv-outcomes/versions/1",
+    "return_templates.sheet_new": "/templates/table-2-da-sv-outcomes/sheets/new",
+    "return_templates.sheet_edit": "/templates/table-2-da-sv-outcomes/sheets/0",
+    "return_templates.row_new": "/templates/table-2-da-sv-outcomes/sheets/0/rows/new",
+    "return_templates.row_edit": "/templates/table-2-da-sv-outcomes/sheets/0/rows/0",
+    "return_templates.column_new": "/templates/table-2-da-sv-outcomes/sheets/0/columns/new",
+    "return_templates.column_edit": "/templates/table-2-da-sv-outcomes/sheets/0/columns/0",
+    "return_templates.check_new": "/templates/table-2-da-sv-outcomes/checks/new",
+}
+for endpoint, url in TEMPLATE_EDITOR.items():
+    ROUTES[endpoint] = ("GET", lambda ids, u=url: u, ADMIN_ONLY)
+# POST-only actions (CSRF is off in these tests, so the admin's post goes through).
+ADMIN_POST = {"anonymous": 302, "officer": 403, "manager": 403, "admin": 302, "dhr_coordinator": 403}
+ROUTES["return_templates.publish_template"] = ("POST", lambda ids: "/templates/table-2-da-sv-outcomes/publish", ADMIN_POST)
+ROUTES["return_templates.remove"] = ("POST", lambda ids: "/templates/table-2-da-sv-outcomes/remove/rows/0/0", ADMIN_POST)
+ROUTES["return_templates.index"] = ("GET", lambda ids: "/templates/", DATA_READERS)
+# The officer's agency (police) does not submit Table 2.
+ROUTES["return_templates.blank"] = ("GET", lambda ids: "/templates/table-2-da-sv-outcomes/blank",
+                                    {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 403})
+
 for plural, singular in [("users", "user"), ("areas", "area"), ("agencies", "agency"), ("outcomes", "outcome"), ("indicators", "indicator")]:
     ROUTES[f"admin.{plural}"] = ("GET", lambda ids, p=plural: f"/admin/{p}", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
@@ -27,6 +53,11 @@ for plural, singular in [("users", "user"), ("areas", "area"), ("agencies", "age
 
 @pytest.fixture
 def ids(people):
+    from app.definition import demo_definitions
+    from app.services.templates import _mark_published, _store_draft
+
+    table_2 = next(d for d in demo_definitions() if d.slug == "table-2-da-sv-outcomes")
+    _mark_published(_store_draft(table_2, None, None), None)
     outcome = Outcome(name="Ongoing reductions in crime")
     indicator = Indicator(slug="total-crime-rate", name="Total crime rate", unit="rate_per_1000", outcome=outcome)
     db.session.add_all([outcome, indicator])

@@ -41,7 +41,7 @@ def test_appendix_2_one_field_per_area_column_plus_target_and_notes():
 
 def test_ids_are_unique_and_expansion_is_deterministic():
     for defn in demo_definitions():
-        period = parse_period({"quarterly": "2015/16 Q4", "monthly": "Oct 2017", "annual": "2016/17"}[defn.frequency])
+        period = parse_period({"quarterly": "2015/16 Q4", "monthly": "Oct 2017", "annual": "2016/17", "span": "Dec 2015 - Mar 2016"}[defn.frequency])
         fields = expand_fields(defn, period)
         assert len({f.id for f in fields}) == len(fields)
         assert expand_fields(defn, period) == fields
@@ -131,10 +131,13 @@ def test_an_unknown_period_reference_is_explained():
 
 def test_the_return_period_must_suit_the_frequency_and_the_deadline_follows_it():
     appendix_2 = by_slug("appendix-2-da-sv-outputs")
-    assert check_return_period(appendix_2, parse_period("2015/16 Q4")) is None
-    assert check_return_period(appendix_2, parse_period("Oct 2017")) == (
-        "'Domestic Abuse & Sexual Violence Support Service: output indicators' is a quarterly return: choose a "
-        "quarter such as '2015/16 Q4', not 'Oct 2017'.")
+    cambridgeshire = by_slug("cambridgeshire-da-quarterly")
+    assert check_return_period(cambridgeshire, parse_period("2015/16 Q4")) is None
+    assert check_return_period(cambridgeshire, parse_period("Oct 2017")) == (
+        "'Cambridgeshire domestic abuse strategy: quarterly management information' is a quarterly return: "
+        "choose a quarter such as '2015/16 Q4', not 'Oct 2017'.")
+    # Appendix 2 covers a span of months ("December 2015 to March 2016"): any period will do.
+    assert check_return_period(appendix_2, parse_period("Dec 2015 - Mar 2016")) is None
     assert check_return_period(by_slug("rotherham-table-4"), parse_period("Oct 2017")) is None
     assert due_date_for(appendix_2, parse_period("2015/16 Q4")) == date(2016, 4, 28)
 

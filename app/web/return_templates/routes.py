@@ -1,0 +1,470 @@
+"""The template editor (admins) and the blank standard return (officers and admins)."""
+import json
+import re
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.definition import (
+    LAYOUT_NAMES,
+    ColumnSpec,
+    CrossRule,
+    DefinitionError,
+    FieldRule,
+    FieldSelector,
+    RowSpec,
+    SheetLayout,
+    TemplateDefinition,
+    definition_to_json,
+)
+from app.extensions import db
+from app.models import Agency, Area, Indicator
+from app.services import ServiceError
+from app.services.returns import blank_return_for, blank_return_choices
+from app.services.templates import (
+    TemplateProblems,
+    create_template,
+    definition_of,
+    edit_definition,
+    list_templates,
+    publish,
+    publishing_problems,
+    template_by_slug,
+    working_definition,
+)
+from app.web.access import roles_required
+from app.web.return_templates import bp
+from app.web.return_templates.forms import (
+    MEASURE_CHOICES,
+    ColumnForm,
+    ConfirmForm,
+    CrossRuleForm,
+    JsonForm,
+    RowForm,
+    SettingsForm,
+    SheetForm,
+    lines,
+)
+from app.web.admin.forms import options
+
+# ---- converting between forms and definition parts ----------------------------------
+
+
+def _number(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def rule_from(form) -> FieldRule:
+    return FieldRule(
+        required=form.rule_required.data, type=form.rule_type.data, min=_number(form.rule_min.data),
+        max=_number(form.rule_max.data), allow_na=form.rule_allow_na.data, na_needs_reason=form.rule_na_needs_reason.data,
+    )
+
+
+def rule_into(form, rule: FieldRule) -> None:
+    form.rule_type.data, form.rule_required.data = rule.type, rule.required
+    form.rule_min.data, form.rule_max.data = rule.min, rule.max
+    form.rule_allow_na.data, form.rule_na_needs_reason.data = rule.allow_na, rule.na_needs_reason
+
+
+def field_name(rest: str) -> str:
+    """A problem's path inside an item → the form field it belongs to."""
+    name = re.sub(r"\[\d+\]", "", rest).replace(".", "_")
+    return {"parts_row": "part_rows", "parts_column": "part_columns", "parts": "part_rows"}.get(name, name)
+
+
+def put_problems(form, problems, item_path: str) -> list[str]:
+    """Attach each problem to its field; return the ones that belong to no field."""
+    leftovers = []
+    for problem in problems:
+        name = field_name(problem.path[len(item_path) + 1:]) if problem.path.startswith(item_path + ".") else problem.path
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [problem.message]
+        else:
+            leftovers.append(problem.message)
+    return leftovers
+
+
+def _area_choices(field, none_label="None"):
+    areas = db.session.scalars(select(Area).order_by(Area.sort_order, Area.name))
+    field.choices = options([("", none_label)] + [(a.code, f"{a.name} ({a.code})") for a in areas])
+
+
+def _indicator_choices(field):
+    indicators = db.session.scalars(select(Indicator).order_by(Indicator.sort_order, Indicator.name))
+    field.choices = options([("", "Choose an indicator")] + [(i.slug, i.name) for i in indicators])
+
+
+def _sheet_or_404(defn: TemplateDefinition, s: int) -> SheetLayout:
+    if not 0 <= s < len(defn.sheets):
+        abort(404)
+    return defn.sheets[s]
+
+
+def _item_or_404(items: list, i: int):
+    if not 0 <= i < len(items):
+        abort(404)
+    return items[i]
+
+
+def _save_change(slug: str, form, item_path: str, change, template: str, **context):
+    """Validate the form, apply the change as a draft, or show every problem by its field."""
+    summary: list[str] = []
+    if form.validate_on_submit():
+        try:
+            edit_definition(slug, current_user, change)
+        except TemplateProblems as error:
+            summary = put_problems(form, error.problems, item_path)
+        except ServiceError as error:
+            summary = [error.message or str(error)]
+        else:
+            flash("Saved as a draft. Publish it when it is ready.", "success")
+            return redirect(url_for("return_templates.detail", slug=slug))
+    status = 400 if form.errors or summary else 200
+    return render_template(f"return_templates/{template}", form=form, slug=slug, summary=summary, **context), status
+
+
+# ---- templates ------------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required("admin", "manager", "officer")
+def index():
+    summaries = list_templates()
+    if current_user.role == "officer":
+        own = current_user.agency.slug
+        summaries = [s for s in summaries if own in s.agencies]
+    return render_template("return_templates/index.html", templates=summaries, title="Return templates")
+
+
+def _settings_choices(form):
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name))
+    form.agencies.choices = options((a.slug, a.name) for a in agencies)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new():
+    form = SettingsForm()
+    _settings_choices(form)
+    summary = []
+    if form.validate_on_submit():
+        defn = TemplateDefinition(slug=form.slug.data, name=form.name.data, frequency=form.frequency.data,
+                                  agencies=sorted(form.agencies.data), due_days=form.due_days.data,
+                                  instructions=form.instructions.data or "")
+        try:
+            create_template(defn, current_user)
+        except TemplateProblems as error:
+            summary = put_problems(form, error.problems, "")
+        else:
+            flash("Template created. Add its sheets next.", "success")
+            return redirect(url_for("return_templates.detail", slug=defn.slug))
+    status = 400 if form.errors or summary else 200
+    return render_template("return_templates/settings.html", form=form, slug=None, summary=summary, title="Create a return template"), status
+
+
+@bp.route("/<slug>")
+@roles_required("admin")
+def detail(slug):
+    template = _template_or_404(slug)
+    defn = definition_of(template.latest_version)
+    problems = publishing_problems(slug)
+    return render_template(
+        "return_templates/detail.html", template=template, defn=defn, problems=problems, layouts=LAYOUT_NAMES,
+        confirm=ConfirmForm(), title=template.name,
+    )
+
+
+def _template_or_404(slug):
+    try:
+        return template_by_slug(slug)
+    except ServiceError:
+        abort(404)
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@roles_required("admin")
+def settings(slug):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    form = SettingsForm(data={"name": defn.name, "slug": defn.slug, "frequency": defn.frequency,
+                              "agencies": defn.agencies, "due_days": defn.due_days, "instructions": defn.instructions})
+    _settings_choices(form)
+
+    def change(d: TemplateDefinition):
+        d.name, d.frequency, d.due_days = form.name.data, form.frequency.data, form.due_days.data
+        d.agencies, d.instructions, d.slug = sorted(form.agencies.data), form.instructions.data or "", form.slug.data
+
+    return _save_change(slug, form, "", change, "settings.html", title="Template settings")
+
+
+@bp.route("/<slug>/publish", methods=["POST"])
+@roles_required("admin")
+def publish_template(slug):
+    _template_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        version = publish(slug, current_user)
+    except TemplateProblems as error:
+        for problem in error.problems:
+            flash(problem.message, "error")
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Version {version.number} is published. Agencies can now download it.", "success")
+    return redirect(url_for("return_templates.detail", slug=slug))
+
+
+@bp.route("/<slug>/json", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_json(slug):
+    _template_or_404(slug)
+    form = JsonForm()
+    if request.method == "GET":
+        form.definition.data = definition_to_json(working_definition(slug))
+    summary = []
+    if form.validate_on_submit():
+        try:
+            replacement = TemplateDefinition.from_dict(json.loads(form.definition.data))
+        except json.JSONDecodeError as error:
+            form.definition.errors = [f"This is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."]
+        except DefinitionError as error:
+            form.definition.errors = [str(p) for p in error.problems]
+        else:
+            return _save_change(slug, form, "definition", lambda d: d.__dict__.update(replacement.__dict__),
+                                "json.html", title="Edit the definition as JSON")
+    status = 400 if form.errors or summary else 200
+    return render_template("return_templates/json.html", form=form, slug=slug, summary=summary, title="Edit the definition as JSON"), status
+
+
+@bp.route("/<slug>/definition.json")
+@roles_required("admin")
+def export_json(slug):
+    template = _template_or_404(slug)
+    body = definition_to_json(definition_of(template.latest_version))
+    return body, 200, {"Content-Type": "application/json; charset=utf-8",
+                       "Content-Disposition": f'attachment; filename="{slug}-v{template.latest_version.number}.json"'}
+
+
+@bp.route("/<slug>/versions/<int:number>")
+@roles_required("admin")
+def version(slug, number):
+    template = _template_or_404(slug)
+    found = next((v for v in template.versions if v.number == number), None) or abort(404)
+    return render_template("return_templates/version.html", template=template, version=found,
+                           body=definition_to_json(definition_of(found)), title=f"{template.name}: version {number}")
+
+
+# ---- sheets, rows, columns, checks ------------------------------------------------------
+
+
+def _sheet_form(defn: TemplateDefinition, sheet: SheetLayout | None) -> SheetForm:
+    form = SheetForm(data=None if sheet is None else {
+        "name": sheet.name, "layout": sheet.layout, "title": sheet.title, "default_area": sheet.default_area or "",
+        "with_previous_year": sheet.with_previous_year, "note_column": sheet.note_column})
+    _area_choices(form.default_area, "Given by the columns or rows")
+    return form
+
+
+def _apply_sheet(form, sheet: SheetLayout) -> None:
+    sheet.name, sheet.layout, sheet.title = form.name.data, form.layout.data, form.title.data or ""
+    sheet.default_area = form.default_area.data or None
+    sheet.with_previous_year, sheet.note_column = form.with_previous_year.data, form.note_column.data
+
+
+@bp.route("/<slug>/sheets/new", methods=["GET", "POST"])
+@roles_required("admin")
+def sheet_new(slug):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    form = _sheet_form(defn, None)
+
+    def change(d):
+        sheet = SheetLayout(name="", layout="")
+        _apply_sheet(form, sheet)
+        d.sheets.append(sheet)
+
+    return _save_change(slug, form, f"sheets[{len(defn.sheets)}]", change, "item.html", title="Add a sheet", what="sheet")
+
+
+@bp.route("/<slug>/sheets/<int:s>", methods=["GET", "POST"])
+@roles_required("admin")
+def sheet_edit(slug, s):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    form = _sheet_form(defn, _sheet_or_404(defn, s))
+    return _save_change(slug, form, f"sheets[{s}]", lambda d: _apply_sheet(form, d.sheets[s]), "item.html",
+                        title=f"Change sheet '{defn.sheets[s].name}'", what="sheet")
+
+
+def _row_form(row: RowSpec | None) -> RowForm:
+    form = RowForm(data=None if row is None else {
+        "label": row.label, "aliases": "\n".join(row.aliases), "indicator": row.indicator,
+        "area": row.area or "", "help": row.help})
+    if row is not None and request.method == "GET":
+        rule_into(form, row.rule)
+    _indicator_choices(form.indicator)
+    _area_choices(form.area, "The sheet's or column's area")
+    return form
+
+
+def _apply_row(form, row: RowSpec) -> None:
+    row.label, row.aliases, row.indicator = form.label.data, lines(form.aliases.data), form.indicator.data or ""
+    row.area, row.help, row.rule = form.area.data or None, form.help.data or "", rule_from(form)
+
+
+@bp.route("/<slug>/sheets/<int:s>/rows/new", methods=["GET", "POST"])
+@roles_required("admin")
+def row_new(slug, s):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    sheet = _sheet_or_404(defn, s)
+    form = _row_form(None)
+
+    def change(d):
+        row = RowSpec(label="", indicator="")
+        _apply_row(form, row)
+        d.sheets[s].rows.append(row)
+
+    return _save_change(slug, form, f"sheets[{s}].rows[{len(sheet.rows)}]", change, "item.html",
+                        title=f"Add a row to '{sheet.name}'", what="row")
+
+
+@bp.route("/<slug>/sheets/<int:s>/rows/<int:r>", methods=["GET", "POST"])
+@roles_required("admin")
+def row_edit(slug, s, r):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    row = _item_or_404(_sheet_or_404(defn, s).rows, r)
+    form = _row_form(row)
+    return _save_change(slug, form, f"sheets[{s}].rows[{r}]", lambda d: _apply_row(form, d.sheets[s].rows[r]),
+                        "item.html", title=f"Change row '{row.label}'", what="row")
+
+
+def _column_form(column: ColumnSpec | None) -> ColumnForm:
+    form = ColumnForm(data=None if column is None else {
+        "header": column.header, "aliases": "\n".join(column.aliases), "kind": column.kind, "area": column.area or "",
+        "period": column.period or "", "measure": column.measure or "", "role": column.role,
+        "has_rule": column.rule is not None})
+    if column is not None and column.rule is not None and request.method == "GET":
+        rule_into(form, column.rule)
+    _area_choices(form.area)
+    form.measure.choices = options(MEASURE_CHOICES)
+    return form
+
+
+def _apply_column(form, column: ColumnSpec) -> None:
+    column.header, column.aliases, column.kind = form.header.data, lines(form.aliases.data), form.kind.data
+    column.area, column.period = form.area.data or None, form.period.data or None
+    column.measure, column.role = form.measure.data or None, form.role.data
+    column.rule = rule_from(form) if form.has_rule.data else None
+
+
+@bp.route("/<slug>/sheets/<int:s>/columns/new", methods=["GET", "POST"])
+@roles_required("admin")
+def column_new(slug, s):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    sheet = _sheet_or_404(defn, s)
+    form = _column_form(None)
+
+    def change(d):
+        column = ColumnSpec(header="", kind="")
+        _apply_column(form, column)
+        d.sheets[s].columns.append(column)
+
+    return _save_change(slug, form, f"sheets[{s}].columns[{len(sheet.columns)}]", change, "item.html",
+                        title=f"Add a column to '{sheet.name}'", what="column")
+
+
+@bp.route("/<slug>/sheets/<int:s>/columns/<int:c>", methods=["GET", "POST"])
+@roles_required("admin")
+def column_edit(slug, s, c):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    column = _item_or_404(_sheet_or_404(defn, s).columns, c)
+    form = _column_form(column)
+    return _save_change(slug, form, f"sheets[{s}].columns[{c}]", lambda d: _apply_column(form, d.sheets[s].columns[c]),
+                        "item.html", title=f"Change column '{column.header}'", what="column")
+
+
+@bp.route("/<slug>/checks/new", methods=["GET", "POST"])
+@roles_required("admin")
+def check_new(slug):
+    _template_or_404(slug)
+    defn = working_definition(slug)
+    form = CrossRuleForm()
+    form.sheet.choices = options([(sheet.name, sheet.name) for sheet in defn.sheets])
+
+    def change(d):
+        parts = [FieldSelector(row=r) for r in lines(form.part_rows.data)]
+        parts += [FieldSelector(column=c) for c in lines(form.part_columns.data)]
+        total = None
+        if form.total_row.data or form.total_column.data:
+            total = FieldSelector(row=form.total_row.data or "", column=form.total_column.data or "")
+        d.cross_rules.append(CrossRule(kind=form.kind.data, sheet=form.sheet.data or "", parts=parts, total=total,
+                                       message=form.message.data or "", tolerance=_number(form.tolerance.data) or 0))
+
+    return _save_change(slug, form, f"cross_rules[{len(defn.cross_rules)}]", change, "item.html",
+                        title="Add a check across figures", what="check")
+
+
+REMOVABLE = {
+    "sheets": lambda d, s, i: d.sheets,
+    "rows": lambda d, s, i: d.sheets[s].rows,
+    "columns": lambda d, s, i: d.sheets[s].columns,
+    "checks": lambda d, s, i: d.cross_rules,
+}
+
+
+@bp.route("/<slug>/remove/<kind>/<int:s>/<int:i>", methods=["POST"])
+@roles_required("admin")
+def remove(slug, kind, s, i):
+    """Remove a sheet (s), a row or column (i of sheet s) or a check (i)."""
+    _template_or_404(slug)
+    if kind not in REMOVABLE or not ConfirmForm().validate_on_submit():
+        abort(404 if kind not in REMOVABLE else 400)
+    defn = working_definition(slug)
+    try:
+        items = REMOVABLE[kind](defn, s, i)
+        _item_or_404(items, s if kind == "sheets" else i)
+    except IndexError:
+        abort(404)
+    try:
+        edit_definition(slug, current_user, lambda d: REMOVABLE[kind](d, s, i).pop(s if kind == "sheets" else i))
+    except ServiceError as error:
+        flash(error.message or str(error), "error")
+    else:
+        flash("Removed. The change is a draft until you publish it.", "success")
+    return redirect(url_for("return_templates.detail", slug=slug))
+
+
+# ---- the blank standard return ----------------------------------------------------------
+
+
+@bp.route("/<slug>/blank")
+@roles_required("admin", "officer")
+def blank(slug):
+    """Choose an agency and period; with both given, download the blank return."""
+    template = _template_or_404(slug)
+    choices = blank_return_choices(template, current_user)
+    if choices is None and current_user.role == "officer":
+        abort(403)
+    agency, period = request.args.get("agency"), request.args.get("period")
+    errors = {}
+    if agency is not None or period is not None:
+        try:
+            filename, body = blank_return_for(slug, agency or "", period or "", current_user)
+        except ServiceError as error:
+            errors = error.field_errors or {"period": [error.message]}
+        else:
+            return send_file(body, as_attachment=True, download_name=filename,
+                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    status = 400 if errors else 200
+    return render_template("return_templates/blank.html", template=template, agencies=choices or [], errors=errors,
+                           agency=agency, period=period, title=f"Download a blank return: {template.name}"), status
+
