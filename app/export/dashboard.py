@@ -32,7 +32,7 @@ from app.export.dashboard_data import (
     MeasureTable, OutcomeBlock, RollingRow, RollingTable, Suppressed, TrendTable,
 )
 from app.export.formats import (
-    RAG_WORDS, Formats, chart_line, fit_row, lines_needed, row_height, setup_print,
+    CHART_FONT, RAG_WORDS, Formats, chart_series, fit_row, lines_needed, row_height, setup_print,
 )
 from app.export.xlsx import new_workbook
 
@@ -56,8 +56,11 @@ SHEET_DESCRIPTIONS = {
 }
 DIRECTION_TEXT = {"improving": "↑ Improving", "stable": "→ Stable", "worsening": "↓ Worsening"}
 FIRST_TABLE_ROW = 3  # rows 0-1 hold the sheet's title and the partnership/period line
-CHART_WIDTH, CHART_HEIGHT, CHART_ROWS = 560, 300, 16  # pixels; rows of 20 px it covers
-INDICATORS_PER_CHART = 6  # more lines than this cannot be told apart
+# Trend charts, in pixels: a bar pair per indicator, under its table.
+CHART_WIDTH, CHART_BASE_HEIGHT, CHART_BAR_HEIGHT, CHART_MAX_HEIGHT = 720, 120, 34, 1400
+DEFAULT_ROW_PIXELS = 20
+PLAIN_NUMBERS = frozenset({int, float})
+RANGES_PER_RULE = 64  # areas in one rule's range: keep it well inside what Excel reads
 
 
 def dashboard_bytes(data: DashboardData) -> bytes:
@@ -109,6 +112,10 @@ class _Sheet:
         self.ws = worksheet
         self.f = formats
         self.data = data
+        # Colour rules are gathered while writing and added once per sheet in finish():
+        # every rule costs XlsxWriter about as much as writing a few dozen cells.
+        self._rag_ranges: list[str] = []
+        self._target_rows: dict[tuple, list[int]] = {}
 
     def text(self, row: int, col: int, value: str | None, fmt=None) -> None:
         if value is None or value == "":
@@ -154,7 +161,32 @@ class _Sheet:
             self.ws.write_string(row, first_col + offset, label, self.f.header_wrap)
         fit_row(self.ws, row, list(zip(labels, widths[first_col:])))
 
-    def print_setup(self, header_rows: tuple[int, int], widths: Sequence[float], freeze_columns: int = 0) -> None:
+    def colour_rag(self, cell_range: str) -> None:
+        """Colour ``cell_range`` by its R/A/G letters."""
+        self._rag_ranges.append(cell_range)
+
+    def colour_against_target(self, rows: Sequence, first_row: int, value_col: int, target_col: int) -> None:
+        """Colour each row's ``value_col`` against its ``target_col`` by the row's
+        polarity and tolerances (rows without a polarity stay uncoloured)."""
+        for index, row in enumerate(rows):
+            if row.polarity is not None:
+                key = (value_col, target_col, row.polarity, row.green_within, row.amber_within)
+                self._target_rows.setdefault(key, []).append(first_row + index)
+
+    def finish(self, header_rows: tuple[int, int], widths: Sequence[float], freeze_columns: int = 0) -> None:
+        """Add the gathered colour rules and the print setup."""
+        if self._rag_ranges:
+            self.f.add_rag_formats(self.ws, " ".join(self._rag_ranges))
+        for (value_col, target_col, polarity, green, amber), rows in self._target_rows.items():
+            # One set of three rules for all rows sharing a rule, as a multi-range
+            # going top to bottom, so the formula's anchor (the first range's top cell)
+            # is also the top-left of them all, however a reader resolves it.
+            runs = _runs(rows)
+            for start in range(0, len(runs), RANGES_PER_RULE):
+                chunk = runs[start:start + RANGES_PER_RULE]
+                ranges = " ".join(_range(first, value_col, last, value_col) for first, last in chunk)
+                target = f"${xl_col_to_name(target_col)}{chunk[-1][0] + 1}"
+                self.f.add_target_formats(self.ws, ranges, target, polarity, green, amber)
         setup_print(self.ws, header_rows, widths, title=f"{self.data.title}: {self.ws.name}",
                     subtitle=f"{self.data.period_label} · {_version_text(self.data)}", freeze_columns=freeze_columns)
 
@@ -183,29 +215,15 @@ def _repeat_header(first_headers: tuple[int, int] | None, blocks: int) -> tuple[
     return first_headers if blocks == 1 and first_headers else (0, 1)
 
 
-def _runs(rows: Sequence, key) -> list[tuple[int, int, tuple]]:
-    """Consecutive rows with the same ``key(row)``: (first index, last index, key)."""
-    runs: list[tuple[int, int, tuple]] = []
-    for index, row in enumerate(rows):
-        value = key(row)
-        if runs and runs[-1][2] == value:
-            runs[-1] = (runs[-1][0], index, value)
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    runs: list[list[int]] = []
+    for row in sorted(rows):
+        if runs and runs[-1][1] == row - 1:
+            runs[-1][1] = row
         else:
-            runs.append((index, index, value))
-    return runs
-
-
-def _add_target_colours(sheet: _Sheet, rows: Sequence, first_row: int, value_col: int, target_col: int) -> None:
-    """Formula rules colouring ``value_col`` against ``target_col``, one set of rules per
-    run of rows with the same polarity and tolerances."""
-    column = xl_col_to_name(value_col)
-    for first, last, (polarity, green, amber) in _runs(
-            rows, lambda row: (row.polarity, row.green_within, row.amber_within)):
-        if polarity is None:
-            continue
-        sheet.f.add_target_formats(
-            sheet.ws, f"{column}{first_row + first + 1}:{column}{first_row + last + 1}",
-            f"${xl_col_to_name(target_col)}{first_row + first + 1}", polarity, green, amber)
+            runs.append([row, row])
+    return [(first, last) for first, last in runs]
 
 
 def _range(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
@@ -251,7 +269,7 @@ def _write_contents(sheet: _Sheet, data: DashboardData, sheet_names: list[str]) 
         ws.write_number(row, 2, submission.version, f.integer)
         ws.write_datetime(row, 3, submission.received_at, f.datetime)
         row += 1
-    sheet.print_setup((0, 0), widths)
+    sheet.finish((0, 0), widths)
 
 
 # ---- Dashboard (Appendix 1) ------------------------------------------------------------------
@@ -303,7 +321,8 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
                       _range(first_data_row, RAG_COL, last_data_row, RAG_COL)]
         if areas:
             rag_ranges.append(_range(first_data_row, FIRST_DISTRICT_COL, last_data_row, last_col))
-        f.add_rag_formats(ws, " ".join(rag_ranges))
+        for cell_range in rag_ranges:
+            sheet.colour_rag(cell_range)
     key = [
         "Direction of travel shows performance, not the figure: a fall in burglary is ↑ Improving.",
         "RAG: R red, A amber, G green. A RAG with a double border was set by a manager; "
@@ -314,7 +333,7 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
     if any(code != name for code, name in areas):
         key.append("Districts: " + "; ".join(f"{code} {name}" for code, name in areas) + ".")
     sheet.key_lines(row + 1, key)
-    sheet.print_setup((header, codes_row), widths)
+    sheet.finish((header, codes_row), widths)
 
 
 def _write_outcome(sheet: _Sheet, block: OutcomeBlock, first_row: int, areas, widths,
@@ -403,7 +422,7 @@ def _write_district_tables(sheet: _Sheet, data: DashboardData) -> None:
         row = _write_district_rows(sheet, table, row + 2, table_widths) + 1
     if not tables:
         sheet.ws.write_string(row, 0, "No district tables for this period.", sheet.f.note)
-    sheet.print_setup(_repeat_header(first_header, len(tables)), widths, freeze_columns=1)
+    sheet.finish(_repeat_header(first_header, len(tables)), widths, freeze_columns=1)
 
 
 def _write_district_rows(sheet: _Sheet, table: DistrictTable, first_row: int, widths) -> int:
@@ -415,15 +434,19 @@ def _write_district_rows(sheet: _Sheet, table: DistrictTable, first_row: int, wi
         r = first_row + index
         ws.write_string(r, 0, row.indicator, f.text_wrap)
         values = [row.values.get(code) for code in codes]
+        plain = f.figure(row.unit, row.decimals)
         for offset, (code, value) in enumerate(zip(codes, values)):
-            sheet.figure(r, 1 + offset, value, row.unit, row.decimals, row.flags.get(code))
+            if value.__class__ in PLAIN_NUMBERS and code not in row.flags:  # the bulk of the sheet: kept direct
+                ws.write_number(r, 1 + offset, value, plain)
+            else:
+                sheet.figure(r, 1 + offset, value, row.unit, row.decimals, row.flags.get(code))
         _write_county_total(sheet, r, row, values, total_col)
         sheet.figure(r, wider_col, row.wider, row.unit, row.decimals, row.flags.get(WIDER_KEY))
         sheet.figure(r, target_col, row.target, row.unit, row.decimals)
         sheet.text(r, notes_col, row.note, f.text_wrap)
         if row.note or len(row.indicator) > widths[0] - 2:
             fit_row(ws, r, [(row.indicator, widths[0]), (row.note, widths[notes_col])])
-    _add_target_colours(sheet, table.rows, first_row, wider_col, target_col)
+    sheet.colour_against_target(table.rows, first_row, wider_col, target_col)
     return first_row + len(table.rows)
 
 
@@ -458,7 +481,7 @@ def _write_measure_tables(sheet: _Sheet, data: DashboardData) -> None:
         row = _write_measure_rows(sheet, table, row + 2, widths) + 1
     if not data.measure_tables:
         sheet.ws.write_string(row, 0, "No outcome measures for this period.", sheet.f.note)
-    sheet.print_setup(_repeat_header(first_header, len(data.measure_tables)), widths)
+    sheet.finish(_repeat_header(first_header, len(data.measure_tables)), widths)
 
 
 def _write_measure_rows(sheet: _Sheet, table: MeasureTable, first_row: int, widths) -> int:
@@ -480,8 +503,8 @@ def _write_measure_rows(sheet: _Sheet, table: MeasureTable, first_row: int, widt
         fit_row(ws, r, [(row.outcome, widths[0])])
     last_row = first_row + len(table.rows) - 1
     if table.rows:
-        _add_target_colours(sheet, table.rows, first_row, 2, 1)
-        f.add_rag_formats(ws, _range(first_row, 3, last_row, 3))
+        sheet.colour_against_target(table.rows, first_row, 2, 1)
+        sheet.colour_rag(_range(first_row, 3, last_row, 3))
     return sheet.footnotes(last_row + 1, notes, 3, widths)
 
 
@@ -506,7 +529,7 @@ def _write_trends(sheet: _Sheet, data: DashboardData) -> None:
                                       "series_color": "#1d70b8", "empty_cells": "gaps"})
     if not data.trend_tables:
         sheet.ws.write_string(row, 0, "No quarterly trends for this period.", sheet.f.note)
-    sheet.print_setup(_repeat_header(first_header, len(data.trend_tables)), widths, freeze_columns=1)
+    sheet.finish(_repeat_header(first_header, len(data.trend_tables)), widths, freeze_columns=1)
 
 
 def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locations, ranges) -> int:
@@ -543,7 +566,7 @@ def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locat
         if note or len(trend.indicator) > widths[0] - 2:
             fit_row(ws, r, [(trend.indicator, widths[0]), (note, widths[10])])
     last_row = first_row + len(table.rows) - 1
-    return _insert_trend_charts(sheet, table, quarters, first_row, last_row)
+    return _insert_trend_chart(sheet, table, quarters, first_row, last_row)
 
 
 def _trend_note(trend, table: TrendTable) -> str | None:
@@ -559,47 +582,35 @@ def _trend_note(trend, table: TrendTable) -> str | None:
     return "; ".join(parts) or None
 
 
-def _insert_trend_charts(sheet: _Sheet, table: TrendTable, quarters_row: int, first_row: int, last_row: int) -> int:
-    """Line charts of this year (solid) against last year (dashed), up to
-    INDICATORS_PER_CHART indicators each, two charts side by side under the table.
-    Returns the first free row below them."""
-    if last_row < first_row:
-        return last_row + 2
+def _insert_trend_chart(sheet: _Sheet, table: TrendTable, quarters_row: int, first_row: int, last_row: int) -> int:
+    """The theme's chart: a bar per indicator for the latest quarter with figures this
+    year, beside the same quarter last year (one chart per theme with two series: an
+    indicator's own eight quarters are in its sparkline). Returns the first free row
+    below it."""
+    latest = max((quarter for trend in table.rows for quarter, value in enumerate(trend.this_year)
+                  if isinstance(value, (int, float))), default=None)
+    if latest is None:
+        sheet.ws.write_string(last_row + 1, 0, "No figures yet this year, so no chart.", sheet.f.note_line)
+        return last_row + 3
     name = sheet.ws.name
-    chunks = [list(range(start, min(start + INDICATORS_PER_CHART, last_row - first_row + 1)))
-              for start in range(0, last_row - first_row + 1, INDICATORS_PER_CHART)]
-    chart_row = last_row + 2
-    for number, chunk in enumerate(chunks):
-        chart = _new_line_chart(sheet, table, number, len(chunks))
-        for colour_index, index in enumerate(chunk):
-            r = first_row + index
-            indicator = table.rows[index].indicator
-            short = indicator if len(indicator) <= 50 else indicator[:49] + "…"
-            for this_year, first_col, year in ((False, 1, table.prev_year_label), (True, 5, table.year_label)):
-                chart.add_series({
-                    "name": f"{short} ({year})",
-                    "categories": [name, quarters_row, first_col, quarters_row, first_col + 3],
-                    "values": [name, r, first_col, r, first_col + 3],
-                    "line": chart_line(colour_index, this_year),
-                    "marker": {"type": "none"} if not this_year else {"type": "circle", "size": 4},
-                })
-        row_offset = (number // 2) * (CHART_ROWS + 1)
-        sheet.ws.insert_chart(chart_row + row_offset, 0, chart,
-                              {"x_offset": (number % 2) * (CHART_WIDTH + 20), "y_offset": 5})
-    return chart_row + ((len(chunks) + 1) // 2) * (CHART_ROWS + 1) + 1
-
-
-def _new_line_chart(sheet: _Sheet, table: TrendTable, number: int, count: int):
-    chart = sheet.workbook.add_chart({"type": "line"})
-    title = table.theme if count == 1 else f"{table.theme} ({number + 1} of {count})"
-    chart.set_title({"name": title[:100], "name_font": {"name": "Arial", "size": 11, "bold": True}})
-    chart.set_y_axis({"name": table.unit, "num_font": {"name": "Arial", "size": 9},
-                      "name_font": {"name": "Arial", "size": 9}})
-    chart.set_x_axis({"num_font": {"name": "Arial", "size": 9}})
-    chart.set_legend({"position": "bottom", "font": {"name": "Arial", "size": 8}})
+    chart = sheet.workbook.add_chart({"type": "bar"})
+    quarter = f"Q{latest + 1}"
+    for this_year, col, year in ((False, 1 + latest, table.prev_year_label), (True, 5 + latest, table.year_label)):
+        chart.add_series({"name": f"{quarter} {year}", "categories": [name, first_row, 0, last_row, 0],
+                          "values": [name, first_row, col, last_row, col], **chart_series(this_year)})
+    chart.set_title({"name": f"{table.theme}: {quarter} {table.year_label} against {quarter} {table.prev_year_label}"[:250],
+                     "name_font": CHART_FONT | {"size": 11, "bold": True}})
+    # In a bar chart the x axis is the value axis: bars start at zero. Indicators run top
+    # to bottom as in the table, with the value axis kept at the bottom.
+    chart.set_x_axis({"name": table.unit, "min": 0, "num_font": CHART_FONT, "name_font": CHART_FONT})
+    chart.set_y_axis({"num_font": CHART_FONT, "reverse": True, "crossing": "max"})
+    chart.set_legend({"position": "bottom", "font": CHART_FONT})
     chart.show_blanks_as("gap")
-    chart.set_size({"width": CHART_WIDTH, "height": CHART_HEIGHT})
-    return chart
+    bars = last_row - first_row + 1
+    height = min(CHART_MAX_HEIGHT, CHART_BASE_HEIGHT + CHART_BAR_HEIGHT * bars)
+    chart.set_size({"width": CHART_WIDTH, "height": height})
+    sheet.ws.insert_chart(last_row + 2, 0, chart, {"y_offset": 5})
+    return last_row + 3 + -(-height // DEFAULT_ROW_PIXELS)
 
 
 # ---- Rolling 12 months and year to date (Table 4) -----------------------------------------------
@@ -622,7 +633,7 @@ def _write_rolling_tables(sheet: _Sheet, data: DashboardData) -> None:
         row = _write_rolling_rows(sheet, table, top + 2, widths) + 1
     if not data.rolling_tables:
         ws.write_string(row, 0, "No rolling 12-month figures for this period.", f.note)
-    sheet.print_setup(_repeat_header(first_header, len(data.rolling_tables)), widths)
+    sheet.finish(_repeat_header(first_header, len(data.rolling_tables)), widths)
 
 
 def _write_rolling_rows(sheet: _Sheet, table: RollingTable, first_row: int, widths) -> int:
@@ -693,7 +704,7 @@ def _write_completeness(sheet: _Sheet, data: DashboardData) -> None:
                              f.integer, received)
     elif not table.rows:
         ws.write_string(first_row, 0, "No returns were expected for these periods.", f.note)
-    sheet.print_setup((header, header), widths, freeze_columns=1)
+    sheet.finish((header, header), widths, freeze_columns=1)
 
 
 # ---- Notes and definitions -----------------------------------------------------------------------------
@@ -726,7 +737,7 @@ def _write_notes(sheet: _Sheet, data: DashboardData) -> None:
         ws.write_string(row, 0, letter, f.rag)
         ws.write_string(row, 1, word, f.text)
         row += 1
-    f.add_rag_formats(ws, _range(first_rag, 0, row - 1, 0))
+    sheet.colour_rag(_range(first_rag, 0, row - 1, 0))
     ws.write_string(row, 0, "Each indicator's RAG rule is in the table above. A RAG with a double "
                             "border was set by a manager, who recorded the reason.", f.note_line)
     row += 2
@@ -756,4 +767,4 @@ def _write_notes(sheet: _Sheet, data: DashboardData) -> None:
             sheet.text(row, 0, code)
             sheet.text(row, 1, name)
             row += 1
-    sheet.print_setup((header, header), widths)
+    sheet.finish((header, header), widths)

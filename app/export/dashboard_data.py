@@ -388,7 +388,7 @@ def _hidden_in_row(counts: dict[str, Figure], areas: list[str], total: Figure, t
         return hidden
     while True:
         group = [code for code in areas if code in hidden]
-        if not group or (len(group) > 1 and not _pinned(group, counts, hidden, threshold)):
+        if not group or len(group) > 1:
             return hidden
         candidates = [code for code in areas if code not in hidden and _is_number(counts.get(code)) and counts[code] > 0]
         if not candidates:

@@ -43,8 +43,8 @@ STATUS_COLOURS = {
     "not yet due": ("#f3f2f1", "#0b0c0c"),
 }
 RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green"}
-# Chart lines, told apart by colour and, for last year, by dashes.
-CHART_PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#28a197", "#b58840", "#d53880"]
+CHART_COLOURS = {"this_year": "#1d70b8", "last_year": "#9fc2e3"}
+CHART_FONT = {"name": "Arial", "size": 9}
 
 # Number formats by unit; "{d}" is the decimal part (".00" or "").
 NUMBER_FORMATS = {
@@ -62,6 +62,7 @@ CHANGE_FORMATS = {
 }
 
 LINE_HEIGHT = 12.75  # points per line of Arial 10
+CHARACTER_WIDTH = 0.85  # an Arial 10 character, in column-width units (a Calibri 11 "0")
 A3_PAPER = 8
 
 
@@ -217,13 +218,11 @@ def _tolerance_line(target_ref: str, within: float, polarity: str) -> str:
     return f"({target_ref}{sign}ABS({target_ref})*{within:.15g})"
 
 
-def chart_line(index: int, this_year: bool) -> dict:
-    """The line of a chart series: one colour per indicator, solid this year, dashed
-    last year."""
-    line = {"color": CHART_PALETTE[index % len(CHART_PALETTE)], "width": 2.25 if this_year else 1.5}
-    if not this_year:
-        line["dash_type"] = "dash"
-    return line
+def chart_series(this_year: bool) -> dict:
+    """A trend chart's bars: this year dark blue, last year light grey-blue, told apart
+    by lightness (and the legend), not by hue alone."""
+    colour = CHART_COLOURS["this_year" if this_year else "last_year"]
+    return {"fill": {"color": colour}, "border": {"color": colour}, "gap": 60}
 
 
 # ---- print setup -------------------------------------------------------------------------
@@ -263,7 +262,10 @@ def lines_needed(text: str | None, width: float) -> int:
     if not text:
         return 1
     usable = max(1.0, width - 1.5)
-    return sum(max(1, math.ceil(len(paragraph) * 0.85 / usable)) for paragraph in str(text).split("\n"))
+    if "\n" not in text:  # the usual case, kept cheap: this runs for every wrapped cell
+        needed = len(text) * CHARACTER_WIDTH
+        return 1 if needed <= usable else math.ceil(needed / usable)
+    return sum(max(1, math.ceil(len(paragraph) * CHARACTER_WIDTH / usable)) for paragraph in str(text).split("\n"))
 
 
 def row_height(lines: int) -> float:

@@ -44,7 +44,7 @@ def test_periods_as_people_write_them(text, key, kind):
         ("2015/17", "the second year must follow the first"),
         ("Q5 2015/16", "is not a period we recognise"),
         ("Mar 2016 - Dec 2015", "starts (Mar 2016) after it ends (Dec 2015)"),
-        ("2017-13", "is not a period we recognise"),
+        ("2017-13", "is not a financial year"),
         ("next quarter", "is not a period we recognise"),
     ],
 )

@@ -17,6 +17,7 @@ from app.export.dashboard import (
     COMPLETENESS, CONTENTS, DASHBOARD, DISTRICTS, MEASURES, NOTES, ROLLING, TRENDS, build_dashboard,
     dashboard_bytes,
 )
+from app.export.formats import RAG_COLOURS
 from app.export.dashboard_data import (
     TOTAL_KEY, CompletenessRow, CompletenessTable, DistrictRow, DistrictTable, Suppressed, SubmissionRef,
     TrendRow, TrendTable, suppress_small_counts,
@@ -201,6 +202,44 @@ def test_district_wider_figure_is_coloured_against_target_by_formula(seed_workbo
     formulas = " ".join(rule.formula[0] for rule in rules)
     assert f"J{r}>=$K{r}" in formulas and f"ISNUMBER($K{r})" in formulas
     assert not rules_covering(ws, f"B{r}")  # district figures are parts, not against the LLR target
+
+
+def colour_of(ws, coordinate: str) -> str | None:
+    """The RAG colour the sheet's formula rules give a cell, read the way Excel and
+    LibreOffice do: each rule's formula is written for the top-left cell of its range
+    and shifts with the cell."""
+    fills = {fill[1:]: letter for letter, (fill, _text) in RAG_COLOURS.items()}
+    cell = ws[coordinate]
+    matched = []
+    for entry in ws.conditional_formatting:
+        if coordinate not in entry.sqref:
+            continue
+        anchor = min(cell_range.min_row for cell_range in entry.sqref.ranges)
+        for rule in entry.rules:
+            formula = re.sub(r"(\$?[A-Z]+)(\d+)", lambda m: f"{m[1]}{int(m[2]) + cell.row - anchor}", rule.formula[0])
+            expression = re.sub(r"\$?([A-Z]+\d+)", lambda m: repr(ws[m[1]].value), formula)
+            # Our rules are AND(...) of single-argument calls: commas only separate its
+            # conditions, and "and" stops at the first false one, as a blank must.
+            expression = expression.replace("AND(", "(").replace(",", " and ")
+            expression = expression.replace("ISNUMBER(", "is_number(").replace("ABS(", "abs(")
+            if eval(expression, {"abs": abs, "is_number": lambda v: isinstance(v, (int, float))}):  # noqa: S307
+                matched.append(fills[rule.dxf.fill.bgColor.rgb[-6:].lower()])
+    assert len(matched) <= 1, (coordinate, matched)
+    return matched[0] if matched else None
+
+
+def test_target_colours_follow_each_rows_polarity(seed_data):
+    cases = [("higher_is_better", 100, 100, "G"), ("lower_is_better", 100, 50, "R"), ("higher_is_better", 95, 100, "A"),
+             ("lower_is_better", 104, 100, "A"), ("higher_is_better", 50, 100, "R"), ("lower_is_better", 10, 100, "G"),
+             (None, 10, 100, None), ("higher_is_better", None, 100, None)]
+    rows = [DistrictRow(f"case {i}", {"B": 1}, 1, "complete", wider=wider, target=target, polarity=polarity,
+                        green_within=0.02) for i, (polarity, wider, target, _) in enumerate(cases)]
+    table = DistrictTable("Colours", "2015/16 Q4", [("B", "Blaby")], "Total", "Wider", "Target", rows)
+    ws = open_workbook(dashboard_bytes(replace(seed_data, district_tables=[table])))[DISTRICTS]
+    # One set of rules per polarity, over all its rows: not one per row.
+    assert sorted(len(entry.rules) for entry in ws.conditional_formatting) == [3, 3]
+    for i, (_polarity, _wider, _target, expected) in enumerate(cases):
+        assert colour_of(ws, f"D{row_of(ws, 1, f'case {i}')}") == expected, cases[i]
 
 
 def test_incomplete_and_mismatched_totals_are_written_as_given_and_flagged(seed, seed_data):
