@@ -185,7 +185,7 @@ class _Sheet:
             for start in range(0, len(runs), RANGES_PER_RULE):
                 chunk = runs[start:start + RANGES_PER_RULE]
                 ranges = " ".join(_range(first, value_col, last, value_col) for first, last in chunk)
-                target = f"${xl_col_to_name(target_col)}{chunk[-1][0] + 1}"
+                target = f"${xl_col_to_name(target_col)}{chunk[0][0] + 1}"
                 self.f.add_target_formats(self.ws, ranges, target, polarity, green, amber)
         setup_print(self.ws, header_rows, widths, title=f"{self.data.title}: {self.ws.name}",
                     subtitle=f"{self.data.period_label} · {_version_text(self.data)}", freeze_columns=freeze_columns)

@@ -388,7 +388,7 @@ def _hidden_in_row(counts: dict[str, Figure], areas: list[str], total: Figure, t
         return hidden
     while True:
         group = [code for code in areas if code in hidden]
-        if not group or len(group) > 1:
+        if not group or (len(group) > 1 and not _pinned(group, counts, hidden, threshold)):
             return hidden
         candidates = [code for code in areas if code not in hidden and _is_number(counts.get(code)) and counts[code] > 0]
         if not candidates:
@@ -488,14 +488,7 @@ def suppress_small_counts(data: DashboardData, threshold: int = 5) -> DashboardD
     return replace(
         data,
         outcomes=[
-            replace(block, rows=[
-                replace(
-                    row,
-                    previous=_suppress_single(row.previous, row.unit, row.previous_numerator, threshold),
-                    latest=_suppress_single(row.latest, row.unit, row.latest_numerator, threshold),
-                )
-                for row in block.rows
-            ])
+            replace(block, rows=[_suppress_dashboard_row(row, threshold) for row in block.rows])
             for block in data.outcomes
         ],
         district_tables=[
@@ -527,6 +520,11 @@ def suppress_small_counts(data: DashboardData, threshold: int = 5) -> DashboardD
             for table in data.rolling_tables
         ],
     )
+
+
+def _suppress_dashboard_row(row: DashboardRow, threshold: int) -> DashboardRow:
+    return replace(row, previous=_suppress_single(row.previous, row.unit, row.previous_numerator, threshold),
+                   latest=_suppress_single(row.latest, row.unit, row.latest_numerator, threshold))
 
 
 def _suppress_rolling_row(row: RollingRow, threshold: int) -> RollingRow:

@@ -49,11 +49,12 @@ def row_of(ws, col: int, text: str) -> int:
     raise AssertionError(f"{text!r} not found in column {col} of {ws.title}")
 
 
-def header_col(ws, header_row: int, text: str) -> int:
-    for cell in ws[header_row]:
-        if cell.value == text:
-            return cell.column
-    raise AssertionError(f"{text!r} is not a header in row {header_row} of {ws.title}")
+def every_cell(wb):
+    """(sheet, cell) for every cell of the workbook that holds something."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                yield ws, cell
 
 
 def rules_covering(ws, coordinate: str) -> list:
@@ -147,12 +148,10 @@ def test_flags_and_other_periods_are_in_the_number_format_and_the_value_stays_a_
 def test_every_rag_cell_is_covered_by_conditional_formats(seed_workbook):
     _content, wb, _values = seed_workbook
     checked = 0
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value in ("R", "A", "G") and cell.data_type == "s":
-                    assert has_rag_rules(ws, cell.coordinate), f"{ws.title}!{cell.coordinate}"
-                    checked += 1
+    for ws, cell in every_cell(wb):
+        if cell.value in ("R", "A", "G") and cell.data_type == "s":
+            assert has_rag_rules(ws, cell.coordinate), f"{ws.title}!{cell.coordinate}"
+            checked += 1
     assert checked >= 12 * 9  # the dashboard's progress and district cells at least
     ws = wb[DASHBOARD]
     assert has_rag_rules(ws, "B6") and has_rag_rules(ws, "S17")  # overall RAG, last district
@@ -320,13 +319,11 @@ def test_rolling_table_change_formulas_cache_the_published_change(seed_workbook,
 def test_every_formula_has_a_cached_number(seed_workbook):
     _content, wb, values = seed_workbook
     formulas = 0
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    formulas += 1
-                    cached = values[ws.title][cell.coordinate].value
-                    assert isinstance(cached, (int, float)), f"{ws.title}!{cell.coordinate} {cell.value}"
+    for ws, cell in every_cell(wb):
+        if cell.data_type == "f":
+            formulas += 1
+            cached = values[ws.title][cell.coordinate].value
+            assert isinstance(cached, (int, float)), f"{ws.title}!{cell.coordinate} {cell.value}"
     assert formulas == 7 + 6 + 4  # county totals, % changes, returns received
 
 
@@ -395,12 +392,10 @@ def test_agency_text_is_never_a_formula(seed, seed_data):
         assert (cell.value, cell.data_type) == (text, "s"), f"{sheet}!{coordinate}"
     row_of(wb[MEASURES], 1, "Note 1: =cmd|' /C calc'!A0")
     # The only formulas anywhere are the ones the exporter writes.
-    for ws in wb.worksheets:
-        for cells in ws.iter_rows():
-            for cell in cells:
-                if cell.data_type == "f":
-                    assert re.fullmatch(r'=(SUM\([A-Z]+\d+:[A-Z]+\d+\)|C\d+[-/]B\d+(-1)?|COUNTIF\(.*,"received"\))',
-                                        cell.value), f"{ws.title}!{cell.coordinate}: {cell.value}"
+    for ws, cell in every_cell(wb):
+        if cell.data_type == "f":
+            assert re.fullmatch(r'=(SUM\([A-Z]+\d+:[A-Z]+\d+\)|C\d+[-/]B\d+(-1)?|COUNTIF\(.*,"received"\))',
+                                cell.value), f"{ws.title}!{cell.coordinate}: {cell.value}"
 
 
 def test_internal_comment_is_marked_and_left_out_of_the_public_version(seed_data):
