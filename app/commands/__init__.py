@@ -4,7 +4,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.commands.demo import demo
+    from app.commands.returns import returns
     from app.commands.templates import templates
 
-    for group in (demo, templates):
+    for group in (demo, templates, returns):
         app.cli.add_command(group)

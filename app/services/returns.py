@@ -36,9 +36,10 @@ def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tup
     agency = db.session.scalar(select(Agency).where(Agency.slug == (agency_slug or "").strip()))
     if agency is None:
         errors["agency"] = ["Choose the agency the return is for."]
-    elif user is not None and agency not in (blank_return_choices(template, user) or []):
-        errors["agency"] = [f"{agency.name} does not submit '{template.name}'." if user.role != "officer"
-                            else "You can only download returns for your own agency."]
+    elif agency not in (blank_return_choices(template, user) if user is not None else template.agencies) or []:
+        officer = user is not None and user.role == "officer"
+        errors["agency"] = ["You can only download returns for your own agency." if officer
+                            else f"{agency.name} does not submit '{template.name}'."]
     defn = definition_of(version)
     try:
         period = parse_period(period_text)

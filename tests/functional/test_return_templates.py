@@ -246,3 +246,35 @@ def test_load_refuses_an_invalid_definition_with_every_problem(admin, runner, tm
     path.write_text("{nope")
     assert runner.invoke(args=["templates", "load", str(path)]).exit_code == 1
     assert runner.invoke(args=["templates", "dump", "no-such-template"]).exit_code == 1
+
+
+# ---- flask returns blank ----------------------------------------------------------------
+
+
+def test_returns_blank_command(admin, runner, tmp_path):
+    out = tmp_path / "return.xlsx"
+    result = runner.invoke(args=["returns", "blank", "cambridgeshire-da-quarterly", "--agency", "cambridgeshire-idva",
+                                 "--period", "Q4 2014/15", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    meta = {row[0].value: row[1].value for row in wb["_meta"].iter_rows()}
+    assert (meta["template_slug"], meta["agency_slug"], meta["period_key"]) == ("cambridgeshire-da-quarterly", "cambridgeshire-idva", "2014/15 Q4")
+    # Last period's (Q3's) figures are shown for reference: 1,758 incidents in Q3 2014/15.
+    values = {c.value for ws in wb for row in ws.iter_rows() for c in row}
+    assert 1758 in values
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["no-such-template", "--agency", "cambridgeshire-idva", "--period", "2014/15 Q4"], "There is no return template"),
+        (["cambridgeshire-da-quarterly", "--agency", "nobody", "--period", "2014/15 Q4"], "agency: Choose the agency"),
+        (["cambridgeshire-da-quarterly", "--agency", "leicestershire-police", "--period", "2014/15 Q4"], "does not submit"),
+        (["cambridgeshire-da-quarterly", "--agency", "cambridgeshire-idva", "--period", "Oct 2017"], "period: "),
+    ],
+)
+def test_returns_blank_command_errors(admin, runner, tmp_path, args, message):
+    out = tmp_path / "x.xlsx"
+    result = runner.invoke(args=["returns", "blank", *args, "-o", str(out)])
+    assert result.exit_code == 1 and message in result.output
+    assert not out.exists()
