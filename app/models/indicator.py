@@ -1,7 +1,7 @@
 """Outcomes (themes), indicators, periods, targets and the data values themselves."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -93,6 +93,10 @@ class Indicator(db.Model):
     rag_green_within: Mapped[float] = mapped_column(Float, default=0)
     rag_amber_within: Mapped[float] = mapped_column(Float, default=0)
     rag_rate_estimates: Mapped[bool] = mapped_column(default=False)
+    # Direction of travel looks at this many recent periods.
+    trend_periods: Mapped[int] = mapped_column(default=4, server_default=text("4"))
+    # Peers are compared by default; counts below 5 are suppressed in the public workbook.
+    suppress_small_counts: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     outcome: Mapped[Outcome | None] = relationship(back_populates="indicators")
     numerator: Mapped["Indicator | None"] = relationship(foreign_keys=[numerator_id], remote_side=[id])
