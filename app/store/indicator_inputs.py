@@ -1,0 +1,58 @@
+"""Stored figures as the indicator engine's inputs (specs, areas, values, targets)."""
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.indicators.model import AreaSpec, IndicatorSpec, RagRule
+from app.models import Area, DataValue, Indicator, Period, Target
+
+VALUE_COLUMNS = ["indicator", "area", "period", "value", "flag", "period_start", "period_end", "period_kind"]
+
+
+def indicator_specs() -> dict[str, IndicatorSpec]:
+    rows = db.session.scalars(select(Indicator).order_by(Indicator.sort_order, Indicator.id)).all()
+    slug_of = {i.id: i.slug for i in rows}
+    return {
+        i.slug: IndicatorSpec(
+            slug=i.slug, name=i.name, unit=i.unit, polarity=i.polarity, aggregation=i.aggregation,
+            numerator=slug_of.get(i.numerator_id), denominator=slug_of.get(i.denominator_id), decimals=i.decimals,
+            rag=RagRule(method=i.rag_method, band_kind=i.rag_band_kind, green_within=i.rag_green_within,
+                        amber_within=i.rag_amber_within, rate_estimates=i.rag_rate_estimates),
+        )
+        for i in rows
+    }
+
+
+def area_specs() -> list[AreaSpec]:
+    areas = db.session.scalars(select(Area).options(selectinload(Area.populations)).order_by(Area.sort_order, Area.id)).all()
+    code_of = {a.id: a.code for a in areas}
+    return [AreaSpec(code=a.code, name=a.name, kind=a.kind, parent=code_of.get(a.parent_id),
+                     populations={p.year: p.population for p in a.populations}) for a in areas]
+
+
+def current_values(indicator_slugs=None) -> pd.DataFrame:
+    """Current figures: one row per indicator × area × period, with the period's dates."""
+    query = (
+        select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag,
+               Period.start_date, Period.end_date, Period.kind)
+        .join(Indicator, DataValue.indicator_id == Indicator.id)
+        .join(Area, DataValue.area_id == Area.id)
+        .join(Period, DataValue.period_id == Period.id)
+        .where(DataValue.is_current.is_(True))
+    )
+    if indicator_slugs is not None:
+        query = query.where(Indicator.slug.in_(list(indicator_slugs)))
+    frame = pd.DataFrame(db.session.execute(query).all(), columns=VALUE_COLUMNS)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def targets() -> pd.DataFrame:
+    query = (
+        select(Indicator.slug, Area.code, Period.key, Target.value)
+        .join(Indicator, Target.indicator_id == Indicator.id)
+        .join(Area, Target.area_id == Area.id)
+        .join(Period, Target.period_id == Period.id)
+    )
+    return pd.DataFrame(db.session.execute(query).all(), columns=["indicator", "area", "period", "value"])
