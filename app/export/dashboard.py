@@ -77,7 +77,7 @@ def build_dashboard(data: DashboardData, target: str | IO[bytes]) -> None:
         "subject": f"{data.partnership}: {data.period_label}",
         "company": data.partnership,
         "created": data.generated_at,
-        "comments": "Public version" if data.public else "Restricted: not for publication",
+        "comments": _version_text(data),
     })
     formats = Formats(workbook)
     contents = workbook.add_worksheet(CONTENTS)
@@ -104,8 +104,9 @@ def _version_text(data: DashboardData) -> str:
 
 
 class _Sheet:
-    """One worksheet and the shared formats; every write goes through here so that text
-    is always a string and a missing figure is never 0."""
+    """One worksheet and the shared formats. Text and figures are written through here
+    (or, in the hottest loops, straight with write_number/write_string), so that text is
+    always a string and a missing figure is never 0."""
 
     def __init__(self, workbook, worksheet: Worksheet, formats: Formats, data: DashboardData):
         self.workbook = workbook
@@ -252,7 +253,8 @@ def _write_contents(sheet: _Sheet, data: DashboardData, sheet_names: list[str]) 
     sheet.header_row(row, ["Sheet", "What it shows"], widths)
     row += 1
     for name in sheet_names:
-        ws.write_url(row, 0, f"internal:'{name}'!A1", f.link, string=name)
+        quoted = name.replace("'", "''")  # a quote in a sheet name is doubled in a reference
+        ws.write_url(row, 0, f"internal:'{quoted}'!A1", f.link, string=name)
         sheet.text(row, 1, SHEET_DESCRIPTIONS.get(name, ""), f.text_wrap)
         fit_row(ws, row, [(SHEET_DESCRIPTIONS.get(name), widths[1])])
         row += 1
@@ -444,8 +446,7 @@ def _write_district_rows(sheet: _Sheet, table: DistrictTable, first_row: int, wi
         sheet.figure(r, wider_col, row.wider, row.unit, row.decimals, row.flags.get(WIDER_KEY))
         sheet.figure(r, target_col, row.target, row.unit, row.decimals)
         sheet.text(r, notes_col, row.note, f.text_wrap)
-        if row.note or len(row.indicator) > widths[0] - 2:
-            fit_row(ws, r, [(row.indicator, widths[0]), (row.note, widths[notes_col])])
+        fit_row(ws, r, [(row.indicator, widths[0]), (row.note, widths[notes_col])])
     sheet.colour_against_target(table.rows, first_row, wider_col, target_col)
     return first_row + len(table.rows)
 
@@ -563,8 +564,7 @@ def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locat
         sheet.text(r, 10, note, f.text_wrap)
         locations.append(xl_rowcol_to_cell(r, 9))
         ranges.append(_range(r, 1, r, 8))
-        if note or len(trend.indicator) > widths[0] - 2:
-            fit_row(ws, r, [(trend.indicator, widths[0]), (note, widths[10])])
+        fit_row(ws, r, [(trend.indicator, widths[0]), (note, widths[10])])
     last_row = first_row + len(table.rows) - 1
     return _insert_trend_chart(sheet, table, quarters, first_row, last_row)
 
@@ -645,8 +645,7 @@ def _write_rolling_rows(sheet: _Sheet, table: RollingTable, first_row: int, widt
         sheet.figure(r, 2, row.latest, row.unit, row.decimals)
         _write_change(sheet, r, row)
         sheet.figure(r, 4, row.ytd, row.unit, row.decimals)
-        if len(row.indicator) > widths[0] - 2:
-            fit_row(ws, r, [(row.indicator, widths[0])])
+        fit_row(ws, r, [(row.indicator, widths[0])])
     return first_row + len(table.rows)
 
 

@@ -236,12 +236,14 @@ def _header_text(text: str, limit: int = 120) -> str:
 
 
 def setup_print(worksheet: Worksheet, header_rows: tuple[int, int], columns: Sequence[float], *,
-                title: str, subtitle: str = "", freeze_columns: int = 0) -> None:
+                title: str | None = None, subtitle: str = "", freeze_columns: int = 0) -> None:
     """Make a sheet print-ready: A3 landscape, one page wide, ``header_rows`` (first,
     last; zero-based) repeated on every page and frozen with the first
     ``freeze_columns`` columns, column widths ``columns`` (in characters), narrow
-    margins, the sheet title and ``subtitle`` in the page header, page numbers in the
-    footer."""
+    margins, ``title`` (default: the sheet's name) and ``subtitle`` in the page header,
+    the sheet name and page numbers in the footer. Wrap text with the wrapping formats
+    (text_wrap, header_wrap) and size rows with ``fit_row``."""
+    title = worksheet.name if title is None else title
     worksheet.set_paper(A3_PAPER)
     worksheet.set_landscape()
     worksheet.fit_to_pages(1, 0)

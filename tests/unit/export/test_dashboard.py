@@ -420,15 +420,17 @@ def test_same_data_gives_identical_bytes(seed):
 
 
 def test_extra_sheets_follow_the_standard_ones_and_are_on_contents(seed_data):
-    def dhr_cases(workbook, formats):
-        ws = workbook.add_worksheet("DHR cases")
-        ws.write_string(0, 0, "DHR cases", formats.title)
+    def sheet_writer(name):
+        def write(workbook, formats):
+            workbook.add_worksheet(name).write_string(0, 0, name, formats.title)
+        return write
 
-    wb = open_workbook(dashboard_bytes(replace(seed_data, extra_sheets=[dhr_cases])))
-    assert wb.sheetnames == [*STANDARD_SHEETS, "DHR cases"]
+    names = ["DHR cases", "Partners' actions"]
+    wb = open_workbook(dashboard_bytes(replace(seed_data, extra_sheets=[sheet_writer(name) for name in names])))
+    assert wb.sheetnames == [*STANDARD_SHEETS, *names]
     contents = wb[CONTENTS]
-    link = contents.cell(row_of(contents, 1, "DHR cases"), 1).hyperlink
-    assert link.location == "'DHR cases'!A1"
+    assert contents.cell(row_of(contents, 1, "DHR cases"), 1).hyperlink.location == "'DHR cases'!A1"
+    assert contents.cell(row_of(contents, 1, "Partners' actions"), 1).hyperlink.location == "'Partners'' actions'!A1"
 
 
 def test_build_to_a_path(tmp_path, seed_data):
