@@ -26,6 +26,9 @@ class Config:
     INGEST_MAX_CELL_CHARS = 2000
     INGEST_MAX_SECONDS = 60
 
+    # None: Werkzeug's default (scrypt). Only tests choose a faster one.
+    PASSWORD_HASH_METHOD = None
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -29,6 +29,8 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME": None,
+        # Hashing is deliberately slow in production; the suite hashes hundreds of passwords.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return config

@@ -114,30 +114,29 @@ def _indicator_for(by_name: dict[str, Indicator], seed_name: str) -> Indicator:
 
 
 def _load_values(seed, by_name, areas, agencies) -> int:
+    figures = seed_figures(seed)
+    periods = {text: period_row(text) for text in {f.period for f in figures}}
+    # One query for every current figure, rather than one per figure.
+    current_rows = {
+        (v.indicator_id, v.area_id, v.period_id): v
+        for v in db.session.scalars(select(DataValue).where(DataValue.is_current.is_(True)))
+    }
     count = 0
-    for fig in seed_figures(seed):
-        indicator = _indicator_for(by_name, fig.indicator)
-        period = period_row(fig.period)
-        area = areas[fig.area]
-        current = db.session.scalar(
-            select(DataValue).where(
-                DataValue.indicator_id == indicator.id,
-                DataValue.area_id == area.id,
-                DataValue.period_id == period.id,
-                DataValue.is_current.is_(True),
-            )
-        )
-        if current is not None and current.submission_id is not None:
-            continue  # a real upload supplied this figure: leave it
-        if current is None:
-            current = DataValue(indicator=indicator, area=area, period=period, is_current=True)
-            db.session.add(current)
-        current.value = fig.value
-        current.flag = fig.flag
-        current.note = fig.note
-        current.agency = agencies.get(fig.agency)
-        current.source = SEED_SOURCE_PREFIX + fig.source
-        count += 1
+    with db.session.no_autoflush:
+        for fig in figures:
+            indicator, period, area = _indicator_for(by_name, fig.indicator), periods[fig.period], areas[fig.area]
+            current = current_rows.get((indicator.id, area.id, period.id))
+            if current is not None and current.submission_id is not None:
+                continue  # a real upload supplied this figure: leave it
+            if current is None:
+                current = DataValue(indicator=indicator, area=area, period=period, is_current=True)
+                db.session.add(current)
+            current.value = fig.value
+            current.flag = fig.flag
+            current.note = fig.note
+            current.agency = agencies.get(fig.agency)
+            current.source = SEED_SOURCE_PREFIX + fig.source
+            count += 1
     db.session.flush()
     return count
 
