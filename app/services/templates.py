@@ -112,24 +112,6 @@ def _store_draft(defn: TemplateDefinition, user, template: ReturnTemplate | None
     return version
 
 
-def save_definition(defn: TemplateDefinition, user, *, original_slug: str | None = None) -> TemplateVersion:
-    """Save a whole definition as a draft. Raises TemplateProblems and saves nothing if invalid."""
-    problems = check_definition(defn)
-    template = None
-    if original_slug is not None:
-        template = template_by_slug(original_slug)
-        if defn.slug != original_slug:
-            problems.append(DefinitionProblem("slug", "The short name of a template cannot change once it exists."))
-    elif db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == defn.slug)) is not None:
-        problems.append(DefinitionProblem("slug", f"A template with the short name '{defn.slug}' already exists."))
-    if problems:
-        raise TemplateProblems(problems)
-    with transaction("That template clashes with one already saved."):
-        version = _store_draft(defn, user, template)
-        record("template_saved", user, version, template=defn.slug, version=version.number)
-    return version
-
-
 def publish(slug: str, user) -> TemplateVersion:
     """Publish the latest draft; earlier published versions are retired (kept, unchanged)."""
     template = template_by_slug(slug)

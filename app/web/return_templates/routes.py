@@ -317,34 +317,6 @@ def _apply_row(form, row: RowSpec) -> None:
     row.area, row.help, row.rule = form.area.data or None, form.help.data or "", rule_from(form)
 
 
-@bp.route("/<slug>/sheets/<int:s>/rows/new", methods=["GET", "POST"])
-@roles_required("admin")
-def row_new(slug, s):
-    _template_or_404(slug)
-    defn = working_definition(slug)
-    sheet = _sheet_or_404(defn, s)
-    form = _row_form(None)
-
-    def change(d):
-        row = RowSpec(label="", indicator="")
-        _apply_row(form, row)
-        d.sheets[s].rows.append(row)
-
-    return _save_change(slug, form, f"sheets[{s}].rows[{len(sheet.rows)}]", change, "item.html",
-                        title=f"Add a row to '{sheet.name}'", what="row")
-
-
-@bp.route("/<slug>/sheets/<int:s>/rows/<int:r>", methods=["GET", "POST"])
-@roles_required("admin")
-def row_edit(slug, s, r):
-    _template_or_404(slug)
-    defn = working_definition(slug)
-    row = _item_or_404(_sheet_or_404(defn, s).rows, r)
-    form = _row_form(row)
-    return _save_change(slug, form, f"sheets[{s}].rows[{r}]", lambda d: _apply_row(form, d.sheets[s].rows[r]),
-                        "item.html", title=f"Change row '{row.label}'", what="row")
-
-
 def _column_form(column: ColumnSpec | None) -> ColumnForm:
     form = ColumnForm(data=None if column is None else {
         "header": column.header, "aliases": "\n".join(column.aliases), "kind": column.kind, "area": column.area or "",
@@ -364,32 +336,59 @@ def _apply_column(form, column: ColumnSpec) -> None:
     column.rule = rule_from(form) if form.has_rule.data else None
 
 
+# Rows and columns of a sheet are edited the same way: (form, apply, blank item, name of item).
+SHEET_ITEMS = {
+    "rows": (_row_form, _apply_row, lambda: RowSpec(label="", indicator=""), lambda row: row.label),
+    "columns": (_column_form, _apply_column, lambda: ColumnSpec(header="", kind=""), lambda column: column.header),
+}
+
+
+def _sheet_item_page(slug: str, s: int, kind: str, i: int | None):
+    """Add (i is None) or change item i of a sheet's rows or columns."""
+    _template_or_404(slug)
+    make_form, apply, blank_item, name_of = SHEET_ITEMS[kind]
+    defn = working_definition(slug)
+    sheet = _sheet_or_404(defn, s)
+    items = getattr(sheet, kind)
+    what = kind[:-1]
+    if i is None:
+        form = make_form(None)
+
+        def change(d):
+            item = blank_item()
+            apply(form, item)
+            getattr(d.sheets[s], kind).append(item)
+
+        return _save_change(slug, form, f"sheets[{s}].{kind}[{len(items)}]", change, "item.html",
+                            title=f"Add a {what} to '{sheet.name}'", what=what)
+    item = _item_or_404(items, i)
+    form = make_form(item)
+    return _save_change(slug, form, f"sheets[{s}].{kind}[{i}]", lambda d: apply(form, getattr(d.sheets[s], kind)[i]),
+                        "item.html", title=f"Change {what} '{name_of(item)}'", what=what)
+
+
+@bp.route("/<slug>/sheets/<int:s>/rows/new", methods=["GET", "POST"])
+@roles_required("admin")
+def row_new(slug, s):
+    return _sheet_item_page(slug, s, "rows", None)
+
+
+@bp.route("/<slug>/sheets/<int:s>/rows/<int:r>", methods=["GET", "POST"])
+@roles_required("admin")
+def row_edit(slug, s, r):
+    return _sheet_item_page(slug, s, "rows", r)
+
+
 @bp.route("/<slug>/sheets/<int:s>/columns/new", methods=["GET", "POST"])
 @roles_required("admin")
 def column_new(slug, s):
-    _template_or_404(slug)
-    defn = working_definition(slug)
-    sheet = _sheet_or_404(defn, s)
-    form = _column_form(None)
-
-    def change(d):
-        column = ColumnSpec(header="", kind="")
-        _apply_column(form, column)
-        d.sheets[s].columns.append(column)
-
-    return _save_change(slug, form, f"sheets[{s}].columns[{len(sheet.columns)}]", change, "item.html",
-                        title=f"Add a column to '{sheet.name}'", what="column")
+    return _sheet_item_page(slug, s, "columns", None)
 
 
 @bp.route("/<slug>/sheets/<int:s>/columns/<int:c>", methods=["GET", "POST"])
 @roles_required("admin")
 def column_edit(slug, s, c):
-    _template_or_404(slug)
-    defn = working_definition(slug)
-    column = _item_or_404(_sheet_or_404(defn, s).columns, c)
-    form = _column_form(column)
-    return _save_change(slug, form, f"sheets[{s}].columns[{c}]", lambda d: _apply_column(form, d.sheets[s].columns[c]),
-                        "item.html", title=f"Change column '{column.header}'", what="column")
+    return _sheet_item_page(slug, s, "columns", c)
 
 
 @bp.route("/<slug>/checks/new", methods=["GET", "POST"])
