@@ -1,0 +1,424 @@
+"""DHR pages: cases and their clocks, the pooled budget, the master action plan, the DHR
+workbook, and (admins) who may see them."""
+from functools import wraps
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.dhr import long_date, pounds
+from app.dhr.budget import COST_KINDS
+from app.dhr.clocks import REVIEW_TYPES
+from app.extensions import db
+from app.models import Area, DhrAction, DhrCase, User
+from app.periods import quarter_of
+from app.services import ServiceError
+from app.services import dhr as service
+from app.web.access import roles_required
+from app.web.dhr import bp
+from app.web.dhr.forms import (
+    ActionForm, ActionUpdateForm, BudgetYearForm, CaseForm, ConfirmForm, ContributionForm, CostForm,
+    FillFromReturnForm, PanelMeetingForm,
+)
+
+RAG_TAGS = {"R": ("Red", "govuk-tag--red"), "A": ("Amber", "govuk-tag--orange"), "G": ("Green", "govuk-tag--green")}
+
+
+def dhr_required(view):
+    """Admins, DHR co-ordinators, and managers or officers an admin has granted access;
+    everyone else gets 403. ``allowed_roles`` lists the roles that always get in."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not service.can_see_dhr(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.allowed_roles = service.ALWAYS_SEE_DHR
+    return wrapped
+
+
+@bp.context_processor
+def dhr_helpers():
+    return {"pounds": pounds, "long_date": long_date, "RAG_TAGS": RAG_TAGS, "REVIEW_TYPES": REVIEW_TYPES,
+            "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS}
+
+
+def _put_errors(form, error: ServiceError) -> list[str]:
+    """Attach each message to its field; return those that belong to no field."""
+    leftovers = [] if error.field_errors else [error.message]
+    for name, messages in error.field_errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = list(field.errors) + messages
+        else:
+            leftovers += messages
+    return leftovers
+
+
+def _form_page(form, save, done, template: str = "dhr/form.html", **context):
+    """Validate ``form``, call ``save(form.data)``, flash and redirect to ``done(result)``;
+    or show the form again with every problem by its field (400)."""
+    summary: list[str] = []
+    if form.validate_on_submit():
+        try:
+            result = save(form.data)
+        except ServiceError as error:
+            summary = _put_errors(form, error)
+        else:
+            message, target = done(result)
+            flash(message, "success")
+            return redirect(target)
+    status = 400 if form.errors or summary else 200
+    return render_template(template, form=form, summary=summary, **context), status
+
+
+def _areas(field):
+    field.set_rows(db.session.scalars(select(Area).order_by(Area.sort_order, Area.name)),
+                   label=lambda a: f"{a.name} ({a.code})")
+
+
+def _cases(field):
+    field.set_rows(service.list_cases(), label=lambda c: c.pseudonym)
+
+
+# ---- overview and workbook ---------------------------------------------------------------
+
+
+@bp.route("/")
+@dhr_required
+def index():
+    on = service.today()
+    cases = service.list_cases()
+    clocks = [clock for case in cases for clock in service.case_clocks(case, on)]
+    actions = service.list_actions()
+    action_rags = [service.action_rag_of(a, on)[0] for a in actions]
+    rows = service.budget_year_rows()
+    latest = service.budget_view(rows[-1]) if rows else None
+    return render_template("dhr/index.html", title="Domestic Homicide Reviews", cases=cases,
+                           clock_counts={k: sum(1 for c in clocks if c.rag == k) for k in "RAG"},
+                           action_counts={k: action_rags.count(k) for k in "RAG"}, actions=actions, latest=latest)
+
+
+@bp.route("/workbook.xlsx")
+@dhr_required
+def workbook():
+    on = service.today()
+    data = service.dhr_workbook_bytes(current_user, on)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="dhr-{on.isoformat()}.xlsx"'})
+
+
+# ---- cases -------------------------------------------------------------------------------
+
+
+def _case_or_404(case_id: int) -> DhrCase:
+    return db.session.get(DhrCase, case_id) or abort(404)
+
+
+@bp.route("/cases")
+@dhr_required
+def cases():
+    on = service.today()
+    rows = [(case, service.case_clocks(case, on)) for case in service.list_cases()]
+    return render_template("dhr/cases.html", title="DHR cases", rows=rows, rule=service.clock_rule(), today=on)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@dhr_required
+def case_new():
+    form = CaseForm()
+    _areas(form.area_id)
+    return _form_page(form, lambda data: service.save_case(data, current_user),
+                      lambda case: (f"Case '{case.pseudonym}' has been added.", url_for("dhr.case", case_id=case.id)),
+                      title="Add a case", back=url_for("dhr.cases"), back_text="Back to cases")
+
+
+@bp.route("/cases/<int:case_id>")
+@dhr_required
+def case(case_id: int):
+    row = _case_or_404(case_id)
+    return _case_page(row, PanelMeetingForm(formdata=None), [])
+
+
+def _case_page(row: DhrCase, meeting_form, summary, status: int = 200):
+    on = service.today()
+    actions = db.session.scalars(select(DhrAction).where(DhrAction.case_id == row.id).order_by(DhrAction.id)).all()
+    return render_template("dhr/case.html", title=f"Case '{row.pseudonym}'", case=row,
+                           clocks=service.case_clocks(row, on), meeting_form=meeting_form, summary=summary,
+                           confirm=ConfirmForm(), actions=[(a, service.action_rag_of(a, on)) for a in actions]), status
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@dhr_required
+def case_edit(case_id: int):
+    row = _case_or_404(case_id)
+    form = CaseForm(obj=row, data={name: getattr(row, column) for name, column in service.DATE_COLUMNS.items()})
+    _areas(form.area_id)
+    return _form_page(form, lambda data: service.save_case(data, current_user, row),
+                      lambda case: (f"Case '{case.pseudonym}' has been saved.", url_for("dhr.case", case_id=case.id)),
+                      title=f"Change case '{row.pseudonym}'", back=url_for("dhr.case", case_id=row.id),
+                      back_text=f"Back to case '{row.pseudonym}'")
+
+
+@bp.route("/cases/<int:case_id>/meetings", methods=["POST"])
+@dhr_required
+def meeting_add(case_id: int):
+    row = _case_or_404(case_id)
+    form = PanelMeetingForm()
+    summary: list[str] = []
+    if form.validate_on_submit():
+        try:
+            service.add_panel_meeting(row, form.meeting_date.data, current_user)
+        except ServiceError as error:
+            summary = _put_errors(form, error)
+        else:
+            flash(f"Panel meeting on {long_date(form.meeting_date.data)} added.", "success")
+            return redirect(url_for("dhr.case", case_id=row.id))
+    return _case_page(row, form, summary, 400)
+
+
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
+@dhr_required
+def meeting_remove(case_id: int, meeting_id: int):
+    row = _case_or_404(case_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            service.remove_panel_meeting(row, meeting_id, current_user)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash("Panel meeting removed.", "success")
+    return redirect(url_for("dhr.case", case_id=row.id))
+
+
+# ---- pooled budget -----------------------------------------------------------------------
+
+
+def _year_or_404(year_start: int):
+    return service.budget_year_row(year_start) or abort(404)
+
+
+@bp.route("/budget")
+@dhr_required
+def budget():
+    return _budget_page(FillFromReturnForm(formdata=None), [])
+
+
+def _budget_page(fill_form, summary, status: int = 200):
+    rows = service.budget_year_rows()
+    return render_template("dhr/budget.html", title="DHR pooled budget", views=[service.budget_view(r) for r in rows],
+                           forecast=service.budget_forecast(rows), fill_form=fill_form, summary=summary), status
+
+
+@bp.route("/budget/new", methods=["GET", "POST"])
+@dhr_required
+def budget_year_new():
+    return _form_page(BudgetYearForm(), lambda data: service.save_budget_year(data, current_user),
+                      lambda row: (f"{service.row_label(row)} has been added. Now add the partners' contributions and the costs.",
+                                   url_for("dhr.budget_year", year_start=row.year_start)),
+                      title="Add a financial year", back=url_for("dhr.budget"), back_text="Back to the budget")
+
+
+@bp.route("/budget/<int:year_start>")
+@dhr_required
+def budget_year(year_start: int):
+    row = _year_or_404(year_start)
+    fill_form = FillFromReturnForm(formdata=None, year=service.row_label(row))
+    return render_template("dhr/budget_year.html", title=f"DHR budget {service.row_label(row)}",
+                           view=service.budget_view(row), confirm=ConfirmForm(), fill_form=fill_form)
+
+
+@bp.route("/budget/<int:year_start>/edit", methods=["GET", "POST"])
+@dhr_required
+def budget_year_edit(year_start: int):
+    row = _year_or_404(year_start)
+    form = BudgetYearForm(obj=row)
+    del form.year
+    label = service.row_label(row)
+    return _form_page(form, lambda data: service.save_budget_year(data, current_user, row),
+                      lambda saved: (f"{label} has been saved.", url_for("dhr.budget_year", year_start=year_start)),
+                      title=f"Change {label}", back=url_for("dhr.budget_year", year_start=year_start),
+                      back_text=f"Back to {label}")
+
+
+def _contribution_page(year_start: int, item_id: int | None):
+    row = _year_or_404(year_start)
+    item = None
+    if item_id is not None:
+        item = next((c for c in row.contributions if c.id == item_id), None) or abort(404)
+    form = ContributionForm(obj=item)
+    if item is not None and not form.is_submitted():
+        form.drawn_down.data = "yes" if item.drawn_down else "no"
+    label = service.row_label(row)
+
+    def save(data):
+        return service.save_contribution(row, {**data, "drawn_down": data["drawn_down"] == "yes"}, current_user, item)
+
+    return _form_page(form, save, lambda saved: (f"{saved.partner}'s contribution has been saved.",
+                                                  url_for("dhr.budget_year", year_start=year_start)),
+                      title=f"{'Change' if item else 'Add'} a contribution: {label}",
+                      back=url_for("dhr.budget_year", year_start=year_start), back_text=f"Back to {label}")
+
+
+@bp.route("/budget/<int:year_start>/contributions/new", methods=["GET", "POST"])
+@dhr_required
+def contribution_new(year_start: int):
+    return _contribution_page(year_start, None)
+
+
+@bp.route("/budget/<int:year_start>/contributions/<int:item_id>", methods=["GET", "POST"])
+@dhr_required
+def contribution_edit(year_start: int, item_id: int):
+    return _contribution_page(year_start, item_id)
+
+
+def _cost_page(year_start: int, item_id: int | None):
+    row = _year_or_404(year_start)
+    item = None
+    if item_id is not None:
+        item = next((c for c in row.costs if c.id == item_id), None) or abort(404)
+    form = CostForm(obj=item)
+    _cases(form.case_id)
+    label = service.row_label(row)
+    return _form_page(form, lambda data: service.save_cost(row, data, current_user, item),
+                      lambda saved: (f"Cost '{saved.label}' has been saved.", url_for("dhr.budget_year", year_start=year_start)),
+                      title=f"{'Change' if item else 'Add'} a cost: {label}",
+                      back=url_for("dhr.budget_year", year_start=year_start), back_text=f"Back to {label}")
+
+
+@bp.route("/budget/<int:year_start>/costs/new", methods=["GET", "POST"])
+@dhr_required
+def cost_new(year_start: int):
+    return _cost_page(year_start, None)
+
+
+@bp.route("/budget/<int:year_start>/costs/<int:item_id>", methods=["GET", "POST"])
+@dhr_required
+def cost_edit(year_start: int, item_id: int):
+    return _cost_page(year_start, item_id)
+
+
+@bp.route("/budget/<int:year_start>/<any(contributions, costs):kind>/<int:item_id>/remove", methods=["POST"])
+@dhr_required
+def budget_line_remove(year_start: int, kind: str, item_id: int):
+    row = _year_or_404(year_start)
+    if ConfirmForm().validate_on_submit():
+        try:
+            label = service.remove_budget_line(row, kind, item_id, current_user)
+        except LookupError:
+            abort(404)
+        flash(f"'{label}' has been removed from {service.row_label(row)}.", "success")
+    return redirect(url_for("dhr.budget_year", year_start=year_start))
+
+
+@bp.route("/budget/from-return", methods=["POST"])
+@dhr_required
+def budget_from_return():
+    form = FillFromReturnForm()
+    summary: list[str] = []
+    if form.validate_on_submit():
+        try:
+            fill = service.budget_from_stored_return(service.parse_financial_year(form.year.data), current_user)
+        except ServiceError as error:
+            summary = _put_errors(form, error)
+        else:
+            flash(f"{service.row_label(fill.row)} has been filled from the DHR budget return ({fill.area}). "
+                  + " ".join(fill.notes), "success")
+            return redirect(url_for("dhr.budget_year", year_start=fill.row.year_start))
+    return _budget_page(form, summary, 400)
+
+
+# ---- master action plan ------------------------------------------------------------------
+
+
+def _action_or_404(action_id: int) -> DhrAction:
+    return db.session.get(DhrAction, action_id) or abort(404)
+
+
+@bp.route("/actions")
+@dhr_required
+def actions():
+    on = service.today()
+    rows = [(a, service.action_rag_of(a, on)) for a in service.list_actions()]
+    return render_template("dhr/actions.html", title="DHR master action plan", rows=rows)
+
+
+@bp.route("/actions/new", methods=["GET", "POST"])
+@dhr_required
+def action_new():
+    form = ActionForm(case_id=request.args.get("case_id", type=int))
+    _cases(form.case_id)
+    return _form_page(form, lambda data: service.save_action(data, current_user),
+                      lambda row: ("The action has been added.", url_for("dhr.action", action_id=row.id)),
+                      title="Add an action", back=url_for("dhr.actions"), back_text="Back to the action plan")
+
+
+@bp.route("/actions/<int:action_id>")
+@dhr_required
+def action(action_id: int):
+    row = _action_or_404(action_id)
+    form = ActionUpdateForm(formdata=None, quarter=quarter_of(service.today()).key)
+    return _action_page(row, form, [])
+
+
+def _action_page(row: DhrAction, update_form, summary, status: int = 200):
+    return render_template("dhr/action.html", title=f"Action {row.id}", action=row,
+                           rag=service.action_rag_of(row), update_form=update_form, summary=summary), status
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@dhr_required
+def action_edit(action_id: int):
+    row = _action_or_404(action_id)
+    form = ActionForm(obj=row)
+    _cases(form.case_id)
+    return _form_page(form, lambda data: service.save_action(data, current_user, row),
+                      lambda saved: ("The action has been saved.", url_for("dhr.action", action_id=saved.id)),
+                      title=f"Change action {row.id}", back=url_for("dhr.action", action_id=row.id),
+                      back_text=f"Back to action {row.id}")
+
+
+@bp.route("/actions/<int:action_id>/updates", methods=["POST"])
+@dhr_required
+def action_update_add(action_id: int):
+    row = _action_or_404(action_id)
+    form = ActionUpdateForm()
+    summary: list[str] = []
+    if form.validate_on_submit():
+        try:
+            update = service.add_action_update(row, form.data, current_user)
+        except ServiceError as error:
+            summary = _put_errors(form, error)
+        else:
+            flash(f"Update for {update.quarter} added.", "success")
+            return redirect(url_for("dhr.action", action_id=row.id))
+    return _action_page(row, form, summary, 400)
+
+
+# ---- who may see DHR data (admins) -----------------------------------------------------------
+
+
+@bp.route("/access")
+@roles_required("admin")
+def access():
+    return render_template("dhr/access.html", title="Access to DHR data", users=service.access_list(),
+                           always=service.ALWAYS_SEE_DHR, confirm=ConfirmForm())
+
+
+@bp.route("/access/<int:user_id>", methods=["POST"])
+@roles_required("admin")
+def access_change(user_id: int):
+    grant = request.form.get("grant")
+    if grant not in ("yes", "no") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    db.session.get(User, user_id) or abort(404)
+    try:
+        user = service.set_dhr_access(user_id, grant == "yes", current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{user.name} {'can now see' if user.dhr_access else 'can no longer see'} DHR data.", "success")
+    return redirect(url_for("dhr.access"))
