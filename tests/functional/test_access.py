@@ -1,9 +1,11 @@
 """Who reaches which route. Every endpoint must appear in ROUTES, so a new route
 without a rule fails here; the app itself refuses any view that declares no roles."""
+from datetime import date
+
 import pytest
 
 from app.extensions import db
-from app.models import Indicator, Outcome
+from app.models import DhrAction, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting, Indicator, Outcome
 
 ROLES = ["anonymous", "officer", "manager", "admin", "dhr_coordinator"]
 ADMIN_ONLY = {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 403}
@@ -50,6 +52,32 @@ for plural, singular in [("users", "user"), ("areas", "area"), ("agencies", "age
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
 
+# Domestic Homicide Reviews: admins, DHR co-ordinators and people an admin has granted
+# access (test_dhr_access.py); managers and officers without a grant get 403.
+DHR = {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 200}
+DHR_PAGES = {
+    "dhr.index": "/dhr/", "dhr.workbook": "/dhr/workbook.xlsx", "dhr.cases": "/dhr/cases",
+    "dhr.case_new": "/dhr/cases/new", "dhr.case": "/dhr/cases/{dhr_case}", "dhr.case_edit": "/dhr/cases/{dhr_case}/edit",
+    "dhr.budget": "/dhr/budget", "dhr.budget_year_new": "/dhr/budget/new", "dhr.budget_year": "/dhr/budget/2016",
+    "dhr.budget_year_edit": "/dhr/budget/2016/edit", "dhr.contribution_new": "/dhr/budget/2016/contributions/new",
+    "dhr.contribution_edit": "/dhr/budget/2016/contributions/{dhr_contribution}", "dhr.cost_new": "/dhr/budget/2016/costs/new",
+    "dhr.cost_edit": "/dhr/budget/2016/costs/{dhr_cost}", "dhr.actions": "/dhr/actions", "dhr.action_new": "/dhr/actions/new",
+    "dhr.action": "/dhr/actions/{dhr_action}", "dhr.action_edit": "/dhr/actions/{dhr_action}/edit",
+}
+for endpoint, url in DHR_PAGES.items():
+    ROUTES[endpoint] = ("GET", lambda ids, u=url: u.format(**ids), DHR)
+# Posted without data: the page is shown again with what to fill in (400).
+DHR_EMPTY_POST = {**DHR, "admin": 400, "dhr_coordinator": 400}
+for endpoint, url in {"dhr.meeting_add": "/dhr/cases/{dhr_case}/meetings", "dhr.budget_from_return": "/dhr/budget/from-return",
+                      "dhr.action_update_add": "/dhr/actions/{dhr_action}/updates"}.items():
+    ROUTES[endpoint] = ("POST", lambda ids, u=url: u.format(**ids), DHR_EMPTY_POST)
+# Removals last, after the pages that show the lines.
+DHR_POST = {**DHR, "admin": 302, "dhr_coordinator": 302}
+ROUTES["dhr.meeting_remove"] = ("POST", lambda ids: f"/dhr/cases/{ids['dhr_case']}/meetings/{ids['dhr_meeting']}/remove", DHR_POST)
+ROUTES["dhr.budget_line_remove"] = ("POST", lambda ids: f"/dhr/budget/2016/costs/{ids['dhr_cost']}/remove", DHR_POST)
+ROUTES["dhr.access"] = ("GET", lambda ids: "/dhr/access", ADMIN_ONLY)
+ROUTES["dhr.access_change"] = ("POST", lambda ids: f"/dhr/access/{ids['user']}", {**ADMIN_POST, "admin": 400})  # no grant=yes|no
+
 
 @pytest.fixture
 def ids(people):
@@ -61,11 +89,18 @@ def ids(people):
     outcome = Outcome(name="Ongoing reductions in crime")
     indicator = Indicator(slug="total-crime-rate", name="Total crime rate", unit="rate_per_1000", outcome=outcome)
     db.session.add_all([outcome, indicator])
+    dhr_case = DhrCase(pseudonym="AB", status="in_progress", panel_meetings=[DhrPanelMeeting(meeting_date=date(2016, 1, 5))])
+    dhr_year = DhrBudgetYear(year_start=2016, contributions=[DhrContribution(partner="Police", due=16000)],
+                             costs=[DhrCost(label="Chairs and authors", kind="chairs_authors", amount=8500)])
+    dhr_action = DhrAction(case=dhr_case, lead_agency="Police", action="Share the learning")
+    db.session.add_all([dhr_case, dhr_year, dhr_action])
     db.session.commit()
     return {
         "police": people["police"].id, "council": people["council"].id,
         "user": people["users"]["manager"].id, "area": people["county"].id, "agency": people["police"].id,
         "outcome": outcome.id, "indicator": indicator.id,
+        "dhr_case": dhr_case.id, "dhr_meeting": dhr_case.panel_meetings[0].id, "dhr_action": dhr_action.id,
+        "dhr_contribution": dhr_year.contributions[0].id, "dhr_cost": dhr_year.costs[0].id,
     }
 
 
