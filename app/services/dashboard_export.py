@@ -1,0 +1,454 @@
+"""The board's workbook for a period, assembled from the database.
+
+``dashboard_data(period, user, public=...)`` fills ``app.export.dashboard_data.DashboardData``
+from the same ``PerformanceTable`` the web dashboard shows (``app.services.performance``),
+and ``export_dashboard`` writes it with ``app.export.dashboard.build_dashboard``.
+
+What goes on each sheet
+- **Dashboard**: every outcome with its shown rows (headline rows, see
+  ``app.services.performance``), each with both periods' labels, direction, RAG (and the
+  manager's override, kept with the calculated rating in the reason), significance, peer
+  comparison and the district strip. Indicator commentary follows the RAG reason.
+- **District tables**: every county × indicator with figures for the county's districts,
+  at the county figure's period: the districts, the county total (the engine's: summed,
+  recomputed or supplied and checked), the wider footprint's figure and the wider
+  footprint's target (else the county's). Coloured against target only for indicators
+  rated by target. One table per outcome, county and period.
+- **Outcome measures**: headline rows of indicators rated against a target that are not
+  in a district table (Table 2), with the reason a figure is not available as a
+  footnote.
+- **Quarterly trends**: headline rows whose latest figure is a quarter: Q1–Q4 of that
+  quarter's financial year beside the year before (one table per outcome, unit and
+  year). A quarter after the dashboard's period is "not yet due".
+- **Rolling 12 months**: headline rows whose latest figure is a 12-month span, against
+  the 12 months a year earlier, with the year to date to the same month.
+- **Completeness**: returns due in the 12 months up to the period's end.
+- **Notes and definitions**: each shown indicator's definition, source, unit, polarity
+  and RAG rule.
+
+The full version (the CLI, run by whoever operates the server, and managers and admins
+on the web) has internal commentary, the submissions behind the figures, completeness
+by agency, and the restricted sheets (``restricted_sheets``). The public version leaves
+those out and passes the figures through ``suppress_small_counts`` (counts 1–4 shown as
+"<5", and anything they could be worked out from as "[c]"), except for indicators an
+admin has marked as safe to publish unsuppressed (``Indicator.suppress_small_counts``).
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.export.dashboard import dashboard_bytes
+from app.export.dashboard_data import (
+    TOTAL_KEY, WIDER_KEY, CompletenessRow, CompletenessTable, DashboardData, DashboardRow, DistrictRow, DistrictTable,
+    IndicatorDefinition, MeasureRow, MeasureTable, OutcomeBlock, RollingRow, RollingTable, SheetWriter, SubmissionRef,
+    TrendRow, TrendTable, suppress_small_counts,
+)
+from app.extensions import db
+from app.indicators.model import RAG_NAMES
+from app.indicators.periods import period_of, quarter_keys
+from app.models import Submission
+from app.models.base import utcnow
+from app.models.indicator import POLARITY_LABELS, UNIT_LABELS
+from app.periods import fy_label, year_to_date
+from app.services.performance import (
+    NO_OUTCOME, PerformanceTable, completeness_view, dashboard_view, parse_dashboard_period, performance_table,
+    period_slug,
+)
+
+WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_UNITS = {"rate_per_1000": "rate", "rate_per_100000": "rate"}
+EXPORT_FLAGS = {"estimate": "estimate", "provisional": "provisional", "not_available": "not_available",
+                "not_released": "not_yet_released"}
+TOTAL_STATUS = {"complete": "complete", "supplied": "complete", "mismatch": "mismatch", "incomplete": "incomplete",
+                "not_combined": "complete"}
+
+
+def restricted_sheets(user) -> list[SheetWriter]:
+    """The restricted sheets of the full workbook (the DHR budget, cases and actions, the
+    action plan), for ``user`` (None: the operator's ``flask dashboard export``, which
+    gets them all). The DHR feature adds its sheet writers here; none yet."""
+    return []
+
+
+def _unit(unit: str) -> str:
+    return EXPORT_UNITS.get(unit, unit)
+
+
+def _flag(flag: str | None, status: str | None = None, value=None) -> str | None:
+    if status == "mismatch":
+        return "mismatch"
+    if value is None and status == "incomplete":
+        return "incomplete"
+    return EXPORT_FLAGS.get(flag) if flag else None
+
+
+def _twelve_months_to(key: str) -> str:
+    end = period_of(key).end
+    return f"12 months to {end.day} {end:%B %Y}"
+
+
+def _label(key: str | None) -> str:
+    return period_of(key).label if key else ""
+
+
+class _Builder:
+    """Turns one PerformanceTable into the workbook's tables."""
+
+    def __init__(self, table: PerformanceTable, public: bool):
+        self.table, self.public = table, public
+        self.view = dashboard_view(table.period, None, table=table)
+        self.outcome_names = {o.id: o.name for o in table.outcomes}
+        self.names = {a.code: a.name for a in table.areas}
+        self.used: set[tuple[str, str, str]] = set()  # (indicator, area, period) of every figure written
+
+    # -- helpers --------------------------------------------------------------------------
+    def indicator(self, row: dict):
+        return self.table.indicators[row["indicator"]]
+
+    def display_name(self, row: dict) -> str:
+        name = self.indicator(row).name
+        return f"{name} — {self.names[row['area']]}" if row.get("several") else name
+
+    def value(self, slug: str, area: str, key: str | None):
+        figure = self.table.figure(slug, area, key) if key else None
+        if figure is not None:
+            self.used.add((slug, area, key))
+        return figure["value"] if figure else None
+
+    def numerator(self, row: dict, key: str | None):
+        part = self.table.specs[row["indicator"]].numerator
+        return self.value(part, row["area"], key) if part and key else None
+
+    def comment(self, row: dict) -> str | None:
+        if not row.get("comment") or (self.public and row.get("comment_internal")):
+            return None
+        return ("Internal comment: " if row.get("comment_internal") else "Comment: ") + row["comment"]
+
+    def bands(self, row: dict, target) -> tuple[str | None, float, float]:
+        """(polarity, green, amber) for colouring against a target, as fractions of it."""
+        indicator = self.indicator(row)
+        if indicator.rag_method != "target" or indicator.polarity == "neutral":
+            return None, 0.0, 0.1
+        green, amber = indicator.rag_green_within, indicator.rag_amber_within
+        if indicator.rag_band_kind == "percent":
+            return indicator.polarity, green / 100, amber / 100
+        scale = abs(target) if target else 0
+        return indicator.polarity, (green / scale if scale else 0.0), (amber / scale if scale else 0.0)
+
+    def rows_where(self, keep: Callable[[dict], bool]) -> dict[int | None, list[dict]]:
+        grouped: dict[int | None, list[dict]] = {}
+        for block in self.view.outcomes:
+            for row in block.rows:
+                if keep(row):
+                    grouped.setdefault(block.outcome_id, []).append(row)
+        return grouped
+
+    def outcome_name(self, outcome_id) -> str:
+        return self.outcome_names.get(outcome_id, NO_OUTCOME)
+
+    # -- sheets ---------------------------------------------------------------------------
+    def dashboard_blocks(self) -> list[OutcomeBlock]:
+        blocks = []
+        for block in self.view.outcomes:
+            rows = [self.dashboard_row(row) for row in block.rows]
+            internal = block.comment_internal
+            comment = None if (self.public and internal) else block.comment
+            blocks.append(OutcomeBlock(block.name, block.rag, block.rag_overridden, comment,
+                                       internal and comment is not None, rows))
+        return blocks
+
+    def dashboard_row(self, row: dict) -> DashboardRow:
+        indicator = self.indicator(row)
+        latest, previous = row["period"], row["previous_period"]
+        reason = " ".join(part for part in (row["rag_reason"], self.comment(row)) if part) or None
+        return DashboardRow(
+            indicator=self.display_name(row), unit=_unit(indicator.unit), decimals=indicator.decimals,
+            previous=self.value(row["indicator"], row["area"], previous), previous_label=_label(previous),
+            latest=self.value(row["indicator"], row["area"], latest), latest_label=_label(latest),
+            latest_flag=_flag(row["latest_flag"], row["aggregate_status"], row["latest"]),
+            previous_flag=_flag(row["previous_flag"]) if row["previous"] is None else None,
+            direction=row["direction"], rag=row["rag"], rag_reason=reason, rag_overridden=bool(row["rag_overridden"]),
+            significance=row["significance"], peer_comparison=row["peer_comparison"],
+            district_rags=dict(row["strip"]),
+            previous_numerator=self.numerator(row, previous), latest_numerator=self.numerator(row, latest),
+        )
+
+    def district_tables(self) -> tuple[list[DistrictTable], set[str]]:
+        """One table per outcome, county and period; returns the tables and the names of
+        the indicators in them."""
+        tables: dict[tuple, list[DistrictRow]] = {}
+        counties = [a for a in self.table.areas if a.kind == "county"]
+        for indicator in sorted(self.table.indicators.values(), key=lambda i: (i.sort_order, i.id)):
+            for county in counties:
+                row = self.table.rows.get((indicator.slug, county.code))
+                if row is None or not row["strip_codes"]:
+                    continue
+                tables.setdefault((indicator.outcome_id, county.code, row["period"]), []).append(self.district_row(row, county))
+        out = []
+        for (outcome_id, code, key), rows in tables.items():
+            county = self.table.area_by_code[code]
+            wider = self.table.area_by_code.get(county.parent) if county.parent else None
+            districts = [a for a in self.table.areas if a.parent == code and a.kind == "district"]
+            out.append(DistrictTable(
+                title=f"{self.outcome_name(outcome_id)}: {county.name}", period_label=_label(key),
+                area_columns=[(a.code, a.name) for a in districts], total_column=f"Total {county.name}",
+                wider_column=f"{wider.name} figure" if wider else "Wider footprint",
+                target_column=f"{wider.name if wider else county.name} target", rows=rows))
+        return out, {row.indicator for rows in tables.values() for row in rows}
+
+    def district_row(self, row: dict, county) -> DistrictRow:
+        indicator, key = self.indicator(row), row["period"]
+        slug = row["indicator"]
+        districts = [a.code for a in self.table.areas if a.parent == county.code and a.kind == "district"]
+        wider = county.parent
+        target = self._target(slug, wider, key) if wider else None
+        target = target if target is not None else row["target"]
+        polarity, green, amber = self.bands(row, target)
+        flags = {}
+        for flag_key, code in [*((c, c) for c in districts), (WIDER_KEY, wider)]:
+            figure = self.table.figure(slug, code, key) if code else None
+            if figure and figure["value"] is None:
+                flags[flag_key] = _flag(figure["flag"], figure["status"]) or "not_available"
+        if row["latest"] is None:
+            flags[TOTAL_KEY] = _flag(row["latest_flag"], row["aggregate_status"]) or "not_available"
+        notes = [n for n in (row["aggregate_message"], row["note"], self.comment(row)) if n]
+        numerators = None
+        if self.table.specs[slug].numerator:
+            numerators = {code: self.numerator({**row, "area": code}, key) for code in districts}
+            numerators[TOTAL_KEY] = self.numerator(row, key)
+            numerators[WIDER_KEY] = self.numerator({**row, "area": wider}, key) if wider else None
+        return DistrictRow(
+            indicator=indicator.name, values={code: self.value(slug, code, key) for code in districts},
+            total=self.value(slug, county.code, key), total_status=TOTAL_STATUS.get(row["aggregate_status"], "complete"),
+            wider=self.value(slug, wider, key) if wider else None, target=target, unit=_unit(indicator.unit),
+            decimals=indicator.decimals, polarity=polarity, green_within=green, amber_within=amber,
+            flags=flags, note="; ".join(notes) or None, numerators=numerators,
+        )
+
+    def _target(self, slug: str, area: str, key: str):
+        targets = self.table.targets
+        found = targets[(targets["indicator"] == slug) & (targets["area"] == area) & (targets["period"] == key)]
+        return float(found["value"].iloc[0]) if len(found) else None
+
+    def measure_tables(self, in_district_tables: set[str]) -> list[MeasureTable]:
+        grouped = self.rows_where(lambda r: self.indicator(r).rag_method == "target"
+                                  and self.indicator(r).polarity != "neutral"
+                                  and self.indicator(r).name not in in_district_tables)
+        tables = []
+        for outcome_id, rows in grouped.items():
+            measures = []
+            for row in rows:
+                indicator, target = self.indicator(row), row["target"]
+                polarity, green, amber = self.bands(row, target)
+                performance = self.value(row["indicator"], row["area"], row["period"])
+                measures.append(MeasureRow(
+                    outcome=self.display_name(row), target=target, performance=performance,
+                    na_reason=(row["note"] or row["aggregate_message"] or row["rag_reason"]) if performance is None else None,
+                    rag=row["rag"], unit=_unit(indicator.unit), decimals=indicator.decimals,
+                    target_decimals=0 if target is not None and float(target).is_integer() else indicator.decimals,
+                    polarity=polarity, green_within=green, amber_within=amber,
+                    numerator=self.numerator(row, row["period"])))
+            periods = {row["period"] for row in rows}
+            suffix = f", {_label(periods.pop())}" if len(periods) == 1 else ""
+            areas = {row["area"] for row in rows}
+            where = f" ({self.names[areas.pop()]})" if len(areas) == 1 else ""
+            tables.append(MeasureTable(title=f"{self.outcome_name(outcome_id)}{where}{suffix}", rows=measures))
+        return tables
+
+    def trend_tables(self) -> list[TrendTable]:
+        grouped: dict[tuple, list[dict]] = {}
+        for outcome_id, rows in self.rows_where(lambda r: period_of(r["period"]).kind == "quarter").items():
+            for row in rows:
+                year = period_of(row["period"]).fy_start_year
+                grouped.setdefault((outcome_id, _unit(self.indicator(row).unit), year), []).append(row)
+        tables = []
+        for (outcome_id, unit, year), rows in grouped.items():
+            trend_rows = [self.trend_row(row, year) for row in rows]
+            tables.append(TrendTable(theme=self.outcome_name(outcome_id), unit=unit, year_label=fy_label(year),
+                                     prev_year_label=fy_label(year - 1), rows=trend_rows,
+                                     decimals=max(self.indicator(r).decimals for r in rows)))
+        return tables
+
+    def trend_row(self, row: dict, year: int) -> TrendRow:
+        slug, area = row["indicator"], row["area"]
+
+        def quarters(keys):
+            values, flags, numerators = [], [], []
+            for key in keys:
+                figure = self.table.figure(slug, area, key)
+                value = self.value(slug, area, key)
+                values.append(value)
+                numerators.append(self.numerator(row, key))
+                if value is not None:
+                    flags.append(_flag(figure["flag"]))
+                elif figure is not None:
+                    flags.append(_flag(figure["flag"], figure["status"]) or "not_available")
+                else:
+                    flags.append("not_yet_due" if period_of(key).end > self.table.period.end else None)
+            return values, flags, numerators
+
+        this_year, this_flags, this_numerators = quarters(quarter_keys(year))
+        last_year, last_flags, last_numerators = quarters(quarter_keys(year - 1))
+        notes = [n for n in (row["aggregate_message"], row["note"], self.comment(row)) if n]
+        numbered = self.table.specs[slug].numerator is not None
+        return TrendRow(indicator=self.display_name(row), this_year=this_year, last_year=last_year,
+                        this_year_flags=this_flags, last_year_flags=last_flags, note="; ".join(notes) or None,
+                        this_year_numerators=this_numerators if numbered else None,
+                        last_year_numerators=last_numerators if numbered else None)
+
+    def rolling_tables(self) -> list[RollingTable]:
+        def rolling(row):
+            spec = period_of(row["period"])
+            return spec.kind == "span" and spec.months == 12
+
+        grouped: dict[tuple, list[dict]] = {}
+        for outcome_id, rows in self.rows_where(rolling).items():
+            for row in rows:
+                grouped.setdefault((outcome_id, row["period"], row["previous_period"]), []).append(row)
+        tables = []
+        for (outcome_id, latest, previous), rows in grouped.items():
+            ytd = year_to_date(period_of(latest).end).key
+            out = []
+            for row in rows:
+                indicator = self.indicator(row)
+                out.append(RollingRow(
+                    indicator=self.display_name(row), unit=_unit(indicator.unit),
+                    previous=self.value(row["indicator"], row["area"], previous),
+                    latest=self.value(row["indicator"], row["area"], latest),
+                    change_text=row["change_text"] if row["change"] is not None else "Not available",
+                    ytd=self.value(row["indicator"], row["area"], ytd), decimals=indicator.decimals,
+                    previous_numerator=self.numerator(row, previous), latest_numerator=self.numerator(row, latest),
+                    ytd_numerator=self.numerator(row, ytd)))
+            columns = [_twelve_months_to(previous), _twelve_months_to(latest),
+                       "% Change", f"Year to date {_label(ytd)}"]
+            tables.append(RollingTable(title=self.outcome_name(outcome_id), columns=columns, rows=out))
+        return tables
+
+    def completeness(self) -> CompletenessTable:
+        view = completeness_view(self.table.period, with_gaps=False)
+        rows = [] if self.public else [
+            CompletenessRow(agency.name, template.name, [cell["status"] if cell else None for cell in cells])
+            for agency, template, cells in view.rows]
+        return CompletenessTable(periods=[p.label for p in view.periods], rows=rows)
+
+    def definitions(self) -> list[IndicatorDefinition]:
+        out = []
+        for block in self.view.outcomes:
+            seen = set()
+            for row in block.rows:
+                indicator = self.indicator(row)
+                if indicator.slug in seen:
+                    continue
+                seen.add(indicator.slug)
+                out.append(IndicatorDefinition(
+                    name=indicator.name, outcome=block.name, definition=indicator.definition or "",
+                    source=indicator.source or "", unit_label=UNIT_LABELS[indicator.unit],
+                    polarity_label=POLARITY_LABELS[indicator.polarity], rag_rule=rag_rule_text(indicator)))
+        return out
+
+    def submissions(self) -> list[SubmissionRef]:
+        if self.public:
+            return []
+        contributions = self.table.contributions
+        keys = {(i, a, p) for i, a, p in self.used}
+        ids = {int(s) for i, a, p, s in zip(contributions["indicator"], contributions["area"], contributions["period"],
+                                             contributions["submission_id"])
+               if (i, a, p) in keys and s is not None and s == s}
+        if not ids:
+            return []
+        rows = db.session.scalars(select(Submission).where(Submission.id.in_(ids)).options(
+            selectinload(Submission.agency), selectinload(Submission.template), selectinload(Submission.template_version)))
+        return [SubmissionRef(s.agency.name, s.template.name, s.template_version.number, s.uploaded_at)
+                for s in sorted(rows, key=lambda s: (s.agency.name, s.template.name, s.uploaded_at))]
+
+
+def rag_rule_text(indicator) -> str:
+    """The RAG rule in words, for the Notes sheet."""
+    method = indicator.rag_method
+    if method == "none":
+        return "Not rated."
+    if method == "manual":
+        return "Rated by a manager each period, with the reason recorded."
+    unit = "%" if indicator.rag_band_kind == "percent" else (" percentage points" if indicator.unit == "percent" else "")
+    against = "the target" if method == "target" else "the same period last year"
+    better = {"higher_is_better": "higher is better", "lower_is_better": "lower is better"}.get(indicator.polarity, "no direction is better, so not rated")
+
+    def number(x: float) -> str:
+        return f"{x:g}"
+
+    text = (f"Against {against} ({better}): better, or worse by up to {number(indicator.rag_green_within)}{unit}, "
+            f"{RAG_NAMES['G']}; worse by up to {number(indicator.rag_amber_within)}{unit}, {RAG_NAMES['A']}; "
+            f"worse by more, {RAG_NAMES['R']}.")
+    if not indicator.rag_rate_estimates:
+        text += " Estimates are not rated."
+    return text
+
+
+def _suppressed_except(data: DashboardData, original: DashboardData, unsuppressed: set[str]) -> DashboardData:
+    """``data`` (suppressed) with the rows of indicators marked safe to publish put back."""
+    def pick(new_rows, old_rows, name):
+        return [old if name(old).split(" — ")[0] in unsuppressed else new for new, old in zip(new_rows, old_rows)]
+
+    return replace(
+        data,
+        outcomes=[replace(b, rows=pick(b.rows, o.rows, lambda r: r.indicator)) for b, o in zip(data.outcomes, original.outcomes)],
+        district_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
+                         for t, o in zip(data.district_tables, original.district_tables)],
+        measure_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.outcome))
+                        for t, o in zip(data.measure_tables, original.measure_tables)],
+        trend_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
+                      for t, o in zip(data.trend_tables, original.trend_tables)],
+        rolling_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
+                        for t, o in zip(data.rolling_tables, original.rolling_tables)],
+    )
+
+
+def dashboard_data(period, user=None, *, public: bool = False, generated_at: datetime | None = None,
+                   table: PerformanceTable | None = None) -> DashboardData:
+    """The workbook's content for ``period``. ``user`` None is the server's operator."""
+    spec = parse_dashboard_period(period)
+    table = table or performance_table(spec)
+    builder = _Builder(table, public)
+    district_tables, in_district_tables = builder.district_tables()
+    data = DashboardData(
+        title=f"Performance dashboard {spec.label}",
+        partnership=current_app.config["PARTNERSHIP_NAME"],
+        period_label=spec.label,
+        data_as_at=_data_as_at(table) or (generated_at or utcnow()),
+        generated_at=generated_at or utcnow().replace(second=0, microsecond=0),
+        public=public,
+        outcomes=builder.dashboard_blocks(),
+        district_tables=district_tables,
+        measure_tables=builder.measure_tables(in_district_tables),
+        trend_tables=builder.trend_tables(),
+        rolling_tables=builder.rolling_tables(),
+        completeness=builder.completeness(),
+        definitions=builder.definitions(),
+        submissions=builder.submissions(),
+        extra_sheets=[] if public else restricted_sheets(user),
+        areas=builder.view.districts,
+    )
+    if not public:
+        return data
+    unsuppressed = {i.name for i in table.indicators.values() if not i.suppress_small_counts}
+    return _suppressed_except(suppress_small_counts(data), data, unsuppressed)
+
+
+def _data_as_at(table: PerformanceTable) -> datetime | None:
+    stamps = table.stored["created_at"].dropna()
+    return stamps.max().to_pydatetime() if len(stamps) else None
+
+
+def export_dashboard(period, user=None, *, public: bool = False, generated_at: datetime | None = None) -> tuple[str, io.BytesIO]:
+    """(file name, workbook) of the dashboard for ``period``."""
+    spec = parse_dashboard_period(period)
+    data = dashboard_data(spec, user, public=public, generated_at=generated_at)
+    name = f"dashboard_{period_slug(spec).replace('..', '_to_')}{'_public' if public else ''}.xlsx"
+    return name, io.BytesIO(dashboard_bytes(data))
