@@ -6,6 +6,7 @@ from app.models.indicator import FLAG_LABELS
 from app.models.user import ROLE_LABELS
 
 # (label, endpoint, roles) — the service navigation, filtered by the signed-in role.
+# ``roles`` may instead be a test of the user (the DHR area: its roles or a grant).
 NAVIGATION = [
     ("Home", "main.home", ("officer", "manager", "admin", "dhr_coordinator")),
     ("Data", "main.data_values", ("officer", "manager", "admin")),
@@ -15,6 +16,7 @@ NAVIGATION = [
     ("Agencies", "admin.agencies", ("admin",)),
     ("Outcomes", "admin.outcomes", ("admin",)),
     ("Indicators", "admin.indicators", ("admin",)),
+    ("DHR", "dhr.index", lambda user: user.can_see_dhr),
 ]
 
 
@@ -30,7 +32,8 @@ def register(app: Flask) -> None:
             return []
         items = []
         for label, endpoint, roles in NAVIGATION:
-            if current_user.role in roles and endpoint in app.view_functions:
+            allowed = roles(current_user) if callable(roles) else current_user.role in roles
+            if allowed and endpoint in app.view_functions:
                 items.append({"text": label, "href": url_for(endpoint)})
         return items
 
