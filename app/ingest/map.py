@@ -1,0 +1,468 @@
+"""Find a return's cells in an uploaded workbook by their labels, not by fixed positions.
+
+Officers insert rows, move columns, add spacer rows, merge header cells and rename sheets;
+the figures must still land in the right place. So, for each sheet of the definition:
+
+1. the uploaded sheet: the one with the same name (case, spaces and punctuation do not
+   count), else the unclaimed sheet holding most of its row labels (a renamed sheet);
+2. the label column: the column holding most of the row labels and aliases; each row is
+   the row of the sheet whose label (or an alias) matches, wherever it is;
+3. the header row: of the rows above the first labelled row, the one whose cells match
+   most column headers and aliases. A header cell may be merged across columns or rows,
+   or split over two rows ("LLR" above "figure"): each column is read as its own text
+   and as the text above it joined to its own;
+4. each column by its header or alias, leftmost first, leaving out the grey reference
+   block of last period's figures, which repeats the headers under a heading starting
+   "Last period".
+
+A required row or column that cannot be found is an error naming it; an optional one a
+warning. Rows and columns that are not part of the return but hold entries are warnings,
+so nothing an officer typed is dropped without a word.
+
+The definition's cells are handled by row and by column (``SheetPlan``): a return of
+100,000 cells would take seconds to expand into ``Field`` objects one by one, and the
+figures of a row, or of a column, share almost everything. ``SheetPlan.fields`` gives the
+same fields as ``app.definition.expand_fields`` (a unit test holds them equal).
+"""
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
+
+from app.definition import (
+    ColumnSlot,
+    Field,
+    FieldRule,
+    RowSpec,
+    SheetLayout,
+    TemplateDefinition,
+    _slot_measure,
+    _slot_rule,
+    normalise_label,
+    sheet_slots,
+    slot_period,
+)
+from app.ingest.problems import Problem
+from app.ingest.read import SheetGrid, WorkbookData, cell_ref, column_letters
+from app.periods import PeriodSpec
+
+# Sheets that are never a return sheet: the blank return's own, and the "Problems" sheet
+# an annotated workbook starts with (an officer may upload that file again).
+NOT_RETURN_SHEETS = frozenset({"instructions", "meta", "problems"})
+REFERENCE_HEADING = "last period"
+NOTE_ALIASES = ("Note",)
+UNIT_HEADER = "unit"
+# A renamed sheet is recognised when it holds at least this share of the sheet's row labels.
+RENAMED_SHEET_SHARE = 0.5
+
+
+@dataclass(eq=False)
+class RowPlan:
+    """One row of a definition sheet, and where it was found in the upload."""
+
+    index: int
+    spec: RowSpec
+    key: str
+    area: str | None  # the row's area, else the sheet's default area
+    optional_rule: FieldRule  # the row's rule, not required (for periods after the return's)
+    labels: tuple[str, ...]  # label and aliases, normalised
+    grid_row: int | None = None
+    number: str = ""  # the uploaded row as Excel numbers it ("7")
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def indicator(self) -> str:
+        return self.spec.indicator
+
+    @property
+    def rule(self) -> FieldRule:
+        return self.spec.rule
+
+
+@dataclass(eq=False)
+class SlotPlan:
+    """One column of a definition sheet (``app.definition.ColumnSlot``), and where it was
+    found in the upload."""
+
+    slot: ColumnSlot
+    measure: str  # value | target | comment
+    role: str  # input | total | reference
+    period: PeriodSpec
+    period_key: str
+    area: str | None  # the column's own area, which wins over the row's
+    optional: bool  # a previous-year companion, or a period ending after the return's
+    fixed_rule: FieldRule | None  # the column's rule; None: each row's rule applies
+    headers: tuple[str, ...]  # header and aliases, normalised
+    grid_col: int | None = None
+    letters: str = ""  # the uploaded column as Excel names it ("C")
+
+    @property
+    def key(self) -> str:
+        return self.slot.key
+
+    @property
+    def header(self) -> str:
+        return self.slot.header
+
+    @property
+    def is_entered(self) -> bool:
+        return self.role != "reference"
+
+    def rule_for(self, row: RowPlan) -> FieldRule:
+        if self.fixed_rule is not None:
+            return self.fixed_rule
+        return row.optional_rule if self.optional else row.spec.rule
+
+
+@dataclass(eq=False)
+class SheetPlan:
+    """A definition sheet as rows × columns, and the uploaded sheet it was found in."""
+
+    layout: SheetLayout
+    rows: list[RowPlan]
+    slots: list[SlotPlan]
+    grid: SheetGrid | None = None
+    header_row: int | None = None
+    label_col: int | None = None
+
+    @property
+    def name(self) -> str:
+        """The uploaded sheet's name (as the officer sees it), else the definition's."""
+        return self.grid.name if self.grid is not None else self.layout.name
+
+    @property
+    def found_rows(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.grid_row is not None]
+
+    @property
+    def found_slots(self) -> list[SlotPlan]:
+        return [slot for slot in self.slots if slot.grid_col is not None and slot.is_entered]
+
+    def field_id(self, row: RowPlan, slot: SlotPlan) -> str:
+        return f"{self.layout.name}|{row.key}|{slot.key}"
+
+    def field(self, row: RowPlan, slot: SlotPlan) -> Field:
+        """The ``Field`` of one cell, as ``expand_fields`` makes it."""
+        return Field(
+            id=self.field_id(row, slot), sheet=self.layout.name, row_index=row.index,
+            column_index=slot.slot.column_index, row_label=row.label, column_header=slot.header,
+            column_key=slot.key, indicator=row.indicator, area=slot.area or row.area, period_key=slot.period_key,
+            measure=slot.measure, rule=slot.rule_for(row), role=slot.role,
+        )
+
+    def fields(self) -> list[Field]:
+        return [self.field(row, slot) for row in self.rows for slot in self.slots]
+
+
+# A stand-in row without a rule: _slot_rule returns its rule (None) exactly when the
+# column has no rule of its own.
+_ROW_WITHOUT_RULE = SimpleNamespace(rule=None)
+
+
+@functools.lru_cache(maxsize=256)
+def _not_required(rule: FieldRule) -> FieldRule:
+    return rule if not rule.required else replace(rule, required=False)
+
+
+def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str | None = None) -> list[SheetPlan]:
+    """The definition's sheets as rows × columns for a return for ``period``."""
+    plans = []
+    for sheet in defn.sheets:
+        slots = []
+        for slot in sheet_slots(sheet):
+            slot_spec = slot_period(slot, period)
+            optional = slot.previous_year or slot_spec.end > period.end
+            fixed = _slot_rule(_ROW_WITHOUT_RULE, slot)
+            column = slot.column
+            slots.append(SlotPlan(
+                slot=slot, measure=_slot_measure(slot), role=column.role if column is not None else "input",
+                period=slot_spec, period_key=slot_spec.key,
+                area=column.area if column is not None and column.area else None, optional=optional,
+                fixed_rule=None if fixed is None else (_not_required(fixed) if optional else fixed),
+                headers=_slot_headers(slot),
+            ))
+        rows = [
+            RowPlan(index=r, spec=row, key=row.key, area=row.area or sheet.default_area or area_default,
+                    optional_rule=_not_required(row.rule),
+                    labels=tuple(dict.fromkeys(normalise_label(t) for t in [row.label, *row.aliases])))
+            for r, row in enumerate(sheet.rows)
+        ]
+        plans.append(SheetPlan(layout=sheet, rows=rows, slots=slots))
+    return plans
+
+
+def _slot_headers(slot: ColumnSlot) -> tuple[str, ...]:
+    texts = [slot.header]
+    if slot.is_note:
+        texts += NOTE_ALIASES
+    elif slot.column is not None:
+        suffix = slot.header[len(slot.column.header):] if slot.previous_year else ""
+        texts += [alias + suffix for alias in slot.column.aliases]
+    return tuple(dict.fromkeys(normalise_label(t) for t in texts))
+
+
+# ---- mapping ---------------------------------------------------------------------------
+
+def map_workbook(workbook: WorkbookData, plans: list[SheetPlan]) -> list[Problem]:
+    """Find every plan's sheet, rows and columns in ``workbook`` (filling in ``grid``,
+    ``grid_row`` and ``grid_col``); return the problems met, in sheet order."""
+    problems: list[Problem] = []
+    claimed: set[str] = set()
+    by_name = {normalise_label(grid.name): grid for grid in workbook.sheets}
+    # First the sheets found by name, so a renamed sheet cannot take another's place.
+    for plan in plans:
+        grid = by_name.get(normalise_label(plan.layout.name))
+        if grid is not None and grid.name not in claimed:
+            plan.grid = grid
+            claimed.add(grid.name)
+    for plan in plans:
+        if plan.grid is None:
+            plan.grid = _sheet_with_labels(workbook, plan, claimed)
+            if plan.grid is not None:
+                claimed.add(plan.grid.name)
+        if plan.grid is None:
+            problems.append(_missing_sheet(plan))
+            continue
+        problems.extend(_SheetMapper(plan).run())
+    return problems
+
+
+def _candidate_sheets(workbook: WorkbookData, claimed: set[str]) -> list[SheetGrid]:
+    return [grid for grid in workbook.sheets
+            if grid.name not in claimed and normalise_label(grid.name).lstrip() not in NOT_RETURN_SHEETS]
+
+
+def _label_texts(grid: SheetGrid) -> dict[str, list[tuple[int, int]]]:
+    """Normalised text of every text cell → where it is (row, column)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for key, value in grid.cells.items():
+        if value.__class__ is str:
+            found.setdefault(normalise_label(value), []).append(key)
+    return found
+
+
+def _sheet_with_labels(workbook: WorkbookData, plan: SheetPlan, claimed: set[str]) -> SheetGrid | None:
+    """The unclaimed sheet holding most of this sheet's row labels, if enough of them."""
+    best, best_count = None, 0
+    for grid in _candidate_sheets(workbook, claimed):
+        texts = _label_texts(grid)
+        count = sum(1 for row in plan.rows if any(label in texts for label in row.labels))
+        if count > best_count:
+            best, best_count = grid, count
+    needed = max(1, round(RENAMED_SHEET_SHARE * len(plan.rows)))
+    return best if best_count >= needed else None
+
+
+def _missing_sheet(plan: SheetPlan) -> Problem:
+    example = plan.rows[0].label if plan.rows else ""
+    required = any(slot.rule_for(row).required for row in plan.rows for slot in plan.slots if slot.is_entered)
+    message = (
+        f"The workbook has no sheet called '{plan.layout.name}', and no other sheet holds its row labels"
+        + (f" (such as '{example}')" if example else "")
+        + ". Copy your figures into that sheet of the blank return, or rename your sheet back to "
+        f"'{plan.layout.name}', and upload it again."
+    )
+    return Problem(None, None, message, "error" if required else "warning")
+
+
+class _SheetMapper:
+    """Finds one plan's rows and columns in its uploaded sheet."""
+
+    def __init__(self, plan: SheetPlan):
+        self.plan = plan
+        self.grid = plan.grid
+        self.sheet = plan.grid.name
+        self.problems: list[Problem] = []
+        self.merged_top: dict[tuple[int, int], tuple[int, int]] = {}
+        self.normalised: dict[tuple[int, int], str] = {}
+        self.repeated_columns: dict[str, list[int]] = {}
+
+    def add(self, cell: str | None, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self.sheet, cell, message, severity))
+
+    def run(self) -> list[Problem]:
+        if not self.find_rows():
+            return self.problems
+        self.find_columns()
+        self.report_missing()
+        self.report_extras()
+        return self.problems
+
+    # -- rows
+    def find_rows(self) -> bool:
+        plan, grid = self.plan, self.grid
+        row_of_label = {label: row for row in plan.rows for label in reversed(row.labels)}
+        hits: dict[int, list[tuple[int, RowPlan]]] = {}
+        for (r, c), value in grid.cells.items():
+            if value.__class__ is str:
+                row = row_of_label.get(normalise_label(value))
+                if row is not None:
+                    hits.setdefault(c, []).append((r, row))
+        if not hits:
+            example = plan.rows[0].label if plan.rows else ""
+            self.add(None, f"We could not find the row labels of this return on this sheet (such as '{example}'). "
+                           "Keep the labels in the first column as in the blank return, and upload it again.")
+            return False
+        label_col = max(hits, key=lambda c: (len({row.index for _, row in hits[c]}), -c))
+        plan.label_col = label_col
+        for r, row in sorted(hits[label_col], key=lambda hit: hit[0]):
+            if row.grid_row is None:
+                row.grid_row, row.number = r, str(r + 1)
+            elif row.grid_row != r:
+                self.add(cell_ref(r, label_col),
+                         f"The row '{row.label}' appears twice, in rows {row.grid_row + 1} and {r + 1}; we read "
+                         f"row {row.grid_row + 1}. Delete one of them and upload the return again.")
+        return True
+
+    # -- columns
+    def text(self, r: int, c: int) -> str:
+        """The normalised text shown at (r, c), a merged cell's own text included."""
+        key = (r, c)
+        found = self.normalised.get(key)
+        if found is None:
+            value = self.grid.cells.get(self.merged_top.get(key, key))
+            if value is None:
+                found = ""
+            elif value.__class__ is str:
+                found = normalise_label(value)
+            else:
+                found = normalise_label(str(int(value)) if value.__class__ is float and value.is_integer() else str(value))
+            self.normalised[key] = found
+        return found
+
+    def find_columns(self) -> None:
+        plan, grid = self.plan, self.grid
+        first_row = min(row.grid_row for row in plan.found_rows)
+        for top, left, bottom, right in grid.merged:
+            if top < first_row:
+                for r in range(top, min(bottom, first_row - 1) + 1):
+                    for c in range(left, min(right, grid.n_cols - 1) + 1):
+                        self.merged_top[(r, c)] = (top, left)
+        header_of = {text: slot for slot in plan.slots for text in reversed(slot.headers)}
+        best: tuple[int, int, dict[str, int], dict[str, list[int]]] | None = None
+        for r in range(first_row):
+            matched, repeats = self.match_headers(r, header_of)
+            if best is None or len(matched) >= best[0]:
+                best = (len(matched), r, matched, repeats)
+        if best is None or not best[0]:
+            plan.header_row = None
+            return
+        _, plan.header_row, matched, repeats = best
+        for slot in plan.slots:
+            col = matched.get(slot.key)
+            if col is not None:
+                slot.grid_col, slot.letters = col, column_letters(col)
+        self.repeated_columns = repeats
+
+    def reference_columns(self, r: int) -> set[int]:
+        """Columns under a "Last period" heading in this row or the one above (merged
+        headings included): the grey block of last period's figures."""
+        columns = set()
+        for c in range(self.grid.n_cols):
+            for rr in (r, r - 1):
+                if rr >= 0 and self.text(rr, c).startswith(REFERENCE_HEADING):
+                    columns.add(c)
+        return columns
+
+    def match_headers(self, r: int, header_of: dict[str, SlotPlan]) -> tuple[dict[str, int], dict[str, list[int]]]:
+        """Slot key → leftmost column whose header in row ``r`` matches; and the columns of
+        any slot matched more than once."""
+        skip = self.reference_columns(r) | {self.plan.label_col}
+        matched: dict[str, int] = {}
+        repeats: dict[str, list[int]] = {}
+        for c in range(self.grid.n_cols):
+            if c in skip:
+                continue
+            own = self.text(r, c)
+            above = self.text(r - 1, c) if r > 0 else ""
+            slot = header_of.get(own) if own else None
+            if slot is None and above:
+                slot = header_of.get(f"{above} {own}".strip())
+            if slot is None:
+                continue
+            if slot.key in matched:
+                repeats.setdefault(slot.key, [matched[slot.key]]).append(c)
+            else:
+                matched[slot.key] = c
+        return matched, repeats
+
+    # -- what is missing, and what is extra
+    def report_missing(self) -> None:
+        plan = self.plan
+        found_rows = plan.found_rows
+        where_headers = (f"in the header row (row {plan.header_row + 1})" if plan.header_row is not None
+                         else "in a header row above the figures")
+        for slot in plan.slots:
+            if slot.grid_col is not None or not slot.is_entered or slot.slot.is_note:
+                continue
+            required = any(slot.rule_for(row).required for row in plan.rows)
+            self.add(None, f"The column '{slot.header}' is missing: we look for that heading {where_headers}. "
+                           + ("Put the column back with its heading as in the blank return, and upload it again."
+                              if required else "Its figures were left empty."),
+                     "error" if required else "warning")
+        letters = column_letters(plan.label_col)
+        for row in plan.rows:
+            if row.grid_row is not None:
+                continue
+            required = any(slot.rule_for(row).required for slot in plan.slots if slot.is_entered)
+            self.add(None, f"The row '{row.label}' is missing: we look for that label in column {letters}. "
+                           + ("Put the row back with its label as in the blank return, and upload it again."
+                              if required else "Its figures were left empty."),
+                     "error" if required else "warning")
+        if found_rows and plan.header_row is not None:
+            for key, columns in self.repeated_columns.items():
+                slot = next(s for s in plan.slots if s.key == key)
+                shown = ", ".join(column_letters(c) for c in columns[1:])
+                self.add(cell_ref(plan.header_row, columns[1]),
+                         f"There is more than one column headed '{slot.header}' (also {shown}); we read column "
+                         f"{column_letters(columns[0])}. Delete the extra column and upload the return again.",
+                         "warning")
+
+    def report_extras(self) -> None:
+        """Rows below the header that are not in the return but hold entries in its
+        columns; columns inside the table that are not in the return but hold entries."""
+        plan, grid = self.plan, self.grid
+        if plan.header_row is None:
+            return
+        mapped_rows = {row.grid_row for row in plan.rows if row.grid_row is not None}
+        mapped_cols = {slot.grid_col for slot in plan.slots if slot.grid_col is not None}
+        ignored_cols = self.reference_columns(plan.header_row) | mapped_cols | {plan.label_col}
+        ignored_cols |= {c for c in range(grid.n_cols) if self.text(plan.header_row, c) == UNIT_HEADER}
+        extra_rows: dict[int, int] = {}
+        extra_cols: Counter[int] = Counter()
+        header_row, label_col = plan.header_row, plan.label_col
+        for (r, c), value in grid.cells.items():
+            if r <= header_row or c == label_col:
+                continue
+            if r in mapped_rows:
+                if c not in ignored_cols:
+                    extra_cols[c] += 1
+            elif c in mapped_cols and r not in extra_rows:
+                extra_rows[r] = c
+        for r in sorted(extra_rows):
+            label = grid.cells.get((r, label_col))
+            if isinstance(label, str) and label.strip():
+                self.add(cell_ref(r, label_col),
+                         f"The row '{_shorten(label)}' is not part of this return, so its entries were not "
+                         "imported. If it should be, give it the label it has in the blank return.", "warning")
+            else:
+                self.add(cell_ref(r, extra_rows[r]),
+                         f"Row {r + 1} has entries but no label, so they were not imported. Give the row its "
+                         "label from the blank return, or clear it.", "warning")
+        for c in sorted(extra_cols):
+            heading = grid.cells.get((header_row, c))
+            named = f"headed '{_shorten(str(heading))}' " if heading is not None else ""
+            self.add(cell_ref(header_row, c),
+                     f"Column {column_letters(c)} {named}is not part of this return, so its entries were not "
+                     "imported. If it should be, give it the heading it has in the blank return.", "warning")
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+

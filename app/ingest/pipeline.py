@@ -1,0 +1,194 @@
+"""An uploaded return, from bytes to checked figures: the whole upload pipeline, Flask-free.
+
+    safety checks and a bounded read (app.ingest.read) → which template, version, agency and
+    period (identify) → where each cell is (map) → normalise and check every cell, the
+    cross-field rules and the agency's history (validate) → a ``ParsedReturn``
+
+Nothing here stores anything: the caller (``app.services.imports``) shows the result, and
+stores it when the officer confirms. Every problem is collected before answering; a file
+that cannot be read at all gives a ``ParsedReturn`` with that one problem.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.definition import check_return_period, normalise_label
+from app.ingest.identify import Identification, TemplateCandidate, identify_template, workbook_identity
+from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_sheets
+from app.ingest.problems import IngestError, Problem
+from app.ingest.read import read_workbook
+from app.ingest.safety import SafetyLimits, check_workbook_bytes, sha256_of
+from app.ingest.validate import History, ParsedValue, check_cells, check_cross_rules, check_history
+from app.periods import PeriodError, PeriodSpec, parse_period
+
+
+class TemplateCatalogue(Protocol):
+    """Where the pipeline finds templates (the database, in the app)."""
+
+    def published(self) -> list[TemplateCandidate]:
+        """The published version of every template."""
+
+    def version(self, slug: str, number: int) -> TemplateCandidate | None:
+        """That version, if it is or was published (drafts are not returns yet)."""
+
+
+# Indicator slugs → the agency's earlier figures for them, by (indicator, area).
+HistoryLoader = Callable[[set[str]], History]
+
+
+@dataclass
+class ParsedReturn:
+    filename: str
+    sha256: str
+    size_bytes: int
+    agency_slug: str
+    template: TemplateCandidate | None = None
+    identification: Identification | None = None
+    period: PeriodSpec | None = None
+    plans: list[SheetPlan] = field(default_factory=list)
+    values: list[ParsedValue] = field(default_factory=list)
+    targets: list[ParsedValue] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    @property
+    def accepted(self) -> bool:
+        """Read with a template for a period, and no errors (warnings need confirming)."""
+        return self.template is not None and self.period is not None and not self.errors
+
+    def template_line(self) -> str:
+        if self.template is None:
+            return "not recognised"
+        how = f", {self.identification.describe()}" if self.identification else ""
+        return f"{self.template.name} ({self.template.slug}), version {self.template.version}{how}"
+
+    def summary_lines(self) -> list[str]:
+        def count(n: int, what: str) -> str:
+            return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+        return [
+            f"Template: {self.template_line()}",
+            f"Agency: {self.agency_slug}",
+            f"Period: {self.period.label if self.period else 'not known'}",
+            f"File: {self.filename} ({self.size_bytes:,} bytes, SHA-256 {self.sha256})",
+            ", ".join([count(len(self.values) + len(self.targets), "value"), count(len(self.warnings), "warning"),
+                       count(len(self.errors), "error")]),
+        ]
+
+
+def _return_sheet(name: str) -> bool:
+    """Sheets worth scanning for percent formats, formulas and error cells."""
+    return normalise_label(name) not in NOT_RETURN_SHEETS
+
+
+def parse_return(
+    data: bytes,
+    filename: str,
+    *,
+    agency_slug: str,
+    catalogue: TemplateCatalogue,
+    limits: SafetyLimits,
+    period_text: str | None = None,
+    template_slug: str | None = None,
+    history: HistoryLoader | None = None,
+) -> ParsedReturn:
+    """Read and check an uploaded return for ``agency_slug``. ``period_text`` and
+    ``template_slug`` are what the uploader said; the workbook's own record fills gaps."""
+    parsed = ParsedReturn(filename=filename, sha256=sha256_of(data), size_bytes=len(data), agency_slug=agency_slug)
+    problems = parsed.problems
+    try:
+        # Checked first on its own so that messages about the file name it.
+        check_workbook_bytes(data, filename, limits)
+        workbook, read_problems = read_workbook(data, limits, need_formats=_return_sheet)
+    except IngestError as error:
+        problems.extend(error.problems)
+        return parsed
+    problems.extend(read_problems)
+
+    identity = workbook_identity(workbook)
+    identification, found = identify_template(workbook, identity, catalogue.published(), template_slug)
+    problems.extend(found)
+    if identification is None:
+        return parsed
+    parsed.identification = identification
+    parsed.template = candidate = _version_to_read_with(catalogue, identification, identity.version, problems)
+    defn = candidate.definition
+
+    if identity.agency and identity.agency != agency_slug:
+        problems.append(Problem(None, None, (
+            f"This workbook is the return of agency '{identity.agency}', but it is being uploaded for "
+            f"'{agency_slug}'. Upload your own agency's return, downloaded from Safer Returns for your agency.")))
+    if defn.agencies and agency_slug not in defn.agencies:
+        problems.append(Problem(None, None, (
+            f"Agency '{agency_slug}' does not submit '{defn.name}'. Check that you chose the right agency and file.")))
+
+    parsed.period = period = _period(period_text, identity.period, problems)
+    if period is None:
+        return parsed
+    wrong_kind = check_return_period(defn, period)
+    if wrong_kind:
+        problems.append(Problem(None, None, wrong_kind))
+        return parsed
+
+    parsed.plans = plans = plan_sheets(defn, period)
+    problems.extend(map_workbook(workbook, plans))
+    cells = check_cells(plans)
+    parsed.values, parsed.targets = cells.values, cells.targets
+    problems.extend(cells.problems)
+    problems.extend(check_cross_rules(defn, plans, cells.values))
+    if history is not None and cells.values:
+        problems.extend(check_history(cells.values, history({v.row.spec.indicator for v in cells.values})))
+    return parsed
+
+
+def _version_to_read_with(catalogue: TemplateCatalogue, identification: Identification, recorded: int | None,
+                          problems: list[Problem]) -> TemplateCandidate:
+    """The version the workbook was made from, when it is (or was) published; else the
+    published one."""
+    published = next(c for c in catalogue.published() if c.slug == identification.slug)
+    if identification.how != "metadata" or recorded is None or recorded == published.version:
+        return published
+    made_from = catalogue.version(identification.slug, recorded)
+    if made_from is not None:
+        return made_from
+    problems.append(Problem(None, None, (
+        f"This workbook was made from version {recorded} of '{published.name}', which was never published; it "
+        f"was read with version {published.version}, the current one."), "warning"))
+    return published
+
+
+def _period(given: str | None, recorded: str | None, problems: list[Problem]) -> PeriodSpec | None:
+    """The period given by the uploader, checked against the one the workbook records."""
+    period = recorded_period = None
+    if recorded:
+        try:
+            recorded_period = parse_period(recorded)
+        except PeriodError:
+            recorded_period = None
+    if given and given.strip():
+        try:
+            period = parse_period(given)
+        except PeriodError as error:
+            problems.append(Problem(None, None, str(error)))
+            return None
+        if recorded_period is not None and recorded_period != period:
+            problems.append(Problem(None, None, (
+                f"This workbook is the return for {recorded_period.label}, but it is being uploaded for "
+                f"{period.label}. Upload the return for {period.label}, or choose {recorded_period.label}.")))
+            return None
+        return period
+    if recorded_period is not None:
+        return recorded_period
+    problems.append(Problem(None, None, (
+        "Say which period this return is for (for example '2015/16 Q4' or 'Dec 2015 - Mar 2016'): the workbook "
+        "does not record it.")))
+    return None

@@ -1,0 +1,422 @@
+"""Normalise and check every cell of a mapped return: the template's rules, its cross-field
+rules and the agency's own history. Every problem is collected; none stops the others.
+
+- Rules (per cell): a formula without a saved result or an error cell ('#DIV/0!') is an
+  error; a value is normalised as people type it (``normalise_value``: '£25,500',
+  '(1,589)', '1,400 (estimate)', 'N/A - reason', a percent-formatted 0.75 ...); then
+  required, the type, minimum and maximum, whether N/A is allowed and needs a reason. A
+  blank or a dash is missing, never zero.
+- Cross rules (``CrossRule``): a total equals the sum of its parts, parts are no more
+  than a total (repeats ≤ cases), percentages lie within 0–100. Checked only where every
+  figure involved is there; a failure names the cells and figures. When a figure involved
+  is an estimate or provisional, a failed check is a warning, not an error.
+- History (``check_history``): see ``OUTLIER_RULE``. A warning, which the officer
+  confirms with a comment before the return is stored.
+
+Plain figures (most of a 100,000-cell return) take a short path in ``check_cells`` with
+no call to ``normalise_value``: a whole float in a whole, decimal or money cell is that
+figure, exactly as ``normalise_value`` would return it.
+"""
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from app.definition import NUMERIC_TYPES, TemplateDefinition, normalise_label
+from app.ingest.map import RowPlan, SheetPlan, SlotPlan
+from app.ingest.normalise import PLAIN_NUMBER_TYPES, collect_footnotes, normalise_value
+from app.ingest.problems import Problem
+from app.ingest.read import cell_ref
+
+FLAGS_WITH_VALUE = frozenset({"actual", "estimate", "provisional"})
+NOT_GIVEN = frozenset({"not_available", "not_released"})
+EXCEL_EPOCH = date(1899, 12, 30)
+
+OUTLIER_PERIODS = 4
+OUTLIER_MIN_HISTORY = 2
+OUTLIER_RATIO = 3.0
+OUTLIER_MIN_DIFFERENCE = 10.0
+OUTLIER_RULE = (
+    f"A figure is flagged when the agency has at least {OUTLIER_MIN_HISTORY} earlier figures for the same "
+    f"indicator and area, for periods of the same length ending before this one, and the figure is more than "
+    f"{OUTLIER_RATIO:g} times, or less than a third of, the median of the last {OUTLIER_PERIODS} of them, and "
+    f"differs from that median by more than {OUTLIER_MIN_DIFFERENCE:g}: small counts move a lot from period "
+    "to period without being wrong."
+)
+
+
+class ParsedValue(NamedTuple):
+    """One figure read from the upload: where it came from and what it says."""
+
+    plan: SheetPlan
+    row: RowPlan
+    slot: SlotPlan
+    value: float | None
+    flag: str  # actual | estimate | provisional | not_available | not_released
+    note: str | None
+
+    @property
+    def sheet(self) -> str:
+        return self.plan.name
+
+    @property
+    def cell(self) -> str:
+        return self.slot.letters + self.row.number
+
+    @property
+    def location(self) -> str:
+        return f"{self.plan.name}!{self.cell}"
+
+    @property
+    def indicator(self) -> str:
+        return self.row.spec.indicator
+
+    @property
+    def area(self) -> str | None:
+        return self.slot.area or self.row.area
+
+    @property
+    def period_key(self) -> str:
+        return self.slot.period_key
+
+    @property
+    def measure(self) -> str:
+        return self.slot.measure
+
+    @property
+    def field_id(self) -> str:
+        return self.plan.field_id(self.row, self.slot)
+
+    @property
+    def key(self) -> tuple[str, str | None, str]:
+        """(indicator, area, period key): what the figure is of."""
+        return self.row.spec.indicator, self.slot.area or self.row.area, self.slot.period_key
+
+
+@dataclass
+class CheckedCells:
+    values: list[ParsedValue] = field(default_factory=list)  # figures (measure "value")
+    targets: list[ParsedValue] = field(default_factory=list)  # measure "target"
+    problems: list[Problem] = field(default_factory=list)
+
+
+# ---- per cell -------------------------------------------------------------------------
+
+def check_cells(plans: list[SheetPlan]) -> CheckedCells:
+    """Every found cell of every plan, normalised and checked against its rule."""
+    out = CheckedCells()
+    for plan in plans:
+        if plan.grid is not None:
+            _CellChecker(plan, out).run()
+    return out
+
+
+def _describe(row: RowPlan, slot: SlotPlan) -> str:
+    return f"'{row.label}' ({slot.header})"
+
+
+def _show(number: float) -> str:
+    if float(number).is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.4f}".rstrip("0").rstrip(".")
+
+
+class _CellChecker:
+    def __init__(self, plan: SheetPlan, out: CheckedCells):
+        self.plan = plan
+        self.out = out
+        self.sheet = plan.name
+        grid = plan.grid
+        self.cells = grid.cells
+        self.footnotes = collect_footnotes(v for v in grid.cells.values() if v.__class__ is str)
+        self.comments: list[tuple[SlotPlan, str]] = []  # the current row's notes
+
+    def problem(self, row: RowPlan, slot: SlotPlan, message: str, severity: str = "error") -> None:
+        self.out.problems.append(Problem(self.sheet, slot.letters + row.number, message, severity))
+
+    def run(self) -> None:
+        plan, cells = self.plan, self.cells
+        slots = plan.found_slots
+        comment_slots = [s for s in slots if s.measure == "comment"]
+        figure_slots = [s for s in slots if s.measure != "comment"]
+        values, targets = self.out.values, self.out.targets
+        plain_types = PLAIN_NUMBER_TYPES
+        for row in plan.found_rows:
+            grid_row = row.grid_row
+            self.comments = comments = [c for s in comment_slots if (c := self.comment(row, s))]
+            first_value, first_target = len(values), len(targets)
+            for slot in figure_slots:
+                rule = slot.rule_for(row)
+                raw = cells.get((grid_row, slot.grid_col))
+                kind = raw.__class__
+                rule_type = rule.type
+                # The short path: what normalise_value returns for a plain figure.
+                if kind is float and rule_type in plain_types and (raw.is_integer() or (rule_type != "whole" and raw - raw == 0.0)):
+                    if (rule.min is not None and raw < rule.min) or (rule.max is not None and raw > rule.max):
+                        self.out_of_range(row, slot, rule, raw)
+                        continue
+                    parsed = ParsedValue(plan, row, slot, raw, "actual", None)
+                else:
+                    parsed = self.slow_path(row, slot, rule, raw)
+                    if parsed is None:
+                        continue
+                (targets if slot.measure == "target" else values).append(parsed)
+            if comments:
+                self.attach(comments, values, first_value, targets, first_target, row)
+
+    def comment(self, row: RowPlan, slot: SlotPlan) -> tuple[SlotPlan, str] | None:
+        raw = self.cells.get((row.grid_row, slot.grid_col))
+        if raw is None:
+            self.unreadable(row, slot)
+            return None
+        parsed, message = normalise_value(raw, "text")
+        if message:
+            self.problem(row, slot, message)
+            return None
+        return (slot, parsed.value) if parsed.value else None
+
+    def attach(self, comments, values, first_value, targets, first_target, row: RowPlan) -> None:
+        """A row's notes and comments become the note of each of its figures."""
+        text = "; ".join(comment for _, comment in comments)
+        for stored, start in ((values, first_value), (targets, first_target)):
+            for i in range(start, len(stored)):
+                own = stored[i].note
+                stored[i] = stored[i]._replace(note=f"{own}; {text}" if own else text)
+        if len(values) == first_value and len(targets) == first_target:
+            for slot, _ in comments:
+                self.problem(row, slot, "This note was not stored, because its row has no figures. Put the note "
+                                        "beside a figure, or give it as the comment when you submit.", "warning")
+
+    def unreadable(self, row: RowPlan, slot: SlotPlan) -> bool:
+        """An empty-looking cell that is really a formula without its result, or an error."""
+        key = (row.grid_row, slot.grid_col)
+        grid = self.plan.grid
+        if key in grid.formula_no_value:
+            self.problem(row, slot, "This cell has a formula whose result was not saved with the file, so we cannot "
+                                    "read its value. Open the workbook in Excel or LibreOffice, save it, and upload "
+                                    "it again.")
+            return True
+        if key in grid.error_cells:
+            shown = grid.error_cells[key] or "an error"
+            self.problem(row, slot, f"This cell shows {shown}, an error from its formula. Correct the formula, or "
+                                    "type the figure, and upload the return again.")
+            return True
+        return False
+
+    def slow_path(self, row: RowPlan, slot: SlotPlan, rule, raw) -> ParsedValue | None:
+        if raw is None and self.unreadable(row, slot):
+            return None
+        key = (row.grid_row, slot.grid_col)
+        normalised, message = normalise_value(raw, rule.type, percent_formatted=key in self.plan.grid.percent_cells,
+                                              footnotes=self.footnotes)
+        if message:
+            self.problem(row, slot, message)
+            return None
+        flag = normalised.flag
+        if flag == "missing":
+            if rule.required:
+                na = " If you do not have it, write N/A and the reason." if rule.allow_na else ""
+                self.problem(row, slot, f"Enter the figure for {_describe(row, slot)}: it is required, and an "
+                                        f"empty cell is not read as 0.{na}")
+            return None
+        if flag in NOT_GIVEN:
+            if not rule.allow_na:
+                self.problem(row, slot, f"'N/A' is not accepted for {_describe(row, slot)}: enter the figure. "
+                                        "An estimate is fine, written like 1,400 (estimate).")
+                return None
+            if rule.na_needs_reason and not normalised.reason:
+                self.problem(row, slot, f"Say why {_describe(row, slot)} is not available: write N/A, a dash and "
+                                        "the reason, e.g. 'N/A - survey not yet carried out'.")
+                return None
+            return ParsedValue(self.plan, row, slot, None, flag, normalised.reason)
+        value, note = normalised.value, normalised.note
+        if rule.type == "text":
+            # A stored figure is a number: text the template asks for is kept as a note on the row.
+            self.comments.append((slot, value))
+            return None
+        if isinstance(value, date):
+            note = "; ".join(filter(None, [value.isoformat(), note]))
+            value = float((value - EXCEL_EPOCH).days)
+        elif (rule.min is not None and value < rule.min) or (rule.max is not None and value > rule.max):
+            self.out_of_range(row, slot, rule, value)
+            return None
+        return ParsedValue(self.plan, row, slot, value, flag, note)
+
+    def out_of_range(self, row: RowPlan, slot: SlotPlan, rule, value: float) -> None:
+        unit = "%" if rule.type == "percent" else ""
+        if rule.min is not None and value < rule.min:
+            self.problem(row, slot, f"{_show(value)}{unit} is less than {_show(rule.min)}{unit}, the lowest figure "
+                                    f"allowed for {_describe(row, slot)}. Check the figure.")
+        else:
+            self.problem(row, slot, f"{_show(value)}{unit} is more than {_show(rule.max)}{unit}, the highest figure "
+                                    f"allowed for {_describe(row, slot)}. Check the figure.")
+
+
+# ---- cross-field rules -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlannedCheck:
+    """One concrete check of a cross rule, on a plan's cells (``app.definition.CrossCheck``
+    by rows and columns: ``expand_cross_rules`` needs every ``Field`` of the sheet)."""
+
+    plan: SheetPlan
+    kind: str
+    parts: tuple[tuple[RowPlan, SlotPlan], ...]
+    total: tuple[RowPlan, SlotPlan] | None
+    tolerance: float
+    message: str  # the rule's own message, if it has one
+
+
+def planned_checks(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[PlannedCheck]:
+    """The checks ``expand_cross_rules`` would make, with rows and columns for fields."""
+    checks: list[PlannedCheck] = []
+    for rule in defn.cross_rules:
+        sheet = defn.sheet(rule.sheet)
+        plan = next((p for p in plans if p.layout is sheet), None)
+        if plan is None:
+            continue
+        row_keys: dict[str, int] = {}
+        for row in plan.rows:
+            for label in (row.spec.label, *row.spec.aliases):
+                row_keys.setdefault(normalise_label(label), row.index)
+        slot_of = {slot.key: slot for slot in plan.slots}
+        column_keys: dict[str, str] = {}
+        for slot in plan.slots:
+            column_keys.setdefault(normalise_label(slot.header), slot.key)
+        for column in sheet.columns:
+            for alias in column.aliases:
+                column_keys.setdefault(normalise_label(alias), column.key)
+        selectors = list(rule.parts) + ([rule.total] if rule.total else [])
+        each_row = [row.index for row in plan.rows] if any(not s.row for s in selectors) else [None]
+        each_column = list(slot_of) if any(not s.column for s in selectors) else [None]
+
+        def resolve(selector, row_index, column_key):
+            r = row_keys.get(normalise_label(selector.row)) if selector.row else row_index
+            c = column_keys.get(normalise_label(selector.column)) if selector.column else column_key
+            slot = slot_of.get(c)
+            if r is None or slot is None or not 0 <= r < len(plan.rows) or not slot.is_entered:
+                return None
+            row = plan.rows[r]
+            return (row, slot) if slot.rule_for(row).type in NUMERIC_TYPES else None
+
+        for row_index in each_row:
+            for column_key in each_column:
+                parts = [resolve(s, row_index, column_key) for s in rule.parts]
+                total = resolve(rule.total, row_index, column_key) if rule.total else None
+                if any(p is None for p in parts) or (rule.total is not None and total is None):
+                    continue
+                checks.append(PlannedCheck(plan, rule.kind, tuple(parts), total, rule.tolerance, rule.message))
+    return checks
+
+
+def check_cross_rules(defn: TemplateDefinition, plans: list[SheetPlan], values: list[ParsedValue]) -> list[Problem]:
+    checks = planned_checks(defn, plans)
+    if not checks:
+        return []
+    checked_plans = {id(check.plan) for check in checks}
+    figures = {(id(v.plan), v.row.index, v.slot.key): v for v in values
+               if id(v.plan) in checked_plans and v.value is not None}
+    problems = []
+    for check in checks:
+        pid = id(check.plan)
+        parts = [figures.get((pid, row.index, slot.key)) for row, slot in check.parts]
+        total = figures.get((pid, check.total[0].index, check.total[1].key)) if check.total else None
+        if any(p is None for p in parts) or (check.total is not None and total is None):
+            continue
+        problems.extend(_evaluate(check, parts, total))
+    return problems
+
+
+def _evaluate(check: PlannedCheck, parts: list[ParsedValue], total: ParsedValue | None) -> list[Problem]:
+    involved = parts + ([total] if total else [])
+    severity = "warning" if any(v.flag != "actual" for v in involved) else "error"
+    own = f"{check.message} " if check.message else ""
+    if check.kind == "percent_range":
+        return [Problem(v.sheet, v.cell, f"{own}{_show(v.value)} is not a percentage from 0 to 100. Check the figure.",
+                        severity)
+                for v in parts if not 0 <= v.value <= 100]
+    added = sum(v.value for v in parts)
+    names, cells = _names(parts, total), _cells_text(parts)
+    if check.kind == "sum_equals" and abs(added - total.value) > check.tolerance + 1e-9:
+        return [Problem(total.sheet, total.cell,
+                        f"{own}{_name(total, parts)} is {_show(total.value)}, but {names} ({cells}) add up to "
+                        f"{_show(added)}. Correct the total or the figures that make it up.", severity)]
+    if check.kind == "less_or_equal" and added > total.value + check.tolerance + 1e-9:
+        verb = "is" if len(parts) == 1 else "add up to"
+        return [Problem(parts[0].sheet, parts[0].cell,
+                        f"{own}{names} ({cells}) {verb} {_show(added)}, more than {_name(total, parts)} "
+                        f"({total.cell}), {_show(total.value)}. Check these figures.", severity)]
+    return []
+
+
+def _name(value: ParsedValue, others: list[ParsedValue]) -> str:
+    """A figure's name, as short as the company it is in allows."""
+    if all(o.row is value.row for o in others):
+        return value.slot.header
+    if all(o.slot is value.slot for o in others):
+        return f"'{value.row.label}'"
+    return f"'{value.row.label}' ({value.slot.header})"
+
+
+def _names(parts: list[ParsedValue], total: ParsedValue | None) -> str:
+    company = parts + ([total] if total else [])
+    names = [_name(p, company) for p in parts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _cells_text(parts: list[ParsedValue]) -> str:
+    """'C6:I6' for a run of neighbouring cells, else 'C6, E6'."""
+    if len(parts) > 1:
+        rows = [p.row.grid_row for p in parts]
+        cols = [p.slot.grid_col for p in parts]
+        same_row = len(set(rows)) == 1 and sorted(cols) == list(range(min(cols), max(cols) + 1))
+        same_col = len(set(cols)) == 1 and sorted(rows) == list(range(min(rows), max(rows) + 1))
+        if same_row or same_col:
+            return f"{cell_ref(min(rows), min(cols))}:{cell_ref(max(rows), max(cols))}"
+    return ", ".join(p.cell for p in parts)
+
+
+# ---- history ---------------------------------------------------------------------------
+
+class HistoryPoint(NamedTuple):
+    """An earlier figure of the agency's, for one indicator and area."""
+
+    start: date
+    end: date
+    months: int
+    value: float
+
+
+History = dict[tuple[str, str], list[HistoryPoint]]
+
+
+def check_history(values: Iterable[ParsedValue], history: History) -> list[Problem]:
+    """Warnings for figures far outside the agency's earlier ones (``OUTLIER_RULE``)."""
+    if not history:
+        return []
+    problems = []
+    for v in values:
+        if v.value is None or v.slot.measure != "value":
+            continue
+        points = history.get((v.row.spec.indicator, v.slot.area or v.row.area))
+        if not points:
+            continue
+        period = v.slot.period
+        months = period.months
+        earlier = sorted((p for p in points if p.months == months and p.end < period.start), key=lambda p: p.end)
+        earlier = earlier[-OUTLIER_PERIODS:]
+        if len(earlier) < OUTLIER_MIN_HISTORY:
+            continue
+        median = statistics.median(p.value for p in earlier)
+        far = v.value > OUTLIER_RATIO * median or v.value < median / OUTLIER_RATIO
+        if far and abs(v.value - median) > OUTLIER_MIN_DIFFERENCE:
+            shown = ", ".join(_show(p.value) for p in earlier)
+            problems.append(Problem(
+                v.sheet, v.cell,
+                f"{_show(v.value)} is far from this agency's earlier figures for {_describe(v.row, v.slot)}: the "
+                f"last {len(earlier)} were {shown} (median {_show(median)}). Check it; if it is right, say why in "
+                "the comment when you submit.", "warning"))
+    return problems
