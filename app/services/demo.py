@@ -199,4 +199,6 @@ def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
 
 def _demo_extensions():
     """Later features (DHR) add their demo data here."""
-    return [_publish_demo_templates]
+    from app.services.dhr import load_demo_dhr
+
+    return [_publish_demo_templates, load_demo_dhr]
