@@ -254,6 +254,10 @@ class PerformanceTable:
         for found in self._series.values():
             found.sort(key=lambda r: (period_of(r["period"]).end, period_of(r["period"]).start))
 
+    @property
+    def area_by_code(self) -> dict[str, AreaSpec]:
+        return {a.code: a for a in self.areas}
+
     def figure(self, indicator: str, area: str, period_key: str | None) -> dict | None:
         """One figure as a dict (value None when missing), or None if nothing is behind it."""
         return self._index.get((indicator, area, period_key))

@@ -1,0 +1,282 @@
+"""Managers' pages: review an indicator (override or set its rating, comment on it), an
+outcome's overall comment and rating, peer figures, the return schedule, completeness,
+sign-off (managers) and unlock (admins). Views translate HTTP to a service call and the
+service's errors back onto the form."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.indicators.periods import period_of
+from app.models import Area, Indicator, Outcome, ReturnTemplate
+from app.services import ServiceError
+from app.services.performance import (
+    completeness_view,
+    indicator_row,
+    outcome_assessment,
+    parse_dashboard_period,
+    peer_values,
+    period_slug,
+    rating_history,
+    remove_peer_value,
+    save_commentary,
+    save_outcome_assessment,
+    save_peer_value,
+    schedule_returns,
+    scheduled_periods,
+    set_rating,
+    sign_off as sign_off_period,
+    signed_off_by,
+    unlock as unlock_period,
+    withdraw_rating,
+)
+from app.web.access import roles_required
+from app.web.dashboard.routes import RAG_TAGS, figure_text
+from app.web.performance import bp
+from app.web.performance.forms import CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, UnlockForm
+
+MANAGERS = ("manager", "admin")
+
+
+def _period_or_404(slug: str):
+    try:
+        return parse_dashboard_period(slug)
+    except ServiceError:
+        abort(404)
+
+
+def put_errors(form, error: ServiceError) -> None:
+    """A service's problems onto the form's fields (or flashed when they belong to none)."""
+    for name, messages in error.field_errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + list(messages)
+        else:
+            for message in messages:
+                flash(message, "error")
+    if error.message and not error.field_errors:
+        flash(error.message, "error")
+
+
+# ---- an indicator: rating and commentary -------------------------------------------------------
+
+
+def _review(slug: str, indicator_id: int, area: str | None, rating_form=None, comment_form=None, status: int = 200):
+    spec = _period_or_404(slug)
+    try:
+        table, indicator, row = indicator_row(spec, indicator_id, area)
+    except ServiceError:
+        abort(404)
+    area_code = area or (row["area"] if row else None)
+    area_row = db.session.scalar(select(Area).where(Area.code == area_code)) if area_code else None
+    if area and area_row is None:
+        abort(404)
+    rating_form = rating_form or RatingForm(formdata=None, area=area_code,
+                                            kind="manual" if indicator.rag_method == "manual" else "override")
+    comment_form = comment_form or CommentaryForm(formdata=None)
+    comment_form.scope.choices = [(area_code, f"{area_row.name} only"), ("", "All areas of this indicator")] if area_row else [("", "All areas of this indicator")]
+    if row and row.get("comment") and comment_form.text.data is None:
+        comment_form.text.data, comment_form.internal.data = row["comment"], row["comment_internal"]
+    presented = None
+    if row is not None:
+        unit, decimals = indicator.unit, indicator.decimals
+        presented = {
+            "latest": figure_text(row["latest"], unit, decimals, row["latest_flag"]),
+            "latest_label": period_of(row["period"]).label,
+            "previous": figure_text(row["previous"], unit, decimals, row["previous_flag"]),
+            "previous_label": period_of(row["previous_period"]).label if row["previous_period"] else "",
+            "rag": RAG_TAGS.get(row["rag"]), "calculated": RAG_TAGS.get(row["calculated"].rag),
+        }
+    locked = bool(table.sign_off and table.sign_off.locked)
+    return render_template(
+        "performance/indicator.html", title=f"{indicator.name}: {spec.label}", spec=spec, slug=slug,
+        indicator=indicator, row=row, area=area_row, presented=presented, rating_form=rating_form,
+        comment_form=comment_form, locked=locked,
+        history=rating_history(spec, indicator.id, area_code) if area_code else [],
+    ), status
+
+
+@bp.route("/<slug>/indicators/<int:indicator_id>")
+@roles_required(*MANAGERS)
+def indicator(slug: str, indicator_id: int):
+    return _review(slug, indicator_id, request.args.get("area") or None)
+
+
+@bp.route("/<slug>/indicators/<int:indicator_id>/rating", methods=["POST"])
+@roles_required(*MANAGERS)
+def rating(slug: str, indicator_id: int):
+    form = RatingForm()
+    area = form.area.data or None
+    if form.validate_on_submit():
+        try:
+            set_rating(slug, indicator_id, area, form.kind.data, form.rag.data, form.reason.data, current_user)
+        except ServiceError as error:
+            put_errors(form, error)
+        else:
+            flash("The rating has been saved. The calculated rating is kept beside it.", "success")
+            return redirect(url_for("performance.indicator", slug=slug, indicator_id=indicator_id, area=area))
+    return _review(slug, indicator_id, area, rating_form=form, status=400)
+
+
+@bp.route("/<slug>/indicators/<int:indicator_id>/rating/withdraw", methods=["POST"])
+@roles_required(*MANAGERS)
+def withdraw(slug: str, indicator_id: int):
+    area = request.form.get("area") or None
+    try:
+        withdraw_rating(slug, indicator_id, area, current_user)
+    except ServiceError as error:
+        flash(error.message or "; ".join(m for ms in error.field_errors.values() for m in ms), "error")
+    else:
+        flash("The manager's rating has been withdrawn: the calculated rating applies again.", "success")
+    return redirect(url_for("performance.indicator", slug=slug, indicator_id=indicator_id, area=area))
+
+
+@bp.route("/<slug>/indicators/<int:indicator_id>/commentary", methods=["POST"])
+@roles_required(*MANAGERS)
+def commentary(slug: str, indicator_id: int):
+    form = CommentaryForm()
+    area = request.args.get("area") or None
+    form.scope.choices = [(area, area), ("", "")] if area else [("", "")]
+    if form.validate_on_submit():
+        try:
+            saved = save_commentary(slug, indicator_id, form.scope.data or None, form.text.data, form.internal.data, current_user)
+        except ServiceError as error:
+            put_errors(form, error)
+        else:
+            flash("The comment has been saved." if saved else "The comment has been removed.", "success")
+            return redirect(url_for("performance.indicator", slug=slug, indicator_id=indicator_id, area=area))
+    return _review(slug, indicator_id, area, comment_form=form, status=400)
+
+
+# ---- an outcome: overall comment and rating ---------------------------------------------------
+
+
+@bp.route("/<slug>/outcomes/<int:outcome_id>", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def outcome(slug: str, outcome_id: int):
+    spec = _period_or_404(slug)
+    item = db.session.get(Outcome, outcome_id) or abort(404)
+    current = outcome_assessment(spec, item.id)
+    form = OutcomeForm(obj=current)
+    if form.validate_on_submit():
+        try:
+            save_outcome_assessment(spec, item.id, form.comment.data, form.internal.data, form.rag_override.data or None,
+                                    form.override_reason.data, current_user)
+        except ServiceError as error:
+            put_errors(form, error)
+        else:
+            flash("The outcome's comment and rating have been saved.", "success")
+            return redirect(url_for("dashboard.period", slug=slug, outcome=item.id))
+    status = 400 if form.errors else 200
+    return render_template("performance/outcome.html", title=f"{item.name}: {spec.label}", form=form, outcome=item,
+                           spec=spec, slug=slug), status
+
+
+# ---- peer figures ---------------------------------------------------------------------------------
+
+
+@bp.route("/indicators/<int:indicator_id>/peers", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def peers(indicator_id: int):
+    item = db.session.get(Indicator, indicator_id) or abort(404)
+    form = PeerForm()
+    if form.validate_on_submit():
+        try:
+            save_peer_value(item.id, form.period.data, form.label.data, form.value.data, current_user)
+        except ServiceError as error:
+            put_errors(form, error)
+        else:
+            flash("The peer figure has been saved.", "success")
+            return redirect(url_for("performance.peers", indicator_id=item.id))
+    status = 400 if form.errors else 200
+    return render_template("performance/peers.html", title=f"Peer figures: {item.name}", form=form, indicator=item,
+                           peers=peer_values(item.id), figure_text=figure_text), status
+
+
+@bp.route("/peers/<int:peer_id>/remove", methods=["POST"])
+@roles_required(*MANAGERS)
+def remove_peer(peer_id: int):
+    indicator_id = request.form.get("indicator_id", type=int)
+    try:
+        remove_peer_value(peer_id, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("The peer figure has been removed.", "success")
+    if indicator_id is None:
+        return redirect(url_for("dashboard.index"))
+    return redirect(url_for("performance.peers", indicator_id=indicator_id))
+
+
+# ---- the return schedule and completeness ---------------------------------------------------------
+
+
+@bp.route("/schedule", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def schedule():
+    form = ScheduleForm()
+    form.template_id.set_rows(db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name)))
+    if form.validate_on_submit():
+        periods = [line.strip() for line in form.periods.data.splitlines() if line.strip()]
+        try:
+            created, existing = schedule_returns(form.template_id.data, periods, current_user)
+        except ServiceError as error:
+            put_errors(form, error)
+        else:
+            already = f" ({existing} were already scheduled)" if existing else ""
+            flash(f"{created} returns added to the schedule{already}.", "success")
+            latest = max((parse_dashboard_period(text) for text in periods), key=lambda spec: spec.end)
+            return redirect(url_for("performance.completeness", period=period_slug(latest)))
+    status = 400 if form.errors else 200
+    return render_template("performance/schedule.html", title="Schedule returns", form=form), status
+
+
+@bp.route("/completeness")
+@roles_required(*MANAGERS)
+def completeness():
+    slug = request.args.get("period") or None
+    try:
+        view = completeness_view(slug)
+    except ServiceError:
+        abort(404)
+    periods = [(period_slug(p.key), p.label) for p in scheduled_periods()]
+    return render_template("performance/completeness.html", title="Which returns have come in", view=view,
+                           periods=periods, selected=slug or (periods[0][0] if periods else None))
+
+
+# ---- sign-off and unlock ---------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/sign-off", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def sign_off(slug: str):
+    spec = _period_or_404(slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            sign_off_period(spec, current_user)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"{spec.label} is signed off: its figures are locked.", "success")
+        return redirect(url_for("dashboard.period", slug=slug))
+    return render_template("performance/sign_off.html", title=f"Sign off {spec.label}", form=form, spec=spec, slug=slug,
+                           current=signed_off_by(spec))
+
+
+@bp.route("/<slug>/unlock", methods=["GET", "POST"])
+@roles_required("admin")
+def unlock(slug: str):
+    spec = _period_or_404(slug)
+    form = UnlockForm()
+    if form.validate_on_submit():
+        try:
+            unlock_period(spec, form.reason.data, current_user)
+        except ServiceError as error:
+            put_errors(form, error)
+        else:
+            flash(f"{spec.label} is unlocked: its figures can change again.", "success")
+            return redirect(url_for("dashboard.period", slug=slug))
+    status = 400 if form.errors else 200
+    return render_template("performance/unlock.html", title=f"Unlock {spec.label}", form=form, spec=spec, slug=slug,
+                           current=signed_off_by(spec)), status
