@@ -5,8 +5,10 @@ from flask import Blueprint
 def registered_blueprints() -> list[Blueprint]:
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
+    from app.web.dashboard import bp as dashboard_bp
     from app.web.dhr import bp as dhr_bp
     from app.web.main import bp as main_bp
+    from app.web.performance import bp as performance_bp
     from app.web.return_templates import bp as return_templates_bp
 
-    return [auth_bp, main_bp, admin_bp, return_templates_bp, dhr_bp]
+    return [auth_bp, main_bp, admin_bp, return_templates_bp, dhr_bp, dashboard_bp, performance_bp]
