@@ -79,6 +79,29 @@ ROUTES["dhr.access"] = ("GET", lambda ids: "/dhr/access", ADMIN_ONLY)
 ROUTES["dhr.access_change"] = ("POST", lambda ids: f"/dhr/access/{ids['user']}", {**ADMIN_POST, "admin": 400})  # no grant=yes|no
 
 
+# The dashboard (officers see their own agency's rows) and the managers' pages around it;
+# an empty period is a valid page. Posted without data: the form again with what to fill in (400).
+MANAGERS = {"anonymous": 302, "officer": 403, "manager": 200, "admin": 200, "dhr_coordinator": 403}
+MANAGERS_EMPTY_POST = {**MANAGERS, "manager": 400, "admin": 400}
+MANAGERS_POST = {**MANAGERS, "manager": 302, "admin": 302}
+ROUTES["dashboard.index"] = ("GET", lambda ids: "/dashboard/", DATA_READERS)
+ROUTES["dashboard.period"] = ("GET", lambda ids: "/dashboard/2015-16", DATA_READERS)
+ROUTES["dashboard.download"] = ("GET", lambda ids: "/dashboard/2015-16/download", MANAGERS)
+for endpoint, url in {"performance.indicator": "/performance/2015-16/indicators/{indicator}",
+                      "performance.outcome": "/performance/2015-16/outcomes/{outcome}",
+                      "performance.peers": "/performance/indicators/{indicator}/peers",
+                      "performance.schedule": "/performance/schedule", "performance.completeness": "/performance/completeness",
+                      "performance.sign_off": "/performance/2015-16/sign-off"}.items():
+    ROUTES[endpoint] = ("GET", lambda ids, u=url: u.format(**ids), MANAGERS)
+for endpoint, url in {"performance.rating": "/performance/2015-16/indicators/{indicator}/rating",
+                      "performance.commentary": "/performance/2015-16/indicators/{indicator}/commentary"}.items():
+    ROUTES[endpoint] = ("POST", lambda ids, u=url: u.format(**ids), MANAGERS_EMPTY_POST)
+# Nothing to withdraw or remove: back to the page with a message (302).
+ROUTES["performance.withdraw"] = ("POST", lambda ids: f"/performance/2015-16/indicators/{ids['indicator']}/rating/withdraw", MANAGERS_POST)
+ROUTES["performance.remove_peer"] = ("POST", lambda ids: "/performance/peers/999999/remove", MANAGERS_POST)
+ROUTES["performance.unlock"] = ("GET", lambda ids: "/performance/2015-16/unlock", ADMIN_ONLY)
+
+
 @pytest.fixture
 def ids(people):
     from app.definition import demo_definitions
