@@ -9,6 +9,8 @@ from app.models.user import ROLE_LABELS
 # ``roles`` may instead be a test of the user (the DHR area: its roles or a grant).
 NAVIGATION = [
     ("Home", "main.home", ("officer", "manager", "admin", "dhr_coordinator")),
+    ("Dashboard", "dashboard.index", ("officer", "manager", "admin")),
+    ("Returns received", "performance.completeness", ("manager", "admin")),
     ("Data", "main.data_values", ("officer", "manager", "admin")),
     ("Return templates", "return_templates.index", ("officer", "manager", "admin")),
     ("Users", "admin.users", ("admin",)),
