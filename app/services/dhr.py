@@ -159,7 +159,10 @@ def case_clocks(case: DhrCase, on: date | None = None) -> list[ClockState]:
     return compute_clocks(case_dates(case), clock_rule(), on or today())
 
 
-def _case_problems(data: dict, case: DhrCase | None, on: date) -> dict[str, list[str]]:
+def case_problems(data: dict, case: DhrCase | None = None, on: date | None = None) -> dict[str, list[str]]:
+    """Every reason to refuse this case, by form field (pseudonym taken, dates out of
+    order or in the future, ...); {} if none."""
+    on = on or today()
     errors: dict[str, list[str]] = {}
     pseudonym = (data.get("pseudonym") or "").strip()
     clash = db.session.scalar(select(DhrCase).where(func.lower(DhrCase.pseudonym) == pseudonym.lower()))
@@ -180,7 +183,7 @@ def _case_problems(data: dict, case: DhrCase | None, on: date) -> dict[str, list
 def save_case(data: dict, acting_user, case: DhrCase | None = None, on: date | None = None) -> DhrCase:
     """Create or change a case from validated form data; the dates must be in order
     and not in the future (``validate_dates``), else nothing is saved."""
-    errors = _case_problems(data, case, on or today())
+    errors = case_problems(data, case, on)
     if errors:
         raise ServiceError(field_errors=errors)
     with transaction("A case with this pseudonym is already in the register."):
@@ -714,7 +717,7 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
 __all__ = [
     "CASE_STATUS_LABELS", "REVIEW_TYPES", "BudgetView", "ReturnFill", "access_list", "action_of", "action_rag_of",
     "add_action_update", "add_panel_meeting", "budget_forecast", "budget_from_stored_return", "budget_of",
-    "budget_view", "budget_year_row", "budget_year_rows", "can_see_dhr", "case_clocks", "case_dates", "case_row",
+    "budget_view", "budget_year_row", "budget_year_rows", "can_see_dhr", "case_clocks", "case_problems", "case_dates", "case_row",
     "clock_rule", "dhr_sheets_for", "dhr_workbook_bytes", "list_actions", "list_cases", "load_demo_dhr",
     "parse_financial_year", "remove_budget_line", "remove_panel_meeting", "save_action", "save_budget_year",
     "save_case", "save_contribution", "save_cost", "set_dhr_access", "today",

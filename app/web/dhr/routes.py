@@ -58,9 +58,11 @@ def _put_errors(form, error: ServiceError) -> list[str]:
     return leftovers
 
 
-def _form_page(form, save, done, template: str = "dhr/form.html", **context):
+def _form_page(form, save, done, template: str = "dhr/form.html", check=None, **context):
     """Validate ``form``, call ``save(form.data)``, flash and redirect to ``done(result)``;
-    or show the form again with every problem by its field (400)."""
+    or show the form again with every problem by its field (400). ``check(form.data)``
+    (field → messages) adds the service's checks to fields the form found no fault with,
+    so that all problems are shown at once."""
     summary: list[str] = []
     if form.validate_on_submit():
         try:
@@ -71,6 +73,9 @@ def _form_page(form, save, done, template: str = "dhr/form.html", **context):
             message, target = done(result)
             flash(message, "success")
             return redirect(target)
+    elif form.is_submitted() and check is not None:
+        unchecked = {name: msgs for name, msgs in check(form.data).items() if not getattr(form._fields.get(name), "errors", None)}
+        summary = _put_errors(form, ServiceError(field_errors=unchecked)) if unchecked else []
     status = 400 if form.errors or summary else 200
     return render_template(template, form=form, summary=summary, **context), status
 
@@ -133,6 +138,7 @@ def case_new():
     _areas(form.area_id)
     return _form_page(form, lambda data: service.save_case(data, current_user),
                       lambda case: (f"Case '{case.pseudonym}' has been added.", url_for("dhr.case", case_id=case.id)),
+                      check=service.case_problems,
                       title="Add a case", back=url_for("dhr.cases"), back_text="Back to cases")
 
 
@@ -159,6 +165,7 @@ def case_edit(case_id: int):
     _areas(form.area_id)
     return _form_page(form, lambda data: service.save_case(data, current_user, row),
                       lambda case: (f"Case '{case.pseudonym}' has been saved.", url_for("dhr.case", case_id=case.id)),
+                      check=lambda data: service.case_problems(data, row),
                       title=f"Change case '{row.pseudonym}'", back=url_for("dhr.case", case_id=row.id),
                       back_text=f"Back to case '{row.pseudonym}'")
 
