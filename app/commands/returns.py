@@ -1,9 +1,12 @@
-"""``flask returns blank`` (and, with the upload pipeline, ``flask returns import``)."""
+"""``flask returns blank`` and ``flask returns import``."""
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 
 from app.services import ServiceError
+from app.services.imports import import_return
 from app.services.returns import blank_return_for
 
 
@@ -35,3 +38,41 @@ def blank_command(template, agency, period, output):
     with open(output, "wb") as fh:
         fh.write(body.getvalue())
     click.echo(f"Wrote {output} ({filename})")
+
+
+@returns.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--agency", required=True, help="Short name of the agency the return is from.")
+@click.option("--period", default=None, help="The period, if the workbook does not record it (or to check it does).")
+@click.option("--template", default=None, help="Short name of the template, if the workbook is not recognised.")
+@click.option("--comment", default=None, help="A comment stored with the submission (e.g. why a flagged figure is right).")
+@click.option("--dry-run", is_flag=True, help="Check the return and print the report; store nothing.")
+@click.option("--strict", is_flag=True, help="Refuse the return if it has warnings too (by default warnings are "
+                                             "printed and the return is stored, like an officer confirming them).")
+def import_command(file, agency, period, template, comment, dry_run, strict):
+    """Import a filled return FILE for an agency, through the same checks as a web upload.
+
+    Prints the template and version used, the agency, the period, how many values, warnings
+    and errors, every problem as 'Sheet!Cell: message', and what was stored. Exits 0 when
+    the return is accepted (stored, or would be with --dry-run), 1 when it is rejected.
+    """
+    path = Path(file)
+    try:
+        with path.open("rb") as fh:
+            # One byte over the limit is enough for the size check to refuse it.
+            data = fh.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    except OSError as error:
+        click.echo(f"Cannot read {file}: {error.strerror or error}.", err=True)
+        sys.exit(1)
+    try:
+        outcome = import_return(data, path.name, agency_slug=agency, period_text=period, template_slug=template,
+                                comment=comment, dry_run=dry_run, strict=strict)
+    except ServiceError as error:
+        print_errors(error)
+        sys.exit(1)
+    for line in outcome.parsed.summary_lines():
+        click.echo(line)
+    for problem in outcome.parsed.errors + outcome.parsed.warnings:
+        click.echo(str(problem))
+    click.echo(outcome.result_line())
+    sys.exit(0 if outcome.accepted else 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from app.definition import check_return_period, normalise_label
@@ -34,8 +35,9 @@ class TemplateCatalogue(Protocol):
         """That version, if it is or was published (drafts are not returns yet)."""
 
 
-# Indicator slugs → the agency's earlier figures for them, by (indicator, area).
-HistoryLoader = Callable[[set[str]], History]
+# (indicator slugs, a date) → the agency's figures for them for periods ending before the
+# date, by (indicator, area).
+HistoryLoader = Callable[[set[str], date], History]
 
 
 @dataclass
@@ -44,6 +46,7 @@ class ParsedReturn:
     sha256: str
     size_bytes: int
     agency_slug: str
+    workbook_read: bool = False  # passed the safety checks and was read: it can be marked up
     template: TemplateCandidate | None = None
     identification: Identification | None = None
     period: PeriodSpec | None = None
@@ -113,6 +116,7 @@ def parse_return(
         problems.extend(error.problems)
         return parsed
     problems.extend(read_problems)
+    parsed.workbook_read = True
 
     identity = workbook_identity(workbook)
     identification, found = identify_template(workbook, identity, catalogue.published(), template_slug)
@@ -146,7 +150,7 @@ def parse_return(
     problems.extend(cells.problems)
     problems.extend(check_cross_rules(defn, plans, cells.values))
     if history is not None and cells.values:
-        problems.extend(check_history(cells.values, history({v.row.spec.indicator for v in cells.values})))
+        problems.extend(check_history(cells.values, history({v.row.spec.indicator for v in cells.values}, period.end)))
     return parsed
 
 

@@ -1,0 +1,204 @@
+"""Submissions and the figures they bring. Functions here flush; the import service commits.
+
+The figures of a return go in with one ``executemany`` of plain tuples on the session's
+own connection (so inside its transaction): building a dict or an ORM object for each of
+100,000 figures would cost more than the database does.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, tuple_, update
+
+from app.extensions import db
+from app.ingest.validate import History, HistoryPoint
+from app.models import Area, DataValue, Indicator, Period, PeriodSignOff, Submission, Target
+from app.periods import month_index
+
+VALUE_COLUMNS = ("indicator_id", "area_id", "period_id", "value", "flag", "note", "source", "agency_id",
+                 "submission_id", "sheet", "cell", "is_current", "created_at")
+CHUNK = 500  # keys per IN (...) list
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def period_signed_off(period_id: int) -> bool:
+    return db.session.scalar(
+        select(PeriodSignOff.id).where(PeriodSignOff.period_id == period_id, PeriodSignOff.locked.is_(True))
+    ) is not None
+
+
+def current_submission(agency_id: int, template_id: int, period_id: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(
+        Submission.agency_id == agency_id, Submission.template_id == template_id, Submission.period_id == period_id,
+        Submission.status == "current"))
+
+
+def add_submission(**attributes) -> Submission:
+    submission = Submission(**attributes)
+    db.session.add(submission)
+    db.session.flush()
+    return submission
+
+
+def retire(submission: Submission) -> int:
+    """Mark a submission superseded and its figures no longer current; returns how many
+    figures that was."""
+    submission.status = "superseded"
+    db.session.flush()
+    result = db.session.execute(update(DataValue).where(
+        DataValue.submission_id == submission.id, DataValue.is_current.is_(True)).values(is_current=False))
+    return result.rowcount
+
+
+def release_current(keys: set[tuple[int, int, int]]) -> int:
+    """Figures from elsewhere (another upload, the demo load) that are current for the same
+    indicator, area and period as ``keys``: no longer current, so the new ones can be."""
+    if not keys:
+        return 0
+    periods = sorted({p for _, _, p in keys})
+    indicators = sorted({i for i, _, _ in keys})
+    found = []
+    for chunk in _chunks(indicators):
+        found += db.session.execute(select(DataValue.id, DataValue.indicator_id, DataValue.area_id, DataValue.period_id)
+                                    .where(DataValue.is_current.is_(True), DataValue.period_id.in_(periods),
+                                           DataValue.indicator_id.in_(chunk))).all()
+    ids = [row.id for row in found if (row.indicator_id, row.area_id, row.period_id) in keys]
+    for chunk in _chunks(ids):
+        db.session.execute(update(DataValue).where(DataValue.id.in_(chunk)).values(is_current=False))
+    return len(ids)
+
+
+def value_row_constants(created_at: datetime) -> tuple:
+    """``is_current`` and ``created_at`` as this database's driver takes them (the column
+    types' own conversions, worked out once rather than for every figure)."""
+    dialect = db.session.get_bind().dialect
+    converted = []
+    for column, value in (("is_current", True), ("created_at", created_at)):
+        processor = DataValue.__table__.c[column].type.bind_processor(dialect)
+        converted.append(processor(value) if processor else value)
+    return tuple(converted)
+
+
+def insert_values(rows: list[tuple]) -> int:
+    """Insert figures given as tuples in ``VALUE_COLUMNS`` order (``is_current`` and
+    ``created_at`` from ``value_row_constants``), in the session's transaction."""
+    if not rows:
+        return 0
+    connection = db.session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = (f"INSERT INTO {DataValue.__tablename__} ({', '.join(VALUE_COLUMNS)}) "
+                 f"VALUES ({', '.join([marker] * len(VALUE_COLUMNS))})")
+    connection.exec_driver_sql(statement, rows)
+    return len(rows)
+
+
+def upsert_targets(targets: Iterable[tuple[int, int, int, float, str | None]]) -> int:
+    """Targets (indicator id, area id, period id, value, note): updated where one is set."""
+    wanted = {(i, a, p): (value, note) for i, a, p, value, note in targets}
+    if not wanted:
+        return 0
+    existing = {}
+    for chunk in _chunks(list(wanted)):
+        query = select(Target).where(tuple_(Target.indicator_id, Target.area_id, Target.period_id).in_(chunk))
+        existing.update({(t.indicator_id, t.area_id, t.period_id): t for t in db.session.scalars(query)})
+    for key, (value, note) in wanted.items():
+        target = existing.get(key)
+        if target is None:
+            db.session.add(Target(indicator_id=key[0], area_id=key[1], period_id=key[2], value=value, note=note))
+        else:
+            target.value, target.note = value, note
+    db.session.flush()
+    return len(wanted)
+
+
+def agency_history(agency_id: int, indicator_slugs: set[str], before: date) -> History:
+    """The agency's current figures (with a value) for these indicators, for periods
+    ending before ``before``, by (indicator, area)."""
+    history: History = {}
+    for chunk in _chunks(sorted(indicator_slugs)):
+        rows = db.session.execute(
+            select(Indicator.slug, Area.code, Period.start_date, Period.end_date, DataValue.value)
+            .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+            .join(Period, DataValue.period_id == Period.id)
+            .where(DataValue.is_current.is_(True), DataValue.agency_id == agency_id, DataValue.value.is_not(None),
+                   Period.end_date < before, Indicator.slug.in_(chunk)))
+        for slug, code, start, end, value in rows:
+            months = month_index(end) - month_index(start) + 1
+            history.setdefault((slug, code), []).append(HistoryPoint(start, end, months, value))
+    return history
+
+
+def current_figures_by_key(keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], tuple[float | None, str]]:
+    """(indicator slug, area code, period key) → (value, flag) of the current figure."""
+    found = {}
+    for chunk in _chunks(list(set(keys))):
+        rows = db.session.execute(
+            select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag)
+            .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+            .join(Period, DataValue.period_id == Period.id)
+            .where(DataValue.is_current.is_(True), tuple_(Indicator.slug, Area.code, Period.key).in_(chunk)))
+        found.update({(slug, code, key): (value, flag) for slug, code, key, value, flag in rows})
+    return found
+
+
+@dataclass(frozen=True)
+class StoredFigure:
+    indicator: str  # name
+    indicator_slug: str
+    area: str  # name
+    area_code: str
+    period: str  # label
+    period_key: str
+    value: float | None
+    flag: str
+    note: str | None
+    sheet: str | None
+    cell: str | None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.indicator_slug, self.area_code, self.period_key
+
+
+def submission_figures(submission_id: int) -> list[StoredFigure]:
+    """The figures a submission brought, in the order of its sheets' cells."""
+    rows = db.session.execute(
+        select(Indicator.name, Indicator.slug, Area.name, Area.code, Period.label, Period.key, DataValue.value,
+               DataValue.flag, DataValue.note, DataValue.sheet, DataValue.cell)
+        .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+        .join(Period, DataValue.period_id == Period.id)
+        .where(DataValue.submission_id == submission_id).order_by(DataValue.id))
+    return [StoredFigure(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # changed | added | removed
+    old: StoredFigure | None
+    new: StoredFigure | None
+
+    @property
+    def figure(self) -> StoredFigure:
+        return self.new or self.old
+
+
+def changes_between(old_id: int, new_id: int) -> list[Change]:
+    """What a resubmission changed: figures whose value or flag differ, and figures added
+    or removed, by indicator, area and period."""
+    old = {f.key: f for f in submission_figures(old_id)}
+    new = {f.key: f for f in submission_figures(new_id)}
+    changes = []
+    for key, figure in new.items():
+        before = old.get(key)
+        if before is None:
+            changes.append(Change("added", None, figure))
+        elif (before.value, before.flag) != (figure.value, figure.flag):
+            changes.append(Change("changed", before, figure))
+    changes += [Change("removed", figure, None) for key, figure in old.items() if key not in new]
+    return changes
