@@ -1,7 +1,6 @@
 """The pooled DHR budget through the forms, on screen and in the workbook (recalculated by
 LibreOffice), and filled from a stored DHR budget return."""
 import html
-import io
 import re
 import shutil
 import subprocess

@@ -1,0 +1,67 @@
+"""``flask demo load`` adds the DHR demo: pseudonymised cases exercising every clock state,
+the 2016/17 Leicestershire budget and the seven actions outstanding in March 2016."""
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.dhr.budget import summarise
+from app.extensions import db
+from app.models import DhrAction, DhrBudgetYear, DhrCase, DhrPanelMeeting
+from app.services.dhr import budget_of, case_clocks, load_demo_dhr
+
+
+def load(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (DhrCase, DhrPanelMeeting, DhrBudgetYear, DhrAction)}
+
+
+def test_demo_cases_exercise_every_clock_state(runner):
+    load(runner)
+    cases = {c.pseudonym: c for c in db.session.scalars(select(DhrCase))}
+    assert sorted(cases) == ["AB", "CD", "EF", "FN", "GH", "JK", "LM", "Mary", "NP"]
+    assert {c.area.code for c in cases.values()} <= {"B", "C", "H", "HB", "M", "NW", "O", "RUT"}
+    assert cases["Mary"].area.code == "C" and cases["EF"].delay_reason == "Criminal trial"
+    states = {(clock.name, clock.status, clock.rag) for case in cases.values() for clock in case_clocks(case)}
+    assert {status for _, status, _ in states} == {"met", "completed late", "running", "overdue", "not started", "not applicable"}
+    assert ("Review", "running", "A") in states and ("Review", "running", "G") in states
+    assert ("Decision", "running", "A") in states and ("Decision", "overdue", "R") in states
+
+
+def test_demo_budget_and_actions(runner):
+    load(runner)
+    summary = summarise(budget_of(db.session.scalar(select(DhrBudgetYear))))
+    assert (summary.contributions_due, summary.received_in_year, summary.total_costs, summary.closing_reserve,
+            summary.forecast_cost) == (66000, 63500, 67589, 21411, 63339)
+    actions = db.session.scalars(select(DhrAction).order_by(DhrAction.id)).all()
+    assert len(actions) == 7
+    assert [a.case.pseudonym for a in actions if a.case] == ["Mary", "FN"]
+    swanswell = next(a for a in actions if a.lead_agency == "Swanswell")
+    assert (swanswell.status, swanswell.completed_on, swanswell.impact_review_due) == ("complete", date(2016, 3, 31), date(2016, 9, 30))
+    assert all(a.updates and a.updates[0].quarter == "2015/16 Q4" for a in actions)
+
+
+def test_loading_again_on_a_later_day_changes_nothing(runner):
+    load(runner)
+    before = counts()
+    dates = {c.pseudonym: (c.incident_date, c.updated_at) for c in db.session.scalars(select(DhrCase))}
+    load(runner)
+    load_demo_dhr(areas={}, on=date.today() + timedelta(days=40))
+    db.session.commit()
+    db.session.expire_all()
+    assert counts() == before == {"DhrCase": 9, "DhrPanelMeeting": 9, "DhrBudgetYear": 1, "DhrAction": 7}
+    assert {c.pseudonym: (c.incident_date, c.updated_at) for c in db.session.scalars(select(DhrCase))} == dates
+
+
+def test_the_demo_dhr_coordinator_sees_the_register(runner, client):
+    load(runner)
+    client.post("/sign-in", data={"email": "dhr@demo.saferreturns.org.uk", "password": "demo-dhr-pass"})
+    page = client.get("/dhr/cases").get_data(as_text=True)
+    assert "Mary" in page and "Charnwood" in page and "govuk-tag--orange" in page
+    client.post("/sign-out")
+    client.post("/sign-in", data={"email": "manager@demo.saferreturns.org.uk", "password": "demo-manager-pass"})
+    assert client.get("/dhr/cases").status_code == 403
