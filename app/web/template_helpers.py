@@ -10,6 +10,7 @@ from app.models.user import ROLE_LABELS
 NAVIGATION = [
     ("Home", "main.home", ("officer", "manager", "admin", "dhr_coordinator")),
     ("Dashboard", "dashboard.index", ("officer", "manager", "admin")),
+    ("Returns", "returns.index", ("officer", "manager", "admin")),
     ("Returns received", "performance.completeness", ("manager", "admin")),
     ("Data", "main.data_values", ("officer", "manager", "admin")),
     ("Return templates", "return_templates.index", ("officer", "manager", "admin")),
