@@ -1,0 +1,32 @@
+"""Forms of the upload flow: the upload itself, and the confirmation after the preview."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.web.admin.forms import StrictChoice, strip
+
+RECOGNISE = ("", "Recognise it from the workbook")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("The filled return (.xlsx)", widget=GovFileInput(),
+                     description="The workbook you downloaded from Safer Returns and filled in, saved as Excel "
+                                 "Workbook (.xlsx).",
+                     validators=[FileRequired(message="Choose the return to upload")])
+    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False,
+                         validators=[InputRequired(message="Choose the agency the return is for"), StrictChoice("agency")])
+    template = SelectField("Template", widget=GovSelect(), validate_choice=False,
+                           description="Only needed if the workbook is not the blank return from Safer Returns.",
+                           validators=[Optional(), StrictChoice("template")])
+    period = StringField("Period", widget=GovTextInput(), filters=[strip],
+                         description="Only needed if the workbook does not say, for example '2015/16 Q4' or "
+                                     "'Dec 2015 - Mar 2016'.",
+                         validators=[Optional(), Length(max=80)])
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField("Submit the return", widget=GovSubmitInput())

@@ -1,0 +1,157 @@
+"""Uploading returns (upload → preview → confirm) and the submissions they become."""
+import io
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from app.services import ServiceError
+from app.services.imports import (
+    annotated_upload,
+    changes_of,
+    confirm_upload,
+    figures_of,
+    hold_upload,
+    list_submissions,
+    may_download_original,
+    original_file,
+    preview_upload,
+    submission_for,
+    upload_templates,
+    uploadable_agencies,
+    uploader_name,
+)
+from app.web.access import roles_required
+from app.web.admin.forms import options
+from app.web.returns import bp
+from app.web.returns.forms import RECOGNISE, ConfirmForm, UploadForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOADERS = ("officer", "admin")
+READERS = ("officer", "manager", "admin")
+PREVIEW_ROWS = 1000  # figures listed on the preview page; the rest are counted
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    return render_template("returns/index.html", submissions=list_submissions(current_user), title="Returns")
+
+
+def _upload_choices(form: UploadForm) -> None:
+    agencies = uploadable_agencies(current_user)
+    form.agency.choices = options(([("", "Choose an agency")] if len(agencies) > 1 else [])
+                                  + [(a.slug, a.name) for a in agencies])
+    form.template.choices = options([RECOGNISE] + [(t.slug, t.name) for t in upload_templates(current_user)])
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@roles_required(*UPLOADERS)
+def upload():
+    form = UploadForm()
+    _upload_choices(form)
+    summary: list[str] = []
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        try:
+            pending, _ = hold_upload(upload_file.read(), upload_file.filename or "return.xlsx",
+                                     agency_slug=form.agency.data, user=current_user, period_text=form.period.data,
+                                     template_slug=form.template.data)
+        except ServiceError as error:
+            for name, messages in error.field_errors.items():
+                getattr(form, name).errors = list(getattr(form, name).errors) + messages
+            if error.message and not error.field_errors:
+                summary.append(error.message)
+        else:
+            return redirect(url_for("returns.preview", token=pending.token))
+    status = 400 if form.errors or summary else 200
+    return render_template("returns/upload.html", form=form, summary=summary, title="Upload a return"), status
+
+
+def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: list[str] | None = None):
+    try:
+        view = preview_upload(token, current_user)
+    except LookupError:
+        abort(404)
+    shown = view.parsed.values[:PREVIEW_ROWS]
+    return render_template("returns/preview.html", view=view, parsed=view.parsed, shown=shown, form=form,
+                           summary=summary or [], token=token, title="Check your return"), status
+
+
+@bp.route("/uploads/<token>")
+@roles_required(*UPLOADERS)
+def preview(token):
+    return _render_preview(token, ConfirmForm())
+
+
+@bp.route("/uploads/<token>/confirm", methods=["POST"])
+@roles_required(*UPLOADERS)
+def confirm(token):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_preview(token, form, 400)
+    try:
+        submission, previous = confirm_upload(token, current_user, form.comment.data)
+    except LookupError:
+        abort(404)
+    except ServiceError as error:
+        for name, messages in error.field_errors.items():
+            getattr(form, name).errors = list(getattr(form, name).errors) + messages
+        return _render_preview(token, form, 400, [] if error.field_errors else [error.message])
+    message = f"Your return is stored as submission {submission.id}."
+    if previous is not None:
+        message += f" It replaces submission {previous.id}, which is kept."
+    flash(message, "success")
+    return redirect(url_for("returns.submission", submission_id=submission.id))
+
+
+@bp.route("/uploads/<token>/annotated.xlsx")
+@roles_required(*UPLOADERS)
+def annotated(token):
+    try:
+        filename, body = annotated_upload(token, current_user)
+    except LookupError:
+        abort(404)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("returns.preview", token=token))
+    return send_file(io.BytesIO(body), as_attachment=True, download_name=filename, mimetype=XLSX)
+
+
+def _submission_or_abort(submission_id: int):
+    try:
+        return submission_for(submission_id, current_user)
+    except LookupError:
+        abort(404)
+    except PermissionError:
+        abort(403)
+
+
+@bp.route("/submissions/<int:submission_id>")
+@roles_required(*READERS)
+def submission(submission_id):
+    found = _submission_or_abort(submission_id)
+    return render_template("returns/submission.html", submission=found, figures=figures_of(found),
+                           uploader=uploader_name(found), may_download=may_download_original(found, current_user),
+                           title=f"Submission {found.id}")
+
+
+@bp.route("/submissions/<int:submission_id>/changes")
+@roles_required(*READERS)
+def changes(submission_id):
+    found = _submission_or_abort(submission_id)
+    if found.supersedes_id is None:
+        abort(404)
+    return render_template("returns/changes.html", submission=found, changes=changes_of(found),
+                           title=f"What submission {found.id} changed")
+
+
+@bp.route("/submissions/<int:submission_id>/original")
+@roles_required("officer", "admin")
+def original(submission_id):
+    try:
+        path, found = original_file(submission_id, current_user)
+    except LookupError:
+        abort(404)
+    except PermissionError:
+        abort(403)
+    return send_file(path, as_attachment=True, download_name=found.filename, mimetype=XLSX)
