@@ -101,6 +101,21 @@ ROUTES["performance.withdraw"] = ("POST", lambda ids: f"/performance/2015-16/ind
 ROUTES["performance.remove_peer"] = ("POST", lambda ids: "/performance/peers/999999/remove", MANAGERS_POST)
 ROUTES["performance.unlock"] = ("GET", lambda ids: "/performance/2015-16/unlock", ADMIN_ONLY)
 
+# Returns: officers (their own agency) and admins upload; officers (their own agency), managers
+# and admins read submissions. No upload is held and no submission exists here: 404 once in.
+UPLOADERS = {"anonymous": 302, "officer": 200, "manager": 403, "admin": 200, "dhr_coordinator": 403}
+UPLOADERS_MISSING = {**UPLOADERS, "officer": 404, "admin": 404}
+ROUTES["returns.index"] = ("GET", lambda ids: "/returns/", DATA_READERS)
+ROUTES["returns.upload"] = ("GET", lambda ids: "/returns/upload", UPLOADERS)
+for endpoint, method, url in [("returns.preview", "GET", "/returns/uploads/none-held"),
+                              ("returns.confirm", "POST", "/returns/uploads/none-held/confirm"),
+                              ("returns.annotated", "GET", "/returns/uploads/none-held/annotated.xlsx"),
+                              ("returns.original", "GET", "/returns/submissions/999999/original")]:
+    ROUTES[endpoint] = (method, lambda ids, u=url: u, UPLOADERS_MISSING)
+for endpoint in ("returns.submission", "returns.changes"):
+    ROUTES[endpoint] = ("GET", lambda ids, e=endpoint: "/returns/submissions/999999" + ("/changes" if e.endswith("changes") else ""),
+                        {**DATA_READERS, "officer": 404, "manager": 404, "admin": 404})
+
 
 @pytest.fixture
 def ids(people):
