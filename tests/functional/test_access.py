@@ -1,11 +1,10 @@
 """Who reaches which route. Every endpoint must appear in ROUTES, so a new route
 without a rule fails here; the app itself refuses any view that declares no roles."""
-from datetime import date
-
 import pytest
 
 from app.extensions import db
-from app.models import DhrAction, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting, Indicator, Outcome
+from app.models import Indicator, Outcome
+from tests.functional.test_dhr_access import dhr_records
 
 ROLES = ["anonymous", "officer", "manager", "admin", "dhr_coordinator"]
 ADMIN_ONLY = {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 403}
@@ -127,18 +126,14 @@ def ids(people):
     outcome = Outcome(name="Ongoing reductions in crime")
     indicator = Indicator(slug="total-crime-rate", name="Total crime rate", unit="rate_per_1000", outcome=outcome)
     db.session.add_all([outcome, indicator])
-    dhr_case = DhrCase(pseudonym="AB", status="in_progress", panel_meetings=[DhrPanelMeeting(meeting_date=date(2016, 1, 5))])
-    dhr_year = DhrBudgetYear(year_start=2016, contributions=[DhrContribution(partner="Police", due=16000)],
-                             costs=[DhrCost(label="Chairs and authors", kind="chairs_authors", amount=8500)])
-    dhr_action = DhrAction(case=dhr_case, lead_agency="Police", action="Share the learning")
-    db.session.add_all([dhr_case, dhr_year, dhr_action])
     db.session.commit()
+    dhr = dhr_records()
     return {
         "police": people["police"].id, "council": people["council"].id,
         "user": people["users"]["manager"].id, "area": people["county"].id, "agency": people["police"].id,
         "outcome": outcome.id, "indicator": indicator.id,
-        "dhr_case": dhr_case.id, "dhr_meeting": dhr_case.panel_meetings[0].id, "dhr_action": dhr_action.id,
-        "dhr_contribution": dhr_year.contributions[0].id, "dhr_cost": dhr_year.costs[0].id,
+        "dhr_case": dhr["case_id"], "dhr_meeting": dhr["meeting_id"], "dhr_action": dhr["action_id"],
+        "dhr_contribution": dhr["contribution_id"], "dhr_cost": dhr["item_id"],
     }
 
 
