@@ -16,15 +16,15 @@ ADMIN_ONLY = {"dhr.access", "dhr.access_change"}
 
 
 def dhr_records() -> dict[str, int]:
-    """One of everything, so every DHR page has something to show."""
+    """One of everything, so every DHR page has something to show (also test_access.py's ids)."""
     case = DhrCase(pseudonym="AB", status="in_progress", panel_meetings=[DhrPanelMeeting(meeting_date=date(2016, 1, 5))])
     year = DhrBudgetYear(year_start=2016, contributions=[DhrContribution(partner="Police", due=16000)],
                          costs=[DhrCost(label="Chairs and authors", kind="chairs_authors", amount=8500)])
     action = DhrAction(case=case, lead_agency="Police", action="Share the learning")
     db.session.add_all([case, year, action])
     db.session.commit()
-    return {"case_id": case.id, "meeting_id": case.panel_meetings[0].id, "year_start": 2016,
-            "item_id": year.costs[0].id, "kind": "costs", "action_id": action.id, "user_id": 1}
+    return {"case_id": case.id, "meeting_id": case.panel_meetings[0].id, "year_start": 2016, "kind": "costs",
+            "item_id": year.costs[0].id, "contribution_id": year.contributions[0].id, "action_id": action.id}
 
 
 def dhr_urls(app, values) -> list[tuple[str, str, str]]:

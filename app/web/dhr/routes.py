@@ -58,9 +58,9 @@ def _put_errors(form, error: ServiceError) -> list[str]:
     return leftovers
 
 
-def _form_page(form, save, done, template: str = "dhr/form.html", check=None, **context):
-    """Validate ``form``, call ``save(form.data)``, flash and redirect to ``done(result)``;
-    or show the form again with every problem by its field (400). ``check(form.data)``
+def _submit(form, save, done, check=None):
+    """(redirect, []) once ``save(form.data)`` succeeds, flashing ``done(result)``'s
+    message; else (None, problems that belong to no field). ``check(form.data)``
     (field → messages) adds the service's checks to fields the form found no fault with,
     so that all problems are shown at once."""
     summary: list[str] = []
@@ -72,12 +72,19 @@ def _form_page(form, save, done, template: str = "dhr/form.html", check=None, **
         else:
             message, target = done(result)
             flash(message, "success")
-            return redirect(target)
+            return redirect(target), []
     elif form.is_submitted() and check is not None:
         unchecked = {name: msgs for name, msgs in check(form.data).items() if not getattr(form._fields.get(name), "errors", None)}
         summary = _put_errors(form, ServiceError(field_errors=unchecked)) if unchecked else []
-    status = 400 if form.errors or summary else 200
-    return render_template(template, form=form, summary=summary, **context), status
+    return None, summary
+
+
+def _form_page(form, save, done, template: str = "dhr/form.html", check=None, **context):
+    """A form page: saved and redirected, or shown (again) with every problem by its field (400)."""
+    response, summary = _submit(form, save, done, check)
+    if response is not None:
+        return response
+    return render_template(template, form=form, summary=summary, **context), 400 if form.errors or summary else 200
 
 
 def _areas(field):
@@ -131,15 +138,23 @@ def cases():
     return render_template("dhr/cases.html", title="DHR cases", rows=rows, rule=service.clock_rule(), today=on)
 
 
+def _case_form_page(row: DhrCase | None):
+    data = {name: getattr(row, column) for name, column in service.DATE_COLUMNS.items()} if row else None
+    form = CaseForm(obj=row, data=data)
+    _areas(form.area_id)
+    back = url_for("dhr.case", case_id=row.id) if row else url_for("dhr.cases")
+    return _form_page(form, lambda data: service.save_case(data, current_user, row),
+                      lambda case: (f"Case '{case.pseudonym}' has been {'saved' if row else 'added'}.",
+                                    url_for("dhr.case", case_id=case.id)),
+                      check=lambda data: service.case_problems(data, row),
+                      title=f"Change case '{row.pseudonym}'" if row else "Add a case", back=back,
+                      back_text=f"Back to case '{row.pseudonym}'" if row else "Back to cases")
+
+
 @bp.route("/cases/new", methods=["GET", "POST"])
 @dhr_required
 def case_new():
-    form = CaseForm()
-    _areas(form.area_id)
-    return _form_page(form, lambda data: service.save_case(data, current_user),
-                      lambda case: (f"Case '{case.pseudonym}' has been added.", url_for("dhr.case", case_id=case.id)),
-                      check=service.case_problems,
-                      title="Add a case", back=url_for("dhr.cases"), back_text="Back to cases")
+    return _case_form_page(None)
 
 
 @bp.route("/cases/<int:case_id>")
@@ -160,14 +175,7 @@ def _case_page(row: DhrCase, meeting_form, summary, status: int = 200):
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @dhr_required
 def case_edit(case_id: int):
-    row = _case_or_404(case_id)
-    form = CaseForm(obj=row, data={name: getattr(row, column) for name, column in service.DATE_COLUMNS.items()})
-    _areas(form.area_id)
-    return _form_page(form, lambda data: service.save_case(data, current_user, row),
-                      lambda case: (f"Case '{case.pseudonym}' has been saved.", url_for("dhr.case", case_id=case.id)),
-                      check=lambda data: service.case_problems(data, row),
-                      title=f"Change case '{row.pseudonym}'", back=url_for("dhr.case", case_id=row.id),
-                      back_text=f"Back to case '{row.pseudonym}'")
+    return _case_form_page(_case_or_404(case_id))
 
 
 @bp.route("/cases/<int:case_id>/meetings", methods=["POST"])
@@ -175,16 +183,10 @@ def case_edit(case_id: int):
 def meeting_add(case_id: int):
     row = _case_or_404(case_id)
     form = PanelMeetingForm()
-    summary: list[str] = []
-    if form.validate_on_submit():
-        try:
-            service.add_panel_meeting(row, form.meeting_date.data, current_user)
-        except ServiceError as error:
-            summary = _put_errors(form, error)
-        else:
-            flash(f"Panel meeting on {long_date(form.meeting_date.data)} added.", "success")
-            return redirect(url_for("dhr.case", case_id=row.id))
-    return _case_page(row, form, summary, 400)
+    response, summary = _submit(
+        form, lambda data: service.add_panel_meeting(row, data["meeting_date"], current_user),
+        lambda meeting: (f"Panel meeting on {long_date(meeting.meeting_date)} added.", url_for("dhr.case", case_id=row.id)))
+    return response or _case_page(row, form, summary, 400)
 
 
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
@@ -325,17 +327,16 @@ def budget_line_remove(year_start: int, kind: str, item_id: int):
 @dhr_required
 def budget_from_return():
     form = FillFromReturnForm()
-    summary: list[str] = []
-    if form.validate_on_submit():
-        try:
-            fill = service.budget_from_stored_return(service.parse_financial_year(form.year.data), current_user)
-        except ServiceError as error:
-            summary = _put_errors(form, error)
-        else:
-            flash(f"{service.row_label(fill.row)} has been filled from the DHR budget return ({fill.area}). "
-                  + " ".join(fill.notes), "success")
-            return redirect(url_for("dhr.budget_year", year_start=fill.row.year_start))
-    return _budget_page(form, summary, 400)
+
+    def fill(data):
+        return service.budget_from_stored_return(service.parse_financial_year(data["year"]), current_user)
+
+    def done(result):
+        message = f"{service.row_label(result.row)} has been filled from the DHR budget return ({result.area}). "
+        return message + " ".join(result.notes), url_for("dhr.budget_year", year_start=result.row.year_start)
+
+    response, summary = _submit(form, fill, done)
+    return response or _budget_page(form, summary, 400)
 
 
 # ---- master action plan ------------------------------------------------------------------
@@ -353,14 +354,21 @@ def actions():
     return render_template("dhr/actions.html", title="DHR master action plan", rows=rows)
 
 
+def _action_form_page(row: DhrAction | None):
+    form = ActionForm(obj=row) if row else ActionForm(case_id=request.args.get("case_id", type=int))
+    _cases(form.case_id)
+    back = url_for("dhr.action", action_id=row.id) if row else url_for("dhr.actions")
+    return _form_page(form, lambda data: service.save_action(data, current_user, row),
+                      lambda saved: (f"The action has been {'saved' if row else 'added'}.",
+                                     url_for("dhr.action", action_id=saved.id)),
+                      title=f"Change action {row.id}" if row else "Add an action", back=back,
+                      back_text=f"Back to action {row.id}" if row else "Back to the action plan")
+
+
 @bp.route("/actions/new", methods=["GET", "POST"])
 @dhr_required
 def action_new():
-    form = ActionForm(case_id=request.args.get("case_id", type=int))
-    _cases(form.case_id)
-    return _form_page(form, lambda data: service.save_action(data, current_user),
-                      lambda row: ("The action has been added.", url_for("dhr.action", action_id=row.id)),
-                      title="Add an action", back=url_for("dhr.actions"), back_text="Back to the action plan")
+    return _action_form_page(None)
 
 
 @bp.route("/actions/<int:action_id>")
@@ -379,13 +387,7 @@ def _action_page(row: DhrAction, update_form, summary, status: int = 200):
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @dhr_required
 def action_edit(action_id: int):
-    row = _action_or_404(action_id)
-    form = ActionForm(obj=row)
-    _cases(form.case_id)
-    return _form_page(form, lambda data: service.save_action(data, current_user, row),
-                      lambda saved: ("The action has been saved.", url_for("dhr.action", action_id=saved.id)),
-                      title=f"Change action {row.id}", back=url_for("dhr.action", action_id=row.id),
-                      back_text=f"Back to action {row.id}")
+    return _action_form_page(_action_or_404(action_id))
 
 
 @bp.route("/actions/<int:action_id>/updates", methods=["POST"])
@@ -393,16 +395,9 @@ def action_edit(action_id: int):
 def action_update_add(action_id: int):
     row = _action_or_404(action_id)
     form = ActionUpdateForm()
-    summary: list[str] = []
-    if form.validate_on_submit():
-        try:
-            update = service.add_action_update(row, form.data, current_user)
-        except ServiceError as error:
-            summary = _put_errors(form, error)
-        else:
-            flash(f"Update for {update.quarter} added.", "success")
-            return redirect(url_for("dhr.action", action_id=row.id))
-    return _action_page(row, form, summary, 400)
+    response, summary = _submit(form, lambda data: service.add_action_update(row, data, current_user),
+                                lambda update: (f"Update for {update.quarter} added.", url_for("dhr.action", action_id=row.id)))
+    return response or _action_page(row, form, summary, 400)
 
 
 # ---- who may see DHR data (admins) -----------------------------------------------------------
