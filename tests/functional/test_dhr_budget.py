@@ -62,7 +62,7 @@ def test_leicestershire_2016_17_through_the_forms_on_screen(client, sign_in_as):
     assert figures["Independent chairs and authors"] == "£25,500"
     assert figures["Total costs"] == "£67,589"
     assert figures["Closing reserve"] == "£21,411"
-    assert figures["Forecast cost"].startswith("£63,339 (2.50 reviews × £8,500 + £42,089")
+    assert figures["Forecast cost"].startswith("£63,339 (2.5 reviews × £8,500 + £42,089")
     assert figures["Forecast against contributions"] == "Surplus £2,661: £63,339 forecast against £66,000 contributions"
     assert "Hinckley &amp; Bosworth" in page
     overview = client.get("/dhr/budget").get_data(as_text=True)

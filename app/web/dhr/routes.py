@@ -42,7 +42,7 @@ def dhr_required(view):
 
 @bp.context_processor
 def dhr_helpers():
-    return {"pounds": pounds, "long_date": long_date, "RAG_TAGS": RAG_TAGS, "REVIEW_TYPES": REVIEW_TYPES,
+    return {"pounds": pounds, "long_date": long_date, "count": lambda d: f"{d.normalize():f}" if d is not None else "", "RAG_TAGS": RAG_TAGS, "REVIEW_TYPES": REVIEW_TYPES,
             "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS}
 
 
