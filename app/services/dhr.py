@@ -77,7 +77,8 @@ CASE_TEXT_FIELDS = ("qa_outcome", "chair", "author", "delay_reason", "notes")
 ALWAYS_SEE_DHR = ("admin", "dhr_coordinator")
 
 
-def today() -> date:
+def current_date() -> date:
+    """Today, for the clocks and RAGs (one place to read the system clock)."""
     return date.today()
 
 
@@ -156,13 +157,13 @@ def case_dates(case: DhrCase, meetings: list[date] | None = None) -> CaseDates:
 
 
 def case_clocks(case: DhrCase, on: date | None = None) -> list[ClockState]:
-    return compute_clocks(case_dates(case), clock_rule(), on or today())
+    return compute_clocks(case_dates(case), clock_rule(), on or current_date())
 
 
 def case_problems(data: dict, case: DhrCase | None = None, on: date | None = None) -> dict[str, list[str]]:
     """Every reason to refuse this case, by form field (pseudonym taken, dates out of
     order or in the future, ...); {} if none."""
-    on = on or today()
+    on = on or current_date()
     errors: dict[str, list[str]] = {}
     pseudonym = (data.get("pseudonym") or "").strip()
     clash = db.session.scalar(select(DhrCase).where(func.lower(DhrCase.pseudonym) == pseudonym.lower()))
@@ -210,7 +211,7 @@ def add_panel_meeting(case: DhrCase, meeting_date: date, acting_user, on: date |
     existing = [m.meeting_date for m in case.panel_meetings]
     if meeting_date in existing:
         raise ServiceError(field_errors={"meeting_date": [f"A panel meeting on {long_date(meeting_date)} is already recorded."]})
-    problems = validate_dates(case_dates(case, existing + [meeting_date]), on or today())
+    problems = validate_dates(case_dates(case, existing + [meeting_date]), on or current_date())
     if problems:
         mine = [p.message for p in problems if p.field.startswith("panel_meetings")]
         raise ServiceError(field_errors={"meeting_date": mine or [p.message for p in problems]})
@@ -577,7 +578,7 @@ def action_of(row: DhrAction) -> Action:
 
 
 def action_rag_of(row: DhrAction, on: date | None = None) -> tuple[str, str]:
-    return action_rag(action_of(row), on or today())
+    return action_rag(action_of(row), on or current_date())
 
 
 ACTION_FIELDS = ("scope", "lead_agency", "action", "due_date", "status", "completed_on", "impact_review_due")
@@ -590,7 +591,7 @@ def save_action(data: dict, acting_user, row: DhrAction | None = None, on: date 
     action = Action(row.id if row else None, case.pseudonym if case else None, data.get("scope") or "",
                     (data.get("lead_agency") or "").strip(), (data.get("action") or "").strip(), data.get("due_date"),
                     data.get("status") or "", data.get("completed_on"), data.get("impact_review_due"))
-    errors = _field_errors(validate_action(action, on or today()))
+    errors = _field_errors(validate_action(action, on or current_date()))
     if action.status == "complete" and action.completed_on is None:
         errors.setdefault("completed_on", []).append(
             "Enter the date the action was completed, so that a review of its impact can be scheduled.")
@@ -616,7 +617,7 @@ def add_action_update(row: DhrAction, data: dict, acting_user, on: date | None =
                           (data.get("evidence") or "").strip())
     action = action_of(row)
     action.updates = [update]
-    _refuse(validate_action(action, on or today()), prefix="updates[0].")
+    _refuse(validate_action(action, on or current_date()), prefix="updates[0].")
     with transaction():
         saved = DhrActionUpdate(action_item=row, quarter=update.quarter, text=update.text,
                                 evidence=update.evidence or None, created_by_id=getattr(acting_user, "id", None))
@@ -629,13 +630,14 @@ def add_action_update(row: DhrAction, data: dict, acting_user, on: date | None =
 # ---- the workbook --------------------------------------------------------------------------
 
 
-def dhr_sheets_for(user, on: date | None = None) -> list[SheetWriter]:
+def dhr_sheets_for(user, today: date | None = None) -> list[SheetWriter]:
     """The DHR Budget, DHR Cases and DHR Actions sheet writers for the consolidated
-    workbook, or [] for anyone who may not see DHR data."""
+    workbook (clocks and RAGs as at ``today``, default the current date), or [] for
+    anyone who may not see DHR data."""
     if not can_see_dhr(user):
         return []
     return dhr_sheet_writers([budget_of(r) for r in budget_year_rows()], [case_row(c) for c in list_cases()],
-                             [action_of(a) for a in list_actions()], on or today(), clock_rule())
+                             [action_of(a) for a in list_actions()], today or current_date(), clock_rule())
 
 
 def dhr_workbook_bytes(user, on: date | None = None) -> bytes:
@@ -679,7 +681,7 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
     outstanding in March 2016. Idempotent: rows that exist (by pseudonym, financial
     year, lead agency and action) are left as they are, so a second run (or a later
     day) changes nothing and nothing a co-ordinator entered is overwritten."""
-    on = on or today()
+    on = on or current_date()
     cases = {c.pseudonym: c for c in db.session.scalars(select(DhrCase))}
     for pseudonym, dates, review_type, ons_code, notes in demo_cases(on):
         if pseudonym in cases:
@@ -720,5 +722,5 @@ __all__ = [
     "budget_view", "budget_year_row", "budget_year_rows", "can_see_dhr", "case_clocks", "case_problems", "case_dates", "case_row",
     "clock_rule", "dhr_sheets_for", "dhr_workbook_bytes", "list_actions", "list_cases", "load_demo_dhr",
     "parse_financial_year", "remove_budget_line", "remove_panel_meeting", "save_action", "save_budget_year",
-    "save_case", "save_contribution", "save_cost", "set_dhr_access", "today",
+    "save_case", "save_contribution", "save_cost", "set_dhr_access", "current_date",
 ]

@@ -102,7 +102,7 @@ def _cases(field):
 @bp.route("/")
 @dhr_required
 def index():
-    on = service.today()
+    on = service.current_date()
     cases = service.list_cases()
     clocks = [clock for case in cases for clock in service.case_clocks(case, on)]
     actions = service.list_actions()
@@ -117,7 +117,7 @@ def index():
 @bp.route("/workbook.xlsx")
 @dhr_required
 def workbook():
-    on = service.today()
+    on = service.current_date()
     data = service.dhr_workbook_bytes(current_user, on)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="dhr-{on.isoformat()}.xlsx"'})
@@ -133,7 +133,7 @@ def _case_or_404(case_id: int) -> DhrCase:
 @bp.route("/cases")
 @dhr_required
 def cases():
-    on = service.today()
+    on = service.current_date()
     rows = [(case, service.case_clocks(case, on)) for case in service.list_cases()]
     return render_template("dhr/cases.html", title="DHR cases", rows=rows, rule=service.clock_rule(), today=on)
 
@@ -165,7 +165,7 @@ def case(case_id: int):
 
 
 def _case_page(row: DhrCase, meeting_form, summary, status: int = 200):
-    on = service.today()
+    on = service.current_date()
     actions = db.session.scalars(select(DhrAction).where(DhrAction.case_id == row.id).order_by(DhrAction.id)).all()
     return render_template("dhr/case.html", title=f"Case '{row.pseudonym}'", case=row,
                            clocks=service.case_clocks(row, on), meeting_form=meeting_form, summary=summary,
@@ -349,7 +349,7 @@ def _action_or_404(action_id: int) -> DhrAction:
 @bp.route("/actions")
 @dhr_required
 def actions():
-    on = service.today()
+    on = service.current_date()
     rows = [(a, service.action_rag_of(a, on)) for a in service.list_actions()]
     return render_template("dhr/actions.html", title="DHR master action plan", rows=rows)
 
@@ -375,7 +375,7 @@ def action_new():
 @dhr_required
 def action(action_id: int):
     row = _action_or_404(action_id)
-    form = ActionUpdateForm(formdata=None, quarter=quarter_of(service.today()).key)
+    form = ActionUpdateForm(formdata=None, quarter=quarter_of(service.current_date()).key)
     return _action_page(row, form, [])
 
 

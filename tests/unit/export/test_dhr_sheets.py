@@ -2,6 +2,7 @@
 text kept as text, print set-up. (LibreOffice recalculation is proven end to end in
 tests/functional/test_dhr_budget.py.)"""
 import io
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ import pytest
 from app.dhr.actions import Action, ActionUpdate, action_rag, demo_actions
 from app.dhr.budget import BudgetYear, Contribution, CostLine, forecast, leicestershire_2016_17, summarise
 from app.dhr.clocks import CaseDates, ClockRule, compute_clocks, demo_cases
+from app.export.dashboard import dashboard_bytes
 from app.export.dhr_sheets import (
     ACTIONS_SHEET, BUDGET_SHEET, CASES_SHEET, CaseRow, dhr_sheet_writers,
 )
@@ -247,3 +249,18 @@ def test_print_ready(sheet, title_rows, freeze):
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == title_rows and ws.freeze_panes == freeze
     assert "Restricted" in ws.oddHeader.right.text
+
+
+@pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")
+def test_the_sheets_plug_into_the_consolidated_workbook(seed_data):
+    """Through DashboardData.extra_sheets, after the standard sheets and listed on Contents."""
+    writers = dhr_sheet_writers([leicestershire_2016_17()], demo_case_rows(), demo_actions(TODAY), TODAY)
+    formulas, cached = books(dashboard_bytes(replace(seed_data, extra_sheets=writers)))
+    assert formulas.sheetnames[-3:] == [BUDGET_SHEET, CASES_SHEET, ACTIONS_SHEET]
+    contents = [c.value for row in formulas["Contents"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(any(name in text for text in contents) for name in (BUDGET_SHEET, CASES_SHEET, ACTIONS_SHEET))
+    assert cell_value(cached[BUDGET_SHEET], "Closing reserve") == 21411
+
+
+def cell_value(ws, label: str):
+    return ws[f"B{rows_by_label(ws)[label]}"].value
