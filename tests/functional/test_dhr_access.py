@@ -8,9 +8,11 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, DhrAction, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting
 from app.services.dhr import dhr_sheets_for
+from tests.conftest import PASSWORD, csrf_token_from, make_config
 
 ADMIN_ONLY = {"dhr.access", "dhr.access_change"}
 
@@ -112,3 +114,19 @@ def test_the_workbook_download_has_the_three_dhr_sheets(client, sign_in_as):
     assert response.status_code == 200
     assert re.match(r'attachment; filename="dhr-\d{4}-\d\d-\d\d\.xlsx"', response.headers["Content-Disposition"])
     assert openpyxl.load_workbook(io.BytesIO(response.data)).sheetnames == ["DHR Budget", "DHR Cases", "DHR Actions"]
+
+
+def test_dhr_forms_and_buttons_carry_csrf_tokens(database_url, migrated, tmp_path, people):
+    records = dhr_records()
+    app = create_app(make_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
+    client = app.test_client()
+    token = csrf_token_from(client.get("/sign-in").data)
+    client.post("/sign-in", data={"email": "dhr_coordinator@example.org", "password": PASSWORD, "csrf_token": token})
+    case_url = f"/dhr/cases/{records['case_id']}"
+    assert client.post(f"{case_url}/meetings", data={"meeting_date": "01/02/2016"}).status_code == 400
+    page = client.get(case_url).data
+    token = csrf_token_from(page)
+    assert page.count(b'name="csrf_token"') == 3  # sign out, remove the meeting, add a meeting
+    assert client.post(f"{case_url}/meetings", data={"meeting_date": "01/02/2016", "csrf_token": token}).status_code == 302
+    for url in ("/dhr/budget/2016", f"/dhr/actions/{records['action_id']}", "/dhr/cases/new"):
+        assert b'name="csrf_token"' in client.get(url).data, url
