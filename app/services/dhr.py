@@ -300,6 +300,8 @@ def save_budget_year(data: dict, acting_user, row: DhrBudgetYear | None = None) 
     if row is None and budget_year_row(year_start) is not None:
         raise ServiceError(field_errors={"year": [f"{fy_label(year_start)} is already in the budget. Change it from its page."]})
     amounts = {name: to_decimal(data.get(name)) for name in BUDGET_AMOUNTS}
+    # The year's own figures only: a placeholder line stands in for the contributions,
+    # which are added and checked one by one (save_contribution).
     trial = BudgetYear(year_start, amounts["opening_reserve"], [Contribution("-", 0)], [], amounts["reviews_expected"],
                        amounts["cost_per_review"], amounts["fixed_support"])
     _refuse(validate_budget(trial), {"year_start": "year"})
@@ -355,6 +357,10 @@ def save_cost(row: DhrBudgetYear, data: dict, acting_user, cost: DhrCost | None 
     actual cost of a case."""
     case = db.session.get(DhrCase, data["case_id"]) if data.get("case_id") else None
     kind = data.get("kind") or ""
+    if case is not None and kind != "case":
+        raise ServiceError(field_errors={"case_id": [
+            f"Only the actual cost of a case names a case. Choose '{COST_KINDS['case']}' as the kind, or choose "
+            "'Not for one case'."]})
     year = budget_of(row)
     line = CostLine((data.get("label") or "").strip(), kind, to_decimal(data.get("amount")),
                     case.pseudonym if case is not None and kind == "case" else None)

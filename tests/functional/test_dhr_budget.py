@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Area, AuditEvent, DataValue, DhrBudgetYear, Indicator, ReturnTemplate
+from app.models import Area, AuditEvent, DataValue, DhrBudgetYear, DhrCase, Indicator, ReturnTemplate
 from app.services.dhr import RETURN_INDICATORS, budget_from_stored_return
 from app.services import ServiceError
 from app.store.reference import period_row
@@ -123,6 +123,14 @@ def test_a_case_cost_must_name_its_case(client, sign_in_as):
     response = client.post("/dhr/budget/2016/costs/new", data={"label": "Author", "kind": "case", "amount": "4000"})
     assert response.status_code == 400
     assert "Author: a case cost must name the case. Enter its pseudonym." in response.get_data(as_text=True)
+    case = DhrCase(pseudonym="AB", status="in_progress")
+    db.session.add(case)
+    db.session.commit()
+    response = client.post("/dhr/budget/2016/costs/new", data={"label": "Author", "kind": "chairs_authors", "amount": "4000",
+                                                               "case_id": str(case.id)})
+    assert response.status_code == 400 and "Only the actual cost of a case names a case." in response.get_data(as_text=True)
+    post_ok(client, "/dhr/budget/2016/costs/new", {"label": "Author for AB", "kind": "case", "amount": "4000", "case_id": str(case.id)})
+    assert "Actual cost of a case: case AB" in client.get("/dhr/budget/2016").get_data(as_text=True)
 
 
 # ---- the workbook, recalculated by LibreOffice ----------------------------------------------
