@@ -16,7 +16,7 @@ class UploadForm(FlaskForm):
                                  "Workbook (.xlsx).",
                      validators=[FileRequired(message="Choose the return to upload")])
     agency = SelectField("Agency", widget=GovSelect(), validate_choice=False,
-                         validators=[InputRequired(message="Choose the agency the return is for"), StrictChoice("agency")])
+                         validators=[InputRequired(message="Choose the agency the return is for")])
     template = SelectField("Template", widget=GovSelect(), validate_choice=False,
                            description="Only needed if the workbook is not the blank return from Safer Returns.",
                            validators=[Optional(), StrictChoice("template")])

@@ -1,0 +1,296 @@
+"""Issue 4 through the pages an officer uses: upload → preview → confirm, the annotated
+file, resubmission and what changed, bad files, and who may do what."""
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from app.definition import expand_fields
+from app.export.blank_return import field_cells
+from app.extensions import db
+from app.models import AuditEvent, DataValue, Indicator, Period, PeriodSignOff, Submission
+from app.periods import parse_period
+from app.services.templates import definition_of, template_by_slug
+from tests.unit.ingest.builders import compound_file, rezip, simple_xlsx, xlsx
+from app.services.imports import import_return
+from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, filled
+
+LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
+ADMIN = ("admin@demo.saferreturns.org.uk", "demo-admin-pass")
+MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
+POLICE_OFFICER = ("police.officer@demo.saferreturns.org.uk", "demo-officer-pass")
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+
+
+def sign_in(client, login):
+    client.post("/sign-out")
+    assert client.post("/sign-in", data={"email": login[0], "password": login[1]}).status_code == 302
+    return client
+
+
+def text_of(response) -> str:
+    """The page's text, tags removed and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.data.decode()).split()).replace("&#39;", "'").replace("&amp;", "&")
+
+
+def upload(client, data: bytes, filename="return.xlsx", agency="living-without-abuse", **fields):
+    return client.post("/returns/upload", data={"file": (io.BytesIO(data), filename), "agency": agency, **fields},
+                       content_type="multipart/form-data")
+
+
+def preview_url(response) -> str:
+    assert response.status_code == 302, text_of(response)[:2000]
+    return response.headers["Location"]
+
+
+def held_files(app) -> set[str]:
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+def test_the_seed_figures_uploaded_through_the_web_land_with_their_cells(app, client, demo):
+    officer = sign_in(client, LWA_OFFICER)
+    blank = officer.get(f"/templates/{APPENDIX_2_SLUG}/blank?agency=living-without-abuse&period={SEED_PERIOD}")
+    assert blank.status_code == 200
+    defn = definition_of(template_by_slug(APPENDIX_2_SLUG).published_version)
+    fields = expand_fields(defn, parse_period(SEED_PERIOD))
+    cells = field_cells(defn, fields)
+    rows = list(APPENDIX_2["rows"].values())
+    expected = {(f.indicator, f.area): (cells[f.id][1], rows[f.row_index][f.column_index])
+                for f in fields if f.measure == "value"}
+    workbook = openpyxl.load_workbook(io.BytesIO(blank.data))
+    for f in fields:
+        if f.column_key != "note":
+            workbook["Appendix 2"][cells[f.id][1]] = rows[f.row_index][f.column_index]
+    saved = io.BytesIO()
+    workbook.save(saved)
+
+    page = officer.get(preview_url(upload(officer, saved.getvalue(), "Appendix 2 Q4.xlsx")))
+    assert page.status_code == 200
+    shown = text_of(page)
+    assert "version 1, recognised from the workbook's own record of its template" in shown
+    assert "70 figures, 0 warnings, 0 errors" in shown
+    assert "Appendix 2!C6 Helpline calls received Blaby Dec 2015 – Mar 2016 39" in shown
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0  # nothing stored yet
+
+    confirmed = officer.post(page.request.path + "/confirm", data={"comment": ""})
+    assert confirmed.status_code == 302
+    submission = db.session.scalar(select(Submission))
+    assert confirmed.headers["Location"].endswith(f"/returns/submissions/{submission.id}")
+    assert (submission.status, submission.filename, submission.agency.slug) == ("current", "Appendix 2 Q4.xlsx",
+                                                                                "living-without-abuse")
+    stored = db.session.execute(
+        select(Indicator.slug, DataValue.area_id, DataValue.value, DataValue.flag, DataValue.sheet, DataValue.cell,
+               DataValue.is_current)
+        .join(Indicator, DataValue.indicator_id == Indicator.id).where(DataValue.submission_id == submission.id)).all()
+    from app.store.reference import by_code
+    code_of = {a.id: code for code, a in by_code({area for _, area in expected}).items()}
+    got = {(slug, code_of[area]): (cell, value) for slug, area, value, flag, sheet, cell, current in stored
+           if sheet == "Appendix 2" and flag == "actual" and current}
+    assert got == expected and len(stored) == 63
+    # The demo's seed figures for the same cells were replaced, not duplicated.
+    seed_still_current = db.session.scalar(select(func.count()).select_from(DataValue).where(
+        DataValue.is_current.is_(True), DataValue.submission_id.is_(None), DataValue.source.like("Seed: Appendix 2%")))
+    assert seed_still_current == 0
+    original = Path(app.config["UPLOAD_FOLDER"]) / f"{submission.sha256}.xlsx"
+    assert original.read_bytes() == saved.getvalue()
+    assert held_files(app) == {original.name}  # the held copy is gone
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["upload_previewed", "submission_confirmed"]
+    detail = text_of(officer.get(confirmed.headers["Location"]))
+    assert "Your return is stored as submission" in detail and "Appendix 2!K12 Face to face contacts" in detail
+
+
+def test_preview_beside_last_period_and_a_warning_needs_a_comment(app, client, demo):
+    earlier = filled(data=None, change=lambda wb: wb["_meta"].__setitem__("B5", "2015-08..2015-11"))
+    assert import_return(earlier, "aug-nov.xlsx", agency_slug="living-without-abuse").submission is not None
+
+    officer = sign_in(client, LWA_OFFICER)
+    later = filled({"C6": 400, "J6": 1095}, change=lambda wb: wb["_meta"].__setitem__("B5", "2016-04..2016-07"))
+    page = officer.get(preview_url(upload(officer, later)))
+    shown = text_of(page)
+    assert "Appendix 2!C6: 400 is far from this agency's earlier figures for 'Helpline calls received' (Blaby): " \
+           "the last 2 were 39, 39 (median 39)." in shown
+    # Last period (Dec 2015 – Mar 2016) is the demo's seed figure, shown beside this return's.
+    assert "Appendix 2!C7 New callers to the helpline Blaby Apr – Jul 2016 49 49" in shown
+    assert "Required: say why the figures the warnings point at are right." in shown
+
+    refused = officer.post(page.request.path + "/confirm", data={"comment": "  "})
+    assert refused.status_code == 400
+    assert "a comment is needed to submit a return with warnings" in text_of(refused)
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+    accepted = officer.post(page.request.path + "/confirm", data={"comment": "A campaign in Blaby doubled calls."})
+    assert accepted.status_code == 302
+    submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    assert submission.comment == "A campaign in Blaby doubled calls."
+    assert submission.warnings[0]["cell"] == "C6" and submission.period.key == "2016-04..2016-07"
+
+
+def bad_files() -> dict[str, tuple[bytes, str]]:
+    """Bad uploads built in code, with a phrase of the message each must get."""
+    good = simple_xlsx()
+    return {
+        "empty": (b"", "is empty (0 bytes)"),
+        "csv": (b"Area,Calls\nBlaby,39\n", "is a CSV or text file"),
+        "legacy xls": (compound_file({"Workbook": b"\x09\x08" * 100}), "older Excel 97-2003 workbook (.xls)"),
+        "password": (compound_file({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"x" * 64}),
+                     "save it as Excel Workbook (.xlsx) without a password"),
+        "macros": (rezip(good, add={"xl/vbaProject.bin": b"\x00" * 64}), "contains macros"),
+        "picture": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "is a picture (PNG image)"),
+        "truncated": (good[: len(good) // 2], "incomplete or damaged"),
+        "zip of other things": (rezip(good, remove={"xl/workbook.xml"}), "is a zip archive, not an Excel workbook"),
+        "not a return": (xlsx(lambda wb: wb.add_worksheet("Notes").write_string("A1", "Minutes")),
+                         "We could not tell which return this is"),
+    }
+
+
+@pytest.mark.parametrize("kind", list(bad_files()))
+def test_bad_files_get_a_clear_message_on_the_preview(client, people, sign_in_as, kind):
+    data, phrase = bad_files()[kind]
+    officer = sign_in_as("officer")
+    page = officer.get(preview_url(upload(officer, data, "returns.xlsx", agency="police")))
+    assert page.status_code == 200
+    shown = text_of(page)
+    assert phrase in shown and "This return cannot be stored yet" in shown
+    assert "Submit the return" not in shown
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "submission_rejected")) == 1
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(app, client, people, sign_in_as):
+    app.config["MAX_CONTENT_LENGTH"] = 50_000
+    response = upload(sign_in_as("officer"), b"x" * 60_000, agency="police")
+    assert response.status_code == 413
+    assert "The file is too large" in text_of(response)
+
+
+def test_the_annotated_workbook_marks_each_problem(app, client, demo):
+    officer = sign_in(client, LWA_OFFICER)
+
+    def damage(workbook):
+        ws = workbook["Appendix 2"]
+        ws.delete_rows(12)  # the last row, 'Face to face contacts', is missing
+        ws["N2"] = "=SUM(C6:C8)"  # a formula of the officer's own, kept as it was
+
+    data = filled({"C7": "lots", "J6": 735}, change=damage)
+    page = officer.get(preview_url(upload(officer, data)))
+    link = page.request.path + "/annotated.xlsx"
+    assert link.split("/")[-1] in page.data.decode()
+    download = officer.get(link)
+    assert download.status_code == 200 and "return-problems.xlsx" in download.headers["Content-Disposition"]
+    marked = openpyxl.load_workbook(io.BytesIO(download.data))
+    assert marked.sheetnames[0] == "Problems"
+    assert [c.value for c in marked["Problems"]["A"]][1:] == ["Appendix 2"]
+    assert "'Face to face contacts with existing service users' is missing" in marked["Problems"]["C2"].value
+    ws = marked["Appendix 2"]
+    assert ws["C7"].fill.fgColor.rgb.endswith("FFC7CE") and "'lots' is not a number" in ws["C7"].comment.text
+    assert "Total Leics County is 735" in ws["J6"].comment.text
+    assert ws["D7"].comment is None and ws["D7"].value == 186 and ws["N2"].value == "=SUM(C6:C8)"
+    assert "_meta" in marked.sheetnames and marked["_meta"].sheet_state == "veryHidden"
+
+
+def test_officers_upload_only_for_their_own_agency(client, demo):
+    officer = sign_in(client, LWA_OFFICER)
+    form = officer.get("/returns/upload")
+    assert b'value="living-without-abuse"' in form.data and b"leicestershire-police" not in form.data
+    refused = upload(officer, filled(), agency="leicestershire-police")
+    assert refused.status_code == 400
+    assert "You can only upload returns for your own agency." in text_of(refused)
+    assert not held_files(client.application)
+    manager = sign_in(client, MANAGER)
+    assert manager.get("/returns/upload").status_code == 403
+
+
+def test_an_admin_uploads_for_any_agency_and_the_held_upload_is_theirs_alone(client, demo):
+    admin = sign_in(client, ADMIN)
+    location = preview_url(upload(admin, filled()))
+    assert admin.get(location).status_code == 200
+    officer = sign_in(client, LWA_OFFICER)
+    assert officer.get(location).status_code == 404
+    assert officer.post(location + "/confirm", data={"comment": "mine now"}).status_code == 404
+
+
+def test_a_signed_off_period_refuses_an_upload(client, demo):
+    period = db.session.scalar(select(Period).where(Period.key == "2015-12..2016-03"))
+    db.session.add(PeriodSignOff(period=period, locked=True))
+    db.session.commit()
+    officer = sign_in(client, LWA_OFFICER)
+    page = officer.get(preview_url(upload(officer, filled())))
+    assert "This period has been signed off; ask an administrator to unlock it" in text_of(page)
+    confirm = officer.post(page.request.path + "/confirm", data={"comment": "please"})
+    assert confirm.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_a_formula_without_a_saved_result(client, demo):
+    officer = sign_in(client, LWA_OFFICER)
+    page = officer.get(preview_url(upload(officer, filled({"J6": "=SUM(C6:I6)"}))))
+    assert ("Appendix 2!J6: This cell has a formula whose result was not saved with the file, so we cannot read its "
+            "value. Open the workbook in Excel or LibreOffice, save it, and upload it again.") in text_of(page)
+
+
+def test_a_resubmission_supersedes_and_shows_what_changed(app, client, demo):
+    officer = sign_in(client, LWA_OFFICER)
+    first = officer.get(preview_url(upload(officer, filled())))
+    officer.post(first.request.path + "/confirm")
+    second = officer.get(preview_url(upload(officer, filled({"C6": 40, "J6": 735, "L7": None}), "corrected.xlsx")))
+    assert officer.post(second.request.path + "/confirm").status_code == 302
+    old, new = db.session.scalars(select(Submission).order_by(Submission.id)).all()
+    assert (old.status, new.status, new.supersedes_id) == ("superseded", "current", old.id)
+    changes = officer.get(f"/returns/submissions/{new.id}/changes")
+    shown = text_of(changes)
+    assert "Helpline calls received Blaby Dec 2015 – Mar 2016 39 → 40" in shown
+    assert "Helpline calls received Leicestershire Dec 2015 – Mar 2016 734 → 735" in shown
+    assert shown.count("→") == 2
+    assert "Superseded" in text_of(officer.get(f"/returns/submissions/{old.id}"))
+    current = db.session.scalars(select(DataValue.submission_id).where(DataValue.is_current.is_(True),
+                                                                      DataValue.submission_id.is_not(None))).all()
+    assert set(current) == {new.id}
+    assert [e for e in db.session.scalars(select(AuditEvent.action))].count("submission_superseded") == 1
+
+
+def test_who_may_see_a_submission_and_download_its_original(app, client, demo):
+    officer = sign_in(client, LWA_OFFICER)
+    page = officer.get(preview_url(upload(officer, filled())))
+    officer.post(page.request.path + "/confirm")
+    submission = db.session.scalar(select(Submission))
+    url = f"/returns/submissions/{submission.id}"
+    original = officer.get(url + "/original")
+    assert original.status_code == 200 and original.data == filled_bytes_of(app, submission)
+    assert "Submission" in text_of(officer.get("/returns/"))
+    police = sign_in(client, POLICE_OFFICER)
+    assert police.get(url).status_code == 403 and police.get(url + "/original").status_code == 403
+    assert f"Submission {submission.id}" not in text_of(police.get("/returns/"))
+    manager = sign_in(client, MANAGER)
+    assert manager.get(url).status_code == 200 and manager.get(url + "/original").status_code == 403
+    assert "Download the original file" not in text_of(manager.get(url))
+    admin = sign_in(client, ADMIN)
+    assert admin.get(url + "/original").status_code == 200
+
+
+def filled_bytes_of(app, submission) -> bytes:
+    return (Path(app.config["UPLOAD_FOLDER"]) / f"{submission.sha256}.xlsx").read_bytes()
+
+
+def test_an_inserted_row_moved_columns_and_a_renamed_sheet_through_the_web(client, demo):
+    def rearrange(workbook):
+        ws = workbook["Appendix 2"]
+        ws.insert_rows(7)
+        ws.insert_cols(3)
+        ws.title = "LWA figures"
+
+    officer = sign_in(client, LWA_OFFICER)
+    page = officer.get(preview_url(upload(officer, filled(change=rearrange))))
+    shown = text_of(page)
+    assert "70 figures, 0 warnings, 0 errors" in shown and "LWA figures!D6 Helpline calls received Blaby" in shown
+    assert "LWA figures!D8 New callers to the helpline Blaby" in shown
+
