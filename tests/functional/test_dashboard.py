@@ -1,0 +1,310 @@
+"""Issue 6 at the app level: the board's workbook from ``flask dashboard export`` and the
+download button, checked cell by cell against the database; and the web dashboard."""
+import io
+import re
+import shutil
+import subprocess
+from datetime import datetime
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.indicators.periods import period_of
+from app.models import Agency, Area, DataValue, Indicator, Outcome, Period, ReturnTemplate, Submission, Target, User
+from app.services.dashboard_export import export_dashboard
+from app.services.performance import save_commentary, save_outcome_assessment, schedule_returns
+from app.store.reference import period_row
+from tests.conftest import sign_in
+
+MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
+SHEETS = ["Contents", "Dashboard", "District tables", "Outcome measures", "Quarterly trends", "Rolling 12 months",
+          "Completeness", "Notes and definitions"]
+INJECTED = '=HYPERLINK("http://x","y")'
+# The only formulas the workbook writes: county totals, changes, returns received.
+OUR_FORMULAS = {"District tables": r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)", "Rolling 12 months": r"=C\d+(/B\d+-1|-B\d+)",
+                "Completeness": r'=COUNTIF\([A-Z]+\d+:[A-Z]+\d+,"received"\)'}
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+
+
+def template_name(slug: str) -> str:
+    return db.session.scalar(select(ReturnTemplate.name).where(ReturnTemplate.slug == slug))
+
+
+def stored() -> dict:
+    """(indicator name, area code, period key) → (value, flag, note), straight from the table."""
+    rows = db.session.execute(
+        select(Indicator.name, Area.code, Period.key, DataValue.value, DataValue.flag, DataValue.note)
+        .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+        .join(Period, DataValue.period_id == Period.id).where(DataValue.is_current.is_(True)))
+    return {(name, code, key): (value, flag, note) for name, code, key, value, flag, note in rows}
+
+
+def latest_stored(figures, name, area, period):
+    """The stored figure a dashboard for ``period`` shows as latest: the latest period
+    ending by the period's end (the period itself on a tie)."""
+    spec = period_of(period)
+    keys = [k for (n, a, k) in figures if n == name and a == area and period_of(k).end <= spec.end]
+    key = max(keys, key=lambda k: (period_of(k).end, k == spec.key))
+    return key, figures[(name, area, key)]
+
+
+def export(runner, tmp_path, *args) -> tuple:
+    path = tmp_path / ("dashboard" + re.sub(r"[^A-Za-z0-9]+", "-", "-".join(args)) + ".xlsx")
+    result = runner.invoke(args=["dashboard", "export", "-o", str(path), *args])
+    assert result.exit_code == 0, result.output
+    return openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True), path, result.output
+
+
+def rows_of(ws, first: int, width: int):
+    for r in range(first, ws.max_row + 1):
+        yield r, [ws.cell(r, c).value for c in range(1, width + 1)]
+
+
+def header_row(ws, first_cell: str, start: int = 1) -> int:
+    return next(r for r in range(start, ws.max_row + 1) if ws.cell(r, 1).value == first_cell)
+
+
+def manager():
+    return db.session.scalar(select(User).where(User.email == MANAGER[0]))
+
+
+def _agency_text_everywhere():
+    """Text that came from people, made to look like formulas: an outcome comment, an
+    indicator comment, a 'not available' reason and an agency name (with a submission,
+    so it is listed on Contents and Completeness)."""
+    crime = db.session.scalar(select(Outcome).where(Outcome.name == "Ongoing reductions in crime"))
+    save_outcome_assessment("Nov 2016 - Oct 2017", crime.id, INJECTED, False, None, "", manager())
+    hate = db.session.scalar(select(Indicator).where(Indicator.slug == "hate-incidents-rate"))
+    save_commentary("Nov 2016 - Oct 2017", hate.id, "LC", "=1+1", False, manager())
+    gap = db.session.scalar(select(DataValue).join(Indicator).where(Indicator.slug == "outcome-stakeholder-confidence"))
+    gap.note = '=HYPERLINK("http://evil","survey")'
+    idva = db.session.scalar(select(Agency).where(Agency.slug == "cambridgeshire-idva"))
+    idva.name = "=IDVA()"
+    template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == "cambridgeshire-da-quarterly"))
+    submission = Submission(agency=idva, template=template, template_version=template.published_version,
+                            period=period_row("2014/15 Q3"), uploaded_at=datetime(2015, 1, 20, 9, 30), filename="q3.xlsx",
+                            sha256="0" * 64, size_bytes=1)
+    db.session.add(submission)
+    db.session.flush()
+    for value in db.session.scalars(select(DataValue).join(Indicator).join(Period).where(
+            Indicator.slug == "cambs-da-incidents", Period.key == "2014/15 Q3")):
+        value.submission_id = submission.id
+    db.session.commit()
+    schedule_returns(template.id, ["2016/17 Q3", "2016/17 Q4"], manager())
+
+
+def contents_fact(book, label):
+    ws = book["Contents"]
+    return next(ws.cell(r, 2).value for r in range(1, 10) if ws.cell(r, 1).value == label)
+
+
+def test_cli_workbook_equals_the_database_cell_by_cell(demo, runner, tmp_path):
+    _agency_text_everywhere()
+    book, values, _path, output = export(runner, tmp_path)
+    assert "Wrote" in output and "full (restricted: not for publication) dashboard for Nov 2016 – Oct 2017" in output
+    assert book.sheetnames == SHEETS
+    figures = stored()
+    period = "2016-11..2017-10"
+    checked = 0
+
+    # Dashboard: every supporting indicator's latest (and same-period-last-year) figure.
+    ws = book["Dashboard"]
+    for r, row in rows_of(ws, 6, 8):
+        name = row[3]
+        if not name or name.startswith(("Direction", "RAG:", "Peer", "A period", "Districts")):
+            continue
+        base, _, district = name.partition(" — ")
+        homes = [code for code in ("LC", "CAMBS", "ROTH") if any(k[0] == base and k[1] == code for k in figures)]
+        area = {"Cambridge": "CAM", "Huntingdonshire": "HUNTS", "Fenland": "FEN"}.get(district) or (homes or [None])[0]
+        if area is None:  # a county total of districts that have not all reported: words, never a smaller sum
+            assert ws.cell(r, 6).value == "incomplete", name
+            continue
+        key, (value, flag, _note) = latest_stored(figures, base, area, period)
+        if value is None or flag == "not_available":
+            assert isinstance(row[5], str), name  # N/A or incomplete: words, never 0
+        else:
+            assert row[5] == value, name
+            checked += 1
+        before = period_of(key).previous_year().key
+        if (base, area, before) in figures and figures[(base, area, before)][0] is not None:
+            assert row[4] == figures[(base, area, before)][0], name
+            checked += 1
+    assert checked > 60
+
+    # District tables (Appendix 2): districts, the county total as =SUM with its cached result, LLR and target.
+    ws, cached = book["District tables"], values["District tables"]
+    top = header_row(ws, "Indicator")
+    heads = [ws.cell(top, c).value for c in range(1, 13)]
+    codes = {a.name: a.code for a in db.session.scalars(select(Area))}
+    for r, row in rows_of(ws, top + 1, 12):
+        if row[0] is None or row[0] == "Indicator":
+            break
+        for col, head in enumerate(heads[1:8], start=1):
+            assert row[col] == figures[(row[0], codes[head], "2015-12..2016-03")][0]
+        assert re.fullmatch(OUR_FORMULAS["District tables"], row[8]) and cached.cell(r, 9).value == figures[(row[0], "LC", "2015-12..2016-03")][0]
+        assert row[9] == figures[(row[0], "LLR", "2015-12..2016-03")][0]
+        target = db.session.scalar(select(Target.value).join(Indicator).where(Indicator.name == row[0]))
+        assert row[10] == target
+        checked += 1
+
+    # Outcome measures (Table 2): target and performance; N/A with its reason as a note.
+    ws = book["Outcome measures"]
+    for r, row in rows_of(ws, header_row(ws, "Outcome") + 1, 4):
+        if row[0] is None or row[0].startswith("Note"):
+            break
+        value = figures[(row[0], "LC", "2015-12..2016-03")][0]
+        assert row[1] == db.session.scalar(select(Target.value).join(Indicator).where(Indicator.name == row[0]))
+        assert row[2] == value if value is not None else row[2].startswith("N/A (note")
+
+    # Quarterly trends: last year's then this year's quarters.
+    ws = book["Quarterly trends"]
+    for r, row in rows_of(ws, 4, 9):
+        if not row[0] or row[0] == "Indicator" or ws.cell(r, 2).value is None and ws.cell(r, 6).value is None:
+            continue
+        base, _, district = row[0].partition(" — ")
+        area = {"Cambridge": "CAM", "Huntingdonshire": "HUNTS", "Fenland": "FEN"}.get(district, "CAMBS")
+        for offset, key in enumerate([f"2013/14 Q{q}" for q in range(1, 5)] + [f"2014/15 Q{q}" for q in range(1, 5)]):
+            expected = figures.get((base, area, key), (None,))[0]
+            assert row[1 + offset] == expected, (row[0], key)
+
+    # Rolling 12 months (Rotherham Table 4): the change is a formula whose cached result is right.
+    ws, cached = book["Rolling 12 months"], values["Rolling 12 months"]
+    changes = {}
+    for r, row in rows_of(ws, 6, 5):
+        if not row[0]:
+            continue
+        assert row[1] == figures[(row[0], "ROTH", "2015-11..2016-10")][0]
+        assert row[2] == figures[(row[0], "ROTH", "2016-11..2017-10")][0]
+        assert row[4] == figures[(row[0], "ROTH", "2017-04..2017-10")][0]
+        changes[row[0]] = cached.cell(r, 4).value
+    assert round(changes["Domestic Crimes"] * 100) == 67 and changes["Outcome Rate"] == -10
+    assert round(changes["No. of referrals to the MARAC"] * 100) == -11
+
+    # Contents names the submission behind the figures; completeness by agency and period.
+    contents = [c for row in book["Contents"].iter_rows(values_only=True) for c in row if c is not None]
+    assert "=IDVA()" in contents and datetime(2015, 1, 20, 9, 30) in contents
+    completeness = [row[:4] for row in book["Completeness"].iter_rows(values_only=True)]
+    assert ("=IDVA()", template_name("cambridgeshire-da-quarterly"), "missing", "missing") in completeness
+
+
+def test_rag_ranges_have_conditional_formats_text_never_becomes_a_formula_and_sheets_print(demo, runner, tmp_path):
+    _agency_text_everywhere()
+    book, _values, path, _output = export(runner, tmp_path)
+    for ws in book.worksheets:
+        ranges = [(cf.sqref, cf.rules) for cf in ws.conditional_formatting]
+        for row in ws.iter_rows():
+            for cell in row:
+                if ws.title in ("Dashboard", "Outcome measures") and cell.value in ("R", "A", "G") and cell.row > 5:
+                    assert any(cell.coordinate in sqref and rules for sqref, rules in ranges), (ws.title, cell.coordinate)
+                if cell.data_type == "f":
+                    assert re.fullmatch(OUR_FORMULAS.get(ws.title, "^$"), cell.value), (ws.title, cell.coordinate, cell.value)
+        # Print-ready: A3 landscape, one page wide, header rows repeated, panes frozen.
+        assert int(ws.page_setup.paperSize) == 8 and ws.page_setup.orientation == "landscape", ws.title
+        # fitToWidth 1 is the file format's default, so it is not written; 0 pages tall is "as many as needed".
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1), ws.title
+        assert int(ws.page_setup.fitToHeight) == 0, ws.title
+        assert ws.print_title_rows and ws.freeze_panes, ws.title
+    dashboard = book["Dashboard"]
+    strings = {c.value: c for row in dashboard.iter_rows() for c in row if isinstance(c.value, str)}
+    assert strings[INJECTED].data_type == "s"  # the outcome comment stays a string
+    assert any(v.endswith("Comment: =1+1") for v in strings)
+    status_ranges = [cf.sqref for cf in book["Completeness"].conditional_formatting]
+    assert status_ranges, "completeness statuses are coloured by rules"
+    all_text = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "=IDVA()" in all_text
+    assert any('=HYPERLINK("http://evil","survey")' in text for text in all_text)
+
+    # A real spreadsheet program opens it: LibreOffice renders it to PDF.
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    out = tmp_path / "pdf"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    pdf = (out / (path.stem + ".pdf")).read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out / (path.stem + ".pdf")), "-"], capture_output=True, text=True).stdout
+        assert "Performance dashboard" in text and "Helpline calls received" in text
+
+
+def test_public_version_leaves_out_internal_commentary_and_agency_detail_and_hides_small_counts(demo, runner, tmp_path):
+    crime = db.session.scalar(select(Outcome).where(Outcome.name == "Ongoing reductions in crime"))
+    save_outcome_assessment("2015/16", crime.id, "Board only: burglary operation details", True, None, "", manager())
+    # Move 3 calls from Hinckley & Bosworth to Blaby, keeping the county total: a count below 5.
+    business = {v.area.code: v for v in db.session.scalars(select(DataValue).join(Indicator).where(Indicator.slug == "business-line-calls"))}
+    business["HB"].value, business["B"].value = 3, 33
+    db.session.commit()
+    full, _, _, _ = export(runner, tmp_path, "--period", "2015/16")
+    public, public_values, _, output = export(runner, tmp_path, "--period", "2015/16", "--public")
+    assert "the public dashboard for 2015/16" in output
+
+    def text_of(book):
+        return [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+
+    assert any("Board only: burglary operation details" in str(v) for v in text_of(full))
+    assert not any("Board only" in str(v) for v in text_of(public))
+    ws = public["District tables"]
+    row = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Business line calls received")
+    assert row[4] == "<5" and "[c]" in row[1:8] and 3 not in row[1:8]  # a second cell hidden, so 3 cannot be worked out
+    full_row = next(r for r in full["District tables"].iter_rows(values_only=True) if r[0] == "Business line calls received")
+    assert full_row[4] == 3
+    assert contents_fact(public, "Version") == "Public version"
+    assert contents_fact(full, "Version") == "Restricted: not for publication"
+    assert [r for r in public["Completeness"].iter_rows(min_row=5, values_only=True) if r[1]] == []
+
+
+def test_download_for_managers_only_and_the_same_data_gives_the_same_workbook(demo, client, runner):
+    sign_in(client, *MANAGER)
+    choice = client.get("/dashboard/2015-16/download")
+    assert choice.status_code == 200 and 'name="version"' in choice.get_data(as_text=True)
+    assert client.get("/dashboard/2015-16/download?version=draft").status_code == 400
+    response = client.get("/dashboard/2015-16/download?version=public")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "dashboard_2015-16_public.xlsx" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == SHEETS and contents_fact(book, "Version") == "Public version"
+    for email in ("police.officer@demo.saferreturns.org.uk", "dhr@demo.saferreturns.org.uk"):
+        client.post("/sign-out")
+        sign_in(client, email, "demo-officer-pass" if "officer" in email else "demo-dhr-pass")
+        assert client.get("/dashboard/2015-16/download?version=full").status_code == 403
+
+    moment = datetime(2016, 6, 1, 10, 0)
+    assert export_dashboard("2015/16", None, generated_at=moment)[1].getvalue() == \
+        export_dashboard("2015/16", None, generated_at=moment)[1].getvalue()
+
+
+def test_export_command_says_what_is_wrong(runner, app, tmp_path):
+    empty = runner.invoke(args=["dashboard", "export", "-o", str(tmp_path / "d.xlsx")])
+    assert empty.exit_code == 1 and "There are no figures yet" in empty.output
+    wrong = runner.invoke(args=["dashboard", "export", "-o", str(tmp_path / "d.xlsx"), "--period", "2015/17"])
+    assert wrong.exit_code == 1 and "is not a financial year" in wrong.output
+    name = runner.invoke(args=["dashboard", "export", "-o", str(tmp_path / "d.csv"), "--period", "2015/16"])
+    assert name.exit_code == 1 and "name the file .xlsx" in name.output
+
+
+def test_web_dashboard_filters_charts_and_district_strip(demo, client):
+    sign_in(client, *MANAGER)
+    page = client.get("/dashboard/2015-16").get_data(as_text=True)
+    # An accessible chart per indicator, drawn on the server, with the figures as a table too.
+    assert page.count('<svg class="app-chart" role="img"') >= 30
+    assert re.search(r'<desc id="chart-0-1-desc">2 figures from 2014/15 \(3\.10\) to 2015/16 \(3\.53\)', page)
+    assert "Figures as a table" in page and "<script src=\"http" not in page
+    assert '<abbr title="Hinckley &amp; Bosworth">HB</abbr>' in page  # the district strip
+    outputs = db.session.scalar(select(Outcome).where(Outcome.name == "Domestic abuse and sexual violence service outputs"))
+    only = client.get(f"/dashboard/2015-16?outcome={outputs.id}").get_data(as_text=True)
+    assert "Helpline calls received" in only and "Domestic Burglary rate" not in only
+    blaby = client.get("/dashboard/2015-16?area=B").get_data(as_text=True)
+    assert "Helpline calls received" in blaby and ">39<" in blaby and "Domestic Burglary rate" not in blaby
+    assert client.get("/dashboard/2015-16?area=NOPE").status_code == 404
+    assert client.get("/dashboard/not-a-period").status_code == 404
+    earlier = client.get("/dashboard/2014-15").get_data(as_text=True)
+    assert "3.10" in earlier and "3.53" not in earlier  # a period shows what was known by its end
