@@ -116,6 +116,8 @@ class IndicatorForm(FlaskForm):
     rag_green_within = DecimalField("Green if worse by at most", widget=GovTextInput(), default=0, places=None, validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")])
     rag_amber_within = DecimalField("Amber if worse by at most", widget=GovTextInput(), default=0, places=None, validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")])
     rag_rate_estimates = BooleanField("Rate estimates too (normally an estimate gets no rating)", widget=GovCheckboxInput())
+    trend_periods = IntegerField("Direction of travel looks at this many recent periods", widget=GovTextInput(), default=4, description="For example 4 quarters or 3 years. At least 3 figures are needed for a direction.", validators=[Optional(), NumberRange(min=3, max=24, message="Enter a number of periods from 3 to 24")])
+    suppress_small_counts = BooleanField("Hide counts below 5 in the public workbook (untick only for figures that cannot identify anyone, such as money)", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save indicator", widget=GovSubmitInput())
 
     def validate_rag_amber_within(self, field):
