@@ -114,6 +114,8 @@ def save_indicator(data: dict, acting_user, indicator: Indicator | None = None) 
         row.rag_green_within = _number(data.get("rag_green_within"))
         row.rag_amber_within = _number(data.get("rag_amber_within"))
         row.rag_rate_estimates = bool(data.get("rag_rate_estimates"))
+        row.trend_periods = data.get("trend_periods") or 4
+        row.suppress_small_counts = bool(data.get("suppress_small_counts", True))
 
     return _save(Indicator, indicator, "indicator", acting_user, apply, {
         "slug": (Indicator.slug, data["slug"], "Another indicator already uses this short name"),
