@@ -241,6 +241,10 @@ def test_public_version_leaves_out_internal_commentary_and_agency_detail_and_hid
     # Move 3 calls from Hinckley & Bosworth to Blaby, keeping the county total: a count below 5.
     business = {v.area.code: v for v in db.session.scalars(select(DataValue).join(Indicator).where(Indicator.slug == "business-line-calls"))}
     business["HB"].value, business["B"].value = 3, 33
+    # An indicator an admin marked safe to publish unsuppressed keeps its small count.
+    callers = {v.area.code: v for v in db.session.scalars(select(DataValue).join(Indicator).where(Indicator.slug == "helpline-new-callers"))}
+    callers["B"].value, callers["C"].value = 2, 233
+    callers["B"].indicator.suppress_small_counts = False
     db.session.commit()
     full, _, _, _ = export(runner, tmp_path, "--period", "2015/16")
     public, public_values, _, output = export(runner, tmp_path, "--period", "2015/16", "--public")
@@ -256,6 +260,7 @@ def test_public_version_leaves_out_internal_commentary_and_agency_detail_and_hid
     assert row[4] == "<5" and "[c]" in row[1:8] and 3 not in row[1:8]  # a second cell hidden, so 3 cannot be worked out
     full_row = next(r for r in full["District tables"].iter_rows(values_only=True) if r[0] == "Business line calls received")
     assert full_row[4] == 3
+    assert next(r for r in ws.iter_rows(values_only=True) if r[0] == "New callers to the helpline")[1] == 2
     assert contents_fact(public, "Version") == "Public version"
     assert contents_fact(full, "Version") == "Restricted: not for publication"
     assert [r for r in public["Completeness"].iter_rows(min_row=5, values_only=True) if r[1]] == []
