@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.definition import TemplateDefinition, normalise_label
+from app.ingest.map import NOT_RETURN_SHEETS
 from app.ingest.problems import Problem
 from app.ingest.read import WorkbookData
 
@@ -83,9 +84,11 @@ def workbook_identity(workbook: WorkbookData) -> WorkbookIdentity:
 
 def fingerprint_score(workbook: WorkbookData, defn: TemplateDefinition) -> float:
     """The share of the definition's sheet names and row labels found in the workbook
-    (a row counts when its label or an alias is any cell's text)."""
-    sheet_names = {normalise_label(grid.name) for grid in workbook.sheets}
-    texts = {normalise_label(v) for grid in workbook.sheets for v in grid.cells.values() if v.__class__ is str}
+    (a row counts when its label or an alias is any cell's text). The blank return's own
+    sheets do not count: its instructions list every row label."""
+    sheets = [grid for grid in workbook.sheets if normalise_label(grid.name) not in NOT_RETURN_SHEETS]
+    sheet_names = {normalise_label(grid.name) for grid in sheets}
+    texts = {normalise_label(v) for grid in sheets for v in grid.cells.values() if v.__class__ is str}
     wanted = found = 0
     for sheet in defn.sheets:
         wanted += 1

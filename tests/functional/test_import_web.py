@@ -14,9 +14,8 @@ from app.extensions import db
 from app.models import AuditEvent, DataValue, Indicator, Period, PeriodSignOff, Submission
 from app.periods import parse_period
 from app.services.templates import definition_of, template_by_slug
-from tests.unit.ingest.builders import compound_file, rezip, simple_xlsx, xlsx
 from app.services.imports import import_return
-from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, filled
+from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, bad_files, filled
 
 LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
 ADMIN = ("admin@demo.saferreturns.org.uk", "demo-admin-pass")
@@ -133,24 +132,6 @@ def test_preview_beside_last_period_and_a_warning_needs_a_comment(app, client, d
     submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
     assert submission.comment == "A campaign in Blaby doubled calls."
     assert submission.warnings[0]["cell"] == "C6" and submission.period.key == "2016-04..2016-07"
-
-
-def bad_files() -> dict[str, tuple[bytes, str]]:
-    """Bad uploads built in code, with a phrase of the message each must get."""
-    good = simple_xlsx()
-    return {
-        "empty": (b"", "is empty (0 bytes)"),
-        "csv": (b"Area,Calls\nBlaby,39\n", "is a CSV or text file"),
-        "legacy xls": (compound_file({"Workbook": b"\x09\x08" * 100}), "older Excel 97-2003 workbook (.xls)"),
-        "password": (compound_file({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"x" * 64}),
-                     "save it as Excel Workbook (.xlsx) without a password"),
-        "macros": (rezip(good, add={"xl/vbaProject.bin": b"\x00" * 64}), "contains macros"),
-        "picture": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "is a picture (PNG image)"),
-        "truncated": (good[: len(good) // 2], "incomplete or damaged"),
-        "zip of other things": (rezip(good, remove={"xl/workbook.xml"}), "is a zip archive, not an Excel workbook"),
-        "not a return": (xlsx(lambda wb: wb.add_worksheet("Notes").write_string("A1", "Minutes")),
-                         "We could not tell which return this is"),
-    }
 
 
 @pytest.mark.parametrize("kind", list(bad_files()))

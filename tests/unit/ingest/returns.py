@@ -14,6 +14,7 @@ from app.ingest.identify import TemplateCandidate
 from app.ingest.pipeline import ParsedReturn, parse_return
 from app.ingest.safety import SafetyLimits
 from app.periods import parse_period
+from tests.unit.ingest.builders import compound_file, forge_uncompressed_size, rezip, simple_xlsx, xlsx
 
 SEED = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "seed_figures.json").read_text())
 APPENDIX_2 = SEED["leicestershire_da_sv_service_dec2015_mar2016"]
@@ -102,3 +103,23 @@ def figures(parsed: ParsedReturn) -> dict[str, tuple]:
 
 def messages(parsed: ParsedReturn, severity: str | None = None) -> list[str]:
     return [str(p) for p in parsed.problems if severity is None or p.severity == severity]
+
+
+def bad_files() -> dict[str, tuple[bytes, str]]:
+    """Bad uploads built in code, with a phrase of the message each must get."""
+    good = simple_xlsx()
+    return {
+        "empty": (b"", "is empty (0 bytes)"),
+        "csv": (b"Area,Calls\nBlaby,39\n", "is a CSV or text file"),
+        "legacy xls": (compound_file({"Workbook": b"\x09\x08" * 100}), "older Excel 97-2003 workbook (.xls)"),
+        "password": (compound_file({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"x" * 64}),
+                     "save it as Excel Workbook (.xlsx) without a password"),
+        "macros": (rezip(good, add={"xl/vbaProject.bin": b"\x00" * 64}), "contains macros"),
+        "picture": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "is a picture (PNG image)"),
+        "truncated": (good[: len(good) // 2], "incomplete or damaged"),
+        "zip bomb": (forge_uncompressed_size(good, "xl/worksheets/sheet1.xml", 300 * 1024 * 1024),
+                     "which no genuine return does"),
+        "zip of other things": (rezip(good, remove={"xl/workbook.xml"}), "is a zip archive, not an Excel workbook"),
+        "not a return": (xlsx(lambda wb: wb.add_worksheet("Notes").write_string("A1", "Minutes")),
+                         "We could not tell which return this is"),
+    }

@@ -1,0 +1,165 @@
+"""``flask returns import``: the summary, every problem on its own line, exit codes, and the
+same checks as the web upload (it calls the same service)."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, DataValue, Submission
+from tests.unit.ingest.returns import bad_files, blank, edit, filled
+
+LWA = "living-without-abuse"
+TEMPLATE_LINE = ("Template: Domestic Abuse & Sexual Violence Support Service: output indicators "
+                 "(appendix-2-da-sv-outputs), version 1, recognised from the workbook's own record of its template")
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+
+
+def run(runner, tmp_path, data: bytes, *args, name="return.xlsx"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return runner.invoke(args=["returns", "import", str(path), *args])
+
+
+def submissions() -> int:
+    return db.session.scalar(select(func.count()).select_from(Submission))
+
+
+def test_dry_run_import_and_resubmission(runner, tmp_path, demo):
+    data = filled()
+    dry = run(runner, tmp_path, data, "--agency", LWA, "--dry-run", name="a2.xlsx")
+    lines = dry.output.splitlines()
+    assert dry.exit_code == 0, dry.output
+    assert lines[0] == TEMPLATE_LINE
+    assert lines[1:3] == ["Agency: living-without-abuse", "Period: Dec 2015 – Mar 2016"]
+    assert lines[3].startswith(f"File: a2.xlsx ({len(data):,} bytes, SHA-256 ")
+    assert lines[4:] == ["70 values, 0 warnings, 0 errors", "dry run: nothing stored"]
+    assert submissions() == 0
+
+    stored = run(runner, tmp_path, data, "--agency", LWA, "--period", "Dec 2015 to Mar 2016")
+    assert stored.exit_code == 0 and stored.output.splitlines()[-1] == "stored as submission #1"
+    again = run(runner, tmp_path, filled({"C6": 40, "J6": 735}), "--agency", LWA, "--comment", "Blaby corrected")
+    assert again.exit_code == 0 and again.output.splitlines()[-1] == "stored as submission #2, superseding #1"
+    latest = db.session.get(Submission, 2)
+    assert (latest.comment, latest.uploaded_by_id, latest.supersedes_id) == ("Blaby corrected", None, 1)
+
+
+def test_a_rejected_return_prints_every_problem_and_exits_1(runner, tmp_path, demo):
+    result = run(runner, tmp_path, filled({"C7": "lots", "J6": 735, "D8": None}), "--agency", LWA)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[4:] == [
+        "68 values, 0 warnings, 3 errors",
+        "Appendix 2!C7: 'lots' is not a number. Enter a whole number such as 12, or N/A with a reason.",
+        "Appendix 2!D8: Enter the figure for 'Business line calls received' (Charnwood): it is required, and an empty "
+        "cell is not read as 0.",
+        "Appendix 2!J6: Total Leics County is 735, but Blaby, Charnwood, Harborough, Hinckley & Bosworth, Melton, North "
+        "West Leicestershire and Oadby & Wigston (C6:I6) add up to 734. Correct the total or the figures that make it up.",
+        "rejected: nothing stored (correct the errors listed above)",
+    ]
+    assert submissions() == 0
+    rejected = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "submission_rejected"))
+    assert rejected.detail["errors"] == 3 and rejected.detail["agency"] == LWA
+
+
+def test_warnings_are_accepted_unless_strict(runner, tmp_path, demo):
+    data = filled(change=lambda wb: wb["Appendix 2"].__setitem__("N6", 12))
+    warning = ("Appendix 2!N5: Column N is not part of this return, so its entries were not imported. If it should be, "
+               "give it the heading it has in the blank return.")
+    strict = run(runner, tmp_path, data, "--agency", LWA, "--strict")
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-2:] == [warning, "rejected: nothing stored (correct the warnings (--strict) "
+                                                        "listed above)"]
+    accepted = run(runner, tmp_path, data, "--agency", LWA)
+    assert accepted.exit_code == 0 and accepted.output.splitlines()[-2:] == [warning, "stored as submission #1"]
+    assert db.session.get(Submission, 1).warnings == [{"sheet": "Appendix 2", "cell": "N5", "message": warning[15:]}]
+    assert "--strict" in runner.invoke(args=["returns", "import", "--help"]).output
+
+
+@pytest.mark.parametrize("kind", list(bad_files()))
+def test_bad_files_get_a_clear_message_and_exit_1(runner, tmp_path, people, kind):
+    data, phrase = bad_files()[kind]
+    result = run(runner, tmp_path, data, "--agency", "police", "--period", "2016/17 Q1")
+    assert result.exit_code == 1
+    problem = result.output.splitlines()[5]
+    assert problem.startswith("File: ") and phrase in problem
+    assert "Traceback" not in result.output
+
+
+def test_the_agency_the_file_and_the_template_must_be_right(runner, tmp_path, demo):
+    nobody = run(runner, tmp_path, filled(), "--agency", "nobody")
+    assert nobody.exit_code == 1 and "agency: There is no agency 'nobody'. Choose one from the list." in nobody.output
+    missing = runner.invoke(args=["returns", "import", str(tmp_path / "missing.xlsx"), "--agency", LWA])
+    assert missing.exit_code == 1 and "Cannot read" in missing.output
+    other = run(runner, tmp_path, filled(), "--agency", "leicestershire-police")
+    assert other.exit_code == 1
+    assert ("File: This workbook is the return of agency 'living-without-abuse', but it is being uploaded for "
+            "'leicestershire-police'.") in other.output
+
+
+def test_a_workbook_without_its_record_needs_the_template_and_period(runner, tmp_path, demo):
+    def strip(workbook):
+        del workbook["_meta"]
+        for name in list(workbook.defined_names):
+            del workbook.defined_names[name]
+        workbook["Appendix 2"].title = "Sheet1"
+        for row in (7, 8, 9):  # an old copy: three rows had other labels then
+            workbook["Sheet1"].cell(row, 1).value = f"Old label {row}"
+
+    data = filled(change=strip)
+    unknown = run(runner, tmp_path, data, "--agency", LWA, "--period", "Dec 2015 - Mar 2016")
+    assert unknown.exit_code == 1 and "File: We could not tell which return this is" in unknown.output
+    chosen = run(runner, tmp_path, data, "--agency", LWA, "--period", "Dec 2015 - Mar 2016", "--template",
+                 "appendix-2-da-sv-outputs", "--dry-run")
+    assert "as chosen for this upload" in chosen.output.splitlines()[0]
+    assert "Sheet1: The row 'New callers to the helpline' is missing" in chosen.output
+
+
+def stored_cells(sheet: str) -> dict[str, tuple]:
+    """Cell → (value, flag, note) of the current figures read from a sheet."""
+    rows = db.session.execute(select(DataValue.cell, DataValue.value, DataValue.flag, DataValue.note).where(
+        DataValue.sheet == sheet, DataValue.is_current.is_(True), DataValue.submission_id.is_not(None)))
+    return {cell: (value, flag, note) for cell, value, flag, note in rows}
+
+
+def test_messy_values_land_in_the_database_as_meant(runner, tmp_path, demo):
+    def outcomes(workbook):
+        ws = workbook["Table 2"]
+        for row in range(6, 16):
+            ws[f"C{row}"] = 75
+            ws[f"D{row}"] = 70
+        ws["D6"] = "75%"
+        ws["D7"] = 0.8
+        ws["D7"].number_format = "0%"
+        ws["D8"] = "N/A - no training courses run yet"
+        ws["D9"] = "n/a*"
+        ws["A18"] = "* Survey not yet carried out"
+        ws["D10"] = " 65 (estimate) "
+        ws["D11"] = "1,400 (provisional)"
+        ws["E6"] = "Exit questionnaires"
+
+    table_2 = edit(blank("table-2-da-sv-outcomes"), outcomes)
+    rejected = run(runner, tmp_path, table_2, "--agency", LWA)
+    assert rejected.exit_code == 1
+    assert ("Table 2!D11: 1,400% is more than 100%, the highest figure allowed for 'Service users experience improved "
+            "health and well-being' (Performance). Check the figure.") in rejected.output
+    fixed = edit(table_2, lambda wb: wb["Table 2"].__setitem__("D11", "40 (provisional)"))
+    result = run(runner, tmp_path, fixed, "--agency", LWA)
+    assert result.exit_code == 0, result.output
+    figures = stored_cells("Table 2")
+    assert [figures[f"D{row}"] for row in range(6, 12)] == [
+        (75, "actual", "Exit questionnaires"), (80, "actual", None), (None, "not_available", "no training courses run yet"),
+        (None, "not_available", "Survey not yet carried out"), (65, "estimate", None), (40, "provisional", None)]
+
+    def budget(workbook):
+        ws = workbook["DHR budget"]
+        for row, typed in enumerate(["£25,500", " 16,000 ", "£0", "£3,000.50", "8,500", "2", "£4,250"], start=6):
+            ws[f"C{row}"] = typed
+
+    money = edit(blank("dhr-budget-return", "2016/17", "leicestershire-county-council"), budget)
+    result = run(runner, tmp_path, money, "--agency", "leicestershire-county-council")
+    assert result.exit_code == 0, result.output
+    assert sorted(value for value, _, _ in stored_cells("DHR budget").values()) == [0, 2, 3000.5, 4250, 8500, 16000,
+                                                                                     25500]
