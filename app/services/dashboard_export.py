@@ -131,6 +131,11 @@ class _Builder:
             return None
         return ("Internal comment: " if row.get("comment_internal") else "Comment: ") + row["comment"]
 
+    @staticmethod
+    def total_note(row: dict) -> str | None:
+        """Why a total is missing, disputed or not made; a supplied total needs no note."""
+        return row["aggregate_message"] if row["aggregate_status"] != "supplied" else None
+
     def bands(self, row: dict, target) -> tuple[str | None, float, float]:
         """(polarity, green, amber) for colouring against a target, as fractions of it."""
         indicator = self.indicator(row)
@@ -218,7 +223,7 @@ class _Builder:
                 flags[flag_key] = _flag(figure["flag"], figure["status"]) or "not_available"
         if row["latest"] is None:
             flags[TOTAL_KEY] = _flag(row["latest_flag"], row["aggregate_status"]) or "not_available"
-        notes = [n for n in (row["aggregate_message"], row["note"], self.comment(row)) if n]
+        notes = [n for n in (self.total_note(row), row["note"], self.comment(row)) if n]
         numerators = None
         if self.table.specs[slug].numerator:
             numerators = {code: self.numerator({**row, "area": code}, key) for code in districts}
@@ -296,7 +301,7 @@ class _Builder:
 
         this_year, this_flags, this_numerators = quarters(quarter_keys(year))
         last_year, last_flags, last_numerators = quarters(quarter_keys(year - 1))
-        notes = [n for n in (row["aggregate_message"], row["note"], self.comment(row)) if n]
+        notes = [n for n in (self.total_note(row), row["note"], self.comment(row)) if n]
         numbered = self.table.specs[slug].numerator is not None
         return TrendRow(indicator=self.display_name(row), this_year=this_year, last_year=last_year,
                         this_year_flags=this_flags, last_year_flags=last_flags, note="; ".join(notes) or None,
