@@ -58,8 +58,8 @@ from app.models.base import utcnow
 from app.models.indicator import POLARITY_LABELS, UNIT_LABELS
 from app.periods import fy_label, year_to_date
 from app.services.performance import (
-    NO_OUTCOME, PerformanceTable, completeness_view, dashboard_view, parse_dashboard_period, performance_table,
-    period_slug,
+    NO_OUTCOME, PerformanceTable, completeness_view, dashboard_view, data_as_at, parse_dashboard_period,
+    performance_table, period_slug,
 )
 
 WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -426,7 +426,7 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
         title=f"Performance dashboard {spec.label}",
         partnership=current_app.config["PARTNERSHIP_NAME"],
         period_label=spec.label,
-        data_as_at=_data_as_at(table) or (generated_at or utcnow()),
+        data_as_at=data_as_at(spec.end) or (generated_at or utcnow()),
         generated_at=generated_at or utcnow().replace(second=0, microsecond=0),
         public=public,
         outcomes=builder.dashboard_blocks(),
@@ -444,11 +444,6 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
         return data
     unsuppressed = {i.name for i in table.indicators.values() if not i.suppress_small_counts}
     return _suppressed_except(suppress_small_counts(data), data, unsuppressed)
-
-
-def _data_as_at(table: PerformanceTable) -> datetime | None:
-    stamps = table.stored["created_at"].dropna()
-    return stamps.max().to_pydatetime() if len(stamps) else None
 
 
 def export_dashboard(period, user=None, *, public: bool = False, generated_at: datetime | None = None) -> tuple[str, io.BytesIO]:

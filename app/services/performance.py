@@ -71,7 +71,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -103,7 +103,7 @@ from app.store.indicator_inputs import area_specs, indicator_specs, targets
 from app.store.reference import period_row
 
 KIND_ORDER = {"county": 0, "wider": 1, "district": 2}
-STORED_COLUMNS = ["indicator", "area", "period", "value", "flag", "note", "agency_id", "submission_id", "created_at"]
+STORED_COLUMNS = ["indicator", "area", "period", "value", "flag", "agency_id", "submission_id"]
 FIGURE_COLUMNS = ["indicator", "area", "period", "value", "flag", "status", "message"]
 CONTRIBUTION_COLUMNS = ["indicator", "area", "period", "agency_id", "submission_id"]
 LABEL_COLUMNS = ["latest_flag", "previous_flag", "rag", "rag_reason", "direction", "significance", "district_comparison",
@@ -151,40 +151,70 @@ def _stored_period(spec: PeriodSpec) -> Period | None:
 # ---- the figures behind a dashboard -------------------------------------------------------
 
 
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
+    """Columns as plain lists: zipping lists is far faster than zipping pandas' string arrays."""
+    return [frame[column].tolist() for column in columns]
+
+
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    """A frame from query rows, built column by column (several times faster than row by row)."""
+    data = list(zip(*rows)) if rows else [()] * len(columns)
+    return pd.DataFrame({name: list(values) for name, values in zip(columns, data)}, columns=columns)
+
+
 def _stored_rows(end: date) -> pd.DataFrame:
-    """Current stored figures for periods ending on or before ``end``, with their origin."""
+    """Current stored figures for periods ending on or before ``end``, with their origin.
+    Read as ids and named afterwards: tens of thousands of figures share a few hundred
+    names, so the database need not send each name with every row."""
     query = (
-        select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag, DataValue.note,
-               DataValue.agency_id, DataValue.submission_id, DataValue.created_at)
-        .join(Indicator, DataValue.indicator_id == Indicator.id)
-        .join(Area, DataValue.area_id == Area.id)
+        select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value, DataValue.flag,
+               DataValue.agency_id, DataValue.submission_id)
         .join(Period, DataValue.period_id == Period.id)
         .where(DataValue.is_current.is_(True), Period.end_date <= end)
     )
-    frame = pd.DataFrame(db.session.execute(query).all(), columns=STORED_COLUMNS)
+    frame = _frame(db.session.connection().execute(query).all(), STORED_COLUMNS)  # Core: no ORM row handling
+    for column, model, name in (("indicator", Indicator, Indicator.slug), ("area", Area, Area.code), ("period", Period, Period.key)):
+        names = dict(db.session.execute(select(model.id, name)).all())
+        frame[column] = frame[column].map(names).astype(object)
     frame["value"] = frame["value"].astype(float)
     return frame
 
 
-def _contributions(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[AreaSpec]) -> pd.DataFrame:
-    """Which stored rows lie behind each indicator × area × period: the row itself, the
-    numerator and denominator rows of a recomputed indicator, and every district's rows
-    for a county or wider footprint. Columns: indicator, area, period, agency_id,
-    submission_id (one row per contributing stored row)."""
-    base = stored[CONTRIBUTION_COLUMNS]
+def _stored_notes(end: date) -> dict[tuple[str, str, str], str]:
+    """The notes stored with current figures (why a figure is not available, say)."""
+    query = (
+        select(Indicator.slug, Area.code, Period.key, DataValue.note)
+        .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+        .join(Period, DataValue.period_id == Period.id)
+        .where(DataValue.is_current.is_(True), Period.end_date <= end, DataValue.note.is_not(None), DataValue.note != "")
+    )
+    return {(slug, code, key): note for slug, code, key, note in db.session.execute(query)}
+
+
+def data_as_at(end: date) -> datetime | None:
+    """When the newest current figure for a period ending by ``end`` was stored."""
+    return db.session.scalar(select(func.max(DataValue.created_at)).join(Period, DataValue.period_id == Period.id)
+                             .where(DataValue.is_current.is_(True), Period.end_date <= end))
+
+
+def behind(frame: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[AreaSpec]) -> pd.DataFrame:
+    """``frame``'s stored rows (indicator, area, period and any other columns) also under
+    every indicator × area they lie behind: a recomputed indicator's numerator and
+    denominator rows under it, and every district's rows under its county and wider
+    footprint. Duplicates dropped."""
     parts = pd.DataFrame(
         [(part, s.slug) for s in specs.values() if s.aggregation == "recompute"
          for part in (s.numerator, s.denominator) if part],
         columns=["part", "whole"],
     )
-    via_parts = base.merge(parts, left_on="indicator", right_on="part").assign(indicator=lambda f: f["whole"])
-    own = pd.concat([base, via_parts[base.columns]], ignore_index=True)
+    via_parts = frame.merge(parts, left_on="indicator", right_on="part").assign(indicator=lambda f: f["whole"])
+    own = pd.concat([frame, via_parts[frame.columns]], ignore_index=True)
     leaves = pd.DataFrame(
         [(leaf.code, parent) for parent, members in area_leaves(areas).items() for leaf in members],
         columns=["leaf", "parent"],
     )
     via_leaves = own.merge(leaves, left_on="area", right_on="leaf").assign(area=lambda f: f["parent"])
-    return pd.concat([own, via_leaves[base.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
+    return pd.concat([own, via_leaves[frame.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def _period_facts(keys: Iterable[str]) -> pd.DataFrame:
@@ -201,19 +231,24 @@ def choose_periods(present: pd.DataFrame, period: PeriodSpec) -> pd.DataFrame:
     module's rules) and whether previous is the same period a year earlier, stored
     (``year_apart``)."""
     facts = _period_facts(present["period"])
-    rows = present.merge(facts[facts["end"] <= period.end], on="period")
-    rows["is_target"] = rows["period"] == period.key
-    rows["same_kind"] = rows["kind"] == period.kind
-    latest = (rows.sort_values(["end", "is_target", "same_kind", "months"])
-              .groupby(["indicator", "area"], sort=False).tail(1))
-    latest = latest[["indicator", "area", "period", "start", "kind"]].rename(
-        columns={"period": "latest", "start": "latest_start", "kind": "latest_kind"})
+    facts = facts[facts["end"] <= period.end].assign(is_target=lambda f: f["period"] == period.key,
+                                                     same_kind=lambda f: f["kind"] == period.kind)
+    # Periods are few: rank them once, then each indicator × area takes its best-ranked one.
+    facts = facts.sort_values(["end", "is_target", "same_kind", "months"], ignore_index=True)
+    rank = dict(zip(facts["period"].tolist(), range(len(facts))))
+    rows = present[present["period"].isin(rank.keys())]
+    best = rows.assign(rank=rows["period"].map(rank)).groupby(["indicator", "area"], sort=False)["rank"].max()
+    latest = best.reset_index()
+    latest["latest"] = facts["period"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
+    latest["latest_start"] = facts["start"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
+    latest["latest_kind"] = facts["kind"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
+    latest = latest.drop(columns="rank")
     year_before = {key: previous_year_key(key) for key in latest["latest"].unique()}
     latest["year_before"] = latest["latest"].map(year_before)
-    stored_keys = set(zip(present["indicator"], present["area"], present["period"]))
-    latest["year_apart"] = [key in stored_keys for key in zip(latest["indicator"], latest["area"], latest["year_before"])]
+    stored_keys = set(zip(*_lists(present, "indicator", "area", "period")))
+    latest["year_apart"] = [key in stored_keys for key in zip(*_lists(latest, "indicator", "area", "year_before"))]
 
-    earlier = rows.merge(latest[~latest["year_apart"]], on=["indicator", "area"])
+    earlier = rows.merge(latest[~latest["year_apart"]], on=["indicator", "area"]).merge(facts, on="period")
     earlier = earlier[earlier["end"] < earlier["latest_start"]].assign(
         like_latest=lambda f: f["kind"] == f["latest_kind"])
     fallback = (earlier.sort_values(["end", "like_latest", "months"]).groupby(["indicator", "area"], sort=False)
@@ -245,35 +280,50 @@ class PerformanceTable:
     areas: list[AreaSpec]
     area_ids: dict[str, int]
     figures: pd.DataFrame
-    contributions: pd.DataFrame
     stored: pd.DataFrame
     targets: pd.DataFrame
     sign_off: PeriodSignOff | None = None
     rows: dict[tuple[str, str], dict] = field(default_factory=dict)
-    _index: dict = field(default_factory=dict, repr=False)
-    _series: dict = field(default_factory=dict, repr=False)
+    _index: dict | None = field(default=None, repr=False)
+    _contributions: pd.DataFrame | None = field(default=None, repr=False)
 
-    def __post_init__(self):
-        records = self.figures.astype(object).where(self.figures.notna(), None).to_dict("records")
-        for r in records:
-            self._index[(r["indicator"], r["area"], r["period"])] = r
-            self._series.setdefault((r["indicator"], r["area"]), []).append(r)
-        for found in self._series.values():
-            found.sort(key=lambda r: (period_of(r["period"]).end, period_of(r["period"]).start))
+    @property
+    def contributions(self) -> pd.DataFrame:
+        """Which stored rows (agency, submission) lie behind each indicator × area × period."""
+        if self._contributions is None:
+            self._contributions = behind(self.stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
+        return self._contributions
+
+    _series: dict | None = field(default=None, repr=False)
 
     @property
     def area_by_code(self) -> dict[str, AreaSpec]:
         return {a.code: a for a in self.areas}
 
+    def _figures_by_key(self) -> dict:
+        if self._index is None:  # built on first use: the web page asks for a few rows, the workbook for more
+            self._index = figure_lookup(self.figures)
+        return self._index
+
     def figure(self, indicator: str, area: str, period_key: str | None) -> dict | None:
-        """One figure as a dict (value None when missing), or None if nothing is behind it."""
-        return self._index.get((indicator, area, period_key))
+        """One figure (value None when missing), or None if nothing is stored behind it."""
+        found = self._figures_by_key().get((indicator, area, period_key))
+        if found is None:
+            return None
+        value, flag, status, message = (_plain(x) for x in found)
+        return {"indicator": indicator, "area": area, "period": period_key, "value": value, "flag": flag,
+                "status": status, "message": message}
 
     def series(self, indicator: str, area: str, kind: str, limit: int = 8) -> list[dict]:
         """The figures of one indicator × area for periods of ``kind``, oldest first (the
         last ``limit`` of them)."""
-        found = [r for r in self._series.get((indicator, area), []) if period_of(r["period"]).kind == kind]
-        return found[-limit:]
+        if self._series is None:
+            self._series = {}
+            for slug, code, key in self._figures_by_key():
+                self._series.setdefault((slug, code), []).append(key)
+        keys = [k for k in self._series.get((indicator, area), []) if period_of(k).kind == kind]
+        keys.sort(key=lambda k: period_of(k).end)
+        return [self.figure(indicator, area, k) for k in keys[-limit:]]
 
     def headline_rows(self) -> list[dict]:
         return [row for row in self.rows.values() if row["headline"]]
@@ -290,13 +340,17 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     ``figures`` is the engine's figure table for every period involved. One
     ``compute_dashboard`` call per distinct latest period gives the same rows (the tests
     check it) at several times the cost: each call has a fixed cost of about 0.1 s."""
-    table = choices.rename(columns={"latest": "period", "previous": "previous_period"})
-    at = figures[FIGURE_COLUMNS]
-    table = table.merge(at.rename(columns={"value": "latest", "flag": "latest_flag", "status": "latest_status",
-                                           "message": "latest_message"}), on=["indicator", "area", "period"], how="left")
-    previous = at[["indicator", "area", "period", "value", "flag"]].rename(
-        columns={"period": "previous_period", "value": "previous", "flag": "previous_flag"})
-    table = table.merge(previous, on=["indicator", "area", "previous_period"], how="left")
+    table = choices.rename(columns={"latest": "period", "previous": "previous_period"}).reset_index(drop=True)
+    lookup = figure_lookup(figures)
+    missing = (np.nan, None, None, None)
+    keys = list(zip(*_lists(table, "indicator", "area", "period")))
+    found = [lookup.get(key, missing) for key in keys]
+    for position, column in enumerate(("latest", "latest_flag", "latest_status", "latest_message")):
+        table[column] = [f[position] for f in found]
+    table["latest"] = table["latest"].astype(float)
+    found = [lookup.get(key, missing) for key in zip(*_lists(table, "indicator", "area", "previous_period"))]
+    table["previous"] = np.array([f[0] for f in found], dtype=float)
+    table["previous_flag"] = [f[1] for f in found]
     table["area_kind"] = table["area"].map({a.code: a.kind for a in areas})
     table["unit"] = spec_column(table["indicator"], specs, "unit")
     table["polarity"] = spec_column(table["indicator"], specs, "polarity")
@@ -305,7 +359,7 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
     table["change_text"] = [format_change(c, u) for c, u in zip(table["change"].tolist(), table["unit"].tolist())]
     table["rag"], table["rag_reason"] = engine_ratings(table, specs)
-    table["direction"], table["trend_percent"] = _directions(table, figures, trend_lengths)
+    table["direction"], table["trend_percent"] = _directions(table, lookup, trend_lengths)
     table["significance"], table["p_value"] = None, np.nan
     populations = Populations(areas)
     for (latest, compared), group in table[table["year_apart"]].groupby(["period", "previous_period"], sort=False):
@@ -324,17 +378,22 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     return table.drop(columns=["latest_status", "latest_message", "year_apart"])
 
 
-def _directions(table: pd.DataFrame, figures: pd.DataFrame, trend_lengths: dict[str, int]):
+def figure_lookup(figures: pd.DataFrame) -> dict[tuple[str, str, str], tuple]:
+    """(indicator, area, period) → (value, flag, status, message) for every figure."""
+    return dict(zip(zip(*_lists(figures, "indicator", "area", "period")), zip(*_lists(figures, "value", "flag", "status", "message"))))
+
+
+def _directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, int]):
     """Direction of travel and slope per row, each over its own last N periods (a shorter
     window padded with gaps on the left: that does not move a least-squares slope)."""
-    values = dict(zip(zip(figures["indicator"], figures["area"], figures["period"]), figures["value"]))
+    nothing = (np.nan,)
     windows: dict[tuple[str, int], list[str]] = {}
     rows = []
-    for slug, area, latest in zip(table["indicator"], table["area"], table["period"]):
+    for slug, area, latest in zip(*_lists(table, "indicator", "area", "period")):
         length = max(int(trend_lengths.get(slug) or 4), 1)
         if (latest, length) not in windows:
             windows[(latest, length)] = trend_period_keys(latest, length)
-        rows.append([values.get((slug, area, key), np.nan) for key in windows[(latest, length)]])
+        rows.append([lookup.get((slug, area, key), nothing)[0] for key in windows[(latest, length)]])
     width = max((len(r) for r in rows), default=1)
     matrix = np.array([[np.nan] * (width - len(r)) + r for r in rows], dtype=float).reshape(len(rows), width)
     slope_percent, points = relative_slopes(matrix)
@@ -362,20 +421,19 @@ def performance_table(period) -> PerformanceTable:
                    indicators=indicator_rows, outcomes=outcomes, areas=areas, area_ids=area_ids, stored=stored,
                    targets=targets(), sign_off=_sign_off_row(period_record.id) if period_record else None)
     if stored.empty:
-        return PerformanceTable(figures=pd.DataFrame(columns=FIGURE_COLUMNS),
-                                contributions=pd.DataFrame(columns=CONTRIBUTION_COLUMNS), **context)
+        return PerformanceTable(figures=pd.DataFrame(columns=FIGURE_COLUMNS), **context)
 
-    contributions = _contributions(stored, specs, areas)
-    present = contributions[["indicator", "area", "period"]].drop_duplicates(ignore_index=True)
+    present = behind(stored[["indicator", "area", "period"]], specs, areas)
     values = prepare_values(stored[["indicator", "area", "period", "value", "flag"]])
     figures = engine_figures(values, as_spec_map(specs), areas, sorted(present["period"].unique()))
     figures = figures.merge(present, on=["indicator", "area", "period"])[FIGURE_COLUMNS]
-    table = PerformanceTable(figures=figures, contributions=contributions, **context)
+    table = PerformanceTable(figures=figures, **context)
 
     trend_lengths = {slug: row.trend_periods for slug, row in indicator_rows.items()}
     engine = engine_rows(choose_periods(present, spec), figures, table.targets, specs, areas, trend_lengths)
-    notes = {(r.indicator, r.area, r.period): r.note for r in stored.itertuples() if isinstance(r.note, str) and r.note}
-    gaps = {(r.indicator, r.area, r.period): r.flag for r in stored.itertuples() if r.flag in FLAGS_WITHOUT_VALUE}
+    notes = _stored_notes(spec.end)
+    flagged = stored[stored["flag"].isin(FLAGS_WITHOUT_VALUE)]
+    gaps = dict(zip(zip(*_lists(flagged, "indicator", "area", "period")), flagged["flag"].tolist()))
     for record_ in engine.astype(object).where(engine.notna(), None).to_dict("records"):
         row = {key: _plain(value) for key, value in record_.items()}
         key = (row["indicator"], row["area"], row["period"])
