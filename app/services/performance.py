@@ -772,6 +772,12 @@ def _indicator(indicator_id: int) -> Indicator:
     return indicator
 
 
+def _current_ratings(indicator: Indicator, area: Area, period: Period) -> list[RagSetting]:
+    return list(db.session.scalars(select(RagSetting).where(
+        RagSetting.indicator_id == indicator.id, RagSetting.area_id == area.id,
+        RagSetting.period_id == period.id, RagSetting.is_current.is_(True))))
+
+
 def set_rating(period, indicator_id: int, area_code: str, kind: str, rag: str, reason: str, user) -> RagSetting:
     """A manager's override of the calculated RAG, or the manual RAG of an indicator rated
     by hand. Earlier settings stay as history; audited."""
@@ -792,10 +798,7 @@ def set_rating(period, indicator_id: int, area_code: str, kind: str, rag: str, r
     with transaction():
         period_record = _editable_period(spec)
         area = _area_by_code(area_code)
-        current = db.session.scalars(select(RagSetting).where(
-            RagSetting.indicator_id == indicator.id, RagSetting.area_id == area.id,
-            RagSetting.period_id == period_record.id, RagSetting.is_current.is_(True))).all()
-        for old in current:
+        for old in _current_ratings(indicator, area, period_record):
             old.is_current = False
         setting = RagSetting(kind=kind, indicator_id=indicator.id, area_id=area.id, period_id=period_record.id,
                              rag=rag, reason=reason, set_by_id=user.id, is_current=True)
@@ -813,9 +816,7 @@ def withdraw_rating(period, indicator_id: int, area_code: str, user) -> None:
     with transaction():
         period_record = _editable_period(spec)
         area = _area_by_code(area_code)
-        current = db.session.scalars(select(RagSetting).where(
-            RagSetting.indicator_id == indicator.id, RagSetting.area_id == area.id,
-            RagSetting.period_id == period_record.id, RagSetting.is_current.is_(True))).all()
+        current = _current_ratings(indicator, area, period_record)
         if not current:
             raise ServiceError("There is no rating set by a manager to withdraw.")
         for setting in current:
