@@ -55,8 +55,8 @@ def line_chart(chart_id: str, title: str, points: list[Point]) -> Markup:
     """An inline SVG line chart of ``points`` (oldest first); ``chart_id`` must be unique
     on the page (it names the title and description for ``aria-labelledby``)."""
     description = _describe(title, points)
-    head = (f'<svg class="app-chart" role="img" focusable="false" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-            f'height="{HEIGHT}" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+    head = (f'<svg class="app-chart" role="img" focusable="false" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+            f'style="max-width: {WIDTH}px" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>')
     values = [p.value for p in points if p.value is not None]
     if not values:
@@ -74,8 +74,12 @@ def line_chart(chart_id: str, title: str, points: list[Point]) -> Markup:
     parts = [head,
              f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{AXIS_COLOUR}"/>',
              f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="{AXIS_COLOUR}"/>']
-    for value in (low, high):
-        parts.append(f'<text x="{LEFT - 4}" y="{y(value) + 4}" text-anchor="end" {FONT}>{escape(_tick(value))}</text>')
+    shown = [p for p in points if p.value is not None]
+    for point in {min(shown, key=lambda p: p.value).value: min(shown, key=lambda p: p.value),
+                  max(shown, key=lambda p: p.value).value: max(shown, key=lambda p: p.value)}.values():
+        # The lowest and highest figures label the axis, as written in the table.
+        parts.append(f'<text x="{LEFT - 4}" y="{y(point.value) + 4}" text-anchor="end" {FONT}>{escape(_tick(point.text))}</text>')
+        parts.append(f'<line x1="{LEFT - 2}" y1="{y(point.value)}" x2="{LEFT + plot_w}" y2="{y(point.value)}" stroke="#b1b4b6" stroke-dasharray="2,3"/>')
     for i in sorted({0, len(points) - 1}):
         anchor = "start" if i == 0 and len(points) > 1 else ("end" if len(points) > 1 else "middle")
         parts.append(f'<text x="{x(i)}" y="{HEIGHT - 10}" text-anchor="{anchor}" {FONT}>{escape(points[i].label)}</text>')
@@ -99,7 +103,6 @@ def line_chart(chart_id: str, title: str, points: list[Point]) -> Markup:
     return Markup("".join(parts))
 
 
-def _tick(value: float) -> str:
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+def _tick(text: str) -> str:
+    """An axis label: the figure without its flag ("1,400 (estimate)" → "1,400")."""
+    return text.split(" (")[0]
