@@ -992,14 +992,6 @@ class CompletenessView:
     rows: list[tuple[Agency, ReturnTemplate, list[dict | None]]]  # one cell per period: status, note, due
     gaps: list[tuple[str, str, str]] = field(default_factory=list)  # (indicator, area, message)
 
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for _agency, _template, cells in self.rows:
-            for cell in cells:
-                if cell:
-                    out[cell["status"]] = out.get(cell["status"], 0) + 1
-        return out
-
 
 def scheduled_periods() -> list[Period]:
     query = select(Period).where(Period.id.in_(select(ReturnDue.period_id))).order_by(Period.end_date.desc())
@@ -1051,8 +1043,3 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
 def signed_off_by(period) -> PeriodSignOff | None:
     period_record = _stored_period(parse_dashboard_period(period))
     return _sign_off_row(period_record.id) if period_record else None
-
-
-def user_name(user_id: int | None) -> str | None:
-    user = db.session.get(User, user_id) if user_id else None
-    return user.name if user else None

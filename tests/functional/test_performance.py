@@ -13,7 +13,8 @@ from app.models import (
     Agency, Area, AuditEvent, DataValue, Indicator, Outcome, Period, PeriodSignOff, RagSetting, ReturnDue,
     ReturnTemplate, Submission, User,
 )
-from app.services.performance import completeness_view, dashboard_view, is_locked, performance_table
+from app.services import ServiceError
+from app.services.performance import completeness_view, dashboard_view, ensure_unlocked, is_locked, performance_table
 from app.store.reference import period_row
 from tests.conftest import sign_in
 
@@ -235,6 +236,8 @@ def test_sign_off_locks_the_period_and_only_an_admin_unlocks_it_with_a_reason(de
     db.session.commit()
     assert is_locked(year.id) and is_locked(quarter.id)  # a quarter of a signed-off year is final too
     assert not is_locked(period_row("2016/17 Q1").id)
+    with pytest.raises(ServiceError, match=r"2015/16 Q4 was signed off by Morgan Manager on .* \(it is part of 2015/16\)"):
+        ensure_unlocked(quarter.id)  # what an import for the quarter is told
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "period_signed_off")).detail == {"period": "2015/16"}
     refused = client.post(f"/performance/2015-16/indicators/{hate.id}/rating",
                           data={"area": "LC", "kind": "override", "rag": "A", "reason": "Too late"})
