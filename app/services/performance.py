@@ -943,6 +943,21 @@ def remove_peer_value(peer_id: int, user) -> None:
 # ---- the return schedule and completeness -------------------------------------------------
 
 
+def _schedule(template: ReturnTemplate, spec: PeriodSpec) -> int:
+    """Add the schedule rows of a template for one period, one per agency that submits it
+    (due the template's number of days after the period ends); returns how many were new."""
+    period_record = period_row(spec)
+    added = 0
+    for agency in template.agencies:
+        exists = db.session.scalar(select(ReturnDue.id).where(
+            ReturnDue.template_id == template.id, ReturnDue.agency_id == agency.id, ReturnDue.period_id == period_record.id))
+        if exists is None:
+            db.session.add(ReturnDue(template_id=template.id, agency_id=agency.id, period_id=period_record.id,
+                                     due_date=spec.end + timedelta(days=template.due_days)))
+            added += 1
+    return added
+
+
 def schedule_returns(template_id: int, period_texts: Iterable[str], user) -> tuple[int, int]:
     """Make the schedule rows of a template for each period and each agency that submits
     it: due date = period end + the template's due days. Returns (created, already there)."""
@@ -970,17 +985,8 @@ def schedule_returns(template_id: int, period_texts: Iterable[str], user) -> tup
     created = existing = 0
     with transaction():
         for spec in specs:
-            period_record = period_row(spec)
-            due = spec.end + timedelta(days=template.due_days)
-            for agency in template.agencies:
-                row = db.session.scalar(select(ReturnDue).where(
-                    ReturnDue.template_id == template.id, ReturnDue.agency_id == agency.id,
-                    ReturnDue.period_id == period_record.id))
-                if row is not None:
-                    existing += 1
-                    continue
-                db.session.add(ReturnDue(template_id=template.id, agency_id=agency.id, period_id=period_record.id, due_date=due))
-                created += 1
+            added = _schedule(template, spec)
+            created, existing = created + added, existing + len(template.agencies) - added
         db.session.flush()
         record("returns_scheduled", user, template, periods=[s.key for s in specs], created=created, existing=existing)
     return created, existing
@@ -1043,3 +1049,34 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
 def signed_off_by(period) -> PeriodSignOff | None:
     period_record = _stored_period(parse_dashboard_period(period))
     return _sign_off_row(period_record.id) if period_record else None
+
+
+# ---- demo data -------------------------------------------------------------------------------
+
+# Returns the demo agencies owe: (template slug, periods).
+DEMO_SCHEDULE = [
+    ("appendix-2-da-sv-outputs", ["Dec 2015 - Mar 2016"]),
+    ("table-2-da-sv-outcomes", ["Dec 2015 - Mar 2016"]),
+    ("cambridgeshire-da-quarterly", ["2014/15 Q1", "2014/15 Q2", "2014/15 Q3", "2014/15 Q4"]),
+]
+
+
+def load_demo_performance(**_) -> None:
+    """``flask demo load``: the overall comments of Leicestershire's 2015/16 dashboard (as
+    a manager would type them; never their ratings, which are calculated) and a return
+    schedule for the demo templates. Nothing a manager has since changed is overwritten;
+    flushes only (the demo load commits)."""
+    from app.demo.figures import load_seed
+
+    period = period_row("2015/16")
+    for block in load_seed()["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
+        outcome = db.session.scalar(select(Outcome).where(Outcome.name == block["outcome"]))
+        exists = outcome is None or db.session.scalar(select(OutcomeAssessment.id).where(
+            OutcomeAssessment.outcome_id == outcome.id, OutcomeAssessment.period_id == period.id))
+        if not exists:
+            db.session.add(OutcomeAssessment(outcome_id=outcome.id, period_id=period.id, comment=block["comment"]))
+    for slug, texts in DEMO_SCHEDULE:
+        template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == slug))
+        for text in texts if template else []:
+            _schedule(template, parse_period(text))
+    db.session.flush()

@@ -276,8 +276,9 @@ def test_completeness_page_says_received_late_missing_and_not_yet_due(demo, clie
     periods = "2014/15 Q1\n2014/15 Q2\n2014/15 Q3\n2014/15 Q4\n2030/31 Q1"
     assert client.post("/performance/schedule", data={"template_id": template.id, "periods": periods}).status_code == 302
     assert client.post("/performance/schedule", data={"template_id": template.id, "periods": "2014/15 Q1"}).status_code == 302
-    dues = db.session.scalars(select(ReturnDue).order_by(ReturnDue.due_date)).all()
+    dues = db.session.scalars(select(ReturnDue).where(ReturnDue.template_id == template.id).order_by(ReturnDue.due_date)).all()
     assert len(dues) == 5 and dues[0].due_date == date(2014, 7, 28)  # 30 June + 28 days; not scheduled twice
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "returns_scheduled")).detail["created"] == 1
 
     idva = db.session.scalar(select(Agency).where(Agency.slug == "cambridgeshire-idva"))
     _submit(template, idva, "2014/15 Q1", datetime(2014, 7, 20, 10))
