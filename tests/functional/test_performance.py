@@ -98,6 +98,8 @@ def test_the_dashboard_page_shows_ratings_as_tagged_words_with_lagging_periods(d
     assert "Reported hate incidents (per 1,000 population)" in page
     assert "Apr – Dec 2015" in page and "2013/14" in page  # the periods each figure covers
     assert client.get("/dashboard/").headers["Location"].endswith("/dashboard/2016-11..2017-10")
+    # The demo's overall comments are the paper's; its ratings are calculated.
+    assert "Reduction in offending by IOM and PPO offenders is greater than the reduction" in page
 
 
 # ---- aggregation through the service ----------------------------------------------------------
@@ -181,6 +183,16 @@ def test_a_managers_override_needs_a_reason_is_audited_and_shown_with_the_calcul
     assert client.post(f"/performance/2015-16/indicators/{hate.id}/rating/withdraw", data={"area": "LC"}).status_code == 302
     assert performance_table("2015/16").rows[(hate.slug, "LC")]["rag"] == "R"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "rag_override_withdrawn")) is not None
+
+    # An indicator rated by hand takes the manager's manual rating; without one it has none.
+    confidence = demo["% of people stating that they feel that the police and other local public services are successfully dealing with ASB and crime in their local area"]
+    confidence.rag_method = "manual"
+    db.session.commit()
+    assert performance_table("2015/16").rows[(confidence.slug, "LC")]["rag"] is None
+    assert client.post(f"/performance/2015-16/indicators/{confidence.id}/rating",
+                       data={"area": "LC", "kind": "manual", "rag": "G", "reason": "Survey confidence at its highest"}).status_code == 302
+    row = performance_table("2015/16").rows[(confidence.slug, "LC")]
+    assert (row["rag"], row["rag_overridden"], row["rag_reason"]) == ("G", False, "Rated Green by a manager: Survey confidence at its highest")
 
 
 def test_outcome_override_comments_peers_and_what_an_officer_sees(demo, client):
