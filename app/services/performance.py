@@ -36,7 +36,8 @@ first county with a figure, else the first wider footprint, else the first distr
 the admin's area order). An indicator that is never combined across areas and whose
 county supplied no total is shown district by district instead. The district strip
 beside a headline row lists each district in that area with its own RAG. Filtering by
-area shows that area's rows instead.
+area shows that area's rows instead. An indicator with nothing stored by the period's
+end is not shown, nor is an outcome none of whose indicators has.
 
 **Ratings.** The engine rates by the indicator's rule and polarity; estimates and missing
 figures get no RAG unless the rule says so. A manager's *override* (reason required)
@@ -65,7 +66,8 @@ to its ratings and commentary. An admin unlocks it with a reason (audited).
 **Completeness.** Each ``ReturnDue`` row (agency × template × period, due date = period
 end + the template's ``due_days``) is received, late, missing or not yet due
 (``app.indicators.timeliness``), counting the first receipt of a current or superseded
-submission.
+submission. The completeness page for P shows the returns due for periods ending in the
+12 months up to P's end, and every total on P's dashboard still waiting for a district.
 """
 from __future__ import annotations
 
