@@ -73,8 +73,10 @@ TOTAL_STATUS = {"complete": "complete", "supplied": "complete", "mismatch": "mis
 def restricted_sheets(user) -> list[SheetWriter]:
     """The restricted sheets of the full workbook (the DHR budget, cases and actions, the
     action plan), for ``user`` (None: the operator's ``flask dashboard export``, which
-    gets them all). The DHR feature adds its sheet writers here; none yet."""
-    return []
+    gets them all). The public version never asks for them."""
+    from app.services.dhr import dhr_sheets, dhr_sheets_for
+
+    return dhr_sheets() if user is None else dhr_sheets_for(user)
 
 
 def _unit(unit: str) -> str:

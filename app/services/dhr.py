@@ -642,6 +642,11 @@ def dhr_sheets_for(user, today: date | None = None) -> list[SheetWriter]:
     anyone who may not see DHR data."""
     if not can_see_dhr(user):
         return []
+    return dhr_sheets(today)
+
+
+def dhr_sheets(today: date | None = None) -> list[SheetWriter]:
+    """The DHR sheet writers with no access check: only for the server operator's command."""
     return dhr_sheet_writers([budget_of(r) for r in budget_year_rows()], [case_row(c) for c in list_cases()],
                              [action_of(a) for a in list_actions()], today or current_date(), clock_rule())
 

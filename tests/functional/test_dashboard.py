@@ -24,7 +24,11 @@ SHEETS = ["Contents", "Dashboard", "District tables", "Outcome measures", "Quart
 INJECTED = '=HYPERLINK("http://x","y")'
 # The only formulas the workbook writes: county totals, changes, returns received.
 OUR_FORMULAS = {"District tables": r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)", "Rolling 12 months": r"=C\d+(/B\d+-1|-B\d+)",
-                "Completeness": r'=COUNTIF\([A-Z]+\d+:[A-Z]+\d+,"received"\)'}
+                "Completeness": r'=COUNTIF\([A-Z]+\d+:[A-Z]+\d+,"received"\)',
+                # The DHR budget's live formulas: cell references, arithmetic, SUM/SUMIF/IF and our own words.
+                "DHR Budget": r'=(?:[A-Z]+\d+|\d+|SUMIF|SUM|IF|[-+*/(),:<=]|"(?:Yes|No|Shortfall|Surplus)")+'}
+# The operator's full export (no user) also has the restricted DHR sheets, last.
+DHR_SHEETS = ["DHR Budget", "DHR Cases", "DHR Actions"]
 
 
 @pytest.fixture
@@ -109,7 +113,7 @@ def test_cli_workbook_equals_the_database_cell_by_cell(demo, runner, tmp_path):
     _agency_text_everywhere()
     book, values, _path, output = export(runner, tmp_path)
     assert "Wrote" in output and "full (restricted: not for publication) dashboard for Nov 2016 – Oct 2017" in output
-    assert book.sheetnames == SHEETS
+    assert book.sheetnames == SHEETS + DHR_SHEETS
     figures = stored()
     period = "2016-11..2017-10"
     checked = 0
