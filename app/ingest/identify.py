@@ -14,7 +14,9 @@ colleague's file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from app.definition import TemplateDefinition, normalise_label
 from app.ingest.map import NOT_RETURN_SHEETS
@@ -37,12 +39,17 @@ HOW = {
 
 @dataclass(frozen=True)
 class TemplateCandidate:
-    """A template version that uploads can be read with."""
+    """A template version that uploads can be read with. ``source`` is its definition, or
+    a function that reads it: only fingerprinting needs every template's definition."""
 
     slug: str
     name: str
     version: int
-    definition: TemplateDefinition
+    source: TemplateDefinition | Callable[[], TemplateDefinition] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def definition(self) -> TemplateDefinition:
+        return self.source() if callable(self.source) else self.source
 
 
 @dataclass(frozen=True)

@@ -64,12 +64,16 @@ class RowPlan:
 
     index: int
     spec: RowSpec
-    key: str
     area: str | None  # the row's area, else the sheet's default area
     optional_rule: FieldRule  # the row's rule, not required (for periods after the return's)
     labels: tuple[str, ...]  # label and aliases, normalised
     grid_row: int | None = None
     number: str = ""  # the uploaded row as Excel numbers it ("7")
+
+    @functools.cached_property
+    def key(self) -> str:
+        # Worked out when first needed (a field id): a slug per row is not free on 5,000 rows.
+        return self.spec.key
 
     @property
     def label(self) -> str:
@@ -90,6 +94,7 @@ class SlotPlan:
     found in the upload."""
 
     slot: ColumnSlot
+    key: str  # the slot's part of a field id (ColumnSlot.key)
     measure: str  # value | target | comment
     role: str  # input | total | reference
     period: PeriodSpec
@@ -100,10 +105,6 @@ class SlotPlan:
     headers: tuple[str, ...]  # header and aliases, normalised
     grid_col: int | None = None
     letters: str = ""  # the uploaded column as Excel names it ("C")
-
-    @property
-    def key(self) -> str:
-        return self.slot.key
 
     @property
     def header(self) -> str:
@@ -180,14 +181,14 @@ def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str 
             fixed = _slot_rule(_ROW_WITHOUT_RULE, slot)
             column = slot.column
             slots.append(SlotPlan(
-                slot=slot, measure=_slot_measure(slot), role=column.role if column is not None else "input",
+                slot=slot, key=slot.key, measure=_slot_measure(slot), role=column.role if column is not None else "input",
                 period=slot_spec, period_key=slot_spec.key,
                 area=column.area if column is not None and column.area else None, optional=optional,
                 fixed_rule=None if fixed is None else (_not_required(fixed) if optional else fixed),
                 headers=_slot_headers(slot),
             ))
         rows = [
-            RowPlan(index=r, spec=row, key=row.key, area=row.area or sheet.default_area or area_default,
+            RowPlan(index=r, spec=row, area=row.area or sheet.default_area or area_default,
                     optional_rule=_not_required(row.rule),
                     labels=tuple(dict.fromkeys(normalise_label(t) for t in [row.label, *row.aliases])))
             for r, row in enumerate(sheet.rows)

@@ -10,7 +10,9 @@ that cannot be read at all gives a ``ParsedReturn`` with that one problem.
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -88,6 +90,21 @@ class ParsedReturn:
         ]
 
 
+@contextmanager
+def cycle_collection_paused():
+    """Pause Python's cycle collector while a return's 100,000 cells become objects: the
+    collector would otherwise walk them again and again as they pile up (a third of the
+    time of the per-cell checks, measured). Reference counting still frees what is let go;
+    the collector runs again as soon as this ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _return_sheet(name: str) -> bool:
     """Sheets worth scanning for percent formats, formulas and error cells."""
     return normalise_label(name) not in NOT_RETURN_SHEETS
@@ -106,6 +123,11 @@ def parse_return(
 ) -> ParsedReturn:
     """Read and check an uploaded return for ``agency_slug``. ``period_text`` and
     ``template_slug`` are what the uploader said; the workbook's own record fills gaps."""
+    with cycle_collection_paused():
+        return _parse(data, filename, agency_slug, catalogue, limits, period_text, template_slug, history)
+
+
+def _parse(data, filename, agency_slug, catalogue, limits, period_text, template_slug, history) -> ParsedReturn:
     parsed = ParsedReturn(filename=filename, sha256=sha256_of(data), size_bytes=len(data), agency_slug=agency_slug)
     problems = parsed.problems
     try:

@@ -19,13 +19,17 @@ figure, exactly as ``normalise_value`` would return it.
 """
 from __future__ import annotations
 
+import functools
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from app.definition import NUMERIC_TYPES, TemplateDefinition, normalise_label
+import numpy as np
+
+from app.definition import NUMERIC_TYPES, CrossRule, TemplateDefinition, normalise_label
 from app.ingest.map import RowPlan, SheetPlan, SlotPlan
 from app.ingest.normalise import PLAIN_NUMBER_TYPES, collect_footnotes, normalise_value
 from app.ingest.problems import Problem
@@ -96,6 +100,21 @@ class ParsedValue(NamedTuple):
         return self.row.spec.indicator, self.slot.area or self.row.area, self.slot.period_key
 
 
+# ParsedValue((...)) without the Python-level __new__ a NamedTuple has: most of a large
+# return's figures are made here, on the short path.
+_new_parsed_value = functools.partial(tuple.__new__, ParsedValue)
+
+
+def _all_plain(raws: list, rule) -> bool:
+    """Whether every value is a plain figure within the rule's range: a whole float (any
+    finite float unless the rule wants whole numbers), as ``normalise_value`` returns it."""
+    low = -math.inf if rule.min is None else rule.min
+    high = math.inf if rule.max is None else rule.max
+    if rule.type == "whole":
+        return all([r.__class__ is float and low <= r <= high and r.is_integer() for r in raws])
+    return all([r.__class__ is float and low <= r <= high and r - r == 0.0 for r in raws])
+
+
 @dataclass
 class CheckedCells:
     values: list[ParsedValue] = field(default_factory=list)  # figures (measure "value")
@@ -141,31 +160,44 @@ class _CellChecker:
         plan, cells = self.plan, self.cells
         slots = plan.found_slots
         comment_slots = [s for s in slots if s.measure == "comment"]
-        figure_slots = [s for s in slots if s.measure != "comment"]
         values, targets = self.out.values, self.out.targets
-        plain_types = PLAIN_NUMBER_TYPES
+        # The columns of figures that follow each row's own rule (most of a large return),
+        # and the rest: (slot, column, its own rule, whether optional, where figures go).
+        by_row_rule = [s for s in slots if s.measure == "value" and s.fixed_rule is None and not s.optional]
+        by_row_columns = [s.grid_col for s in by_row_rule]
+        others = [(s, s.grid_col, s.fixed_rule, s.optional, targets if s.measure == "target" else values)
+                  for s in slots if s.measure != "comment" and s not in by_row_rule]
+        get = cells.get
+        new_value = _new_parsed_value
         for row in plan.found_rows:
-            grid_row = row.grid_row
+            grid_row, row_rule, optional_rule = row.grid_row, row.spec.rule, row.optional_rule
             self.comments = comments = [c for s in comment_slots if (c := self.comment(row, s))]
             first_value, first_target = len(values), len(targets)
-            for slot in figure_slots:
-                rule = slot.rule_for(row)
-                raw = cells.get((grid_row, slot.grid_col))
-                kind = raw.__class__
-                rule_type = rule.type
-                # The short path: what normalise_value returns for a plain figure.
-                if kind is float and rule_type in plain_types and (raw.is_integer() or (rule_type != "whole" and raw - raw == 0.0)):
-                    if (rule.min is not None and raw < rule.min) or (rule.max is not None and raw > rule.max):
-                        self.out_of_range(row, slot, rule, raw)
-                        continue
-                    parsed = ParsedValue(plan, row, slot, raw, "actual", None)
-                else:
-                    parsed = self.slow_path(row, slot, rule, raw)
-                    if parsed is None:
-                        continue
-                (targets if slot.measure == "target" else values).append(parsed)
+            raws = [get((grid_row, col)) for col in by_row_columns]
+            if raws and row_rule.type in PLAIN_NUMBER_TYPES and _all_plain(raws, row_rule):
+                values.extend([new_value((plan, row, slot, raw, "actual", None)) for slot, raw in zip(by_row_rule, raws)])
+            else:
+                for slot, raw in zip(by_row_rule, raws):
+                    self.read_cell(row, slot, row_rule, raw, values)
+            for slot, col, fixed_rule, optional, stored in others:
+                self.read_cell(row, slot, fixed_rule or (optional_rule if optional else row_rule), get((grid_row, col)),
+                               stored)
             if comments:
                 self.attach(comments, values, first_value, targets, first_target, row)
+
+    def read_cell(self, row: RowPlan, slot: SlotPlan, rule, raw, stored: list) -> None:
+        rule_type = rule.type
+        # The short path: what normalise_value returns for a plain figure.
+        if raw.__class__ is float and rule_type in PLAIN_NUMBER_TYPES and (
+                raw.is_integer() or (rule_type != "whole" and raw - raw == 0.0)):
+            if (rule.min is not None and raw < rule.min) or (rule.max is not None and raw > rule.max):
+                self.out_of_range(row, slot, rule, raw)
+            else:
+                stored.append(_new_parsed_value((self.plan, row, slot, raw, "actual", None)))
+            return
+        parsed = self.slow_path(row, slot, rule, raw)
+        if parsed is not None:
+            stored.append(parsed)
 
     def comment(self, row: RowPlan, slot: SlotPlan) -> tuple[SlotPlan, str] | None:
         raw = self.cells.get((row.grid_row, slot.grid_col))
@@ -256,6 +288,15 @@ class _CellChecker:
 
 
 # ---- cross-field rules -----------------------------------------------------------------
+#
+# A rule's selectors name a row and/or a column; one left empty means "each". So a rule is
+# checked once per combination of the rows and columns left open (each row of a 1,250-row
+# sheet, say), and each combination picks one cell per selector. The combinations are
+# worked out as arrays (``_RuleGrid``) and evaluated with numpy; only a failed check is
+# worded, with the cells and figures involved.
+
+EACH = object()  # a selector's "each row" or "each column"
+
 
 @dataclass(frozen=True)
 class PlannedCheck:
@@ -270,86 +311,151 @@ class PlannedCheck:
     message: str  # the rule's own message, if it has one
 
 
-def planned_checks(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[PlannedCheck]:
-    """The checks ``expand_cross_rules`` would make, with rows and columns for fields."""
-    checks: list[PlannedCheck] = []
+@dataclass
+class _RuleGrid:
+    """Every combination a rule is checked for on one sheet: per selector (the parts, then
+    the total), the row index and the slot position of its cell in each combination, and
+    which combinations are checks (every cell entered and holding a figure)."""
+
+    plan: SheetPlan
+    rule: CrossRule
+    rows: list[np.ndarray]
+    slots: list[np.ndarray]
+    valid: np.ndarray
+
+    def check(self, k: int) -> PlannedCheck:
+        cells = [(self.plan.rows[r[k]], self.plan.slots[s[k]]) for r, s in zip(self.rows, self.slots)]
+        parts = len(self.rule.parts)
+        return PlannedCheck(self.plan, self.rule.kind, tuple(cells[:parts]), cells[parts] if self.rule.total else None,
+                            self.rule.tolerance, self.rule.message)
+
+
+def _rule_grids(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[_RuleGrid]:
+    """The combinations ``expand_cross_rules`` checks, as arrays over the plans."""
+    grids = []
     for rule in defn.cross_rules:
         sheet = defn.sheet(rule.sheet)
         plan = next((p for p in plans if p.layout is sheet), None)
-        if plan is None:
+        if plan is None or not plan.rows:
             continue
         row_keys: dict[str, int] = {}
         for row in plan.rows:
             for label in (row.spec.label, *row.spec.aliases):
                 row_keys.setdefault(normalise_label(label), row.index)
-        slot_of = {slot.key: slot for slot in plan.slots}
-        column_keys: dict[str, str] = {}
-        for slot in plan.slots:
-            column_keys.setdefault(normalise_label(slot.header), slot.key)
+        position = {slot.key: i for i, slot in enumerate(plan.slots)}
+        column_keys: dict[str, int] = {}
+        for i, slot in enumerate(plan.slots):
+            column_keys.setdefault(normalise_label(slot.header), i)
         for column in sheet.columns:
             for alias in column.aliases:
-                column_keys.setdefault(normalise_label(alias), column.key)
+                if column.key in position:
+                    column_keys.setdefault(normalise_label(alias), position[column.key])
         selectors = list(rule.parts) + ([rule.total] if rule.total else [])
-        each_row = [row.index for row in plan.rows] if any(not s.row for s in selectors) else [None]
-        each_column = list(slot_of) if any(not s.column for s in selectors) else [None]
+        where = [(row_keys.get(normalise_label(s.row)) if s.row else EACH,
+                  column_keys.get(normalise_label(s.column)) if s.column else EACH) for s in selectors]
+        if any(r is None or c is None for r, c in where):
+            continue  # a selector names a row or column the sheet does not have: nothing to check
+        each_row = np.arange(len(plan.rows)) if any(r is EACH for r, _ in where) else np.zeros(1, int)
+        each_slot = np.arange(len(plan.slots)) if any(c is EACH for _, c in where) else np.zeros(1, int)
+        combinations = len(each_row) * len(each_slot)
+        row_axis, slot_axis = np.repeat(each_row, len(each_slot)), np.tile(each_slot, len(each_row))
+        usable = _usable_cells(plan)
+        rows = [row_axis if r is EACH else np.full(combinations, r) for r, _ in where]
+        slots = [slot_axis if c is EACH else np.full(combinations, c) for _, c in where]
+        valid = np.logical_and.reduce([usable[r, c] for r, c in zip(rows, slots)])
+        grids.append(_RuleGrid(plan, rule, rows, slots, valid))
+    return grids
 
-        def resolve(selector, row_index, column_key):
-            r = row_keys.get(normalise_label(selector.row)) if selector.row else row_index
-            c = column_keys.get(normalise_label(selector.column)) if selector.column else column_key
-            slot = slot_of.get(c)
-            if r is None or slot is None or not 0 <= r < len(plan.rows) or not slot.is_entered:
-                return None
-            row = plan.rows[r]
-            return (row, slot) if slot.rule_for(row).type in NUMERIC_TYPES else None
 
-        for row_index in each_row:
-            for column_key in each_column:
-                parts = [resolve(s, row_index, column_key) for s in rule.parts]
-                total = resolve(rule.total, row_index, column_key) if rule.total else None
-                if any(p is None for p in parts) or (rule.total is not None and total is None):
-                    continue
-                checks.append(PlannedCheck(plan, rule.kind, tuple(parts), total, rule.tolerance, rule.message))
-    return checks
+def _usable_cells(plan: SheetPlan) -> np.ndarray:
+    """rows × slots: whether a cell is entered by the agency and holds a figure."""
+    row_numeric = np.array([row.spec.rule.type in NUMERIC_TYPES for row in plan.rows])
+    usable = np.zeros((len(plan.rows), len(plan.slots)), bool)
+    for i, slot in enumerate(plan.slots):
+        if slot.is_entered:
+            usable[:, i] = row_numeric if slot.fixed_rule is None else slot.fixed_rule.type in NUMERIC_TYPES
+    return usable
+
+
+def planned_checks(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[PlannedCheck]:
+    """The checks ``expand_cross_rules`` would make, with rows and columns for fields."""
+    return [grid.check(k) for grid in _rule_grids(defn, plans) for k in np.flatnonzero(grid.valid)]
 
 
 def check_cross_rules(defn: TemplateDefinition, plans: list[SheetPlan], values: list[ParsedValue]) -> list[Problem]:
-    checks = planned_checks(defn, plans)
-    if not checks:
-        return []
-    checked_plans = {id(check.plan) for check in checks}
-    figures = {(id(v.plan), v.row.index, v.slot.key): v for v in values
-               if id(v.plan) in checked_plans and v.value is not None}
+    grids = _rule_grids(defn, plans)
+    figures = {id(grid.plan): _Figures(grid.plan, values) for grid in grids}
     problems = []
-    for check in checks:
-        pid = id(check.plan)
-        parts = [figures.get((pid, row.index, slot.key)) for row, slot in check.parts]
-        total = figures.get((pid, check.total[0].index, check.total[1].key)) if check.total else None
-        if any(p is None for p in parts) or (check.total is not None and total is None):
-            continue
-        problems.extend(_evaluate(check, parts, total))
+    for grid in grids:
+        found = figures[id(grid.plan)]
+        got = [found.numbers[r, s] for r, s in zip(grid.rows, grid.slots)]
+        there = grid.valid & ~np.isnan(np.vstack(got)).any(axis=0)
+        parts = len(grid.rule.parts)
+        added = np.sum(got[:parts], axis=0)
+        slack = grid.rule.tolerance + 1e-9
+        with np.errstate(invalid="ignore"):
+            if grid.rule.kind == "sum_equals":
+                failed = there & (np.abs(added - got[parts]) > slack)
+            elif grid.rule.kind == "less_or_equal":
+                failed = there & (added > got[parts] + slack)
+            else:  # percent_range
+                failed = there & np.logical_or.reduce([(g < 0) | (g > 100) for g in got[:parts]])
+        for k in np.flatnonzero(failed):
+            check = grid.check(k)
+            problems.extend(_evaluate(check, [found.value(cell) for cell in check.parts],
+                                      found.value(check.total) if check.total else None))
     return problems
 
 
+class _Figures:
+    """One sheet's figures (those with a number) as a rows × slots array, NaN elsewhere."""
+
+    def __init__(self, plan: SheetPlan, values: list[ParsedValue]):
+        mine = [v for v in values if v[0] is plan and v[3] is not None]
+        position = {id(slot): i for i, slot in enumerate(plan.slots)}
+        self.numbers = np.full((len(plan.rows), len(plan.slots)), np.nan)
+        if mine:
+            rows = [v[1].index for v in mine]
+            slots = [position[id(v[2])] for v in mine]
+            self.numbers[rows, slots] = [v[3] for v in mine]
+        self.mine = mine
+        self.by_cell: dict[tuple[int, int], ParsedValue] | None = None
+
+    def value(self, cell: tuple[RowPlan, SlotPlan]) -> ParsedValue:
+        """The figure of a cell, for wording a failed check (indexed on the first failure)."""
+        if self.by_cell is None:
+            self.by_cell = {(id(v[1]), id(v[2])): v for v in self.mine}
+        return self.by_cell[(id(cell[0]), id(cell[1]))]
+
+
 def _evaluate(check: PlannedCheck, parts: list[ParsedValue], total: ParsedValue | None) -> list[Problem]:
-    involved = parts + ([total] if total else [])
-    severity = "warning" if any(v.flag != "actual" for v in involved) else "error"
-    own = f"{check.message} " if check.message else ""
+    """Problems (most often none) of one check; its message is only worded on failure."""
     if check.kind == "percent_range":
-        return [Problem(v.sheet, v.cell, f"{own}{_show(v.value)} is not a percentage from 0 to 100. Check the figure.",
-                        severity)
-                for v in parts if not 0 <= v.value <= 100]
+        outside = [v for v in parts if not 0 <= v.value <= 100]
+        return [Problem(v.sheet, v.cell, f"{_own(check)}{_show(v.value)} is not a percentage from 0 to 100. Check "
+                                         "the figure.", _severity(parts, total)) for v in outside]
     added = sum(v.value for v in parts)
-    names, cells = _names(parts, total), _cells_text(parts)
     if check.kind == "sum_equals" and abs(added - total.value) > check.tolerance + 1e-9:
         return [Problem(total.sheet, total.cell,
-                        f"{own}{_name(total, parts)} is {_show(total.value)}, but {names} ({cells}) add up to "
-                        f"{_show(added)}. Correct the total or the figures that make it up.", severity)]
+                        f"{_own(check)}{_name(total, parts)} is {_show(total.value)}, but {_names(parts, total)} "
+                        f"({_cells_text(parts)}) add up to {_show(added)}. Correct the total or the figures that "
+                        "make it up.", _severity(parts, total))]
     if check.kind == "less_or_equal" and added > total.value + check.tolerance + 1e-9:
         verb = "is" if len(parts) == 1 else "add up to"
         return [Problem(parts[0].sheet, parts[0].cell,
-                        f"{own}{names} ({cells}) {verb} {_show(added)}, more than {_name(total, parts)} "
-                        f"({total.cell}), {_show(total.value)}. Check these figures.", severity)]
+                        f"{_own(check)}{_names(parts, total)} ({_cells_text(parts)}) {verb} {_show(added)}, more than "
+                        f"{_name(total, parts)} ({total.cell}), {_show(total.value)}. Check these figures.",
+                        _severity(parts, total))]
     return []
+
+
+def _own(check: PlannedCheck) -> str:
+    return f"{check.message} " if check.message else ""
+
+
+def _severity(parts: list[ParsedValue], total: ParsedValue | None) -> str:
+    """A failed check is only a warning when an estimate or provisional figure is involved."""
+    return "warning" if any(v.flag != "actual" for v in parts + ([total] if total else [])) else "error"
 
 
 def _name(value: ParsedValue, others: list[ParsedValue]) -> str:

@@ -32,17 +32,17 @@ from sqlalchemy.exc import OperationalError
 from app.export.annotate import TooLargeToAnnotate, annotate_workbook
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate
-from app.ingest.pipeline import ParsedReturn, parse_return
+from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
-from app.models import Agency, Period, ReturnTemplate, Submission, TemplateVersion, User
+from app.models import Agency, Area, Indicator, Period, ReturnTemplate, Submission, TemplateVersion, User
 from app.models.base import utcnow
 from app.policy import can_see_agency, visible_agency_ids
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.templates import definition_of
 from app.store import submissions as store
-from app.store.reference import agencies_by_slug, by_code, indicators_by_slug, period_row
+from app.store.reference import agencies_by_slug, period_row
 
 RACE_MESSAGE = ("Another return for this agency and period was submitted at the same moment; reload and check which "
                 "one is current.")
@@ -65,29 +65,38 @@ def safety_limits() -> SafetyLimits:
 
 
 class DatabaseCatalogue:
-    """The pipeline's ``TemplateCatalogue``: published (and retired) template versions."""
+    """The pipeline's ``TemplateCatalogue``: published (and retired) template versions,
+    each definition read from the database only when the pipeline needs it."""
 
     def __init__(self):
         self._published: list[TemplateCandidate] | None = None
 
     def published(self) -> list[TemplateCandidate]:
         if self._published is None:
-            self._published = [
-                _candidate(t, t.published_version)
-                for t in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.slug))
-                if t.published_version is not None
-            ]
+            latest = {}
+            for row in db.session.execute(self._versions().where(TemplateVersion.status == "published")
+                                          .order_by(ReturnTemplate.slug, TemplateVersion.number)):
+                latest[row.slug] = _candidate(row)
+            self._published = list(latest.values())
         return self._published
 
     def version(self, slug: str, number: int) -> TemplateCandidate | None:
-        found = db.session.scalar(select(TemplateVersion).join(ReturnTemplate).where(
+        row = db.session.execute(self._versions().where(
             ReturnTemplate.slug == slug, TemplateVersion.number == number,
-            TemplateVersion.status.in_(("published", "retired"))))
-        return _candidate(found.template, found) if found else None
+            TemplateVersion.status.in_(("published", "retired")))).first()
+        return _candidate(row) if row else None
+
+    @staticmethod
+    def _versions():
+        return select(ReturnTemplate.slug, ReturnTemplate.name, TemplateVersion.id, TemplateVersion.number).join(
+            TemplateVersion, TemplateVersion.template_id == ReturnTemplate.id)
 
 
-def _candidate(template: ReturnTemplate, version: TemplateVersion) -> TemplateCandidate:
-    return TemplateCandidate(template.slug, template.name, version.number, definition_of(version))
+def _candidate(row) -> TemplateCandidate:
+    def read(version_id: int = row.id):
+        return definition_of(db.session.get(TemplateVersion, version_id))
+
+    return TemplateCandidate(row.slug, row.name, row.number, read)
 
 
 # ---- reading a return -----------------------------------------------------------------
@@ -141,10 +150,8 @@ def _storage_problems(parsed: ParsedReturn) -> list[Problem]:
     period = db.session.scalar(select(Period).where(Period.key == parsed.period.key))
     if period is not None and store.period_signed_off(period.id):
         problems.append(Problem(None, None, SIGNED_OFF))
-    figures = parsed.values + parsed.targets
-    indicators = {v.row.spec.indicator for v in figures}
-    areas = {v.area for v in figures}
-    unknown = sorted(indicators - set(indicators_by_slug(indicators)))
+    indicators, areas = _indicators_and_areas(parsed)
+    unknown = sorted(indicators - set(store.ids_by(Indicator.slug, indicators)))
     if unknown:
         problems.append(Problem(None, None, (
             f"The template names indicators that do not exist: {', '.join(unknown)}. Ask an administrator to "
@@ -153,12 +160,26 @@ def _storage_problems(parsed: ParsedReturn) -> list[Problem]:
         problems.append(Problem(None, None, (
             "The template does not say which area some figures are for. Ask an administrator to give the sheet an "
             "area; nothing can be stored until then.")))
-    missing_areas = sorted(a for a in areas - set(by_code(a for a in areas if a)) if a)
+    missing_areas = sorted(a for a in areas - set(store.ids_by(Area.code, (a for a in areas if a))) if a)
     if missing_areas:
         problems.append(Problem(None, None, (
             f"The template names areas that do not exist: {', '.join(missing_areas)}. Ask an administrator to "
             "correct the template; nothing can be stored until then.")))
     return problems
+
+
+def _indicators_and_areas(parsed: ParsedReturn) -> tuple[set[str], set[str | None]]:
+    """The indicators and areas of the cells read (from the rows and columns found, not
+    figure by figure: a row's figures share an indicator, a column's an area)."""
+    indicators: set[str] = set()
+    areas: set[str | None] = set()
+    for plan in parsed.plans:
+        rows, slots = plan.found_rows, [slot for slot in plan.found_slots if slot.measure != "comment"]
+        indicators |= {row.spec.indicator for row in rows}
+        areas |= {slot.area for slot in slots if slot.area}
+        if rows and any(not slot.area for slot in slots):
+            areas |= {row.area for row in rows}
+    return indicators, areas
 
 
 # ---- storing a return -----------------------------------------------------------------
@@ -194,7 +215,7 @@ def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) 
     path = _original_path(parsed.sha256)
     wrote = _write_atomically(path, data)
     try:
-        with transaction(RACE_MESSAGE):
+        with transaction(RACE_MESSAGE), cycle_collection_paused():
             return _store(parsed, user, comment)
     except OperationalError as error:
         raise ServiceError(BUSY_MESSAGE) from error
@@ -216,16 +237,24 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == parsed.template.slug))
     version = db.session.scalar(select(TemplateVersion).where(
         TemplateVersion.template_id == template.id, TemplateVersion.number == parsed.template.version))
-    figures = parsed.values + parsed.targets
     period = period_row(parsed.period)
     if store.period_signed_off(period.id):
         raise ServiceError(SIGNED_OFF)
+    indicators, areas = _indicators_and_areas(parsed)
+    indicator_ids = store.ids_by(Indicator.slug, indicators)
+    area_ids = store.ids_by(Area.code, {a for a in areas if a})
+    # Ids by row and by column, worked out once: a row's figures share an indicator, a
+    # column's an area (if it names one) and a period.
     period_ids = {parsed.period.key: period.id}
-    for v in figures:
-        if v.slot.period_key not in period_ids:
-            period_ids[v.slot.period_key] = period_row(v.slot.period).id
-    indicator_ids = {slug: i.id for slug, i in indicators_by_slug({v.row.spec.indicator for v in figures}).items()}
-    area_ids = {code: a.id for code, a in by_code({v.area for v in figures}).items()}
+    by_row, by_slot, sheet_of = {}, {}, {}
+    for plan in parsed.plans:
+        sheet_of[id(plan)] = plan.name
+        for row in plan.rows:
+            by_row[id(row)] = (indicator_ids.get(row.spec.indicator), area_ids.get(row.area))
+        for slot in plan.slots:
+            if slot.period_key not in period_ids:
+                period_ids[slot.period_key] = period_row(slot.period).id
+            by_slot[id(slot)] = (area_ids.get(slot.area), period_ids[slot.period_key], slot.letters)
 
     previous = store.current_submission(agency.id, template.id, period.id)
     if previous is not None:
@@ -239,19 +268,24 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
     )
     current, created_at = store.value_row_constants(now)
+    agency_id, submission_id = agency.id, submission.id
     rows = []
-    for v in parsed.values:
-        row, slot = v.row, v.slot
-        rows.append((indicator_ids[row.spec.indicator], area_ids[slot.area or row.area], period_ids[slot.period_key],
-                     v.value, v.flag, v.note, None, agency.id, submission.id, v.plan.name, slot.letters + row.number,
-                     current, created_at))
-    released = store.release_current({(r[0], r[1], r[2]) for r in rows})
+    append = rows.append
+    for plan, row, slot, value, flag, note in parsed.values:
+        indicator_id, row_area_id = by_row[id(row)]
+        slot_area_id, period_id, letters = by_slot[id(slot)]
+        append((indicator_id, slot_area_id or row_area_id, period_id, value, flag, note, None, agency_id, submission_id,
+                sheet_of[id(plan)], letters + row.number, current, created_at))
+    released = store.release_current(rows)
     store.insert_values(rows)
-    targets = store.upsert_targets(
-        (indicator_ids[v.row.spec.indicator], area_ids[v.area], period_ids[v.period_key], v.value, v.note)
-        for v in parsed.targets if v.value is not None)
+    targets = []
+    for plan, row, slot, value, flag, note in parsed.targets:
+        if value is not None:
+            indicator_id, row_area_id = by_row[id(row)]
+            slot_area_id, period_id, _ = by_slot[id(slot)]
+            targets.append((indicator_id, slot_area_id or row_area_id, period_id, value, note))
     record("submission_confirmed", user, submission, template=template.slug, version=version.number,
-           agency=agency.slug, period=parsed.period.key, values=len(rows), targets=targets,
+           agency=agency.slug, period=parsed.period.key, values=len(rows), targets=store.upsert_targets(targets),
            warnings=len(parsed.warnings), sha256=parsed.sha256, replaced_other_figures=released)
     if previous is not None:
         record("submission_superseded", user, previous, by=submission.id)

@@ -27,6 +27,16 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start:start + size]
 
 
+def ids_by(column, keys: Iterable[str]) -> dict[str, int]:
+    """Natural key → id for the rows of ``column``'s table whose key is in ``keys``
+    (e.g. ``ids_by(Indicator.slug, slugs)``), without loading whole objects."""
+    table_id = column.table.c.id
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(keys))):
+        found.update((key, id_) for key, id_ in db.session.execute(select(column, table_id).where(column.in_(chunk))))
+    return found
+
+
 def period_signed_off(period_id: int) -> bool:
     return db.session.scalar(
         select(PeriodSignOff.id).where(PeriodSignOff.period_id == period_id, PeriodSignOff.locked.is_(True))
@@ -56,18 +66,22 @@ def retire(submission: Submission) -> int:
     return result.rowcount
 
 
-def release_current(keys: set[tuple[int, int, int]]) -> int:
+def release_current(rows: list[tuple]) -> int:
     """Figures from elsewhere (another upload, the demo load) that are current for the same
-    indicator, area and period as ``keys``: no longer current, so the new ones can be."""
-    if not keys:
+    indicator, area and period as ``rows`` (tuples starting with those three ids): no
+    longer current, so the new ones can be."""
+    if not rows:
         return 0
-    periods = sorted({p for _, _, p in keys})
-    indicators = sorted({i for i, _, _ in keys})
+    periods = sorted({row[2] for row in rows})
+    indicators = sorted({row[0] for row in rows})
     found = []
     for chunk in _chunks(indicators):
         found += db.session.execute(select(DataValue.id, DataValue.indicator_id, DataValue.area_id, DataValue.period_id)
                                     .where(DataValue.is_current.is_(True), DataValue.period_id.in_(periods),
                                            DataValue.indicator_id.in_(chunk))).all()
+    if not found:
+        return 0
+    keys = {row[:3] for row in rows}
     ids = [row.id for row in found if (row.indicator_id, row.area_id, row.period_id) in keys]
     for chunk in _chunks(ids):
         db.session.execute(update(DataValue).where(DataValue.id.in_(chunk)).values(is_current=False))
@@ -80,7 +94,7 @@ def value_row_constants(created_at: datetime) -> tuple:
     dialect = db.session.get_bind().dialect
     converted = []
     for column, value in (("is_current", True), ("created_at", created_at)):
-        processor = DataValue.__table__.c[column].type.bind_processor(dialect)
+        processor = DataValue.__table__.c[column].type.dialect_impl(dialect).bind_processor(dialect)
         converted.append(processor(value) if processor else value)
     return tuple(converted)
 
