@@ -66,9 +66,13 @@ class RowPlan:
     spec: RowSpec
     area: str | None  # the row's area, else the sheet's default area
     optional_rule: FieldRule  # the row's rule, not required (for periods after the return's)
-    labels: tuple[str, ...]  # label and aliases, normalised
     grid_row: int | None = None
     number: str = ""  # the uploaded row as Excel numbers it ("7")
+
+    @functools.cached_property
+    def labels(self) -> tuple[str, ...]:
+        """Label and aliases, normalised (only needed when a label is not typed exactly)."""
+        return tuple(dict.fromkeys(normalise_label(t) for t in [self.spec.label, *self.spec.aliases]))
 
     @functools.cached_property
     def key(self) -> str:
@@ -189,8 +193,7 @@ def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str 
             ))
         rows = [
             RowPlan(index=r, spec=row, area=row.area or sheet.default_area or area_default,
-                    optional_rule=_not_required(row.rule),
-                    labels=tuple(dict.fromkeys(normalise_label(t) for t in [row.label, *row.aliases])))
+                    optional_rule=_not_required(row.rule))
             for r, row in enumerate(sheet.rows)
         ]
         plans.append(SheetPlan(layout=sheet, rows=rows, slots=slots))
@@ -297,11 +300,26 @@ class _SheetMapper:
     # -- rows
     def find_rows(self) -> bool:
         plan, grid = self.plan, self.grid
-        row_of_label = {label: row for row in plan.rows for label in reversed(row.labels)}
+        # Labels typed exactly as in the blank return are found without normalising them.
+        exact: dict[str, RowPlan] = {}
+        for row in plan.rows:
+            for text in (row.spec.label, *row.spec.aliases):
+                exact.setdefault(text, row)
         hits: dict[int, list[tuple[int, RowPlan]]] = {}
+        others: list[tuple[int, int, str]] = []
         for (r, c), value in grid.cells.items():
             if value.__class__ is str:
-                row = row_of_label.get(normalise_label(value))
+                row = exact.get(value)
+                if row is None:
+                    others.append((r, c, value))
+                else:
+                    hits.setdefault(c, []).append((r, row))
+        found = {row.index for column in hits.values() for _, row in column}
+        if len(found) < len(plan.rows):
+            # Some labels were retyped: compare the other texts ignoring case, spaces and punctuation.
+            normalised = {label: row for row in plan.rows for label in reversed(row.labels)}
+            for r, c, value in others:
+                row = normalised.get(normalise_label(value))
                 if row is not None:
                     hits.setdefault(c, []).append((r, row))
         if not hits:

@@ -384,7 +384,13 @@ def planned_checks(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[Pla
 
 def check_cross_rules(defn: TemplateDefinition, plans: list[SheetPlan], values: list[ParsedValue]) -> list[Problem]:
     grids = _rule_grids(defn, plans)
-    figures = {id(grid.plan): _Figures(grid.plan, values) for grid in grids}
+    checked = {id(grid.plan): grid.plan for grid in grids}
+    by_plan: dict[int, list[ParsedValue]] = {pid: [] for pid in checked}
+    for v in values:
+        mine = by_plan.get(id(v[0]))
+        if mine is not None and v[3] is not None:
+            mine.append(v)
+    figures = {pid: _Figures(plan, by_plan[pid]) for pid, plan in checked.items()}
     problems = []
     for grid in grids:
         found = figures[id(grid.plan)]
@@ -410,8 +416,7 @@ def check_cross_rules(defn: TemplateDefinition, plans: list[SheetPlan], values: 
 class _Figures:
     """One sheet's figures (those with a number) as a rows × slots array, NaN elsewhere."""
 
-    def __init__(self, plan: SheetPlan, values: list[ParsedValue]):
-        mine = [v for v in values if v[0] is plan and v[3] is not None]
+    def __init__(self, plan: SheetPlan, mine: list[ParsedValue]):
         position = {id(slot): i for i, slot in enumerate(plan.slots)}
         self.numbers = np.full((len(plan.rows), len(plan.slots)), np.nan)
         if mine:
