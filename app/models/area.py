@@ -3,9 +3,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.indicators.model import AREA_KINDS  # one vocabulary with the engine
 from app.models.base import one_of
-
-AREA_KINDS = ("district", "county", "wider")
 
 
 class Area(db.Model):

@@ -5,10 +5,21 @@ from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+
+# One vocabulary for the engine and the database: the engine's, which needs no Flask.
+from app.indicators.model import (  # noqa: F401  (re-exported through app.models)
+    AGGREGATIONS,
+    FLAGS,
+    FLAGS_WITH_VALUE,
+    FLAGS_WITHOUT_VALUE,
+    POLARITIES,
+    RAG_BAND_KINDS,
+    RAG_METHODS,
+    UNITS,
+)
 from app.models.area import Agency, Area
 from app.models.base import one_of, utcnow
 
-UNITS = ("count", "rate_per_1000", "rate_per_100000", "percent", "money", "ratio")
 UNIT_LABELS = {
     "count": "Count",
     "rate_per_1000": "Rate per 1,000 population",
@@ -17,26 +28,21 @@ UNIT_LABELS = {
     "money": "Money (£)",
     "ratio": "Ratio",
 }
-POLARITIES = ("lower_is_better", "higher_is_better", "neutral")
 POLARITY_LABELS = {
     "lower_is_better": "Lower is better",
     "higher_is_better": "Higher is better",
     "neutral": "Neither (monitored only)",
 }
-# How an indicator combines across areas: sum counts; recompute rates and percentages
-# from their numerator and denominator; or never combine (survey results, say).
-AGGREGATIONS = ("sum", "recompute", "none")
+# How an indicator combines across areas (AGGREGATIONS): sum counts; recompute rates and
+# percentages from their numerator and denominator; or never combine (survey results, say).
 AGGREGATION_LABELS = {
     "sum": "Add the areas together",
     "recompute": "Recompute from numerator and denominator",
     "none": "Do not combine across areas",
 }
-RAG_METHODS = ("none", "target", "previous_year", "manual")
-RAG_BAND_KINDS = ("percent", "absolute")
 
 PERIOD_KINDS = ("year", "quarter", "month", "span")
 
-FLAGS = ("actual", "estimate", "provisional", "not_available", "not_released")
 FLAG_LABELS = {
     "actual": "Actual",
     "estimate": "Estimate",
@@ -44,9 +50,6 @@ FLAG_LABELS = {
     "not_available": "Not available",
     "not_released": "Not yet released",
 }
-# Flags that carry a figure, and flags that stand in place of one.
-FLAGS_WITH_VALUE = ("actual", "estimate", "provisional")
-FLAGS_WITHOUT_VALUE = ("not_available", "not_released")
 
 
 class Outcome(db.Model):
