@@ -131,10 +131,12 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     parsed = ParsedReturn(filename=filename, sha256=sha256_of(data), size_bytes=len(data), agency_slug=agency_slug)
     problems = parsed.problems
     try:
-        # Checked first on its own so that messages about the file name it.
-        check_workbook_bytes(data, filename, limits)
         workbook, read_problems = read_workbook(data, limits, need_formats=_return_sheet)
     except IngestError as error:
+        try:
+            check_workbook_bytes(data, filename, limits)  # the same checks, naming the file
+        except IngestError as named:
+            error = named
         problems.extend(error.problems)
         return parsed
     problems.extend(read_problems)
@@ -172,7 +174,8 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     problems.extend(cells.problems)
     problems.extend(check_cross_rules(defn, plans, cells.values))
     if history is not None and cells.values:
-        problems.extend(check_history(cells.values, history({v.row.spec.indicator for v in cells.values}, period.end)))
+        indicators = {row.spec.indicator for plan in plans for row in plan.found_rows}
+        problems.extend(check_history(cells.values, history(indicators, period.end)))
     return parsed
 
 

@@ -328,16 +328,17 @@ def import_return(data: bytes, filename: str, *, agency_slug: str, user=None, pe
                   template_slug: str | None = None, comment: str | None = None, dry_run: bool = False,
                   strict: bool = False) -> ImportOutcome:
     """Parse, check and store a return in one go (warnings accepted unless ``strict``)."""
-    parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
-                          template_slug=template_slug)
-    outcome = ImportOutcome(parsed, dry_run, strict)
-    if not outcome.accepted:
+    with cycle_collection_paused():
+        parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
+                              template_slug=template_slug)
+        outcome = ImportOutcome(parsed, dry_run, strict)
+        if not outcome.accepted:
+            if not dry_run:
+                _record_rejection(parsed, user)
+            return outcome
         if not dry_run:
-            _record_rejection(parsed, user)
+            outcome.submission, outcome.superseded = commit_return(parsed, data, user, comment)
         return outcome
-    if not dry_run:
-        outcome.submission, outcome.superseded = commit_return(parsed, data, user, comment)
-    return outcome
 
 
 # ---- the web flow: hold, preview, confirm ------------------------------------------------
@@ -432,14 +433,15 @@ def preview_upload(token: str, user) -> Preview:
 def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:
     """Store the held upload. Warnings must be confirmed with a comment."""
     pending, data = pending_upload(token, user)
-    parsed = reparse(pending, data, user)
-    if parsed.errors:
-        raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
-    if parsed.warnings and not (comment or "").strip():
-        raise ServiceError(field_errors={"comment": [
-            "Say why the figures the warnings point at are right: a comment is needed to submit a return with "
-            "warnings."]})
-    stored = commit_return(parsed, data, user, comment)
+    with cycle_collection_paused():
+        parsed = reparse(pending, data, user)
+        if parsed.errors:
+            raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
+        if parsed.warnings and not (comment or "").strip():
+            raise ServiceError(field_errors={"comment": [
+                "Say why the figures the warnings point at are right: a comment is needed to submit a return with "
+                "warnings."]})
+        stored = commit_return(parsed, data, user, comment)
     _forget(pending)
     return stored
 
