@@ -20,7 +20,9 @@ figure, exactly as ``normalise_value`` would return it.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import operator
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -339,9 +341,10 @@ def _rule_grids(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[_RuleG
         if plan is None or not plan.rows:
             continue
         row_keys: dict[str, int] = {}
-        for row in plan.rows:
-            for label in (row.spec.label, *row.spec.aliases):
-                row_keys.setdefault(normalise_label(label), row.index)
+        if any(s.row for s in [*rule.parts, rule.total] if s is not None):
+            for row in plan.rows:
+                for label in (row.spec.label, *row.spec.aliases):
+                    row_keys.setdefault(normalise_label(label), row.index)
         position = {slot.key: i for i, slot in enumerate(plan.slots)}
         column_keys: dict[str, int] = {}
         for i, slot in enumerate(plan.slots):
@@ -386,10 +389,9 @@ def check_cross_rules(defn: TemplateDefinition, plans: list[SheetPlan], values: 
     grids = _rule_grids(defn, plans)
     checked = {id(grid.plan): grid.plan for grid in grids}
     by_plan: dict[int, list[ParsedValue]] = {pid: [] for pid in checked}
-    for v in values:
-        mine = by_plan.get(id(v[0]))
-        if mine is not None and v[3] is not None:
-            mine.append(v)
+    for plan, run in itertools.groupby(values, key=operator.itemgetter(0)):  # a sheet's figures come together
+        if id(plan) in by_plan:
+            by_plan[id(plan)].extend(run)
     figures = {pid: _Figures(plan, by_plan[pid]) for pid, plan in checked.items()}
     problems = []
     for grid in grids:
@@ -414,7 +416,8 @@ def check_cross_rules(defn: TemplateDefinition, plans: list[SheetPlan], values: 
 
 
 class _Figures:
-    """One sheet's figures (those with a number) as a rows × slots array, NaN elsewhere."""
+    """One sheet's figures as a rows × slots array: NaN where there is no number (a blank,
+    or N/A, whose value None becomes NaN)."""
 
     def __init__(self, plan: SheetPlan, mine: list[ParsedValue]):
         position = {id(slot): i for i, slot in enumerate(plan.slots)}
@@ -422,7 +425,7 @@ class _Figures:
         if mine:
             rows = [v[1].index for v in mine]
             slots = [position[id(v[2])] for v in mine]
-            self.numbers[rows, slots] = [v[3] for v in mine]
+            self.numbers[rows, slots] = np.array([v[3] for v in mine], dtype=float)
         self.mine = mine
         self.by_cell: dict[tuple[int, int], ParsedValue] | None = None
 
