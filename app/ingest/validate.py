@@ -5,7 +5,9 @@ rules and the agency's own history. Every problem is collected; none stops the o
   error; a value is normalised as people type it (``normalise_value``: '£25,500',
   '(1,589)', '1,400 (estimate)', 'N/A - reason', a percent-formatted 0.75 ...); then
   required, the type, minimum and maximum, whether N/A is allowed and needs a reason. A
-  blank or a dash is missing, never zero.
+  blank or a dash is missing, never zero. A stored figure is a number: a date figure is
+  kept as its Excel serial with the date in its note, and text in a text-type figure
+  becomes a note on its row's figures, as the notes column does.
 - Cross rules (``CrossRule``): a total equals the sum of its parts, parts are no more
   than a total (repeats ≤ cases), percentages lie within 0–100. Checked only where every
   figure involved is there; a failure names the cells and figures. When a figure involved

@@ -29,6 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOADERS = ("officer", "admin")
 READERS = ("officer", "manager", "admin")
 PREVIEW_ROWS = 1000  # figures listed on the preview page; the rest are counted
+FIGURES_SHOWN = 2000  # figures listed on a submission's page; the rest are counted
 
 
 @bp.route("/")
@@ -130,7 +131,9 @@ def _submission_or_abort(submission_id: int):
 @roles_required(*READERS)
 def submission(submission_id):
     found = _submission_or_abort(submission_id)
-    return render_template("returns/submission.html", submission=found, figures=figures_of(found),
+    figures = figures_of(found)
+    return render_template("returns/submission.html", submission=found, figures=figures[:FIGURES_SHOWN],
+                           figure_count=len(figures),
                            uploader=uploader_name(found), may_download=may_download_original(found, current_user),
                            title=f"Submission {found.id}")
 
