@@ -103,6 +103,9 @@ from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.store.indicator_inputs import area_specs, indicator_specs, targets
 from app.store.reference import period_row
+from app.store.submissions import locking_sign_off
+
+
 
 KIND_ORDER = {"county": 0, "wider": 1, "district": 2}
 STORED_COLUMNS = ["indicator", "area", "period", "value", "flag", "agency_id", "submission_id"]
@@ -683,12 +686,8 @@ def _sign_off_row(period_id: int) -> PeriodSignOff | None:
 
 
 def _locking_sign_off(period: Period) -> PeriodSignOff | None:
-    """The locked sign-off of this period or of a period containing it."""
-    query = (select(PeriodSignOff).join(Period, PeriodSignOff.period_id == Period.id)
-             .where(PeriodSignOff.locked.is_(True), Period.start_date <= period.start_date,
-                    Period.end_date >= period.end_date)
-             .order_by(Period.end_date.desc()))
-    return db.session.scalars(query).first()
+    """The locked sign-off of this period or of a period containing it (one rule with imports)."""
+    return locking_sign_off(period.id)
 
 
 def is_locked(period_id: int) -> bool:

@@ -37,10 +37,21 @@ def ids_by(column, keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def locking_sign_off(period_id: int) -> PeriodSignOff | None:
+    """The locked sign-off of this period or of a period containing it (a quarter of a
+    signed-off year is locked too), latest-ending first."""
+    inner = db.session.get(Period, period_id)
+    if inner is None:
+        return None
+    query = (select(PeriodSignOff).join(Period, PeriodSignOff.period_id == Period.id)
+             .where(PeriodSignOff.locked.is_(True), Period.start_date <= inner.start_date,
+                    Period.end_date >= inner.end_date)
+             .order_by(Period.end_date.desc()))
+    return db.session.scalars(query).first()
+
+
 def period_signed_off(period_id: int) -> bool:
-    return db.session.scalar(
-        select(PeriodSignOff.id).where(PeriodSignOff.period_id == period_id, PeriodSignOff.locked.is_(True))
-    ) is not None
+    return locking_sign_off(period_id) is not None
 
 
 def current_submission(agency_id: int, template_id: int, period_id: int) -> Submission | None:

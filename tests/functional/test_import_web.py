@@ -15,6 +15,7 @@ from app.models import AuditEvent, DataValue, Indicator, Period, PeriodSignOff, 
 from app.periods import parse_period
 from app.services.templates import definition_of, template_by_slug
 from app.services.imports import import_return
+from app.store.reference import period_row
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, bad_files, filled
 
 LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
@@ -199,9 +200,10 @@ def test_an_admin_uploads_for_any_agency_and_the_held_upload_is_theirs_alone(cli
     assert officer.post(location + "/confirm", data={"comment": "mine now"}).status_code == 404
 
 
-def test_a_signed_off_period_refuses_an_upload(client, demo):
-    period = db.session.scalar(select(Period).where(Period.key == "2015-12..2016-03"))
-    db.session.add(PeriodSignOff(period=period, locked=True))
+@pytest.mark.parametrize("signed_off", ["Dec 2015 - Mar 2016", "2015/16"])
+def test_a_signed_off_period_refuses_an_upload(client, demo, signed_off):
+    # The return's own period, or a year that contains it (the same rule as the managers' sign-off).
+    db.session.add(PeriodSignOff(period=period_row(signed_off), locked=True))
     db.session.commit()
     officer = sign_in(client, LWA_OFFICER)
     page = officer.get(preview_url(upload(officer, filled())))
