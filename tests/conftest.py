@@ -15,6 +15,12 @@ from app.extensions import db
 from app.models import Agency, Area, User
 
 PASSWORD = "correct horse battery staple"
+# The sign-ins ``flask demo load`` creates (email, password).
+DEMO_ADMIN = ("admin@demo.saferreturns.org.uk", "demo-admin-pass")
+DEMO_MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
+DEMO_DHR = ("dhr@demo.saferreturns.org.uk", "demo-dhr-pass")
+DEMO_POLICE_OFFICER = ("police.officer@demo.saferreturns.org.uk", "demo-officer-pass")
+DEMO_LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
 
 
 def pytest_addoption(parser):
@@ -85,6 +91,14 @@ def app(database_url, migrated, tmp_path):
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo(runner):
+    """The demo partnership, loaded with ``flask demo load``."""
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result
 
 
 @pytest.fixture

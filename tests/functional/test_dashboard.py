@@ -17,8 +17,8 @@ from app.services.dashboard_export import export_dashboard
 from app.services.performance import save_commentary, save_outcome_assessment, schedule_returns
 from app.store.reference import period_row
 from tests.conftest import sign_in
+from tests.conftest import DEMO_MANAGER as MANAGER
 
-MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
 SHEETS = ["Contents", "Dashboard", "District tables", "Outcome measures", "Quarterly trends", "Rolling 12 months",
           "Completeness", "Notes and definitions"]
 INJECTED = '=HYPERLINK("http://x","y")'
@@ -29,12 +29,6 @@ OUR_FORMULAS = {"District tables": r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)", "Rolling 12 m
                 "DHR Budget": r'=(?:[A-Z]+\d+|\d+|SUMIF|SUM|IF|[-+*/(),:<=]|"(?:Yes|No|Shortfall|Surplus)")+'}
 # The operator's full export (no user) also has the restricted DHR sheets, last.
 DHR_SHEETS = ["DHR Budget", "DHR Cases", "DHR Actions"]
-
-
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
 
 
 def template_name(slug: str) -> str:

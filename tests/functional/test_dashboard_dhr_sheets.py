@@ -12,12 +12,6 @@ from tests.conftest import sign_in
 DHR_SHEETS = ["DHR Budget", "DHR Cases", "DHR Actions"]
 
 
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-
-
 def sheets_of(data: bytes) -> list[str]:
     return openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
 

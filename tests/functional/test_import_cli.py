@@ -12,12 +12,6 @@ TEMPLATE_LINE = ("Template: Domestic Abuse & Sexual Violence Support Service: ou
                  "(appendix-2-da-sv-outputs), version 1, recognised from the workbook's own record of its template")
 
 
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-
-
 def run(runner, tmp_path, data: bytes, *args, name="return.xlsx"):
     path = tmp_path / name
     path.write_bytes(data)

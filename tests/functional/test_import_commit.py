@@ -15,12 +15,6 @@ from app.store import submissions as store
 from tests.unit.ingest.returns import LWA, filled
 
 
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-
-
 def snapshot(app) -> tuple[dict, dict]:
     """Every row of the tables an import writes, and every file in the uploads folder."""
     db.session.rollback()

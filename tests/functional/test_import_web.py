@@ -17,17 +17,8 @@ from app.services.templates import definition_of, template_by_slug
 from app.services.imports import import_return
 from app.store.reference import period_row
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, bad_files, filled
+from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA_OFFICER, DEMO_MANAGER as MANAGER, DEMO_POLICE_OFFICER as POLICE_OFFICER
 
-LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
-ADMIN = ("admin@demo.saferreturns.org.uk", "demo-admin-pass")
-MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
-POLICE_OFFICER = ("police.officer@demo.saferreturns.org.uk", "demo-officer-pass")
-
-
-@pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
 
 
 def sign_in(client, login):

@@ -17,12 +17,9 @@ from app.services import ServiceError
 from app.services.performance import completeness_view, dashboard_view, ensure_unlocked, is_locked, performance_table
 from app.store.reference import period_row
 from tests.conftest import sign_in
+from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA, DEMO_MANAGER as MANAGER, DEMO_POLICE_OFFICER as POLICE
 
 SEED = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_figures.json").read_text())
-MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
-ADMIN = ("admin@demo.saferreturns.org.uk", "demo-admin-pass")
-POLICE = ("police.officer@demo.saferreturns.org.uk", "demo-officer-pass")
-LWA = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
 
 
 @pytest.fixture

@@ -367,28 +367,19 @@ def _sheet_item_page(slug: str, s: int, kind: str, i: int | None):
                         "item.html", title=f"Change {what} '{name_of(item)}'", what=what)
 
 
-@bp.route("/<slug>/sheets/<int:s>/rows/new", methods=["GET", "POST"])
-@roles_required("admin")
-def row_new(slug, s):
-    return _sheet_item_page(slug, s, "rows", None)
+def _sheet_item_view(kind: str, adding: bool):
+    @roles_required("admin")
+    def view(slug, s, i=None):
+        return _sheet_item_page(slug, s, kind, None if adding else i)
+
+    return view
 
 
-@bp.route("/<slug>/sheets/<int:s>/rows/<int:r>", methods=["GET", "POST"])
-@roles_required("admin")
-def row_edit(slug, s, r):
-    return _sheet_item_page(slug, s, "rows", r)
-
-
-@bp.route("/<slug>/sheets/<int:s>/columns/new", methods=["GET", "POST"])
-@roles_required("admin")
-def column_new(slug, s):
-    return _sheet_item_page(slug, s, "columns", None)
-
-
-@bp.route("/<slug>/sheets/<int:s>/columns/<int:c>", methods=["GET", "POST"])
-@roles_required("admin")
-def column_edit(slug, s, c):
-    return _sheet_item_page(slug, s, "columns", c)
+for _kind, _singular in (("rows", "row"), ("columns", "column")):
+    bp.add_url_rule(f"/<slug>/sheets/<int:s>/{_kind}/new", f"{_singular}_new", _sheet_item_view(_kind, True),
+                    methods=["GET", "POST"])
+    bp.add_url_rule(f"/<slug>/sheets/<int:s>/{_kind}/<int:i>", f"{_singular}_edit", _sheet_item_view(_kind, False),
+                    methods=["GET", "POST"])
 
 
 @bp.route("/<slug>/checks/new", methods=["GET", "POST"])
