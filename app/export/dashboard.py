@@ -264,7 +264,9 @@ def _write_contents(sheet: _Sheet, data: DashboardData, sheet_names: list[str]) 
     sheet.header_row(row, ["Agency", "Return template", "Version", "Received"], widths)
     row += 1
     if not data.submissions:
-        ws.write_string(row, 0, "No submissions: every figure is missing.", f.note)
+        empty = ("Not listed in the public version." if data.public
+                 else "No uploaded returns: the figures were entered or loaded directly.")
+        ws.write_string(row, 0, empty, f.note)
     for submission in data.submissions:
         sheet.text(row, 0, submission.agency, f.text_wrap)
         sheet.text(row, 1, submission.template, f.text_wrap)
@@ -702,7 +704,7 @@ def _write_completeness(sheet: _Sheet, data: DashboardData) -> None:
             ws.write_formula(total_row, col, f'=COUNTIF({_range(first_row, col, last_row, col)},"received")',
                              f.integer, received)
     elif not table.rows:
-        ws.write_string(first_row, 0, "No returns were expected for these periods.", f.note)
+        ws.write_string(first_row, 0, "No returns are scheduled for these periods.", f.note)
     sheet.finish((header, header), widths, freeze_columns=1)
 
 

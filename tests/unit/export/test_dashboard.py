@@ -584,3 +584,11 @@ def test_suppressed_workbook_shows_labels_not_formulas(seed_data):
     r = row_of(ws, 1, "Referrals")
     assert ws.cell(r, 2).value == "<5" and ws.cell(r, 6).value == "[c]"
     assert ws.cell(r, 9).value == 550 and ws.cell(r, 9).data_type == "n"  # a SUM over "<5" would be wrong
+
+
+@pytest.mark.parametrize("public, text", [(False, "No uploaded returns: the figures were entered or loaded directly."),
+                                          (True, "Not listed in the public version.")])
+def test_contents_says_why_no_submissions_are_listed(seed, public, text):
+    data = replace(seed_dashboard_data(seed), submissions=[], public=public)
+    contents = open_workbook(dashboard_bytes(data))["Contents"]
+    assert text in [c.value for row in contents.iter_rows() for c in row]
