@@ -34,5 +34,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a return can take an afternoon to fill in
 
+    # Domestic Homicide Review statutory clocks (Home Office guidance): a decision within
+    # 1 month of notification, the review within 6 months of the decision; a running clock
+    # with this many days or fewer left shows Amber.
+    DHR_DECISION_WITHIN_MONTHS = 1
+    DHR_REVIEW_WITHIN_MONTHS = 6
+    DHR_AMBER_DAYS = 30
+
     SERVICE_NAME = "Safer Returns"
     PARTNERSHIP_NAME = "Community Safety Partnership"
