@@ -17,6 +17,7 @@ from app.services.admin import save_agency, save_area, save_indicator, save_outc
 from app.web.access import roles_required
 from app.web.admin import bp
 from app.web.admin.forms import AgencyForm, AreaForm, IndicatorForm, OutcomeForm, UserForm
+from app.web.forms import put_service_errors
 
 
 def _population_text(area: Area) -> str:
@@ -100,10 +101,8 @@ def _form_view(entity: Entity, editing: bool):
             try:
                 entity.save(form.data, current_user, item)
             except ServiceError as error:
-                for field, messages in error.field_errors.items():
-                    getattr(form, field).errors = list(getattr(form, field).errors) + messages
-                if error.message and not error.field_errors:
-                    flash(error.message, "error")
+                for message in put_service_errors(form, error):
+                    flash(message, "error")
             else:
                 flash(f"The {entity.noun} has been saved.", "success")
                 return redirect(url_for(f"admin.{entity.plural}"))

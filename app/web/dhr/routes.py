@@ -20,6 +20,7 @@ from app.web.dhr.forms import (
     ActionForm, ActionUpdateForm, BudgetYearForm, CaseForm, ConfirmForm, ContributionForm, CostForm,
     FillFromReturnForm, PanelMeetingForm,
 )
+from app.web.forms import put_service_errors
 
 RAG_TAGS = {"R": ("Red", "govuk-tag--red"), "A": ("Amber", "govuk-tag--orange"), "G": ("Green", "govuk-tag--green")}
 
@@ -46,18 +47,6 @@ def dhr_helpers():
             "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS}
 
 
-def _put_errors(form, error: ServiceError) -> list[str]:
-    """Attach each message to its field; return those that belong to no field."""
-    leftovers = [] if error.field_errors else [error.message]
-    for name, messages in error.field_errors.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = list(field.errors) + messages
-        else:
-            leftovers += messages
-    return leftovers
-
-
 def _submit(form, save, done, check=None):
     """(redirect, []) once ``save(form.data)`` succeeds, flashing ``done(result)``'s
     message; else (None, problems that belong to no field). ``check(form.data)``
@@ -68,14 +57,14 @@ def _submit(form, save, done, check=None):
         try:
             result = save(form.data)
         except ServiceError as error:
-            summary = _put_errors(form, error)
+            summary = put_service_errors(form, error)
         else:
             message, target = done(result)
             flash(message, "success")
             return redirect(target), []
     elif form.is_submitted() and check is not None:
         unchecked = {name: msgs for name, msgs in check(form.data).items() if not getattr(form._fields.get(name), "errors", None)}
-        summary = _put_errors(form, ServiceError(field_errors=unchecked)) if unchecked else []
+        summary = put_service_errors(form, ServiceError(field_errors=unchecked)) if unchecked else []
     return None, summary
 
 

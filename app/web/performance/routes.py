@@ -32,6 +32,7 @@ from app.services.performance import (
 )
 from app.web.access import roles_required
 from app.web.dashboard.routes import RAG_TAGS, figure_text
+from app.web.forms import put_service_errors
 from app.web.performance import bp
 from app.web.performance.forms import CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, UnlockForm
 
@@ -47,15 +48,8 @@ def _period_or_404(slug: str):
 
 def put_errors(form, error: ServiceError) -> None:
     """A service's problems onto the form's fields (or flashed when they belong to none)."""
-    for name, messages in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + list(messages)
-        else:
-            for message in messages:
-                flash(message, "error")
-    if error.message and not error.field_errors:
-        flash(error.message, "error")
+    for message in put_service_errors(form, error):
+        flash(message, "error")
 
 
 # ---- an indicator: rating and commentary -------------------------------------------------------

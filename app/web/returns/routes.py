@@ -22,6 +22,7 @@ from app.services.imports import (
 )
 from app.web.access import roles_required
 from app.web.admin.forms import options
+from app.web.forms import put_service_errors
 from app.web.returns import bp
 from app.web.returns.forms import RECOGNISE, ConfirmForm, UploadForm
 
@@ -58,10 +59,7 @@ def upload():
                                      agency_slug=form.agency.data, user=current_user, period_text=form.period.data,
                                      template_slug=form.template.data)
         except ServiceError as error:
-            for name, messages in error.field_errors.items():
-                getattr(form, name).errors = list(getattr(form, name).errors) + messages
-            if error.message and not error.field_errors:
-                summary.append(error.message)
+            summary += put_service_errors(form, error)
         else:
             return redirect(url_for("returns.preview", token=pending.token))
     status = 400 if form.errors or summary else 200
@@ -95,9 +93,7 @@ def confirm(token):
     except LookupError:
         abort(404)
     except ServiceError as error:
-        for name, messages in error.field_errors.items():
-            getattr(form, name).errors = list(getattr(form, name).errors) + messages
-        return _render_preview(token, form, 400, [] if error.field_errors else [error.message])
+        return _render_preview(token, form, 400, put_service_errors(form, error))
     message = f"Your return is stored as submission {submission.id}."
     if previous is not None:
         message += f" It replaces submission {previous.id}, which is kept."
