@@ -75,7 +75,6 @@ from dataclasses import dataclass, field, fields as dataclass_fields, replace
 from datetime import date, timedelta
 
 from app.periods import (
-    MONTHS,
     PeriodError,
     PeriodSpec,
     add_months,

@@ -179,7 +179,7 @@ _FY = r"(?:fy\s*)?(\d{4})\s*[/\-]\s*(\d{2}|\d{4})"
 _Q = r"q\s*([1-4])"
 
 _PATTERNS: list[tuple[re.Pattern, str]] = [
-    (re.compile(rf"^(\d{{4}})-(\d{{2}})\.\.(\d{{4}})-(\d{{2}})$"), "key_span"),
+    (re.compile(r"^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$"), "key_span"),
     (re.compile(rf"^{_FY}\s*[-/ ]?\s*{_Q}$"), "fy_q"),
     (re.compile(rf"^{_Q}\s*[-/ ]?\s*{_FY}$"), "q_fy"),
     (re.compile(rf"^{_FY}(?:\s*financial year)?$"), "fy"),

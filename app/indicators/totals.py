@@ -32,7 +32,6 @@ import pandas as pd
 from app.indicators.model import (
     FLAGS,
     FLAGS_WITH_VALUE,
-    RATE_SCALE,
     RECOMPUTE_SCALE,
     AggregateResult,
     AreaSpec,

@@ -95,7 +95,7 @@ from app.indicators.year_change import changes, format_change
 from app.models.base import utcnow
 from app.models import (
     RAGS, Agency, Area, Commentary, DataValue, Indicator, Outcome, OutcomeAssessment, PeerValue, Period,
-    PeriodSignOff, RagSetting, ReturnDue, ReturnTemplate, Submission, User,
+    PeriodSignOff, RagSetting, ReturnDue, ReturnTemplate, Submission,
 )
 from app.periods import PeriodError, PeriodSpec, parse_period
 from app.policy import visible_agency_ids

@@ -10,7 +10,6 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from app.models import ROLES
-from app.policy import can_see_agency  # noqa: F401  (re-exported for routes)
 
 ALL_ROLES = ROLES
 
