@@ -18,7 +18,7 @@ from app.indicators.model import (  # noqa: F401  (re-exported through app.model
     UNITS,
 )
 from app.models.area import Agency, Area
-from app.models.base import one_of, utcnow
+from app.models.base import one_of, utcnow, vocabulary_sql
 
 UNIT_LABELS = {
     "count": "Count",
@@ -153,6 +153,12 @@ class Target(db.Model):
     period: Mapped[Period] = relationship()
 
 
+VALUE_MATCHES_FLAG = (
+    f"({vocabulary_sql('flag', FLAGS_WITH_VALUE, as_equalities=True)} AND value IS NOT NULL) OR "
+    f"({vocabulary_sql('flag', FLAGS_WITHOUT_VALUE, as_equalities=True)} AND value IS NULL)"
+)
+
+
 class DataValue(db.Model):
     """One figure: indicator × area × period.
 
@@ -164,12 +170,9 @@ class DataValue(db.Model):
 
     __tablename__ = "data_value"
     __table_args__ = (
-        one_of("flag", FLAGS),
-        CheckConstraint(
-            "(flag IN ('actual', 'estimate', 'provisional') AND value IS NOT NULL) OR "
-            "(flag IN ('not_available', 'not_released') AND value IS NULL)",
-            name="value_matches_flag",
-        ),
+        # Checks spelled out with OR, not IN lists: see vocabulary_sql (bulk inserts).
+        CheckConstraint(vocabulary_sql("flag", FLAGS, as_equalities=True), name="flag_allowed"),
+        CheckConstraint(VALUE_MATCHES_FLAG, name="value_matches_flag"),
         # Only one current figure per indicator × area × period.
         Index(
             "uq_data_value_current",

@@ -40,7 +40,7 @@ from app.models.base import utcnow
 from app.policy import can_see_agency, visible_agency_ids
 from app.services import ServiceError, transaction
 from app.services.audit import record
-from app.services.templates import definition_of
+from app.services.templates import definition_for_reading
 from app.store import submissions as store
 from app.store.reference import agencies_by_slug, period_row
 
@@ -94,7 +94,7 @@ class DatabaseCatalogue:
 
 def _candidate(row) -> TemplateCandidate:
     def read(version_id: int = row.id):
-        return definition_of(db.session.get(TemplateVersion, version_id))
+        return definition_for_reading(version_id)
 
     return TemplateCandidate(row.slug, row.name, row.number, read)
 
@@ -271,11 +271,13 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
     agency_id, submission_id = agency.id, submission.id
     rows = []
     append = rows.append
+    last_row = None
     for plan, row, slot, value, flag, note in parsed.values:
-        indicator_id, row_area_id = by_row[id(row)]
+        if row is not last_row:  # a row's figures come together: look its ids up once
+            last_row, (indicator_id, row_area_id), sheet, number = row, by_row[id(row)], sheet_of[id(plan)], row.number
         slot_area_id, period_id, letters = by_slot[id(slot)]
         append((indicator_id, slot_area_id or row_area_id, period_id, value, flag, note, None, agency_id, submission_id,
-                sheet_of[id(plan)], letters + row.number, current, created_at))
+                sheet, letters + number, current, created_at))
     released = store.release_current(rows)
     store.insert_values(rows)
     targets = []

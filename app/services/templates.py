@@ -4,10 +4,11 @@ A published version never changes. Changing a template whose latest version is
 published first copies it into a new draft version; a draft is changed in place until it
 is published. Every change is validated as a whole definition before anything is saved.
 """
+import functools
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from app.definition import (
     DefinitionError,
@@ -70,6 +71,20 @@ def template_by_slug(slug: str) -> ReturnTemplate:
 
 def definition_of(version: TemplateVersion) -> TemplateDefinition:
     return TemplateDefinition.from_dict(version.definition)
+
+
+def definition_for_reading(version_id: int) -> TemplateDefinition:
+    """A version's definition for reading returns with, shared between uploads: the caller
+    must not change it. Keyed by the stored JSON text itself, so a draft edited in place
+    (or another database with the same ids) can never be served a stale definition; a
+    large return's definition takes longer to build than its figures take to check."""
+    stored = db.session.scalar(select(cast(TemplateVersion.definition, Text)).where(TemplateVersion.id == version_id))
+    return _definition_from_json(stored)
+
+
+@functools.lru_cache(maxsize=16)
+def _definition_from_json(stored: str) -> TemplateDefinition:
+    return TemplateDefinition.from_dict(json.loads(stored))
 
 
 def list_templates() -> list[TemplateSummary]:

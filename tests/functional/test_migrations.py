@@ -94,3 +94,58 @@ def test_models_match_the_migrated_schema(schema_owner):
     assert differences == [], "models and migrations differ (write a migration):\n" + "\n".join(
         map(repr, differences)
     )
+
+
+def _insert_figure(flag: str, value) -> None:
+    """One data_value row, written in plain SQL so only the database's own checks judge it."""
+    with db.engine.begin() as connection:
+        ids = {}
+        for table, column, key in (("indicator", "slug", "check-ind"), ("area", "code", "CHK"), ("period", "key", "2016/17")):
+            ids[table] = connection.execute(sa.text(f"SELECT id FROM {table} WHERE {column} = :k"), {"k": key}).scalar()
+        connection.execute(
+            sa.text("INSERT INTO data_value (indicator_id, area_id, period_id, value, flag, is_current, created_at) "
+                    "VALUES (:i, :a, :p, :v, :f, :c, :t)"),
+            {"i": ids["indicator"], "a": ids["area"], "p": ids["period"], "v": value, "f": flag, "c": False,
+             "t": "2016-07-01 12:00:00"})
+
+
+@pytest.fixture
+def one_of_each(schema_owner):
+    from app.models import Area, Indicator
+    from app.store.reference import period_row
+
+    db.session.add_all([Indicator(slug="check-ind", name="Check"), Area(code="CHK", name="Check area")])
+    period_row("2016/17")
+    db.session.commit()
+    db.session.remove()
+    yield
+    _drop_everything()
+    flask_migrate.upgrade()
+
+
+@pytest.mark.parametrize("flag, value", [("actual", 3.0), ("estimate", 0.0), ("provisional", 1.5),
+                                         ("not_available", None), ("not_released", None)])
+def test_the_figure_checks_accept_every_flag_with_the_value_it_needs(one_of_each, flag, value):
+    _insert_figure(flag, value)
+
+
+@pytest.mark.parametrize("flag, value", [("actual", None), ("estimate", None), ("not_available", 4.0),
+                                         ("zero", 0.0), ("Actual", 1.0)])
+def test_the_figure_checks_refuse_a_flag_and_value_that_disagree(one_of_each, flag, value):
+    with pytest.raises(sa.exc.IntegrityError):
+        _insert_figure(flag, value)
+
+
+def test_spelling_the_figure_checks_out_keeps_the_figures_already_stored(one_of_each):
+    """0003 rebuilds data_value on SQLite (a constraint cannot be altered there): rows survive."""
+    flask_migrate.downgrade(revision="0002_performance_dhr")
+    _insert_figure("actual", 7.0)
+    _insert_figure("not_available", None)
+
+    flask_migrate.upgrade()
+
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT flag, value FROM data_value ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("actual", 7.0), ("not_available", None)]
+    with pytest.raises(sa.exc.IntegrityError):
+        _insert_figure("actual", None)
