@@ -95,7 +95,7 @@ def fingerprint_score(workbook: WorkbookData, defn: TemplateDefinition) -> float
     sheets do not count: its instructions list every row label."""
     sheets = [grid for grid in workbook.sheets if normalise_label(grid.name) not in NOT_RETURN_SHEETS]
     sheet_names = {normalise_label(grid.name) for grid in sheets}
-    texts = {normalise_label(v) for grid in sheets for v in grid.cells.values() if v.__class__ is str}
+    texts = {normalise_label(text) for grid in sheets for _, text in grid.texts}
     wanted = found = 0
     for sheet in defn.sheets:
         wanted += 1

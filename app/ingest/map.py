@@ -244,9 +244,8 @@ def _candidate_sheets(workbook: WorkbookData, claimed: set[str]) -> list[SheetGr
 def _label_texts(grid: SheetGrid) -> dict[str, list[tuple[int, int]]]:
     """Normalised text of every text cell → where it is (row, column)."""
     found: dict[str, list[tuple[int, int]]] = {}
-    for key, value in grid.cells.items():
-        if value.__class__ is str:
-            found.setdefault(normalise_label(value), []).append(key)
+    for key, value in grid.texts:
+        found.setdefault(normalise_label(value), []).append(key)
     return found
 
 
@@ -307,13 +306,12 @@ class _SheetMapper:
                 exact.setdefault(text, row)
         hits: dict[int, list[tuple[int, RowPlan]]] = {}
         others: list[tuple[int, int, str]] = []
-        for (r, c), value in grid.cells.items():
-            if value.__class__ is str:
-                row = exact.get(value)
-                if row is None:
-                    others.append((r, c, value))
-                else:
-                    hits.setdefault(c, []).append((r, row))
+        for (r, c), value in grid.texts:
+            row = exact.get(value)
+            if row is None:
+                others.append((r, c, value))
+            else:
+                hits.setdefault(c, []).append((r, row))
         found = {row.index for column in hits.values() for _, row in column}
         if len(found) < len(plan.rows):
             # Some labels were retyped: compare the other texts ignoring case, spaces and punctuation.
@@ -452,17 +450,20 @@ class _SheetMapper:
         mapped_cols = {slot.grid_col for slot in plan.slots if slot.grid_col is not None}
         ignored_cols = self.reference_columns(plan.header_row) | mapped_cols | {plan.label_col}
         ignored_cols |= {c for c in range(grid.n_cols) if self.text(plan.header_row, c) == UNIT_HEADER}
+        header_row, label_col, cells = plan.header_row, plan.label_col, grid.cells
+        # Looked up by the few unmapped rows and columns, not by walking every cell: most
+        # cells of a large return are the figures that were read.
+        below = range(header_row + 1, grid.n_rows)
+        other_cols = [c for c in range(grid.n_cols) if c not in ignored_cols]
+        extra_cols: Counter[int] = Counter(
+            c for r in sorted(mapped_rows) if r > header_row for c in other_cols if (r, c) in cells)
+        in_mapped_cols = sorted(c for c in mapped_cols if c != label_col)
         extra_rows: dict[int, int] = {}
-        extra_cols: Counter[int] = Counter()
-        header_row, label_col = plan.header_row, plan.label_col
-        for (r, c), value in grid.cells.items():
-            if r <= header_row or c == label_col:
-                continue
-            if r in mapped_rows:
-                if c not in ignored_cols:
-                    extra_cols[c] += 1
-            elif c in mapped_cols and r not in extra_rows:
-                extra_rows[r] = c
+        for r in below:
+            if r not in mapped_rows:
+                first = next((c for c in in_mapped_cols if (r, c) in cells), None)
+                if first is not None:
+                    extra_rows[r] = first
         for r in sorted(extra_rows):
             label = grid.cells.get((r, label_col))
             if isinstance(label, str) and label.strip():

@@ -100,6 +100,13 @@ class SheetGrid:
     def value(self, row: int, col: int) -> object:
         return self.cells.get((row, col))
 
+    @functools.cached_property
+    def texts(self) -> list[tuple[CellKey, str]]:
+        """The text cells (labels, headings, notes) in reading order, for the searches that
+        only look at text: most cells of a large return are numbers. Taken once the grid is
+        read; the grid is not changed after that."""
+        return [(key, value) for key, value in self.cells.items() if value.__class__ is str]
+
 
 @dataclass
 class WorkbookData:

@@ -154,7 +154,7 @@ class _CellChecker:
         self.sheet = plan.name
         grid = plan.grid
         self.cells = grid.cells
-        self.footnotes = collect_footnotes(v for v in grid.cells.values() if v.__class__ is str)
+        self.footnotes = collect_footnotes(text for _, text in grid.texts)
         self.comments: list[tuple[SlotPlan, str]] = []  # the current row's notes
 
     def problem(self, row: RowPlan, slot: SlotPlan, message: str, severity: str = "error") -> None:
