@@ -9,7 +9,8 @@ from app.definition import (
     money_rule, percent_rule, whole_rule,
 )
 from app.ingest.map import plan_sheets
-from app.ingest.validate import HistoryPoint, planned_checks
+from app.ingest.normalise import normalise_value
+from app.ingest.validate import HistoryPoint, _all_plain, planned_checks
 from app.periods import parse_period
 from app.export.blank_return import build_blank_return
 from tests.unit.ingest.returns import Catalogue, edit, figures, filled, messages, parse
@@ -245,3 +246,21 @@ def test_the_outlier_rule(value, earlier, flagged):
 def test_history_of_other_period_lengths_is_not_compared():
     parsed = messy({"Calls": 400}, history=history_of(100, 100, 100, months=12))
     assert parsed.warnings == []
+
+
+@pytest.mark.parametrize("rule", [whole_rule(), percent_rule(), money_rule(), FieldRule(type="decimal", min=None),
+                                  FieldRule(type="decimal", min=-5, max=5)])
+@pytest.mark.parametrize("raws", [
+    [0.0, 3.0, 500.0], [1.5, 2.0], [-1.0, 4.0], [99.0, 101.0], [100.0], [7.0, "7"], [7.0, None], [7, 8.0],
+    [7.0, float("inf")], [float("nan"), 2.0], [-6.0, 1e300], [True, 1.0],
+])
+def test_a_row_takes_the_short_path_exactly_when_every_figure_would_come_through_unchanged(rule, raws):
+    """The short path for a row of plain figures must agree with normalising each one."""
+    def unchanged(raw) -> bool:
+        normalised, message = normalise_value(raw, rule.type)
+        if message or normalised.flag != "actual" or normalised.value is None:
+            return False
+        within = (rule.min is None or normalised.value >= rule.min) and (rule.max is None or normalised.value <= rule.max)
+        return raw.__class__ is float and normalised.value == raw and within
+
+    assert _all_plain(raws, rule) == all(unchanged(raw) for raw in raws)
