@@ -14,7 +14,10 @@ SAFE_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
-    "in_memory": False,
+    # Assemble the parts in memory, not as temporary files: about a tenth faster for a
+    # dashboard (a temporary file costs ~0.5 ms here, and a dashboard has 45 parts), and
+    # restricted figures (DHR sheets) are never left in the temp folder.
+    "in_memory": True,
     "constant_memory": False,
 }
 

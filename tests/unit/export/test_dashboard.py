@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import openpyxl
 import pytest
+import xlsxwriter.packager
 
 from app.export.dashboard import (
     COMPLETENESS, CONTENTS, DASHBOARD, DISTRICTS, MEASURES, NOTES, ROLLING, TRENDS, build_dashboard,
@@ -294,7 +295,18 @@ def test_quarterly_trends_last_year_then_this_year(seed_workbook, seed):
         sheet_xml = archive.read("xl/worksheets/sheet5.xml").decode()
         charts = [name for name in archive.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", name)]
     assert sheet_xml.count("<x14:sparkline>") == len(indicators)
+    for name in indicators:  # each row's sparkline sits in its Trend cell and draws its own 8 quarters
+        r = row_of(ws, 1, name)
+        assert f"<xm:f>'Quarterly trends'!B{r}:I{r}</xm:f><xm:sqref>J{r}</xm:sqref>" in sheet_xml
     assert len(charts) == 6  # one per theme: none has more than six indicators
+
+
+def test_trend_row_with_every_quarter_and_no_note_has_an_empty_note(seed_data):
+    table = TrendTable("Theme", "count", "2014/15", "2013/14", [TrendRow("Complete", [1, 2, 3, 4], [5, 6, 7, 8])])
+    ws = open_workbook(dashboard_bytes(replace(seed_data, trend_tables=[table])))[TRENDS]
+    r = row_of(ws, 1, "Complete")
+    assert [c.value for c in ws[r][1:9]] == [5, 6, 7, 8, 1, 2, 3, 4]
+    assert ws.cell(r, 11).value is None
 
 
 # ---- Rolling 12 months (Table 4) -------------------------------------------------------------------------
@@ -431,6 +443,15 @@ def test_extra_sheets_follow_the_standard_ones_and_are_on_contents(seed_data):
     contents = wb[CONTENTS]
     assert contents.cell(row_of(contents, 1, "DHR cases"), 1).hyperlink.location == "'DHR cases'!A1"
     assert contents.cell(row_of(contents, 1, "Partners' actions"), 1).hyperlink.location == "'Partners'' actions'!A1"
+
+
+def test_workbook_is_assembled_in_memory(monkeypatch, seed_data):
+    """No part of the workbook (restricted DHR figures included) goes through a temporary file."""
+    def no_temp_files(*args, **kwargs):
+        raise AssertionError("a workbook part was written to a temporary file")
+
+    monkeypatch.setattr(xlsxwriter.packager.tempfile, "mkstemp", no_temp_files)
+    assert open_workbook(dashboard_bytes(seed_data)).sheetnames == STANDARD_SHEETS
 
 
 def test_build_to_a_path(tmp_path, seed_data):
