@@ -141,7 +141,9 @@ class _Sheet:
         elif isinstance(value, Suppressed):
             self.ws.write_string(row, col, value.label, self.f.suppressed)
         else:
-            suffix = ", ".join(part for part in (period, FLAGS[flag][0] if flag else None) if part) or None
+            suffix = None
+            if flag or period:  # rare: most figures are plain
+                suffix = ", ".join(part for part in (period, FLAGS[flag][0] if flag else None) if part)
             self.ws.write_number(row, col, value, self.f.figure(unit, decimals, suffix, bold=bold))
 
     def rag(self, row: int, col: int, letter: str | None, overridden: bool = False) -> None:
@@ -383,24 +385,31 @@ def _write_indicator(sheet: _Sheet, r: int, row, areas, previous_label, latest_l
         for col in range(PREVIOUS_COL, FIRST_DISTRICT_COL + len(areas)):
             ws.write_blank(r, col, None, f.blank)
         return 1
-    sheet.text(r, INDICATOR_COL, row.indicator, f.text_wrap)
+    # The texts are written inline (what _Sheet.text does): 500 rows x 20 cells.
+    write_string, write_blank, text_wrap = ws.write_string, ws.write_blank, f.text_wrap
+    sheet.text(r, INDICATOR_COL, row.indicator, text_wrap)
     sheet.figure(r, PREVIOUS_COL, row.previous, row.unit, row.decimals, row.previous_flag,
                  row.previous_label if row.previous_label != previous_label else None)
     sheet.figure(r, LATEST_COL, row.latest, row.unit, row.decimals, row.latest_flag,
                  row.latest_label if row.latest_label != latest_label else None)
-    sheet.text(r, DIRECTION_COL, DIRECTION_TEXT.get(row.direction), f.text)
+    direction = DIRECTION_TEXT.get(row.direction)
+    write_string(r, DIRECTION_COL, direction, f.text) if direction else write_blank(r, DIRECTION_COL, None, f.text)
     sheet.rag(r, RAG_COL, row.rag, row.rag_overridden)
-    sheet.text(r, REASON_COL, row.rag_reason, f.text_wrap)
-    sheet.text(r, SIGNIFICANCE_COL, row.significance, f.text_wrap)
-    sheet.text(r, PEER_COL, row.peer_comparison, f.centre)
-    sheet.text(r, COUNTY_COL, row.county_comparison, f.text_wrap)
-    for offset, (code, _name) in enumerate(areas):
-        sheet.rag(r, FIRST_DISTRICT_COL + offset, row.district_rags.get(code))
-    widths = DASHBOARD_WIDTHS
-    return max(lines_needed(row.indicator, widths[INDICATOR_COL]),
-               lines_needed(row.rag_reason, widths[REASON_COL]),
-               lines_needed(row.significance, widths[SIGNIFICANCE_COL]),
-               lines_needed(row.county_comparison, widths[COUNTY_COL]))
+    for col, value, fmt in ((REASON_COL, row.rag_reason, text_wrap), (SIGNIFICANCE_COL, row.significance, text_wrap),
+                            (PEER_COL, row.peer_comparison, f.centre), (COUNTY_COL, row.county_comparison, text_wrap)):
+        write_string(r, col, value, fmt) if value else write_blank(r, col, None, fmt)
+    rags, rag_fmt, blank, col = row.district_rags, f.rag, f.blank, FIRST_DISTRICT_COL
+    for code, _name in areas:
+        letter = rags.get(code)
+        write_string(r, col, letter, rag_fmt) if letter else write_blank(r, col, None, blank)
+        col += 1
+    lines = lines_needed(row.indicator, DASHBOARD_WIDTHS[INDICATOR_COL])
+    for text, width in ((row.rag_reason, DASHBOARD_WIDTHS[REASON_COL]),
+                        (row.significance, DASHBOARD_WIDTHS[SIGNIFICANCE_COL]),
+                        (row.county_comparison, DASHBOARD_WIDTHS[COUNTY_COL])):
+        if text:
+            lines = max(lines, lines_needed(text, width))
+    return lines
 
 
 # ---- District tables (Appendix 2) -------------------------------------------------------------
@@ -434,34 +443,43 @@ def _write_district_rows(sheet: _Sheet, table: DistrictTable, first_row: int, wi
     codes = [code for code, _name in table.area_columns]
     total_col = len(codes) + 1
     wider_col, target_col, notes_col = total_col + 1, total_col + 2, total_col + 3
-    for index, row in enumerate(table.rows):
-        r = first_row + index
-        ws.write_string(r, 0, row.indicator, f.text_wrap)
-        values = [row.values.get(code) for code in codes]
+    # "B{row}:I{row}" for the county total's =SUM, made once per table, not per row.
+    sum_range = f"{xl_col_to_name(1)}{{}}:{xl_col_to_name(total_col - 1)}{{}}" if codes else None
+    write_string, write_number, text_wrap = ws.write_string, ws.write_number, f.text_wrap
+    indicator_width, notes_width = widths[0], widths[notes_col]
+    for r, row in enumerate(table.rows, start=first_row):
+        write_string(r, 0, row.indicator, text_wrap)
+        row_values, flags = row.values, row.flags
+        values = [row_values.get(code) for code in codes]
         plain = f.figure(row.unit, row.decimals)
-        for offset, (code, value) in enumerate(zip(codes, values)):
-            if value.__class__ in PLAIN_NUMBERS and code not in row.flags:  # the bulk of the sheet: kept direct
-                ws.write_number(r, 1 + offset, value, plain)
+        col = 1
+        for code, value in zip(codes, values):
+            if value.__class__ in PLAIN_NUMBERS and code not in flags:  # the bulk of the sheet: kept direct
+                write_number(r, col, value, plain)
             else:
-                sheet.figure(r, 1 + offset, value, row.unit, row.decimals, row.flags.get(code))
-        _write_county_total(sheet, r, row, values, total_col)
-        sheet.figure(r, wider_col, row.wider, row.unit, row.decimals, row.flags.get(WIDER_KEY))
+                sheet.figure(r, col, value, row.unit, row.decimals, flags.get(code))
+            col += 1
+        _write_county_total(sheet, r, row, values, total_col, sum_range)
+        sheet.figure(r, wider_col, row.wider, row.unit, row.decimals, flags.get(WIDER_KEY))
         sheet.figure(r, target_col, row.target, row.unit, row.decimals)
-        sheet.text(r, notes_col, row.note, f.text_wrap)
-        fit_row(ws, r, [(row.indicator, widths[0]), (row.note, widths[notes_col])])
+        sheet.text(r, notes_col, row.note, text_wrap)
+        fit_row(ws, r, [(row.indicator, indicator_width), (row.note, notes_width)])
     sheet.colour_against_target(table.rows, first_row, wider_col, target_col)
     return first_row + len(table.rows)
 
 
-def _write_county_total(sheet: _Sheet, r: int, row: DistrictRow, values: list[Figure], col: int) -> None:
+def _write_county_total(sheet: _Sheet, r: int, row: DistrictRow, values: list[Figure], col: int,
+                        sum_range: str | None) -> None:
     """A complete count total is =SUM of the districts (cached: the sum), so it follows
-    edits; anything else is the engine's figure with its status as a flag."""
-    numbers = all(isinstance(value, (int, float)) for value in values)
-    total_sum = sum(values) if numbers and values else None
+    edits; anything else is the engine's figure with its status as a flag.
+    ``sum_range`` is the districts' range with "{}" for the row number."""
     status = row.total_status
-    if status == "complete" and row.unit == "count" and total_sum is not None and isinstance(row.total, (int, float)):
+    total_sum = None
+    if status == "complete" and row.unit == "count" and values and all(isinstance(value, (int, float)) for value in values):
+        total_sum = sum(values)
+    if total_sum is not None and isinstance(row.total, (int, float)):
         if abs(total_sum - row.total) < 1e-9:
-            sheet.ws.write_formula(r, col, f"=SUM({_range(r, 1, r, col - 1)})",
+            sheet.ws.write_formula(r, col, f"=SUM({sum_range.format(r + 1, r + 1)})",
                                    sheet.f.figure(row.unit, row.decimals, bold=True), total_sum)
             return
         status = "mismatch"  # the engine's total is not the sum of the districts shown
@@ -490,8 +508,7 @@ def _write_measure_tables(sheet: _Sheet, data: DashboardData) -> None:
 def _write_measure_rows(sheet: _Sheet, table: MeasureTable, first_row: int, widths) -> int:
     ws, f = sheet.ws, sheet.f
     notes: list[tuple[str, str]] = []
-    for index, row in enumerate(table.rows):
-        r = first_row + index
+    for r, row in enumerate(table.rows, start=first_row):
         sheet.text(r, 0, row.outcome, f.text_wrap)
         sheet.figure(r, 1, row.target, row.unit, row.target_decimals)
         if row.performance is None:
@@ -550,22 +567,24 @@ def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locat
         ws.write_string(quarters, 1 + offset, f"Q{offset % 4 + 1}", f.header_centre)
     first_row = quarters + 1
     fmt = f.figure(table.unit, table.decimals)
-    for index, trend in enumerate(table.rows):
-        r = first_row + index
-        ws.write_string(r, 0, trend.indicator, f.text_wrap)
-        for offset, value in enumerate((*trend.last_year, *trend.this_year)):
+    write_string, write_number, write_blank, text_wrap = ws.write_string, ws.write_number, ws.write_blank, f.text_wrap
+    for r, trend in enumerate(table.rows, start=first_row):
+        write_string(r, 0, trend.indicator, text_wrap)
+        col = 1
+        for value in (*trend.last_year, *trend.this_year):
             if isinstance(value, (int, float)):
-                ws.write_number(r, 1 + offset, value, fmt)
+                write_number(r, col, value, fmt)
             elif isinstance(value, Suppressed):
-                ws.write_string(r, 1 + offset, value.label, f.suppressed)
+                write_string(r, col, value.label, f.suppressed)
             else:
                 # Blank, not the flag's words: charts and sparklines plot text as 0.
-                ws.write_blank(r, 1 + offset, None, f.missing_fill)
-        ws.write_blank(r, 9, None, f.blank)
+                write_blank(r, col, None, f.missing_fill)
+            col += 1
+        write_blank(r, 9, None, f.blank)
         note = _trend_note(trend, table)
-        sheet.text(r, 10, note, f.text_wrap)
-        locations.append(xl_rowcol_to_cell(r, 9))
-        ranges.append(_range(r, 1, r, 8))
+        sheet.text(r, 10, note, text_wrap)
+        locations.append(f"J{r + 1}")  # the sparkline in column J (9) shows B:I (1-8)
+        ranges.append(f"B{r + 1}:I{r + 1}")
         fit_row(ws, r, [(trend.indicator, widths[0]), (note, widths[10])])
     last_row = first_row + len(table.rows) - 1
     return _insert_trend_chart(sheet, table, quarters, first_row, last_row)
@@ -573,6 +592,8 @@ def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locat
 
 def _trend_note(trend, table: TrendTable) -> str | None:
     """The row's note, then which quarters are missing and why (the cells are blank)."""
+    if not trend.note and None not in trend.last_year and None not in trend.this_year:
+        return None  # the usual row: nothing missing, nothing to say
     reasons: dict[str, list[str]] = {}
     for year, values, flags in ((table.prev_year_label, trend.last_year, trend.last_year_flags),
                                 (table.year_label, trend.this_year, trend.this_year_flags)):
@@ -640,14 +661,14 @@ def _write_rolling_tables(sheet: _Sheet, data: DashboardData) -> None:
 
 def _write_rolling_rows(sheet: _Sheet, table: RollingTable, first_row: int, widths) -> int:
     ws, f = sheet.ws, sheet.f
-    for index, row in enumerate(table.rows):
-        r = first_row + index
-        sheet.text(r, 0, row.indicator, f.text_wrap)
-        sheet.figure(r, 1, row.previous, row.unit, row.decimals)
-        sheet.figure(r, 2, row.latest, row.unit, row.decimals)
+    figure, text_wrap, width = sheet.figure, f.text_wrap, widths[0]
+    for r, row in enumerate(table.rows, start=first_row):
+        sheet.text(r, 0, row.indicator, text_wrap)
+        figure(r, 1, row.previous, row.unit, row.decimals)
+        figure(r, 2, row.latest, row.unit, row.decimals)
         _write_change(sheet, r, row)
-        sheet.figure(r, 4, row.ytd, row.unit, row.decimals)
-        fit_row(ws, r, [(row.indicator, widths[0])])
+        figure(r, 4, row.ytd, row.unit, row.decimals)
+        fit_row(ws, r, [(row.indicator, width)])
     return first_row + len(table.rows)
 
 
@@ -719,12 +740,21 @@ def _write_notes(sheet: _Sheet, data: DashboardData) -> None:
     labels = ["Indicator", "Outcome", "Definition", "Source", "Unit", "Polarity", "RAG rule"]
     sheet.header_row(header, labels, widths)
     row = header + 1
+    write_string, write_blank, text_wrap = ws.write_string, ws.write_blank, f.text_wrap
     for definition in data.definitions:
-        cells = [definition.name, definition.outcome, definition.definition, definition.source,
-                 definition.unit_label, definition.polarity_label, definition.rag_rule]
-        for col, value in enumerate(cells):
-            sheet.text(row, col, value, f.text_wrap)
-        fit_row(ws, row, list(zip(cells, widths)))
+        cells = (definition.name, definition.outcome, definition.definition, definition.source,
+                 definition.unit_label, definition.polarity_label, definition.rag_rule)
+        lines = 1
+        for col, value in enumerate(cells):  # what _Sheet.text and fit_row do, inline: 500 rows x 7
+            if value:
+                write_string(row, col, value, text_wrap)
+                needed = lines_needed(value, widths[col])
+                if needed > lines:
+                    lines = needed
+            else:
+                write_blank(row, col, None, text_wrap)
+        if lines > 1:
+            ws.set_row(row, row_height(lines))
         row += 1
     if not data.definitions:
         ws.write_string(row, 0, "No indicator definitions were supplied.", f.note)

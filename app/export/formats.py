@@ -277,7 +277,13 @@ def row_height(lines: int) -> float:
 def fit_row(worksheet: Worksheet, row: int, cells: Sequence[tuple[str | None, float]], min_lines: int = 1) -> int:
     """Set the height of ``row`` to fit its wrapped ``cells`` (text, column width);
     returns the number of lines. Single-line rows keep the default height."""
-    lines = max([min_lines, *(lines_needed(text, width) for text, width in cells)])
+    # A plain loop, not max() over a generator: this runs for nearly every row written.
+    lines = max(min_lines, 1) if cells else min_lines
+    for text, width in cells:
+        if text:
+            needed = lines_needed(text, width)
+            if needed > lines:
+                lines = needed
     if lines > 1:
         worksheet.set_row(row, row_height(lines))
     return lines

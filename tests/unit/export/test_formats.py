@@ -134,10 +134,15 @@ def test_row_heights_fit_wrapped_text():
     def build(workbook, formats, ws):
         assert fit_row(ws, 0, [("short", 20)]) == 1
         assert fit_row(ws, 1, [("word " * 40, 20), ("short", 10)]) == lines_needed("word " * 40, 20)
+        assert fit_row(ws, 2, [(None, 5), ("", 5)]) == 1  # empty cells need a line, no more
+        assert fit_row(ws, 3, [(None, 5)], min_lines=3) == 3
+        assert fit_row(ws, 4, [], min_lines=0) == 0
 
     ws = written(build).active
     assert ws.row_dimensions[1].height is None
     assert ws.row_dimensions[2].height > 4 * 12.75
+    assert ws.row_dimensions[3].height is None
+    assert ws.row_dimensions[4].height == pytest.approx(3 * 12.75 + 3)
 
 
 def relative_luminance(hex_colour: str) -> float:
