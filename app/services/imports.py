@@ -18,11 +18,13 @@
 from __future__ import annotations
 
 import json
+import operator
 import os
 import secrets
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from itertools import groupby, repeat
 from pathlib import Path
 
 from flask import current_app
@@ -268,16 +270,8 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
     )
     current, created_at = store.value_row_constants(now)
-    agency_id, submission_id = agency.id, submission.id
-    rows = []
-    append = rows.append
-    last_row = None
-    for plan, row, slot, value, flag, note in parsed.values:
-        if row is not last_row:  # a row's figures come together: look its ids up once
-            last_row, (indicator_id, row_area_id), sheet, number = row, by_row[id(row)], sheet_of[id(plan)], row.number
-        slot_area_id, period_id, letters = by_slot[id(slot)]
-        append((indicator_id, slot_area_id or row_area_id, period_id, value, flag, note, None, agency_id, submission_id,
-                sheet, letters + number, current, created_at))
+    rows = _value_rows(parsed.values, by_row, by_slot, sheet_of,
+                       (None, agency.id, submission.id), (current, created_at))
     released = store.release_current(rows)
     store.insert_values(rows)
     targets = []
@@ -292,6 +286,35 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
     if previous is not None:
         record("submission_superseded", user, previous, by=submission.id)
     return submission, previous
+
+
+def _value_rows(values, by_row: dict, by_slot: dict, sheet_of: dict, source_agency_submission: tuple,
+                current_created: tuple) -> list[tuple]:
+    """The figures as tuples in ``store.VALUE_COLUMNS`` order, a sheet row at a time: a
+    row's figures come together and share an indicator, a sheet and a row number, and the
+    columns' areas, periods and letters are worked out once for each arrangement of
+    columns (usually one per sheet). Loops in C (zip, map) do the per-figure work."""
+    rows: list[tuple] = []
+    arrangements: dict[tuple, tuple] = {}
+    value_of, flag_of, note_of, slot_of = (operator.itemgetter(i) for i in (3, 4, 5, 2))
+    for row, run in groupby(values, key=operator.itemgetter(1)):
+        run = list(run)
+        slot_ids = tuple(map(id, map(slot_of, run)))
+        arrangement = arrangements.get(slot_ids)
+        if arrangement is None:
+            columns = [by_slot[slot_id] for slot_id in slot_ids]
+            areas = [area for area, _, _ in columns]
+            arrangement = arrangements[slot_ids] = (areas, all(areas), [p for _, p, _ in columns],
+                                                    [letters for _, _, letters in columns])
+        slot_areas, every_column_has_an_area, periods, letters = arrangement
+        indicator_id, row_area_id = by_row[id(row)]
+        areas = slot_areas if every_column_has_an_area else [area or row_area_id for area in slot_areas]
+        number = row.number
+        rows.extend(zip(
+            repeat(indicator_id), areas, periods, map(value_of, run), map(flag_of, run), map(note_of, run),
+            *map(repeat, source_agency_submission), repeat(sheet_of[id(run[0][0])]),
+            [column + number for column in letters], *map(repeat, current_created)))
+    return rows
 
 
 def _record_rejection(parsed: ParsedReturn, user) -> None:

@@ -7,12 +7,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.definition import expand_fields
+from app.export.blank_return import field_cells
 from app.extensions import db
-from app.models import AuditEvent, DataValue, Period, Submission, Target
+from app.models import Area, AuditEvent, DataValue, Indicator, Period, Submission, Target
+from app.periods import parse_period
 from app.services import ServiceError
 from app.services.imports import RACE_MESSAGE, import_return
+from app.services.templates import definition_of, template_by_slug
 from app.store import submissions as store
-from tests.unit.ingest.returns import LWA, filled
+from tests.unit.ingest.returns import LWA, SEED_PERIOD, blank, edit, filled
 
 
 def snapshot(app) -> tuple[dict, dict]:
@@ -107,3 +111,40 @@ def test_two_uploads_racing_for_the_same_period_cannot_both_be_current(app, demo
     blaby = db.session.scalar(select(DataValue.value).where(DataValue.is_current.is_(True),
                                                             DataValue.sheet == "Appendix 2", DataValue.cell == "C6"))
     assert blaby == {"a": 40, "b": 41}[winners[0]]
+
+
+@pytest.mark.parametrize("slug, period, agency", [
+    ("cambridgeshire-da-quarterly", "2016/17 Q3", "cambridgeshire-idva"),
+    ("table-2-da-sv-outcomes", SEED_PERIOD, LWA),
+    ("dhr-budget-return", "2016/17", "leicestershire-county-council"),
+])
+def test_every_stored_figure_is_the_one_read_from_its_cell(app, demo, slug, period, agency):
+    """Indicator, area, period, value, flag, note, sheet and cell of each stored row equal
+    what the pipeline read, for returns whose areas come from rows, columns or the sheet,
+    whose periods come from columns, and with notes."""
+    defn = definition_of(template_by_slug(slug).published_version)
+    positions = field_cells(defn, expand_fields(defn, parse_period(period)))
+    typed = {}
+    for number, f in enumerate(expand_fields(defn, parse_period(period)), start=1):
+        if f.is_entered and f.measure in ("value", "target") and f.role == "input":
+            typed[positions[f.id]] = float(max(1, 90 - number))  # falling: "at most the row above" rules hold
+        elif f.measure == "comment":
+            typed[positions[f.id]] = f"Note {number}"
+
+    def fill(workbook):
+        for (sheet, ref), value in typed.items():
+            workbook[sheet][ref] = value
+
+    outcome = import_return(edit(blank(slug, period, agency), fill), "return.xlsx", agency_slug=agency)
+
+    assert outcome.accepted, [str(p) for p in outcome.parsed.problems]
+    read = {(v.indicator, v.area, v.period_key, v.value, v.flag, v.note, v.sheet, v.cell) for v in outcome.parsed.values}
+    stored = set(db.session.execute(
+        select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag, DataValue.note, DataValue.sheet,
+               DataValue.cell)
+        .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+        .join(Period, DataValue.period_id == Period.id).where(DataValue.submission_id == outcome.submission.id)).all())
+    assert len(read) == len(outcome.parsed.values) > 3
+    assert stored == read
+    if slug == "cambridgeshire-da-quarterly":  # a column per quarter: figures of several periods
+        assert len({key for _, _, key, *_ in stored}) > 1
