@@ -385,24 +385,19 @@ def _write_indicator(sheet: _Sheet, r: int, row, areas, previous_label, latest_l
         for col in range(PREVIOUS_COL, FIRST_DISTRICT_COL + len(areas)):
             ws.write_blank(r, col, None, f.blank)
         return 1
-    # The texts are written inline (what _Sheet.text does): 500 rows x 20 cells.
-    write_string, write_blank, text_wrap = ws.write_string, ws.write_blank, f.text_wrap
-    sheet.text(r, INDICATOR_COL, row.indicator, text_wrap)
+    sheet.text(r, INDICATOR_COL, row.indicator, f.text_wrap)
     sheet.figure(r, PREVIOUS_COL, row.previous, row.unit, row.decimals, row.previous_flag,
                  row.previous_label if row.previous_label != previous_label else None)
     sheet.figure(r, LATEST_COL, row.latest, row.unit, row.decimals, row.latest_flag,
                  row.latest_label if row.latest_label != latest_label else None)
-    direction = DIRECTION_TEXT.get(row.direction)
-    write_string(r, DIRECTION_COL, direction, f.text) if direction else write_blank(r, DIRECTION_COL, None, f.text)
+    sheet.text(r, DIRECTION_COL, DIRECTION_TEXT.get(row.direction), f.text)
     sheet.rag(r, RAG_COL, row.rag, row.rag_overridden)
-    for col, value, fmt in ((REASON_COL, row.rag_reason, text_wrap), (SIGNIFICANCE_COL, row.significance, text_wrap),
-                            (PEER_COL, row.peer_comparison, f.centre), (COUNTY_COL, row.county_comparison, text_wrap)):
-        write_string(r, col, value, fmt) if value else write_blank(r, col, None, fmt)
-    rags, rag_fmt, blank, col = row.district_rags, f.rag, f.blank, FIRST_DISTRICT_COL
-    for code, _name in areas:
-        letter = rags.get(code)
-        write_string(r, col, letter, rag_fmt) if letter else write_blank(r, col, None, blank)
-        col += 1
+    sheet.text(r, REASON_COL, row.rag_reason, f.text_wrap)
+    sheet.text(r, SIGNIFICANCE_COL, row.significance, f.text_wrap)
+    sheet.text(r, PEER_COL, row.peer_comparison, f.centre)
+    sheet.text(r, COUNTY_COL, row.county_comparison, f.text_wrap)
+    for offset, (code, _name) in enumerate(areas):
+        sheet.rag(r, FIRST_DISTRICT_COL + offset, row.district_rags.get(code))
     lines = lines_needed(row.indicator, DASHBOARD_WIDTHS[INDICATOR_COL])
     for text, width in ((row.rag_reason, DASHBOARD_WIDTHS[REASON_COL]),
                         (row.significance, DASHBOARD_WIDTHS[SIGNIFICANCE_COL]),
