@@ -26,7 +26,6 @@ import itertools
 import math
 import operator
 import statistics
-from itertools import repeat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -184,10 +183,10 @@ class _CellChecker:
             grid_row, row_rule, optional_rule = row.grid_row, row.spec.rule, row.optional_rule
             self.comments = comments = [c for s in comment_slots if (c := self.comment(row, s))]
             first_value, first_target = len(values), len(targets)
-            raws = list(map(get, zip(repeat(grid_row), by_row_columns)))
+            raws = list(map(get, zip(itertools.repeat(grid_row), by_row_columns)))
             if raws and row_rule.type in PLAIN_NUMBER_TYPES and _all_plain(raws, row_rule):
-                values.extend(map(new_value, zip(repeat(plan), repeat(row), by_row_rule, raws, repeat("actual"),
-                                                 repeat(None))))
+                values.extend(map(new_value, zip(itertools.repeat(plan), itertools.repeat(row), by_row_rule, raws,
+                                                 itertools.repeat("actual"), itertools.repeat(None))))
             else:
                 for slot, raw in zip(by_row_rule, raws):
                     self.read_cell(row, slot, row_rule, raw, values)
