@@ -6,8 +6,8 @@ import click
 from flask import current_app
 
 from app.services import ServiceError
-from app.services.imports import import_return
-from app.services.returns import blank_return_for
+from app.services.returns import import_return
+from app.services.blank_returns import blank_return_for
 
 
 @click.group(help="Standard returns: blank workbooks for agencies, and importing filled ones.")

@@ -4,7 +4,7 @@ import sys
 import click
 
 from app.services import ServiceError
-from app.services.templates import TemplateProblems, dump, list_templates, load
+from app.services.return_templates import TemplateProblems, dump, list_templates, load
 
 
 @click.group(help="Return templates: list them, and move their definitions between environments as JSON.")

@@ -4,7 +4,7 @@
     period (identify) → where each cell is (map) → normalise and check every cell, the
     cross-field rules and the agency's history (validate) → a ``ParsedReturn``
 
-Nothing here stores anything: the caller (``app.services.imports``) shows the result, and
+Nothing here stores anything: the caller (``app.services.returns``) shows the result, and
 stores it when the officer confirms. Every problem is collected before answering; a file
 that cannot be read at all gives a ``ParsedReturn`` with that one problem.
 """

@@ -184,7 +184,7 @@ def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
     """Publish a template per seed table; an unchanged definition makes no new version."""
     from app.demo.templates import demo_template_definitions
     from app.models import ReturnTemplate
-    from app.services.templates import _mark_published, _store_draft, check_definition
+    from app.services.return_templates import _mark_published, _store_draft, check_definition
 
     for defn in demo_template_definitions({name: i.slug for name, i in indicators.items()}):
         problems = check_definition(defn)

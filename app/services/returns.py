@@ -1,62 +1,543 @@
-"""Standard returns: the blank workbook an agency fills in (and, later, importing it)."""
-import io
-import re
+"""Importing filled returns: one service behind the web upload and ``flask returns import``.
 
+- ``import_return``: parse, check and (unless it is a dry run, or anything blocks it) store
+  a return in one go: the command line.
+- ``hold_upload`` → ``preview_upload`` → ``confirm_upload``: the web flow. The uploaded
+  file waits in ``UPLOAD_FOLDER/pending/<sha256>.xlsx`` with a small record of who
+  uploaded it for which agency, period and template; the preview and the confirmation
+  parse the held file again, so nothing posted back by the browser but the decision to
+  confirm and the comment is trusted. Nothing is stored until the officer confirms.
+- ``commit_return``: the one transaction that stores a return: the original file under
+  ``UPLOAD_FOLDER/<sha256>.xlsx`` (written to a temporary name and renamed; the same file
+  uploaded twice is one file), the submission (superseding the agency's current one for
+  the template and period, which is kept), every figure with its sheet and cell, and the
+  targets. Any failure rolls everything back and removes a file it wrote. The database's
+  partial unique index lets only one submission be current per agency, template and
+  period, so two uploads racing each other cannot both win.
+"""
+from __future__ import annotations
+
+import json
+import operator
+import os
+import secrets
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from itertools import groupby, repeat
+from pathlib import Path
+
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
-from app.definition import due_date_for, check_return_period, expand_fields
-from app.export.blank_return import build_blank_return
+from app.export.annotate import TooLargeToAnnotate, annotate_workbook
 from app.extensions import db
-from app.models import Agency, ReturnTemplate
-from app.periods import PeriodError, parse_period
-from app.services import ServiceError
-from app.services.templates import definition_of, template_by_slug
-from app.store.values import current_figures
+from app.ingest.identify import TemplateCandidate
+from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
+from app.ingest.problems import Problem
+from app.ingest.safety import SafetyLimits
+from app.models import Agency, Area, Indicator, Period, ReturnTemplate, Submission, TemplateVersion, User
+from app.models.base import utcnow
+from app.policy import can_see_agency, visible_agency_ids
+from app.services import ServiceError, transaction
+from app.services.audit import record
+from app.services.return_templates import definition_for_reading
+from app.store import submissions as store
+from app.store.reference import agencies_by_slug, period_row
+
+RACE_MESSAGE = ("Another return for this agency and period was submitted at the same moment; reload and check which "
+                "one is current.")
+BUSY_MESSAGE = "The database was busy and the return was not stored; nothing was saved. Try again in a moment."
+SIGNED_OFF = "This period has been signed off; ask an administrator to unlock it."
+UPLOADERS = ("officer", "admin")
+PENDING = "pending"
+PENDING_DAYS = 14
 
 
-def blank_return_choices(template: ReturnTemplate, user) -> list[Agency] | None:
-    """The agencies this user may download the template for; None if none at all."""
-    agencies = list(template.agencies)
-    if user.role == "officer":
-        agencies = [a for a in agencies if a.id == user.agency_id]
-    return agencies or None
-
-
-def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tuple[str, io.BytesIO]:
-    """(file name, workbook) of the blank return for an agency and period.
-
-    Uses the latest published version; shows last period's stored figures beside each
-    input. Officers may only download their own agency's return.
-    """
-    template = template_by_slug(slug)
-    version = template.published_version
-    if version is None:
-        raise ServiceError(f"'{template.name}' has not been published yet, so there is no return to download.")
-    errors: dict[str, list[str]] = {}
-    agency = db.session.scalar(select(Agency).where(Agency.slug == (agency_slug or "").strip()))
-    if agency is None:
-        errors["agency"] = ["Choose the agency the return is for."]
-    elif agency not in (blank_return_choices(template, user) if user is not None else template.agencies) or []:
-        officer = user is not None and user.role == "officer"
-        errors["agency"] = ["You can only download returns for your own agency." if officer
-                            else f"{agency.name} does not submit '{template.name}'."]
-    defn = definition_of(version)
-    try:
-        period = parse_period(period_text)
-    except PeriodError as error:
-        errors["period"] = [str(error)]
-    else:
-        wrong = check_return_period(defn, period)
-        if wrong:
-            errors["period"] = [wrong]
-    if errors:
-        raise ServiceError(field_errors=errors)
-    previous = period.previous()
-    body = build_blank_return(
-        defn, template_version=version.number, agency_slug=agency.slug, agency_name=agency.name, period=period,
-        due_date=due_date_for(defn, period), previous_values=current_figures(expand_fields(defn, previous)),
-        reference_values=current_figures(expand_fields(defn, period)), previous_period_label=previous.label,
-        instructions=version.instructions,
+def safety_limits() -> SafetyLimits:
+    config = current_app.config
+    return SafetyLimits(
+        max_bytes=config["MAX_CONTENT_LENGTH"], max_zip_entries=config["INGEST_MAX_ZIP_ENTRIES"],
+        max_uncompressed_bytes=config["INGEST_MAX_UNCOMPRESSED_BYTES"],
+        max_compression_ratio=config["INGEST_MAX_COMPRESSION_RATIO"], max_rows=config["INGEST_MAX_ROWS"],
+        max_columns=config["INGEST_MAX_COLUMNS"], max_cell_chars=config["INGEST_MAX_CELL_CHARS"],
+        max_seconds=config["INGEST_MAX_SECONDS"],
     )
-    safe_period = re.sub(r"[^A-Za-z0-9]+", "-", period.key).strip("-")
-    return f"{template.slug}_{agency.slug}_{safe_period}.xlsx", io.BytesIO(body)
+
+
+class DatabaseCatalogue:
+    """The pipeline's ``TemplateCatalogue``: published (and retired) template versions,
+    each definition read from the database only when the pipeline needs it."""
+
+    def __init__(self):
+        self._published: list[TemplateCandidate] | None = None
+
+    def published(self) -> list[TemplateCandidate]:
+        if self._published is None:
+            latest = {}
+            for row in db.session.execute(self._versions().where(TemplateVersion.status == "published")
+                                          .order_by(ReturnTemplate.slug, TemplateVersion.number)):
+                latest[row.slug] = _candidate(row)
+            self._published = list(latest.values())
+        return self._published
+
+    def version(self, slug: str, number: int) -> TemplateCandidate | None:
+        row = db.session.execute(self._versions().where(
+            ReturnTemplate.slug == slug, TemplateVersion.number == number,
+            TemplateVersion.status.in_(("published", "retired")))).first()
+        return _candidate(row) if row else None
+
+    @staticmethod
+    def _versions():
+        return select(ReturnTemplate.slug, ReturnTemplate.name, TemplateVersion.id, TemplateVersion.number).join(
+            TemplateVersion, TemplateVersion.template_id == ReturnTemplate.id)
+
+
+def _candidate(row) -> TemplateCandidate:
+    def read(version_id: int = row.id):
+        return definition_for_reading(version_id)
+
+    return TemplateCandidate(row.slug, row.name, row.number, read)
+
+
+# ---- reading a return -----------------------------------------------------------------
+
+def uploadable_agencies(user) -> list[Agency]:
+    """Agencies this person may upload returns for (every agency for the command line)."""
+    query = select(Agency).order_by(Agency.name)
+    if user is not None and user.role == "officer":
+        query = query.where(Agency.id == user.agency_id)
+    elif user is not None and user.role not in UPLOADERS:
+        return []
+    return list(db.session.scalars(query))
+
+
+def upload_templates(user) -> list[ReturnTemplate]:
+    """Published templates the person may upload (an officer: their agency's)."""
+    templates = [t for t in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name))
+                 if t.published_version is not None]
+    if user is not None and user.role == "officer":
+        templates = [t for t in templates if any(a.id == user.agency_id for a in t.agencies)]
+    return templates
+
+
+def _agency_for(agency_slug: str, user) -> Agency:
+    agency = agencies_by_slug([(agency_slug or "").strip()]).get((agency_slug or "").strip())
+    if agency is None:
+        raise ServiceError(field_errors={"agency": [f"There is no agency '{agency_slug}'. Choose one from the list."
+                                                    if agency_slug else "Choose the agency the return is for."]})
+    if user is not None and (user.role not in UPLOADERS or (user.role == "officer" and user.agency_id != agency.id)):
+        raise ServiceError(field_errors={"agency": ["You can only upload returns for your own agency."]})
+    return agency
+
+
+def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_text: str | None = None,
+                 template_slug: str | None = None) -> ParsedReturn:
+    """Read and check an upload for an agency the person may upload for. Stores nothing.
+    Raises ServiceError (by form field) when the person may not upload for the agency."""
+    agency = _agency_for(agency_slug, user)
+    parsed = parse_return(data, filename, agency_slug=agency.slug, catalogue=DatabaseCatalogue(),
+                          limits=safety_limits(), period_text=period_text, template_slug=template_slug or None,
+                          history=lambda indicators, before: store.agency_history(agency.id, indicators, before))
+    if parsed.template is not None and parsed.period is not None:
+        parsed.problems.extend(_storage_problems(parsed))
+    return parsed
+
+
+def _storage_problems(parsed: ParsedReturn) -> list[Problem]:
+    """What would stop the figures being stored: a signed-off period, indicators or areas
+    the template names that do not exist (any more)."""
+    problems = []
+    period = db.session.scalar(select(Period).where(Period.key == parsed.period.key))
+    if period is not None and store.period_signed_off(period.id):
+        problems.append(Problem(None, None, SIGNED_OFF))
+    indicators, areas = _indicators_and_areas(parsed)
+    unknown = sorted(indicators - set(store.ids_by(Indicator.slug, indicators)))
+    if unknown:
+        problems.append(Problem(None, None, (
+            f"The template names indicators that do not exist: {', '.join(unknown)}. Ask an administrator to "
+            "correct the template; nothing can be stored until then.")))
+    if None in areas:
+        problems.append(Problem(None, None, (
+            "The template does not say which area some figures are for. Ask an administrator to give the sheet an "
+            "area; nothing can be stored until then.")))
+    missing_areas = sorted(a for a in areas - set(store.ids_by(Area.code, (a for a in areas if a))) if a)
+    if missing_areas:
+        problems.append(Problem(None, None, (
+            f"The template names areas that do not exist: {', '.join(missing_areas)}. Ask an administrator to "
+            "correct the template; nothing can be stored until then.")))
+    return problems
+
+
+def _indicators_and_areas(parsed: ParsedReturn) -> tuple[set[str], set[str | None]]:
+    """The indicators and areas of the cells read (from the rows and columns found, not
+    figure by figure: a row's figures share an indicator, a column's an area)."""
+    indicators: set[str] = set()
+    areas: set[str | None] = set()
+    for plan in parsed.plans:
+        rows, slots = plan.found_rows, [slot for slot in plan.found_slots if slot.measure != "comment"]
+        indicators |= {row.spec.indicator for row in rows}
+        areas |= {slot.area for slot in slots if slot.area}
+        if rows and any(not slot.area for slot in slots):
+            areas |= {row.area for row in rows}
+    return indicators, areas
+
+
+# ---- storing a return -----------------------------------------------------------------
+
+def _original_path(sha256: str) -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / f"{sha256}.xlsx"
+
+
+def _write_atomically(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` unless it is there already; True if this call wrote it."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(temporary, path)  # fails if another upload of the same file got there first
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        os.unlink(temporary)
+
+
+def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) -> tuple[Submission, Submission | None]:
+    """Store an accepted return in one transaction: (the new submission, the one it superseded)."""
+    if not parsed.accepted:
+        raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
+    path = _original_path(parsed.sha256)
+    wrote = _write_atomically(path, data)
+    try:
+        with transaction(RACE_MESSAGE), cycle_collection_paused():
+            return _store(parsed, user, comment)
+    except OperationalError as error:
+        raise ServiceError(BUSY_MESSAGE) from error
+    finally:
+        if wrote and not _committed_with(parsed.sha256):
+            path.unlink(missing_ok=True)
+
+
+def _committed_with(sha256: str) -> bool:
+    try:
+        return db.session.scalar(select(Submission.id).where(Submission.sha256 == sha256).limit(1)) is not None
+    except Exception:  # the database itself failed: the file goes, as nothing can point at it
+        db.session.rollback()
+        return False
+
+
+def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission, Submission | None]:
+    agency = agencies_by_slug([parsed.agency_slug])[parsed.agency_slug]
+    template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == parsed.template.slug))
+    version = db.session.scalar(select(TemplateVersion).where(
+        TemplateVersion.template_id == template.id, TemplateVersion.number == parsed.template.version))
+    period = period_row(parsed.period)
+    if store.period_signed_off(period.id):
+        raise ServiceError(SIGNED_OFF)
+    indicators, areas = _indicators_and_areas(parsed)
+    indicator_ids = store.ids_by(Indicator.slug, indicators)
+    area_ids = store.ids_by(Area.code, {a for a in areas if a})
+    # Ids by row and by column, worked out once: a row's figures share an indicator, a
+    # column's an area (if it names one) and a period.
+    period_ids = {parsed.period.key: period.id}
+    by_row, by_slot, sheet_of = {}, {}, {}
+    for plan in parsed.plans:
+        sheet_of[id(plan)] = plan.name
+        for row in plan.rows:
+            by_row[id(row)] = (indicator_ids.get(row.spec.indicator), area_ids.get(row.area))
+        for slot in plan.slots:
+            if slot.period_key not in period_ids:
+                period_ids[slot.period_key] = period_row(slot.period).id
+            by_slot[id(slot)] = (area_ids.get(slot.area), period_ids[slot.period_key], slot.letters)
+
+    previous = store.current_submission(agency.id, template.id, period.id)
+    if previous is not None:
+        store.retire(previous)
+    now = utcnow()
+    submission = store.add_submission(
+        agency_id=agency.id, template_id=template.id, template_version_id=version.id, period_id=period.id,
+        uploaded_by_id=getattr(user, "id", None), uploaded_at=now, filename=parsed.filename[:255],
+        sha256=parsed.sha256, size_bytes=parsed.size_bytes, status="current",
+        supersedes_id=previous.id if previous else None, comment=(comment or "").strip() or None,
+        warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
+    )
+    current, created_at = store.value_row_constants(now)
+    rows = _value_rows(parsed.values, by_row, by_slot, sheet_of,
+                       (None, agency.id, submission.id), (current, created_at))
+    released = store.release_current(rows)
+    store.insert_values(rows)
+    targets = []
+    for plan, row, slot, value, flag, note in parsed.targets:
+        if value is not None:
+            indicator_id, row_area_id = by_row[id(row)]
+            slot_area_id, period_id, _ = by_slot[id(slot)]
+            targets.append((indicator_id, slot_area_id or row_area_id, period_id, value, note))
+    record("submission_confirmed", user, submission, template=template.slug, version=version.number,
+           agency=agency.slug, period=parsed.period.key, values=len(rows), targets=store.upsert_targets(targets),
+           warnings=len(parsed.warnings), sha256=parsed.sha256, replaced_other_figures=released)
+    if previous is not None:
+        record("submission_superseded", user, previous, by=submission.id)
+    return submission, previous
+
+
+def _value_rows(values, by_row: dict, by_slot: dict, sheet_of: dict, source_agency_submission: tuple,
+                current_created: tuple) -> list[tuple]:
+    """The figures as tuples in ``store.VALUE_COLUMNS`` order, a sheet row at a time: a
+    row's figures come together and share an indicator, a sheet and a row number, and the
+    columns' areas, periods and letters are worked out once for each arrangement of
+    columns (usually one per sheet). Loops in C (zip, map) do the per-figure work."""
+    rows: list[tuple] = []
+    arrangements: dict[tuple, tuple] = {}
+    value_of, flag_of, note_of, slot_of = (operator.itemgetter(i) for i in (3, 4, 5, 2))
+    for row, run in groupby(values, key=operator.itemgetter(1)):
+        run = list(run)
+        slot_ids = tuple(map(id, map(slot_of, run)))
+        arrangement = arrangements.get(slot_ids)
+        if arrangement is None:
+            columns = [by_slot[slot_id] for slot_id in slot_ids]
+            areas = [area for area, _, _ in columns]
+            arrangement = arrangements[slot_ids] = (areas, all(areas), [p for _, p, _ in columns],
+                                                    [letters for _, _, letters in columns])
+        slot_areas, every_column_has_an_area, periods, letters = arrangement
+        indicator_id, row_area_id = by_row[id(row)]
+        areas = slot_areas if every_column_has_an_area else [area or row_area_id for area in slot_areas]
+        number = row.number
+        rows.extend(zip(
+            repeat(indicator_id), areas, periods, map(value_of, run), map(flag_of, run), map(note_of, run),
+            *map(repeat, source_agency_submission), repeat(sheet_of[id(run[0][0])]),
+            [column + number for column in letters], *map(repeat, current_created)))
+    return rows
+
+
+def _record_rejection(parsed: ParsedReturn, user) -> None:
+    with transaction():
+        record("submission_rejected", user, None, filename=parsed.filename[:255], sha256=parsed.sha256,
+               agency=parsed.agency_slug, template=parsed.template.slug if parsed.template else None,
+               period=parsed.period.key if parsed.period else None, errors=len(parsed.errors),
+               first_errors=[str(p) for p in parsed.errors[:5]])
+
+
+# ---- the command line -----------------------------------------------------------------
+
+@dataclass
+class ImportOutcome:
+    parsed: ParsedReturn
+    dry_run: bool
+    strict: bool
+    submission: Submission | None = None
+    superseded: Submission | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.parsed.accepted and not (self.strict and self.parsed.warnings)
+
+    def result_line(self) -> str:
+        if not self.accepted:
+            blocking = "warnings (--strict)" if self.parsed.accepted else "errors"
+            return f"rejected: nothing stored (correct the {blocking} listed above)"
+        if self.dry_run:
+            return "dry run: nothing stored"
+        line = f"stored as submission #{self.submission.id}"
+        return line + (f", superseding #{self.superseded.id}" if self.superseded else "")
+
+
+def import_return(data: bytes, filename: str, *, agency_slug: str, user=None, period_text: str | None = None,
+                  template_slug: str | None = None, comment: str | None = None, dry_run: bool = False,
+                  strict: bool = False) -> ImportOutcome:
+    """Parse, check and store a return in one go (warnings accepted unless ``strict``)."""
+    with cycle_collection_paused():
+        parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
+                              template_slug=template_slug)
+        outcome = ImportOutcome(parsed, dry_run, strict)
+        if not outcome.accepted:
+            if not dry_run:
+                _record_rejection(parsed, user)
+            return outcome
+        if not dry_run:
+            outcome.submission, outcome.superseded = commit_return(parsed, data, user, comment)
+        return outcome
+
+
+# ---- the web flow: hold, preview, confirm ------------------------------------------------
+
+@dataclass
+class PendingUpload:
+    token: str
+    sha256: str
+    filename: str
+    agency_slug: str
+    period_text: str | None
+    template_slug: str | None
+    user_id: int | None
+    held_at: float
+
+
+def _pending_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / PENDING
+
+
+def _clear_old_pending(folder: Path) -> None:
+    cutoff = time.time() - PENDING_DAYS * 86400
+    for path in folder.glob("*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_text: str | None = None,
+                template_slug: str | None = None) -> tuple[PendingUpload, ParsedReturn]:
+    """Check an upload and keep it for the preview; nothing is stored in the database but
+    the audit log's note of it."""
+    parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
+                          template_slug=template_slug)
+    folder = _pending_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    _clear_old_pending(folder)
+    _write_atomically(folder / f"{parsed.sha256}.xlsx", data)
+    pending = PendingUpload(secrets.token_urlsafe(18), parsed.sha256, filename[:255], parsed.agency_slug,
+                            period_text or None, template_slug or None, getattr(user, "id", None), time.time())
+    (folder / f"{pending.token}.json").write_text(json.dumps(asdict(pending)))
+    with transaction():
+        record("upload_previewed", user, None, filename=pending.filename, sha256=parsed.sha256,
+               agency=parsed.agency_slug, template=parsed.template.slug if parsed.template else None,
+               period=parsed.period.key if parsed.period else None, errors=len(parsed.errors),
+               warnings=len(parsed.warnings))
+    if parsed.errors:
+        _record_rejection(parsed, user)
+    return pending, parsed
+
+
+def pending_upload(token: str, user) -> tuple[PendingUpload, bytes]:
+    """The held upload, for the person who made it. Raises LookupError if there is none."""
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        raise LookupError(token)
+    folder = _pending_folder()
+    try:
+        pending = PendingUpload(**json.loads((folder / f"{token}.json").read_text()))
+        data = (folder / f"{pending.sha256}.xlsx").read_bytes()
+    except (OSError, ValueError, TypeError):
+        raise LookupError(token) from None
+    if pending.user_id != getattr(user, "id", None):
+        raise LookupError(token)
+    return pending, data
+
+
+def reparse(pending: PendingUpload, data: bytes, user) -> ParsedReturn:
+    return parse_upload(data, pending.filename, agency_slug=pending.agency_slug, user=user,
+                        period_text=pending.period_text, template_slug=pending.template_slug)
+
+
+@dataclass
+class Preview:
+    pending: PendingUpload
+    parsed: ParsedReturn
+    previous: dict[tuple[str, str, str], tuple[float | None, str]]  # figure key → last period's figure
+
+    def previous_for(self, value) -> tuple[float | None, str] | None:
+        indicator, area, _ = value.key
+        return self.previous.get((indicator, area, value.slot.period.previous().key))
+
+
+def preview_upload(token: str, user) -> Preview:
+    pending, data = pending_upload(token, user)
+    parsed = reparse(pending, data, user)
+    keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in parsed.values if v.area}
+    return Preview(pending, parsed, store.current_figures_by_key(keys))
+
+
+def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:
+    """Store the held upload. Warnings must be confirmed with a comment."""
+    pending, data = pending_upload(token, user)
+    with cycle_collection_paused():
+        parsed = reparse(pending, data, user)
+        if parsed.errors:
+            raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
+        if parsed.warnings and not (comment or "").strip():
+            raise ServiceError(field_errors={"comment": [
+                "Say why the figures the warnings point at are right: a comment is needed to submit a return with "
+                "warnings."]})
+        stored = commit_return(parsed, data, user, comment)
+    _forget(pending)
+    return stored
+
+
+def _forget(pending: PendingUpload) -> None:
+    folder = _pending_folder()
+    (folder / f"{pending.token}.json").unlink(missing_ok=True)
+    still_held = any(json.loads(p.read_text()).get("sha256") == pending.sha256 for p in folder.glob("*.json"))
+    if not still_held:
+        (folder / f"{pending.sha256}.xlsx").unlink(missing_ok=True)
+
+
+def annotated_upload(token: str, user) -> tuple[str, bytes]:
+    """(file name, the held workbook with its problems marked on it)."""
+    pending, data = pending_upload(token, user)
+    parsed = reparse(pending, data, user)
+    if not parsed.workbook_read:
+        raise ServiceError("This file could not be read as a workbook, so it cannot be marked up: the upload page "
+                           "says why.")
+    try:
+        body = annotate_workbook(data, parsed.problems)
+    except TooLargeToAnnotate as error:
+        raise ServiceError(str(error)) from error
+    stem = Path(pending.filename).stem or "return"
+    return f"{stem}-problems.xlsx", body
+
+
+# ---- submissions ---------------------------------------------------------------------------
+
+def list_submissions(user, limit: int = 500) -> list[Submission]:
+    query = select(Submission).order_by(Submission.uploaded_at.desc(), Submission.id.desc()).limit(limit)
+    allowed = visible_agency_ids(user)
+    if allowed is not None:
+        query = query.where(Submission.agency_id.in_(allowed))
+    return list(db.session.scalars(query))
+
+
+def submission_for(submission_id: int, user) -> Submission:
+    """A submission the person may see. Raises LookupError (not found) or PermissionError."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        raise LookupError(submission_id)
+    if not can_see_agency(user, submission.agency_id):
+        raise PermissionError(submission_id)
+    return submission
+
+
+def may_download_original(submission: Submission, user) -> bool:
+    return user.role == "admin" or (user.role == "officer" and user.agency_id == submission.agency_id)
+
+
+def original_file(submission_id: int, user) -> tuple[Path, Submission]:
+    submission = submission_for(submission_id, user)
+    if not may_download_original(submission, user):
+        raise PermissionError(submission_id)
+    path = _original_path(submission.sha256)
+    if not path.exists():
+        raise LookupError(submission_id)
+    return path, submission
+
+
+def figures_of(submission: Submission) -> list[store.StoredFigure]:
+    return store.submission_figures(submission.id)
+
+
+def changes_of(submission: Submission) -> list[store.Change]:
+    if submission.supersedes_id is None:
+        return []
+    return store.changes_between(submission.supersedes_id, submission.id)
+
+
+def uploader_name(submission: Submission) -> str:
+    user = db.session.get(User, submission.uploaded_by_id) if submission.uploaded_by_id else None
+    return user.name if user else "the command line"

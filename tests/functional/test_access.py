@@ -119,7 +119,7 @@ for endpoint in ("returns.submission", "returns.changes"):
 @pytest.fixture
 def ids(people):
     from app.definition import demo_definitions
-    from app.services.templates import _mark_published, _store_draft
+    from app.services.return_templates import _mark_published, _store_draft
 
     table_2 = next(d for d in demo_definitions() if d.slug == "table-2-da-sv-outcomes")
     _mark_published(_store_draft(table_2, None, None), None)

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.models import Area, AuditEvent, DataValue, Indicator, Period, Submission, Target
 from app.periods import parse_period
 from app.services import ServiceError
-from app.services.imports import RACE_MESSAGE, import_return
-from app.services.templates import definition_of, template_by_slug
+from app.services.returns import RACE_MESSAGE, import_return
+from app.services.return_templates import definition_of, template_by_slug
 from app.store import submissions as store
 from tests.unit.ingest.returns import LWA, SEED_PERIOD, blank, edit, filled
 

@@ -13,8 +13,8 @@ from app.export.blank_return import field_cells
 from app.extensions import db
 from app.models import AuditEvent, DataValue, Indicator, Period, PeriodSignOff, Submission
 from app.periods import parse_period
-from app.services.templates import definition_of, template_by_slug
-from app.services.imports import import_return
+from app.services.return_templates import definition_of, template_by_slug
+from app.services.returns import import_return
 from app.store.reference import period_row
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, bad_files, filled
 from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA_OFFICER, DEMO_MANAGER as MANAGER, DEMO_POLICE_OFFICER as POLICE_OFFICER

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from app.definition import TemplateDefinition
 from app.extensions import db
 from app.models import ReturnTemplate, TemplateVersion
-from app.services.templates import create_template, definition_for_reading, definition_of, edit_definition
+from app.services.return_templates import create_template, definition_for_reading, definition_of, edit_definition
 
 
 def test_the_definition_read_with_is_the_stored_one_and_is_built_once(app, demo):

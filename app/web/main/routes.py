@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.models import Agency
-from app.services.data import agencies_for, list_values
+from app.services.stored_figures import agencies_for, list_values
 from app.policy import can_see_agency
 from app.web.access import ALL_ROLES, roles_required
 from app.web.main import bp

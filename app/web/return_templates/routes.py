@@ -22,8 +22,8 @@ from app.definition import (
 from app.extensions import db
 from app.models import Agency, Area, Indicator
 from app.services import ServiceError
-from app.services.returns import blank_return_for, blank_return_choices
-from app.services.templates import (
+from app.services.blank_returns import blank_return_for, blank_return_choices
+from app.services.return_templates import (
     TemplateProblems,
     create_template,
     definition_of,

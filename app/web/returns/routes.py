@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from app.services import ServiceError
-from app.services.imports import (
+from app.services.returns import (
     annotated_upload,
     changes_of,
     confirm_upload,

@@ -1,0 +1,62 @@
+"""Standard returns: the blank workbook an agency fills in (and, later, importing it)."""
+import io
+import re
+
+from sqlalchemy import select
+
+from app.definition import due_date_for, check_return_period, expand_fields
+from app.export.blank_return import build_blank_return
+from app.extensions import db
+from app.models import Agency, ReturnTemplate
+from app.periods import PeriodError, parse_period
+from app.services import ServiceError
+from app.services.return_templates import definition_of, template_by_slug
+from app.store.values import current_figures
+
+
+def blank_return_choices(template: ReturnTemplate, user) -> list[Agency] | None:
+    """The agencies this user may download the template for; None if none at all."""
+    agencies = list(template.agencies)
+    if user.role == "officer":
+        agencies = [a for a in agencies if a.id == user.agency_id]
+    return agencies or None
+
+
+def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tuple[str, io.BytesIO]:
+    """(file name, workbook) of the blank return for an agency and period.
+
+    Uses the latest published version; shows last period's stored figures beside each
+    input. Officers may only download their own agency's return.
+    """
+    template = template_by_slug(slug)
+    version = template.published_version
+    if version is None:
+        raise ServiceError(f"'{template.name}' has not been published yet, so there is no return to download.")
+    errors: dict[str, list[str]] = {}
+    agency = db.session.scalar(select(Agency).where(Agency.slug == (agency_slug or "").strip()))
+    if agency is None:
+        errors["agency"] = ["Choose the agency the return is for."]
+    elif agency not in (blank_return_choices(template, user) if user is not None else template.agencies) or []:
+        officer = user is not None and user.role == "officer"
+        errors["agency"] = ["You can only download returns for your own agency." if officer
+                            else f"{agency.name} does not submit '{template.name}'."]
+    defn = definition_of(version)
+    try:
+        period = parse_period(period_text)
+    except PeriodError as error:
+        errors["period"] = [str(error)]
+    else:
+        wrong = check_return_period(defn, period)
+        if wrong:
+            errors["period"] = [wrong]
+    if errors:
+        raise ServiceError(field_errors=errors)
+    previous = period.previous()
+    body = build_blank_return(
+        defn, template_version=version.number, agency_slug=agency.slug, agency_name=agency.name, period=period,
+        due_date=due_date_for(defn, period), previous_values=current_figures(expand_fields(defn, previous)),
+        reference_values=current_figures(expand_fields(defn, period)), previous_period_label=previous.label,
+        instructions=version.instructions,
+    )
+    safe_period = re.sub(r"[^A-Za-z0-9]+", "-", period.key).strip("-")
+    return f"{template.slug}_{agency.slug}_{safe_period}.xlsx", io.BytesIO(body)
