@@ -123,6 +123,17 @@ def register_errorhandlers(app: Flask) -> None:
 
     from flask_wtf.csrf import CSRFError
 
+    from app.errors import Forbidden, NotFound
+
+    # A service that finds nothing, or refuses, says so here once: every route gets the same page.
+    @app.errorhandler(NotFound)
+    def not_found(error):
+        return render_template("errors/error.html", code=404, error=error), 404
+
+    @app.errorhandler(Forbidden)
+    def forbidden(error):
+        return render_template("errors/error.html", code=403, error=error), 403
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/error.html", code=400, error=error, csrf=True), 400

@@ -1,22 +1,17 @@
 """Use cases. Each public function here is one transaction: lower layers flush, these commit.
 
-Errors meant for people are raised as ``ServiceError`` (one or many messages, each
+Errors meant for people are raised as ``ServiceError`` (from ``app.errors``, with
+``NotFound`` and ``Forbidden``) (one or many messages, each
 optionally tied to a form field), so routes and commands can show them without a trace.
 """
 from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
 
+from app.errors import ServiceError
 from app.extensions import db
 
-
-class ServiceError(Exception):
-    """One or more problems a person can fix. ``field_errors`` maps form field → messages."""
-
-    def __init__(self, message: str = "", field_errors: dict[str, list[str]] | None = None):
-        super().__init__(message or "; ".join(m for ms in (field_errors or {}).values() for m in ms))
-        self.message = message
-        self.field_errors = field_errors or {}
+__all__ = ["ServiceError", "transaction"]
 
 
 @contextmanager
