@@ -208,18 +208,36 @@ def _year(first: str, second: str) -> int:
     return start
 
 
+# Figures a partnership reports are for periods in living memory; anything outside this
+# range is a typing slip ("0000/01", "9999/00"), and Python's dates stop at year 9999.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def parse_period(text: str) -> PeriodSpec:
     """Read a period as people write it. Raises ``PeriodError`` with a readable message."""
     if text is None or not str(text).strip():
         raise PeriodError("Enter a period, for example '2015/16 Q4', 'Oct 2017' or 'Dec 2015 - Mar 2016'.")
     raw = str(text).strip()
+    if len(raw) > 100:
+        raise PeriodError("That is too long for a period. Write it like '2015/16 Q4', 'Oct 2017' or 'Dec 2015 - Mar 2016'.")
+    spec = _parse(raw)
+    if not (FIRST_YEAR <= spec.start.year and spec.end.year <= LAST_YEAR):
+        raise PeriodError(f"'{raw}' is outside the years we keep ({FIRST_YEAR} to {LAST_YEAR}). Check the year.")
+    return spec
+
+
+def _parse(raw: str) -> PeriodSpec:
     s = re.sub(r"\s+", " ", raw.lower().replace("–", "-").replace("—", "-")).strip()
     for pattern, kind in _PATTERNS:
         m = pattern.match(s)
         if not m:
             continue
         g = m.groups()
+        if any(len(part) == 4 and not FIRST_YEAR <= int(part) <= LAST_YEAR for part in g if part and part.isdigit()):
+            raise PeriodError(f"'{raw}' is outside the years we keep ({FIRST_YEAR} to {LAST_YEAR}). Check the year.")
         if kind == "key_span":
+            if not (1 <= int(g[1]) <= 12 and 1 <= int(g[3]) <= 12):
+                break
             return span(date(int(g[0]), int(g[1]), 1), date(int(g[2]), int(g[3]), 1))
         if kind == "fy_q":
             return quarter(_year(g[0], g[1]), int(g[2]))

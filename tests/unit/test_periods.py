@@ -66,3 +66,11 @@ def test_previous_year_and_rolling_periods():
     assert year_to_date(date(2017, 10, 1)).key == "2017-04..2017-10"
     assert parse_period("Dec 2015 - Mar 2016").label == "Dec 2015 – Mar 2016"
     assert parse_period("Dec 2015 - Mar 2016").previous().key == "2015-08..2015-11"
+
+
+@pytest.mark.parametrize("text", ["0000/01 Q1", "0000/01", "9999/00 Q4", "Dec 0000 - Mar 0001", "1899/00", "Jan 2200",
+                                  "2015-13..2016-02", "12 months to October 0001", "x" * 5000])
+def test_years_outside_living_memory_and_impossible_months_are_refused_with_a_message(text):
+    with pytest.raises(PeriodError) as refused:
+        parse_period(text)
+    assert "period" in str(refused.value) or "years we keep" in str(refused.value)
