@@ -104,7 +104,19 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
     from app.web import registered_blueprints
+
+    class DatabaseId(IntegerConverter):
+        """``<int:…>`` in every URL: an id a database key can hold, so a longer number is a
+        404 rather than an overflow inside the query (a 500)."""
+
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
     from app.web.access import deny_undeclared
 
     for blueprint in registered_blueprints():
