@@ -18,7 +18,9 @@ from app.dhr.actions import Action, ActionUpdate
 from app.dhr.budget import BudgetYear, Contribution, CostLine
 from app.dhr.clocks import CaseDates
 from app.extensions import db
-from app.models import Area, DhrAction, DhrActionUpdate, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting
+from app.models import (
+    Area, DhrAction, DhrActionUpdate, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting,
+)
 from app.services.dhr.budget import budget_year_row
 from app.services.dhr.cases import DATE_COLUMNS
 from app.services.dhr.settings import current_date

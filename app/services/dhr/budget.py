@@ -126,7 +126,8 @@ def get_cost(row: DhrBudgetYear, item_id: int) -> DhrCost:
     return _budget_line(row.costs, item_id)
 
 
-def save_contribution(row: DhrBudgetYear, data: dict, acting_user, contribution: DhrContribution | None = None) -> DhrContribution:
+def save_contribution(row: DhrBudgetYear, data: dict, acting_user,
+                      contribution: DhrContribution | None = None) -> DhrContribution:
     """Add or change one partner's contribution: due, received in advance (in an earlier
     year), drawn down or not."""
     year = budget_of(row)
@@ -239,8 +240,9 @@ def budget_from_stored_return(year_start: int, acting_user=None) -> ReturnFill:
             # Delete before inserting: a partner's new line may carry the name of an old one.
             row.contributions.clear()
             db.session.flush()
-            row.contributions.extend(DhrContribution(partner=c.partner, due=c.due, received_in_advance=c.received_in_advance,
-                                                     drawn_down=c.drawn_down) for c in year.contributions)
+            row.contributions.extend(
+                DhrContribution(partner=c.partner, due=c.due, received_in_advance=c.received_in_advance,
+                                drawn_down=c.drawn_down) for c in year.contributions)
         row.costs = [own_costs[i] if i is not None else DhrCost(label=c.label, kind=c.kind, amount=c.amount)
                      for c, i in zip(year.costs, filled.cost_sources)]
         db.session.flush()

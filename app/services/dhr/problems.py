@@ -5,7 +5,8 @@ from app.dhr import Problem
 from app.services import ServiceError
 
 
-def field_errors(problems: list[Problem], names: dict[str, str] | None = None, prefix: str = "") -> dict[str, list[str]]:
+def field_errors(problems: list[Problem], names: dict[str, str] | None = None,
+                 prefix: str = "") -> dict[str, list[str]]:
     """Problems → {form field: messages}. ``prefix`` ("contributions[2].") keeps only that
     item's problems; ``names`` renames paths ("case" → "case_id"); a path with an index
     ("panel_meetings[1]") goes under its base name."""
