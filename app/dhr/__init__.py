@@ -1,10 +1,12 @@
 """Domestic Homicide Reviews: statutory clocks, the pooled budget and the master action plan.
 
 Flask-free and model-free: every function takes and returns plain dataclasses, so web
-forms, the demo loader and the workbook writer can all share one set of rules.
+forms, the demo loader and the workbook writer can all share one set of rules (the demo's
+own data is ``app.demo.dhr``).
 
 - ``app.dhr.clocks``: case dates, their order, and the Home Office decision/review clocks.
-- ``app.dhr.budget``: the pooled budget per financial year, forecasts, the budget return.
+- ``app.dhr.budget``: the pooled budget per financial year, forecasts, filling a year from
+  the stored DHR budget return.
 - ``app.dhr.actions``: the master action plan, action RAG and impact-review dates.
 
 Cases are pseudonymised ('Mary', 'FN'); nothing here asks for a real name.
@@ -19,7 +21,7 @@ from decimal import Decimal
 @dataclass(frozen=True)
 class Problem:
     """Something a person must correct. ``field`` is a path into the input
-    ("decision", "panel_meetings[1]", "contributions[2].due", "contribution:charnwood");
+    ("decision", "panel_meetings[1]", "contributions[2].due");
     ``message`` is a plain-English sentence saying what is wrong and what to do."""
 
     field: str

@@ -17,10 +17,9 @@ and ``validate_budget`` asks for it: a missing value is never a zero.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from app.dhr import Problem, pounds
 from app.periods import fy_label
@@ -282,186 +281,184 @@ def forecast(years: Sequence[BudgetYear], next_years: int, reviews_per_year=None
     return out
 
 
-# ---- the DHR budget return ----------------------------------------------------------
+# ---- filling a year from the DHR budget return ----------------------------------------
 #
-# A label → value template. Keys (used verbatim as indicator slugs / field ids):
-#   opening_reserve                     money, required
-#   contribution:<partner>              money, one per partner, at least one required
-#   received_in_advance:<partner>       money, optional (paid in an earlier year for this one)
-#   drawn_down:<partner>                1 = drawn down, 0 = not; optional (absent = drawn down)
-#   cost_business_office                money, required: fixed annual support, also the
-#                                       forecast's fixed support
-#   cost_chairs_authors                 money, required: independent chairs and authors
-#   cost_case:<pseudonym>               money, optional: actual costs of a case not already
-#                                       in cost_chairs_authors
-#   reviews_expected                    count (may be fractional, e.g. 2.5), required
-#   cost_per_review                     money, required
-# <partner> is ``partner_slug(name)`` ("hinckley-and-bosworth"); the partner's display name
-# comes from ``partner_names`` (slug → name), else the key text itself.
+# An upload of the ``dhr-budget-return`` template stores the return's figures as current
+# figures of the indicators in ``RETURN_INDICATORS`` for the financial year (one area, the
+# county, LC in the demo). The return holds totals, so ``fill_from_return``:
+#
+# - Partner contributions: if the figures include per-partner lines (indicators
+#   ``dhr-contribution-due-<partner>`` and optionally ``dhr-received-in-advance-<partner>``,
+#   named "…: <Partner name>", added to the template by an admin), they become one line per
+#   partner and must add up to the return's totals. Otherwise, if the year already has
+#   per-partner lines that add up to the return's totals, they are kept (with their
+#   drawn-down choices). Otherwise the year gets one line, "Partner contributions", with
+#   the return's totals, drawn down.
+# - Costs: lines of a kind (business office support, chairs and authors) that already add
+#   up to the return's figure are kept; otherwise they are replaced by one line with the
+#   return's figure. Actual costs of cases are kept (the return has none).
+# - Opening reserve, reviews expected, cost per review come from the return; the fixed
+#   support of the forecast is the return's business office cost.
+# A figure missing from the return (or marked not available) stops the fill with a message
+# naming the return's line: a missing figure is never taken as zero.
 
-LEICESTERSHIRE_PARTNERS = (
-    "Leicestershire County Council", "Leicestershire Police",
-    "Blaby", "Charnwood", "Harborough", "Hinckley & Bosworth", "Melton",
-    "North West Leicestershire", "Oadby & Wigston", "Rutland",
-)
-_RETURN_SINGLES = {
-    "opening_reserve": ("Opening reserve carried forward", "money"),
-    "cost_business_office": ("Business office support (fixed annual cost)", "money"),
-    "cost_chairs_authors": ("Independent chairs and authors", "money"),
-    "reviews_expected": ("Reviews expected this year", "count"),
-    "cost_per_review": ("Estimated cost per review", "money"),
+# The return's lines (the demo template's rows) → indicator slugs.
+RETURN_INDICATORS = {
+    "opening_reserve": "dhr-opening-reserve",
+    "contributions_due": "dhr-contributions-due",
+    "received_in_advance": "dhr-received-in-advance",
+    "business_office": "dhr-business-office-costs",
+    "chairs_authors": "dhr-chairs-authors-costs",
+    "reviews_expected": "dhr-reviews-expected",
+    "cost_per_review": "dhr-cost-per-review",
 }
-_RETURN_PER_PARTNER = {
-    "contribution": ("Contribution due", "money"),
-    "received_in_advance": ("Received in an earlier year", "money"),
-    "drawn_down": ("Drawn down this year (1 = yes, 0 = no)", "flag"),
-}
+PARTNER_DUE_PREFIX = "dhr-contribution-due-"
+PARTNER_ADVANCE_PREFIX = "dhr-received-in-advance-"
+SINGLE_PARTNER_LINE = "Partner contributions"
 
 
 @dataclass(frozen=True)
-class ReturnField:
-    key: str
-    label: str
-    unit: str  # money | count | flag
+class ReturnFigure:
+    """One stored figure of the return."""
+
+    slug: str
+    name: str  # the indicator's name, as the return's line reads
+    area: str
+    value: float | None
+    flag: str
+    note: str | None
 
 
-def partner_slug(name: str) -> str:
-    """'Hinckley & Bosworth' → 'hinckley-and-bosworth'."""
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold().replace("&", " and ")).strip("-")
+@dataclass
+class FilledYear:
+    """A budget year as the return fills it. ``contributions_kept``: the year's own partner
+    lines stand as they are; ``cost_sources``: for each of ``year.costs``, the index of the
+    year's own cost line it keeps, or None for a new line."""
+
+    area: str
+    year: BudgetYear
+    contributions_kept: bool
+    cost_sources: list[int | None]
+    notes: list[str] = field(default_factory=list)  # what was taken, kept and replaced
 
 
-def return_fields(partners: Sequence[str] = LEICESTERSHIRE_PARTNERS) -> list[ReturnField]:
-    """The lines of a DHR budget return for these partners, in template order."""
-    fields = [ReturnField("opening_reserve", *_RETURN_SINGLES["opening_reserve"])]
-    for prefix, (label, unit) in _RETURN_PER_PARTNER.items():
-        fields += [ReturnField(f"{prefix}:{partner_slug(p)}", f"{label}: {p}", unit) for p in partners]
-    fields += [ReturnField(k, *v) for k, v in _RETURN_SINGLES.items() if k != "opening_reserve"]
-    return fields
+def _refuse(message: str) -> BudgetError:
+    return BudgetError([Problem("return", message)])
 
 
-def return_values(year: BudgetYear) -> dict[str, Decimal]:
-    """The budget year as DHR budget return values (the inverse of ``budget_from_return``)."""
-    values = {"opening_reserve": year.opening_reserve}
-    for c in year.contributions:
-        slug = partner_slug(c.partner)
-        values[f"contribution:{slug}"] = c.due
-        values[f"received_in_advance:{slug}"] = c.received_in_advance
-        values[f"drawn_down:{slug}"] = Decimal(1 if c.drawn_down else 0)
-    values["cost_business_office"] = sum((c.amount for c in year.costs if c.kind == "fixed_support"), ZERO)
-    values["cost_chairs_authors"] = sum((c.amount for c in year.costs if c.kind == "chairs_authors"), ZERO)
-    for c in year.costs:
-        if c.kind == "case":
-            key = f"cost_case:{c.case}"
-            values[key] = values.get(key, ZERO) + c.amount
-    values["reviews_expected"] = year.reviews_expected
-    values["cost_per_review"] = year.cost_per_review
-    return values
+def _partner_name(figure: ReturnFigure, prefix: str) -> tuple[str, str]:
+    """(slug, display name) of a per-partner line: the name after the last ': ' of the
+    indicator's name, else the slug."""
+    slug = figure.slug[len(prefix):]
+    name = figure.name.rpartition(": ")[2].strip() if ": " in figure.name else slug
+    return slug, name
 
 
-def _return_label(key: str, names: Mapping[str, str]) -> str:
-    prefix, _, rest = key.partition(":")
-    if prefix in _RETURN_PER_PARTNER and rest:
-        return f"{_RETURN_PER_PARTNER[prefix][0]}: {names.get(partner_slug(rest), rest)}"
-    if prefix == "cost_case" and rest:
-        return f"Actual cost of case {rest}"
-    return _RETURN_SINGLES.get(key, (key, ""))[0]
-
-
-def _return_unit(prefix: str) -> str:
-    return (_RETURN_PER_PARTNER.get(prefix) or _RETURN_SINGLES.get(prefix) or ("", "money"))[1]
-
-
-def _read_return(values, names) -> tuple[dict, dict, dict, list[Problem]]:
-    """Checked amounts: singles by key, per-partner by (prefix, slug), case costs by
-    pseudonym; plus the problems with each line."""
-    singles, per_partner, cases, problems = {}, {}, {}, []
-    for key, raw in values.items():
-        prefix, _, rest = key.partition(":")
-        rest = rest.strip()
-        if not (key in _RETURN_SINGLES or (rest and (prefix in _RETURN_PER_PARTNER or prefix == "cost_case"))):
-            problems.append(Problem(key, f"'{key}' is not a line of the DHR budget return. Use the current template."))
-            continue
-        label, unit, value = _return_label(key, names), _return_unit(prefix), to_decimal(raw)
-        blank_hint = "Enter 1 if it is drawn down, 0 if not." if unit == "flag" else "Enter 0 if there is none."
-        found = _amount_problems(key, label, value, blank_hint, unit)
-        if not found and unit == "flag" and value not in (0, 1):
-            found = [Problem(key, f"{label}: enter 1 if it is drawn down, 0 if not (not {value}).")]
-        problems += found
-        if found:
-            continue
-        if key in _RETURN_SINGLES:
-            singles[key] = value
-        elif prefix == "cost_case":
-            cases[rest] = value
-        elif (prefix, partner_slug(rest)) in per_partner:
-            problems.append(Problem(key, f"{label} appears twice in the return. Keep one line per partner."))
+def _return_totals(figures: Sequence[ReturnFigure], label: str) -> tuple[str, dict[str, Decimal]]:
+    """(area, totals by RETURN_INDICATORS key), or a BudgetError saying what is missing."""
+    areas = sorted({f.area for f in figures})
+    if not figures:
+        raise _refuse(f"No DHR budget return for {label} has been stored yet. Upload the return for {label} "
+                      "(template 'Domestic Homicide Review pooled budget') first, or enter the budget with the forms.")
+    if len(areas) > 1:
+        raise _refuse(f"DHR budget return figures for {label} are stored for several areas ({', '.join(areas)}). "
+                      "Keep one return per financial year, then try again.")
+    by_slug = {f.slug: f for f in figures}
+    totals, missing = {}, []
+    for key, slug in RETURN_INDICATORS.items():
+        figure = by_slug.get(slug)
+        if figure is None or figure.value is None:
+            why = f" (marked '{figure.flag.replace('_', ' ')}'{': ' + figure.note if figure.note else ''})" if figure else ""
+            missing.append(f"'{figure.name if figure else slug}'{why}")
         else:
-            per_partner[(prefix, partner_slug(rest))] = value
-    return singles, per_partner, cases, problems
+            totals[key] = to_decimal(figure.value)
+    if missing:
+        raise _refuse(f"The DHR budget return for {label} has no figure for {', '.join(missing)}. "
+                      "Correct the return and upload it again, or enter the budget with the forms.")
+    return areas[0], totals
 
 
-def budget_from_return(values: Mapping[str, Decimal | float | int | None], year_start: int,
-                       partner_names: Mapping[str, str] | None = None) -> BudgetYear | list[Problem]:
-    """Build a BudgetYear from a DHR budget return (keys above), or the problems found.
-    Each problem's ``field`` is the return key, so the caller can point at its cell.
-    Partner keys match by slug: 'contribution:Charnwood' and 'contribution:charnwood' are
-    the same line."""
-    names = {partner_slug(n): n for n in LEICESTERSHIRE_PARTNERS}
-    names.update({partner_slug(k): v for k, v in (partner_names or {}).items()})
-    singles, per_partner, cases, problems = _read_return(values, names)
-    for key, (label, _) in _RETURN_SINGLES.items():
-        if key not in values:
-            problems.append(Problem(key, f"{label} is not in the return. Use the current template."))
-    partners = [slug for prefix, slug in per_partner if prefix == "contribution"]
-    contribution_slugs = {partner_slug(k.partition(":")[2]): k for k in values if k.startswith("contribution:")}
-    if not contribution_slugs:
-        problems.append(Problem("contribution", "The return has no partner contributions. Use the current template."))
-    for key in values:
-        prefix, _, rest = key.partition(":")
-        if prefix in ("received_in_advance", "drawn_down") and rest.strip() and partner_slug(rest) not in contribution_slugs:
-            problems.append(Problem(key, f"{_return_label(key, names)}: there is no contribution line for this partner. Add one, or remove this line."))
+def _partner_figures(figures: Sequence[ReturnFigure], label: str) -> tuple[dict, dict, dict]:
+    """(dues, advances, names) of the per-partner lines, by partner slug."""
+    dues, advances, names = {}, {}, {}
+    for figure in figures:
+        for prefix, target in ((PARTNER_DUE_PREFIX, dues), (PARTNER_ADVANCE_PREFIX, advances)):
+            if figure.slug.startswith(prefix) and figure.value is not None:
+                slug, name = _partner_name(figure, prefix)
+                target[slug] = to_decimal(figure.value)
+                names.setdefault(slug, name)
+    orphans = [names[slug] for slug in advances if slug not in dues]
+    if orphans:
+        raise _refuse(f"The DHR budget return for {label} has an amount received in advance from "
+                      f"{', '.join(orphans)} but no contribution due from them. Correct the return and upload it again.")
+    return dues, advances, names
+
+
+def _sums(contributions) -> tuple[Decimal, Decimal]:
+    return (sum((Decimal(c.due) for c in contributions), ZERO),
+            sum((Decimal(c.received_in_advance) for c in contributions), ZERO))
+
+
+def _contribution_lines(own: list[Contribution], totals, dues, advances, names, notes) -> list[Contribution] | None:
+    """The contributions the filled year will have; None = keep the year's own lines."""
+    due, advance = totals["contributions_due"], totals["received_in_advance"]
+    if dues:
+        lines = [Contribution(names[slug], dues[slug], advances.get(slug, ZERO)) for slug in dues]
+        if _sums(lines) != (due, advance):
+            got_due, got_advance = _sums(lines)
+            raise _refuse(
+                f"The return's partner lines add up to {pounds(got_due)} due and {pounds(got_advance)} received in "
+                f"advance, but its totals are {pounds(due)} and {pounds(advance)}. Correct the return and upload it again.")
+        notes.append(f"Contributions: {len(lines)} partner lines from the return.")
+        return lines
+    if own and _sums(own) == (due, advance):
+        notes.append(f"Contributions: the {len(own)} partner lines already entered add up to the return's "
+                     f"totals ({pounds(due)} due, {pounds(advance)} received in advance), so they are kept.")
+        return None
+    if own:
+        got_due, got_advance = _sums(own)
+        notes.append(f"Contributions: the partner lines entered added up to {pounds(got_due)} due and {pounds(got_advance)} "
+                     f"in advance, not the return's {pounds(due)} and {pounds(advance)}; they are replaced by one line. "
+                     "Enter the partners' lines again if you need them.")
+    else:
+        notes.append(f"Contributions: the return gives totals only, so one line '{SINGLE_PARTNER_LINE}' "
+                     f"({pounds(due)} due, {pounds(advance)} received in advance).")
+    return [Contribution(SINGLE_PARTNER_LINE, due, advance)]
+
+
+def _cost_lines(own: list[CostLine], totals, notes) -> tuple[list[CostLine], list[int | None]]:
+    """The cost lines the filled year will have, and for each the index of the own line it keeps."""
+    lines: list[CostLine] = []
+    sources: list[int | None] = []
+    for kind, key in (("fixed_support", "business_office"), ("chairs_authors", "chairs_authors")):
+        amount = totals[key]
+        existing = [i for i, c in enumerate(own) if c.kind == kind]
+        if existing and sum((Decimal(own[i].amount) for i in existing), ZERO) == amount:
+            lines += [own[i] for i in existing]
+            sources += existing
+            notes.append(f"{COST_KINDS[kind]}: the lines entered add up to the return's {pounds(amount)}, so they are kept.")
+        else:
+            lines.append(CostLine(COST_KINDS[kind], kind, amount))
+            sources.append(None)
+            notes.append(f"{COST_KINDS[kind]}: {pounds(amount)} from the return.")
+    cases = [i for i, c in enumerate(own) if c.kind == "case"]
+    return lines + [own[i] for i in cases], sources + cases
+
+
+def fill_from_return(figures: Sequence[ReturnFigure], year_start: int, own: BudgetYear | None) -> FilledYear:
+    """The budget year ``year_start`` filled from the return's stored ``figures`` (the rule
+    above), keeping what ``own`` (the year as entered, if any) has that agrees with the
+    return. A BudgetError says why the return cannot fill the year."""
+    label = fy_label(year_start)
+    area, totals = _return_totals(figures, label)
+    dues, advances, names = _partner_figures(figures, label)
+    notes: list[str] = []
+    contributions = _contribution_lines(own.contributions if own else [], totals, dues, advances, names, notes)
+    costs, sources = _cost_lines(own.costs if own else [], totals, notes)
+    year = BudgetYear(
+        year_start, totals["opening_reserve"], contributions if contributions is not None else own.contributions,
+        costs, totals["reviews_expected"], totals["cost_per_review"], totals["business_office"])
+    problems = validate_budget(year)
     if problems:
-        return problems
-
-    contributions = [Contribution(
-        names.get(slug, contribution_slugs[slug].partition(":")[2].strip()), per_partner[("contribution", slug)],
-        per_partner.get(("received_in_advance", slug), ZERO), per_partner.get(("drawn_down", slug), 1) == 1,
-    ) for slug in partners]
-    costs = [
-        CostLine(COST_KINDS["fixed_support"], "fixed_support", singles["cost_business_office"]),
-        CostLine(COST_KINDS["chairs_authors"], "chairs_authors", singles["cost_chairs_authors"]),
-    ]
-    costs += [CostLine(f"Actual cost of case {case}", "case", amount, case) for case, amount in cases.items()]
-    year = BudgetYear(year_start, singles["opening_reserve"], contributions, costs,
-                      singles["reviews_expected"], singles["cost_per_review"], singles["cost_business_office"])
-    # Point any remaining problem (e.g. an advance larger than the contribution) at its return line.
-    line_keys = {"fixed_support": "cost_business_office", "costs[0]": "cost_business_office", "costs[1]": "cost_chairs_authors"}
-    line_keys.update({f"costs[{i + 2}]": f"cost_case:{case}" for i, case in enumerate(cases)})
-    for i, slug in enumerate(partners):
-        line_keys[f"contributions[{i}]"] = contribution_slugs[slug]
-        for prefix in ("received_in_advance", "drawn_down"):
-            line_keys[f"contributions[{i}].{prefix}"] = next(
-                (k for k in values if k.partition(":")[0] == prefix and partner_slug(k.partition(":")[2]) == slug),
-                contribution_slugs[slug])
-    problems = [Problem(line_keys.get(p.field, line_keys.get(p.field.partition(".")[0], p.field)), p.message)
-                for p in validate_budget(year)]
-    return problems or year
-
-
-# ---- the Leicestershire and Rutland pot, 2016/17 -------------------------------------
-
-def leicestershire_2016_17() -> BudgetYear:
-    """Leicestershire Safer Communities Strategy Board, 8 June 2016, Agenda Item 9
-    paras 10–13 and 22: £25,500 carried forward; £66,000 due, Charnwood's £2,500 paid in
-    2015/16; business office £40,500 plus the £1,589 increase; chairs and authors
-    3 × £8,500; forecast on 2.5 reviews a year."""
-    districts = LEICESTERSHIRE_PARTNERS[2:]
-    contributions = [Contribution("Leicestershire County Council", 30000), Contribution("Leicestershire Police", 16000)]
-    contributions += [Contribution(d, 2500, received_in_advance=2500 if d == "Charnwood" else 0) for d in districts]
-    costs = [
-        CostLine("Safeguarding Board Business Office: officer and admin support", "fixed_support", 40500),
-        CostLine("Safeguarding Board Business Office: 2016/17 staffing increase", "fixed_support", 1589),
-        CostLine("Independent chairs and authors (3 reviews at £8,500)", "chairs_authors", 25500),
-    ]
-    return BudgetYear(2016, 25500, contributions, costs, reviews_expected=Decimal("2.5"),
-                      cost_per_review=8500, fixed_support=42089)
+        raise _refuse("The DHR budget return cannot fill the budget: " + " ".join(p.message for p in problems))
+    return FilledYear(area, year, contributions is None, sources, notes)

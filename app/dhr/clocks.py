@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from app.dhr import Problem, long_date, plural
 
@@ -192,63 +192,3 @@ def compute_clocks(dates: CaseDates, rule: ClockRule, today: date) -> list[Clock
             "Review", dates.decision, rule.review_within_months, dates.report_sent,
             "report sent", "report sent", "Starts when the decision is made", rule, today)
     return [decision, review]
-
-
-def demo_cases(today: date) -> list[tuple[str, CaseDates, str, str, str]]:
-    """Pseudonymised demonstration cases, dated relative to ``today`` so that between them
-    every clock state appears under the default ``ClockRule``:
-
-    ========  ==========================  ===========================
-    case      Decision clock              Review clock
-    ========  ==========================  ===========================
-    Mary      met (G)                     completed late (R)
-    FN        completed late (R)          met (G)
-    AB        met (G)                     running, Green
-    CD        met (G)                     running, Amber
-    EF        met (G)                     overdue (R)
-    GH        running, Amber              not started
-    JK        overdue (R)                 not started
-    LM        not started                 not started
-    NP        met (G)                     not applicable
-    ========  ==========================  ===========================
-
-    Returns (pseudonym, dates, review_type, area_code, notes); area codes are ONS codes of
-    Leicestershire districts (E07000129 Blaby … E07000135 Oadby & Wigston).
-    """
-    def ago(days: int) -> date:
-        return today - timedelta(days=days)
-
-    cases = [
-        ("Mary", CaseDates(
-            incident=ago(1000), notification=ago(990), decision=ago(970), home_office_told=ago(965),
-            chair_appointed=ago(940), author_appointed=ago(925), panel_meetings=[ago(880), ago(800), ago(700)],
-            report_sent=ago(560), qa_outcome_date=ago(470), publication=ago(400)),
-         "E07000130", "Report delayed until after the criminal trial; published."),
-        ("FN", CaseDates(
-            incident=ago(760), notification=ago(750), decision=ago(710), home_office_told=ago(705),
-            chair_appointed=ago(690), author_appointed=ago(680), panel_meetings=[ago(640), ago(600)],
-            report_sent=ago(560), qa_outcome_date=ago(480), publication=ago(430), review_type="joint_dhr_scr"),
-         "E07000132", "Joint DHR and serious case review; decision waited for the safeguarding board."),
-        ("AB", CaseDates(
-            incident=ago(100), notification=ago(90), decision=ago(60), home_office_told=ago(55),
-            chair_appointed=ago(45), author_appointed=ago(30), panel_meetings=[ago(10)]),
-         "E07000131", "Panel under way."),
-        ("CD", CaseDates(
-            incident=ago(200), notification=ago(190), decision=ago(165), home_office_told=ago(160),
-            chair_appointed=ago(150), author_appointed=ago(120), panel_meetings=[ago(90), ago(30)]),
-         "E07000130", "Draft overview report with the panel."),
-        ("EF", CaseDates(
-            incident=ago(290), notification=ago(280), decision=ago(250), home_office_told=ago(245),
-            chair_appointed=ago(230), author_appointed=ago(200), panel_meetings=[ago(150)]),
-         "E07000129", "Panel paused pending the criminal trial."),
-        ("GH", CaseDates(incident=ago(25), notification=ago(20)),
-         "E07000133", "Scoping information requested from agencies."),
-        ("JK", CaseDates(incident=ago(50), notification=ago(45)),
-         "E07000134", "Decision waiting for the police investigation."),
-        ("LM", CaseDates(incident=ago(3)),
-         "E07000135", "Incident reported; the CSP has not yet been notified."),
-        ("NP", CaseDates(
-            incident=ago(400), notification=ago(390), decision=ago(375), review_type="alternative"),
-         "E07000132", "Domestic abuse involved but DHR criteria not met: alternative review."),
-    ]
-    return [(name, dates, dates.review_type, area, notes) for name, dates, area, notes in cases]

@@ -59,9 +59,5 @@ class User(UserMixin, db.Model):
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 
-    @property
-    def can_see_dhr(self) -> bool:
-        return self.role in ("admin", "dhr_coordinator") or self.dhr_access
-
     def __repr__(self) -> str:
         return f"<User {self.email}>"

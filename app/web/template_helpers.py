@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from app.models.indicator import FLAG_LABELS
 from app.models.user import ROLE_LABELS
+from app.policy import may_see_dhr
 
 # (label, endpoint, roles) — the service navigation, filtered by the signed-in role.
 # ``roles`` may instead be a test of the user (the DHR area: its roles or a grant).
@@ -19,7 +20,7 @@ NAVIGATION = [
     ("Agencies", "admin.agencies", ("admin",)),
     ("Outcomes", "admin.outcomes", ("admin",)),
     ("Indicators", "admin.indicators", ("admin",)),
-    ("DHR", "dhr.index", lambda user: user.can_see_dhr),
+    ("DHR", "dhr.index", may_see_dhr),
 ]
 
 

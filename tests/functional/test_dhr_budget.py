@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Area, AuditEvent, DataValue, DhrBudgetYear, DhrCase, Indicator, ReturnTemplate
-from app.services.dhr import RETURN_INDICATORS, budget_from_stored_return
+from app.dhr.budget import RETURN_INDICATORS
+from app.services.dhr import budget_from_stored_return
 from app.services import ServiceError
 from app.store.reference import period_row
 

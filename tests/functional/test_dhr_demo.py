@@ -4,10 +4,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from app.demo.dhr import load_demo_dhr
 from app.dhr.budget import summarise
 from app.extensions import db
 from app.models import DhrAction, DhrBudgetYear, DhrCase, DhrPanelMeeting
-from app.services.dhr import budget_of, case_clocks, load_demo_dhr
+from app.services.dhr import budget_of, case_clocks
 
 
 def load(runner):

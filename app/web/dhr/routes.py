@@ -4,14 +4,13 @@ from functools import wraps
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.dhr import long_date, pounds
 from app.dhr.budget import COST_KINDS
 from app.dhr.clocks import REVIEW_TYPES
-from app.extensions import db
-from app.models import Area, DhrAction, DhrCase, User
+from app.models import DhrAction, DhrCase
 from app.periods import quarter_of
+from app.policy import DHR_ROLES, may_see_dhr
 from app.services import ServiceError
 from app.services import dhr as service
 from app.web.access import roles_required
@@ -21,8 +20,7 @@ from app.web.dhr.forms import (
     FillFromReturnForm, PanelMeetingForm,
 )
 from app.web.forms import put_service_errors
-
-RAG_TAGS = {"R": ("Red", "govuk-tag--red"), "A": ("Amber", "govuk-tag--orange"), "G": ("Green", "govuk-tag--green")}
+from app.web.presenters import RAG_TAGS, format_count
 
 
 def dhr_required(view):
@@ -33,18 +31,18 @@ def dhr_required(view):
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
-        if not service.can_see_dhr(current_user):
+        if not may_see_dhr(current_user):
             abort(403)
         return view(*args, **kwargs)
 
-    wrapped.allowed_roles = service.ALWAYS_SEE_DHR
+    wrapped.allowed_roles = DHR_ROLES
     return wrapped
 
 
 @bp.context_processor
 def dhr_helpers():
-    return {"pounds": pounds, "long_date": long_date, "count": lambda d: f"{d.normalize():f}" if d is not None else "", "RAG_TAGS": RAG_TAGS, "REVIEW_TYPES": REVIEW_TYPES,
-            "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS}
+    return {"pounds": pounds, "long_date": long_date, "count": format_count, "RAG_TAGS": RAG_TAGS,
+            "REVIEW_TYPES": REVIEW_TYPES, "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS}
 
 
 def _submit(form, save, done, check=None):
@@ -77,8 +75,7 @@ def _form_page(form, save, done, template: str = "dhr/form.html", check=None, **
 
 
 def _areas(field):
-    field.set_rows(db.session.scalars(select(Area).order_by(Area.sort_order, Area.name)),
-                   label=lambda a: f"{a.name} ({a.code})")
+    field.set_rows(service.list_areas(), label=lambda a: f"{a.name} ({a.code})")
 
 
 def _cases(field):
@@ -115,10 +112,6 @@ def workbook():
 # ---- cases -------------------------------------------------------------------------------
 
 
-def _case_or_404(case_id: int) -> DhrCase:
-    return db.session.get(DhrCase, case_id) or abort(404)
-
-
 @bp.route("/cases")
 @dhr_required
 def cases():
@@ -149,13 +142,13 @@ def case_new():
 @bp.route("/cases/<int:case_id>")
 @dhr_required
 def case(case_id: int):
-    row = _case_or_404(case_id)
+    row = service.get_case(case_id)
     return _case_page(row, PanelMeetingForm(formdata=None), [])
 
 
 def _case_page(row: DhrCase, meeting_form, summary, status: int = 200):
     on = service.current_date()
-    actions = db.session.scalars(select(DhrAction).where(DhrAction.case_id == row.id).order_by(DhrAction.id)).all()
+    actions = service.case_actions(row)
     return render_template("dhr/case.html", title=f"Case '{row.pseudonym}'", case=row,
                            clocks=service.case_clocks(row, on), meeting_form=meeting_form, summary=summary,
                            confirm=ConfirmForm(), actions=[(a, service.action_rag_of(a, on)) for a in actions]), status
@@ -164,13 +157,13 @@ def _case_page(row: DhrCase, meeting_form, summary, status: int = 200):
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @dhr_required
 def case_edit(case_id: int):
-    return _case_form_page(_case_or_404(case_id))
+    return _case_form_page(service.get_case(case_id))
 
 
 @bp.route("/cases/<int:case_id>/meetings", methods=["POST"])
 @dhr_required
 def meeting_add(case_id: int):
-    row = _case_or_404(case_id)
+    row = service.get_case(case_id)
     form = PanelMeetingForm()
     response, summary = _submit(
         form, lambda data: service.add_panel_meeting(row, data["meeting_date"], current_user),
@@ -181,7 +174,7 @@ def meeting_add(case_id: int):
 @bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
 @dhr_required
 def meeting_remove(case_id: int, meeting_id: int):
-    row = _case_or_404(case_id)
+    row = service.get_case(case_id)
     if ConfirmForm().validate_on_submit():
         try:
             service.remove_panel_meeting(row, meeting_id, current_user)
@@ -193,10 +186,6 @@ def meeting_remove(case_id: int, meeting_id: int):
 
 
 # ---- pooled budget -----------------------------------------------------------------------
-
-
-def _year_or_404(year_start: int):
-    return service.budget_year_row(year_start) or abort(404)
 
 
 @bp.route("/budget")
@@ -223,7 +212,7 @@ def budget_year_new():
 @bp.route("/budget/<int:year_start>")
 @dhr_required
 def budget_year(year_start: int):
-    row = _year_or_404(year_start)
+    row = service.get_budget_year(year_start)
     fill_form = FillFromReturnForm(formdata=None, year=service.row_label(row))
     return render_template("dhr/budget_year.html", title=f"DHR budget {service.row_label(row)}",
                            view=service.budget_view(row), confirm=ConfirmForm(), fill_form=fill_form)
@@ -232,7 +221,7 @@ def budget_year(year_start: int):
 @bp.route("/budget/<int:year_start>/edit", methods=["GET", "POST"])
 @dhr_required
 def budget_year_edit(year_start: int):
-    row = _year_or_404(year_start)
+    row = service.get_budget_year(year_start)
     form = BudgetYearForm(obj=row)
     del form.year
     label = service.row_label(row)
@@ -243,10 +232,8 @@ def budget_year_edit(year_start: int):
 
 
 def _contribution_page(year_start: int, item_id: int | None):
-    row = _year_or_404(year_start)
-    item = None
-    if item_id is not None:
-        item = next((c for c in row.contributions if c.id == item_id), None) or abort(404)
+    row = service.get_budget_year(year_start)
+    item = service.get_contribution(row, item_id) if item_id is not None else None
     form = ContributionForm(obj=item)
     if item is not None and not form.is_submitted():
         form.drawn_down.data = "yes" if item.drawn_down else "no"
@@ -274,10 +261,8 @@ def contribution_edit(year_start: int, item_id: int):
 
 
 def _cost_page(year_start: int, item_id: int | None):
-    row = _year_or_404(year_start)
-    item = None
-    if item_id is not None:
-        item = next((c for c in row.costs if c.id == item_id), None) or abort(404)
+    row = service.get_budget_year(year_start)
+    item = service.get_cost(row, item_id) if item_id is not None else None
     form = CostForm(obj=item)
     _cases(form.case_id)
     label = service.row_label(row)
@@ -302,12 +287,9 @@ def cost_edit(year_start: int, item_id: int):
 @bp.route("/budget/<int:year_start>/<any(contributions, costs):kind>/<int:item_id>/remove", methods=["POST"])
 @dhr_required
 def budget_line_remove(year_start: int, kind: str, item_id: int):
-    row = _year_or_404(year_start)
+    row = service.get_budget_year(year_start)
     if ConfirmForm().validate_on_submit():
-        try:
-            label = service.remove_budget_line(row, kind, item_id, current_user)
-        except LookupError:
-            abort(404)
+        label = service.remove_budget_line(row, kind, item_id, current_user)
         flash(f"'{label}' has been removed from {service.row_label(row)}.", "success")
     return redirect(url_for("dhr.budget_year", year_start=year_start))
 
@@ -329,10 +311,6 @@ def budget_from_return():
 
 
 # ---- master action plan ------------------------------------------------------------------
-
-
-def _action_or_404(action_id: int) -> DhrAction:
-    return db.session.get(DhrAction, action_id) or abort(404)
 
 
 @bp.route("/actions")
@@ -363,7 +341,7 @@ def action_new():
 @bp.route("/actions/<int:action_id>")
 @dhr_required
 def action(action_id: int):
-    row = _action_or_404(action_id)
+    row = service.get_action(action_id)
     form = ActionUpdateForm(formdata=None, quarter=quarter_of(service.current_date()).key)
     return _action_page(row, form, [])
 
@@ -376,13 +354,13 @@ def _action_page(row: DhrAction, update_form, summary, status: int = 200):
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @dhr_required
 def action_edit(action_id: int):
-    return _action_form_page(_action_or_404(action_id))
+    return _action_form_page(service.get_action(action_id))
 
 
 @bp.route("/actions/<int:action_id>/updates", methods=["POST"])
 @dhr_required
 def action_update_add(action_id: int):
-    row = _action_or_404(action_id)
+    row = service.get_action(action_id)
     form = ActionUpdateForm()
     response, summary = _submit(form, lambda data: service.add_action_update(row, data, current_user),
                                 lambda update: (f"Update for {update.quarter} added.", url_for("dhr.action", action_id=row.id)))
@@ -396,7 +374,7 @@ def action_update_add(action_id: int):
 @roles_required("admin")
 def access():
     return render_template("dhr/access.html", title="Access to DHR data", users=service.access_list(),
-                           always=service.ALWAYS_SEE_DHR, confirm=ConfirmForm())
+                           always=DHR_ROLES, confirm=ConfirmForm())
 
 
 @bp.route("/access/<int:user_id>", methods=["POST"])
@@ -405,7 +383,6 @@ def access_change(user_id: int):
     grant = request.form.get("grant")
     if grant not in ("yes", "no") or not ConfirmForm().validate_on_submit():
         abort(400)
-    db.session.get(User, user_id) or abort(404)
     try:
         user = service.set_dhr_access(user_id, grant == "yes", current_user)
     except ServiceError as error:

@@ -1,12 +1,9 @@
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from app.dhr.actions import Action, ActionUpdate, action_rag, demo_actions, impact_review_due, validate_action
+from app.dhr.actions import Action, ActionUpdate, action_rag, impact_review_due, validate_action
 
-SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed_figures.json"
 TODAY = date(2016, 6, 8)
 
 
@@ -63,34 +60,6 @@ def test_impact_review_due_adds_calendar_months():
     assert impact_review_due(None) is None
     assert an_action(status="complete", completed_on=date(2016, 1, 1), impact_review_due=date(2016, 2, 1)).impact_review_due == date(2016, 2, 1)
     assert an_action(status="in progress").impact_review_due is None
-
-
-def test_demo_actions_are_the_seven_seed_actions():
-    actions = demo_actions(TODAY)
-    assert [a.id for a in actions] == [1, 2, 3, 4, 5, 6, 7]
-    assert [a.review for a in actions] == ["Mary", "FN", None, None, None, None, None]
-    assert [a.scope for a in actions].count("multi-agency") == 3
-    assert [a.status for a in actions] == ["outstanding", "outstanding", "complete", "outstanding",
-                                           "in progress", "in progress", "not implemented"]
-    assert [a.due for a in actions] == [None, None, None, None, date(2016, 5, 31), date(2016, 12, 31), None]
-    swanswell = actions[2]
-    assert (swanswell.lead_agency, swanswell.completed_on, swanswell.impact_review_due) == (
-        "Swanswell", date(2016, 3, 31), date(2016, 9, 30))
-    assert all(a.updates and a.updates[0].quarter == "2015/16 Q4" for a in actions)
-    assert all(validate_action(a, TODAY) == [] for a in actions)
-    assert [action_rag(a, TODAY)[0] for a in actions] == ["A", "A", "G", "A", "R", "G", "A"]
-
-
-def test_demo_actions_match_the_seed_file():
-    seed = json.loads(SEED.read_text())["leicestershire_dhr_funding_2016_17"]["outstanding_actions_march_2016"]
-    actions = demo_actions(TODAY)
-    assert [(a.review, a.lead_agency, a.scope, a.action, a.status) for a in actions] == [
-        (s["dhr"], s["agency"], s["type"], s["action"], s["status"]) for s in seed]
-
-
-def test_demo_actions_refuse_a_today_before_the_report():
-    with pytest.raises(ValueError):
-        demo_actions(date(2016, 3, 1))
 
 
 def test_validate_action_names_each_problem_and_normalises_quarters():

@@ -1,25 +1,20 @@
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from app.demo.dhr import leicestershire_2016_17
 from app.dhr.budget import (
     BudgetError,
     BudgetYear,
     Contribution,
     CostLine,
-    budget_from_return,
+    RETURN_INDICATORS,
+    ReturnFigure,
+    fill_from_return,
     forecast,
-    leicestershire_2016_17,
-    partner_slug,
-    return_fields,
-    return_values,
     summarise,
     validate_budget,
 )
-
-SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed_figures.json"
 
 
 def small_year(**changes) -> BudgetYear:
@@ -30,43 +25,6 @@ def small_year(**changes) -> BudgetYear:
         reviews_expected=Decimal(1), cost_per_review=Decimal(2000), fixed_support=Decimal(4000))
     values.update(changes)
     return BudgetYear(**values)
-
-
-def test_leicestershire_2016_17_every_figure():
-    year = leicestershire_2016_17()
-    s = summarise(year)
-    assert s.label == "2016/17"
-    assert s.opening_reserve == Decimal(25500)
-    assert s.contributions_due == Decimal(66000)
-    dues = {c.partner: c.due for c in year.contributions}
-    assert dues["Leicestershire County Council"] == 30000 and dues["Leicestershire Police"] == 16000
-    districts = [p for p in dues if p not in ("Leicestershire County Council", "Leicestershire Police")]
-    assert districts == ["Blaby", "Charnwood", "Harborough", "Hinckley & Bosworth", "Melton",
-                         "North West Leicestershire", "Oadby & Wigston", "Rutland"]
-    assert all(dues[d] == 2500 for d in districts) and sum(dues[d] for d in districts) == 20000
-    assert s.received_in_advance == Decimal(2500)
-    assert [c.partner for c in year.contributions if c.received_in_advance] == ["Charnwood"]
-    assert s.received_in_year == Decimal(63500)
-    assert s.not_drawn_down == 0
-    assert s.costs_by_kind == {"fixed_support": Decimal(42089), "chairs_authors": Decimal(25500), "case": 0}
-    assert s.total_costs == Decimal(67589)
-    assert s.closing_reserve == Decimal(21411)
-    assert s.forecast_cost == Decimal(63339)
-    assert s.surplus_or_shortfall == Decimal(2661)
-    assert all(isinstance(v, Decimal) for v in (s.total_costs, s.closing_reserve, s.forecast_cost))
-
-
-def test_leicestershire_figures_match_the_seed_file():
-    seed = json.loads(SEED.read_text())["leicestershire_dhr_funding_2016_17"]
-    year = leicestershire_2016_17()
-    s = summarise(year)
-    assert s.opening_reserve == seed["carried_forward_from_2015_16"]
-    assert s.contributions_due == seed["annual_budget"] == sum(seed["contributions"].values())
-    assert [c.partner for c in year.contributions[2:]] == seed["district_contributors"]
-    assert s.costs_by_kind["fixed_support"] == seed["business_office_requested"]
-    assert year.costs[1].amount == seed["business_office_shortfall"]
-    assert year.cost_per_review == seed["cost_per_review_estimate"]
-    assert year.reviews_expected == Decimal(str(seed["proposed_reviews_per_year"]))
 
 
 def test_summary_lines_for_display():
@@ -164,74 +122,51 @@ def test_amounts_from_forms_become_decimals():
     assert Contribution("Blaby", "").due is None  # a blank is missing, never 0
 
 
-def test_return_keys_for_leicestershire():
-    keys = [f.key for f in return_fields()]
-    assert keys[0] == "opening_reserve"
-    assert "contribution:hinckley-and-bosworth" in keys and "received_in_advance:charnwood" in keys
-    assert "drawn_down:leicestershire-county-council" in keys
-    assert keys[-4:] == ["cost_business_office", "cost_chairs_authors", "reviews_expected", "cost_per_review"]
-    assert len(keys) == 1 + 3 * 10 + 4 and len(set(keys)) == len(keys)
-    assert partner_slug("Oadby & Wigston") == "oadby-and-wigston"
+def return_figures(values: dict, names: dict | None = None, area: str = "LC") -> list[ReturnFigure]:
+    return [ReturnFigure(slug, (names or {}).get(slug, slug), area, value, "actual" if value is not None else "not_available",
+                         None if value is not None else "Awaiting the business office") for slug, value in values.items()]
 
 
-def test_budget_from_return_gives_the_leicestershire_figures():
-    values = {"opening_reserve": 25500.0, "contribution:leicestershire-county-council": 30000,
-              "contribution:leicestershire-police": Decimal(16000)}
-    for district in ("blaby", "charnwood", "harborough", "hinckley-and-bosworth", "melton",
-                     "north-west-leicestershire", "oadby-and-wigston", "rutland"):
-        values[f"contribution:{district}"] = 2500
-    values.update({"received_in_advance:charnwood": 2500, "cost_business_office": 42089,
-                   "cost_chairs_authors": 25500, "reviews_expected": 2.5, "cost_per_review": 8500})
-    year = budget_from_return(values, 2016)
-    assert isinstance(year, BudgetYear)
-    assert year.contributions[5].partner == "Hinckley & Bosworth"
-    s = summarise(year)
+LEICESTERSHIRE_RETURN = {
+    RETURN_INDICATORS["opening_reserve"]: 25500, RETURN_INDICATORS["contributions_due"]: 66000,
+    RETURN_INDICATORS["received_in_advance"]: 2500, RETURN_INDICATORS["business_office"]: 42089,
+    RETURN_INDICATORS["chairs_authors"]: 25500, RETURN_INDICATORS["reviews_expected"]: 2.5,
+    RETURN_INDICATORS["cost_per_review"]: 8500,
+}
+
+
+def test_fill_from_return_gives_the_leicestershire_figures_on_one_partner_line():
+    filled = fill_from_return(return_figures(LEICESTERSHIRE_RETURN), 2016, None)
+    assert filled.area == "LC" and not filled.contributions_kept and filled.cost_sources == [None, None]
+    assert [(c.partner, c.due, c.received_in_advance) for c in filled.year.contributions] == [
+        ("Partner contributions", 66000, 2500)]
+    s = summarise(filled.year)
     assert (s.contributions_due, s.received_in_year, s.total_costs, s.closing_reserve, s.forecast_cost,
             s.surplus_or_shortfall) == (66000, 63500, 67589, 21411, 63339, 2661)
+    assert filled.notes[0] == ("Contributions: the return gives totals only, so one line 'Partner contributions' "
+                               "(£66,000 due, £2,500 received in advance).")
 
 
-def test_return_round_trip():
-    original = summarise(leicestershire_2016_17())
-    again = budget_from_return(return_values(leicestershire_2016_17()), 2016)
-    s = summarise(again)
-    assert (s.contributions_due, s.received_in_year, s.total_costs, s.closing_reserve, s.forecast_cost) == (
-        original.contributions_due, original.received_in_year, original.total_costs,
-        original.closing_reserve, original.forecast_cost)
+def test_fill_from_return_keeps_the_years_own_lines_that_add_up():
+    own = leicestershire_2016_17()
+    own.costs.append(CostLine("Actual cost of case AB", "case", 750, "AB"))
+    filled = fill_from_return(return_figures(LEICESTERSHIRE_RETURN), 2016, own)
+    assert filled.contributions_kept and filled.year.contributions == own.contributions
+    assert filled.cost_sources == [0, 1, 2, 3] and filled.year.costs == own.costs
 
 
-def test_budget_from_return_reads_drawn_down_case_costs_and_other_partners():
-    values = {"opening_reserve": 0, "contribution:Probation Service": 1000, "drawn_down:probation-service": 0,
-              "contribution:blaby": 2500, "drawn_down:blaby": 1, "cost_business_office": 500,
-              "cost_chairs_authors": 0, "cost_case:AB": 750, "reviews_expected": 1, "cost_per_review": 8500}
-    year = budget_from_return(values, 2017)
-    assert [(c.partner, c.drawn_down) for c in year.contributions] == [("Probation Service", False), ("Blaby", True)]
-    assert [(c.kind, c.case, c.amount) for c in year.costs][-1] == ("case", "AB", 750)
-    assert summarise(year).not_drawn_down == 1000
+def test_fill_from_return_reads_per_partner_lines():
+    per_partner = {"dhr-contribution-due-county": 46000, "dhr-contribution-due-charnwood": 20000,
+                   "dhr-received-in-advance-charnwood": 2500}
+    names = {"dhr-contribution-due-charnwood": "Contribution due: Districts and Rutland"}
+    filled = fill_from_return(return_figures({**LEICESTERSHIRE_RETURN, **per_partner}, names), 2016, None)
+    assert [(c.partner, c.due, c.received_in_advance) for c in filled.year.contributions] == [
+        ("county", 46000, 0), ("Districts and Rutland", 20000, 2500)]
 
 
-def test_budget_from_return_problems_point_at_return_keys():
-    problems = budget_from_return({
-        "opening_reserve": None, "contribution:charnwood": 2500, "received_in_advance:charnwood": -1,
-        "received_in_advance:melton": 10, "drawn_down:charnwood": 2, "cost_bus_office": 1,
-        "cost_chairs_authors": 0, "reviews_expected": 2, "cost_per_review": 8500}, 2016)
-    by_field = {p.field: p.message for p in problems}
-    assert set(by_field) == {"opening_reserve", "received_in_advance:charnwood", "received_in_advance:melton",
-                             "drawn_down:charnwood", "cost_bus_office", "cost_business_office"}
-    assert by_field["opening_reserve"] == "Opening reserve carried forward is missing. Enter 0 if there is none."
-    assert by_field["received_in_advance:melton"].startswith("Received in an earlier year: Melton: there is no contribution line")
-    assert "enter 1 if it is drawn down, 0 if not" in by_field["drawn_down:charnwood"]
-    assert by_field["cost_business_office"].startswith("Business office support (fixed annual cost) is not in the return.")
-
-
-def test_budget_from_return_maps_cross_line_problems_back_to_keys():
-    problems = budget_from_return({
-        "opening_reserve": 0, "contribution:charnwood": 2500, "received_in_advance:charnwood": 3000,
-        "cost_business_office": 1, "cost_chairs_authors": 0, "reviews_expected": 2, "cost_per_review": 8500}, 2016)
-    assert [p.field for p in problems] == ["received_in_advance:charnwood"]
-    assert problems[0].message.startswith("Charnwood paid £3,000 in advance")
-
-
-def test_budget_from_return_without_contributions():
-    problems = budget_from_return({"opening_reserve": 0, "cost_business_office": 1, "cost_chairs_authors": 0,
-                                   "reviews_expected": 2, "cost_per_review": 8500}, 2016)
-    assert [p.field for p in problems] == ["contribution"]
+def test_fill_from_return_never_takes_a_missing_figure_as_zero():
+    with pytest.raises(BudgetError, match="has no figure for 'dhr-business-office-costs' \\(marked 'not available': "
+                                          "Awaiting the business office\\)"):
+        fill_from_return(return_figures({**LEICESTERSHIRE_RETURN, RETURN_INDICATORS["business_office"]: None}), 2016, None)
+    with pytest.raises(BudgetError, match="No DHR budget return for 2016/17 has been stored yet"):
+        fill_from_return([], 2016, None)

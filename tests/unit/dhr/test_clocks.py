@@ -7,7 +7,6 @@ from app.dhr.clocks import (
     ClockRule,
     add_months,
     compute_clocks,
-    demo_cases,
     validate_dates,
 )
 
@@ -179,40 +178,3 @@ def test_unknown_review_type_is_refused():
     problems = validate_dates(CaseDates(review_type="serious case review"), TODAY)
     assert [p.field for p in problems] == ["review_type"]
     assert "'joint_dhr_scr'" in problems[0].message
-
-
-def test_demo_cases_reach_every_clock_state_and_are_valid():
-    today = date(2025, 3, 15)
-    seen = set()
-    for pseudonym, dates, review_type, area, notes in demo_cases(today):
-        assert validate_dates(dates, today) == [], pseudonym
-        assert review_type == dates.review_type
-        assert area.startswith("E0") and notes
-        for clock in compute_clocks(dates, RULE, today):
-            seen.add((clock.status, clock.rag))
-    assert seen >= {
-        ("not started", None), ("running", "G"), ("running", "A"), ("overdue", "R"),
-        ("met", "G"), ("completed late", "R"), ("not applicable", None)}
-
-
-@pytest.mark.parametrize("today", [date(2016, 2, 29), date(2024, 12, 31), date(2025, 7, 1)])
-def test_demo_cases_are_stable_across_dates(today):
-    states = {(name, c.name): (c.status, c.rag)
-              for name, dates, *_ in demo_cases(today) for c in compute_clocks(dates, RULE, today)}
-    assert states[("Mary", "Decision")] == ("met", "G")
-    assert states[("Mary", "Review")] == ("completed late", "R")
-    assert states[("FN", "Decision")] == ("completed late", "R")
-    assert states[("FN", "Review")] == ("met", "G")
-    assert states[("AB", "Review")] == ("running", "G")
-    assert states[("CD", "Review")] == ("running", "A")
-    assert states[("EF", "Review")] == ("overdue", "R")
-    assert states[("GH", "Decision")] == ("running", "A")
-    assert states[("JK", "Decision")] == ("overdue", "R")
-    assert states[("LM", "Decision")] == ("not started", None)
-    assert states[("NP", "Review")] == ("not applicable", None)
-
-
-def test_demo_cases_use_pseudonyms_only():
-    names = [case[0] for case in demo_cases(TODAY)]
-    assert names[:2] == ["Mary", "FN"]
-    assert all(len(n) <= 4 for n in names) and len(set(names)) == len(names)

@@ -9,9 +9,10 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from app.dhr.actions import Action, ActionUpdate, action_rag, demo_actions
-from app.dhr.budget import BudgetYear, Contribution, CostLine, forecast, leicestershire_2016_17, summarise
-from app.dhr.clocks import CaseDates, ClockRule, compute_clocks, demo_cases
+from app.demo.dhr import demo_actions, demo_cases, leicestershire_2016_17
+from app.dhr.actions import Action, ActionUpdate, action_rag
+from app.dhr.budget import BudgetYear, Contribution, CostLine, forecast, summarise
+from app.dhr.clocks import CaseDates, ClockRule, compute_clocks
 from app.export.dashboard import dashboard_bytes
 from app.export.dhr_sheets import (
     ACTIONS_SHEET, BUDGET_SHEET, CASES_SHEET, CaseRow, dhr_sheet_writers,

@@ -1,0 +1,31 @@
+"""Who may see DHR data: the access list and an admin's grants (the rule is ``app.policy``)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.errors import NotFound
+from app.extensions import db
+from app.models import User
+from app.policy import DHR_ROLES
+from app.services import ServiceError, transaction
+from app.services.audit import record
+
+
+def access_list() -> list[User]:
+    """Everyone, with the people who always see DHR data last."""
+    users = db.session.scalars(select(User).order_by(User.name, User.email)).all()
+    return sorted(users, key=lambda u: u.role in DHR_ROLES)
+
+
+def set_dhr_access(user_id: int, granted: bool, acting_user) -> User:
+    """Grant or revoke a manager's or officer's access to the DHR area (audited)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    if user.role in DHR_ROLES:
+        raise ServiceError(f"{user.name} is {user.role_label.lower()} and always sees DHR data: there is nothing to change.")
+    with transaction():
+        if user.dhr_access != granted:
+            user.dhr_access = granted
+            record("dhr_access_granted" if granted else "dhr_access_revoked", acting_user, user, email=user.email)
+    return user

@@ -1,0 +1,92 @@
+"""The DHR master action plan: actions, their RAG, and quarterly progress updates.
+
+Each function that changes something is one transaction and records an audit event.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.dhr.actions import Action, ActionUpdate, action_rag, validate_action
+from app.errors import NotFound
+from app.extensions import db
+from app.models import DhrAction, DhrActionUpdate, DhrCase
+from app.services import ServiceError, transaction
+from app.services.audit import record
+from app.services.dhr.problems import field_errors, refuse
+from app.services.dhr.settings import current_date
+
+
+def list_actions() -> list[DhrAction]:
+    return db.session.scalars(select(DhrAction).order_by(DhrAction.id)).all()
+
+
+def get_action(action_id: int) -> DhrAction:
+    action = db.session.get(DhrAction, action_id)
+    if action is None:
+        raise NotFound(f"No DHR action {action_id}.")
+    return action
+
+
+def case_actions(case: DhrCase) -> list[DhrAction]:
+    """The actions from one case's review, in the order they were added."""
+    return db.session.scalars(select(DhrAction).where(DhrAction.case_id == case.id).order_by(DhrAction.id)).all()
+
+
+def action_of(row: DhrAction) -> Action:
+    updates = [ActionUpdate(u.quarter, u.text, u.evidence or "") for u in row.updates]
+    return Action(row.id, row.case.pseudonym if row.case else None, row.scope, row.lead_agency, row.action,
+                  row.due_date, row.status, row.completed_on, row.impact_review_due, updates)
+
+
+def action_rag_of(row: DhrAction, on: date | None = None) -> tuple[str, str]:
+    return action_rag(action_of(row), on or current_date())
+
+
+ACTION_FIELDS = ("scope", "lead_agency", "action", "due_date", "status", "completed_on", "impact_review_due")
+
+
+def save_action(data: dict, acting_user, row: DhrAction | None = None, on: date | None = None) -> DhrAction:
+    """Add or change an action. A completed action needs its completion date; its impact
+    review is then due 6 months later unless a date is given."""
+    case = db.session.get(DhrCase, data["case_id"]) if data.get("case_id") else None
+    action = Action(row.id if row else None, case.pseudonym if case else None, data.get("scope") or "",
+                    (data.get("lead_agency") or "").strip(), (data.get("action") or "").strip(), data.get("due_date"),
+                    data.get("status") or "", data.get("completed_on"), data.get("impact_review_due"))
+    errors = field_errors(validate_action(action, on or current_date()))
+    if action.status == "complete" and action.completed_on is None:
+        errors.setdefault("completed_on", []).append(
+            "Enter the date the action was completed, so that a review of its impact can be scheduled.")
+    if errors:
+        raise ServiceError(field_errors=errors)
+    with transaction():
+        created = row is None
+        if created:
+            row = DhrAction()
+            db.session.add(row)
+        row.case = case
+        row.scope, row.lead_agency, row.action, row.status = action.scope, action.lead_agency, action.action, action.status
+        row.due_date, row.completed_on, row.impact_review_due = action.due, action.completed_on, action.impact_review_due
+        db.session.flush()
+        record("dhr_action_created" if created else "dhr_action_updated", acting_user, row, status=row.status)
+    return row
+
+
+def add_action_update(row: DhrAction, data: dict, acting_user, on: date | None = None) -> DhrActionUpdate:
+    """A quarterly progress update with its evidence; the quarter is stored as its key
+    ("Q1 2016/17" → "2016/17 Q1")."""
+    update = ActionUpdate((data.get("quarter") or "").strip(), (data.get("text") or "").strip(),
+                          (data.get("evidence") or "").strip())
+    action = action_of(row)
+    action.updates = [update]
+    refuse(validate_action(action, on or current_date()), prefix="updates[0].")
+    with transaction():
+        saved = DhrActionUpdate(action_item=row, quarter=update.quarter, text=update.text,
+                                evidence=update.evidence or None, created_by_id=getattr(acting_user, "id", None))
+        db.session.add(saved)
+        db.session.flush()
+        record("dhr_action_update_added", acting_user, row, quarter=update.quarter)
+    return saved
+
+

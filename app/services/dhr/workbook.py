@@ -1,0 +1,46 @@
+"""The DHR sheets: for the consolidated workbook, and as the DHR area's own download."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from app.errors import Forbidden
+from app.export.dashboard_data import SheetWriter
+from app.export.dhr_sheets import dhr_sheet_writers
+from app.export.formats import Formats
+from app.export.xlsx import new_workbook
+from app.policy import may_see_dhr
+from app.services.dhr.actions import action_of, list_actions
+from app.services.dhr.budget import budget_of, budget_year_rows
+from app.services.dhr.cases import case_row, list_cases
+from app.services.dhr.settings import clock_rule, current_date
+
+
+def dhr_sheets_for(user, today: date | None = None) -> list[SheetWriter]:
+    """The DHR Budget, DHR Cases and DHR Actions sheet writers for the consolidated
+    workbook (clocks and RAGs as at ``today``, default the current date), or [] for
+    anyone who may not see DHR data."""
+    if not may_see_dhr(user):
+        return []
+    return dhr_sheets(today)
+
+
+def dhr_sheets(today: date | None = None) -> list[SheetWriter]:
+    """The DHR sheet writers with no access check: only for the server operator's command."""
+    return dhr_sheet_writers([budget_of(r) for r in budget_year_rows()], [case_row(c) for c in list_cases()],
+                             [action_of(a) for a in list_actions()], today or current_date(), clock_rule())
+
+
+def dhr_workbook_bytes(user, on: date | None = None) -> bytes:
+    """A workbook of the DHR sheets alone (the DHR area's download)."""
+    writers = dhr_sheets_for(user, on)
+    if not writers:
+        raise Forbidden("This person may not see DHR data.")
+    buffer = io.BytesIO()
+    workbook = new_workbook(buffer)
+    workbook.set_properties({"title": "Domestic Homicide Reviews", "comments": "Restricted: not for publication"})
+    formats = Formats(workbook)
+    for write in writers:
+        write(workbook, formats)
+    workbook.close()
+    return buffer.getvalue()
