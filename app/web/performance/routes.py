@@ -36,7 +36,7 @@ from app.web.forms import put_service_errors
 from app.web.performance import bp
 from app.web.performance.forms import CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, UnlockForm
 
-MANAGERS = ("manager", "admin")
+from app.policy import MANAGERS
 
 
 def _period_or_404(slug: str):
