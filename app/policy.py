@@ -89,3 +89,8 @@ def may_download_blank_return_for(user, agency) -> bool:
 
 def may_manage_performance(user) -> bool:
     return in_group(user, MANAGERS)
+
+
+def may_unlock_periods(user) -> bool:
+    """Reopening a signed-off period is for admins alone."""
+    return in_group(user, ADMINS)

@@ -7,6 +7,14 @@ Each area of the product keeps its own section below.
 # ---- returns, templates and admin ----
 
 
+def stored_return_message(submission, previous) -> str:
+    """What the officer is told once a return is stored (and what it replaced)."""
+    message = f"Your return is stored as submission {submission.id}."
+    if previous is not None:
+        message += f" It replaces submission {previous.id}, which is kept."
+    return message
+
+
 def population_text(area) -> str:
     """An area's population estimates, oldest first: "2014: 98,000, 2015: 99,100"."""
     return ", ".join(f"{p.year}: {p.population:,}" for p in area.populations)

@@ -104,3 +104,7 @@ def test_may_download_blank_return_for():
 
 def test_may_manage_performance():
     assert [policy.may_manage_performance(p) for p in EVERY_PERSON] == [False, True, True, False]
+
+
+def test_may_unlock_periods():
+    assert [policy.may_unlock_periods(p) for p in EVERY_PERSON] == [False, False, True, False]

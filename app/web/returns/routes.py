@@ -20,6 +20,7 @@ from app.services.returns import (
 )
 from app.web.access import roles_required
 from app.web.forms import options, put_service_errors
+from app.web.presenters import stored_return_message
 from app.web.returns import bp
 from app.web.returns.forms import RECOGNISE, ConfirmForm, UploadForm
 
@@ -84,10 +85,7 @@ def confirm(token):
         submission, previous = confirm_upload(token, current_user, form.comment.data)
     except ServiceError as error:
         return _render_preview(token, form, 400, put_service_errors(form, error))
-    message = f"Your return is stored as submission {submission.id}."
-    if previous is not None:
-        message += f" It replaces submission {previous.id}, which is kept."
-    flash(message, "success")
+    flash(stored_return_message(submission, previous), "success")
     return redirect(url_for("returns.submission", submission_id=submission.id))
 
 
