@@ -1,9 +1,41 @@
-"""Who may see what. Flask-free so services, routes and exports share one rule."""
+"""Who may do what: the role groups and every ``may_…`` rule, in one place.
+
+Flask-free so services, routes, templates and exports share one rule. A rule takes the
+person (anything with ``role`` and ``agency_id``) first, then the thing asked about.
+The command line acts as no one (``user`` is None): services decide what that may do.
+"""
+
+ROLES = ("officer", "manager", "admin", "dhr_coordinator")
+
+# ---- role groups (for ``roles_required`` and the navigation) ---------------------------
+
+EVERYONE = ROLES
+READERS = ("officer", "manager", "admin")  # the partnership's figures, returns and templates
+UPLOADERS = ("officer", "admin")  # fill in and upload returns
+MANAGERS = ("manager", "admin")  # performance management, the dashboard workbook
+ADMINS = ("admin",)  # users, reference data, the template editor
+
+
+def in_group(user, roles) -> bool:
+    """The person's role is one of ``roles`` (a role group above)."""
+    return user.role in roles
+
+
+# ---- agencies ------------------------------------------------------------------------------
+
+def own_agency_only(user) -> bool:
+    """Officers act for their own agency only; every other role for the whole partnership."""
+    return user.role == "officer"
+
+
+def role_needs_agency(role: str) -> bool:
+    """An officer always belongs to exactly one agency."""
+    return role == "officer"
 
 
 def visible_agency_ids(user) -> list[int] | None:
     """None means every agency; officers see only their own."""
-    if user.role == "officer":
+    if own_agency_only(user):
         return [user.agency_id] if user.agency_id else []
     return None
 
@@ -11,6 +43,57 @@ def visible_agency_ids(user) -> list[int] | None:
 def can_see_agency(user, agency_id: int | None) -> bool:
     allowed = visible_agency_ids(user)
     return allowed is None or (agency_id is not None and agency_id in allowed)
+
+
+# ---- returns -------------------------------------------------------------------------------
+
+def may_upload(user) -> bool:
+    return in_group(user, UPLOADERS)
+
+
+def may_upload_for(user, agency) -> bool:
+    """Uploaders may upload returns; an officer only for their own agency."""
+    return may_upload(user) and (not own_agency_only(user) or user.agency_id == agency.id)
+
+
+def may_see_submission(user, submission) -> bool:
+    return can_see_agency(user, submission.agency_id)
+
+
+def may_download_original(user, submission) -> bool:
+    """The uploaded workbook itself: admins, and officers of the agency that sent it."""
+    return in_group(user, ADMINS) or (own_agency_only(user) and user.agency_id == submission.agency_id)
+
+
+# ---- return templates ----------------------------------------------------------------------
+
+def may_manage_templates(user) -> bool:
+    return in_group(user, ADMINS)
+
+
+def may_see_template(user, agency_ids) -> bool:
+    """Officers see the templates their agency returns; everyone else sees them all."""
+    return not own_agency_only(user) or user.agency_id in agency_ids
+
+
+def may_download_blank_returns(user) -> bool:
+    return in_group(user, UPLOADERS)
+
+
+def may_download_blank_return_for(user, agency) -> bool:
+    """Of a template's agencies: an officer may download only their own agency's return."""
+    return can_see_agency(user, agency.id)
+
+
+# ---- performance management ----------------------------------------------------------------
+
+def may_manage_performance(user) -> bool:
+    return in_group(user, MANAGERS)
+
+
+def may_unlock_periods(user) -> bool:
+    """Reopening a signed-off period is for admins alone."""
+    return in_group(user, ADMINS)
 
 
 # ---- Domestic Homicide Reviews ----

@@ -10,8 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models.area import Agency
 from app.models.base import one_of, utcnow
-
-ROLES = ("officer", "manager", "admin", "dhr_coordinator")
+from app.policy import ROLES
 ROLE_LABELS = {
     "officer": "Agency officer",
     "manager": "Manager / board officer",

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
+from app.policy import role_needs_agency
 from app.services import ServiceError, transaction
 from app.services.audit import record
 
@@ -26,7 +27,7 @@ def save_user(data: dict, acting_user, user: User | None = None) -> User:
     clash = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if clash is not None and clash is not user:
         raise ServiceError(field_errors={"email": ["A user with this email address already exists"]})
-    if data["role"] == "officer" and not data.get("agency_id"):
+    if role_needs_agency(data["role"]) and not data.get("agency_id"):
         raise ServiceError(field_errors={"agency_id": ["Select the agency this officer reports for"]})
     if user is None and not data.get("password"):
         raise ServiceError(field_errors={"password": ["Enter a password for the new user"]})

@@ -6,20 +6,23 @@ from sqlalchemy import select
 
 from app.definition import due_date_for, check_return_period, expand_fields
 from app.export.blank_return import build_blank_return
+from app.errors import Forbidden
 from app.extensions import db
 from app.models import Agency, ReturnTemplate
 from app.periods import PeriodError, parse_period
+from app.policy import may_download_blank_return_for, own_agency_only
 from app.services import ServiceError
 from app.services.return_templates import definition_of, template_by_slug
 from app.store.values import current_figures
 
 
-def blank_return_choices(template: ReturnTemplate, user) -> list[Agency] | None:
-    """The agencies this user may download the template for; None if none at all."""
-    agencies = list(template.agencies)
-    if user.role == "officer":
-        agencies = [a for a in agencies if a.id == user.agency_id]
-    return agencies or None
+def blank_return_choices(template: ReturnTemplate, user) -> list[Agency]:
+    """The template's agencies this person may download a blank return for. Raises
+    Forbidden if an officer's agency does not return the template."""
+    agencies = [a for a in template.agencies if may_download_blank_return_for(user, a)]
+    if not agencies and own_agency_only(user):
+        raise Forbidden(template.slug)
+    return agencies
 
 
 def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tuple[str, io.BytesIO]:
@@ -36,8 +39,8 @@ def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tup
     agency = db.session.scalar(select(Agency).where(Agency.slug == (agency_slug or "").strip()))
     if agency is None:
         errors["agency"] = ["Choose the agency the return is for."]
-    elif agency not in (blank_return_choices(template, user) if user is not None else template.agencies) or []:
-        officer = user is not None and user.role == "officer"
+    elif agency not in template.agencies or (user is not None and not may_download_blank_return_for(user, agency)):
+        officer = user is not None and own_agency_only(user)
         errors["agency"] = ["You can only download returns for your own agency." if officer
                             else f"{agency.name} does not submit '{template.name}'."]
     defn = definition_of(version)

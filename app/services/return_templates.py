@@ -17,9 +17,11 @@ from app.definition import (
     definition_to_json,
     validate_definition,
 )
+from app.errors import NotFound
 from app.extensions import db
 from app.models import Agency, Area, Indicator, ReturnTemplate, TemplateVersion
 from app.models.base import utcnow
+from app.policy import may_see_template
 from app.services import ServiceError, transaction
 from app.services.audit import record
 
@@ -69,6 +71,14 @@ def template_by_slug(slug: str) -> ReturnTemplate:
     return template
 
 
+def existing_template(slug: str) -> ReturnTemplate:
+    """The template a page is about. Raises NotFound."""
+    try:
+        return template_by_slug(slug)
+    except ServiceError:
+        raise NotFound(slug) from None
+
+
 def definition_of(version: TemplateVersion) -> TemplateDefinition:
     return TemplateDefinition.from_dict(version.definition)
 
@@ -87,9 +97,12 @@ def _definition_from_json(stored: str) -> TemplateDefinition:
     return TemplateDefinition.from_dict(json.loads(stored))
 
 
-def list_templates() -> list[TemplateSummary]:
+def list_templates(user=None) -> list[TemplateSummary]:
+    """Every template (the command line), or those the person may see."""
     out = []
     for template in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.slug)):
+        if user is not None and not may_see_template(user, [a.id for a in template.agencies]):
+            continue
         latest = template.latest_version
         out.append(
             TemplateSummary(template.slug, template.name, latest.number if latest else 0,

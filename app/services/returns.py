@@ -39,7 +39,8 @@ from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
 from app.models import Agency, Area, Indicator, Period, ReturnTemplate, Submission, TemplateVersion, User
 from app.models.base import utcnow
-from app.policy import can_see_agency, visible_agency_ids
+from app.errors import Forbidden, NotFound
+from app.policy import may_download_original, may_see_submission, may_see_template, may_upload_for, visible_agency_ids
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.return_templates import definition_for_reading
@@ -50,7 +51,6 @@ RACE_MESSAGE = ("Another return for this agency and period was submitted at the 
                 "one is current.")
 BUSY_MESSAGE = "The database was busy and the return was not stored; nothing was saved. Try again in a moment."
 SIGNED_OFF = "This period has been signed off; ask an administrator to unlock it."
-UPLOADERS = ("officer", "admin")
 PENDING = "pending"
 PENDING_DAYS = 14
 
@@ -105,21 +105,17 @@ def _candidate(row) -> TemplateCandidate:
 
 def uploadable_agencies(user) -> list[Agency]:
     """Agencies this person may upload returns for (every agency for the command line)."""
-    query = select(Agency).order_by(Agency.name)
-    if user is not None and user.role == "officer":
-        query = query.where(Agency.id == user.agency_id)
-    elif user is not None and user.role not in UPLOADERS:
-        return []
-    return list(db.session.scalars(query))
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name))
+    return [agency for agency in agencies if user is None or may_upload_for(user, agency)]
 
 
 def upload_templates(user) -> list[ReturnTemplate]:
     """Published templates the person may upload (an officer: their agency's)."""
     templates = [t for t in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name))
                  if t.published_version is not None]
-    if user is not None and user.role == "officer":
-        templates = [t for t in templates if any(a.id == user.agency_id for a in t.agencies)]
-    return templates
+    if user is None:
+        return templates
+    return [t for t in templates if may_see_template(user, [a.id for a in t.agencies])]
 
 
 def _agency_for(agency_slug: str, user) -> Agency:
@@ -127,7 +123,7 @@ def _agency_for(agency_slug: str, user) -> Agency:
     if agency is None:
         raise ServiceError(field_errors={"agency": [f"There is no agency '{agency_slug}'. Choose one from the list."
                                                     if agency_slug else "Choose the agency the return is for."]})
-    if user is not None and (user.role not in UPLOADERS or (user.role == "officer" and user.agency_id != agency.id)):
+    if user is not None and not may_upload_for(user, agency):
         raise ServiceError(field_errors={"agency": ["You can only upload returns for your own agency."]})
     return agency
 
@@ -418,17 +414,18 @@ def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_te
 
 
 def pending_upload(token: str, user) -> tuple[PendingUpload, bytes]:
-    """The held upload, for the person who made it. Raises LookupError if there is none."""
+    """The held upload, for the person who made it. Raises NotFound if there is none (or it is
+    someone else's)."""
     if not token or not token.replace("-", "").replace("_", "").isalnum():
-        raise LookupError(token)
+        raise NotFound(token)
     folder = _pending_folder()
     try:
         pending = PendingUpload(**json.loads((folder / f"{token}.json").read_text()))
         data = (folder / f"{pending.sha256}.xlsx").read_bytes()
     except (OSError, ValueError, TypeError):
-        raise LookupError(token) from None
+        raise NotFound(token) from None
     if pending.user_id != getattr(user, "id", None):
-        raise LookupError(token)
+        raise NotFound(token)
     return pending, data
 
 
@@ -505,37 +502,48 @@ def list_submissions(user, limit: int = 500) -> list[Submission]:
 
 
 def submission_for(submission_id: int, user) -> Submission:
-    """A submission the person may see. Raises LookupError (not found) or PermissionError."""
+    """A submission the person may see. Raises NotFound or Forbidden."""
     submission = db.session.get(Submission, submission_id)
     if submission is None:
-        raise LookupError(submission_id)
-    if not can_see_agency(user, submission.agency_id):
-        raise PermissionError(submission_id)
+        raise NotFound(submission_id)
+    if not may_see_submission(user, submission):
+        raise Forbidden(submission_id)
     return submission
-
-
-def may_download_original(submission: Submission, user) -> bool:
-    return user.role == "admin" or (user.role == "officer" and user.agency_id == submission.agency_id)
 
 
 def original_file(submission_id: int, user) -> tuple[Path, Submission]:
     submission = submission_for(submission_id, user)
-    if not may_download_original(submission, user):
-        raise PermissionError(submission_id)
+    if not may_download_original(user, submission):
+        raise Forbidden(submission_id)
     path = _original_path(submission.sha256)
     if not path.exists():
-        raise LookupError(submission_id)
+        raise NotFound(submission_id)
     return path, submission
 
 
-def figures_of(submission: Submission) -> list[store.StoredFigure]:
-    return store.submission_figures(submission.id)
+@dataclass
+class SubmissionView:
+    """A submission's page: what was stored, who sent it, whether this person may have the file."""
+    submission: Submission
+    figures: list[store.StoredFigure]
+    uploader: str
+    may_download: bool
 
 
-def changes_of(submission: Submission) -> list[store.Change]:
+def submission_view(submission_id: int, user) -> SubmissionView:
+    """Raises NotFound or Forbidden."""
+    submission = submission_for(submission_id, user)
+    return SubmissionView(submission, store.submission_figures(submission.id), uploader_name(submission),
+                          may_download_original(user, submission))
+
+
+def submission_changes(submission_id: int, user) -> tuple[Submission, list[store.Change]]:
+    """What a submission changed from the one it replaced. Raises NotFound (also when it
+    replaced none) or Forbidden."""
+    submission = submission_for(submission_id, user)
     if submission.supersedes_id is None:
-        return []
-    return store.changes_between(submission.supersedes_id, submission.id)
+        raise NotFound(submission_id)
+    return submission, store.changes_between(submission.supersedes_id, submission.id)
 
 
 def uploader_name(submission: Submission) -> str:

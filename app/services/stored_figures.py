@@ -4,7 +4,8 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Agency, DataValue, Indicator, Period
-from app.policy import visible_agency_ids
+from app.errors import Forbidden, NotFound
+from app.policy import can_see_agency, visible_agency_ids
 
 
 def list_values(user, agency_id: int | None = None, limit: int = 500) -> list[DataValue]:
@@ -32,3 +33,13 @@ def agencies_for(user) -> list[Agency]:
     if allowed is not None:
         query = query.where(Agency.id.in_(allowed))
     return list(db.session.scalars(query))
+
+
+def agency_for(agency_id: int, user) -> Agency:
+    """An agency whose figures the person may see. Raises NotFound or Forbidden."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound(agency_id)
+    if not can_see_agency(user, agency.id):
+        raise Forbidden(agency_id)
+    return agency

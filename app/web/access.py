@@ -9,12 +9,11 @@ from functools import wraps
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from app.models import ROLES
-
-ALL_ROLES = ROLES
+from app.policy import ROLES, in_group
 
 
 def roles_required(*roles: str):
+    """Pass a role group from ``app.policy``: ``@roles_required(*UPLOADERS)``."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
@@ -24,7 +23,7 @@ def roles_required(*roles: str):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if current_user.role not in roles:
+            if not in_group(current_user, roles):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -4,22 +4,23 @@ from flask_login import current_user
 
 from app.models.indicator import FLAG_LABELS
 from app.models.user import ROLE_LABELS
-from app.policy import may_see_dhr
+from app import policy
+from app.policy import ADMINS, EVERYONE, MANAGERS, READERS, in_group, may_see_dhr
 
 # (label, endpoint, roles) — the service navigation, filtered by the signed-in role.
 # ``roles`` may instead be a test of the user (the DHR area: its roles or a grant).
 NAVIGATION = [
-    ("Home", "main.home", ("officer", "manager", "admin", "dhr_coordinator")),
-    ("Dashboard", "dashboard.index", ("officer", "manager", "admin")),
-    ("Returns", "returns.index", ("officer", "manager", "admin")),
-    ("Returns received", "performance.completeness", ("manager", "admin")),
-    ("Data", "main.data_values", ("officer", "manager", "admin")),
-    ("Return templates", "return_templates.index", ("officer", "manager", "admin")),
-    ("Users", "admin.users", ("admin",)),
-    ("Areas", "admin.areas", ("admin",)),
-    ("Agencies", "admin.agencies", ("admin",)),
-    ("Outcomes", "admin.outcomes", ("admin",)),
-    ("Indicators", "admin.indicators", ("admin",)),
+    ("Home", "main.home", EVERYONE),
+    ("Dashboard", "dashboard.index", READERS),
+    ("Returns", "returns.index", READERS),
+    ("Returns received", "performance.completeness", MANAGERS),
+    ("Data", "main.data_values", READERS),
+    ("Return templates", "return_templates.index", READERS),
+    ("Users", "admin.users", ADMINS),
+    ("Areas", "admin.areas", ADMINS),
+    ("Agencies", "admin.agencies", ADMINS),
+    ("Outcomes", "admin.outcomes", ADMINS),
+    ("Indicators", "admin.indicators", ADMINS),
     ("DHR", "dhr.index", may_see_dhr),
 ]
 
@@ -36,7 +37,7 @@ def register(app: Flask) -> None:
             return []
         items = []
         for label, endpoint, roles in NAVIGATION:
-            allowed = roles(current_user) if callable(roles) else current_user.role in roles
+            allowed = roles(current_user) if callable(roles) else in_group(current_user, roles)
             if allowed and endpoint in app.view_functions:
                 items.append({"text": label, "href": url_for(endpoint)})
         return items
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
         service_name=lambda: app.config["SERVICE_NAME"],
         partnership_name=lambda: app.config["PARTNERSHIP_NAME"],
         ROLE_LABELS=ROLE_LABELS,
+        policy=policy,  # templates ask the same rules as the code: policy.may_upload(current_user)
         FLAG_LABELS=FLAG_LABELS,
     )
     app.jinja_env.filters["number"] = format_number

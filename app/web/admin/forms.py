@@ -8,13 +8,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.models.area import AREA_KINDS
 from app.models.indicator import AGGREGATION_LABELS, POLARITY_LABELS, RAG_METHODS, UNIT_LABELS
 from app.models.user import ROLE_LABELS
+# Shared widgets live in app.web.forms; DHR forms still import them from here.
+from app.web.forms import ReferenceSelect, StrictChoice, options, strip  # noqa: F401
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, numbers and hyphens only, like 'blaby-council'")
 RAG_METHOD_LABELS = {
@@ -23,41 +24,6 @@ RAG_METHOD_LABELS = {
     "previous_year": "Against the same period last year, with bands",
     "manual": "Set by hand each period",
 }
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-class StrictChoice:
-    """Replace WTForms' 'Not a valid choice' with a sentence naming the field."""
-
-    def __init__(self, what: str):
-        self.what = what
-
-    def __call__(self, form, field):
-        valid = {str(value) for value, *_ in field.iter_choices()}
-        if field.data is not None and str(field.data) not in valid:
-            raise ValidationError(f"Select a {self.what} from the list")
-
-
-class ReferenceSelect(SelectField):
-    """An optional select of database rows by id ('' = none)."""
-
-    def __init__(self, label, none_label="None", **kwargs):
-        kwargs.setdefault("widget", GovSelect())
-        kwargs.setdefault("coerce", lambda v: int(v) if v not in (None, "", "None") else None)
-        kwargs.setdefault("validate_choice", False)
-        super().__init__(label, **kwargs)
-        self.none_label = none_label
-
-    def set_rows(self, rows, label=lambda r: r.name):
-        self.choices = options([("", self.none_label)] + [(r.id, label(r)) for r in rows])
 
 
 class UserForm(FlaskForm):

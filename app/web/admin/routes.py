@@ -5,23 +5,27 @@ Each entity is described once in ENTITIES; the same three views serve them all.
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.extensions import db
 from app.models import Agency, Area, Indicator, Outcome, User
+from app.policy import ADMINS
 from app.services import ServiceError
 from app.services.accounts import save_user
 from app.services.admin import save_agency, save_area, save_indicator, save_outcome
+from app.services.reference import (
+    agencies_by_name,
+    areas_by_name,
+    indicators_by_name,
+    outcomes_in_order,
+    row_of,
+    rows_of,
+)
 from app.web.access import roles_required
 from app.web.admin import bp
 from app.web.admin.forms import AgencyForm, AreaForm, IndicatorForm, OutcomeForm, UserForm
 from app.web.forms import put_service_errors
-
-
-def _population_text(area: Area) -> str:
-    return ", ".join(f"{p.year}: {p.population:,}" for p in area.populations)
+from app.web.presenters import ADMIN_COLUMNS, form_heading
 
 
 @dataclass
@@ -38,20 +42,20 @@ class Entity:
 
 
 def _user_choices(form):
-    form.agency_id.set_rows(db.session.scalars(select(Agency).order_by(Agency.name)))
+    form.agency_id.set_rows(agencies_by_name())
 
 
 def _area_choices(form):
-    form.parent_id.set_rows(db.session.scalars(select(Area).order_by(Area.name)))
+    form.parent_id.set_rows(areas_by_name())
 
 
 def _agency_choices(form):
-    form.area_id.set_rows(db.session.scalars(select(Area).order_by(Area.name)))
+    form.area_id.set_rows(areas_by_name())
 
 
 def _indicator_choices(form):
-    form.outcome_id.set_rows(db.session.scalars(select(Outcome).order_by(Outcome.sort_order, Outcome.name)))
-    indicators = list(db.session.scalars(select(Indicator).order_by(Indicator.name)))
+    form.outcome_id.set_rows(outcomes_in_order())
+    indicators = indicators_by_name()
     form.numerator_id.set_rows(indicators)
     form.denominator_id.set_rows(indicators)
 
@@ -59,42 +63,32 @@ def _indicator_choices(form):
 ENTITIES = {
     e.plural: e
     for e in [
-        Entity("users", "user", "user", User, UserForm, save_user, User.email,
-               [("Name", lambda u: u.name), ("Email", lambda u: u.email), ("Role", lambda u: u.role_label),
-                ("Agency", lambda u: u.agency.name if u.agency else ""), ("Active", lambda u: "Yes" if u.active else "No")],
-               _user_choices),
-        Entity("areas", "area", "area", Area, AreaForm, save_area, Area.sort_order,
-               [("Name", lambda a: a.name), ("Code", lambda a: a.code), ("Kind", lambda a: a.kind.title()),
-                ("Part of", lambda a: a.parent.name if a.parent else ""), ("Population", _population_text)],
+        Entity("users", "user", "user", User, UserForm, save_user, User.email, ADMIN_COLUMNS["users"], _user_choices),
+        Entity("areas", "area", "area", Area, AreaForm, save_area, Area.sort_order, ADMIN_COLUMNS["areas"],
                _area_choices),
         Entity("agencies", "agency", "agency", Agency, AgencyForm, save_agency, Agency.name,
-               [("Name", lambda a: a.name), ("Short name", lambda a: a.slug), ("Area", lambda a: a.area.name if a.area else "")],
-               _agency_choices),
+               ADMIN_COLUMNS["agencies"], _agency_choices),
         Entity("outcomes", "outcome", "outcome", Outcome, OutcomeForm, save_outcome, Outcome.sort_order,
-               [("Outcome", lambda o: o.name), ("Indicators", lambda o: str(len(o.indicators)))]),
+               ADMIN_COLUMNS["outcomes"]),
         Entity("indicators", "indicator", "indicator", Indicator, IndicatorForm, save_indicator, Indicator.sort_order,
-               [("Name", lambda i: i.name), ("Short name", lambda i: i.slug), ("Unit", lambda i: i.unit_label),
-                ("Better", lambda i: i.polarity_label), ("Outcome", lambda i: i.outcome.name if i.outcome else "")],
-               _indicator_choices),
+               ADMIN_COLUMNS["indicators"], _indicator_choices),
     ]
 }
 
 
 def _list_view(entity: Entity):
-    @roles_required("admin")
+    @roles_required(*ADMINS)
     def view():
-        rows = db.session.scalars(select(entity.model).order_by(entity.order_by, entity.model.id)).all()
+        rows = rows_of(entity.model, entity.order_by)
         return render_template("admin/list.html", entity=entity, rows=rows, title=entity.plural.title())
 
     return view
 
 
 def _form_view(entity: Entity, editing: bool):
-    @roles_required("admin")
+    @roles_required(*ADMINS)
     def view(item_id: int | None = None):
-        item = None
-        if editing:
-            item = db.session.get(entity.model, item_id) or abort(404)
+        item = row_of(entity.model, item_id) if editing else None
         form = entity.form(obj=item)
         entity.choices(form)
         if form.validate_on_submit():
@@ -106,9 +100,9 @@ def _form_view(entity: Entity, editing: bool):
             else:
                 flash(f"The {entity.noun} has been saved.", "success")
                 return redirect(url_for(f"admin.{entity.plural}"))
-        heading = f"Change {entity.noun}" if editing else f"Add {'an' if entity.noun[0] in 'aeiou' else 'a'} {entity.noun}"
         status = 400 if form.errors else 200
-        return render_template("admin/form.html", form=form, entity=entity, item=item, title=heading), status
+        return render_template("admin/form.html", form=form, entity=entity, item=item,
+                               title=form_heading(entity.noun, editing)), status
 
     return view
 

@@ -4,7 +4,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.services.accounts import authenticate
-from app.web.access import ALL_ROLES, public, roles_required
+from app.policy import EVERYONE
+from app.web.access import public, roles_required
 from app.web.auth import bp
 from app.web.auth.forms import SignInForm
 
@@ -36,7 +37,7 @@ def sign_in():
 
 
 @bp.route("/sign-out", methods=["POST"])
-@roles_required(*ALL_ROLES)
+@roles_required(*EVERYONE)
 def sign_out():
     logout_user()
     flash("You have signed out.", "success")

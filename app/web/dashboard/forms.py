@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import RadioField, SelectField, SubmitField
 
-from app.web.admin.forms import StrictChoice, options
+from app.web.forms import StrictChoice, options
 
 VERSION_LABELS = {
     "full": "Full version, for the board: with internal commentary, agency detail and restricted sheets",

@@ -18,7 +18,7 @@ from app.web.dashboard import bp
 from app.web.dashboard.charts import Point, line_chart
 from app.web.dashboard.forms import VERSION_LABELS, DownloadForm, FilterForm
 
-READERS = ("officer", "manager", "admin")
+from app.policy import MANAGERS, READERS, may_manage_performance
 RAG_TAGS = {"R": ("Red", "govuk-tag--red"), "A": ("Amber", "govuk-tag--orange"), "G": ("Green", "govuk-tag--green")}
 DIRECTION_TEXT = {"improving": "↑ Improving", "stable": "→ Stable", "worsening": "↓ Worsening"}
 CHART_POINTS = 8
@@ -102,11 +102,11 @@ def period(slug: str):
               for b, block in enumerate(view.outcomes)]
     return render_template("dashboard/period.html", title=f"Dashboard {spec.label}", view=view, blocks=blocks,
                            form=form, slug=period_slug(spec), rag_tags=RAG_TAGS,
-                           can_manage=current_user.role in ("manager", "admin"))
+                           can_manage=may_manage_performance(current_user))
 
 
 @bp.route("/<slug>/download")
-@roles_required("manager", "admin")
+@roles_required(*MANAGERS)
 def download(slug: str):
     """The choice of version, then the workbook itself (a GET: it changes nothing)."""
     spec = _period_or_404(slug)

@@ -1,22 +1,20 @@
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 
-from app.extensions import db
-from app.models import Agency
-from app.services.stored_figures import agencies_for, list_values
-from app.policy import can_see_agency
-from app.web.access import ALL_ROLES, roles_required
+from app.policy import EVERYONE, READERS
+from app.services.stored_figures import agencies_for, agency_for, list_values
+from app.web.access import roles_required
 from app.web.main import bp
 
 
 @bp.route("/")
-@roles_required(*ALL_ROLES)
+@roles_required(*EVERYONE)
 def home():
     return render_template("main/home.html", title="Home")
 
 
 @bp.route("/data")
-@roles_required("officer", "manager", "admin")
+@roles_required(*READERS)
 def data_values():
     return render_template(
         "main/data_values.html", title="Data", values=list_values(current_user), agencies=agencies_for(current_user), agency=None
@@ -24,11 +22,9 @@ def data_values():
 
 
 @bp.route("/agencies/<int:agency_id>/data")
-@roles_required("officer", "manager", "admin")
+@roles_required(*READERS)
 def agency_data(agency_id: int):
-    agency = db.session.get(Agency, agency_id) or abort(404)
-    if not can_see_agency(current_user, agency.id):
-        abort(403)
+    agency = agency_for(agency_id, current_user)
     return render_template(
         "main/data_values.html",
         title=f"Data from {agency.name}",

@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, 
 from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.web.admin.forms import ReferenceSelect, StrictChoice, options, strip
+from app.web.forms import ReferenceSelect, StrictChoice, options, strip
 
 RAG_CHOICES = [("R", "Red"), ("A", "Amber"), ("G", "Green")]
 KIND_LABELS = {"override": "Override the calculated rating", "manual": "Manual rating (for an indicator rated by hand)"}

@@ -36,7 +36,7 @@ from app.web.forms import put_service_errors
 from app.web.performance import bp
 from app.web.performance.forms import CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, UnlockForm
 
-MANAGERS = ("manager", "admin")
+from app.policy import ADMINS, MANAGERS
 
 
 def _period_or_404(slug: str):
@@ -259,7 +259,7 @@ def sign_off(slug: str):
 
 
 @bp.route("/<slug>/unlock", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def unlock(slug: str):
     spec = _period_or_404(slug)
     form = UnlockForm()

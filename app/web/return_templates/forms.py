@@ -12,7 +12,7 @@ from wtforms import BooleanField, DecimalField, IntegerField, SelectField, Selec
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.definition import LAYOUT_NAMES, MEASURES
-from app.web.admin.forms import StrictChoice, options, strip
+from app.web.forms import StrictChoice, options, strip
 
 FREQUENCY_LABELS = {"quarterly": "Quarterly", "monthly": "Monthly", "annual": "Annual (financial year)", "span": "A span of months"}
 TYPE_LABELS = {"whole": "Whole number", "decimal": "Decimal number", "percent": "Percentage (75 means 75%)", "money": "Money (£)", "date": "Date", "text": "Text"}

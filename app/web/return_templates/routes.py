@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.definition import (
     LAYOUT_NAMES,
@@ -19,8 +18,7 @@ from app.definition import (
     TemplateDefinition,
     definition_to_json,
 )
-from app.extensions import db
-from app.models import Agency, Area, Indicator
+from app.policy import ADMINS, READERS, UPLOADERS
 from app.services import ServiceError
 from app.services.blank_returns import blank_return_for, blank_return_choices
 from app.services.return_templates import (
@@ -28,12 +26,13 @@ from app.services.return_templates import (
     create_template,
     definition_of,
     edit_definition,
+    existing_template,
     list_templates,
     publish,
     publishing_problems,
-    template_by_slug,
     working_definition,
 )
+from app.services.reference import agencies_by_name, areas_in_order, indicators_in_order
 from app.web.access import roles_required
 from app.web.return_templates import bp
 from app.web.return_templates.forms import (
@@ -47,7 +46,7 @@ from app.web.return_templates.forms import (
     SheetForm,
     lines,
 )
-from app.web.admin.forms import options
+from app.web.forms import options
 
 # ---- converting between forms and definition parts ----------------------------------
 
@@ -89,12 +88,12 @@ def put_problems(form, problems, item_path: str) -> list[str]:
 
 
 def _area_choices(field, none_label="None"):
-    areas = db.session.scalars(select(Area).order_by(Area.sort_order, Area.name))
+    areas = areas_in_order()
     field.choices = options([("", none_label)] + [(a.code, f"{a.name} ({a.code})") for a in areas])
 
 
 def _indicator_choices(field):
-    indicators = db.session.scalars(select(Indicator).order_by(Indicator.sort_order, Indicator.name))
+    indicators = indicators_in_order()
     field.choices = options([("", "Choose an indicator")] + [(i.slug, i.name) for i in indicators])
 
 
@@ -131,22 +130,19 @@ def _save_change(slug: str, form, item_path: str, change, template: str, **conte
 
 
 @bp.route("/")
-@roles_required("admin", "manager", "officer")
+@roles_required(*READERS)
 def index():
-    summaries = list_templates()
-    if current_user.role == "officer":
-        own = current_user.agency.slug
-        summaries = [s for s in summaries if own in s.agencies]
+    summaries = list_templates(current_user)
     return render_template("return_templates/index.html", templates=summaries, title="Return templates")
 
 
 def _settings_choices(form):
-    agencies = db.session.scalars(select(Agency).order_by(Agency.name))
+    agencies = agencies_by_name()
     form.agencies.choices = options((a.slug, a.name) for a in agencies)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def new():
     form = SettingsForm()
     _settings_choices(form)
@@ -167,9 +163,9 @@ def new():
 
 
 @bp.route("/<slug>")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def detail(slug):
-    template = _template_or_404(slug)
+    template = existing_template(slug)
     defn = definition_of(template.latest_version)
     problems = publishing_problems(slug)
     return render_template(
@@ -178,17 +174,10 @@ def detail(slug):
     )
 
 
-def _template_or_404(slug):
-    try:
-        return template_by_slug(slug)
-    except ServiceError:
-        abort(404)
-
-
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def settings(slug):
-    _template_or_404(slug)
+    existing_template(slug)
     defn = working_definition(slug)
     form = SettingsForm(data={"name": defn.name, "slug": defn.slug, "frequency": defn.frequency,
                               "agencies": defn.agencies, "due_days": defn.due_days, "instructions": defn.instructions})
@@ -202,9 +191,9 @@ def settings(slug):
 
 
 @bp.route("/<slug>/publish", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def publish_template(slug):
-    _template_or_404(slug)
+    existing_template(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -220,9 +209,9 @@ def publish_template(slug):
 
 
 @bp.route("/<slug>/json", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def edit_json(slug):
-    _template_or_404(slug)
+    existing_template(slug)
     form = JsonForm()
     if request.method == "GET":
         form.definition.data = definition_to_json(working_definition(slug))
@@ -242,18 +231,18 @@ def edit_json(slug):
 
 
 @bp.route("/<slug>/definition.json")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def export_json(slug):
-    template = _template_or_404(slug)
+    template = existing_template(slug)
     body = definition_to_json(definition_of(template.latest_version))
     return body, 200, {"Content-Type": "application/json; charset=utf-8",
                        "Content-Disposition": f'attachment; filename="{slug}-v{template.latest_version.number}.json"'}
 
 
 @bp.route("/<slug>/versions/<int:number>")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def version(slug, number):
-    template = _template_or_404(slug)
+    template = existing_template(slug)
     found = next((v for v in template.versions if v.number == number), None) or abort(404)
     return render_template("return_templates/version.html", template=template, version=found,
                            body=definition_to_json(definition_of(found)), title=f"{template.name}: version {number}")
@@ -277,9 +266,9 @@ def _apply_sheet(form, sheet: SheetLayout) -> None:
 
 
 @bp.route("/<slug>/sheets/new", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def sheet_new(slug):
-    _template_or_404(slug)
+    existing_template(slug)
     defn = working_definition(slug)
     form = _sheet_form(defn, None)
 
@@ -292,9 +281,9 @@ def sheet_new(slug):
 
 
 @bp.route("/<slug>/sheets/<int:s>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def sheet_edit(slug, s):
-    _template_or_404(slug)
+    existing_template(slug)
     defn = working_definition(slug)
     form = _sheet_form(defn, _sheet_or_404(defn, s))
     return _save_change(slug, form, f"sheets[{s}]", lambda d: _apply_sheet(form, d.sheets[s]), "item.html",
@@ -345,7 +334,7 @@ SHEET_ITEMS = {
 
 def _sheet_item_page(slug: str, s: int, kind: str, i: int | None):
     """Add (i is None) or change item i of a sheet's rows or columns."""
-    _template_or_404(slug)
+    existing_template(slug)
     make_form, apply, blank_item, name_of = SHEET_ITEMS[kind]
     defn = working_definition(slug)
     sheet = _sheet_or_404(defn, s)
@@ -368,7 +357,7 @@ def _sheet_item_page(slug: str, s: int, kind: str, i: int | None):
 
 
 def _sheet_item_view(kind: str, adding: bool):
-    @roles_required("admin")
+    @roles_required(*ADMINS)
     def view(slug, s, i=None):
         return _sheet_item_page(slug, s, kind, None if adding else i)
 
@@ -383,9 +372,9 @@ for _kind, _singular in (("rows", "row"), ("columns", "column")):
 
 
 @bp.route("/<slug>/checks/new", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def check_new(slug):
-    _template_or_404(slug)
+    existing_template(slug)
     defn = working_definition(slug)
     form = CrossRuleForm()
     form.sheet.choices = options([(sheet.name, sheet.name) for sheet in defn.sheets])
@@ -412,10 +401,10 @@ REMOVABLE = {
 
 
 @bp.route("/<slug>/remove/<kind>/<int:s>/<int:i>", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def remove(slug, kind, s, i):
     """Remove a sheet (s), a row or column (i of sheet s) or a check (i)."""
-    _template_or_404(slug)
+    existing_template(slug)
     if kind not in REMOVABLE or not ConfirmForm().validate_on_submit():
         abort(404 if kind not in REMOVABLE else 400)
     defn = working_definition(slug)
@@ -437,13 +426,11 @@ def remove(slug, kind, s, i):
 
 
 @bp.route("/<slug>/blank")
-@roles_required("admin", "officer")
+@roles_required(*UPLOADERS)
 def blank(slug):
     """Choose an agency and period; with both given, download the blank return."""
-    template = _template_or_404(slug)
+    template = existing_template(slug)
     choices = blank_return_choices(template, current_user)
-    if choices is None and current_user.role == "officer":
-        abort(403)
     agency, period = request.args.get("agency"), request.args.get("period")
     errors = {}
     if agency is not None or period is not None:
@@ -455,6 +442,6 @@ def blank(slug):
             return send_file(body, as_attachment=True, download_name=filename,
                              mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     status = 400 if errors else 200
-    return render_template("return_templates/blank.html", template=template, agencies=choices or [], errors=errors,
+    return render_template("return_templates/blank.html", template=template, agencies=choices, errors=errors,
                            agency=agency, period=period, title=f"Download a blank return: {template.name}"), status
 

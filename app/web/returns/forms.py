@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmi
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.web.admin.forms import StrictChoice, strip
+from app.web.forms import StrictChoice, strip
 
 RECOGNISE = ("", "Recognise it from the workbook")
 

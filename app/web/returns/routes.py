@@ -1,34 +1,30 @@
 """Uploading returns (upload → preview → confirm) and the submissions they become."""
 import io
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from app.policy import READERS, UPLOADERS
 from app.services import ServiceError
 from app.services.returns import (
     annotated_upload,
-    changes_of,
     confirm_upload,
-    figures_of,
     hold_upload,
     list_submissions,
-    may_download_original,
     original_file,
     preview_upload,
-    submission_for,
+    submission_changes,
+    submission_view,
     upload_templates,
     uploadable_agencies,
-    uploader_name,
 )
 from app.web.access import roles_required
-from app.web.admin.forms import options
-from app.web.forms import put_service_errors
+from app.web.forms import options, put_service_errors
+from app.web.presenters import stored_return_message
 from app.web.returns import bp
 from app.web.returns.forms import RECOGNISE, ConfirmForm, UploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOADERS = ("officer", "admin")
-READERS = ("officer", "manager", "admin")
 PREVIEW_ROWS = 1000  # figures listed on the preview page; the rest are counted
 FIGURES_SHOWN = 2000  # figures listed on a submission's page; the rest are counted
 
@@ -67,10 +63,7 @@ def upload():
 
 
 def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: list[str] | None = None):
-    try:
-        view = preview_upload(token, current_user)
-    except LookupError:
-        abort(404)
+    view = preview_upload(token, current_user)
     shown = view.parsed.values[:PREVIEW_ROWS]
     return render_template("returns/preview.html", view=view, parsed=view.parsed, shown=shown, form=form,
                            summary=summary or [], token=token, title="Check your return"), status
@@ -90,14 +83,9 @@ def confirm(token):
         return _render_preview(token, form, 400)
     try:
         submission, previous = confirm_upload(token, current_user, form.comment.data)
-    except LookupError:
-        abort(404)
     except ServiceError as error:
         return _render_preview(token, form, 400, put_service_errors(form, error))
-    message = f"Your return is stored as submission {submission.id}."
-    if previous is not None:
-        message += f" It replaces submission {previous.id}, which is kept."
-    flash(message, "success")
+    flash(stored_return_message(submission, previous), "success")
     return redirect(url_for("returns.submission", submission_id=submission.id))
 
 
@@ -106,51 +94,31 @@ def confirm(token):
 def annotated(token):
     try:
         filename, body = annotated_upload(token, current_user)
-    except LookupError:
-        abort(404)
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("returns.preview", token=token))
     return send_file(io.BytesIO(body), as_attachment=True, download_name=filename, mimetype=XLSX)
 
 
-def _submission_or_abort(submission_id: int):
-    try:
-        return submission_for(submission_id, current_user)
-    except LookupError:
-        abort(404)
-    except PermissionError:
-        abort(403)
-
-
 @bp.route("/submissions/<int:submission_id>")
 @roles_required(*READERS)
 def submission(submission_id):
-    found = _submission_or_abort(submission_id)
-    figures = figures_of(found)
-    return render_template("returns/submission.html", submission=found, figures=figures[:FIGURES_SHOWN],
-                           figure_count=len(figures),
-                           uploader=uploader_name(found), may_download=may_download_original(found, current_user),
-                           title=f"Submission {found.id}")
+    view = submission_view(submission_id, current_user)
+    return render_template("returns/submission.html", submission=view.submission, figures=view.figures[:FIGURES_SHOWN],
+                           figure_count=len(view.figures), uploader=view.uploader, may_download=view.may_download,
+                           title=f"Submission {view.submission.id}")
 
 
 @bp.route("/submissions/<int:submission_id>/changes")
 @roles_required(*READERS)
 def changes(submission_id):
-    found = _submission_or_abort(submission_id)
-    if found.supersedes_id is None:
-        abort(404)
-    return render_template("returns/changes.html", submission=found, changes=changes_of(found),
+    found, changed = submission_changes(submission_id, current_user)
+    return render_template("returns/changes.html", submission=found, changes=changed,
                            title=f"What submission {found.id} changed")
 
 
 @bp.route("/submissions/<int:submission_id>/original")
-@roles_required("officer", "admin")
+@roles_required(*UPLOADERS)
 def original(submission_id):
-    try:
-        path, found = original_file(submission_id, current_user)
-    except LookupError:
-        abort(404)
-    except PermissionError:
-        abort(403)
+    path, found = original_file(submission_id, current_user)
     return send_file(path, as_attachment=True, download_name=found.filename, mimetype=XLSX)
