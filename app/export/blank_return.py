@@ -1,6 +1,6 @@
 """The blank standard return: the workbook an agency fills in for one template and period.
 
-Flask-free. ``build_blank_return`` lays out a ``TemplateDefinition`` (app/definition.py)
+Flask-free. ``build_blank_return`` lays out a ``TemplateDefinition`` (app/definition/)
 with XlsxWriter; ``field_cells`` says where each input cell of ``expand_fields`` sits,
 so an upload of our own workbook can be read by position.
 
