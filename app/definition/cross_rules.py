@@ -1,16 +1,17 @@
-"""Cross-field rules made concrete: the checks a template's ``CrossRule``s make on a return."""
+"""Cross-field rules made concrete: which cells a template's ``CrossRule``s combine
+(``cross_rule_cells``, the one place that decides it) and the checks they make on a
+return's fields (``expand_cross_rules``).
+
+A rule's selectors name a row and/or a column; one left empty means "each". So a rule is
+checked once per combination of the rows and columns left open (each row of a sheet,
+say), and each combination picks one cell per selector.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.definition.fields import Field
-from app.definition.model import (
-    FieldSelector,
-    SheetLayout,
-    TemplateDefinition,
-    normalise_label,
-)
-
+from app.definition.fields import Field, sheet_slots
+from app.definition.model import CrossRule, SheetLayout, TemplateDefinition, normalise_label
 
 @dataclass(frozen=True)
 class CrossCheck:
@@ -25,55 +26,81 @@ class CrossCheck:
     message: str  # the rule's own message, or a plain description of the check
 
 
-def _selector_keys(sheet: SheetLayout, fields: list[Field]) -> tuple[dict[str, int], dict[str, str]]:
-    """normalised row label/alias → row index, normalised column header/alias → column key."""
-    rows = {}
-    for r, row in enumerate(sheet.rows):
-        for text in [row.label, *row.aliases]:
-            rows.setdefault(normalise_label(text), r)
-    columns = {}
-    for f in fields:
-        columns.setdefault(normalise_label(f.column_header), f.column_key)
-    for column in sheet.columns:
-        for text in column.aliases:
-            columns.setdefault(normalise_label(text), column.key)
-    return rows, columns
+@dataclass(frozen=True)
+class CrossRuleCells:
+    """Which cells one cross rule combines on its sheet: per selector (the parts, then the
+    total), the row index it names and the position in ``sheet_slots(sheet)`` of the column
+    it names, ``None`` for "each row" or "each column"."""
+
+    rule_index: int
+    rule: CrossRule
+    sheet: SheetLayout
+    cells: tuple[tuple[int | None, int | None], ...]
+
+    @property
+    def each_row(self) -> bool:
+        return any(row is None for row, _ in self.cells)
+
+    @property
+    def each_slot(self) -> bool:
+        return any(slot is None for _, slot in self.cells)
 
 
-def expand_cross_rules(defn: TemplateDefinition, fields: list[Field]) -> list[CrossCheck]:
-    """The checks the cross rules make on a return, given its ``expand_fields``.
+_NOT_ON_SHEET = object()
 
-    A selector with no row (or column) is checked once per row (or column) of the sheet;
-    combinations where a field is missing, not a number or not entered are skipped.
-    """
-    checks: list[CrossCheck] = []
+
+def cross_rule_cells(defn: TemplateDefinition) -> list[CrossRuleCells]:
+    """The cells each cross rule combines. Labels, headers and their aliases are compared
+    with ``normalise_label``; a rule naming a sheet, row or column the definition does not
+    have combines nothing and is left out."""
+    found = []
     for index, rule in enumerate(defn.cross_rules):
         sheet = defn.sheet(rule.sheet)
         if sheet is None:
             continue
-        sheet_fields = [f for f in fields if f.sheet == sheet.name]
-        by_cell = {(f.row_index, f.column_key): f for f in sheet_fields}
-        row_keys, column_keys = _selector_keys(sheet, sheet_fields)
         selectors = list(rule.parts) + ([rule.total] if rule.total else [])
-        each_row = list(range(len(sheet.rows))) if any(not s.row for s in selectors) else [None]
-        ordered_columns = list(dict.fromkeys(f.column_key for f in sheet_fields))
-        each_column = ordered_columns if any(not s.column for s in selectors) else [None]
+        rows: dict[str, int] = {}
+        if any(s.row for s in selectors):  # labels of a long sheet are only normalised when named
+            for r, row in enumerate(sheet.rows):
+                for text in [row.label, *row.aliases]:
+                    rows.setdefault(normalise_label(text), r)
+        slots = sheet_slots(sheet)
+        position = {}
+        columns: dict[str, int] = {}
+        for i, slot in enumerate(slots):
+            position.setdefault(slot.key, i)
+            columns.setdefault(normalise_label(slot.header), i)
+        for column in sheet.columns:
+            for text in column.aliases:
+                if column.key in position:
+                    columns.setdefault(normalise_label(text), position[column.key])
+        cells = tuple((rows.get(normalise_label(s.row), _NOT_ON_SHEET) if s.row else None,
+                       columns.get(normalise_label(s.column), _NOT_ON_SHEET) if s.column else None)
+                      for s in selectors)
+        if any(_NOT_ON_SHEET in cell for cell in cells):
+            continue
+        found.append(CrossRuleCells(index, rule, sheet, cells))
+    return found
 
-        def resolve(selector: FieldSelector, row_key, column_key) -> Field | None:
-            r = row_keys.get(normalise_label(selector.row)) if selector.row else row_key
-            c = column_keys.get(normalise_label(selector.column)) if selector.column else column_key
-            found = by_cell.get((r, c))
-            return found if found is not None and found.is_numeric and found.is_entered else None
 
-        for row_key in each_row:
-            for column_key in each_column:
-                parts = [resolve(s, row_key, column_key) for s in rule.parts]
-                total = resolve(rule.total, row_key, column_key) if rule.total else None
-                if any(p is None for p in parts) or (rule.total is not None and total is None):
+def expand_cross_rules(defn: TemplateDefinition, fields: list[Field]) -> list[CrossCheck]:
+    """The checks the cross rules make on a return, given its ``expand_fields``: one per
+    combination of ``cross_rule_cells`` whose fields are all there, numeric and entered."""
+    checks: list[CrossCheck] = []
+    for rule_cells in cross_rule_cells(defn):
+        rule, sheet = rule_cells.rule, rule_cells.sheet
+        keys = [slot.key for slot in sheet_slots(sheet)]
+        by_cell = {(f.row_index, f.column_key): f for f in fields if f.sheet == sheet.name}
+        for each_row in range(len(sheet.rows)) if rule_cells.each_row else [None]:
+            for each_slot in range(len(keys)) if rule_cells.each_slot else [None]:
+                combined = [by_cell.get((each_row if r is None else r, keys[each_slot if s is None else s]))
+                            for r, s in rule_cells.cells]
+                if any(f is None or not f.is_numeric or not f.is_entered for f in combined):
                     continue
+                parts, total = combined[:len(rule.parts)], (combined[-1] if rule.total else None)
                 checks.append(
                     CrossCheck(
-                        rule_index=index,
+                        rule_index=rule_cells.rule_index,
                         kind=rule.kind,
                         sheet=sheet.name,
                         parts=tuple(p.id for p in parts),
