@@ -38,9 +38,8 @@ from app.ingest.map import RowPlan, SheetPlan, SlotPlan
 from app.ingest.normalise import PLAIN_NUMBER_TYPES, collect_footnotes, normalise_value
 from app.ingest.problems import Problem
 from app.ingest.read import cell_ref
+from app.vocabulary import EMPTY_CELL, FLAGS_WITHOUT_VALUE
 
-FLAGS_WITH_VALUE = frozenset({"actual", "estimate", "provisional"})
-NOT_GIVEN = frozenset({"not_available", "not_released"})
 EXCEL_EPOCH = date(1899, 12, 30)
 
 OUTLIER_PERIODS = 4
@@ -259,13 +258,13 @@ class _CellChecker:
             self.problem(row, slot, message)
             return None
         flag = normalised.flag
-        if flag == "missing":
+        if flag == EMPTY_CELL:
             if rule.required:
                 na = " If you do not have it, write N/A and the reason." if rule.allow_na else ""
                 self.problem(row, slot, f"Enter the figure for {_describe(row, slot)}: it is required, and an "
                                         f"empty cell is not read as 0.{na}")
             return None
-        if flag in NOT_GIVEN:
+        if flag in FLAGS_WITHOUT_VALUE:
             if not rule.allow_na:
                 self.problem(row, slot, f"'N/A' is not accepted for {_describe(row, slot)}: enter the figure. "
                                         "An estimate is fine, written like 1,400 (estimate).")
