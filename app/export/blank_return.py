@@ -1,6 +1,6 @@
 """The blank standard return: the workbook an agency fills in for one template and period.
 
-Flask-free. ``build_blank_return`` lays out a ``TemplateDefinition`` (app/definition.py)
+Flask-free. ``build_blank_return`` lays out a ``TemplateDefinition`` (app/definition/)
 with XlsxWriter; ``field_cells`` says where each input cell of ``expand_fields`` sits,
 so an upload of our own workbook can be read by position.
 
@@ -91,7 +91,8 @@ NUMBER_FORMATS = {
     "date": "dd/mm/yyyy",
     "text": "@",
 }
-UNITS = {"whole": "number", "decimal": "number", "percent": "%", "money": "£", "date": "date", "text": "text"}
+# What the Unit column says for each type of figure.
+RULE_TYPE_UNITS = {"whole": "number", "decimal": "number", "percent": "%", "money": "£", "date": "date", "text": "text"}
 TYPE_NAMES = {
     "whole": "Whole number",
     "decimal": "Number",
@@ -410,7 +411,7 @@ def _write_return_sheet(ws: Worksheet, fmt: _Formats, context: _Context, sheet: 
         fit_row(ws, PERIOD_ROW, [(periods[slot.key].label, INPUT_WIDTH) for slot in slots])
     for r, row in enumerate(sheet.rows):
         ws.write_string(FIRST_DATA_ROW + r, LABEL_COL, row.label, fmt.label)
-        ws.write_string(FIRST_DATA_ROW + r, UNIT_COL, UNITS.get(row.rule.type, ""), fmt.unit)
+        ws.write_string(FIRST_DATA_ROW + r, UNIT_COL, RULE_TYPE_UNITS.get(row.rule.type, ""), fmt.unit)
         fit_row(ws, FIRST_DATA_ROW + r, [(row.label, LABEL_WIDTH)])
     for f in fields:
         row_number = FIRST_DATA_ROW + f.row_index

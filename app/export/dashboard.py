@@ -32,9 +32,10 @@ from app.export.dashboard_data import (
     MeasureTable, OutcomeBlock, RollingRow, RollingTable, Suppressed, TrendTable,
 )
 from app.export.formats import (
-    CHART_FONT, RAG_WORDS, Formats, chart_series, fit_row, lines_needed, row_height, setup_print,
+    CHART_FONT, Formats, chart_series, fit_row, lines_needed, row_height, setup_print,
 )
 from app.export.xlsx import new_workbook
+from app.vocabulary import RAG_NAMES
 
 CONTENTS = "Contents"
 DASHBOARD = "Dashboard"
@@ -750,7 +751,7 @@ def _write_notes(sheet: _Sheet, data: DashboardData) -> None:
     ws.write_string(row, 0, "RAG ratings", f.subtitle)
     row += 1
     first_rag = row
-    for letter, word in RAG_WORDS.items():
+    for letter, word in RAG_NAMES.items():
         ws.write_string(row, 0, letter, f.rag)
         ws.write_string(row, 1, word, f.text)
         row += 1

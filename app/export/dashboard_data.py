@@ -8,8 +8,10 @@ results of the few formulas it writes (county totals, % change, counts of return
 Conventions
 - A figure is a number, ``None`` (missing: never written as 0) or ``Suppressed`` (public
   version only). Percentages are numbers from 0 to 100, as published ("38.9%" is 38.9).
-- ``unit`` is one of ``UNITS``; ``decimals`` is how many decimal places to show.
-- A flag (``FLAGS``) qualifies a figure: estimate, provisional, not available, …
+- ``unit`` is one of ``UNITS`` (``app.vocabulary.DISPLAY_UNITS``); ``decimals`` is how many
+  decimal places to show.
+- A flag (``FLAGS``: ``app.vocabulary.WORKBOOK_FLAGS``) qualifies a figure: estimate,
+  provisional, not available, …
 - RAG ratings are "R", "A", "G" or None.
 
 The public version is made upstream: the caller leaves out the DHR sheets and internal
@@ -21,29 +23,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol, Union
 
+# The workbook's names for app.vocabulary's display vocabularies.
+from app.vocabulary import DISPLAY_UNITS as UNITS, RAGS, RATED_POLARITIES as POLARITIES, WORKBOOK_FLAGS as FLAGS
+
 if TYPE_CHECKING:  # only for annotations: keeps this module free of XlsxWriter
     from xlsxwriter.workbook import Workbook
 
     from app.export.formats import Formats
 
-UNITS = ("count", "rate", "percent", "money", "ratio")
-RAGS = ("R", "A", "G")
 DIRECTIONS = ("improving", "stable", "worsening")
 PEER_POSITIONS = ("Top", "Average", "Bottom")
 TOTAL_STATUSES = ("complete", "incomplete", "mismatch")
 SUBMISSION_STATUSES = ("received", "late", "missing", "not yet due")
-POLARITIES = ("higher_is_better", "lower_is_better")
-
-# Flag code -> (what the workbook shows, what it means). The Notes sheet prints this legend.
-FLAGS: dict[str, tuple[str, str]] = {
-    "estimate": ("estimate", "An estimate, for example because some areas have not reported yet."),
-    "provisional": ("provisional", "Provisional: the agency may revise it."),
-    "not_available": ("N/A", "Not available; the reason is given in a note where known."),
-    "not_yet_released": ("not yet released", "The source has not published this figure yet."),
-    "not_yet_due": ("not yet due", "The period has not ended or the return is not due yet."),
-    "incomplete": ("incomplete", "A total that lacks one or more areas' figures."),
-    "mismatch": ("check", "The reported total differs from the sum of the areas."),
-}
 SUPPRESSED_LEGEND = (
     ("<5", "Public version: a count from 1 to 4, hidden so that no one can be identified."),
     ("[c]", "Public version: hidden so that a small count cannot be worked out from it "

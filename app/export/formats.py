@@ -42,7 +42,6 @@ STATUS_COLOURS = {
     "missing": RAG_COLOURS["R"],
     "not yet due": ("#f3f2f1", "#0b0c0c"),
 }
-RAG_WORDS = {"R": "Red", "A": "Amber", "G": "Green"}
 CHART_COLOURS = {"this_year": "#1d70b8", "last_year": "#9fc2e3"}
 CHART_FONT = {"name": "Arial", "size": 9}
 

@@ -31,11 +31,12 @@ from app.indicators.totals import (
 )
 from app.indicators.year_change import changes, format_change
 from app.indicators.compare import PEER_BAND_PERCENT, compare_with_peers, rank_districts
-from app.indicators.model import FLAGS_WITH_VALUE, POINT_UNITS, RATE_SCALE, AreaSpec, IndicatorSpec
+from app.indicators.model import RATE_SCALE, AreaSpec, IndicatorSpec
 from app.indicators.periods import previous_year_key, trend_period_keys
 from app.indicators.rag import NO_FIGURE, rate
 from app.indicators.significance import ALPHA, binomial_two_sided, fisher_two_sided, significance_labels
 from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes
+from app.vocabulary import FLAGS_WITH_VALUE, POINT_UNITS
 
 DASHBOARD_COLUMNS = [
     "indicator", "area", "area_kind", "period", "unit", "polarity",

@@ -5,32 +5,24 @@ The service that reads the database builds these from rows (one ``IndicatorSpec`
 from ``DataValue`` rows (columns ``indicator, area, period, value, flag`` where
 ``indicator`` is the slug, ``area`` the code and ``period`` the canonical key).
 
-The vocabularies match ``app.models`` (which cannot be imported here: it needs Flask).
+Flags, units, polarities and RAG ratings are ``app.vocabulary``'s, as in ``app.models``.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 
-UNITS = ("count", "rate_per_1000", "rate_per_100000", "percent", "money", "ratio")
-POLARITIES = ("lower_is_better", "higher_is_better", "neutral")
+from app.vocabulary import POINT_UNITS, POLARITIES, UNITS
+
 AGGREGATIONS = ("sum", "recompute", "none")
 RAG_METHODS = ("none", "target", "previous_year", "manual")
 RAG_BAND_KINDS = ("percent", "absolute")
 AREA_KINDS = ("district", "county", "wider")
-FLAGS = ("actual", "estimate", "provisional", "not_available", "not_released")
-# Flags that carry a figure, and flags that stand in place of one.
-FLAGS_WITH_VALUE = ("actual", "estimate", "provisional")
-FLAGS_WITHOUT_VALUE = ("not_available", "not_released")
-RAGS = ("R", "A", "G")
-RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
 
 # Rates are "per" this many people.
 RATE_SCALE = {"rate_per_1000": 1000.0, "rate_per_100000": 100_000.0}
 # A recomputed indicator is scale × numerator / denominator.
 RECOMPUTE_SCALE = {"percent": 100.0, "ratio": 1.0, **RATE_SCALE}
-# Units whose change is reported in percentage points rather than relative %.
-POINT_UNITS = ("percent",)
 
 
 def _one_of(what: str, value, allowed) -> None:

@@ -29,14 +29,12 @@ from functools import lru_cache
 
 from app.indicators.year_change import round_half_up
 from app.indicators.model import (
-    FLAGS_WITHOUT_VALUE,
-    RAG_NAMES,
-    RAGS,
     IndicatorSpec,
     RagResult,
     RagRule,
     is_missing,
 )
+from app.vocabulary import FLAGS_WITHOUT_VALUE, RAG_NAMES, RAGS
 
 # The Leicestershire rule: improved or worse by ≤ 2% green, ≤ 10% amber, above red.
 LEICESTERSHIRE_RULE = RagRule(method="previous_year", band_kind="percent", green_within=2, amber_within=10)

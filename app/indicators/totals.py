@@ -30,14 +30,13 @@ import numpy as np
 import pandas as pd
 
 from app.indicators.model import (
-    FLAGS,
-    FLAGS_WITH_VALUE,
     RECOMPUTE_SCALE,
     AggregateResult,
     AreaSpec,
     IndicatorSpec,
 )
 from app.indicators.periods import population_year
+from app.vocabulary import FLAGS, FLAGS_WITH_VALUE
 
 KEYS = ["indicator", "area", "period"]
 VALUE_COLUMNS = [*KEYS, "value", "flag"]

@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from app.indicators.model import POINT_UNITS, UNITS, is_missing
+from app.indicators.model import is_missing
+from app.vocabulary import POINT_UNITS, UNITS
 
 NO_CHANGE_TEXT = "n/a"
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, replace
-from types import SimpleNamespace
 
 from app.definition import (
     ColumnSlot,
@@ -38,10 +37,10 @@ from app.definition import (
     RowSpec,
     SheetLayout,
     TemplateDefinition,
-    _slot_measure,
-    _slot_rule,
+    column_rule,
     normalise_label,
     sheet_slots,
+    slot_measure,
     slot_period,
 )
 from app.ingest.problems import Problem
@@ -164,11 +163,6 @@ class SheetPlan:
         return [self.field(row, slot) for row in self.rows for slot in self.slots]
 
 
-# A stand-in row without a rule: _slot_rule returns its rule (None) exactly when the
-# column has no rule of its own.
-_ROW_WITHOUT_RULE = SimpleNamespace(rule=None)
-
-
 @functools.lru_cache(maxsize=256)
 def _not_required(rule: FieldRule) -> FieldRule:
     return rule if not rule.required else replace(rule, required=False)
@@ -182,10 +176,11 @@ def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str 
         for slot in sheet_slots(sheet):
             slot_spec = slot_period(slot, period)
             optional = slot.previous_year or slot_spec.end > period.end
-            fixed = _slot_rule(_ROW_WITHOUT_RULE, slot)
+            fixed = column_rule(slot)
             column = slot.column
             slots.append(SlotPlan(
-                slot=slot, key=slot.key, measure=_slot_measure(slot), role=column.role if column is not None else "input",
+                slot=slot, key=slot.key, measure=slot_measure(slot),
+                role=column.role if column is not None else "input",
                 period=slot_spec, period_key=slot_spec.key,
                 area=column.area if column is not None and column.area else None, optional=optional,
                 fixed_rule=None if fixed is None else (_not_required(fixed) if optional else fixed),

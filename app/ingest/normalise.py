@@ -11,20 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.ingest.read import excel_serial_to_datetime
+from app.vocabulary import EMPTY_CELL
 
 FIELD_TYPES = ("whole", "decimal", "percent", "money", "date", "text")
-FLAGS = ("actual", "estimate", "provisional", "not_available", "not_released", "missing")
 
 
 @dataclass(frozen=True)
 class NormalisedValue:
     value: float | str | date | None
-    flag: str  # one of FLAGS
+    flag: str  # one of app.vocabulary.CELL_STATES: a flag, or EMPTY_CELL
     reason: str | None = None  # why a value is not available or not released
     note: str | None = None  # what else the officer wrote beside a figure (an estimate's basis, a footnote)
 
 
-MISSING = NormalisedValue(None, "missing")
+MISSING = NormalisedValue(None, EMPTY_CELL)
 
 EXPECTED = {
     "whole": "a whole number such as 12",

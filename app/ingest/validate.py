@@ -33,14 +33,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.definition import NUMERIC_TYPES, CrossRule, TemplateDefinition, normalise_label
+from app.definition import NUMERIC_TYPES, CrossRule, TemplateDefinition, cross_rule_cells
 from app.ingest.map import RowPlan, SheetPlan, SlotPlan
 from app.ingest.normalise import PLAIN_NUMBER_TYPES, collect_footnotes, normalise_value
 from app.ingest.problems import Problem
 from app.ingest.read import cell_ref
+from app.vocabulary import EMPTY_CELL, FLAGS_WITHOUT_VALUE
 
-FLAGS_WITH_VALUE = frozenset({"actual", "estimate", "provisional"})
-NOT_GIVEN = frozenset({"not_available", "not_released"})
 EXCEL_EPOCH = date(1899, 12, 30)
 
 OUTLIER_PERIODS = 4
@@ -259,13 +258,13 @@ class _CellChecker:
             self.problem(row, slot, message)
             return None
         flag = normalised.flag
-        if flag == "missing":
+        if flag == EMPTY_CELL:
             if rule.required:
                 na = " If you do not have it, write N/A and the reason." if rule.allow_na else ""
                 self.problem(row, slot, f"Enter the figure for {_describe(row, slot)}: it is required, and an "
                                         f"empty cell is not read as 0.{na}")
             return None
-        if flag in NOT_GIVEN:
+        if flag in FLAGS_WITHOUT_VALUE:
             if not rule.allow_na:
                 self.problem(row, slot, f"'N/A' is not accepted for {_describe(row, slot)}: enter the figure. "
                                         "An estimate is fine, written like 1,400 (estimate).")
@@ -300,14 +299,10 @@ class _CellChecker:
 
 # ---- cross-field rules -----------------------------------------------------------------
 #
-# A rule's selectors name a row and/or a column; one left empty means "each". So a rule is
-# checked once per combination of the rows and columns left open (each row of a 1,250-row
-# sheet, say), and each combination picks one cell per selector. The combinations are
-# worked out as arrays (``_RuleGrid``) and evaluated with numpy; only a failed check is
+# ``cross_rule_cells`` decides which cells a rule combines; here its combinations are laid
+# out as arrays over the plans (``_RuleGrid``) and evaluated with numpy, so a rule checked
+# on each row of a 1,250-row sheet makes no ``Field`` per cell. Only a failed check is
 # worded, with the cells and figures involved.
-
-EACH = object()  # a selector's "each row" or "each column"
-
 
 @dataclass(frozen=True)
 class PlannedCheck:
@@ -342,40 +337,22 @@ class _RuleGrid:
 
 
 def _rule_grids(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[_RuleGrid]:
-    """The combinations ``expand_cross_rules`` checks, as arrays over the plans."""
+    """The combinations of ``cross_rule_cells``, as arrays over the plans."""
     grids = []
-    for rule in defn.cross_rules:
-        sheet = defn.sheet(rule.sheet)
-        plan = next((p for p in plans if p.layout is sheet), None)
+    for rule_cells in cross_rule_cells(defn):
+        plan = next((p for p in plans if p.layout is rule_cells.sheet), None)
         if plan is None or not plan.rows:
             continue
-        row_keys: dict[str, int] = {}
-        if any(s.row for s in [*rule.parts, rule.total] if s is not None):
-            for row in plan.rows:
-                for label in (row.spec.label, *row.spec.aliases):
-                    row_keys.setdefault(normalise_label(label), row.index)
-        position = {slot.key: i for i, slot in enumerate(plan.slots)}
-        column_keys: dict[str, int] = {}
-        for i, slot in enumerate(plan.slots):
-            column_keys.setdefault(normalise_label(slot.header), i)
-        for column in sheet.columns:
-            for alias in column.aliases:
-                if column.key in position:
-                    column_keys.setdefault(normalise_label(alias), position[column.key])
-        selectors = list(rule.parts) + ([rule.total] if rule.total else [])
-        where = [(row_keys.get(normalise_label(s.row)) if s.row else EACH,
-                  column_keys.get(normalise_label(s.column)) if s.column else EACH) for s in selectors]
-        if any(r is None or c is None for r, c in where):
-            continue  # a selector names a row or column the sheet does not have: nothing to check
-        each_row = np.arange(len(plan.rows)) if any(r is EACH for r, _ in where) else np.zeros(1, int)
-        each_slot = np.arange(len(plan.slots)) if any(c is EACH for _, c in where) else np.zeros(1, int)
+        # A plan's rows and slots are its sheet's rows and sheet_slots, in order.
+        each_row = np.arange(len(plan.rows)) if rule_cells.each_row else np.zeros(1, int)
+        each_slot = np.arange(len(plan.slots)) if rule_cells.each_slot else np.zeros(1, int)
         combinations = len(each_row) * len(each_slot)
         row_axis, slot_axis = np.repeat(each_row, len(each_slot)), np.tile(each_slot, len(each_row))
         usable = _usable_cells(plan)
-        rows = [row_axis if r is EACH else np.full(combinations, r) for r, _ in where]
-        slots = [slot_axis if c is EACH else np.full(combinations, c) for _, c in where]
+        rows = [row_axis if r is None else np.full(combinations, r) for r, _ in rule_cells.cells]
+        slots = [slot_axis if c is None else np.full(combinations, c) for _, c in rule_cells.cells]
         valid = np.logical_and.reduce([usable[r, c] for r, c in zip(rows, slots)])
-        grids.append(_RuleGrid(plan, rule, rows, slots, valid))
+        grids.append(_RuleGrid(plan, rule_cells.rule, rows, slots, valid))
     return grids
 
 

@@ -9,30 +9,13 @@ from app.extensions import db
 # One vocabulary for the engine and the database: the engine's, which needs no Flask.
 from app.indicators.model import (  # noqa: F401  (re-exported through app.models)
     AGGREGATIONS,
-    FLAGS,
-    FLAGS_WITH_VALUE,
-    FLAGS_WITHOUT_VALUE,
-    POLARITIES,
     RAG_BAND_KINDS,
     RAG_METHODS,
-    UNITS,
 )
 from app.models.area import Agency, Area
 from app.models.base import one_of, utcnow, vocabulary_sql
+from app.vocabulary import FLAGS, FLAGS_WITH_VALUE, FLAGS_WITHOUT_VALUE, POLARITIES, POLARITY_LABELS, UNIT_LABELS, UNITS
 
-UNIT_LABELS = {
-    "count": "Count",
-    "rate_per_1000": "Rate per 1,000 population",
-    "rate_per_100000": "Rate per 100,000 population",
-    "percent": "Percentage",
-    "money": "Money (£)",
-    "ratio": "Ratio",
-}
-POLARITY_LABELS = {
-    "lower_is_better": "Lower is better",
-    "higher_is_better": "Higher is better",
-    "neutral": "Neither (monitored only)",
-}
 # How an indicator combines across areas (AGGREGATIONS): sum counts; recompute rates and
 # percentages from their numerator and denominator; or never combine (survey results, say).
 AGGREGATION_LABELS = {
@@ -42,14 +25,6 @@ AGGREGATION_LABELS = {
 }
 
 PERIOD_KINDS = ("year", "quarter", "month", "span")
-
-FLAG_LABELS = {
-    "actual": "Actual",
-    "estimate": "Estimate",
-    "provisional": "Provisional",
-    "not_available": "Not available",
-    "not_released": "Not yet released",
-}
 
 
 class Outcome(db.Model):

@@ -6,7 +6,7 @@ from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.indicators.model import RAGS  # one vocabulary with the engine
+from app.vocabulary import RAGS  # one vocabulary with the engine
 from app.models.area import Agency, Area
 from app.models.base import one_of, utcnow
 from app.models.indicator import Indicator, Outcome, Period

@@ -51,21 +51,17 @@ from app.export.dashboard_data import (
     TrendRow, TrendTable, suppress_small_counts,
 )
 from app.extensions import db
-from app.indicators.model import RAG_NAMES
 from app.indicators.periods import period_of, quarter_keys
 from app.models import Submission
 from app.models.base import utcnow
-from app.models.indicator import POLARITY_LABELS, UNIT_LABELS
 from app.periods import fy_label, year_to_date
 from app.services.performance import (
     NO_OUTCOME, PerformanceTable, completeness_view, dashboard_view, data_as_at, parse_dashboard_period,
     performance_table, period_slug,
 )
+from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
 
 WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_UNITS = {"rate_per_1000": "rate", "rate_per_100000": "rate"}
-EXPORT_FLAGS = {"estimate": "estimate", "provisional": "provisional", "not_available": "not_available",
-                "not_released": "not_yet_released"}
 TOTAL_STATUS = {"complete": "complete", "supplied": "complete", "mismatch": "mismatch", "incomplete": "incomplete",
                 "not_combined": "complete"}
 
@@ -80,7 +76,7 @@ def restricted_sheets(user) -> list[SheetWriter]:
 
 
 def _unit(unit: str) -> str:
-    return EXPORT_UNITS.get(unit, unit)
+    return DISPLAY_UNIT.get(unit, unit)
 
 
 def _flag(flag: str | None, status: str | None = None, value=None) -> str | None:
@@ -88,7 +84,7 @@ def _flag(flag: str | None, status: str | None = None, value=None) -> str | None
         return "mismatch"
     if value is None and status == "incomplete":
         return "incomplete"
-    return EXPORT_FLAGS.get(flag) if flag else None
+    return WORKBOOK_FLAG.get(flag) if flag else None
 
 
 def _twelve_months_to(key: str) -> str:

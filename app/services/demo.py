@@ -184,7 +184,7 @@ def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
     """Publish a template per seed table; an unchanged definition makes no new version."""
     from app.demo.templates import demo_template_definitions
     from app.models import ReturnTemplate
-    from app.services.return_templates import _mark_published, _store_draft, check_definition
+    from app.services.return_templates import check_definition, mark_published, store_draft
 
     for defn in demo_template_definitions({name: i.slug for name, i in indicators.items()}):
         problems = check_definition(defn)
@@ -194,7 +194,7 @@ def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
         latest = template.latest_version if template else None
         if latest is not None and latest.status == "published" and latest.definition == defn.to_dict():
             continue
-        _mark_published(_store_draft(defn, None, template), None)
+        mark_published(store_draft(defn, None, template), None)
 
 
 def _demo_extensions():

@@ -85,7 +85,7 @@ from app.indicators import apply_override, outcome_rag
 from app.indicators.compare import compare_with_peers, rank_districts
 # The engine's own steps, used as compute_dashboard uses them (see engine_rows).
 from app.indicators.dashboard import _figures as engine_figures, _ratings as engine_ratings, _significance as engine_significance
-from app.indicators.model import FLAGS_WITHOUT_VALUE, POINT_UNITS, RAG_NAMES, AreaSpec, IndicatorSpec, RagResult
+from app.indicators.model import AreaSpec, IndicatorSpec, RagResult
 from app.indicators.periods import period_of, previous_year_key, trend_period_keys
 from app.indicators.timeliness import completeness
 from app.indicators.significance import ALPHA
@@ -94,10 +94,11 @@ from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, rel
 from app.indicators.year_change import changes, format_change
 from app.models.base import utcnow
 from app.models import (
-    RAGS, Agency, Area, Commentary, DataValue, Indicator, Outcome, OutcomeAssessment, PeerValue, Period,
+    Agency, Area, Commentary, DataValue, Indicator, Outcome, OutcomeAssessment, PeerValue, Period,
     PeriodSignOff, RagSetting, ReturnDue, ReturnTemplate, Submission,
 )
 from app.periods import PeriodError, PeriodSpec, parse_period
+from app.vocabulary import FLAGS_WITHOUT_VALUE, POINT_UNITS, RAG_NAMES, RAGS
 from app.policy import visible_agency_ids
 from app.services import ServiceError, transaction
 from app.services.audit import record

@@ -120,7 +120,7 @@ def _sync_template_row(template: ReturnTemplate, defn: TemplateDefinition) -> No
     template.agencies = sorted(agencies, key=lambda a: a.slug)
 
 
-def _store_draft(defn: TemplateDefinition, user, template: ReturnTemplate | None) -> TemplateVersion:
+def store_draft(defn: TemplateDefinition, user, template: ReturnTemplate | None) -> TemplateVersion:
     """Write a validated definition as the template's draft (flush only)."""
     if template is None:
         template = ReturnTemplate(slug=defn.slug, name=defn.name)
@@ -150,11 +150,11 @@ def publish(slug: str, user) -> TemplateVersion:
     if problems:
         raise TemplateProblems(problems)
     with transaction():
-        _mark_published(draft, user)
+        mark_published(draft, user)
     return draft
 
 
-def _mark_published(version: TemplateVersion, user) -> None:
+def mark_published(version: TemplateVersion, user) -> None:
     for other in version.template.versions:
         if other.status == "published" and other is not version:
             other.status = "retired"
@@ -196,10 +196,10 @@ def load(text: str, user, *, publish_it: bool = True) -> LoadResult:
     if latest is not None and latest.definition == defn.to_dict() and (latest.status == "published" or not publish_it):
         return LoadResult(defn.slug, latest.number, latest.status, False)
     with transaction("That template clashes with one already saved."):
-        version = _store_draft(defn, user, template)
+        version = store_draft(defn, user, template)
         record("template_loaded", user, version, template=defn.slug, version=version.number)
         if publish_it:
-            _mark_published(version, user)
+            mark_published(version, user)
     return LoadResult(defn.slug, version.number, version.status, True)
 
 
@@ -227,7 +227,7 @@ def create_template(defn: TemplateDefinition, user) -> TemplateVersion:
     if problems:
         raise TemplateProblems(problems)
     with transaction("A template with this short name already exists."):
-        version = _store_draft(defn, user, None)
+        version = store_draft(defn, user, None)
         record("template_created", user, version, template=defn.slug)
     return version
 
@@ -250,7 +250,7 @@ def edit_definition(slug: str, user, change) -> TemplateVersion:
         raise TemplateProblems(new_problems)
     template = template_by_slug(slug)
     with transaction("That change clashes with something already saved."):
-        version = _store_draft(changed, user, template)
+        version = store_draft(changed, user, template)
         record("template_edited", user, version, template=slug, version=version.number)
     return version
 

@@ -2,7 +2,7 @@
 from flask import Flask, url_for
 from flask_login import current_user
 
-from app.models.indicator import FLAG_LABELS
+from app.vocabulary import FLAG_LABELS
 from app.models.user import ROLE_LABELS
 from app import policy
 from app.policy import ADMINS, EVERYONE, MANAGERS, READERS, in_group, may_see_dhr

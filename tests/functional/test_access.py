@@ -118,11 +118,11 @@ for endpoint in ("returns.submission", "returns.changes"):
 
 @pytest.fixture
 def ids(people):
-    from app.definition import demo_definitions
-    from app.services.return_templates import _mark_published, _store_draft
+    from app.demo.templates import demo_definitions
+    from app.services.return_templates import mark_published, store_draft
 
     table_2 = next(d for d in demo_definitions() if d.slug == "table-2-da-sv-outcomes")
-    _mark_published(_store_draft(table_2, None, None), None)
+    mark_published(store_draft(table_2, None, None), None)
     outcome = Outcome(name="Ongoing reductions in crime")
     indicator = Indicator(slug="total-crime-rate", name="Total crime rate", unit="rate_per_1000", outcome=outcome)
     db.session.add_all([outcome, indicator])

@@ -12,10 +12,10 @@ from wtforms import BooleanField, DecimalField, EmailField, IntegerField, Passwo
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.models.area import AREA_KINDS
-from app.models.indicator import AGGREGATION_LABELS, POLARITY_LABELS, RAG_METHODS, UNIT_LABELS
+from app.models.indicator import AGGREGATION_LABELS, RAG_METHODS
 from app.models.user import ROLE_LABELS
-# Shared widgets live in app.web.forms; DHR forms still import them from here.
-from app.web.forms import ReferenceSelect, StrictChoice, options, strip  # noqa: F401
+from app.vocabulary import POLARITY_LABELS, UNIT_LABELS
+from app.web.forms import ReferenceSelect, StrictChoice, options, strip
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, numbers and hyphens only, like 'blaby-council'")
 RAG_METHOD_LABELS = {

@@ -3,7 +3,7 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.indicators.periods import period_of
-from app.models.indicator import FLAG_LABELS
+from app.vocabulary import FLAG_LABELS
 from app.services import ServiceError
 from app.services.dashboard_export import WORKBOOK_MIMETYPE, export_dashboard
 from app.services.performance import (

@@ -12,7 +12,7 @@ from app.dhr.actions import SCOPES, STATUSES
 from app.dhr.budget import COST_KINDS, to_decimal
 from app.dhr.clocks import REVIEW_TYPES
 from app.services.dhr import CASE_STATUS_LABELS
-from app.web.admin.forms import ReferenceSelect, StrictChoice, options, strip
+from app.web.forms import ReferenceSelect, StrictChoice, options, strip
 
 DATE_PATTERNS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d")
 DATE_HINT = "For example, 31/03/2016"

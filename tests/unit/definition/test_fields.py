@@ -9,12 +9,12 @@ from app.definition import (
     SheetLayout,
     TemplateDefinition,
     check_return_period,
-    demo_definitions,
     due_date_for,
     expand_cross_rules,
     expand_fields,
     resolve_period_ref,
 )
+from app.demo.templates import demo_definitions
 from app.periods import PeriodError, parse_period
 
 

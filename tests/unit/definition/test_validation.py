@@ -11,11 +11,11 @@ from app.definition import (
     RowSpec,
     SheetLayout,
     TemplateDefinition,
-    demo_definitions,
     normalise_label,
     slugify,
     validate_definition,
 )
+from app.demo.templates import demo_definitions
 
 
 def problems_of(defn, **known) -> dict[str, str]:

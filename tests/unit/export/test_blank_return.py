@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from app.definition import RowSpec, demo_definitions, expand_fields
+from app.definition import RowSpec, expand_fields
+from app.demo.templates import demo_definitions
 from app.export.blank_return import (
     FIRST_DATA_ROW,
     build_blank_return,

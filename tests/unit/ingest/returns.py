@@ -8,7 +8,8 @@ from pathlib import Path
 
 import openpyxl
 
-from app.definition import TemplateDefinition, demo_definitions, expand_fields
+from app.definition import TemplateDefinition, expand_fields
+from app.demo.templates import demo_definitions
 from app.export.blank_return import build_blank_return, field_cells
 from app.ingest.identify import TemplateCandidate
 from app.ingest.pipeline import ParsedReturn, parse_return

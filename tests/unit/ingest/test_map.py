@@ -2,7 +2,8 @@
 import pytest
 from openpyxl.styles import Font
 
-from app.definition import demo_definitions, expand_fields
+from app.definition import expand_fields
+from app.demo.templates import demo_definitions
 from app.ingest.map import map_workbook, plan_sheets
 from app.ingest.read import read_workbook
 from app.periods import parse_period

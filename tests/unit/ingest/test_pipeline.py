@@ -1,5 +1,5 @@
 """The whole pipeline: which template, agency and period; files that cannot be read."""
-from app.definition import demo_definitions
+from app.demo.templates import demo_definitions
 from tests.unit.ingest.builders import simple_xlsx
 from tests.unit.ingest.returns import (
     APPENDIX_2_SLUG, LWA, Catalogue, blank, definition, edit, figures, filled, messages, parse,

@@ -5,9 +5,10 @@ from datetime import date, datetime
 import pytest
 
 from app.definition import (
-    FieldRule, RowSpec, SheetLayout, TemplateDefinition, demo_definitions, expand_cross_rules, expand_fields,
-    money_rule, percent_rule, whole_rule,
+    FieldRule, RowSpec, SheetLayout, TemplateDefinition, expand_cross_rules, expand_fields, money_rule, percent_rule,
+    whole_rule,
 )
+from app.demo.templates import demo_definitions
 from app.ingest.map import plan_sheets
 from app.ingest.normalise import normalise_value
 from app.ingest.validate import HistoryPoint, _all_plain, planned_checks

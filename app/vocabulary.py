@@ -1,0 +1,73 @@
+"""The app's vocabularies: the codes stored for a figure's flag, an indicator's unit and
+polarity and a RAG rating, and the words shown for them. One definition each; Flask-free,
+so the engine, the importer, the workbooks, the models and the pages all take them from here.
+
+Where a view shows a vocabulary differently, the difference is a mapping from these codes
+(``DISPLAY_UNIT``, ``WORKBOOK_FLAG``), not a second list.
+"""
+
+# ---- flags: what a stored figure is ----------------------------------------------------
+
+FLAGS = ("actual", "estimate", "provisional", "not_available", "not_released")
+# Flags that carry a figure, and flags that stand in place of one.
+FLAGS_WITH_VALUE = ("actual", "estimate", "provisional")
+FLAGS_WITHOUT_VALUE = ("not_available", "not_released")
+FLAG_LABELS = {
+    "actual": "Actual",
+    "estimate": "Estimate",
+    "provisional": "Provisional",
+    "not_available": "Not available",
+    "not_released": "Not yet released",
+}
+# What the importer reads from a cell: a flag, or an empty cell (no figure, nothing stored).
+EMPTY_CELL = "missing"
+CELL_STATES = (*FLAGS, EMPTY_CELL)
+
+# The dashboard workbook's flags: code -> (what the workbook shows, what it means). The
+# Notes sheet prints this legend. Besides the stored flags (but "actual", shown plain) it
+# has the states of a total or a return that the workbook shows in place of a figure.
+WORKBOOK_FLAGS: dict[str, tuple[str, str]] = {
+    "estimate": ("estimate", "An estimate, for example because some areas have not reported yet."),
+    "provisional": ("provisional", "Provisional: the agency may revise it."),
+    "not_available": ("N/A", "Not available; the reason is given in a note where known."),
+    "not_yet_released": ("not yet released", "The source has not published this figure yet."),
+    "not_yet_due": ("not yet due", "The period has not ended or the return is not due yet."),
+    "incomplete": ("incomplete", "A total that lacks one or more areas' figures."),
+    "mismatch": ("check", "The reported total differs from the sum of the areas."),
+}
+# Stored flag -> the workbook's flag ("actual" has none).
+WORKBOOK_FLAG = {"estimate": "estimate", "provisional": "provisional", "not_available": "not_available",
+                 "not_released": "not_yet_released"}
+
+# ---- units -----------------------------------------------------------------------------
+
+UNITS = ("count", "rate_per_1000", "rate_per_100000", "percent", "money", "ratio")
+UNIT_LABELS = {
+    "count": "Count",
+    "rate_per_1000": "Rate per 1,000 population",
+    "rate_per_100000": "Rate per 100,000 population",
+    "percent": "Percentage",
+    "money": "Money (£)",
+    "ratio": "Ratio",
+}
+# Units whose change is reported in percentage points rather than relative %.
+POINT_UNITS = ("percent",)
+# The dashboard workbook formats both rates as one "rate" unit.
+DISPLAY_UNIT = {unit: "rate" if unit.startswith("rate_") else unit for unit in UNITS}
+DISPLAY_UNITS = tuple(dict.fromkeys(DISPLAY_UNIT.values()))
+
+# ---- polarities ------------------------------------------------------------------------
+
+POLARITIES = ("lower_is_better", "higher_is_better", "neutral")
+POLARITY_LABELS = {
+    "lower_is_better": "Lower is better",
+    "higher_is_better": "Higher is better",
+    "neutral": "Neither (monitored only)",
+}
+# The polarities a figure can be coloured by (a neutral indicator is monitored only).
+RATED_POLARITIES = ("higher_is_better", "lower_is_better")
+
+# ---- RAG ratings -----------------------------------------------------------------------
+
+RAGS = ("R", "A", "G")
+RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
