@@ -6,7 +6,7 @@ from app.indicators.periods import period_of
 from app.models.indicator import FLAG_LABELS
 from app.services import ServiceError
 from app.services.dashboard_export import WORKBOOK_MIMETYPE, export_dashboard
-from app.services.performance import (
+from app.services.dashboard import (
     dashboard_view,
     latest_period_with_figures,
     parse_dashboard_period,
@@ -41,29 +41,29 @@ def _period_or_404(slug: str):
         abort(404)
 
 
-def row_view(view, row: dict, chart_id: str) -> dict:
+def row_view(view, row, chart_id: str) -> dict:
     """What the template shows for one dashboard row."""
     table = view.table
-    indicator = table.indicators[row["indicator"]]
+    indicator = table.indicators[row.indicator]
     areas = table.area_by_code
     unit, decimals = indicator.unit, indicator.decimals
     points = [Point(period_of(f["period"]).label, f["value"], figure_text(f["value"], unit, decimals, f["flag"]))
-              for f in table.series(row["indicator"], row["area"], period_of(row["period"]).kind, CHART_POINTS)]
-    area = areas[row["area"]]
+              for f in table.series(row.indicator, row.area, period_of(row.period).kind, CHART_POINTS)]
+    area = areas[row.area]
     title = f"{indicator.name}, {area.name}"
     return {
         "row": row,
         "indicator": indicator,
         "area": area,
-        "name": indicator.name + (f" — {area.name}" if row.get("several") else ""),
-        "latest": figure_text(row["latest"], unit, decimals, row["latest_flag"]),
-        "latest_label": period_of(row["period"]).label,
-        "previous": figure_text(row["previous"], unit, decimals, row["previous_flag"]),
-        "previous_label": period_of(row["previous_period"]).label if row["previous_period"] else "",
-        "target": figure_text(row["target"], unit, decimals) if row["target"] is not None else None,
-        "direction": DIRECTION_TEXT.get(row["direction"]),
-        "rag": RAG_TAGS.get(row["rag"]),
-        "strip": [(code, areas[code].name, RAG_TAGS.get(rag)) for code, rag in row["strip"]],
+        "name": indicator.name + (f" — {area.name}" if row.several else ""),
+        "latest": figure_text(row.latest, unit, decimals, row.latest_flag),
+        "latest_label": period_of(row.period).label,
+        "previous": figure_text(row.previous, unit, decimals, row.previous_flag),
+        "previous_label": period_of(row.previous_period).label if row.previous_period else "",
+        "target": figure_text(row.target, unit, decimals) if row.target is not None else None,
+        "direction": DIRECTION_TEXT.get(row.direction),
+        "rag": RAG_TAGS.get(row.rag),
+        "strip": [(code, areas[code].name, RAG_TAGS.get(rag)) for code, rag in row.strip],
         "chart": line_chart(chart_id, f"{title}: figures over time", points),
         "points": points,
         "chart_id": chart_id,

@@ -10,26 +10,20 @@ from app.extensions import db
 from app.indicators.periods import period_of
 from app.models import Area, Indicator, Outcome, ReturnTemplate
 from app.services import ServiceError
-from app.services.performance import (
-    completeness_view,
-    indicator_row,
+from app.services.dashboard import indicator_row, parse_dashboard_period, period_slug
+from app.services.ratings import (
     outcome_assessment,
-    parse_dashboard_period,
     peer_values,
-    period_slug,
     rating_history,
     remove_peer_value,
     save_commentary,
     save_outcome_assessment,
     save_peer_value,
-    schedule_returns,
-    scheduled_periods,
     set_rating,
-    sign_off as sign_off_period,
-    signed_off_by,
-    unlock as unlock_period,
     withdraw_rating,
 )
+from app.services.schedule import completeness_view, schedule_returns, scheduled_periods
+from app.services.sign_off import sign_off as sign_off_period, signed_off_by, unlock as unlock_period
 from app.web.access import roles_required
 from app.web.dashboard.routes import RAG_TAGS, figure_text
 from app.web.forms import put_service_errors
@@ -61,7 +55,7 @@ def _review(slug: str, indicator_id: int, area: str | None, rating_form=None, co
         table, indicator, row = indicator_row(spec, indicator_id, area)
     except ServiceError:
         abort(404)
-    area_code = area or (row["area"] if row else None)
+    area_code = area or (row.area if row else None)
     area_row = db.session.scalar(select(Area).where(Area.code == area_code)) if area_code else None
     if area and area_row is None:
         abort(404)
@@ -69,17 +63,17 @@ def _review(slug: str, indicator_id: int, area: str | None, rating_form=None, co
                                             kind="manual" if indicator.rag_method == "manual" else "override")
     comment_form = comment_form or CommentaryForm(formdata=None)
     comment_form.scope.choices = [(area_code, f"{area_row.name} only"), ("", "All areas of this indicator")] if area_row else [("", "All areas of this indicator")]
-    if row and row.get("comment") and comment_form.text.data is None:
-        comment_form.text.data, comment_form.internal.data = row["comment"], row["comment_internal"]
+    if row and row.comment and comment_form.text.data is None:
+        comment_form.text.data, comment_form.internal.data = row.comment, row.comment_internal
     presented = None
     if row is not None:
         unit, decimals = indicator.unit, indicator.decimals
         presented = {
-            "latest": figure_text(row["latest"], unit, decimals, row["latest_flag"]),
-            "latest_label": period_of(row["period"]).label,
-            "previous": figure_text(row["previous"], unit, decimals, row["previous_flag"]),
-            "previous_label": period_of(row["previous_period"]).label if row["previous_period"] else "",
-            "rag": RAG_TAGS.get(row["rag"]), "calculated": RAG_TAGS.get(row["calculated"].rag),
+            "latest": figure_text(row.latest, unit, decimals, row.latest_flag),
+            "latest_label": period_of(row.period).label,
+            "previous": figure_text(row.previous, unit, decimals, row.previous_flag),
+            "previous_label": period_of(row.previous_period).label if row.previous_period else "",
+            "rag": RAG_TAGS.get(row.rag), "calculated": RAG_TAGS.get(row.calculated.rag),
         }
     locked = bool(table.sign_off and table.sign_off.locked)
     return render_template(
