@@ -52,6 +52,7 @@ from app.models import (
 )
 from app.periods import PeriodError, PeriodSpec
 from app.policy import visible_agency_ids
+from app.errors import NotFound
 from app.services import ServiceError
 from app.store.indicator_inputs import area_specs, indicator_specs, targets
 
@@ -399,11 +400,12 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
     return DashboardView(table, blocks, area, outcome_id, agency, hidden, districts)
 
 
-def indicator_row(period, indicator_id: int, area_code: str | None = None) -> tuple[PerformanceTable, Indicator, IndicatorRow | None]:
+def indicator_row(period, indicator_id: int,
+                  area_code: str | None = None) -> tuple[PerformanceTable, Indicator, IndicatorRow | None]:
     """(table, indicator, the row for that area — or its headline row) for a review page."""
     indicator = db.session.get(Indicator, indicator_id)
     if indicator is None:
-        raise ServiceError("There is no such indicator.")
+        raise NotFound("There is no such indicator.")
     table = performance_table(period)
     if area_code:
         return table, indicator, table.rows.get((indicator.slug, area_code))

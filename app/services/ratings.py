@@ -19,14 +19,18 @@ describe (see ``app.services.dashboard`` for how they are compared).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.errors import NotFound
 from app.extensions import db
+from app.indicators.rows import IndicatorRow
 from app.models import RAGS, Area, Commentary, Indicator, Outcome, OutcomeAssessment, PeerValue, Period, RagSetting
 from app.services import ServiceError, transaction
 from app.services.audit import record
-from app.services.dashboard import parse_dashboard_period, stored_period
+from app.services.dashboard import indicator_row, parse_dashboard_period, stored_period
 from app.services.sign_off import editable_period
 from app.store.reference import period_row
 
@@ -49,6 +53,49 @@ def _current_ratings(indicator: Indicator, area: Area, period: Period) -> list[R
     return list(db.session.scalars(select(RagSetting).where(
         RagSetting.indicator_id == indicator.id, RagSetting.area_id == area.id,
         RagSetting.period_id == period.id, RagSetting.is_current.is_(True))))
+
+
+def get_indicator(indicator_id: int) -> Indicator:
+    """The indicator, or NotFound."""
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise NotFound("There is no such indicator.")
+    return indicator
+
+
+def get_outcome(outcome_id: int) -> Outcome:
+    """The outcome, or NotFound."""
+    outcome = db.session.get(Outcome, outcome_id)
+    if outcome is None:
+        raise NotFound("There is no such outcome.")
+    return outcome
+
+
+@dataclass
+class IndicatorReview:
+    """What a manager reviews of an indicator for a period: its row for ``area_code``
+    (given, or its headline area's), that area, whether the period is locked and the
+    area's rating history."""
+
+    indicator: Indicator
+    row: IndicatorRow | None
+    area_code: str | None
+    area: Area | None
+    locked: bool
+    history: list[RagSetting] = field(default_factory=list)
+
+
+def indicator_review(period, indicator_id: int, area_code: str | None = None) -> IndicatorReview:
+    """The review of an indicator for ``period``, for one area or its headline row;
+    NotFound for an unknown indicator or area."""
+    table, indicator, row = indicator_row(period, indicator_id, area_code)
+    code = area_code or (row.area if row else None)
+    area = db.session.scalar(select(Area).where(Area.code == code)) if code else None
+    if area_code and area is None:
+        raise NotFound("There is no such area.")
+    locked = bool(table.sign_off and table.sign_off.locked)
+    history = rating_history(period, indicator.id, code) if code else []
+    return IndicatorReview(indicator, row, code, area, locked, history)
 
 
 def set_rating(period, indicator_id: int, area_code: str, kind: str, rag: str, reason: str, user) -> RagSetting:

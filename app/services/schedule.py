@@ -44,6 +44,11 @@ def schedule_period(template: ReturnTemplate, spec: PeriodSpec) -> int:
     return added
 
 
+def schedulable_templates() -> list[ReturnTemplate]:
+    """Every return template, by name: the choices of the schedule form."""
+    return list(db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name)))
+
+
 def schedule_returns(template_id: int, period_texts: Iterable[str], user) -> tuple[int, int]:
     """Make the schedule rows of a template for each period and each agency that submits
     it: due date = period end + the template's due days. Returns (created, already there)."""
