@@ -220,8 +220,8 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     table["district_comparison"] = None
     if districts.any():
         ranked = table.loc[districts, ["indicator", "period", "latest", "polarity"]].assign(parent=parents[districts])
-        table.loc[districts, "district_comparison"] = rank_districts(ranked, ["indicator", "parent", "period"], "latest",
-                                                                     "polarity")
+        by = ["indicator", "parent", "period"]
+        table.loc[districts, "district_comparison"] = rank_districts(ranked, by, "latest", "polarity")
     table["aggregate_status"], table["aggregate_message"] = table["latest_status"], table["latest_message"].fillna("")
     for column in ROW_LABEL_COLUMNS:  # None, not NaN, for a missing label
         table[column] = table[column].astype(object).where(table[column].notna(), None)

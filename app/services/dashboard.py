@@ -126,7 +126,8 @@ def _stored_rows(end: date) -> pd.DataFrame:
         .where(DataValue.is_current.is_(True), Period.end_date <= end)
     )
     frame = _frame(db.session.connection().execute(query).all(), STORED_COLUMNS)  # Core: no ORM row handling
-    for column, model, name in (("indicator", Indicator, Indicator.slug), ("area", Area, Area.code), ("period", Period, Period.key)):
+    names_of = (("indicator", Indicator, Indicator.slug), ("area", Area, Area.code), ("period", Period, Period.key))
+    for column, model, name in names_of:
         names = dict(db.session.execute(select(model.id, name)).all())
         frame[column] = frame[column].map(names).astype(object)
     frame["value"] = frame["value"].astype(float)
@@ -139,7 +140,8 @@ def _stored_notes(end: date) -> dict[tuple[str, str, str], str]:
         select(Indicator.slug, Area.code, Period.key, DataValue.note)
         .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
         .join(Period, DataValue.period_id == Period.id)
-        .where(DataValue.is_current.is_(True), Period.end_date <= end, DataValue.note.is_not(None), DataValue.note != "")
+        .where(DataValue.is_current.is_(True), Period.end_date <= end, DataValue.note.is_not(None),
+               DataValue.note != "")
     )
     return {(slug, code, key): note for slug, code, key, note in db.session.execute(query)}
 
@@ -256,7 +258,8 @@ def _current_settings(period_id: int) -> dict[tuple[int, int], RagSetting]:
 
 
 def _comments(period_id: int) -> dict[tuple[int, int | None], Commentary]:
-    return {(c.indicator_id, c.area_id): c for c in db.session.scalars(select(Commentary).where(Commentary.period_id == period_id))}
+    query = select(Commentary).where(Commentary.period_id == period_id)
+    return {(c.indicator_id, c.area_id): c for c in db.session.scalars(query)}
 
 
 def apply_settings(table: PerformanceTable) -> None:
@@ -332,7 +335,8 @@ def visible_to(table: PerformanceTable, user) -> set[tuple[str, str]] | None:
     return {key for key, own in everyone_own.items() if own}
 
 
-def outcome_blocks(table: PerformanceTable, rows_for: dict[str, list[IndicatorRow]], assessments: dict[int, OutcomeAssessment]) -> list[OutcomeView]:
+def outcome_blocks(table: PerformanceTable, rows_for: dict[str, list[IndicatorRow]],
+                   assessments: dict[int, OutcomeAssessment]) -> list[OutcomeView]:
     """Outcomes in order, each with its rows (indicator order) and overall RAG and comment."""
     blocks = []
     groups = [(o.id, o.name) for o in table.outcomes] + [(None, NO_OUTCOME)]
@@ -355,7 +359,8 @@ def outcome_blocks(table: PerformanceTable, rows_for: dict[str, list[IndicatorRo
 def _assessments(period_id: int | None) -> dict[int, OutcomeAssessment]:
     if period_id is None:
         return {}
-    return {a.outcome_id: a for a in db.session.scalars(select(OutcomeAssessment).where(OutcomeAssessment.period_id == period_id))}
+    query = select(OutcomeAssessment).where(OutcomeAssessment.period_id == period_id)
+    return {a.outcome_id: a for a in db.session.scalars(query)}
 
 
 def _sorted_rows(table: PerformanceTable, rows: Iterable[IndicatorRow]) -> dict[int | None, list[IndicatorRow]]:

@@ -157,7 +157,8 @@ def rating_history(period, indicator_id: int, area_code: str) -> list[RagSetting
     return list(db.session.scalars(query))
 
 
-def save_commentary(period, indicator_id: int, area_code: str | None, text: str, internal: bool, user) -> Commentary | None:
+def save_commentary(period, indicator_id: int, area_code: str | None, text: str, internal: bool,
+                    user) -> Commentary | None:
     """Set (or, with empty text, remove) the comment on an indicator for a period — for
     one area, or for all its areas when ``area_code`` is empty."""
     spec = parse_dashboard_period(period)
@@ -208,7 +209,8 @@ def save_outcome_assessment(period, outcome_id: int, comment: str, internal: boo
     if rag_override is not None and rag_override not in RAGS:
         errors["rag_override"] = ["Choose Red, Amber or Green, or keep the calculated rating."]
     if rag_override and not override_reason:
-        errors["override_reason"] = ["Give the reason for overriding the overall rating: it is shown beside it and audited."]
+        errors["override_reason"] = [
+            "Give the reason for overriding the overall rating: it is shown beside it and audited."]
     if errors:
         raise ServiceError(field_errors=errors)
     with transaction():
@@ -259,7 +261,8 @@ def save_peer_value(indicator_id: int, period, label: str, value, user) -> PeerV
         peer.value = float(value)
         db.session.add(peer)
         db.session.flush()
-        record("peer_value_saved", user, peer, indicator=indicator.slug, period=spec.key, label=label, value=float(value))
+        record("peer_value_saved", user, peer, indicator=indicator.slug, period=spec.key, label=label,
+               value=float(value))
     return peer
 
 

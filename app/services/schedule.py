@@ -36,7 +36,8 @@ def schedule_period(template: ReturnTemplate, spec: PeriodSpec) -> int:
     added = 0
     for agency in template.agencies:
         exists = db.session.scalar(select(ReturnDue.id).where(
-            ReturnDue.template_id == template.id, ReturnDue.agency_id == agency.id, ReturnDue.period_id == period_record.id))
+            ReturnDue.template_id == template.id, ReturnDue.agency_id == agency.id,
+            ReturnDue.period_id == period_record.id))
         if exists is None:
             db.session.add(ReturnDue(template_id=template.id, agency_id=agency.id, period_id=period_record.id,
                                      due_date=spec.end + timedelta(days=template.due_days)))
@@ -127,7 +128,8 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
     agencies = {d.agency_id: d.agency for d in due_rows}
     templates = {d.template_id: d.template for d in due_rows}
     rows = [(agencies[a], templates[t], [by_period.get(p.id) for p in periods])
-            for (a, t), by_period in sorted(cells.items(), key=lambda kv: (agencies[kv[0][0]].name, templates[kv[0][1]].name))]
+            for (a, t), by_period in sorted(cells.items(),
+                                            key=lambda kv: (agencies[kv[0][0]].name, templates[kv[0][1]].name))]
     view = CompletenessView(periods, rows)
     if with_gaps:
         table = performance_table(spec)
