@@ -7,7 +7,7 @@ import click
 from app.commands.returns import print_errors
 from app.services import ServiceError
 from app.services.dashboard_export import export_dashboard
-from app.services.performance import latest_period_with_figures, parse_dashboard_period
+from app.services.dashboard import latest_period_with_figures, parse_dashboard_period
 
 
 @click.group(help="The consolidated dashboard workbook for the board.")

@@ -1,12 +1,18 @@
 """The indicator engine: totals, change, RAG, direction of travel, significance,
 comparisons and completeness. Flask-free: plain dataclasses and pandas frames in and out.
 
-Start at ``compute_dashboard``; each step is also a small function of its own.
+Production starts at ``rows.dashboard_rows``: the web dashboard and the board's workbook
+(``app.services.dashboard.performance_table``) hand it the stored figures and get back
+every figure and one ``IndicatorRow``'s worth of columns per indicator × area, each at its
+own latest and compared periods. ``compute_dashboard`` works out every indicator × area
+at one fixed period (the tests check the two agree); each step is also a small function
+of its own.
 """
 from app.indicators.compare import compare_districts, compare_with_peers, district_rags
 from app.indicators.dashboard import compute_dashboard, dashboard_records, district_strip
 from app.indicators.model import AggregateResult, AreaSpec, IndicatorSpec, RagResult, RagRule
 from app.indicators.rag import LEICESTERSHIRE_RULE, TABLE_2_RULE, apply_override, outcome_rag, rate
+from app.indicators.rows import DashboardTable, IndicatorRow, choose_periods, dashboard_rows, engine_rows
 from app.indicators.significance import (
     Significance,
     count_change_significance,
@@ -19,7 +25,8 @@ from app.indicators.trend import direction_of_travel
 from app.indicators.year_change import change, change_kind, format_change
 
 __all__ = [
-    "AggregateResult", "AreaSpec", "IndicatorSpec", "LEICESTERSHIRE_RULE", "RagResult", "RagRule",
+    "AggregateResult", "AreaSpec", "DashboardTable", "IndicatorRow", "choose_periods", "dashboard_rows",
+    "engine_rows", "IndicatorSpec", "LEICESTERSHIRE_RULE", "RagResult", "RagRule",
     "Significance", "TABLE_2_RULE", "aggregate", "aggregate_areas", "apply_override", "change",
     "change_kind", "combine_periods", "compare_districts", "compare_with_peers", "completeness",
     "compute_dashboard", "count_change_significance", "dashboard_records", "derive_recomputed",

@@ -57,7 +57,7 @@ def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
     return [frame[name].tolist() for name in names]
 
 
-def _figures(values: pd.DataFrame, specs, areas: Sequence[AreaSpec], periods: list[str]) -> pd.DataFrame:
+def dashboard_figures(values: pd.DataFrame, specs, areas: Sequence[AreaSpec], periods: list[str]) -> pd.DataFrame:
     """Every figure the dashboard can use, for every area: stored figures for districts,
     recomputed indicators worked out where a district did not supply them, and totals for
     counties and wider footprints. Columns as ``totals.RESULT_COLUMNS``."""
@@ -84,7 +84,7 @@ def _at(figures: pd.DataFrame, period: str, grid: pd.DataFrame, prefix: str) -> 
     return grid.merge(part, on=["indicator", "area"], how="left")
 
 
-def _significance(table: pd.DataFrame, figures: pd.DataFrame, specs, populations, period, previous, alpha):
+def significance_tests(table: pd.DataFrame, figures: pd.DataFrame, specs, populations, period, previous, alpha):
     """Significance of latest vs previous year for each row: exact Poisson for counts and
     rates (on the events behind them), Fisher's exact for percentages with numerators
     and denominators; None where there is nothing to test."""
@@ -177,7 +177,7 @@ def compute_dashboard(
     trend = list(trend_periods) if trend_periods is not None else trend_period_keys(period)
     needed = list(dict.fromkeys([*trend, previous, period]))
     raw = values.loc[values["period"].isin(needed) & values["indicator"].isin(specs.keys()), [c for c in VALUE_COLUMNS if c in values]]
-    figures = _figures(prepare_values(raw), specs, areas, needed)
+    figures = dashboard_figures(prepare_values(raw), specs, areas, needed)
     table = _figures_for(figures, specs, areas, period, previous)
     if targets is not None and len(targets):
         wanted = targets.loc[targets["period"] == period, ["indicator", "area", "value"]].rename(columns={"value": "target"})
@@ -186,9 +186,9 @@ def compute_dashboard(
         table["target"] = np.nan
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
     table["change_text"] = [format_change(c, u) for c, u in zip(*_columns(table, "change", "unit"))]
-    table["rag"], table["rag_reason"] = _ratings(table, specs)
+    table["rag"], table["rag_reason"] = rate_rows(table, specs)
     table["direction"], table["trend_percent"] = _directions(table, figures, trend, stable_within, min_trend_points)
-    table["significance"], table["p_value"] = _significance(table, figures, specs, Populations(areas), period, previous, alpha)
+    table["significance"], table["p_value"] = significance_tests(table, figures, specs, Populations(areas), period, previous, alpha)
     table["district_comparison"] = _district_comparisons(table, areas)
     table["peer_comparison"] = [
         compare_with_peers(latest, peers[(slug, code)], polarity, peer_band_percent, area=code)
@@ -220,7 +220,7 @@ def _figures_for(figures, specs, areas, period, previous) -> pd.DataFrame:
     return table
 
 
-def _ratings(table, specs) -> tuple[list, list]:
+def rate_rows(table, specs) -> tuple[list, list]:
     """RAG and reason per row; a total that is incomplete says which areas are missing."""
     ratings = [
         rate(specs[slug], latest, prior, target, flag if isinstance(flag, str) else "not_available",

@@ -1,12 +1,12 @@
 """The board's workbook for a period, assembled from the database.
 
 ``dashboard_data(period, user, public=...)`` fills ``app.export.dashboard_data.DashboardData``
-from the same ``PerformanceTable`` the web dashboard shows (``app.services.performance``),
+from the same ``PerformanceTable`` the web dashboard shows (``app.services.dashboard``),
 and ``export_dashboard`` writes it with ``app.export.dashboard.build_dashboard``.
 
 What goes on each sheet
 - **Dashboard**: every outcome with its shown rows (headline rows, see
-  ``app.services.performance``), each with both periods' labels, direction, RAG (and the
+  ``app.services.dashboard``), each with both periods' labels, direction, RAG (and the
   manager's override, kept with the calculated rating in the reason), significance, peer
   comparison and the district strip. Indicator commentary follows the RAG reason.
 - **District tables**: every county × indicator with figures for the county's districts,
@@ -46,19 +46,42 @@ from sqlalchemy.orm import selectinload
 
 from app.export.dashboard import dashboard_bytes
 from app.export.dashboard_data import (
-    TOTAL_KEY, WIDER_KEY, CompletenessRow, CompletenessTable, DashboardData, DashboardRow, DistrictRow, DistrictTable,
-    IndicatorDefinition, MeasureRow, MeasureTable, OutcomeBlock, RollingRow, RollingTable, SheetWriter, SubmissionRef,
-    TrendRow, TrendTable, suppress_small_counts,
+    TOTAL_KEY,
+    WIDER_KEY,
+    CompletenessRow,
+    CompletenessTable,
+    DashboardData,
+    DashboardRow,
+    DistrictRow,
+    DistrictTable,
+    IndicatorDefinition,
+    MeasureRow,
+    MeasureTable,
+    OutcomeBlock,
+    RollingRow,
+    RollingTable,
+    SheetWriter,
+    SubmissionRef,
+    TrendRow,
+    TrendTable,
+    suppress_small_counts,
 )
 from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
+from app.indicators.rows import IndicatorRow
 from app.models import Submission
 from app.models.base import utcnow
 from app.periods import fy_label, year_to_date
-from app.services.performance import (
-    NO_OUTCOME, PerformanceTable, completeness_view, dashboard_view, data_as_at, parse_dashboard_period,
-    performance_table, period_slug,
+from app.services.dashboard import (
+    NO_OUTCOME,
+    PerformanceTable,
+    dashboard_view,
+    data_as_at,
+    parse_dashboard_period,
+    performance_table,
+    period_slug,
 )
+from app.services.schedule import completeness_view
 from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
 
 WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,12 +130,12 @@ class _Builder:
         self.used: set[tuple[str, str, str]] = set()  # (indicator, area, period) of every figure written
 
     # -- helpers --------------------------------------------------------------------------
-    def indicator(self, row: dict):
-        return self.table.indicators[row["indicator"]]
+    def indicator(self, row: IndicatorRow):
+        return self.table.indicators[row.indicator]
 
-    def display_name(self, row: dict) -> str:
+    def display_name(self, row: IndicatorRow) -> str:
         name = self.indicator(row).name
-        return f"{name} — {self.names[row['area']]}" if row.get("several") else name
+        return f"{name} — {self.names[row.area]}" if row.several else name
 
     def value(self, slug: str, area: str, key: str | None):
         figure = self.table.figure(slug, area, key) if key else None
@@ -120,21 +143,22 @@ class _Builder:
             self.used.add((slug, area, key))
         return figure["value"] if figure else None
 
-    def numerator(self, row: dict, key: str | None):
-        part = self.table.specs[row["indicator"]].numerator
-        return self.value(part, row["area"], key) if part and key else None
+    def numerator(self, row: IndicatorRow, key: str | None, area: str | None = None):
+        """The numerator's figure of ``row``'s indicator, for ``area`` (default: the row's)."""
+        part = self.table.specs[row.indicator].numerator
+        return self.value(part, area or row.area, key) if part and key else None
 
-    def comment(self, row: dict) -> str | None:
-        if not row.get("comment") or (self.public and row.get("comment_internal")):
+    def comment(self, row: IndicatorRow) -> str | None:
+        if not row.comment or (self.public and row.comment_internal):
             return None
-        return ("Internal comment: " if row.get("comment_internal") else "Comment: ") + row["comment"]
+        return ("Internal comment: " if row.comment_internal else "Comment: ") + row.comment
 
     @staticmethod
-    def total_note(row: dict) -> str | None:
+    def total_note(row: IndicatorRow) -> str | None:
         """Why a total is missing, disputed or not made; a supplied total needs no note."""
-        return row["aggregate_message"] if row["aggregate_status"] != "supplied" else None
+        return row.aggregate_message if row.aggregate_status != "supplied" else None
 
-    def bands(self, row: dict, target) -> tuple[str | None, float, float]:
+    def bands(self, row: IndicatorRow, target) -> tuple[str | None, float, float]:
         """(polarity, green, amber) for colouring against a target, as fractions of it."""
         indicator = self.indicator(row)
         if indicator.rag_method != "target" or indicator.polarity == "neutral":
@@ -145,8 +169,8 @@ class _Builder:
         scale = abs(target) if target else 0
         return indicator.polarity, (green / scale if scale else 0.0), (amber / scale if scale else 0.0)
 
-    def rows_where(self, keep: Callable[[dict], bool]) -> dict[int | None, list[dict]]:
-        grouped: dict[int | None, list[dict]] = {}
+    def rows_where(self, keep: Callable[[IndicatorRow], bool]) -> dict[int | None, list[IndicatorRow]]:
+        grouped: dict[int | None, list[IndicatorRow]] = {}
         for block in self.view.outcomes:
             for row in block.rows:
                 if keep(row):
@@ -167,19 +191,19 @@ class _Builder:
                                        internal and comment is not None, rows))
         return blocks
 
-    def dashboard_row(self, row: dict) -> DashboardRow:
+    def dashboard_row(self, row: IndicatorRow) -> DashboardRow:
         indicator = self.indicator(row)
-        latest, previous = row["period"], row["previous_period"]
-        reason = " ".join(part for part in (row["rag_reason"], self.comment(row)) if part) or None
+        latest, previous = row.period, row.previous_period
+        reason = " ".join(part for part in (row.rag_reason, self.comment(row)) if part) or None
         return DashboardRow(
             indicator=self.display_name(row), unit=_unit(indicator.unit), decimals=indicator.decimals,
-            previous=self.value(row["indicator"], row["area"], previous), previous_label=_label(previous),
-            latest=self.value(row["indicator"], row["area"], latest), latest_label=_label(latest),
-            latest_flag=_flag(row["latest_flag"], row["aggregate_status"], row["latest"]),
-            previous_flag=_flag(row["previous_flag"]) if row["previous"] is None else None,
-            direction=row["direction"], rag=row["rag"], rag_reason=reason, rag_overridden=bool(row["rag_overridden"]),
-            significance=row["significance"], peer_comparison=row["peer_comparison"],
-            district_rags=dict(row["strip"]),
+            previous=self.value(row.indicator, row.area, previous), previous_label=_label(previous),
+            latest=self.value(row.indicator, row.area, latest), latest_label=_label(latest),
+            latest_flag=_flag(row.latest_flag, row.aggregate_status, row.latest),
+            previous_flag=_flag(row.previous_flag) if row.previous is None else None,
+            direction=row.direction, rag=row.rag, rag_reason=reason, rag_overridden=bool(row.rag_overridden),
+            significance=row.significance, peer_comparison=row.peer_comparison,
+            district_rags=dict(row.strip),
             previous_numerator=self.numerator(row, previous), latest_numerator=self.numerator(row, latest),
         )
 
@@ -191,9 +215,9 @@ class _Builder:
         for indicator in sorted(self.table.indicators.values(), key=lambda i: (i.sort_order, i.id)):
             for county in counties:
                 row = self.table.rows.get((indicator.slug, county.code))
-                if row is None or not row["strip_codes"]:
+                if row is None or not row.strip_codes:
                     continue
-                tables.setdefault((indicator.outcome_id, county.code, row["period"]), []).append(self.district_row(row, county))
+                tables.setdefault((indicator.outcome_id, county.code, row.period), []).append(self.district_row(row, county))
         out = []
         for (outcome_id, code, key), rows in tables.items():
             county = self.table.area_by_code[code]
@@ -206,30 +230,30 @@ class _Builder:
                 target_column=f"{wider.name if wider else county.name} target", rows=rows))
         return out, {row.indicator for rows in tables.values() for row in rows}
 
-    def district_row(self, row: dict, county) -> DistrictRow:
-        indicator, key = self.indicator(row), row["period"]
-        slug = row["indicator"]
+    def district_row(self, row: IndicatorRow, county) -> DistrictRow:
+        indicator, key = self.indicator(row), row.period
+        slug = row.indicator
         districts = [a.code for a in self.table.areas if a.parent == county.code and a.kind == "district"]
         wider = county.parent
         target = self._target(slug, wider, key) if wider else None
-        target = target if target is not None else row["target"]
+        target = target if target is not None else row.target
         polarity, green, amber = self.bands(row, target)
         flags = {}
         for flag_key, code in [*((c, c) for c in districts), (WIDER_KEY, wider)]:
             figure = self.table.figure(slug, code, key) if code else None
             if figure and figure["value"] is None:
                 flags[flag_key] = _flag(figure["flag"], figure["status"]) or "not_available"
-        if row["latest"] is None:
-            flags[TOTAL_KEY] = _flag(row["latest_flag"], row["aggregate_status"]) or "not_available"
-        notes = [n for n in (self.total_note(row), row["note"], self.comment(row)) if n]
+        if row.latest is None:
+            flags[TOTAL_KEY] = _flag(row.latest_flag, row.aggregate_status) or "not_available"
+        notes = [n for n in (self.total_note(row), row.note, self.comment(row)) if n]
         numerators = None
         if self.table.specs[slug].numerator:
-            numerators = {code: self.numerator({**row, "area": code}, key) for code in districts}
+            numerators = {code: self.numerator(row, key, code) for code in districts}
             numerators[TOTAL_KEY] = self.numerator(row, key)
-            numerators[WIDER_KEY] = self.numerator({**row, "area": wider}, key) if wider else None
+            numerators[WIDER_KEY] = self.numerator(row, key, wider) if wider else None
         return DistrictRow(
             indicator=indicator.name, values={code: self.value(slug, code, key) for code in districts},
-            total=self.value(slug, county.code, key), total_status=TOTAL_STATUS.get(row["aggregate_status"], "complete"),
+            total=self.value(slug, county.code, key), total_status=TOTAL_STATUS.get(row.aggregate_status, "complete"),
             wider=self.value(slug, wider, key) if wider else None, target=target, unit=_unit(indicator.unit),
             decimals=indicator.decimals, polarity=polarity, green_within=green, amber_within=amber,
             flags=flags, note="; ".join(notes) or None, numerators=numerators,
@@ -248,28 +272,28 @@ class _Builder:
         for outcome_id, rows in grouped.items():
             measures = []
             for row in rows:
-                indicator, target = self.indicator(row), row["target"]
+                indicator, target = self.indicator(row), row.target
                 polarity, green, amber = self.bands(row, target)
-                performance = self.value(row["indicator"], row["area"], row["period"])
+                performance = self.value(row.indicator, row.area, row.period)
                 measures.append(MeasureRow(
                     outcome=self.display_name(row), target=target, performance=performance,
-                    na_reason=(row["note"] or row["aggregate_message"] or row["rag_reason"]) if performance is None else None,
-                    rag=row["rag"], unit=_unit(indicator.unit), decimals=indicator.decimals,
+                    na_reason=(row.note or row.aggregate_message or row.rag_reason) if performance is None else None,
+                    rag=row.rag, unit=_unit(indicator.unit), decimals=indicator.decimals,
                     target_decimals=0 if target is not None and float(target).is_integer() else indicator.decimals,
                     polarity=polarity, green_within=green, amber_within=amber,
-                    numerator=self.numerator(row, row["period"])))
-            periods = {row["period"] for row in rows}
+                    numerator=self.numerator(row, row.period)))
+            periods = {row.period for row in rows}
             suffix = f", {_label(periods.pop())}" if len(periods) == 1 else ""
-            areas = {row["area"] for row in rows}
+            areas = {row.area for row in rows}
             where = f" ({self.names[areas.pop()]})" if len(areas) == 1 else ""
             tables.append(MeasureTable(title=f"{self.outcome_name(outcome_id)}{where}{suffix}", rows=measures))
         return tables
 
     def trend_tables(self) -> list[TrendTable]:
-        grouped: dict[tuple, list[dict]] = {}
-        for outcome_id, rows in self.rows_where(lambda r: period_of(r["period"]).kind == "quarter").items():
+        grouped: dict[tuple, list[IndicatorRow]] = {}
+        for outcome_id, rows in self.rows_where(lambda r: period_of(r.period).kind == "quarter").items():
             for row in rows:
-                year = period_of(row["period"]).fy_start_year
+                year = period_of(row.period).fy_start_year
                 grouped.setdefault((outcome_id, _unit(self.indicator(row).unit), year), []).append(row)
         tables = []
         for (outcome_id, unit, year), rows in grouped.items():
@@ -279,8 +303,8 @@ class _Builder:
                                      decimals=max(self.indicator(r).decimals for r in rows)))
         return tables
 
-    def trend_row(self, row: dict, year: int) -> TrendRow:
-        slug, area = row["indicator"], row["area"]
+    def trend_row(self, row: IndicatorRow, year: int) -> TrendRow:
+        slug, area = row.indicator, row.area
 
         def quarters(keys):
             values, flags, numerators = [], [], []
@@ -299,7 +323,7 @@ class _Builder:
 
         this_year, this_flags, this_numerators = quarters(quarter_keys(year))
         last_year, last_flags, last_numerators = quarters(quarter_keys(year - 1))
-        notes = [n for n in (self.total_note(row), row["note"], self.comment(row)) if n]
+        notes = [n for n in (self.total_note(row), row.note, self.comment(row)) if n]
         numbered = self.table.specs[slug].numerator is not None
         return TrendRow(indicator=self.display_name(row), this_year=this_year, last_year=last_year,
                         this_year_flags=this_flags, last_year_flags=last_flags, note="; ".join(notes) or None,
@@ -308,13 +332,13 @@ class _Builder:
 
     def rolling_tables(self) -> list[RollingTable]:
         def rolling(row):
-            spec = period_of(row["period"])
+            spec = period_of(row.period)
             return spec.kind == "span" and spec.months == 12
 
-        grouped: dict[tuple, list[dict]] = {}
+        grouped: dict[tuple, list[IndicatorRow]] = {}
         for outcome_id, rows in self.rows_where(rolling).items():
             for row in rows:
-                grouped.setdefault((outcome_id, row["period"], row["previous_period"]), []).append(row)
+                grouped.setdefault((outcome_id, row.period, row.previous_period), []).append(row)
         tables = []
         for (outcome_id, latest, previous), rows in grouped.items():
             ytd = year_to_date(period_of(latest).end).key
@@ -323,10 +347,10 @@ class _Builder:
                 indicator = self.indicator(row)
                 out.append(RollingRow(
                     indicator=self.display_name(row), unit=_unit(indicator.unit),
-                    previous=self.value(row["indicator"], row["area"], previous),
-                    latest=self.value(row["indicator"], row["area"], latest),
-                    change_text=row["change_text"] if row["change"] is not None else "Not available",
-                    ytd=self.value(row["indicator"], row["area"], ytd), decimals=indicator.decimals,
+                    previous=self.value(row.indicator, row.area, previous),
+                    latest=self.value(row.indicator, row.area, latest),
+                    change_text=row.change_text if row.change is not None else "Not available",
+                    ytd=self.value(row.indicator, row.area, ytd), decimals=indicator.decimals,
                     previous_numerator=self.numerator(row, previous), latest_numerator=self.numerator(row, latest),
                     ytd_numerator=self.numerator(row, ytd)))
             columns = [_twelve_months_to(previous), _twelve_months_to(latest),

@@ -200,6 +200,6 @@ def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
 def _demo_extensions():
     """Later features (DHR) add their demo data here."""
     from app.demo.dhr import load_demo_dhr
-    from app.services.performance import load_demo_performance
+    from app.demo.performance import load_demo_performance
 
     return [_publish_demo_templates, load_demo_dhr, load_demo_performance]

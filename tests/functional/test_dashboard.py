@@ -14,7 +14,8 @@ from app.extensions import db
 from app.indicators.periods import period_of
 from app.models import Agency, Area, DataValue, Indicator, Outcome, Period, ReturnTemplate, Submission, Target, User
 from app.services.dashboard_export import export_dashboard
-from app.services.performance import save_commentary, save_outcome_assessment, schedule_returns
+from app.services.ratings import save_commentary, save_outcome_assessment
+from app.services.schedule import schedule_returns
 from app.store.reference import period_row
 from tests.conftest import sign_in
 from tests.conftest import DEMO_MANAGER as MANAGER

@@ -14,7 +14,9 @@ from app.models import (
     ReturnTemplate, Submission, User,
 )
 from app.services import ServiceError
-from app.services.performance import completeness_view, dashboard_view, ensure_unlocked, is_locked, performance_table
+from app.services.dashboard import dashboard_view, performance_table
+from app.services.schedule import completeness_view
+from app.services.sign_off import ensure_unlocked, is_locked
 from app.store.reference import period_row
 from tests.conftest import sign_in
 from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA, DEMO_MANAGER as MANAGER, DEMO_POLICE_OFFICER as POLICE
@@ -31,7 +33,7 @@ def demo(runner):
 
 def _headline(table, name_to_indicator, name):
     slug = name_to_indicator[name.replace("poulation", "population")].slug
-    rows = [r for r in table.headline_rows() if r["indicator"] == slug]
+    rows = [r for r in table.headline_rows() if r.indicator == slug]
     assert len(rows) == 1, name
     return rows[0]
 
@@ -49,41 +51,41 @@ def test_appendix_1_progress_column_table_2_and_rotherham_come_out_of_the_demo_d
     for outcome in SEED["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
         for seed_row in outcome["indicators"]:
             row = _headline(table, demo, seed_row["name"])
-            assert row["area"] == "LC"
-            assert row["rag"] == seed_row["progress"], (seed_row["name"], row["rag_reason"])
+            assert row.area == "LC"
+            assert row.rag == seed_row["progress"], (seed_row["name"], row.rag_reason)
             rated += seed_row["progress"] is not None
     assert rated == 11
     hate = _headline(table, demo, "Reported hate incidents (per 1,000 population)")
-    assert hate["rag"] == "R" and hate["rag_reason"] == "Worse than last year by 14.7% (more than 10%): Red"
+    assert hate.rag == "R" and hate.rag_reason == "Worse than last year by 14.7% (more than 10%): Red"
     # Lagging data still shows, with the periods compared.
     iom = _headline(table, demo, "% Reduction in offending by IOM & PPO Offenders")
-    assert (iom["period"], iom["previous_period"], iom["latest"], iom["previous"]) == ("2014/15", "2013/14", 56.1, 38.9)
+    assert (iom.period, iom.previous_period, iom.latest, iom.previous) == ("2014/15", "2013/14", 56.1, 38.9)
     youth = _headline(table, demo, "Rate of re-offending by young offenders (local data)")
-    assert (youth["period"], youth["previous_period"]) == ("2015-04..2015-12", "2014/15")
-    assert youth["change_text"] == "-50%" and youth["significance"] is None  # periods not alike: not tested
+    assert (youth.period, youth.previous_period) == ("2015-04..2015-12", "2014/15")
+    assert youth.change_text == "-50%" and youth.significance is None  # periods not alike: not tested
     referrals = _headline(table, demo, "Number of referrals to domestic abuse support services (adults)")
-    assert referrals["rag"] is None and referrals["latest_flag"] == "estimate"
+    assert referrals.rag is None and referrals.latest_flag == "estimate"
 
     # Table 2: rated against the targets; "not available" figures carry their reasons, no rating.
     for seed_row in SEED["leicestershire_da_sv_outcomes_dec2015_mar2016"]["rows"]:
         row = _headline(table, demo, seed_row["outcome"])
-        assert row["target"] == seed_row["target"]
+        assert row.target == seed_row["target"]
         if seed_row["performance"] is None:
-            assert (row["rag"], row["note"]) == (None, seed_row["not_available_reason"])
+            assert (row.rag, row.note) == (None, seed_row["not_available_reason"])
         else:
-            assert row["rag"] == "G", seed_row["outcome"]
-    assert _headline(table, demo, "Service user ethnicity reflects the local BME population")["rag_reason"] == \
+            assert row.rag == "G", seed_row["outcome"]
+    assert _headline(table, demo, "Service user ethnicity reflects the local BME population").rag_reason == \
         "Better than the target of 12 by 8%: Green"
 
     # A changed figure changes its rating.
     _set_value("domestic-burglary-rate", "LC", "2015/16", 3.15)
     burglary = _headline(performance_table("2015/16"), demo, "Domestic Burglary rate (per 1,000 population)")
-    assert (burglary["rag"], burglary["rag_reason"]) == ("G", "Worse than last year by 1.6% (within 2%): Green")
+    assert (burglary.rag, burglary.rag_reason) == ("G", "Worse than last year by 1.6% (within 2%): Green")
 
     # Rotherham Table 4's % change column, from the stored rolling 12-month figures.
     rotherham = performance_table("12 months to 31 October 2017")
     published = [change for _, _, change, _ in SEED["rotherham_da_table4_2017"]["rows"].values()]
-    shown = [_headline(rotherham, demo, name)["change_text"] for name in SEED["rotherham_da_table4_2017"]["rows"]]
+    shown = [_headline(rotherham, demo, name).change_text for name in SEED["rotherham_da_table4_2017"]["rows"]]
     assert shown == ["+67%", "-10 points", "-11%", "-13%", "-1 point", "-8 points"]
     assert [s.replace(" points", "%").replace(" point", "%") for s in shown] == [c if c.startswith("-") else "+" + c for c in published]
 
@@ -128,20 +130,20 @@ def county(app):
 def test_county_percentages_come_from_numerators_and_a_missing_district_makes_them_incomplete(county, client, people, sign_in_as):
     row = performance_table("2015/16").rows[("engagement-rate", "SH")]
     # 30 of 60 = 50.0%, not the mean of 65.7%, 10% and 40% (38.6%).
-    assert row["latest"] == pytest.approx(50.0) and row["aggregate_status"] == "complete"
+    assert row.latest == pytest.approx(50.0) and row.aggregate_status == "complete"
     assert round((23 / 35 + 1 / 10 + 6 / 15) / 3 * 100, 1) == 38.6
-    assert row["previous"] == pytest.approx(45.0) and row["change_text"] == "+5 points" and row["rag"] == "G"
-    assert row["strip"] == [("N", "G"), ("S", "R"), ("E", "R")]
+    assert row.previous == pytest.approx(45.0) and row.change_text == "+5 points" and row.rag == "G"
+    assert row.strip == [("N", "G"), ("S", "R"), ("E", "R")]
 
     south = db.session.scalar(select(DataValue).join(Area).join(Period).where(
         Area.code == "S", Period.key == "2015/16", DataValue.indicator.has(slug="engaged")))
     db.session.delete(south)
     db.session.commit()
     row = performance_table("2015/16").rows[("engagement-rate", "SH")]
-    assert row["latest"] is None and row["aggregate_status"] == "incomplete" and row["rag"] is None
-    assert row["aggregate_message"] == "Data not yet provided for South."
+    assert row.latest is None and row.aggregate_status == "incomplete" and row.rag is None
+    assert row.aggregate_message == "Data not yet provided for South."
     total = performance_table("2015/16").rows[("engaged", "SH")]
-    assert total["latest"] is None and total["aggregate_status"] == "incomplete"  # never the smaller 29
+    assert total.latest is None and total.aggregate_status == "incomplete"  # never the smaller 29
 
     sign_in_as("manager")
     page = client.get("/dashboard/2015-16").get_data(as_text=True)
@@ -171,25 +173,25 @@ def test_a_managers_override_needs_a_reason_is_audited_and_shown_with_the_calcul
     assert event.detail["reason"] == "Reporting fell after the Hate Incident Project paused" and event.user_id is not None
 
     row = performance_table("2015/16").rows[(hate.slug, "LC")]
-    assert (row["rag"], row["rag_overridden"], row["calculated"].rag) == ("A", True, "R")
-    assert row["rag_reason"] == ("Set to Amber by a manager: Reporting fell after the Hate Incident Project paused "
+    assert (row.rag, row.rag_overridden, row.calculated.rag) == ("A", True, "R")
+    assert row.rag_reason == ("Set to Amber by a manager: Reporting fell after the Hate Incident Project paused "
                                  "(calculated: Red).")
     page = client.get("/dashboard/2015-16").get_data(as_text=True)
     assert "Set by a manager" in page and "(calculated: Red)" in page
 
     assert client.post(f"/performance/2015-16/indicators/{hate.id}/rating/withdraw", data={"area": "LC"}).status_code == 302
-    assert performance_table("2015/16").rows[(hate.slug, "LC")]["rag"] == "R"
+    assert performance_table("2015/16").rows[(hate.slug, "LC")].rag == "R"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "rag_override_withdrawn")) is not None
 
     # An indicator rated by hand takes the manager's manual rating; without one it has none.
     confidence = demo["% of people stating that they feel that the police and other local public services are successfully dealing with ASB and crime in their local area"]
     confidence.rag_method = "manual"
     db.session.commit()
-    assert performance_table("2015/16").rows[(confidence.slug, "LC")]["rag"] is None
+    assert performance_table("2015/16").rows[(confidence.slug, "LC")].rag is None
     assert client.post(f"/performance/2015-16/indicators/{confidence.id}/rating",
                        data={"area": "LC", "kind": "manual", "rag": "G", "reason": "Survey confidence at its highest"}).status_code == 302
     row = performance_table("2015/16").rows[(confidence.slug, "LC")]
-    assert (row["rag"], row["rag_overridden"], row["rag_reason"]) == ("G", False, "Rated Green by a manager: Survey confidence at its highest")
+    assert (row.rag, row.rag_overridden, row.rag_reason) == ("G", False, "Rated Green by a manager: Survey confidence at its highest")
 
 
 def test_outcome_override_comments_peers_and_what_an_officer_sees(demo, client):
@@ -210,14 +212,14 @@ def test_outcome_override_comments_peers_and_what_an_officer_sees(demo, client):
     blocks = {b.name: b for b in view.outcomes}
     assert (blocks[prevent.name].rag, blocks[prevent.name].rag_overridden) == ("A", True)
     assert "calculated: Red" in blocks[prevent.name].rag_reason
-    row = next(r for r in blocks[prevent.name].rows if r["indicator"] == hate.slug)
-    assert row["comment"] == "Fewer reports since May" and row["peer_comparison"] == "Bottom"  # 0.58 v 0.9, higher is better
+    row = next(r for r in blocks[prevent.name].rows if r.indicator == hate.slug)
+    assert row.comment == "Fewer reports since May" and row.peer_comparison == "Bottom"  # 0.58 v 0.9, higher is better
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "outcome_assessment_saved")) is not None
 
     # The police officer sees the police's figures only, and no internal comment.
     police = db.session.scalar(select(User).where(User.email == POLICE[0]))
     officer_view = dashboard_view("2015/16", police)
-    shown = {r["indicator"] for b in officer_view.outcomes for r in b.rows}
+    shown = {r.indicator for b in officer_view.outcomes for r in b.rows}
     assert {"domestic-burglary-rate", "hate-incidents-rate", "iom-ppo-offending-reduction"} <= shown
     assert not shown & {"helpline-calls", "first-time-entrants", "outcome-feels-safer", "asb-victims-pct"}
     crime_block = next(b for b in officer_view.outcomes if b.name == crime.name)
@@ -307,7 +309,7 @@ def test_completeness_page_says_received_late_missing_and_not_yet_due(demo, clie
 
 def test_an_admin_sets_how_many_periods_the_direction_of_travel_looks_at(demo, client):
     engagement = demo["% of referrals into the IDVA service that engage with the service"]
-    assert performance_table("2015/16").rows[(engagement.slug, "CAMBS")]["direction"] == "improving"  # last 4 quarters
+    assert performance_table("2015/16").rows[(engagement.slug, "CAMBS")].direction == "improving"  # last 4 quarters
     sign_in(client, *ADMIN)
     form = {"name": engagement.name, "slug": engagement.slug, "outcome_id": engagement.outcome_id, "unit": "percent",
             "polarity": "higher_is_better", "aggregation": "none", "decimals": 0, "rag_method": "previous_year",
@@ -316,4 +318,4 @@ def test_an_admin_sets_how_many_periods_the_direction_of_travel_looks_at(demo, c
     assert too_few.status_code == 400 and "Enter a number of periods from 3 to 24" in too_few.get_data(as_text=True)
     assert client.post(f"/admin/indicators/{engagement.id}", data={**form, "trend_periods": 8}).status_code == 302
     # Over the last 8 quarters (7 with figures) the rise is 0.5% a quarter: stable.
-    assert performance_table("2015/16").rows[(engagement.slug, "CAMBS")]["direction"] == "stable"
+    assert performance_table("2015/16").rows[(engagement.slug, "CAMBS")].direction == "stable"

@@ -2,36 +2,20 @@
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.indicators.periods import period_of
-from app.vocabulary import FLAG_LABELS
+from app.policy import MANAGERS, READERS, may_manage_performance
 from app.services import ServiceError
-from app.services.dashboard_export import WORKBOOK_MIMETYPE, export_dashboard
-from app.services.performance import (
+from app.services.dashboard import (
     dashboard_view,
     latest_period_with_figures,
     parse_dashboard_period,
     period_slug,
     periods_with_figures,
 )
+from app.services.dashboard_export import WORKBOOK_MIMETYPE, export_dashboard
 from app.web.access import roles_required
 from app.web.dashboard import bp
-from app.web.dashboard.charts import Point, line_chart
 from app.web.dashboard.forms import VERSION_LABELS, DownloadForm, FilterForm
-
-from app.policy import MANAGERS, READERS, may_manage_performance
-RAG_TAGS = {"R": ("Red", "govuk-tag--red"), "A": ("Amber", "govuk-tag--orange"), "G": ("Green", "govuk-tag--green")}
-DIRECTION_TEXT = {"improving": "↑ Improving", "stable": "→ Stable", "worsening": "↓ Worsening"}
-CHART_POINTS = 8
-
-
-def figure_text(value, unit: str, decimals: int, flag: str | None = None) -> str:
-    """A figure as the board papers write it ("3.53", "38.9%", "1,400 (estimate)"); a
-    missing one is its flag's words, never 0."""
-    if value is None:
-        return FLAG_LABELS.get(flag or "not_available", "No figure") if flag else "No figure"
-    text = f"{value:,.{decimals}f}"
-    text = {"percent": f"{text}%", "money": f"£{text}"}.get(unit, text)
-    return f"{text} ({FLAG_LABELS[flag].lower()})" if flag in ("estimate", "provisional") else text
+from app.web.presenters import RAG_TAGS, row_view
 
 
 def _period_or_404(slug: str):
@@ -39,35 +23,6 @@ def _period_or_404(slug: str):
         return parse_dashboard_period(slug)
     except ServiceError:
         abort(404)
-
-
-def row_view(view, row: dict, chart_id: str) -> dict:
-    """What the template shows for one dashboard row."""
-    table = view.table
-    indicator = table.indicators[row["indicator"]]
-    areas = table.area_by_code
-    unit, decimals = indicator.unit, indicator.decimals
-    points = [Point(period_of(f["period"]).label, f["value"], figure_text(f["value"], unit, decimals, f["flag"]))
-              for f in table.series(row["indicator"], row["area"], period_of(row["period"]).kind, CHART_POINTS)]
-    area = areas[row["area"]]
-    title = f"{indicator.name}, {area.name}"
-    return {
-        "row": row,
-        "indicator": indicator,
-        "area": area,
-        "name": indicator.name + (f" — {area.name}" if row.get("several") else ""),
-        "latest": figure_text(row["latest"], unit, decimals, row["latest_flag"]),
-        "latest_label": period_of(row["period"]).label,
-        "previous": figure_text(row["previous"], unit, decimals, row["previous_flag"]),
-        "previous_label": period_of(row["previous_period"]).label if row["previous_period"] else "",
-        "target": figure_text(row["target"], unit, decimals) if row["target"] is not None else None,
-        "direction": DIRECTION_TEXT.get(row["direction"]),
-        "rag": RAG_TAGS.get(row["rag"]),
-        "strip": [(code, areas[code].name, RAG_TAGS.get(rag)) for code, rag in row["strip"]],
-        "chart": line_chart(chart_id, f"{title}: figures over time", points),
-        "points": points,
-        "chart_id": chart_id,
-    }
 
 
 @bp.route("/")

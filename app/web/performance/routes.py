@@ -4,37 +4,31 @@ sign-off (managers) and unlock (admins). Views translate HTTP to a service call 
 service's errors back onto the form."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.extensions import db
-from app.indicators.periods import period_of
-from app.models import Area, Indicator, Outcome, ReturnTemplate
 from app.services import ServiceError
-from app.services.performance import (
-    completeness_view,
-    indicator_row,
+from app.services.dashboard import parse_dashboard_period, period_slug
+from app.services.ratings import (
+    get_indicator,
+    get_outcome,
+    indicator_review,
     outcome_assessment,
-    parse_dashboard_period,
     peer_values,
-    period_slug,
-    rating_history,
     remove_peer_value,
     save_commentary,
     save_outcome_assessment,
     save_peer_value,
-    schedule_returns,
-    scheduled_periods,
     set_rating,
-    sign_off as sign_off_period,
-    signed_off_by,
-    unlock as unlock_period,
     withdraw_rating,
 )
+from app.services.schedule import completeness_view, schedulable_templates, schedule_returns, scheduled_periods
+from app.services.sign_off import sign_off as sign_off_period, signed_off_by, unlock as unlock_period
 from app.web.access import roles_required
-from app.web.dashboard.routes import RAG_TAGS, figure_text
 from app.web.forms import put_service_errors
 from app.web.performance import bp
-from app.web.performance.forms import CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, UnlockForm
+from app.web.performance.forms import (
+    CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, UnlockForm,
+)
+from app.web.presenters import figure_text, review_figures
 
 from app.policy import ADMINS, MANAGERS
 
@@ -55,38 +49,22 @@ def put_errors(form, error: ServiceError) -> None:
 # ---- an indicator: rating and commentary -------------------------------------------------------
 
 
-def _review(slug: str, indicator_id: int, area: str | None, rating_form=None, comment_form=None, status: int = 200):
+def _review(slug: str, indicator_id: int, area: str | None, rating_form=None, comment_form=None,
+            status: int = 200):
     spec = _period_or_404(slug)
-    try:
-        table, indicator, row = indicator_row(spec, indicator_id, area)
-    except ServiceError:
-        abort(404)
-    area_code = area or (row["area"] if row else None)
-    area_row = db.session.scalar(select(Area).where(Area.code == area_code)) if area_code else None
-    if area and area_row is None:
-        abort(404)
+    review = indicator_review(spec, indicator_id, area)
+    indicator, row, area_code, area_row = review.indicator, review.row, review.area_code, review.area
     rating_form = rating_form or RatingForm(formdata=None, area=area_code,
                                             kind="manual" if indicator.rag_method == "manual" else "override")
     comment_form = comment_form or CommentaryForm(formdata=None)
-    comment_form.scope.choices = [(area_code, f"{area_row.name} only"), ("", "All areas of this indicator")] if area_row else [("", "All areas of this indicator")]
-    if row and row.get("comment") and comment_form.text.data is None:
-        comment_form.text.data, comment_form.internal.data = row["comment"], row["comment_internal"]
-    presented = None
-    if row is not None:
-        unit, decimals = indicator.unit, indicator.decimals
-        presented = {
-            "latest": figure_text(row["latest"], unit, decimals, row["latest_flag"]),
-            "latest_label": period_of(row["period"]).label,
-            "previous": figure_text(row["previous"], unit, decimals, row["previous_flag"]),
-            "previous_label": period_of(row["previous_period"]).label if row["previous_period"] else "",
-            "rag": RAG_TAGS.get(row["rag"]), "calculated": RAG_TAGS.get(row["calculated"].rag),
-        }
-    locked = bool(table.sign_off and table.sign_off.locked)
+    comment_form.scope.choices = ([(area_code, f"{area_row.name} only"), ("", "All areas of this indicator")] if area_row
+                                  else [("", "All areas of this indicator")])
+    if row and row.comment and comment_form.text.data is None:
+        comment_form.text.data, comment_form.internal.data = row.comment, row.comment_internal
     return render_template(
         "performance/indicator.html", title=f"{indicator.name}: {spec.label}", spec=spec, slug=slug,
-        indicator=indicator, row=row, area=area_row, presented=presented, rating_form=rating_form,
-        comment_form=comment_form, locked=locked,
-        history=rating_history(spec, indicator.id, area_code) if area_code else [],
+        indicator=indicator, row=row, area=area_row, presented=review_figures(row, indicator), rating_form=rating_form,
+        comment_form=comment_form, locked=review.locked, history=review.history,
     ), status
 
 
@@ -149,7 +127,7 @@ def commentary(slug: str, indicator_id: int):
 @roles_required(*MANAGERS)
 def outcome(slug: str, outcome_id: int):
     spec = _period_or_404(slug)
-    item = db.session.get(Outcome, outcome_id) or abort(404)
+    item = get_outcome(outcome_id)
     current = outcome_assessment(spec, item.id)
     form = OutcomeForm(obj=current)
     if form.validate_on_submit():
@@ -172,7 +150,7 @@ def outcome(slug: str, outcome_id: int):
 @bp.route("/indicators/<int:indicator_id>/peers", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def peers(indicator_id: int):
-    item = db.session.get(Indicator, indicator_id) or abort(404)
+    item = get_indicator(indicator_id)
     form = PeerForm()
     if form.validate_on_submit():
         try:
@@ -209,7 +187,7 @@ def remove_peer(peer_id: int):
 @roles_required(*MANAGERS)
 def schedule():
     form = ScheduleForm()
-    form.template_id.set_rows(db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name)))
+    form.template_id.set_rows(schedulable_templates())
     if form.validate_on_submit():
         periods = [line.strip() for line in form.periods.data.splitlines() if line.strip()]
         try:

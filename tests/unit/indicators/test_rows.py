@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from app.indicators import AreaSpec, IndicatorSpec, RagRule, compute_dashboard
-from app.indicators.dashboard import _figures
+from app.indicators.dashboard import dashboard_figures
 from app.indicators.totals import as_spec_map, prepare_values
 from app.periods import parse_period
-from app.services.performance import choose_periods, engine_rows
+from app.indicators.rows import choose_periods, engine_rows
 
 DISTRICTS = [("N", "North", 90_000), ("S", "South", 120_000), ("E", "East", 60_000)]
 RULE = RagRule("previous_year", "percent", 2, 10)
@@ -60,7 +60,7 @@ def test_rows_are_what_compute_dashboard_gives_at_the_same_period(period):
     frame, spec_map, area_list = values(), specs(), areas()
     targets = pd.DataFrame([("survey", "SH", q, 80.0) for q in QUARTERS], columns=["indicator", "area", "period", "value"])
     prepared = prepare_values(frame)
-    figures = _figures(prepared, spec_map, area_list, QUARTERS)
+    figures = dashboard_figures(prepared, spec_map, area_list, QUARTERS)
     choices = choose_periods(present(frame), parse_period(period))
     if period.endswith("Q3"):  # East's burglaries are missing for Q3: its latest is Q2, the county's is incomplete
         assert choices.set_index(["indicator", "area"]).loc[("burglary", "E"), "latest"] == "2015/16 Q2"

@@ -1,0 +1,322 @@
+"""The dashboard's rows, each indicator × area at its own periods: where production
+starts (``dashboard_rows``; the web dashboard and the board's workbook both come from it).
+
+Rules: which figures a dashboard for period P compares
+-------------------------------------------------------
+For each indicator × area:
+
+* *latest* is the current figure (or flagged gap, or total) whose period ends on or
+  before P ends, the latest such period winning; on a tie of end dates, P itself, then a
+  period of P's kind, then the longest. So an indicator whose data lags still shows:
+  the IOM reduction for 2014/15 on the 2015/16 dashboard.
+* *previous* is the figure for the same period a year before *latest* if anything is
+  stored for it (a figure, a flagged gap, or a total of districts); otherwise the most
+  recent figure for a period that ends before *latest* starts (Leicestershire's youth
+  re-offending compares Apr–Dec 2015 with 2014/15). Both periods' labels are shown.
+* Ratings, change, direction of travel (over each indicator's own number of recent
+  periods), significance and district comparison are the indicator engine's, worked out
+  for every row at its own periods in one pass (``engine_rows``: what
+  ``compute_dashboard`` gives, without its fixed cost per period). Where *previous* is
+  not the same period a year earlier, change and RAG are against it, and significance
+  is not tested: the two periods are not alike, so a test of counts would mislead.
+* An area "has a figure" for a period if a value or flagged gap is stored for it, for its
+  numerator or denominator, or (for a county or wider footprint) for any district in it
+  (``behind``). A county total is then the engine's: summed or recomputed from its
+  districts, or the supplied total (checked); a missing district makes it "incomplete"
+  (data not yet provided for …), never smaller.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from app.indicators.compare import rank_districts
+from app.indicators.dashboard import dashboard_figures, rate_rows, significance_tests
+from app.indicators.model import AreaSpec, IndicatorSpec, RagResult
+from app.indicators.periods import period_of, previous_year_key, trend_period_keys
+from app.indicators.significance import ALPHA
+from app.indicators.totals import Populations, area_leaves, as_spec_map, prepare_values, spec_column
+from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes
+from app.indicators.year_change import changes, format_change
+from app.periods import PeriodSpec
+from app.vocabulary import POINT_UNITS
+
+STORED_COLUMNS = ["indicator", "area", "period", "value", "flag", "agency_id", "submission_id"]
+FIGURE_COLUMNS = ["indicator", "area", "period", "value", "flag", "status", "message"]
+CONTRIBUTION_COLUMNS = ["indicator", "area", "period", "agency_id", "submission_id"]
+ROW_LABEL_COLUMNS = ["latest_flag", "previous_flag", "rag", "rag_reason", "direction", "significance",
+                     "district_comparison", "aggregate_status"]
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator × area on the dashboard: the engine's columns (``period`` is the
+    latest figure's period, ``previous_period`` the one it is compared with), then what
+    the service adds: ``note`` (the stored note, e.g. why a figure is not available),
+    ``calculated`` (the engine's RagResult), ``setting`` (a manager's rating, if any),
+    ``rag_overridden``, ``comment``, ``comment_internal``, ``headline``, ``several`` (the
+    indicator is shown on more than one row), ``strip_codes`` and ``strip`` ((district
+    code, RAG) under a headline area), ``peers`` and ``peer_comparison``."""
+
+    indicator: str
+    area: str
+    period: str
+    previous_period: str | None
+    latest: float | None
+    latest_flag: str | None
+    previous: float | None
+    previous_flag: str | None
+    area_kind: str | None
+    unit: str | None
+    polarity: str | None
+    target: float | None
+    change: float | None
+    change_text: str | None
+    rag: str | None
+    rag_reason: str | None
+    direction: str | None
+    trend_percent: float | None
+    significance: str | None
+    p_value: float | None
+    district_comparison: str | None
+    aggregate_status: str | None
+    aggregate_message: str | None
+    note: str | None = None
+    calculated: RagResult | None = None
+    headline: bool = False
+    several: bool = False
+    strip_codes: list[str] = field(default_factory=list)
+    strip: list[tuple[str, str | None]] = field(default_factory=list)
+    peers: list[tuple[str, float]] = field(default_factory=list)
+    peer_comparison: str | None = None
+    setting: object | None = None  # the service's RagSetting
+    rag_overridden: bool = False
+    comment: str | None = None
+    comment_internal: bool = False
+
+
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
+    """Columns as plain lists: zipping lists is far faster than zipping pandas' string arrays."""
+    return [frame[column].tolist() for column in columns]
+
+
+def behind(frame: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[AreaSpec]) -> pd.DataFrame:
+    """``frame``'s stored rows (indicator, area, period and any other columns) also under
+    every indicator × area they lie behind: a recomputed indicator's numerator and
+    denominator rows under it, and every district's rows under its county and wider
+    footprint. Duplicates dropped."""
+    parts = pd.DataFrame(
+        [(part, s.slug) for s in specs.values() if s.aggregation == "recompute"
+         for part in (s.numerator, s.denominator) if part],
+        columns=["part", "whole"],
+    )
+    via_parts = frame.merge(parts, left_on="indicator", right_on="part").assign(indicator=lambda f: f["whole"])
+    own = pd.concat([frame, via_parts[frame.columns]], ignore_index=True)
+    leaves = pd.DataFrame(
+        [(leaf.code, parent) for parent, members in area_leaves(areas).items() for leaf in members],
+        columns=["leaf", "parent"],
+    )
+    via_leaves = own.merge(leaves, left_on="area", right_on="leaf").assign(area=lambda f: f["parent"])
+    return pd.concat([own, via_leaves[frame.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def period_facts(keys: Iterable[str]) -> pd.DataFrame:
+    """Start, end, kind, months and label of each period key."""
+    rows = []
+    for key in set(keys):
+        spec = period_of(key)
+        rows.append((key, spec.start, spec.end, spec.kind, spec.months, spec.label))
+    return pd.DataFrame(rows, columns=["period", "start", "end", "kind", "months", "label"])
+
+
+def choose_periods(present: pd.DataFrame, period: PeriodSpec) -> pd.DataFrame:
+    """For each indicator × area in ``present`` (indicator, area, period) with a period
+    ending by ``period``'s end: its ``latest`` and ``previous`` period keys (see this
+    module's rules) and whether previous is the same period a year earlier, stored
+    (``year_apart``)."""
+    facts = period_facts(present["period"])
+    facts = facts[facts["end"] <= period.end].assign(is_target=lambda f: f["period"] == period.key,
+                                                     same_kind=lambda f: f["kind"] == period.kind)
+    # Periods are few: rank them once, then each indicator × area takes its best-ranked one.
+    facts = facts.sort_values(["end", "is_target", "same_kind", "months"], ignore_index=True)
+    rank = dict(zip(facts["period"].tolist(), range(len(facts))))
+    rows = present[present["period"].isin(rank.keys())]
+    best = rows.assign(rank=rows["period"].map(rank)).groupby(["indicator", "area"], sort=False)["rank"].max()
+    latest = best.reset_index()
+    latest["latest"] = facts["period"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
+    latest["latest_start"] = facts["start"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
+    latest["latest_kind"] = facts["kind"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
+    latest = latest.drop(columns="rank")
+    year_before = {key: previous_year_key(key) for key in latest["latest"].unique()}
+    latest["year_before"] = latest["latest"].map(year_before)
+    stored_keys = set(zip(*_lists(present, "indicator", "area", "period")))
+    latest["year_apart"] = [key in stored_keys for key in zip(*_lists(latest, "indicator", "area", "year_before"))]
+
+    earlier = rows.merge(latest[~latest["year_apart"]], on=["indicator", "area"]).merge(facts, on="period")
+    earlier = earlier[earlier["end"] < earlier["latest_start"]].assign(
+        like_latest=lambda f: f["kind"] == f["latest_kind"])
+    fallback = (earlier.sort_values(["end", "like_latest", "months"]).groupby(["indicator", "area"], sort=False)
+                .tail(1)[["indicator", "area", "period"]].rename(columns={"period": "fallback"}))
+    out = latest.merge(fallback, on=["indicator", "area"], how="left")
+    out["previous"] = np.where(out["year_apart"] | out["fallback"].isna(), out["year_before"], out["fallback"])
+    return out[["indicator", "area", "latest", "previous", "year_apart"]].astype({"previous": object})
+
+
+def dashboard_rows(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[AreaSpec], period: PeriodSpec,
+                   targets: pd.DataFrame, trend_lengths: dict[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(figures, rows) of the dashboard for ``period`` from the stored figures
+    (``stored``: indicator, area, period, value, flag, for periods ending by its end):
+    every figure with something stored behind it (``FIGURE_COLUMNS``), and the engine's
+    row for each indicator × area that has one, at its own periods (``engine_rows``)."""
+    present = behind(stored[["indicator", "area", "period"]], specs, areas)
+    values = prepare_values(stored[["indicator", "area", "period", "value", "flag"]])
+    figures = dashboard_figures(values, as_spec_map(specs), areas, sorted(present["period"].unique()))
+    figures = figures.merge(present, on=["indicator", "area", "period"])[FIGURE_COLUMNS]
+    rows = engine_rows(choose_periods(present, period), figures, targets, specs, areas, trend_lengths)
+    return figures, rows
+
+
+def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.DataFrame,
+                specs: dict[str, IndicatorSpec], areas: list[AreaSpec], trend_lengths: dict[str, int]) -> pd.DataFrame:
+    """``compute_dashboard``'s columns for rows that each have their own latest and
+    compared period (``choose_periods``), in one pass with the engine's own steps: ratings
+    (``rate``, incomplete totals explained), change, direction of travel over each row's
+    own trend periods, district comparison within county and period, and significance —
+    tested only where the compared figure is the same period a year earlier.
+
+    ``figures`` is the engine's figure table for every period involved. One
+    ``compute_dashboard`` call per distinct latest period gives the same rows (the tests
+    check it) at several times the cost: each call has a fixed cost of about 0.1 s."""
+    table = choices.rename(columns={"latest": "period", "previous": "previous_period"}).reset_index(drop=True)
+    lookup = figure_lookup(figures)
+    missing = (np.nan, None, None, None)
+    keys = list(zip(*_lists(table, "indicator", "area", "period")))
+    found = [lookup.get(key, missing) for key in keys]
+    for position, column in enumerate(("latest", "latest_flag", "latest_status", "latest_message")):
+        table[column] = [f[position] for f in found]
+    table["latest"] = table["latest"].astype(float)
+    found = [lookup.get(key, missing) for key in zip(*_lists(table, "indicator", "area", "previous_period"))]
+    table["previous"] = np.array([f[0] for f in found], dtype=float)
+    table["previous_flag"] = [f[1] for f in found]
+    table["area_kind"] = table["area"].map({a.code: a.kind for a in areas})
+    table["unit"] = spec_column(table["indicator"], specs, "unit")
+    table["polarity"] = spec_column(table["indicator"], specs, "polarity")
+    wanted = target_frame[["indicator", "area", "period", "value"]].drop_duplicates(["indicator", "area", "period"])
+    table = table.merge(wanted.rename(columns={"value": "target"}), on=["indicator", "area", "period"], how="left")
+    table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
+    table["change_text"] = [format_change(c, u) for c, u in zip(table["change"].tolist(), table["unit"].tolist())]
+    table["rag"], table["rag_reason"] = rate_rows(table, specs)
+    table["direction"], table["trend_percent"] = row_directions(table, lookup, trend_lengths)
+    table["significance"], table["p_value"] = None, np.nan
+    populations = Populations(areas)
+    for (latest, compared), group in table[table["year_apart"]].groupby(["period", "previous_period"], sort=False):
+        labels, p_values = significance_tests(group, figures, specs, populations, latest, compared, ALPHA)
+        table.loc[group.index, "significance"] = pd.Series(list(labels), index=group.index, dtype=object)
+        table.loc[group.index, "p_value"] = p_values
+    parents = table["area"].map({a.code: a.parent for a in areas})
+    districts = table["area_kind"].eq("district") & parents.notna()
+    table["district_comparison"] = None
+    if districts.any():
+        ranked = table.loc[districts, ["indicator", "period", "latest", "polarity"]].assign(parent=parents[districts])
+        by = ["indicator", "parent", "period"]
+        table.loc[districts, "district_comparison"] = rank_districts(ranked, by, "latest", "polarity")
+    table["aggregate_status"], table["aggregate_message"] = table["latest_status"], table["latest_message"].fillna("")
+    for column in ROW_LABEL_COLUMNS:  # None, not NaN, for a missing label
+        table[column] = table[column].astype(object).where(table[column].notna(), None)
+    return table.drop(columns=["latest_status", "latest_message", "year_apart"])
+
+
+def figure_lookup(figures: pd.DataFrame) -> dict[tuple[str, str, str], tuple]:
+    """(indicator, area, period) → (value, flag, status, message) for every figure."""
+    keys = zip(*_lists(figures, "indicator", "area", "period"))
+    return dict(zip(keys, zip(*_lists(figures, "value", "flag", "status", "message"))))
+
+
+def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, int]):
+    """Direction of travel and slope per row, each over its own last N periods (a shorter
+    window padded with gaps on the left: that does not move a least-squares slope)."""
+    nothing = (np.nan,)
+    windows: dict[tuple[str, int], list[str]] = {}
+    rows = []
+    for slug, area, latest in zip(*_lists(table, "indicator", "area", "period")):
+        length = max(int(trend_lengths.get(slug) or 4), 1)
+        if (latest, length) not in windows:
+            windows[(latest, length)] = trend_period_keys(latest, length)
+        rows.append([lookup.get((slug, area, key), nothing)[0] for key in windows[(latest, length)]])
+    width = max((len(r) for r in rows), default=1)
+    matrix = np.array([[np.nan] * (width - len(r)) + r for r in rows], dtype=float).reshape(len(rows), width)
+    slope_percent, points = relative_slopes(matrix)
+    return classify_slopes(slope_percent, points, table["polarity"], STABLE_WITHIN, MIN_POINTS), slope_percent
+
+
+def plain(value):
+    """None for NaN / NA, else the value (numpy scalars as Python ones)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+
+@dataclass
+class DashboardTable:
+    """Everything computed for one dashboard period (the service adds what it read from the database).
+
+    ``rows``: one ``IndicatorRow`` per indicator × area that has a figure, keyed (slug,
+    area code). ``stored``: the stored rows (indicator, area, period, value, flag,
+    agency_id, submission_id).
+    ``figures``: every figure (stored, recomputed, totals) up to the period's end with
+    something stored behind it: indicator, area, period, value, flag, status, message."""
+
+    period: PeriodSpec
+    specs: dict[str, IndicatorSpec]
+    areas: list[AreaSpec]
+    figures: pd.DataFrame
+    stored: pd.DataFrame
+    targets: pd.DataFrame
+    rows: dict[tuple[str, str], IndicatorRow] = field(default_factory=dict)
+    _index: dict | None = field(default=None, repr=False)
+    _contributions: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        """Which stored rows (agency, submission) lie behind each indicator × area × period."""
+        if self._contributions is None:
+            self._contributions = behind(self.stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
+        return self._contributions
+
+    _series: dict | None = field(default=None, repr=False)
+
+    @property
+    def area_by_code(self) -> dict[str, AreaSpec]:
+        return {a.code: a for a in self.areas}
+
+    def _figures_by_key(self) -> dict:
+        if self._index is None:  # built on first use: the web page asks for a few rows, the workbook for more
+            self._index = figure_lookup(self.figures)
+        return self._index
+
+    def figure(self, indicator: str, area: str, period_key: str | None) -> dict | None:
+        """One figure (value None when missing), or None if nothing is stored behind it."""
+        found = self._figures_by_key().get((indicator, area, period_key))
+        if found is None:
+            return None
+        value, flag, status, message = (plain(x) for x in found)
+        return {"indicator": indicator, "area": area, "period": period_key, "value": value, "flag": flag,
+                "status": status, "message": message}
+
+    def series(self, indicator: str, area: str, kind: str, limit: int = 8) -> list[dict]:
+        """The figures of one indicator × area for periods of ``kind``, oldest first (the
+        last ``limit`` of them)."""
+        if self._series is None:
+            self._series = {}
+            for slug, code, key in self._figures_by_key():
+                self._series.setdefault((slug, code), []).append(key)
+        keys = [k for k in self._series.get((indicator, area), []) if period_of(k).kind == kind]
+        keys.sort(key=lambda k: period_of(k).end)
+        return [self.figure(indicator, area, k) for k in keys[-limit:]]
+
+    def headline_rows(self) -> list[IndicatorRow]:
+        return [row for row in self.rows.values() if row.headline]

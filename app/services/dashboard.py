@@ -1,0 +1,433 @@
+"""The dashboard for a period: what it shows and who sees what.
+
+``performance_table(period)`` reads the stored figures and hands them to the indicator
+engine (``app.indicators.rows.dashboard_rows``: which figures each row compares is its
+rule), then adds what people added (ratings, commentary, peer values);
+``dashboard_view`` arranges it by outcome for a person (with filters);
+``app.services.dashboard_export`` turns the same table into the board's workbook.
+
+Rules
+-----
+**Headline rows.** The dashboard shows each indicator once, for its *headline area*: the
+first county with a figure, else the first wider footprint, else the first district (in
+the admin's area order). An indicator that is never combined across areas and whose
+county supplied no total is shown district by district instead. The district strip
+beside a headline row lists each district in that area with its own RAG. Filtering by
+area shows that area's rows instead. An indicator with nothing stored by the period's
+end is not shown, nor is an outcome none of whose indicators has.
+
+**Ratings shown.** A manager's override or manual rating for P (``app.services.ratings``)
+replaces the engine's; an outcome's overall RAG is ``outcome_rag`` of its shown rows'
+ratings (after overrides), unless its ``OutcomeAssessment`` for P overrides it with a
+reason. **Peer values** are figures for the period they describe, so the latest figure
+is compared with the peer values of *its* period.
+
+**Who sees what.** Managers and admins see every row. An officer sees a row only if every
+stored figure behind its latest and previous values came from their own agency (so a
+county total of several agencies' figures is not shown to any one of them), plus the
+name, overall RAG and non-internal comment of outcomes in which they see a row.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.errors import NotFound
+from app.extensions import db
+from app.indicators import apply_override, outcome_rag
+from app.indicators.compare import compare_with_peers
+from app.indicators.model import RagResult
+from app.indicators.periods import period_of
+from app.indicators.rows import (
+    FIGURE_COLUMNS,
+    STORED_COLUMNS,
+    DashboardTable,
+    IndicatorRow,
+    dashboard_rows,
+    plain,
+)
+from app.indicators.totals import area_leaves
+from app.models import (
+    Agency,
+    Area,
+    Commentary,
+    DataValue,
+    Indicator,
+    Outcome,
+    OutcomeAssessment,
+    PeerValue,
+    Period,
+    PeriodSignOff,
+    RagSetting,
+)
+from app.periods import PeriodError, PeriodSpec
+from app.policy import visible_agency_ids
+from app.services import ServiceError
+from app.store.indicator_inputs import area_specs, indicator_specs, targets
+from app.vocabulary import FLAGS_WITHOUT_VALUE, RAG_NAMES
+
+KIND_ORDER = {"county": 0, "wider": 1, "district": 2}
+NO_OUTCOME = "Indicators not under an outcome"
+
+
+# ---- periods ------------------------------------------------------------------------------
+
+
+def parse_dashboard_period(text, field_name: str = "period") -> PeriodSpec:
+    """A period from text, a key or a URL slug ("2015-16-Q4"), or a ServiceError for the field."""
+    if isinstance(text, PeriodSpec):
+        return text
+    try:
+        return period_of(str(text or "").strip())
+    except PeriodError as error:
+        raise ServiceError(field_errors={field_name: [str(error)]}) from error
+
+
+def period_slug(spec_or_key) -> str:
+    """The period as it appears in a URL: "2015/16 Q4" → "2015-16-Q4"."""
+    key = spec_or_key.key if isinstance(spec_or_key, PeriodSpec) else str(spec_or_key)
+    return key.replace("/", "-").replace(" ", "-")
+
+
+def periods_with_figures() -> list[Period]:
+    """Periods that have a current figure, latest end first (longest first on a tie)."""
+    query = (
+        select(Period).where(Period.id.in_(select(DataValue.period_id).where(DataValue.is_current.is_(True))))
+        .order_by(Period.end_date.desc(), Period.start_date.asc())
+    )
+    return list(db.session.scalars(query))
+
+
+def latest_period_with_figures() -> PeriodSpec | None:
+    periods = periods_with_figures()
+    return period_of(periods[0].key) if periods else None
+
+
+def stored_period(spec: PeriodSpec) -> Period | None:
+    return db.session.scalar(select(Period).where(Period.key == spec.key))
+
+
+def sign_off_row(period_id: int) -> PeriodSignOff | None:
+    return db.session.scalar(select(PeriodSignOff).where(PeriodSignOff.period_id == period_id))
+
+
+# ---- the figures behind a dashboard -------------------------------------------------------
+
+
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
+    """Columns as plain lists: zipping lists is far faster than zipping pandas' string arrays."""
+    return [frame[column].tolist() for column in columns]
+
+
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    """A frame from query rows, built column by column (several times faster than row by row)."""
+    data = list(zip(*rows)) if rows else [()] * len(columns)
+    return pd.DataFrame({name: list(values) for name, values in zip(columns, data)}, columns=columns)
+
+
+def _stored_rows(end: date) -> pd.DataFrame:
+    """Current stored figures for periods ending on or before ``end``, with their origin.
+    Read as ids and named afterwards: tens of thousands of figures share a few hundred
+    names, so the database need not send each name with every row."""
+    query = (
+        select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value, DataValue.flag,
+               DataValue.agency_id, DataValue.submission_id)
+        .join(Period, DataValue.period_id == Period.id)
+        .where(DataValue.is_current.is_(True), Period.end_date <= end)
+    )
+    frame = _frame(db.session.connection().execute(query).all(), STORED_COLUMNS)  # Core: no ORM row handling
+    names_of = (("indicator", Indicator, Indicator.slug), ("area", Area, Area.code), ("period", Period, Period.key))
+    for column, model, name in names_of:
+        names = dict(db.session.execute(select(model.id, name)).all())
+        frame[column] = frame[column].map(names).astype(object)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def _stored_notes(end: date) -> dict[tuple[str, str, str], str]:
+    """The notes stored with current figures (why a figure is not available, say)."""
+    query = (
+        select(Indicator.slug, Area.code, Period.key, DataValue.note)
+        .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+        .join(Period, DataValue.period_id == Period.id)
+        .where(DataValue.is_current.is_(True), Period.end_date <= end, DataValue.note.is_not(None),
+               DataValue.note != "")
+    )
+    return {(slug, code, key): note for slug, code, key, note in db.session.execute(query)}
+
+
+def data_as_at(end: date) -> datetime | None:
+    """When the newest current figure for a period ending by ``end`` was stored."""
+    return db.session.scalar(select(func.max(DataValue.created_at)).join(Period, DataValue.period_id == Period.id)
+                             .where(DataValue.is_current.is_(True), Period.end_date <= end))
+
+
+@dataclass(kw_only=True)
+class PerformanceTable(DashboardTable):
+    """The engine's ``DashboardTable`` for a period, with what the database adds: the
+    period's row id, the indicators and outcomes (models), area ids and the sign-off."""
+
+    period_id: int | None
+    indicators: dict[str, Indicator]
+    outcomes: list[Outcome]
+    area_ids: dict[str, int]
+    sign_off: PeriodSignOff | None = None
+
+
+def performance_table(period) -> PerformanceTable:
+    """Compute the dashboard for ``period`` (text, key or PeriodSpec). See the rules of this
+    module and of ``app.indicators.rows``."""
+    spec = parse_dashboard_period(period)
+    specs = indicator_specs()
+    indicator_rows = {i.slug: i for i in db.session.scalars(select(Indicator).options(selectinload(Indicator.outcome)))}
+    outcomes = list(db.session.scalars(select(Outcome).order_by(Outcome.sort_order, Outcome.id)))
+    areas = area_specs()
+    area_ids = dict(db.session.execute(select(Area.code, Area.id)).all())
+    stored = _stored_rows(spec.end)
+    period_record = stored_period(spec)
+    context = dict(period=spec, period_id=period_record.id if period_record else None, specs=specs,
+                   indicators=indicator_rows, outcomes=outcomes, areas=areas, area_ids=area_ids, stored=stored,
+                   targets=targets(), sign_off=sign_off_row(period_record.id) if period_record else None)
+    if stored.empty:
+        return PerformanceTable(figures=pd.DataFrame(columns=FIGURE_COLUMNS), **context)
+
+    trend_lengths = {slug: row.trend_periods for slug, row in indicator_rows.items()}
+    figures, engine = dashboard_rows(stored, specs, areas, spec, context["targets"], trend_lengths)
+    table = PerformanceTable(figures=figures, **context)
+    notes = _stored_notes(spec.end)
+    flagged = stored[stored["flag"].isin(FLAGS_WITHOUT_VALUE)]
+    gaps = dict(zip(zip(*_lists(flagged, "indicator", "area", "period")), flagged["flag"].tolist()))
+    for record_ in engine.astype(object).where(engine.notna(), None).to_dict("records"):
+        row = {key: plain(value) for key, value in record_.items()}
+        key = (row["indicator"], row["area"], row["period"])
+        row["note"] = notes.get(key)
+        if row["latest"] is None and key in gaps:
+            # The area itself said why there is no figure (not available, not yet released):
+            # that, not a total of its districts, is the reason to show.
+            row["latest_flag"], row["aggregate_message"] = gaps[key], ""
+        row["calculated"] = RagResult(row["rag"], row["rag_reason"] or "")
+        table.rows[(row["indicator"], row["area"])] = IndicatorRow(**row)
+    _mark_headlines(table)
+    _add_peer_comparisons(table)
+    apply_settings(table)
+    return table
+
+
+def _mark_headlines(table: PerformanceTable) -> None:
+    """Set ``headline`` on the rows the dashboard shows (see the module's rules) and
+    ``strip``, the (code, RAG) of each district under a headline county or footprint."""
+    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(table.areas)}
+    leaves = area_leaves(table.areas)
+    by_indicator: dict[str, list[IndicatorRow]] = {}
+    for row in table.rows.values():
+        row.headline, row.strip_codes = False, []
+        by_indicator.setdefault(row.indicator, []).append(row)
+    for slug, rows in by_indicator.items():
+        rows.sort(key=lambda r: order[r.area])
+        first = rows[0]
+        shown = [first]
+        if first.aggregate_status == "not_combined" and first.area in leaves:
+            members = {leaf.code for leaf in leaves[first.area]}
+            shown = [r for r in rows if r.area in members] or shown
+        for row in shown:
+            row.headline = True
+        present = {r.area for r in rows}
+        for row in rows:
+            row.strip_codes = [leaf.code for leaf in leaves.get(row.area, [])
+                                  if leaf.kind == "district" and leaf.code in present]
+        multiple = len(shown) > 1
+        for row in shown:
+            row.several = multiple
+
+
+def _add_peer_comparisons(table: PerformanceTable) -> None:
+    """Compare each headline figure with the peer values of its own period."""
+    keys = {row.period for row in table.rows.values()}
+    peers: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    query = (select(Indicator.slug, Period.key, PeerValue.label, PeerValue.value)
+             .join(Indicator, PeerValue.indicator_id == Indicator.id).join(Period, PeerValue.period_id == Period.id)
+             .where(Period.key.in_(keys)).order_by(PeerValue.label))
+    for slug, key, label, value in db.session.execute(query):
+        peers.setdefault((slug, key), []).append((label, value))
+    for row in table.rows.values():
+        found = peers.get((row.indicator, row.period), [])
+        row.peers = found
+        row.peer_comparison = (
+            compare_with_peers(row.latest, [v for _, v in found], table.specs[row.indicator].polarity)
+            if row.headline and found else None
+        )
+
+
+# ---- what people added: ratings and commentary, as shown ----------------------------------
+
+
+def _current_settings(period_id: int) -> dict[tuple[int, int], RagSetting]:
+    query = (select(RagSetting).where(RagSetting.period_id == period_id, RagSetting.is_current.is_(True))
+             .options(selectinload(RagSetting.set_by)))
+    return {(s.indicator_id, s.area_id): s for s in db.session.scalars(query)}
+
+
+def _comments(period_id: int) -> dict[tuple[int, int | None], Commentary]:
+    query = select(Commentary).where(Commentary.period_id == period_id)
+    return {(c.indicator_id, c.area_id): c for c in db.session.scalars(query)}
+
+
+def apply_settings(table: PerformanceTable) -> None:
+    """Apply the period's overrides and manual ratings, and attach commentary, to the rows."""
+    settings = _current_settings(table.period_id) if table.period_id else {}
+    comments = _comments(table.period_id) if table.period_id else {}
+    for row in table.rows.values():
+        indicator = table.indicators[row.indicator]
+        key = (indicator.id, table.area_ids[row.area])
+        setting = settings.get(key)
+        result = row.calculated
+        row.setting = None
+        if setting is not None and (setting.kind == "override" or indicator.rag_method == "manual"):
+            row.setting = setting
+            if setting.kind == "manual":
+                result = RagResult(setting.rag, f"Rated {RAG_NAMES[setting.rag]} by a manager: {setting.reason}")
+            else:
+                result = apply_override(result, setting.rag, setting.reason)
+        row.rag, row.rag_reason, row.rag_overridden = result.rag, result.reason, result.overridden
+        comment = comments.get(key) or comments.get((indicator.id, None))
+        row.comment = comment.text if comment else None
+        row.comment_internal = bool(comment and comment.internal)
+    for row in table.rows.values():
+        row.strip = [(code, table.rows[(row.indicator, code)].rag) for code in row.strip_codes]
+
+
+# ---- the view people read -----------------------------------------------------------------
+
+
+@dataclass
+class OutcomeView:
+    outcome_id: int | None
+    name: str
+    rows: list[IndicatorRow]
+    rag: str | None
+    rag_reason: str
+    rag_overridden: bool
+    comment: str | None
+    comment_internal: bool
+
+
+@dataclass
+class DashboardView:
+    table: PerformanceTable
+    outcomes: list[OutcomeView]
+    area: str | None = None
+    outcome_id: int | None = None
+    officer_agency: Agency | None = None
+    hidden_rows: int = 0
+    districts: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def period(self) -> PeriodSpec:
+        return self.table.period
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.table.sign_off and self.table.sign_off.locked)
+
+
+def visible_to(table: PerformanceTable, user) -> set[tuple[str, str]] | None:
+    """The rows an officer may see (None: all). See the module's rules."""
+    allowed = visible_agency_ids(user) if user is not None else None
+    if allowed is None:
+        return None
+    contributions = table.contributions
+    wanted = pd.DataFrame([(r.indicator, r.area, key) for r in table.rows.values()
+                           for key in (r.period, r.previous_period) if key],
+                          columns=["indicator", "area", "period"])
+    behind = contributions.merge(wanted, on=["indicator", "area", "period"])
+    behind = behind.assign(own=behind["agency_id"].isin(allowed))
+    everyone_own = behind.groupby(["indicator", "area"])["own"].all()
+    return {key for key, own in everyone_own.items() if own}
+
+
+def outcome_blocks(table: PerformanceTable, rows_for: dict[str, list[IndicatorRow]],
+                   assessments: dict[int, OutcomeAssessment]) -> list[OutcomeView]:
+    """Outcomes in order, each with its rows (indicator order) and overall RAG and comment."""
+    blocks = []
+    groups = [(o.id, o.name) for o in table.outcomes] + [(None, NO_OUTCOME)]
+    for outcome_id, name in groups:
+        rows = rows_for.get(outcome_id, [])
+        if not rows:
+            continue
+        calculated = outcome_rag(r.rag for r in rows)
+        assessment = assessments.get(outcome_id)
+        result = calculated
+        if assessment is not None and assessment.rag_override:
+            result = apply_override(calculated, assessment.rag_override, assessment.override_reason or "")
+        blocks.append(OutcomeView(
+            outcome_id, name, rows, result.rag, result.reason, result.overridden,
+            assessment.comment if assessment else None, bool(assessment and assessment.internal),
+        ))
+    return blocks
+
+
+def _assessments(period_id: int | None) -> dict[int, OutcomeAssessment]:
+    if period_id is None:
+        return {}
+    query = select(OutcomeAssessment).where(OutcomeAssessment.period_id == period_id)
+    return {a.outcome_id: a for a in db.session.scalars(query)}
+
+
+def _sorted_rows(table: PerformanceTable, rows: Iterable[IndicatorRow]) -> dict[int | None, list[IndicatorRow]]:
+    order = {a.code: index for index, a in enumerate(table.areas)}
+    grouped: dict[int | None, list[IndicatorRow]] = {}
+    for row in sorted(rows, key=lambda r: (table.indicators[r.indicator].sort_order,
+                                           table.indicators[r.indicator].id, order[r.area])):
+        grouped.setdefault(table.indicators[row.indicator].outcome_id, []).append(row)
+    return grouped
+
+
+def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: int | None = None,
+                   table: PerformanceTable | None = None) -> DashboardView:
+    """The dashboard for ``period`` as ``user`` may see it, optionally for one area (its
+    rows instead of the headline rows) and one outcome."""
+    table = table or performance_table(period)
+    if area and area not in table.area_ids:
+        raise ServiceError(field_errors={"area": ["Choose an area from the list."]})
+    rows = [r for r in table.rows.values() if (r.area == area if area else r.headline)]
+    visible = visible_to(table, user)
+    hidden = 0
+    if visible is not None:
+        hidden = sum((r.indicator, r.area) not in visible for r in rows)
+        rows = [replace(r, strip=[(code, rag) for code, rag in r.strip if (r.indicator, code) in visible],
+                        comment=None if r.comment_internal else r.comment, comment_internal=False)
+                for r in rows if (r.indicator, r.area) in visible]
+    blocks = outcome_blocks(table, _sorted_rows(table, rows), _assessments(table.period_id))
+    if visible is not None:
+        # The overall RAG uses every row; an officer sees it, but not internal comments.
+        full = outcome_blocks(table, _sorted_rows(table, [r for r in table.rows.values() if r.headline]),
+                              _assessments(table.period_id))
+        overall = {b.outcome_id: b for b in full}
+        blocks = [replace(b, rag=overall[b.outcome_id].rag, rag_reason=overall[b.outcome_id].rag_reason,
+                          rag_overridden=overall[b.outcome_id].rag_overridden,
+                          comment=None if b.comment_internal else b.comment, comment_internal=False)
+                  for b in blocks]
+    if outcome_id is not None:
+        blocks = [b for b in blocks if b.outcome_id == outcome_id]
+    codes = {code for b in blocks for r in b.rows for code, _ in r.strip}
+    districts = [(a.code, a.name) for a in table.areas if a.code in codes]
+    agency = db.session.get(Agency, user.agency_id) if visible is not None and user.agency_id else None
+    return DashboardView(table, blocks, area, outcome_id, agency, hidden, districts)
+
+
+def indicator_row(period, indicator_id: int,
+                  area_code: str | None = None) -> tuple[PerformanceTable, Indicator, IndicatorRow | None]:
+    """(table, indicator, the row for that area — or its headline row) for a review page."""
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise NotFound("There is no such indicator.")
+    table = performance_table(period)
+    if area_code:
+        return table, indicator, table.rows.get((indicator.slug, area_code))
+    headline = [r for r in table.headline_rows() if r.indicator == indicator.slug]
+    return table, indicator, headline[0] if headline else None
