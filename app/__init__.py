@@ -40,10 +40,10 @@ def _resolve_defaults(app: Flask) -> None:
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(PROJECT_ROOT / "uploads")
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path) / "secret_key")
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path) / "secret_key")
 
 
-def _instance_secret_key(path: Path) -> str:
+def instance_secret_key(path: Path) -> str:
     """Read the instance's secret key, generating it (readable by the owner only) on first run.
 
     Written to a temporary file and linked into place, so several workers starting at once

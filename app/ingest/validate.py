@@ -111,7 +111,7 @@ _new_parsed_value = functools.partial(tuple.__new__, ParsedValue)
 _ONLY_FLOAT = {float}
 
 
-def _all_plain(raws: list, rule) -> bool:
+def all_plain(raws: list, rule) -> bool:
     """Whether every value is a plain figure within the rule's range: a whole float (any
     finite float unless the rule wants whole numbers), as ``normalise_value`` returns it."""
     # Loops in C (map, min, max): this runs for every row of a large return.
@@ -183,7 +183,7 @@ class _CellChecker:
             self.comments = comments = [c for s in comment_slots if (c := self.comment(row, s))]
             first_value, first_target = len(values), len(targets)
             raws = list(map(get, zip(itertools.repeat(grid_row), by_row_columns)))
-            if raws and row_rule.type in PLAIN_NUMBER_TYPES and _all_plain(raws, row_rule):
+            if raws and row_rule.type in PLAIN_NUMBER_TYPES and all_plain(raws, row_rule):
                 values.extend(map(new_value, zip(itertools.repeat(plan), itertools.repeat(row), by_row_rule, raws,
                                                  itertools.repeat("actual"), itertools.repeat(None))))
             else:

@@ -1,20 +1,20 @@
 """Configuration layers and the generated secret key."""
 from concurrent.futures import ThreadPoolExecutor
 
-from app import _instance_secret_key, create_app
+from app import instance_secret_key, create_app
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
     path = tmp_path / "secret_key"
-    first = _instance_secret_key(path)
-    assert len(first) == 64 and _instance_secret_key(path) == first
+    first = instance_secret_key(path)
+    assert len(first) == 64 and instance_secret_key(path) == first
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
 def test_workers_starting_together_share_one_key(tmp_path):
     path = tmp_path / "secret_key"
     with ThreadPoolExecutor(8) as pool:
-        keys = set(pool.map(lambda _: _instance_secret_key(path), range(32)))
+        keys = set(pool.map(lambda _: instance_secret_key(path), range(32)))
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
 

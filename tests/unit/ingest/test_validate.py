@@ -11,7 +11,7 @@ from app.definition import (
 from app.demo.templates import demo_definitions
 from app.ingest.map import plan_sheets
 from app.ingest.normalise import normalise_value
-from app.ingest.validate import HistoryPoint, _all_plain, planned_checks
+from app.ingest.validate import HistoryPoint, all_plain, planned_checks
 from app.periods import parse_period
 from app.export.blank_return import build_blank_return
 from tests.unit.ingest.returns import Catalogue, edit, figures, filled, messages, parse
@@ -264,4 +264,4 @@ def test_a_row_takes_the_short_path_exactly_when_every_figure_would_come_through
         within = (rule.min is None or normalised.value >= rule.min) and (rule.max is None or normalised.value <= rule.max)
         return raw.__class__ is float and normalised.value == raw and within
 
-    assert _all_plain(raws, rule) == all(unchanged(raw) for raw in raws)
+    assert all_plain(raws, rule) == all(unchanged(raw) for raw in raws)
