@@ -66,21 +66,21 @@ class PeriodSpec:
         return self.label
 
     # ---- arithmetic ----------------------------------------------------------
-    def shift_months(self, n: int) -> "PeriodSpec":
+    def shift_months(self, n: int) -> PeriodSpec:
         return span(add_months(self.start, n), add_months(self.start, n + self.months - 1))
 
-    def previous_year(self) -> "PeriodSpec":
+    def previous_year(self) -> PeriodSpec:
         """The same period a year earlier (2015/16 Q4 → 2014/15 Q4)."""
         return self.shift_months(-12)
 
-    def previous(self) -> "PeriodSpec":
+    def previous(self) -> PeriodSpec:
         """The period of the same length immediately before this one."""
         return self.shift_months(-self.months)
 
-    def contains(self, other: "PeriodSpec") -> bool:
+    def contains(self, other: PeriodSpec) -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def quarters(self) -> list["PeriodSpec"]:
+    def quarters(self) -> list[PeriodSpec]:
         """The whole quarters inside this period, in order."""
         out = []
         m = self.start
@@ -91,7 +91,7 @@ class PeriodSpec:
             m = add_months(m, 1)
         return out
 
-    def month_list(self) -> list["PeriodSpec"]:
+    def month_list(self) -> list[PeriodSpec]:
         return [month(add_months(self.start, i)) for i in range(self.months)]
 
 
@@ -185,7 +185,12 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"^{_FY}(?:\s*financial year)?$"), "fy"),
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "iso_month"),
     (re.compile(r"^(\d{1,2})/(\d{4})$"), "slash_month"),
-    (re.compile(rf"^(?:rolling\s*)?12\s*months?\s*(?:to|ending)\s*(?:the\s*)?(?:(\d{{1,2}})(?:st|nd|rd|th)?\s*)?{_MON}\s*,?\s*(\d{{4}})$"), "rolling"),
+    (
+        re.compile(
+            rf"^(?:rolling\s*)?12\s*months?\s*(?:to|ending)\s*(?:the\s*)?(?:(\d{{1,2}})(?:st|nd|rd|th)?\s*)?{_MON}\s*,?\s*(\d{{4}})$"
+        ),
+        "rolling",
+    ),
     (re.compile(rf"^(?:year\s*to\s*date|ytd)\s*(?:\(?\s*)?{_MON}\s*(\d{{4}})?{_SEP}{_MON}\s*(\d{{4}})\)?$"), "span"),
     (re.compile(rf"^(?:year\s*to\s*date|ytd)\s*(?:to\s*)?{_MON}\s*(\d{{4}})$"), "ytd"),
     (re.compile(rf"^{_MON}\s*(\d{{4}})?{_SEP}{_MON}\s*(\d{{4}})$"), "span"),
@@ -219,9 +224,11 @@ def parse_period(text: str) -> PeriodSpec:
         raise PeriodError("Enter a period, for example '2015/16 Q4', 'Oct 2017' or 'Dec 2015 - Mar 2016'.")
     raw = str(text).strip()
     if len(raw) > 100:
-        raise PeriodError("That is too long for a period. Write it like '2015/16 Q4', 'Oct 2017' or 'Dec 2015 - Mar 2016'.")
+        raise PeriodError(
+            "That is too long for a period. Write it like '2015/16 Q4', 'Oct 2017' or 'Dec 2015 - Mar 2016'."
+        )
     spec = _parse(raw)
-    if not (FIRST_YEAR <= spec.start.year and spec.end.year <= LAST_YEAR):
+    if not (spec.start.year >= FIRST_YEAR and spec.end.year <= LAST_YEAR):
         raise PeriodError(f"'{raw}' is outside the years we keep ({FIRST_YEAR} to {LAST_YEAR}). Check the year.")
     return spec
 

@@ -67,7 +67,11 @@ def _drop_everything():
             conn.execute(text("CREATE SCHEMA public"))
     else:
         with db.engine.begin() as conn:
-            names = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")).scalars().all()
+            names = (
+                conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
+                .scalars()
+                .all()
+            )
             conn.execute(text("PRAGMA foreign_keys=OFF"))
             for name in names:
                 conn.execute(text(f'DROP TABLE "{name}"'))

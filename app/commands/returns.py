@@ -26,8 +26,17 @@ def print_errors(error: ServiceError) -> None:
 @returns.command("blank")
 @click.argument("template")
 @click.option("--agency", required=True, help="Short name of the agency the return is for.")
-@click.option("--period", required=True, help="The period, as people write it: '2015/16 Q4', 'Oct 2017', 'Dec 2015 - Mar 2016'.")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file to write.")
+@click.option(
+    "--period", required=True, help="The period, as people write it: '2015/16 Q4', 'Oct 2017', 'Dec 2015 - Mar 2016'."
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="The .xlsx file to write.",
+)
 def blank_command(template, agency, period, output):
     """Write the blank standard return for TEMPLATE, an agency and a period."""
     try:
@@ -45,7 +54,9 @@ def blank_command(template, agency, period, output):
 @click.option("--agency", required=True, help="Short name of the agency the return is from.")
 @click.option("--period", default=None, help="The period, if the workbook does not record it (or to check it does).")
 @click.option("--template", default=None, help="Short name of the template, if the workbook is not recognised.")
-@click.option("--comment", default=None, help="A comment stored with the submission (e.g. why a flagged figure is right).")
+@click.option(
+    "--comment", default=None, help="A comment stored with the submission (e.g. why a flagged figure is right)."
+)
 @click.option("--dry-run", is_flag=True, help="Check the return and print the report; store nothing.")
 @click.option("--strict", is_flag=True, help="Refuse the return if it has warnings too (by default warnings are "
                                              "printed and the return is stored, like an officer confirming them).")

@@ -137,7 +137,7 @@ class FieldRule(_Plain):
     na_needs_reason: bool = True
 
     @classmethod
-    def from_dict(cls, data, path: str, problems: list) -> "FieldRule":
+    def from_dict(cls, data, path: str, problems: list) -> FieldRule:
         r = _Reader(data, path, problems, "A rule")
         rule = cls(
             required=r.flag("required", True),
@@ -186,7 +186,7 @@ class RowSpec(_Plain):
         return slugify(self.label, max_length=10_000)
 
     @classmethod
-    def from_dict(cls, data, path: str, problems: list) -> "RowSpec":
+    def from_dict(cls, data, path: str, problems: list) -> RowSpec:
         r = _Reader(data, path, problems, "A row")
         row = cls(
             label=r.text("label"),
@@ -221,7 +221,7 @@ class ColumnSpec(_Plain):
         return (self.measure or "") + (f"@{self.area}" if self.area else "")
 
     @classmethod
-    def from_dict(cls, data, path: str, problems: list) -> "ColumnSpec":
+    def from_dict(cls, data, path: str, problems: list) -> ColumnSpec:
         r = _Reader(data, path, problems, "A column")
         rule_data = r.get("rule", None)
         column = cls(
@@ -250,7 +250,7 @@ class SheetLayout(_Plain):
     note_column: bool = True
 
     @classmethod
-    def from_dict(cls, data, path: str, problems: list) -> "SheetLayout":
+    def from_dict(cls, data, path: str, problems: list) -> SheetLayout:
         r = _Reader(data, path, problems, "A sheet")
         sheet = cls(
             name=r.text("name"),
@@ -274,7 +274,7 @@ class FieldSelector(_Plain):
     column: str = ""
 
     @classmethod
-    def from_dict(cls, data, path: str, problems: list) -> "FieldSelector":
+    def from_dict(cls, data, path: str, problems: list) -> FieldSelector:
         r = _Reader(data, path, problems, "A field selector")
         selector = cls(row=r.text("row"), column=r.text("column"))
         r.finish()
@@ -294,7 +294,7 @@ class CrossRule(_Plain):
     tolerance: float = 0
 
     @classmethod
-    def from_dict(cls, data, path: str, problems: list) -> "CrossRule":
+    def from_dict(cls, data, path: str, problems: list) -> CrossRule:
         r = _Reader(data, path, problems, "A cross-field rule")
         total = r.get("total", None)
         rule = cls(
@@ -321,7 +321,7 @@ class TemplateDefinition(_Plain):
     cross_rules: list[CrossRule] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, data) -> "TemplateDefinition":
+    def from_dict(cls, data) -> TemplateDefinition:
         """Read a definition from its JSON form. Raises ``DefinitionError`` listing every
         structural problem (wrong types, unknown keys); run ``validate_definition`` after."""
         problems: list[DefinitionProblem] = []

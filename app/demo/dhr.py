@@ -95,7 +95,11 @@ ONS_TO_DEMO_AREA = {
 }
 DEMO_CASE_DETAILS = {
     "Mary": ("published", "Approved by the Home Office quality-assurance panel", "Criminal trial"),
-    "FN": ("published", "Approved by the Home Office quality-assurance panel", "Waited for the safeguarding board's decision"),
+    "FN": (
+        "published",
+        "Approved by the Home Office quality-assurance panel",
+        "Waited for the safeguarding board's decision",
+    ),
     "AB": ("in_progress", None, None),
     "CD": ("in_progress", None, None),
     "EF": ("awaiting_trial", None, "Criminal trial"),
@@ -171,7 +175,9 @@ def demo_actions(today: date) -> list[Action]:
     Their dates come from the seed, so ``today`` changes nothing but must not be earlier
     than the end of March 2016, when the updates were written."""
     if today < _SEED_COMPLETED_ON:
-        raise ValueError(f"The demo actions were reported on {long_date(_SEED_COMPLETED_ON)}; today must not be earlier.")
+        raise ValueError(
+            f"The demo actions were reported on {long_date(_SEED_COMPLETED_ON)}; today must not be earlier."
+        )
     return [
         Action(
             id=i, review=review, scope=scope, lead_agency=agency, action=text,
@@ -208,20 +214,40 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
         cases[pseudonym] = case
     year = leicestershire_2016_17()
     if budget_year_row(year.year_start) is None:
-        db.session.add(DhrBudgetYear(
-            year_start=year.year_start, opening_reserve=year.opening_reserve, reviews_expected=year.reviews_expected,
-            cost_per_review=year.cost_per_review, fixed_support=year.fixed_support,
-            notes="Leicestershire Safer Communities Strategy Board, 8 June 2016, Agenda Item 9 paragraphs 10-13 and 22.",
-            contributions=[DhrContribution(partner=c.partner, due=c.due, received_in_advance=c.received_in_advance,
-                                           drawn_down=c.drawn_down) for c in year.contributions],
-            costs=[DhrCost(label=c.label, kind=c.kind, amount=c.amount) for c in year.costs]))
+        db.session.add(
+            DhrBudgetYear(
+                year_start=year.year_start,
+                opening_reserve=year.opening_reserve,
+                reviews_expected=year.reviews_expected,
+                cost_per_review=year.cost_per_review,
+                fixed_support=year.fixed_support,
+                notes="Leicestershire Safer Communities Strategy Board, 8 June 2016, Agenda Item 9 paragraphs 10-13 and 22.",
+                contributions=[
+                    DhrContribution(
+                        partner=c.partner, due=c.due, received_in_advance=c.received_in_advance, drawn_down=c.drawn_down
+                    )
+                    for c in year.contributions
+                ],
+                costs=[DhrCost(label=c.label, kind=c.kind, amount=c.amount) for c in year.costs],
+            )
+        )
     existing = set(db.session.execute(select(DhrAction.lead_agency, DhrAction.action)).all())
     for action in demo_actions(max(on, _SEED_COMPLETED_ON)):
         if (action.lead_agency, action.action) in existing:
             continue
-        db.session.add(DhrAction(
-            case=cases.get(action.review) if action.review else None, scope=action.scope, lead_agency=action.lead_agency,
-            action=action.action, due_date=action.due, status=action.status, completed_on=action.completed_on,
-            impact_review_due=action.impact_review_due,
-            updates=[DhrActionUpdate(quarter=u.quarter, text=u.text, evidence=u.evidence or None) for u in action.updates]))
+        db.session.add(
+            DhrAction(
+                case=cases.get(action.review) if action.review else None,
+                scope=action.scope,
+                lead_agency=action.lead_agency,
+                action=action.action,
+                due_date=action.due,
+                status=action.status,
+                completed_on=action.completed_on,
+                impact_review_due=action.impact_review_due,
+                updates=[
+                    DhrActionUpdate(quarter=u.quarter, text=u.text, evidence=u.evidence or None) for u in action.updates
+                ],
+            )
+        )
     db.session.flush()

@@ -80,13 +80,35 @@ def seed_figures(seed: dict) -> list[SeedFigure]:
     codes = [DISTRICT_CODES[a] for a in app2["columns"][:7]] + ["LC", "LLR"]
     for name, row in app2["rows"].items():
         for code, value in zip(codes, row[:9]):
-            out.append(SeedFigure(name, code, APPENDIX_2_SPAN, value, agency="living-without-abuse", source="Appendix 2"))
+            out.append(
+                SeedFigure(name, code, APPENDIX_2_SPAN, value, agency="living-without-abuse", source="Appendix 2")
+            )
     # Table 2: county percentages, with 'not available' reasons.
     for row in seed["leicestershire_da_sv_outcomes_dec2015_mar2016"]["rows"]:
         if row["performance"] is None:
-            out.append(SeedFigure(row["outcome"], "LC", APPENDIX_2_SPAN, None, "not_available", row["not_available_reason"], "living-without-abuse", "Table 2"))
+            out.append(
+                SeedFigure(
+                    row["outcome"],
+                    "LC",
+                    APPENDIX_2_SPAN,
+                    None,
+                    "not_available",
+                    row["not_available_reason"],
+                    "living-without-abuse",
+                    "Table 2",
+                )
+            )
         else:
-            out.append(SeedFigure(row["outcome"], "LC", APPENDIX_2_SPAN, row["performance"], agency="living-without-abuse", source="Table 2"))
+            out.append(
+                SeedFigure(
+                    row["outcome"],
+                    "LC",
+                    APPENDIX_2_SPAN,
+                    row["performance"],
+                    agency="living-without-abuse",
+                    source="Table 2",
+                )
+            )
     # Cambridgeshire: quarters of 2014/15 and 2013/14; "not yet released" where the seed says so.
     cambs = seed["cambridgeshire_da_quarterly_2014_15"]["indicators"]
     for row_label, ind in cambs.items():
@@ -96,11 +118,33 @@ def seed_figures(seed: dict) -> list[SeedFigure]:
             for q, value in enumerate(ind.get(year) or [], start=1):
                 period = f"{year} Q{q}"
                 if value is not None:
-                    out.append(SeedFigure(name, area, period, value, agency="cambridgeshire-idva", source="Cambridgeshire MI"))
+                    out.append(
+                        SeedFigure(name, area, period, value, agency="cambridgeshire-idva", source="Cambridgeshire MI")
+                    )
                 elif not_released and year == "2014/15" and q in (2, 3):
-                    out.append(SeedFigure(name, area, period, None, "not_released", "Q2 and Q3 data not yet released", "cambridgeshire-idva", "Cambridgeshire MI"))
+                    out.append(
+                        SeedFigure(
+                            name,
+                            area,
+                            period,
+                            None,
+                            "not_released",
+                            "Q2 and Q3 data not yet released",
+                            "cambridgeshire-idva",
+                            "Cambridgeshire MI",
+                        )
+                    )
         if "total_2013_14" in ind:
-            out.append(SeedFigure(name, area, "2013/14", ind["total_2013_14"], agency="cambridgeshire-idva", source="Cambridgeshire MI"))
+            out.append(
+                SeedFigure(
+                    name,
+                    area,
+                    "2013/14",
+                    ind["total_2013_14"],
+                    agency="cambridgeshire-idva",
+                    source="Cambridgeshire MI",
+                )
+            )
     # Rotherham Table 4: rolling 12 months to October 2016 and 2017, and year to date.
     roth = seed["rotherham_da_table4_2017"]
     periods = ["12 months to 31st October 2016", "12 months to 31st October 2017", None, "Year to Date Apr - Oct 2017"]

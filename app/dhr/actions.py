@@ -82,9 +82,13 @@ def validate_action(action: Action, today: date) -> list[Problem]:
     in place ("Q4 2015/16" → "2015/16 Q4")."""
     problems = []
     if action.scope not in SCOPES:
-        problems.append(Problem("scope", f"'{action.scope}' is not a scope we know. Choose single-agency or multi-agency."))
+        problems.append(
+            Problem("scope", f"'{action.scope}' is not a scope we know. Choose single-agency or multi-agency.")
+        )
     if action.status not in STATUSES:
-        problems.append(Problem("status", f"'{action.status}' is not a status we know. Choose one of: {', '.join(STATUSES)}."))
+        problems.append(
+            Problem("status", f"'{action.status}' is not a status we know. Choose one of: {', '.join(STATUSES)}.")
+        )
     if not (action.lead_agency or "").strip():
         problems.append(Problem("lead_agency", "Enter the lead agency for this action."))
     if not (action.action or "").strip():
@@ -98,7 +102,11 @@ def validate_action(action: Action, today: date) -> list[Problem]:
             problems.append(Problem("completed_on", (
                 f"The completion date ({long_date(action.completed_on)}) is in the future (today is "
                 f"{long_date(today)}). Enter the date it was completed.")))
-    if action.impact_review_due is not None and action.completed_on is not None and action.impact_review_due < action.completed_on:
+    if (
+        action.impact_review_due is not None
+        and action.completed_on is not None
+        and action.impact_review_due < action.completed_on
+    ):
         problems.append(Problem("impact_review_due", (
             f"The impact review date ({long_date(action.impact_review_due)}) is before the completion date "
             f"({long_date(action.completed_on)}). Choose a later date.")))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Sequence
+from collections.abc import Sequence
 
 from app.dhr import Problem, pounds
 from app.periods import fy_label
@@ -173,44 +173,88 @@ def validate_budget(year: BudgetYear) -> list[Problem]:
     """Every reason this budget year cannot be summarised, with field paths and sentences."""
     problems: list[Problem] = []
     if not isinstance(year.year_start, int) or not 2000 <= year.year_start <= 2100:
-        problems.append(Problem("year_start", f"The financial year '{year.year_start}' is not one we can use. Enter the year it starts, e.g. 2016 for 2016/17."))
-    problems += _amount_problems("opening_reserve", "The opening reserve", year.opening_reserve, "Enter the amount carried forward, or 0 if the pot was empty.")
+        problems.append(
+            Problem(
+                "year_start",
+                f"The financial year '{year.year_start}' is not one we can use. Enter the year it starts, e.g. 2016 for 2016/17.",
+            )
+        )
+    problems += _amount_problems(
+        "opening_reserve",
+        "The opening reserve",
+        year.opening_reserve,
+        "Enter the amount carried forward, or 0 if the pot was empty.",
+    )
     if not year.contributions:
-        problems.append(Problem("contributions", "No partner contributions are entered. Add each partner's contribution due for the year (0 if none)."))
+        problems.append(
+            Problem(
+                "contributions",
+                "No partner contributions are entered. Add each partner's contribution due for the year (0 if none).",
+            )
+        )
     seen: set[str] = set()
     for i, c in enumerate(year.contributions):
         path = f"contributions[{i}]"
         name = (c.partner or "").strip()
         if not name:
-            problems.append(Problem(f"{path}.partner", f"Contribution {i + 1} has no partner name. Enter the partner that pays it."))
+            problems.append(
+                Problem(f"{path}.partner", f"Contribution {i + 1} has no partner name. Enter the partner that pays it.")
+            )
             name = f"contribution {i + 1}"
         elif name.casefold() in seen:
-            problems.append(Problem(f"{path}.partner", f"{name} is entered twice. Put all of a partner's contribution on one line."))
+            problems.append(
+                Problem(f"{path}.partner", f"{name} is entered twice. Put all of a partner's contribution on one line.")
+            )
         seen.add(name.casefold())
-        due = _amount_problems(f"{path}.due", f"The contribution due from {name}", c.due, "Enter the amount, or 0 if nothing is due.")
-        advance = _amount_problems(f"{path}.received_in_advance", f"The amount {name} paid in advance", c.received_in_advance, "Enter 0 if nothing was paid in an earlier year.")
+        due = _amount_problems(
+            f"{path}.due", f"The contribution due from {name}", c.due, "Enter the amount, or 0 if nothing is due."
+        )
+        advance = _amount_problems(
+            f"{path}.received_in_advance",
+            f"The amount {name} paid in advance",
+            c.received_in_advance,
+            "Enter 0 if nothing was paid in an earlier year.",
+        )
         problems += due + advance
         if not due and not advance and c.received_in_advance > c.due:
             problems.append(Problem(f"{path}.received_in_advance", (
                 f"{name} paid {pounds(c.received_in_advance)} in advance, more than the {pounds(c.due)} due. "
                 "Check both amounts: the advance is the part of this year's contribution paid in an earlier year.")))
         if not isinstance(c.drawn_down, bool):
-            problems.append(Problem(f"{path}.drawn_down", f"Say whether {name}'s contribution is drawn down this year (yes or no)."))
+            problems.append(
+                Problem(f"{path}.drawn_down", f"Say whether {name}'s contribution is drawn down this year (yes or no).")
+            )
     for i, cost in enumerate(year.costs):
         path = f"costs[{i}]"
         label = (cost.label or "").strip() or f"Cost line {i + 1}"
         if not (cost.label or "").strip():
-            problems.append(Problem(f"{path}.label", f"Cost line {i + 1} has no description. Say what the cost is for."))
+            problems.append(
+                Problem(f"{path}.label", f"Cost line {i + 1} has no description. Say what the cost is for.")
+            )
         if cost.kind not in COST_KINDS:
             kinds = ", ".join(f"'{k}' ({v.lower()})" for k, v in COST_KINDS.items())
-            problems.append(Problem(f"{path}.kind", f"{label}: the kind of cost '{cost.kind}' is not one we know. Choose one of {kinds}."))
+            problems.append(
+                Problem(
+                    f"{path}.kind",
+                    f"{label}: the kind of cost '{cost.kind}' is not one we know. Choose one of {kinds}.",
+                )
+            )
         elif cost.kind == "case" and not (cost.case or "").strip():
             problems.append(Problem(f"{path}.case", f"{label}: a case cost must name the case. Enter its pseudonym."))
-        problems += _amount_problems(f"{path}.amount", f"The amount for {label}", cost.amount, "Enter the amount, or remove the line.")
+        problems += _amount_problems(
+            f"{path}.amount", f"The amount for {label}", cost.amount, "Enter the amount, or remove the line."
+        )
     problems += _amount_problems("reviews_expected", "The number of reviews expected", year.reviews_expected,
                                  "Enter how many reviews a year to plan for, e.g. 2.5.", unit="count")
-    problems += _amount_problems("cost_per_review", "The estimated cost per review", year.cost_per_review, "Enter the estimate for independent chairs and authors per review.")
-    problems += _amount_problems("fixed_support", "The fixed support cost", year.fixed_support, "Enter the annual business-office cost, or 0.")
+    problems += _amount_problems(
+        "cost_per_review",
+        "The estimated cost per review",
+        year.cost_per_review,
+        "Enter the estimate for independent chairs and authors per review.",
+    )
+    problems += _amount_problems(
+        "fixed_support", "The fixed support cost", year.fixed_support, "Enter the annual business-office cost, or 0."
+    )
     return problems
 
 
@@ -368,7 +412,11 @@ def _return_totals(figures: Sequence[ReturnFigure], label: str) -> tuple[str, di
     for key, slug in RETURN_INDICATORS.items():
         figure = by_slug.get(slug)
         if figure is None or figure.value is None:
-            why = f" (marked '{figure.flag.replace('_', ' ')}'{': ' + figure.note if figure.note else ''})" if figure else ""
+            why = (
+                f" (marked '{figure.flag.replace('_', ' ')}'{': ' + figure.note if figure.note else ''})"
+                if figure
+                else ""
+            )
             missing.append(f"'{figure.name if figure else slug}'{why}")
         else:
             totals[key] = to_decimal(figure.value)
@@ -389,8 +437,10 @@ def _partner_figures(figures: Sequence[ReturnFigure], label: str) -> tuple[dict,
                 names.setdefault(slug, name)
     orphans = [names[slug] for slug in advances if slug not in dues]
     if orphans:
-        raise _refuse(f"The DHR budget return for {label} has an amount received in advance from "
-                      f"{', '.join(orphans)} but no contribution due from them. Correct the return and upload it again.")
+        raise _refuse(
+            f"The DHR budget return for {label} has an amount received in advance from "
+            f"{', '.join(orphans)} but no contribution due from them. Correct the return and upload it again."
+        )
     return dues, advances, names
 
 
@@ -408,7 +458,8 @@ def _contribution_lines(own: list[Contribution], totals, dues, advances, names, 
             got_due, got_advance = _sums(lines)
             raise _refuse(
                 f"The return's partner lines add up to {pounds(got_due)} due and {pounds(got_advance)} received in "
-                f"advance, but its totals are {pounds(due)} and {pounds(advance)}. Correct the return and upload it again.")
+                f"advance, but its totals are {pounds(due)} and {pounds(advance)}. Correct the return and upload it again."
+            )
         notes.append(f"Contributions: {len(lines)} partner lines from the return.")
         return lines
     if own and _sums(own) == (due, advance):
@@ -417,9 +468,11 @@ def _contribution_lines(own: list[Contribution], totals, dues, advances, names, 
         return None
     if own:
         got_due, got_advance = _sums(own)
-        notes.append(f"Contributions: the partner lines entered added up to {pounds(got_due)} due and {pounds(got_advance)} "
-                     f"in advance, not the return's {pounds(due)} and {pounds(advance)}; they are replaced by one line. "
-                     "Enter the partners' lines again if you need them.")
+        notes.append(
+            f"Contributions: the partner lines entered added up to {pounds(got_due)} due and {pounds(got_advance)} "
+            f"in advance, not the return's {pounds(due)} and {pounds(advance)}; they are replaced by one line. "
+            "Enter the partners' lines again if you need them."
+        )
     else:
         notes.append(f"Contributions: the return gives totals only, so one line '{SINGLE_PARTNER_LINE}' "
                      f"({pounds(due)} due, {pounds(advance)} received in advance).")
@@ -436,7 +489,9 @@ def _cost_lines(own: list[CostLine], totals, notes) -> tuple[list[CostLine], lis
         if existing and sum((Decimal(own[i].amount) for i in existing), ZERO) == amount:
             lines += [own[i] for i in existing]
             sources += existing
-            notes.append(f"{COST_KINDS[kind]}: the lines entered add up to the return's {pounds(amount)}, so they are kept.")
+            notes.append(
+                f"{COST_KINDS[kind]}: the lines entered add up to the return's {pounds(amount)}, so they are kept."
+            )
         else:
             lines.append(CostLine(COST_KINDS[kind], kind, amount))
             sources.append(None)

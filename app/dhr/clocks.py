@@ -136,7 +136,11 @@ def validate_dates(dates: CaseDates, today: date) -> list[Problem]:
     problems: list[Problem] = []
     if dates.review_type not in REVIEW_TYPES:
         choices = ", ".join(f"'{k}' ({v.lower()})" for k, v in REVIEW_TYPES.items())
-        problems.append(Problem("review_type", f"The review type '{dates.review_type}' is not one we know. Choose one of {choices}."))
+        problems.append(
+            Problem(
+                "review_type", f"The review type '{dates.review_type}' is not one we know. Choose one of {choices}."
+            )
+        )
     for path, label, value in dates.dated_fields():
         if value > today:
             problems.append(Problem(path, (
@@ -148,9 +152,15 @@ def validate_dates(dates: CaseDates, today: date) -> list[Problem]:
             if earlier is None:
                 continue
             if value < earlier:
-                problems.append(Problem(path, (
-                    f"The {label} ({long_date(value)}) is before the "
-                    f"{DATE_LABELS[earlier_name]} ({long_date(earlier)}). Check both dates and correct the wrong one.")))
+                problems.append(
+                    Problem(
+                        path,
+                        (
+                            f"The {label} ({long_date(value)}) is before the "
+                            f"{DATE_LABELS[earlier_name]} ({long_date(earlier)}). Check both dates and correct the wrong one."
+                        ),
+                    )
+                )
             break
     return problems
 
@@ -166,8 +176,19 @@ def _running(name: str, start: date, due: date, rule: ClockRule, today: date) ->
 def _stopped(name: str, start: date, due: date, stopped: date, met_text: str, late_text: str) -> ClockState:
     spare = (due - stopped).days
     if spare >= 0:
-        return ClockState(name, start, due, stopped, spare, "met", "G", f"Met: {met_text} in {plural((stopped - start).days, 'day')}")
-    return ClockState(name, start, due, stopped, spare, "completed late", "R", f"Late: {late_text} {plural(-spare, 'day')} after the deadline")
+        return ClockState(
+            name, start, due, stopped, spare, "met", "G", f"Met: {met_text} in {plural((stopped - start).days, 'day')}"
+        )
+    return ClockState(
+        name,
+        start,
+        due,
+        stopped,
+        spare,
+        "completed late",
+        "R",
+        f"Late: {late_text} {plural(-spare, 'day')} after the deadline",
+    )
 
 
 def _clock(name, start, months, stopped, met_text, late_text, waiting_text, rule, today) -> ClockState:
@@ -186,7 +207,9 @@ def compute_clocks(dates: CaseDates, rule: ClockRule, today: date) -> list[Clock
         "Decision", dates.notification, rule.decision_within_months, dates.decision,
         "decided", "decided", "Starts when the CSP is notified", rule, today)
     if dates.review_type in NO_REVIEW_CLOCK:
-        review = ClockState("Review", None, None, None, None, "not applicable", None, NO_REVIEW_CLOCK[dates.review_type])
+        review = ClockState(
+            "Review", None, None, None, None, "not applicable", None, NO_REVIEW_CLOCK[dates.review_type]
+        )
     else:
         review = _clock(
             "Review", dates.decision, rule.review_within_months, dates.report_sent,

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
@@ -299,7 +299,7 @@ def build_blank_return(
     ``generated_at`` is recorded in _meta and the document properties (default: now).
     The same arguments give the same bytes.
     """
-    generated_at = generated_at or datetime.now(timezone.utc).replace(microsecond=0)
+    generated_at = generated_at or datetime.now(UTC).replace(microsecond=0)
     fields = expand_fields(defn, period)
     meta = {
         "format": META_FORMAT,

@@ -92,7 +92,9 @@ def build_dashboard(data: DashboardData, target: str | IO[bytes]) -> None:
     for writer in data.extra_sheets:
         writer(workbook, formats)
     # Written last, so that it lists the extra sheets too.
-    _write_contents(_Sheet(workbook, contents, formats, data), data, [sheet.name for sheet in workbook.worksheets()[1:]])
+    _write_contents(
+        _Sheet(workbook, contents, formats, data), data, [sheet.name for sheet in workbook.worksheets()[1:]]
+    )
     workbook.close()
 
 
@@ -471,7 +473,12 @@ def _write_county_total(sheet: _Sheet, r: int, row: DistrictRow, values: list[Fi
     ``sum_range`` is the districts' range with "{}" for the row number."""
     status = row.total_status
     total_sum = None
-    if status == "complete" and row.unit == "count" and values and all(isinstance(value, (int, float)) for value in values):
+    if (
+        status == "complete"
+        and row.unit == "count"
+        and values
+        and all(isinstance(value, (int, float)) for value in values)
+    ):
         total_sum = sum(values)
     if total_sum is not None and isinstance(row.total, (int, float)):
         if abs(total_sum - row.total) < 1e-9:
@@ -617,8 +624,12 @@ def _insert_trend_chart(sheet: _Sheet, table: TrendTable, quarters_row: int, fir
     for this_year, col, year in ((False, 1 + latest, table.prev_year_label), (True, 5 + latest, table.year_label)):
         chart.add_series({"name": f"{quarter} {year}", "categories": [name, first_row, 0, last_row, 0],
                           "values": [name, first_row, col, last_row, col], **chart_series(this_year)})
-    chart.set_title({"name": f"{table.theme}: {quarter} {table.year_label} against {quarter} {table.prev_year_label}"[:250],
-                     "name_font": CHART_FONT | {"size": 11, "bold": True}})
+    chart.set_title(
+        {
+            "name": f"{table.theme}: {quarter} {table.year_label} against {quarter} {table.prev_year_label}"[:250],
+            "name_font": CHART_FONT | {"size": 11, "bold": True},
+        }
+    )
     # In a bar chart the x axis is the value axis: bars start at zero. Indicators run top
     # to bottom as in the table, with the value axis kept at the bottom.
     chart.set_x_axis({"name": table.unit, "min": 0, "num_font": CHART_FONT, "name_font": CHART_FONT})
@@ -717,7 +728,9 @@ def _write_completeness(sheet: _Sheet, data: DashboardData) -> None:
         ws.write_blank(total_row, 1, None, f.blank)
         for offset in range(len(table.periods)):
             col = 2 + offset
-            received = sum(1 for entry in table.rows if offset < len(entry.statuses) and entry.statuses[offset] == "received")
+            received = sum(
+                1 for entry in table.rows if offset < len(entry.statuses) and entry.statuses[offset] == "received"
+            )
             ws.write_formula(total_row, col, f'=COUNTIF({_range(first_row, col, last_row, col)},"received")',
                              f.integer, received)
     elif not table.rows:

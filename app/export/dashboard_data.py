@@ -325,7 +325,7 @@ class SheetWriter(Protocol):
     added by their own issues through ``DashboardData.extra_sheets``: they are written
     after the standard sheets and listed on the Contents sheet under their sheet names."""
 
-    def __call__(self, workbook: "Workbook", formats: "Formats") -> None: ...
+    def __call__(self, workbook: Workbook, formats: Formats) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -381,7 +381,9 @@ def _hidden_in_row(counts: dict[str, Figure], areas: list[str], total: Figure, t
         group = [code for code in areas if code in hidden]
         if not group or (len(group) > 1 and not _pinned(group, counts, hidden, threshold)):
             return hidden
-        candidates = [code for code in areas if code not in hidden and _is_number(counts.get(code)) and counts[code] > 0]
+        candidates = [
+            code for code in areas if code not in hidden and _is_number(counts.get(code)) and counts[code] > 0
+        ]
         if not candidates:
             hidden[TOTAL_KEY] = Suppressed(False, threshold)
             return hidden

@@ -125,7 +125,9 @@ class _BudgetFormats:
         cell = {**FONT, "font_color": TEXT_COLOUR, "border": 1, "border_color": BORDER_COLOUR, "valign": "top"}
         self.money = formats.money(decimals)
         self.total = formats.figure("money", decimals, bold=True)
-        self.input_money = workbook.add_format({**cell, "bg_color": INPUT_FILL, "num_format": number_format("money", decimals)})
+        self.input_money = workbook.add_format(
+            {**cell, "bg_color": INPUT_FILL, "num_format": number_format("money", decimals)}
+        )
         self.input_count = workbook.add_format({**cell, "bg_color": INPUT_FILL, "num_format": "#,##0.0#"})
         self.input_choice = workbook.add_format({**cell, "bg_color": INPUT_FILL, "align": "center"})
         self.input_text = workbook.add_format({**cell, "bg_color": INPUT_FILL, "text_wrap": True})
@@ -228,9 +230,18 @@ class _BudgetBlock:
         if not year.contributions:
             ws.write_blank(row, 0, None, f.label)
             row += 1
-        ws.data_validation(first, DRAWN, last, DRAWN, {
-            "validate": "list", "source": [YES, NO], "error_title": "Drawn down this year?",
-            "error_message": f"Enter {YES} if the contribution is drawn down this year, or {NO} if it is left with the partner."})
+        ws.data_validation(
+            first,
+            DRAWN,
+            last,
+            DRAWN,
+            {
+                "validate": "list",
+                "source": [YES, NO],
+                "error_title": "Drawn down this year?",
+                "error_message": f"Enter {YES} if the contribution is drawn down this year, or {NO} if it is left with the partner.",
+            },
+        )
         self.label(row, "Total contributions", total=True)
         contributions = self.formula(row, AMOUNT, f"=SUM({_column(first, last, AMOUNT)})", due_total, f.total)
         self.formula(row, ADVANCE, f"=SUM({_column(first, last, ADVANCE)})", advance_total, f.total)
@@ -264,9 +275,16 @@ class _BudgetBlock:
         self.label(row, "Received in year", "Due less received in advance, from partners drawing down")
         self.formula(row, AMOUNT, f"={received}", arriving_total, f.money)
         row += 1
-        self.label(row, "Not drawn down (left with partners)", "Due less received in advance, from partners not drawing down")
-        self.formula(row, AMOUNT, f'=SUMIF({drawn_range},"{NO}",{due_range})-SUMIF({drawn_range},"{NO}",{advance_range})',
-                     kept_total, f.money)
+        self.label(
+            row, "Not drawn down (left with partners)", "Due less received in advance, from partners not drawing down"
+        )
+        self.formula(
+            row,
+            AMOUNT,
+            f'=SUMIF({drawn_range},"{NO}",{due_range})-SUMIF({drawn_range},"{NO}",{advance_range})',
+            kept_total,
+            f.money,
+        )
         row += 1
         self.label(row, "Closing reserve", "Opening reserve + received in year − total costs", total=True)
         closing_value = _dec(year.opening_reserve) + arriving_total - cost_total
@@ -292,7 +310,9 @@ class _BudgetBlock:
         balance_cell = _cell(row, AMOUNT)
         ws.write_formula(row, 0, f'=IF({balance_cell}<0,"Shortfall","Surplus")', f.total_label,
                          "Shortfall" if balance < 0 else "Surplus")
-        ws.write_string(row, NOTES, "Contributions due − forecast cost; a shortfall is negative, in red", self.formats.note)
+        ws.write_string(
+            row, NOTES, "Contributions due − forecast cost; a shortfall is negative, in red", self.formats.note
+        )
         self.formula(row, AMOUNT, f"={due_cell}-{forecast_cell}", balance, f.total)
         self.negative_cells += [closing, balance_cell]
         self.cells = {"closing": closing, "contributions": due_cell, "forecast": forecast_cell}

@@ -122,9 +122,13 @@ class Formats:
         self.suppressed = add({**cell, "font_color": SECONDARY_TEXT, "align": "right"})
 
         # Conditional-format (differential) formats: fill and text colour only.
-        self.rag_fills = {letter: add({"bg_color": fill, "font_color": text}) for letter, (fill, text) in RAG_COLOURS.items()}
+        self.rag_fills = {
+            letter: add({"bg_color": fill, "font_color": text}) for letter, (fill, text) in RAG_COLOURS.items()
+        }
         self.rag_R, self.rag_A, self.rag_G = (self.rag_fills[letter] for letter in "RAG")
-        self.status_fills = {status: add({"bg_color": fill, "font_color": text}) for status, (fill, text) in STATUS_COLOURS.items()}
+        self.status_fills = {
+            status: add({"bg_color": fill, "font_color": text}) for status, (fill, text) in STATUS_COLOURS.items()
+        }
 
     def _add(self, properties: dict):
         return self._workbook.add_format({**FONT, "font_color": TEXT_COLOUR, **properties})

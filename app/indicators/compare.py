@@ -32,7 +32,9 @@ def _good_direction_sign(polarity) -> float:
     return {"higher_is_better": 1.0, "lower_is_better": -1.0}.get(polarity, np.nan)
 
 
-def rank_districts(frame: pd.DataFrame, group: list[str], value: str = "value", polarity: str = "polarity") -> pd.Series:
+def rank_districts(
+    frame: pd.DataFrame, group: list[str], value: str = "value", polarity: str = "polarity"
+) -> pd.Series:
     """Top / Average / Bottom (or None) for each row of ``frame``, ranking rows within
     each ``group`` (e.g. indicator and county) by ``value`` in the ``polarity``'s good
     direction."""

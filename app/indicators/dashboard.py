@@ -176,11 +176,16 @@ def compute_dashboard(
     previous = previous_year_key(period)
     trend = list(trend_periods) if trend_periods is not None else trend_period_keys(period)
     needed = list(dict.fromkeys([*trend, previous, period]))
-    raw = values.loc[values["period"].isin(needed) & values["indicator"].isin(specs.keys()), [c for c in VALUE_COLUMNS if c in values]]
+    raw = values.loc[
+        values["period"].isin(needed) & values["indicator"].isin(specs.keys()),
+        [c for c in VALUE_COLUMNS if c in values],
+    ]
     figures = dashboard_figures(prepare_values(raw), specs, areas, needed)
     table = _figures_for(figures, specs, areas, period, previous)
     if targets is not None and len(targets):
-        wanted = targets.loc[targets["period"] == period, ["indicator", "area", "value"]].rename(columns={"value": "target"})
+        wanted = targets.loc[targets["period"] == period, ["indicator", "area", "value"]].rename(
+            columns={"value": "target"}
+        )
         table = table.merge(wanted.drop_duplicates(["indicator", "area"]), on=["indicator", "area"], how="left")
     else:
         table["target"] = np.nan
@@ -188,7 +193,9 @@ def compute_dashboard(
     table["change_text"] = [format_change(c, u) for c, u in zip(*_columns(table, "change", "unit"))]
     table["rag"], table["rag_reason"] = rate_rows(table, specs)
     table["direction"], table["trend_percent"] = _directions(table, figures, trend, stable_within, min_trend_points)
-    table["significance"], table["p_value"] = significance_tests(table, figures, specs, Populations(areas), period, previous, alpha)
+    table["significance"], table["p_value"] = significance_tests(
+        table, figures, specs, Populations(areas), period, previous, alpha
+    )
     table["district_comparison"] = _district_comparisons(table, areas)
     table["peer_comparison"] = [
         compare_with_peers(latest, peers[(slug, code)], polarity, peer_band_percent, area=code)

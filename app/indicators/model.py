@@ -155,4 +155,4 @@ class RagResult:
     rag: str | None
     reason: str
     overridden: bool = False
-    original: "RagResult | None" = None
+    original: RagResult | None = None

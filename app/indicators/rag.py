@@ -123,7 +123,9 @@ def rate(
         worsening = -worsening
     if rule.band_kind == "percent":
         if comparator == 0:
-            return RagResult(None, f"A percentage band cannot be measured against zero ({against}); use an absolute band.")
+            return RagResult(
+                None, f"A percentage band cannot be measured against zero ({against}); use an absolute band."
+            )
         worsening = worsening / abs(comparator) * 100.0
         unit_text = "%"
     else:

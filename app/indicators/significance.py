@@ -61,12 +61,16 @@ def count_change_significance(
     latest, previous = int(round(latest)), int(round(previous))
     if latest < 0 or previous < 0:
         raise ValueError("Counts cannot be negative.")
-    e1, e2 = (1.0, 1.0) if latest_exposure is None or previous_exposure is None else (latest_exposure, previous_exposure)
+    e1, e2 = (
+        (1.0, 1.0) if latest_exposure is None or previous_exposure is None else (latest_exposure, previous_exposure)
+    )
     share = e1 / (e1 + e2)
     n = latest + previous
     p_value = 1.0 if n == 0 else float(binomtest(latest, n, share).pvalue)
     expected = n * share
-    return Significance(_label(p_value, latest > expected, latest < expected, alpha), p_value, "exact Poisson (conditional binomial)")
+    return Significance(
+        _label(p_value, latest > expected, latest < expected, alpha), p_value, "exact Poisson (conditional binomial)"
+    )
 
 
 def events_from_rate(rate: float, population: float, per: float) -> int:
@@ -92,7 +96,9 @@ def proportion_change_significance(
     previous_denominator: int, alpha: float = ALPHA,
 ) -> Significance:
     """Fisher's exact test of a change in a percentage (23 of 35 then 30 of 40, say)."""
-    x1, n1, x2, n2 = (int(round(v)) for v in (latest_numerator, latest_denominator, previous_numerator, previous_denominator))
+    x1, n1, x2, n2 = (
+        int(round(v)) for v in (latest_numerator, latest_denominator, previous_numerator, previous_denominator)
+    )
     if not (0 <= x1 <= n1 and 0 <= x2 <= n2):
         raise ValueError("A numerator must be between zero and its denominator.")
     p_value = float(fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue)
@@ -187,6 +193,8 @@ def fisher_two_sided(x1, n1, x2, n2) -> np.ndarray:
 def significance_labels(p_values, increased, decreased, alpha: float = ALPHA) -> np.ndarray:
     """Vectorised labels; rows with a NaN p-value get None."""
     p_values = np.asarray(p_values, dtype=float)
-    labels = np.where(p_values < alpha, np.where(increased, INCREASE, np.where(decreased, DECREASE, NO_CHANGE)), NO_CHANGE)
+    labels = np.where(
+        p_values < alpha, np.where(increased, INCREASE, np.where(decreased, DECREASE, NO_CHANGE)), NO_CHANGE
+    )
     return np.where(np.isnan(p_values), None, labels).astype(object)
 

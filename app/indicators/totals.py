@@ -78,7 +78,9 @@ def prepare_values(values: pd.DataFrame) -> pd.DataFrame:
     frame = frame[VALUE_COLUMNS]
     frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype(float)
     frame["flag"] = frame["flag"].astype(object).where(frame["flag"].notna(), None)
-    frame.loc[frame["flag"].isna(), "flag"] = np.where(frame.loc[frame["flag"].isna(), "value"].isna(), "not_available", "actual")
+    frame.loc[frame["flag"].isna(), "flag"] = np.where(
+        frame.loc[frame["flag"].isna(), "value"].isna(), "not_available", "actual"
+    )
     unknown = set(frame["flag"]) - set(FLAGS)
     if unknown:
         raise ValueError(f"Unknown value flag(s): {', '.join(sorted(map(str, unknown)))}.")
@@ -212,7 +214,9 @@ def _recompute(sums, recompute, dim, other, populations) -> pd.DataFrame:
     by_population = out["denominator"].isna().to_numpy()
     den = out["computed_den"].to_numpy(dtype=float, copy=True)
     den[by_population] = populations.lookup(out.loc[by_population, "area"], out.loc[by_population, "period"])
-    out["missing"] = _merge_missing(out["missing"], out["missing_den"].apply(lambda m: m if isinstance(m, tuple) else ()))
+    out["missing"] = _merge_missing(
+        out["missing"], out["missing_den"].apply(lambda m: m if isinstance(m, tuple) else ())
+    )
     parts_complete = out["computed"].notna().to_numpy() & ~np.isnan(den)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["computed"] = np.where(den > 0, out["scale"] * out["computed"] / den, np.nan)
@@ -243,7 +247,9 @@ def _combine(values, specs, wanted, mapping, dim, keep, populations, describe_pa
     if not_combined:
         grid = pd.DataFrame({"indicator": not_combined}).merge(pd.DataFrame({dim: targets}), how="cross")
         grid = grid.merge(pd.DataFrame({other: list(keep)}), how="cross")
-        frames.append(grid.assign(computed=np.nan, missing=[()] * len(grid), estimate=False, provisional=False, problem=""))
+        frames.append(
+            grid.assign(computed=np.nan, missing=[()] * len(grid), estimate=False, provisional=False, problem="")
+        )
     out = pd.concat([f for f in frames if len(f)], ignore_index=True)
     return _with_supplied(out, values, specs, dim, describe_parts)
 
@@ -269,7 +275,9 @@ def _with_supplied(out, values, specs, dim, describe_parts) -> pd.DataFrame:
     out["message"] = [
         _message(status, missing, sup, comp, spec, problem, describe_parts)
         for status, missing, sup, comp, spec, problem in zip(
-            *(out[c].tolist() for c in ("status", "missing", "supplied", "computed")), spec_of.tolist(), out["problem"].tolist()
+            *(out[c].tolist() for c in ("status", "missing", "supplied", "computed")),
+            spec_of.tolist(),
+            out["problem"].tolist(),
         )
     ]
     return out[RESULT_COLUMNS].astype({"status": object, "flag": object, "message": object})
@@ -358,7 +366,9 @@ def combine_periods(
                     {"across": "across periods", "parts": "the periods"})
 
 
-def derive_recomputed(values: pd.DataFrame, indicators, areas: Sequence[AreaSpec], area_codes: Iterable[str] | None = None) -> pd.DataFrame:
+def derive_recomputed(
+    values: pd.DataFrame, indicators, areas: Sequence[AreaSpec], area_codes: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Each area's own figure for recomputed indicators, worked out from the same area's
     numerator and denominator; a figure the area supplied itself wins and is checked."""
     return derived_for_areas(prepare_values(values), as_spec_map(indicators), areas, area_codes)
@@ -370,7 +380,9 @@ def derived_for_areas(values, specs, areas, area_codes=None, periods=None) -> pd
     recompute = [s.slug for s in specs.values() if s.aggregation == "recompute"]
     codes = list(dict.fromkeys(area_codes if area_codes is not None else [a.code for a in areas]))
     names = {a.code: a.name for a in areas}
-    mapping = pd.DataFrame([(c, c, names.get(c, c), 0) for c in codes], columns=["target", "source", "source_name", "order"])
+    mapping = pd.DataFrame(
+        [(c, c, names.get(c, c), 0) for c in codes], columns=["target", "source", "source_name", "order"]
+    )
     periods = sorted(set(values["period"])) if periods is None else list(dict.fromkeys(periods))
     if not recompute or not periods or mapping.empty:
         return pd.DataFrame(columns=RESULT_COLUMNS)
@@ -389,7 +401,9 @@ def to_result(row) -> AggregateResult:
     )
 
 
-def aggregate(values: pd.DataFrame, indicators, areas: Sequence[AreaSpec], target_area: str, period: str) -> dict[str, AggregateResult]:
+def aggregate(
+    values: pd.DataFrame, indicators, areas: Sequence[AreaSpec], target_area: str, period: str
+) -> dict[str, AggregateResult]:
     """Every indicator's total for one area and period, by indicator slug."""
     frame = aggregate_areas(values, indicators, areas, periods=[period], targets=[target_area])
     return {row["indicator"]: to_result(row) for _, row in frame.iterrows()}

@@ -41,7 +41,9 @@ def directions(matrix, polarities, stable_within: float = STABLE_WITHIN, min_poi
     return classify_slopes(*relative_slopes(matrix), polarities, stable_within, min_points)
 
 
-def classify_slopes(percent, n, polarities, stable_within: float = STABLE_WITHIN, min_points: int = MIN_POINTS) -> np.ndarray:
+def classify_slopes(
+    percent, n, polarities, stable_within: float = STABLE_WITHIN, min_points: int = MIN_POINTS
+) -> np.ndarray:
     """Direction of travel from ``relative_slopes``' output and each row's polarity."""
     polarities = np.asarray(polarities, dtype=object)
     rising = percent > 0

@@ -343,7 +343,9 @@ class _SheetMapper:
             elif value.__class__ is str:
                 found = normalise_label(value)
             else:
-                found = normalise_label(str(int(value)) if value.__class__ is float and value.is_integer() else str(value))
+                found = normalise_label(
+                    str(int(value)) if value.__class__ is float and value.is_integer() else str(value)
+                )
             self.normalised[key] = found
         return found
 

@@ -101,7 +101,9 @@ def normalise_value(
     the officer). A blank, or a dash, is missing, never zero."""
     kind = raw.__class__
     if kind is float or kind is int:
-        if field_type in PLAIN_NUMBER_TYPES and (kind is int or raw.is_integer() or (field_type != "whole" and raw - raw == 0.0)):
+        if field_type in PLAIN_NUMBER_TYPES and (
+            kind is int or raw.is_integer() or (field_type != "whole" and raw - raw == 0.0)
+        ):
             return _actual_number(raw)
         return _from_number(raw, field_type, percent_formatted)
     if raw is None:

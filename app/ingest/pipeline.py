@@ -132,7 +132,7 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     problems = parsed.problems
     try:
         workbook, read_problems = read_workbook(data, limits, need_formats=_return_sheet)
-    except IngestError as error:
+    except IngestError:
         try:
             check_workbook_bytes(data, filename, limits)  # the same checks, naming the file
         except IngestError as named:

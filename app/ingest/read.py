@@ -61,7 +61,9 @@ UNSAFE_XML = (
 META_SHEET = "_meta"
 BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 # Built-in date and time formats, including the locale-dependent ones (27-36, 50-58).
-BUILTIN_DATE_FORMATS = frozenset(range(14, 23)) | frozenset(range(27, 37)) | frozenset(range(45, 48)) | frozenset(range(50, 59))
+BUILTIN_DATE_FORMATS = (
+    frozenset(range(14, 23)) | frozenset(range(27, 37)) | frozenset(range(45, 48)) | frozenset(range(50, 59))
+)
 
 # Sizing patterns for the plain form (see _calamine_can_read).
 PREFIXED_CELL = re.compile(rb":c[ >/\t\n\r]")
@@ -733,7 +735,9 @@ def _parse_styles(xml: bytes | None) -> _Styles:
         code = custom_formats.get(format_id)
         if format_id in BUILTIN_PERCENT_FORMATS or (code is not None and "%" in _format_tokens(code)):
             percent.add(style)
-        elif format_id in BUILTIN_DATE_FORMATS or (code is not None and re.search("[dmyhs]", _format_tokens(code).lower())):
+        elif format_id in BUILTIN_DATE_FORMATS or (
+            code is not None and re.search("[dmyhs]", _format_tokens(code).lower())
+        ):
             dates.add(style)
     return _Styles(frozenset(percent), frozenset(dates))
 

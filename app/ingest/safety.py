@@ -188,7 +188,9 @@ def _check_workbook_parts(archive: zipfile.ZipFile, subject: str, limits: Safety
                 "Save As, pick the type 'Excel 2007-365 (.xlsx)', and upload that file."
             )
         if mimetype.startswith(b"application/vnd.oasis.opendocument"):
-            raise file_error(f"{subject} is an OpenDocument text or presentation file, not a workbook. {_upload_the_return()}")
+            raise file_error(
+                f"{subject} is an OpenDocument text or presentation file, not a workbook. {_upload_the_return()}"
+            )
     if "xl/workbook.bin" in names:
         raise file_error(f"{subject} is an Excel Binary Workbook (.xlsb): open it in Excel, {SAVE_AS_XLSX}.")
     if "word/document.xml" in names:

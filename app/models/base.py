@@ -1,11 +1,11 @@
 """Shared column helpers for the models."""
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from sqlalchemy import CheckConstraint
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def one_of(column: str, values, name: str | None = None) -> CheckConstraint:

@@ -49,7 +49,9 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         # Tests configure a cheaper method; production keeps Werkzeug's default (scrypt).
         method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
-        self.password_hash = generate_password_hash(password, method=method) if method else generate_password_hash(password)
+        self.password_hash = (
+            generate_password_hash(password, method=method) if method else generate_password_hash(password)
+        )
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -217,7 +217,9 @@ class _Builder:
                 row = self.table.rows.get((indicator.slug, county.code))
                 if row is None or not row.strip_codes:
                     continue
-                tables.setdefault((indicator.outcome_id, county.code, row.period), []).append(self.district_row(row, county))
+                tables.setdefault((indicator.outcome_id, county.code, row.period), []).append(
+                    self.district_row(row, county)
+                )
         out = []
         for (outcome_id, code, key), rows in tables.items():
             county = self.table.area_by_code[code]
@@ -390,8 +392,15 @@ class _Builder:
                if (i, a, p) in keys and s is not None and s == s}
         if not ids:
             return []
-        rows = db.session.scalars(select(Submission).where(Submission.id.in_(ids)).options(
-            selectinload(Submission.agency), selectinload(Submission.template), selectinload(Submission.template_version)))
+        rows = db.session.scalars(
+            select(Submission)
+            .where(Submission.id.in_(ids))
+            .options(
+                selectinload(Submission.agency),
+                selectinload(Submission.template),
+                selectinload(Submission.template_version),
+            )
+        )
         return [SubmissionRef(s.agency.name, s.template.name, s.template_version.number, s.uploaded_at)
                 for s in sorted(rows, key=lambda s: (s.agency.name, s.template.name, s.uploaded_at))]
 
@@ -403,9 +412,13 @@ def rag_rule_text(indicator) -> str:
         return "Not rated."
     if method == "manual":
         return "Rated by a manager each period, with the reason recorded."
-    unit = "%" if indicator.rag_band_kind == "percent" else (" percentage points" if indicator.unit == "percent" else "")
+    unit = (
+        "%" if indicator.rag_band_kind == "percent" else (" percentage points" if indicator.unit == "percent" else "")
+    )
     against = "the target" if method == "target" else "the same period last year"
-    better = {"higher_is_better": "higher is better", "lower_is_better": "lower is better"}.get(indicator.polarity, "no direction is better, so not rated")
+    better = {"higher_is_better": "higher is better", "lower_is_better": "lower is better"}.get(
+        indicator.polarity, "no direction is better, so not rated"
+    )
 
     def number(x: float) -> str:
         return f"{x:g}"
@@ -425,15 +438,26 @@ def _suppressed_except(data: DashboardData, original: DashboardData, unsuppresse
 
     return replace(
         data,
-        outcomes=[replace(b, rows=pick(b.rows, o.rows, lambda r: r.indicator)) for b, o in zip(data.outcomes, original.outcomes)],
-        district_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
-                         for t, o in zip(data.district_tables, original.district_tables)],
-        measure_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.outcome))
-                        for t, o in zip(data.measure_tables, original.measure_tables)],
-        trend_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
-                      for t, o in zip(data.trend_tables, original.trend_tables)],
-        rolling_tables=[replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
-                        for t, o in zip(data.rolling_tables, original.rolling_tables)],
+        outcomes=[
+            replace(b, rows=pick(b.rows, o.rows, lambda r: r.indicator))
+            for b, o in zip(data.outcomes, original.outcomes)
+        ],
+        district_tables=[
+            replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
+            for t, o in zip(data.district_tables, original.district_tables)
+        ],
+        measure_tables=[
+            replace(t, rows=pick(t.rows, o.rows, lambda r: r.outcome))
+            for t, o in zip(data.measure_tables, original.measure_tables)
+        ],
+        trend_tables=[
+            replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
+            for t, o in zip(data.trend_tables, original.trend_tables)
+        ],
+        rolling_tables=[
+            replace(t, rows=pick(t.rows, o.rows, lambda r: r.indicator))
+            for t, o in zip(data.rolling_tables, original.rolling_tables)
+        ],
     )
 
 
@@ -468,7 +492,9 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
     return _suppressed_except(suppress_small_counts(data), data, unsuppressed)
 
 
-def export_dashboard(period, user=None, *, public: bool = False, generated_at: datetime | None = None) -> tuple[str, io.BytesIO]:
+def export_dashboard(
+    period, user=None, *, public: bool = False, generated_at: datetime | None = None
+) -> tuple[str, io.BytesIO]:
     """(file name, workbook) of the dashboard for ``period``."""
     spec = parse_dashboard_period(period)
     data = dashboard_data(spec, user, public=public, generated_at=generated_at)

@@ -147,7 +147,9 @@ def _load_targets(seed, by_name, areas) -> int:
         indicator = _indicator_for(by_name, tgt.indicator)
         period = period_row(tgt.period)
         row = db.session.scalar(
-            select(Target).where(Target.indicator_id == indicator.id, Target.area_id == areas[tgt.area].id, Target.period_id == period.id)
+            select(Target).where(
+                Target.indicator_id == indicator.id, Target.area_id == areas[tgt.area].id, Target.period_id == period.id
+            )
         )
         if row is None:
             row = Target(indicator=indicator, area=areas[tgt.area], period=period)

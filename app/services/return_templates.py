@@ -185,7 +185,9 @@ def load(text: str, user, *, publish_it: bool = True) -> LoadResult:
     try:
         defn = TemplateDefinition.from_dict(json.loads(text))
     except json.JSONDecodeError as error:
-        raise ServiceError(f"The file is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}.") from error
+        raise ServiceError(
+            f"The file is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."
+        ) from error
     except DefinitionError as error:
         raise TemplateProblems(error.problems) from error
     problems = check_definition(defn)

@@ -15,7 +15,12 @@ def list_values(user, agency_id: int | None = None, limit: int = 500) -> list[Da
         .join(Indicator)
         .join(Period)
         .where(DataValue.is_current.is_(True))
-        .options(joinedload(DataValue.indicator), joinedload(DataValue.area), joinedload(DataValue.period), joinedload(DataValue.agency))
+        .options(
+            joinedload(DataValue.indicator),
+            joinedload(DataValue.area),
+            joinedload(DataValue.period),
+            joinedload(DataValue.agency),
+        )
         .order_by(Period.end_date.desc(), Indicator.sort_order, Indicator.id, DataValue.area_id)
         .limit(limit)
     )

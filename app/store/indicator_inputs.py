@@ -25,7 +25,9 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
 
 
 def area_specs() -> list[AreaSpec]:
-    areas = db.session.scalars(select(Area).options(selectinload(Area.populations)).order_by(Area.sort_order, Area.id)).all()
+    areas = db.session.scalars(
+        select(Area).options(selectinload(Area.populations)).order_by(Area.sort_order, Area.id)
+    ).all()
     code_of = {a.id: a.code for a in areas}
     return [AreaSpec(code=a.code, name=a.name, kind=a.kind, parent=code_of.get(a.parent_id),
                      populations={p.year: p.population for p in a.populations}) for a in areas]

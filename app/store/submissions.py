@@ -159,7 +159,9 @@ def agency_history(agency_id: int, indicator_slugs: set[str], before: date) -> H
     return history
 
 
-def current_figures_by_key(keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], tuple[float | None, str]]:
+def current_figures_by_key(
+    keys: Iterable[tuple[str, str, str]],
+) -> dict[tuple[str, str, str], tuple[float | None, str]]:
     """(indicator slug, area code, period key) → (value, flag) of the current figure."""
     found = {}
     for chunk in _chunks(list(set(keys))):

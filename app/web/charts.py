@@ -55,12 +55,16 @@ def line_chart(chart_id: str, title: str, points: list[Point]) -> Markup:
     """An inline SVG line chart of ``points`` (oldest first); ``chart_id`` must be unique
     on the page (it names the title and description for ``aria-labelledby``)."""
     description = _describe(title, points)
-    head = (f'<svg class="app-chart" role="img" focusable="false" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-            f'style="max-width: {WIDTH}px" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
-            f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>')
+    head = (
+        f'<svg class="app-chart" role="img" focusable="false" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+        f'style="max-width: {WIDTH}px" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
+    )
     values = [p.value for p in points if p.value is not None]
     if not values:
-        return Markup(head + f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" {FONT}>No figures yet</text></svg>')
+        return Markup(
+            head + f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" {FONT}>No figures yet</text></svg>'
+        )
     low, high = _scale(points)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
@@ -78,11 +82,17 @@ def line_chart(chart_id: str, title: str, points: list[Point]) -> Markup:
     for point in {min(shown, key=lambda p: p.value).value: min(shown, key=lambda p: p.value),
                   max(shown, key=lambda p: p.value).value: max(shown, key=lambda p: p.value)}.values():
         # The lowest and highest figures label the axis, as written in the table.
-        parts.append(f'<text x="{LEFT - 4}" y="{y(point.value) + 4}" text-anchor="end" {FONT}>{escape(_tick(point.text))}</text>')
-        parts.append(f'<line x1="{LEFT - 2}" y1="{y(point.value)}" x2="{LEFT + plot_w}" y2="{y(point.value)}" stroke="#b1b4b6" stroke-dasharray="2,3"/>')
+        parts.append(
+            f'<text x="{LEFT - 4}" y="{y(point.value) + 4}" text-anchor="end" {FONT}>{escape(_tick(point.text))}</text>'
+        )
+        parts.append(
+            f'<line x1="{LEFT - 2}" y1="{y(point.value)}" x2="{LEFT + plot_w}" y2="{y(point.value)}" stroke="#b1b4b6" stroke-dasharray="2,3"/>'
+        )
     for i in sorted({0, len(points) - 1}):
         anchor = "start" if i == 0 and len(points) > 1 else ("end" if len(points) > 1 else "middle")
-        parts.append(f'<text x="{x(i)}" y="{HEIGHT - 10}" text-anchor="{anchor}" {FONT}>{escape(points[i].label)}</text>')
+        parts.append(
+            f'<text x="{x(i)}" y="{HEIGHT - 10}" text-anchor="{anchor}" {FONT}>{escape(points[i].label)}</text>'
+        )
     segment: list[str] = []
     segments = []
     for i, point in enumerate(points):  # a missing figure breaks the line

@@ -13,8 +13,16 @@ DATA_READERS = {"anonymous": 302, "officer": 200, "manager": 200, "admin": 200, 
 
 # endpoint: (method, url builder(ids), {role: expected status})
 ROUTES = {
-    "auth.sign_in": ("GET", lambda ids: "/sign-in", {"anonymous": 200, "officer": 302, "manager": 302, "admin": 302, "dhr_coordinator": 302}),
-    "auth.sign_out": ("POST", lambda ids: "/sign-out", {"anonymous": 302, "officer": 302, "manager": 302, "admin": 302, "dhr_coordinator": 302}),
+    "auth.sign_in": (
+        "GET",
+        lambda ids: "/sign-in",
+        {"anonymous": 200, "officer": 302, "manager": 302, "admin": 302, "dhr_coordinator": 302},
+    ),
+    "auth.sign_out": (
+        "POST",
+        lambda ids: "/sign-out",
+        {"anonymous": 302, "officer": 302, "manager": 302, "admin": 302, "dhr_coordinator": 302},
+    ),
     "main.home": ("GET", lambda ids: "/", SIGNED_IN),
     "main.data_values": ("GET", lambda ids: "/data", DATA_READERS),
     # The officer belongs to the police; this is the police's own page.
@@ -39,14 +47,31 @@ for endpoint, url in TEMPLATE_EDITOR.items():
     ROUTES[endpoint] = ("GET", lambda ids, u=url: u, ADMIN_ONLY)
 # POST-only actions (CSRF is off in these tests, so the admin's post goes through).
 ADMIN_POST = {"anonymous": 302, "officer": 403, "manager": 403, "admin": 302, "dhr_coordinator": 403}
-ROUTES["return_templates.publish_template"] = ("POST", lambda ids: "/templates/table-2-da-sv-outcomes/publish", ADMIN_POST)
-ROUTES["return_templates.remove"] = ("POST", lambda ids: "/templates/table-2-da-sv-outcomes/remove/rows/0/0", ADMIN_POST)
+ROUTES["return_templates.publish_template"] = (
+    "POST",
+    lambda ids: "/templates/table-2-da-sv-outcomes/publish",
+    ADMIN_POST,
+)
+ROUTES["return_templates.remove"] = (
+    "POST",
+    lambda ids: "/templates/table-2-da-sv-outcomes/remove/rows/0/0",
+    ADMIN_POST,
+)
 ROUTES["return_templates.index"] = ("GET", lambda ids: "/templates/", DATA_READERS)
 # The officer's agency (police) does not submit Table 2.
-ROUTES["return_templates.blank"] = ("GET", lambda ids: "/templates/table-2-da-sv-outcomes/blank",
-                                    {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 403})
+ROUTES["return_templates.blank"] = (
+    "GET",
+    lambda ids: "/templates/table-2-da-sv-outcomes/blank",
+    {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 403},
+)
 
-for plural, singular in [("users", "user"), ("areas", "area"), ("agencies", "agency"), ("outcomes", "outcome"), ("indicators", "indicator")]:
+for plural, singular in [
+    ("users", "user"),
+    ("areas", "area"),
+    ("agencies", "agency"),
+    ("outcomes", "outcome"),
+    ("indicators", "indicator"),
+]:
     ROUTES[f"admin.{plural}"] = ("GET", lambda ids, p=plural: f"/admin/{p}", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
@@ -55,27 +80,49 @@ for plural, singular in [("users", "user"), ("areas", "area"), ("agencies", "age
 # access (test_dhr_access.py); managers and officers without a grant get 403.
 DHR = {"anonymous": 302, "officer": 403, "manager": 403, "admin": 200, "dhr_coordinator": 200}
 DHR_PAGES = {
-    "dhr.index": "/dhr/", "dhr.workbook": "/dhr/workbook.xlsx", "dhr.cases": "/dhr/cases",
-    "dhr.case_new": "/dhr/cases/new", "dhr.case": "/dhr/cases/{dhr_case}", "dhr.case_edit": "/dhr/cases/{dhr_case}/edit",
-    "dhr.budget": "/dhr/budget", "dhr.budget_year_new": "/dhr/budget/new", "dhr.budget_year": "/dhr/budget/2016",
-    "dhr.budget_year_edit": "/dhr/budget/2016/edit", "dhr.contribution_new": "/dhr/budget/2016/contributions/new",
-    "dhr.contribution_edit": "/dhr/budget/2016/contributions/{dhr_contribution}", "dhr.cost_new": "/dhr/budget/2016/costs/new",
-    "dhr.cost_edit": "/dhr/budget/2016/costs/{dhr_cost}", "dhr.actions": "/dhr/actions", "dhr.action_new": "/dhr/actions/new",
-    "dhr.action": "/dhr/actions/{dhr_action}", "dhr.action_edit": "/dhr/actions/{dhr_action}/edit",
+    "dhr.index": "/dhr/",
+    "dhr.workbook": "/dhr/workbook.xlsx",
+    "dhr.cases": "/dhr/cases",
+    "dhr.case_new": "/dhr/cases/new",
+    "dhr.case": "/dhr/cases/{dhr_case}",
+    "dhr.case_edit": "/dhr/cases/{dhr_case}/edit",
+    "dhr.budget": "/dhr/budget",
+    "dhr.budget_year_new": "/dhr/budget/new",
+    "dhr.budget_year": "/dhr/budget/2016",
+    "dhr.budget_year_edit": "/dhr/budget/2016/edit",
+    "dhr.contribution_new": "/dhr/budget/2016/contributions/new",
+    "dhr.contribution_edit": "/dhr/budget/2016/contributions/{dhr_contribution}",
+    "dhr.cost_new": "/dhr/budget/2016/costs/new",
+    "dhr.cost_edit": "/dhr/budget/2016/costs/{dhr_cost}",
+    "dhr.actions": "/dhr/actions",
+    "dhr.action_new": "/dhr/actions/new",
+    "dhr.action": "/dhr/actions/{dhr_action}",
+    "dhr.action_edit": "/dhr/actions/{dhr_action}/edit",
 }
 for endpoint, url in DHR_PAGES.items():
     ROUTES[endpoint] = ("GET", lambda ids, u=url: u.format(**ids), DHR)
 # Posted without data: the page is shown again with what to fill in (400).
 DHR_EMPTY_POST = {**DHR, "admin": 400, "dhr_coordinator": 400}
-for endpoint, url in {"dhr.meeting_add": "/dhr/cases/{dhr_case}/meetings", "dhr.budget_from_return": "/dhr/budget/from-return",
-                      "dhr.action_update_add": "/dhr/actions/{dhr_action}/updates"}.items():
+for endpoint, url in {
+    "dhr.meeting_add": "/dhr/cases/{dhr_case}/meetings",
+    "dhr.budget_from_return": "/dhr/budget/from-return",
+    "dhr.action_update_add": "/dhr/actions/{dhr_action}/updates",
+}.items():
     ROUTES[endpoint] = ("POST", lambda ids, u=url: u.format(**ids), DHR_EMPTY_POST)
 # Removals last, after the pages that show the lines.
 DHR_POST = {**DHR, "admin": 302, "dhr_coordinator": 302}
-ROUTES["dhr.meeting_remove"] = ("POST", lambda ids: f"/dhr/cases/{ids['dhr_case']}/meetings/{ids['dhr_meeting']}/remove", DHR_POST)
+ROUTES["dhr.meeting_remove"] = (
+    "POST",
+    lambda ids: f"/dhr/cases/{ids['dhr_case']}/meetings/{ids['dhr_meeting']}/remove",
+    DHR_POST,
+)
 ROUTES["dhr.budget_line_remove"] = ("POST", lambda ids: f"/dhr/budget/2016/costs/{ids['dhr_cost']}/remove", DHR_POST)
 ROUTES["dhr.access"] = ("GET", lambda ids: "/dhr/access", ADMIN_ONLY)
-ROUTES["dhr.access_change"] = ("POST", lambda ids: f"/dhr/access/{ids['user']}", {**ADMIN_POST, "admin": 400})  # no grant=yes|no
+ROUTES["dhr.access_change"] = (
+    "POST",
+    lambda ids: f"/dhr/access/{ids['user']}",
+    {**ADMIN_POST, "admin": 400},
+)  # no grant=yes|no
 
 
 # The dashboard (officers see their own agency's rows) and the managers' pages around it;
@@ -86,17 +133,24 @@ MANAGERS_POST = {**MANAGERS, "manager": 302, "admin": 302}
 ROUTES["dashboard.index"] = ("GET", lambda ids: "/dashboard/", DATA_READERS)
 ROUTES["dashboard.period"] = ("GET", lambda ids: "/dashboard/2015-16", DATA_READERS)
 ROUTES["dashboard.download"] = ("GET", lambda ids: "/dashboard/2015-16/download", MANAGERS)
-for endpoint, url in {"performance.indicator": "/performance/2015-16/indicators/{indicator}",
-                      "performance.outcome": "/performance/2015-16/outcomes/{outcome}",
-                      "performance.peers": "/performance/indicators/{indicator}/peers",
-                      "performance.schedule": "/performance/schedule", "performance.completeness": "/performance/completeness",
-                      "performance.sign_off": "/performance/2015-16/sign-off"}.items():
+for endpoint, url in {
+    "performance.indicator": "/performance/2015-16/indicators/{indicator}",
+    "performance.outcome": "/performance/2015-16/outcomes/{outcome}",
+    "performance.peers": "/performance/indicators/{indicator}/peers",
+    "performance.schedule": "/performance/schedule",
+    "performance.completeness": "/performance/completeness",
+    "performance.sign_off": "/performance/2015-16/sign-off",
+}.items():
     ROUTES[endpoint] = ("GET", lambda ids, u=url: u.format(**ids), MANAGERS)
 for endpoint, url in {"performance.rating": "/performance/2015-16/indicators/{indicator}/rating",
                       "performance.commentary": "/performance/2015-16/indicators/{indicator}/commentary"}.items():
     ROUTES[endpoint] = ("POST", lambda ids, u=url: u.format(**ids), MANAGERS_EMPTY_POST)
 # Nothing to withdraw or remove: back to the page with a message (302).
-ROUTES["performance.withdraw"] = ("POST", lambda ids: f"/performance/2015-16/indicators/{ids['indicator']}/rating/withdraw", MANAGERS_POST)
+ROUTES["performance.withdraw"] = (
+    "POST",
+    lambda ids: f"/performance/2015-16/indicators/{ids['indicator']}/rating/withdraw",
+    MANAGERS_POST,
+)
 ROUTES["performance.remove_peer"] = ("POST", lambda ids: "/performance/peers/999999/remove", MANAGERS_POST)
 ROUTES["performance.unlock"] = ("GET", lambda ids: "/performance/2015-16/unlock", ADMIN_ONLY)
 
@@ -112,8 +166,11 @@ for endpoint, method, url in [("returns.preview", "GET", "/returns/uploads/none-
                               ("returns.original", "GET", "/returns/submissions/999999/original")]:
     ROUTES[endpoint] = (method, lambda ids, u=url: u, UPLOADERS_MISSING)
 for endpoint in ("returns.submission", "returns.changes"):
-    ROUTES[endpoint] = ("GET", lambda ids, e=endpoint: "/returns/submissions/999999" + ("/changes" if e.endswith("changes") else ""),
-                        {**DATA_READERS, "officer": 404, "manager": 404, "admin": 404})
+    ROUTES[endpoint] = (
+        "GET",
+        lambda ids, e=endpoint: "/returns/submissions/999999" + ("/changes" if e.endswith("changes") else ""),
+        {**DATA_READERS, "officer": 404, "manager": 404, "admin": 404},
+    )
 
 
 @pytest.fixture

@@ -28,7 +28,11 @@ def test_admin_creates_an_indicator(admin):
     response = admin.post("/admin/indicators/new", data={**GOOD_INDICATOR, "outcome_id": str(outcome.id)})
     assert response.status_code == 302, response.data
     indicator = db.session.scalar(select(Indicator).where(Indicator.slug == "domestic-burglary-rate"))
-    assert (indicator.unit, indicator.polarity, indicator.outcome.name) == ("rate_per_1000", "lower_is_better", outcome.name)
+    assert (indicator.unit, indicator.polarity, indicator.outcome.name) == (
+        "rate_per_1000",
+        "lower_is_better",
+        outcome.name,
+    )
     assert (indicator.rag_method, indicator.rag_green_within, indicator.rag_amber_within) == ("previous_year", 2, 10)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "indicator_created")).user_id is not None
     assert b"Domestic Burglary rate" in admin.get("/admin/indicators").data
@@ -41,7 +45,10 @@ def test_admin_creates_an_indicator(admin):
         ({"unit": "furlongs"}, b"Select a unit from the list"),
         ({"polarity": "sideways"}, b"Select a direction from the list"),
         ({"slug": "Not A Slug"}, b"Use lower-case letters, numbers and hyphens only"),
-        ({"rag_green_within": "10", "rag_amber_within": "2"}, b"The amber band must be at least as wide as the green band"),
+        (
+            {"rag_green_within": "10", "rag_amber_within": "2"},
+            b"The amber band must be at least as wide as the green band",
+        ),
         ({"aggregation": "recompute"}, b"choose both a numerator and a denominator indicator"),
     ],
 )
@@ -61,7 +68,10 @@ def test_duplicate_indicator_short_name(admin):
 
 
 def test_area_with_negative_population_is_refused(admin):
-    response = admin.post("/admin/areas/new", data={"name": "Blaby", "code": "B", "kind": "district", "population_year": "2015", "population": "-5"})
+    response = admin.post(
+        "/admin/areas/new",
+        data={"name": "Blaby", "code": "B", "kind": "district", "population_year": "2015", "population": "-5"},
+    )
     assert response.status_code == 400
     assert b"Population must be a positive whole number" in response.data
     assert count(Area) == 1  # only the fixture's county
@@ -69,46 +79,98 @@ def test_area_with_negative_population_is_refused(admin):
 
 def test_admin_creates_an_area_with_population_and_parent(admin, people):
     county = people["county"]
-    response = admin.post("/admin/areas/new", data={"name": "Hinckley & Bosworth", "code": "hb", "kind": "district", "parent_id": str(county.id), "population_year": "2015", "population": "108600"})
+    response = admin.post(
+        "/admin/areas/new",
+        data={
+            "name": "Hinckley & Bosworth",
+            "code": "hb",
+            "kind": "district",
+            "parent_id": str(county.id),
+            "population_year": "2015",
+            "population": "108600",
+        },
+    )
     assert response.status_code == 302
     area = db.session.scalar(select(Area).where(Area.code == "HB"))
     assert area.parent is county and area.population_for(2016) == 108600
     # Editing adds another year without losing the first.
-    admin.post(f"/admin/areas/{area.id}", data={"name": area.name, "code": "HB", "kind": "district", "parent_id": str(county.id), "population_year": "2016", "population": "109000"})
+    admin.post(
+        f"/admin/areas/{area.id}",
+        data={
+            "name": area.name,
+            "code": "HB",
+            "kind": "district",
+            "parent_id": str(county.id),
+            "population_year": "2016",
+            "population": "109000",
+        },
+    )
     db.session.refresh(area)
     assert [(p.year, p.population) for p in area.populations] == [(2015, 108600), (2016, 109000)]
 
 
 def test_area_cannot_be_part_of_itself(admin, people):
     county = people["county"]
-    response = admin.post(f"/admin/areas/{county.id}", data={"name": county.name, "code": "LC", "kind": "county", "parent_id": str(county.id)})
+    response = admin.post(
+        f"/admin/areas/{county.id}",
+        data={"name": county.name, "code": "LC", "kind": "county", "parent_id": str(county.id)},
+    )
     assert b"An area cannot be part of itself" in response.data
 
 
 def test_admin_creates_an_agency_and_an_officer(admin, people):
-    response = admin.post("/admin/agencies/new", data={"name": "Melton Borough Council", "slug": "melton-council", "area_id": ""})
+    response = admin.post(
+        "/admin/agencies/new", data={"name": "Melton Borough Council", "slug": "melton-council", "area_id": ""}
+    )
     assert response.status_code == 302
     agency = db.session.scalar(select(Agency).where(Agency.slug == "melton-council"))
     # An officer must have an agency.
-    response = admin.post("/admin/users/new", data={"name": "Mel Officer", "email": "mel@melton.example.org", "role": "officer", "agency_id": "", "password": "a long enough password", "active": "y"})
+    response = admin.post(
+        "/admin/users/new",
+        data={
+            "name": "Mel Officer",
+            "email": "mel@melton.example.org",
+            "role": "officer",
+            "agency_id": "",
+            "password": "a long enough password",
+            "active": "y",
+        },
+    )
     assert b"Select the agency this officer reports for" in response.data
-    response = admin.post("/admin/users/new", data={"name": "Mel Officer", "email": "mel@melton.example.org", "role": "officer", "agency_id": str(agency.id), "password": "a long enough password", "active": "y"})
+    response = admin.post(
+        "/admin/users/new",
+        data={
+            "name": "Mel Officer",
+            "email": "mel@melton.example.org",
+            "role": "officer",
+            "agency_id": str(agency.id),
+            "password": "a long enough password",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "mel@melton.example.org"))
     assert user.agency is agency and user.check_password("a long enough password")
 
 
 def test_duplicate_user_email_and_short_password(admin, people):
-    response = admin.post("/admin/users/new", data={"name": "Dup", "email": "MANAGER@example.org", "role": "manager", "password": "short"})
+    response = admin.post(
+        "/admin/users/new", data={"name": "Dup", "email": "MANAGER@example.org", "role": "manager", "password": "short"}
+    )
     assert b"Use at least 12 characters" in response.data
-    response = admin.post("/admin/users/new", data={"name": "Dup", "email": "MANAGER@example.org", "role": "manager", "password": "long enough password"})
+    response = admin.post(
+        "/admin/users/new",
+        data={"name": "Dup", "email": "MANAGER@example.org", "role": "manager", "password": "long enough password"},
+    )
     assert b"A user with this email address already exists" in response.data
 
 
 def test_admin_edits_an_outcome(admin):
     admin.post("/admin/outcomes/new", data={"name": "Reduce re-offending", "sort_order": "2"})
     outcome = db.session.scalar(select(Outcome))
-    response = admin.post(f"/admin/outcomes/{outcome.id}", data={"name": "Reduce offending and re-offending", "sort_order": "2"})
+    response = admin.post(
+        f"/admin/outcomes/{outcome.id}", data={"name": "Reduce offending and re-offending", "sort_order": "2"}
+    )
     assert response.status_code == 302
     db.session.refresh(outcome)
     assert outcome.name == "Reduce offending and re-offending"

@@ -42,7 +42,9 @@ def test_sign_in_success_and_sign_out(client, people):
 
 
 def test_next_only_follows_local_paths(client, people):
-    response = client.post("/sign-in?next=https://evil.example/", data={"email": "admin@example.org", "password": PASSWORD})
+    response = client.post(
+        "/sign-in?next=https://evil.example/", data={"email": "admin@example.org", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
     client.post("/sign-out")
     response = client.post("/sign-in?next=/admin/users", data={"email": "manager@example.org", "password": PASSWORD})
@@ -68,8 +70,16 @@ def test_form_posted_without_csrf_token_is_rejected(database_url, migrated, tmp_
 
 def _figure(people, agency, value):
     indicator = db.session.scalar(select(Indicator)) or Indicator(slug="helpline-calls", name="Helpline calls received")
-    period = db.session.scalar(select(Period)) or Period(key="2015/16", kind="year", label="2015/16", start_date=__import__("datetime").date(2015, 4, 1), end_date=__import__("datetime").date(2016, 3, 31))
-    row = DataValue(indicator=indicator, area=people["county"], period=period, value=value, agency=agency, is_current=True)
+    period = db.session.scalar(select(Period)) or Period(
+        key="2015/16",
+        kind="year",
+        label="2015/16",
+        start_date=__import__("datetime").date(2015, 4, 1),
+        end_date=__import__("datetime").date(2016, 3, 31),
+    )
+    row = DataValue(
+        indicator=indicator, area=people["county"], period=period, value=value, agency=agency, is_current=True
+    )
     # Each agency's figure for a different area so both can be current.
     db.session.add(row)
     return row

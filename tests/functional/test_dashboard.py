@@ -87,9 +87,16 @@ def _agency_text_everywhere():
     idva = db.session.scalar(select(Agency).where(Agency.slug == "cambridgeshire-idva"))
     idva.name = "=IDVA()"
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == "cambridgeshire-da-quarterly"))
-    submission = Submission(agency=idva, template=template, template_version=template.published_version,
-                            period=period_row("2014/15 Q3"), uploaded_at=datetime(2015, 1, 20, 9, 30), filename="q3.xlsx",
-                            sha256="0" * 64, size_bytes=1)
+    submission = Submission(
+        agency=idva,
+        template=template,
+        template_version=template.published_version,
+        period=period_row("2014/15 Q3"),
+        uploaded_at=datetime(2015, 1, 20, 9, 30),
+        filename="q3.xlsx",
+        sha256="0" * 64,
+        size_bytes=1,
+    )
     db.session.add(submission)
     db.session.flush()
     for value in db.session.scalars(select(DataValue).join(Indicator).join(Period).where(
@@ -147,7 +154,10 @@ def test_cli_workbook_equals_the_database_cell_by_cell(demo, runner, tmp_path):
             break
         for col, head in enumerate(heads[1:8], start=1):
             assert row[col] == figures[(row[0], codes[head], "2015-12..2016-03")][0]
-        assert re.fullmatch(OUR_FORMULAS["District tables"], row[8]) and cached.cell(r, 9).value == figures[(row[0], "LC", "2015-12..2016-03")][0]
+        assert (
+            re.fullmatch(OUR_FORMULAS["District tables"], row[8])
+            and cached.cell(r, 9).value == figures[(row[0], "LC", "2015-12..2016-03")][0]
+        )
         assert row[9] == figures[(row[0], "LLR", "2015-12..2016-03")][0]
         target = db.session.scalar(select(Target.value).join(Indicator).where(Indicator.name == row[0]))
         assert row[10] == target
@@ -201,9 +211,16 @@ def test_rag_ranges_have_conditional_formats_text_never_becomes_a_formula_and_sh
         for row in ws.iter_rows():
             for cell in row:
                 if ws.title in ("Dashboard", "Outcome measures") and cell.value in ("R", "A", "G") and cell.row > 5:
-                    assert any(cell.coordinate in sqref and rules for sqref, rules in ranges), (ws.title, cell.coordinate)
+                    assert any(cell.coordinate in sqref and rules for sqref, rules in ranges), (
+                        ws.title,
+                        cell.coordinate,
+                    )
                 if cell.data_type == "f":
-                    assert re.fullmatch(OUR_FORMULAS.get(ws.title, "^$"), cell.value), (ws.title, cell.coordinate, cell.value)
+                    assert re.fullmatch(OUR_FORMULAS.get(ws.title, "^$"), cell.value), (
+                        ws.title,
+                        cell.coordinate,
+                        cell.value,
+                    )
         # Print-ready: A3 landscape, one page wide, header rows repeated, panes frozen.
         assert int(ws.page_setup.paperSize) == 8 and ws.page_setup.orientation == "landscape", ws.title
         # fitToWidth 1 is the file format's default, so it is not written; 0 pages tall is "as many as needed".
@@ -225,12 +242,27 @@ def test_rag_ranges_have_conditional_formats_text_never_becomes_a_formula_and_sh
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     out = tmp_path / "pdf"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = (out / (path.stem + ".pdf")).read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(out / (path.stem + ".pdf")), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(out / (path.stem + ".pdf")), "-"], capture_output=True, text=True
+        ).stdout
         assert "Performance dashboard" in text and "Helpline calls received" in text
 
 
@@ -238,10 +270,16 @@ def test_public_version_leaves_out_internal_commentary_and_agency_detail_and_hid
     crime = db.session.scalar(select(Outcome).where(Outcome.name == "Ongoing reductions in crime"))
     save_outcome_assessment("2015/16", crime.id, "Board only: burglary operation details", True, None, "", manager())
     # Move 3 calls from Hinckley & Bosworth to Blaby, keeping the county total: a count below 5.
-    business = {v.area.code: v for v in db.session.scalars(select(DataValue).join(Indicator).where(Indicator.slug == "business-line-calls"))}
+    business = {
+        v.area.code: v
+        for v in db.session.scalars(select(DataValue).join(Indicator).where(Indicator.slug == "business-line-calls"))
+    }
     business["HB"].value, business["B"].value = 3, 33
     # An indicator an admin marked safe to publish unsuppressed keeps its small count.
-    callers = {v.area.code: v for v in db.session.scalars(select(DataValue).join(Indicator).where(Indicator.slug == "helpline-new-callers"))}
+    callers = {
+        v.area.code: v
+        for v in db.session.scalars(select(DataValue).join(Indicator).where(Indicator.slug == "helpline-new-callers"))
+    }
     callers["B"].value, callers["C"].value = 2, 233
     callers["B"].indicator.suppress_small_counts = False
     db.session.commit()
@@ -257,7 +295,9 @@ def test_public_version_leaves_out_internal_commentary_and_agency_detail_and_hid
     ws = public["District tables"]
     row = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Business line calls received")
     assert row[4] == "<5" and "[c]" in row[1:8] and 3 not in row[1:8]  # a second cell hidden, so 3 cannot be worked out
-    full_row = next(r for r in full["District tables"].iter_rows(values_only=True) if r[0] == "Business line calls received")
+    full_row = next(
+        r for r in full["District tables"].iter_rows(values_only=True) if r[0] == "Business line calls received"
+    )
     assert full_row[4] == 3
     assert next(r for r in ws.iter_rows(values_only=True) if r[0] == "New callers to the helpline")[1] == 2
     assert contents_fact(public, "Version") == "Public version"
@@ -303,7 +343,9 @@ def test_web_dashboard_filters_charts_and_district_strip(demo, client):
     assert re.search(r'<desc id="chart-0-1-desc">2 figures from 2014/15 \(3\.10\) to 2015/16 \(3\.53\)', page)
     assert "Figures as a table" in page and "<script src=\"http" not in page
     assert '<abbr title="Hinckley &amp; Bosworth">HB</abbr>' in page  # the district strip
-    outputs = db.session.scalar(select(Outcome).where(Outcome.name == "Domestic abuse and sexual violence service outputs"))
+    outputs = db.session.scalar(
+        select(Outcome).where(Outcome.name == "Domestic abuse and sexual violence service outputs")
+    )
     only = client.get(f"/dashboard/2015-16?outcome={outputs.id}").get_data(as_text=True)
     assert "Helpline calls received" in only and "Domestic Burglary rate" not in only
     blaby = client.get("/dashboard/2015-16?area=B").get_data(as_text=True)

@@ -2,7 +2,6 @@
 import io
 
 import openpyxl
-import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -19,7 +18,9 @@ def sheets_of(data: bytes) -> list[str]:
 def test_operators_full_export_has_the_dhr_sheets_and_the_public_one_does_not(demo, runner, tmp_path):
     full, public = tmp_path / "full.xlsx", tmp_path / "public.xlsx"
     assert runner.invoke(args=["dashboard", "export", "-o", str(full), "--period", "2015/16"]).exit_code == 0
-    assert runner.invoke(args=["dashboard", "export", "-o", str(public), "--period", "2015/16", "--public"]).exit_code == 0
+    assert (
+        runner.invoke(args=["dashboard", "export", "-o", str(public), "--period", "2015/16", "--public"]).exit_code == 0
+    )
     assert sheets_of(full.read_bytes())[-3:] == DHR_SHEETS
     assert not set(DHR_SHEETS) & set(sheets_of(public.read_bytes()))
     budget = openpyxl.load_workbook(full, data_only=True)["DHR Budget"]

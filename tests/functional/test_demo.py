@@ -47,7 +47,9 @@ def test_demo_load_twice_gives_the_same_database(demo, runner):
 
 
 def test_demo_users_can_sign_in(demo, client):
-    response = client.post("/sign-in", data={"email": "manager@demo.saferreturns.org.uk", "password": "demo-manager-pass"})
+    response = client.post(
+        "/sign-in", data={"email": "manager@demo.saferreturns.org.uk", "password": "demo-manager-pass"}
+    )
     assert response.status_code == 302
     officer = db.session.scalar(select(User).where(User.email == "police.officer@demo.saferreturns.org.uk"))
     assert officer.role == "officer" and officer.agency.slug == "leicestershire-police"
@@ -57,8 +59,15 @@ def stored(indicator_name: str, area_code: str, period_key: str) -> DataValue | 
     indicator_name = indicator_name.replace("poulation", "population")
     return db.session.scalar(
         select(DataValue)
-        .join(Indicator).join(Area).join(Period)
-        .where(Indicator.name == indicator_name, Area.code == area_code, Period.key == period_key, DataValue.is_current.is_(True))
+        .join(Indicator)
+        .join(Area)
+        .join(Period)
+        .where(
+            Indicator.name == indicator_name,
+            Area.code == area_code,
+            Period.key == period_key,
+            DataValue.is_current.is_(True),
+        )
     )
 
 
@@ -88,7 +97,11 @@ def test_appendix_1_dashboard_figures(demo):
             if ind.get("unit"):
                 assert indicator.unit == ind["unit"]
             if ind.get("progress"):
-                assert (indicator.rag_method, indicator.rag_green_within, indicator.rag_amber_within) == ("previous_year", 2, 10)
+                assert (indicator.rag_method, indicator.rag_green_within, indicator.rag_amber_within) == (
+                    "previous_year",
+                    2,
+                    10,
+                )
     assert count == 24
     # The 1,400 is an estimate, never an actual.
     assert stored("Number of referrals to domestic abuse support services (adults)", "LC", "2015/16").flag == "estimate"

@@ -19,7 +19,9 @@ ADMIN_ONLY = {"dhr.access", "dhr.access_change"}
 
 def dhr_records() -> dict[str, int]:
     """One of everything, so every DHR page has something to show (also test_access.py's ids)."""
-    case = DhrCase(pseudonym="AB", status="in_progress", panel_meetings=[DhrPanelMeeting(meeting_date=date(2016, 1, 5))])
+    case = DhrCase(
+        pseudonym="AB", status="in_progress", panel_meetings=[DhrPanelMeeting(meeting_date=date(2016, 1, 5))]
+    )
     year = DhrBudgetYear(year_start=2016, contributions=[DhrContribution(partner="Police", due=16000)],
                          costs=[DhrCost(label="Chairs and authors", kind="chairs_authors", amount=8500)])
     action = DhrAction(case=case, lead_agency="Police", action="Share the learning")
@@ -46,7 +48,9 @@ def test_a_manager_without_a_grant_gets_403_on_every_dhr_route(app, client, sign
     urls = dhr_urls(app, values)
     assert len({endpoint for endpoint, _, _ in urls}) >= 25
     sign_in_as("manager")
-    refused = [(endpoint, method) for endpoint, method, url in urls if client.open(url, method=method).status_code == 403]
+    refused = [
+        (endpoint, method) for endpoint, method, url in urls if client.open(url, method=method).status_code == 403
+    ]
     assert refused == [(endpoint, method) for endpoint, method, _ in urls]
     # Nothing was changed by the refused posts.
     assert db.session.scalar(select(DhrCase)).panel_meetings[0].meeting_date == date(2016, 1, 5)
@@ -75,13 +79,17 @@ def test_granted_access_opens_every_page_and_the_sheets(app, client, sign_in_as,
 
     sign_in_as("admin")
     assert client.post(f"/dhr/access/{manager.id}", data={"grant": "no"}).status_code == 302
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "dhr_access_revoked")).object_id == manager.id
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "dhr_access_revoked")).object_id == manager.id
+    )
     sign_in_as("manager")
     assert client.get("/dhr/").status_code == 403
     assert 'href="/dhr/"' not in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role, sees", [("admin", True), ("dhr_coordinator", True), ("manager", False), ("officer", False)])
+@pytest.mark.parametrize(
+    "role, sees", [("admin", True), ("dhr_coordinator", True), ("manager", False), ("officer", False)]
+)
 def test_navigation_shows_dhr_only_to_those_who_may_see_it(client, sign_in_as, role, sees):
     sign_in_as(role)
     assert ('href="/dhr/"' in client.get("/").get_data(as_text=True)) is sees
@@ -95,7 +103,9 @@ def test_the_access_page_lists_people_with_grant_and_revoke_buttons(client, sign
     coordinator_row = page.split(f'id="user-{people["users"]["dhr_coordinator"].id}"')[1].split("</tr>")[0]
     assert "Yes (always)" in coordinator_row and "<form" not in coordinator_row
     # Granting to someone who always sees DHR data changes nothing, and says why.
-    response = client.post(f"/dhr/access/{people['users']['dhr_coordinator'].id}", data={"grant": "no"}, follow_redirects=True)
+    response = client.post(
+        f"/dhr/access/{people['users']['dhr_coordinator'].id}", data={"grant": "no"}, follow_redirects=True
+    )
     assert "always sees DHR data: there is nothing to change" in response.get_data(as_text=True)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("dhr_access%"))) is None
 
@@ -127,6 +137,8 @@ def test_dhr_forms_and_buttons_carry_csrf_tokens(database_url, migrated, tmp_pat
     page = client.get(case_url).data
     token = csrf_token_from(page)
     assert page.count(b'name="csrf_token"') == 3  # sign out, remove the meeting, add a meeting
-    assert client.post(f"{case_url}/meetings", data={"meeting_date": "01/02/2016", "csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"{case_url}/meetings", data={"meeting_date": "01/02/2016", "csrf_token": token}).status_code == 302
+    )
     for url in ("/dhr/budget/2016", f"/dhr/actions/{records['action_id']}", "/dhr/cases/new"):
         assert b'name="csrf_token"' in client.get(url).data, url

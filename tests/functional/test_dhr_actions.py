@@ -14,9 +14,16 @@ TODAY = date.today()
 
 
 def action_form(**changes) -> dict:
-    data = {"case_id": "", "scope": "multi-agency", "lead_agency": "Domestic violence delivery group",
-            "action": "Finalise a framework of pathways for domestic abuse support", "due_date": "", "status": "in progress",
-            "completed_on": "", "impact_review_due": ""}
+    data = {
+        "case_id": "",
+        "scope": "multi-agency",
+        "lead_agency": "Domestic violence delivery group",
+        "action": "Finalise a framework of pathways for domestic abuse support",
+        "due_date": "",
+        "status": "in progress",
+        "completed_on": "",
+        "impact_review_due": "",
+    }
     data.update(changes)
     return data
 
@@ -62,7 +69,9 @@ def test_a_completed_action_gets_an_impact_review_date(client, sign_in_as):
     page = html.unescape(client.get(f"/dhr/actions/{action.id}").get_data(as_text=True))
     assert f"Complete; impact review due {action.impact_review_due.day} {action.impact_review_due:%B %Y}" in page
     # A chosen date is kept; one before completion is refused.
-    chosen = add_action(client, status="complete", completed_on=uk(completed), impact_review_due=uk(TODAY + timedelta(days=30)))
+    chosen = add_action(
+        client, status="complete", completed_on=uk(completed), impact_review_due=uk(TODAY + timedelta(days=30))
+    )
     assert chosen.impact_review_due == TODAY + timedelta(days=30)
     response = client.post("/dhr/actions/new", data=action_form(status="complete", completed_on=uk(completed),
                                                                 impact_review_due=uk(completed - timedelta(days=1))))
@@ -86,7 +95,12 @@ def test_quarterly_updates_with_evidence(client, sign_in_as, people):
                         action="Confirm all actions are complete", status="outstanding")
     assert action.case.pseudonym == "Mary"
     url = f"/dhr/actions/{action.id}/updates"
-    assert client.post(url, data={"quarter": "Q1 2016/17", "text": "Two of three confirmed.", "evidence": "Email of 3 June"}).status_code == 302
+    assert (
+        client.post(
+            url, data={"quarter": "Q1 2016/17", "text": "Two of three confirmed.", "evidence": "Email of 3 June"}
+        ).status_code
+        == 302
+    )
     assert client.post(url, data={"quarter": "2015/16 Q4", "text": "Still to confirm."}).status_code == 302
     response = client.post(url, data={"quarter": "summer", "text": ""})
     assert response.status_code == 400
@@ -97,7 +111,9 @@ def test_quarterly_updates_with_evidence(client, sign_in_as, people):
         ("2015/16 Q4", "Still to confirm.", None), ("2016/17 Q1", "Two of three confirmed.", "Email of 3 June")]
     response = client.post(url, data={"quarter": "summer", "text": "Some progress"})
     assert response.status_code == 400
-    assert "Update 1: 'summer' is not a quarter. Write it like 2016/17 Q1." in html.unescape(response.get_data(as_text=True))
+    assert "Update 1: 'summer' is not a quarter. Write it like 2016/17 Q1." in html.unescape(
+        response.get_data(as_text=True)
+    )
     # The list shows the latest update; the review's case page lists the action.
     listing = html.unescape(client.get("/dhr/actions").get_data(as_text=True))
     assert "2016/17 Q1</strong>: Two of three confirmed." in listing

@@ -46,7 +46,9 @@ def enter_leicestershire_2016_17(client):
 
 def summary_list(page: str, list_id: str = "summary") -> dict[str, str]:
     block = page.split(f'id="{list_id}"', 1)[1].split("</dl>", 1)[0]
-    pairs = re.findall(r'summary-list__key">\s*(.*?)\s*</dt>\s*<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>', block, re.S)
+    pairs = re.findall(
+        r'summary-list__key">\s*(.*?)\s*</dt>\s*<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>', block, re.S
+    )
     return {html.unescape(k): html.unescape(v) for k, v in pairs}
 
 
@@ -84,10 +86,20 @@ def test_budget_form_problems_are_shown_next_to_their_fields(client, sign_in_as)
     assert "Enter the number of reviews expected as 0 or more" in page
     assert "Enter the cost per review" in page
     assert db.session.scalar(select(DhrBudgetYear)) is None
-    response = client.post("/dhr/budget/new", data={"year": "next year", "opening_reserve": "0", "reviews_expected": "2",
-                                                     "cost_per_review": "1", "fixed_support": "0"})
+    response = client.post(
+        "/dhr/budget/new",
+        data={
+            "year": "next year",
+            "opening_reserve": "0",
+            "reviews_expected": "2",
+            "cost_per_review": "1",
+            "fixed_support": "0",
+        },
+    )
     assert response.status_code == 400
-    assert "'next year' is not a financial year. Write it like 2016/17." in html.unescape(response.get_data(as_text=True))
+    assert "'next year' is not a financial year. Write it like 2016/17." in html.unescape(
+        response.get_data(as_text=True)
+    )
 
 
 def test_contribution_checks(client, sign_in_as):
@@ -95,11 +107,17 @@ def test_contribution_checks(client, sign_in_as):
     post_ok(client, "/dhr/budget/new", {"year": "2016/17", "opening_reserve": "0", "reviews_expected": "2",
                                          "cost_per_review": "8500", "fixed_support": "40000"})
     url = "/dhr/budget/2016/contributions/new"
-    response = client.post(url, data={"partner": "Charnwood", "due": "2500", "received_in_advance": "3000", "drawn_down": "yes"})
+    response = client.post(
+        url, data={"partner": "Charnwood", "due": "2500", "received_in_advance": "3000", "drawn_down": "yes"}
+    )
     assert response.status_code == 400
-    assert "Charnwood paid £3,000 in advance, more than the £2,500 due." in html.unescape(response.get_data(as_text=True))
+    assert "Charnwood paid £3,000 in advance, more than the £2,500 due." in html.unescape(
+        response.get_data(as_text=True)
+    )
     post_ok(client, url, {"partner": "Charnwood", "due": "2500", "received_in_advance": "0", "drawn_down": "no"})
-    response = client.post(url, data={"partner": "charnwood", "due": "100", "received_in_advance": "0", "drawn_down": "yes"})
+    response = client.post(
+        url, data={"partner": "charnwood", "due": "100", "received_in_advance": "0", "drawn_down": "yes"}
+    )
     assert response.status_code == 400
     assert "charnwood already has a contribution in 2016/17" in response.get_data(as_text=True)
     year = db.session.scalar(select(DhrBudgetYear))
@@ -127,10 +145,18 @@ def test_a_case_cost_must_name_its_case(client, sign_in_as):
     case = DhrCase(pseudonym="AB", status="in_progress")
     db.session.add(case)
     db.session.commit()
-    response = client.post("/dhr/budget/2016/costs/new", data={"label": "Author", "kind": "chairs_authors", "amount": "4000",
-                                                               "case_id": str(case.id)})
-    assert response.status_code == 400 and "Only the actual cost of a case names a case." in response.get_data(as_text=True)
-    post_ok(client, "/dhr/budget/2016/costs/new", {"label": "Author for AB", "kind": "case", "amount": "4000", "case_id": str(case.id)})
+    response = client.post(
+        "/dhr/budget/2016/costs/new",
+        data={"label": "Author", "kind": "chairs_authors", "amount": "4000", "case_id": str(case.id)},
+    )
+    assert response.status_code == 400 and "Only the actual cost of a case names a case." in response.get_data(
+        as_text=True
+    )
+    post_ok(
+        client,
+        "/dhr/budget/2016/costs/new",
+        {"label": "Author for AB", "kind": "case", "amount": "4000", "case_id": str(case.id)},
+    )
     assert "Actual cost of a case: case AB" in client.get("/dhr/budget/2016").get_data(as_text=True)
 
 
@@ -198,7 +224,9 @@ def test_leicestershire_2016_17_in_the_workbook_recalculated_by_libreoffice(clie
 
 def store_return(values: dict[str, float | None], area_code: str = "LC", year: str = "2016/17", names=None):
     """Store figures as the upload pipeline does: current DataValues of the return's indicators."""
-    area = db.session.scalar(select(Area).where(Area.code == area_code)) or Area(name=area_code, code=area_code, kind="county")
+    area = db.session.scalar(select(Area).where(Area.code == area_code)) or Area(
+        name=area_code, code=area_code, kind="county"
+    )
     db.session.add(area)
     period = period_row(year)
     for slug, value in values.items():
@@ -228,10 +256,16 @@ def test_fill_a_new_year_from_the_return_gives_one_partner_line(client, sign_in_
     page = client.get("/dhr/budget/2016").get_data(as_text=True)
     assert "one line &#39;Partner contributions&#39; (£66,000 due, £2,500 received in advance)" in page
     figures = summary_list(page)
-    assert (figures["Contributions due"], figures["Received in year"], figures["Total costs"], figures["Closing reserve"]) == (
-        "£66,000", "£63,500", "£67,589", "£21,411")
+    assert (
+        figures["Contributions due"],
+        figures["Received in year"],
+        figures["Total costs"],
+        figures["Closing reserve"],
+    ) == ("£66,000", "£63,500", "£67,589", "£21,411")
     year = db.session.scalar(select(DhrBudgetYear))
-    assert [(c.partner, c.due, c.received_in_advance) for c in year.contributions] == [("Partner contributions", 66000, 2500)]
+    assert [(c.partner, c.due, c.received_in_advance) for c in year.contributions] == [
+        ("Partner contributions", 66000, 2500)
+    ]
     assert year.fixed_support == 42089 and year.reviews_expected == 2.5
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "dhr_budget_filled_from_return"))
     assert event.user_id == people["users"]["dhr_coordinator"].id and event.detail["area"] == "LC"
@@ -246,8 +280,15 @@ def test_fill_keeps_partner_lines_and_cost_lines_that_add_up(client, sign_in_as,
     post_ok(client, "/dhr/budget/from-return", {"year": "2016/17"})
     db.session.expire_all()
     year = db.session.scalar(select(DhrBudgetYear))
-    assert len(year.contributions) == 10 and [c.label for c in year.costs] == [label for label, _, _ in LEICESTERSHIRE_COSTS]
-    assert (year.opening_reserve, year.reviews_expected, year.cost_per_review, year.fixed_support) == (25500, 2.5, 8500, 42089)
+    assert len(year.contributions) == 10 and [c.label for c in year.costs] == [
+        label for label, _, _ in LEICESTERSHIRE_COSTS
+    ]
+    assert (year.opening_reserve, year.reviews_expected, year.cost_per_review, year.fixed_support) == (
+        25500,
+        2.5,
+        8500,
+        42089,
+    )
     assert "£21,411" in client.get("/dhr/budget/2016").get_data(as_text=True)
 
 
@@ -259,7 +300,10 @@ def test_fill_replaces_lines_that_disagree_and_says_so(client, sign_in_as):
                                                            "received_in_advance": "0", "drawn_down": "yes"})
     follow = client.post("/dhr/budget/from-return", data={"year": "2016/17"}, follow_redirects=True)
     page = html.unescape(follow.get_data(as_text=True))
-    assert "the partner lines entered added up to £67,000 due and £2,500 in advance, not the return's £66,000 and £2,500" in page
+    assert (
+        "the partner lines entered added up to £67,000 due and £2,500 in advance, not the return's £66,000 and £2,500"
+        in page
+    )
     assert "Business office support (fixed annual cost): £40,500 from the return." in page
     year = db.session.scalar(select(DhrBudgetYear))
     assert [c.partner for c in year.contributions] == ["Partner contributions"]
@@ -317,5 +361,8 @@ def test_the_demo_return_figures_fill_the_budget(runner):
     fill = budget_from_stored_return(2017)
     assert fill.area == "LC" and fill.row.opening_reserve == 21411
     # The demo's own 2016/17 is untouched.
-    assert [y.year_start for y in db.session.scalars(select(DhrBudgetYear).order_by(DhrBudgetYear.year_start))] == [2016, 2017]
+    assert [y.year_start for y in db.session.scalars(select(DhrBudgetYear).order_by(DhrBudgetYear.year_start))] == [
+        2016,
+        2017,
+    ]
     assert len(db.session.scalar(select(DhrBudgetYear).where(DhrBudgetYear.year_start == 2016)).contributions) == 10

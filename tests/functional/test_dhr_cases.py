@@ -68,7 +68,9 @@ def test_a_review_five_months_after_its_decision_shows_days_left_by_the_rule(cli
     state = clock_state(client.get(f"/dhr/cases/{case.id}").get_data(as_text=True), "review")
     assert f"Amber {left} days left" in state
     app.config["DHR_AMBER_DAYS"] = 10
-    assert f"Green {left} days left" in clock_state(client.get(f"/dhr/cases/{case.id}").get_data(as_text=True), "review")
+    assert f"Green {left} days left" in clock_state(
+        client.get(f"/dhr/cases/{case.id}").get_data(as_text=True), "review"
+    )
 
 
 def test_dates_out_of_order_are_refused_next_to_the_field_and_nothing_is_saved(client, sign_in_as):
@@ -90,7 +92,10 @@ def test_unreadable_and_future_dates(client, sign_in_as):
                                                             decision=(TODAY + timedelta(days=3)).strftime("%d/%m/%Y")))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert field_error(page, "incident") == "Error: Enter the incident date as a date, for example 31/03/2016 (not '31/02/2016')"
+    assert (
+        field_error(page, "incident")
+        == "Error: Enter the incident date as a date, for example 31/03/2016 (not '31/02/2016')"
+    )
     assert field_error(page, "notification").startswith("Error: Enter the notification date as a date")
     assert "is in the future" in field_error(page, "decision")
     assert 'value="31/02/2016"' in page  # what was typed is kept for correcting
@@ -148,7 +153,9 @@ def test_panel_meetings_are_added_checked_and_removed(client, sign_in_as):
     assert response.status_code == 400
     assert "is before the decision date" in field_error(response.get_data(as_text=True), "meeting_date")
     response = client.post(url, data={"meeting_date": ago(50)})
-    assert response.status_code == 400 and "is already recorded" in field_error(response.get_data(as_text=True), "meeting_date")
+    assert response.status_code == 400 and "is already recorded" in field_error(
+        response.get_data(as_text=True), "meeting_date"
+    )
     db.session.expire_all()
     assert [m.meeting_date for m in case.panel_meetings] == [TODAY - timedelta(days=100), TODAY - timedelta(days=50)]
     first = case.panel_meetings[0].id
@@ -156,7 +163,9 @@ def test_panel_meetings_are_added_checked_and_removed(client, sign_in_as):
     db.session.expire_all()
     assert [m.meeting_date for m in case.panel_meetings] == [TODAY - timedelta(days=50)]
     # Moving the decision after a recorded meeting is refused, naming the meeting.
-    response = client.post(f"/dhr/cases/{case.id}/edit", data=case_form(incident=ago(200), notification=ago(190), decision=ago(40)))
+    response = client.post(
+        f"/dhr/cases/{case.id}/edit", data=case_form(incident=ago(200), notification=ago(190), decision=ago(40))
+    )
     assert response.status_code == 400
     assert "The panel meeting 1 date" in html.unescape(response.get_data(as_text=True))
 
@@ -170,4 +179,6 @@ def test_changing_a_case(client, sign_in_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert case.status == "with_home_office" and case.report_sent_date == TODAY - timedelta(days=100)
-    assert "Green Met: report sent in 150 days" in clock_state(client.get(f"/dhr/cases/{case.id}").get_data(as_text=True), "review")
+    assert "Green Met: report sent in 150 days" in clock_state(
+        client.get(f"/dhr/cases/{case.id}").get_data(as_text=True), "review"
+    )

@@ -28,7 +28,14 @@ def test_demo_cases_exercise_every_clock_state(runner):
     assert {c.area.code for c in cases.values()} <= {"B", "C", "H", "HB", "M", "NW", "O", "RUT"}
     assert cases["Mary"].area.code == "C" and cases["EF"].delay_reason == "Criminal trial"
     states = {(clock.name, clock.status, clock.rag) for case in cases.values() for clock in case_clocks(case)}
-    assert {status for _, status, _ in states} == {"met", "completed late", "running", "overdue", "not started", "not applicable"}
+    assert {status for _, status, _ in states} == {
+        "met",
+        "completed late",
+        "running",
+        "overdue",
+        "not started",
+        "not applicable",
+    }
     assert ("Review", "running", "A") in states and ("Review", "running", "G") in states
     assert ("Decision", "running", "A") in states and ("Decision", "overdue", "R") in states
 
@@ -42,7 +49,11 @@ def test_demo_budget_and_actions(runner):
     assert len(actions) == 7
     assert [a.case.pseudonym for a in actions if a.case] == ["Mary", "FN"]
     swanswell = next(a for a in actions if a.lead_agency == "Swanswell")
-    assert (swanswell.status, swanswell.completed_on, swanswell.impact_review_due) == ("complete", date(2016, 3, 31), date(2016, 9, 30))
+    assert (swanswell.status, swanswell.completed_on, swanswell.impact_review_due) == (
+        "complete",
+        date(2016, 3, 31),
+        date(2016, 9, 30),
+    )
     assert all(a.updates and a.updates[0].quarter == "2015/16 Q4" for a in actions)
 
 

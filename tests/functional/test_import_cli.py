@@ -1,6 +1,5 @@
 """``flask returns import``: the summary, every problem on its own line, exit codes, and the
 same checks as the web upload (it calls the same service)."""
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -143,8 +142,13 @@ def test_messy_values_land_in_the_database_as_meant(runner, tmp_path, demo):
     assert result.exit_code == 0, result.output
     figures = stored_cells("Table 2")
     assert [figures[f"D{row}"] for row in range(6, 12)] == [
-        (75, "actual", "Exit questionnaires"), (80, "actual", None), (None, "not_available", "no training courses run yet"),
-        (None, "not_available", "Survey not yet carried out"), (65, "estimate", None), (40, "provisional", None)]
+        (75, "actual", "Exit questionnaires"),
+        (80, "actual", None),
+        (None, "not_available", "no training courses run yet"),
+        (None, "not_available", "Survey not yet carried out"),
+        (65, "estimate", None),
+        (40, "provisional", None),
+    ]
 
     def budget(workbook):
         ws = workbook["DHR budget"]

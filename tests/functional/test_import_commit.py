@@ -27,7 +27,11 @@ def snapshot(app) -> tuple[dict, dict]:
         rows = db.session.execute(select(model.__table__).order_by(model.__table__.c.id)).all()
         tables[model.__tablename__] = [tuple(row) for row in rows]
     folder = Path(app.config["UPLOAD_FOLDER"])
-    files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+    files = (
+        {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+        if folder.exists()
+        else {}
+    )
     return tables, files
 
 
@@ -138,7 +142,9 @@ def test_every_stored_figure_is_the_one_read_from_its_cell(app, demo, slug, peri
     outcome = import_return(edit(blank(slug, period, agency), fill), "return.xlsx", agency_slug=agency)
 
     assert outcome.accepted, [str(p) for p in outcome.parsed.problems]
-    read = {(v.indicator, v.area, v.period_key, v.value, v.flag, v.note, v.sheet, v.cell) for v in outcome.parsed.values}
+    read = {
+        (v.indicator, v.area, v.period_key, v.value, v.flag, v.note, v.sheet, v.cell) for v in outcome.parsed.values
+    }
     stored = set(db.session.execute(
         select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag, DataValue.note, DataValue.sheet,
                DataValue.cell)

@@ -11,14 +11,18 @@ from sqlalchemy import func, select
 from app.definition import expand_fields
 from app.export.blank_return import field_cells
 from app.extensions import db
-from app.models import AuditEvent, DataValue, Indicator, Period, PeriodSignOff, Submission
+from app.models import AuditEvent, DataValue, Indicator, PeriodSignOff, Submission
 from app.periods import parse_period
 from app.services.return_templates import definition_of, template_by_slug
 from app.services.returns import import_return
 from app.store.reference import period_row
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, bad_files, filled
-from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA_OFFICER, DEMO_MANAGER as MANAGER, DEMO_POLICE_OFFICER as POLICE_OFFICER
-
+from tests.conftest import (
+    DEMO_ADMIN as ADMIN,
+    DEMO_LWA_OFFICER as LWA_OFFICER,
+    DEMO_MANAGER as MANAGER,
+    DEMO_POLICE_OFFICER as POLICE_OFFICER,
+)
 
 
 def sign_in(client, login):

@@ -6,7 +6,10 @@ def test_demo_data_as_engine_inputs(runner, app):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     specs = indicator_specs()
     assert specs["hate-incidents-rate"].polarity == "higher_is_better"
-    assert specs["domestic-burglary-rate"].rag.method == "previous_year" and specs["domestic-burglary-rate"].rag.amber_within == 10
+    assert (
+        specs["domestic-burglary-rate"].rag.method == "previous_year"
+        and specs["domestic-burglary-rate"].rag.amber_within == 10
+    )
     areas = {a.code: a for a in area_specs()}
     assert areas["HB"].parent == "LC" and areas["LC"].populations[2015] == 674800
     values = current_values()

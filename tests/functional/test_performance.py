@@ -19,7 +19,12 @@ from app.services.schedule import completeness_view
 from app.services.sign_off import ensure_unlocked, is_locked
 from app.store.reference import period_row
 from tests.conftest import sign_in
-from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA, DEMO_MANAGER as MANAGER, DEMO_POLICE_OFFICER as POLICE
+from tests.conftest import (
+    DEMO_ADMIN as ADMIN,
+    DEMO_LWA_OFFICER as LWA,
+    DEMO_MANAGER as MANAGER,
+    DEMO_POLICE_OFFICER as POLICE,
+)
 
 SEED = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_figures.json").read_text())
 
@@ -87,7 +92,9 @@ def test_appendix_1_progress_column_table_2_and_rotherham_come_out_of_the_demo_d
     published = [change for _, _, change, _ in SEED["rotherham_da_table4_2017"]["rows"].values()]
     shown = [_headline(rotherham, demo, name).change_text for name in SEED["rotherham_da_table4_2017"]["rows"]]
     assert shown == ["+67%", "-10 points", "-11%", "-13%", "-1 point", "-8 points"]
-    assert [s.replace(" points", "%").replace(" point", "%") for s in shown] == [c if c.startswith("-") else "+" + c for c in published]
+    assert [s.replace(" points", "%").replace(" point", "%") for s in shown] == [
+        c if c.startswith("-") else "+" + c for c in published
+    ]
 
 
 def test_the_dashboard_page_shows_ratings_as_tagged_words_with_lagging_periods(demo, client):
@@ -112,9 +119,20 @@ def county(app):
     outcome = Outcome(name="Victims supported")
     engaged = Indicator(slug="engaged", name="Victims who engaged", unit="count", aggregation="sum", outcome=outcome)
     referred = Indicator(slug="referred", name="Victims referred", unit="count", aggregation="sum", outcome=outcome)
-    rate = Indicator(slug="engagement-rate", name="% of referred victims who engaged", unit="percent", aggregation="recompute",
-                     numerator=engaged, denominator=referred, decimals=1, polarity="higher_is_better",
-                     rag_method="previous_year", rag_green_within=2, rag_amber_within=10, outcome=outcome)
+    rate = Indicator(
+        slug="engagement-rate",
+        name="% of referred victims who engaged",
+        unit="percent",
+        aggregation="recompute",
+        numerator=engaged,
+        denominator=referred,
+        decimals=1,
+        polarity="higher_is_better",
+        rag_method="previous_year",
+        rag_green_within=2,
+        rag_amber_within=10,
+        outcome=outcome,
+    )
     db.session.add_all([shire, *districts, outcome, engaged, referred, rate])
     db.session.flush()
     for year, figures in (("2015/16", {"N": (23, 35), "S": (1, 10), "E": (6, 15)}),
@@ -122,12 +140,16 @@ def county(app):
         for code, (num, den) in figures.items():
             area = next(a for a in districts if a.code == code)
             for indicator, value in ((engaged, num), (referred, den)):
-                db.session.add(DataValue(indicator=indicator, area=area, period=period_row(year), value=value, flag="actual"))
+                db.session.add(
+                    DataValue(indicator=indicator, area=area, period=period_row(year), value=value, flag="actual")
+                )
     db.session.commit()
     return {"districts": districts}
 
 
-def test_county_percentages_come_from_numerators_and_a_missing_district_makes_them_incomplete(county, client, people, sign_in_as):
+def test_county_percentages_come_from_numerators_and_a_missing_district_makes_them_incomplete(
+    county, client, people, sign_in_as
+):
     row = performance_table("2015/16").rows[("engagement-rate", "SH")]
     # 30 of 60 = 50.0%, not the mean of 65.7%, 10% and 40% (38.6%).
     assert row.latest == pytest.approx(50.0) and row.aggregate_status == "complete"
@@ -149,7 +171,9 @@ def test_county_percentages_come_from_numerators_and_a_missing_district_makes_th
     page = client.get("/dashboard/2015-16").get_data(as_text=True)
     assert "Data not yet provided for South." in page
     # The completeness page lists the totals its period is waiting for.
-    assert "Data not yet provided for South." in client.get("/performance/completeness?period=2015-16").get_data(as_text=True)
+    assert "Data not yet provided for South." in client.get("/performance/completeness?period=2015-16").get_data(
+        as_text=True
+    )
     assert ("% of referred victims who engaged", "Shire", "Data not yet provided for South.") in completeness_view(
         "2015/16").gaps
 
@@ -163,14 +187,22 @@ def test_a_managers_override_needs_a_reason_is_audited_and_shown_with_the_calcul
     missing = client.post(url, data={"area": "LC", "kind": "override", "rag": "A", "reason": " "})
     assert missing.status_code == 400 and "Give the reason for this rating" in missing.get_data(as_text=True)
     manual = client.post(url, data={"area": "LC", "kind": "manual", "rag": "A", "reason": "Reporting campaign"})
-    assert manual.status_code == 400 and "is rated by its rule; to change its rating, override it" in manual.get_data(as_text=True)
+    assert manual.status_code == 400 and "is rated by its rule; to change its rating, override it" in manual.get_data(
+        as_text=True
+    )
 
     for rag, reason in (("G", "First thoughts"), ("A", "Reporting fell after the Hate Incident Project paused")):
-        assert client.post(url, data={"area": "LC", "kind": "override", "rag": rag, "reason": reason}).status_code == 302
+        assert (
+            client.post(url, data={"area": "LC", "kind": "override", "rag": rag, "reason": reason}).status_code == 302
+        )
     settings = db.session.scalars(select(RagSetting).order_by(RagSetting.id)).all()
     assert [(s.rag, s.is_current) for s in settings] == [("G", False), ("A", True)]  # history kept
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rag_override_set").order_by(AuditEvent.id)).all()[-1]
-    assert event.detail["reason"] == "Reporting fell after the Hate Incident Project paused" and event.user_id is not None
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "rag_override_set").order_by(AuditEvent.id)
+    ).all()[-1]
+    assert (
+        event.detail["reason"] == "Reporting fell after the Hate Incident Project paused" and event.user_id is not None
+    )
 
     row = performance_table("2015/16").rows[(hate.slug, "LC")]
     assert (row.rag, row.rag_overridden, row.calculated.rag) == ("A", True, "R")
@@ -179,19 +211,33 @@ def test_a_managers_override_needs_a_reason_is_audited_and_shown_with_the_calcul
     page = client.get("/dashboard/2015-16").get_data(as_text=True)
     assert "Set by a manager" in page and "(calculated: Red)" in page
 
-    assert client.post(f"/performance/2015-16/indicators/{hate.id}/rating/withdraw", data={"area": "LC"}).status_code == 302
+    assert (
+        client.post(f"/performance/2015-16/indicators/{hate.id}/rating/withdraw", data={"area": "LC"}).status_code
+        == 302
+    )
     assert performance_table("2015/16").rows[(hate.slug, "LC")].rag == "R"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "rag_override_withdrawn")) is not None
 
     # An indicator rated by hand takes the manager's manual rating; without one it has none.
-    confidence = demo["% of people stating that they feel that the police and other local public services are successfully dealing with ASB and crime in their local area"]
+    confidence = demo[
+        "% of people stating that they feel that the police and other local public services are successfully dealing with ASB and crime in their local area"
+    ]
     confidence.rag_method = "manual"
     db.session.commit()
     assert performance_table("2015/16").rows[(confidence.slug, "LC")].rag is None
-    assert client.post(f"/performance/2015-16/indicators/{confidence.id}/rating",
-                       data={"area": "LC", "kind": "manual", "rag": "G", "reason": "Survey confidence at its highest"}).status_code == 302
+    assert (
+        client.post(
+            f"/performance/2015-16/indicators/{confidence.id}/rating",
+            data={"area": "LC", "kind": "manual", "rag": "G", "reason": "Survey confidence at its highest"},
+        ).status_code
+        == 302
+    )
     row = performance_table("2015/16").rows[(confidence.slug, "LC")]
-    assert (row.rag, row.rag_overridden, row.rag_reason) == ("G", False, "Rated Green by a manager: Survey confidence at its highest")
+    assert (row.rag, row.rag_overridden, row.rag_reason) == (
+        "G",
+        False,
+        "Rated Green by a manager: Survey confidence at its highest",
+    )
 
 
 def test_outcome_override_comments_peers_and_what_an_officer_sees(demo, client):
@@ -200,13 +246,27 @@ def test_outcome_override_comments_peers_and_what_an_officer_sees(demo, client):
     hate = demo["Reported hate incidents (per 1,000 population)"]
     sign_in(client, *MANAGER)
     no_reason = client.post(f"/performance/2015-16/outcomes/{prevent.id}", data={"comment": "x", "rag_override": "A"})
-    assert no_reason.status_code == 400 and "Give the reason for overriding the overall rating" in no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 400 and "Give the reason for overriding the overall rating" in no_reason.get_data(
+        as_text=True
+    )
     assert client.post(f"/performance/2015-16/outcomes/{prevent.id}", data={
         "comment": "Appropriate measures for this priority are being considered.", "rag_override": "A",
         "override_reason": "The indicators do not yet cover the priority"}).status_code == 302
-    client.post(f"/performance/2015-16/outcomes/{crime.id}", data={"comment": "Burglary briefing for the board only", "internal": "y"})
-    client.post(f"/performance/2015-16/indicators/{hate.id}/commentary?area=LC", data={"scope": "LC", "text": "Fewer reports since May"})
-    assert client.post(f"/performance/indicators/{hate.id}/peers", data={"period": "2015/16", "label": "Most similar group", "value": "0.9"}).status_code == 302
+    client.post(
+        f"/performance/2015-16/outcomes/{crime.id}",
+        data={"comment": "Burglary briefing for the board only", "internal": "y"},
+    )
+    client.post(
+        f"/performance/2015-16/indicators/{hate.id}/commentary?area=LC",
+        data={"scope": "LC", "text": "Fewer reports since May"},
+    )
+    assert (
+        client.post(
+            f"/performance/indicators/{hate.id}/peers",
+            data={"period": "2015/16", "label": "Most similar group", "value": "0.9"},
+        ).status_code
+        == 302
+    )
 
     view = dashboard_view("2015/16")
     blocks = {b.name: b for b in view.outcomes}
@@ -228,7 +288,10 @@ def test_outcome_override_comments_peers_and_what_an_officer_sees(demo, client):
     sign_in(client, *POLICE)
     page = client.get("/dashboard/2015-16").get_data(as_text=True)
     assert "Domestic Burglary rate" in page and "Helpline calls received" not in page
-    assert "Burglary briefing for the board only" not in page and "You see the figures that Leicestershire Police supplied" in page
+    assert (
+        "Burglary briefing for the board only" not in page
+        and "You see the figures that Leicestershire Police supplied" in page
+    )
     assert "Download the workbook" not in page
     client.post("/sign-out")
     sign_in(client, *LWA)
@@ -247,9 +310,13 @@ def test_sign_off_locks_the_period_and_only_an_admin_unlocks_it_with_a_reason(de
     db.session.commit()
     assert is_locked(year.id) and is_locked(quarter.id)  # a quarter of a signed-off year is final too
     assert not is_locked(period_row("2016/17 Q1").id)
-    with pytest.raises(ServiceError, match=r"2015/16 Q4 was signed off by Morgan Manager on .* \(it is part of 2015/16\)"):
+    with pytest.raises(
+        ServiceError, match=r"2015/16 Q4 was signed off by Morgan Manager on .* \(it is part of 2015/16\)"
+    ):
         ensure_unlocked(quarter.id)  # what an import for the quarter is told
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "period_signed_off")).detail == {"period": "2015/16"}
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "period_signed_off")).detail == {
+        "period": "2015/16"
+    }
     refused = client.post(f"/performance/2015-16/indicators/{hate.id}/rating",
                           data={"area": "LC", "kind": "override", "rag": "A", "reason": "Too late"})
     assert refused.status_code == 400 and "was signed off by Morgan Manager" in refused.get_data(as_text=True)
@@ -285,9 +352,16 @@ def test_completeness_page_says_received_late_missing_and_not_yet_due(demo, clie
     assert "is a quarterly return: choose a quarter" in wrong.get_data(as_text=True)
     assert "is not a period we recognise" in wrong.get_data(as_text=True)
     periods = "2014/15 Q1\n2014/15 Q2\n2014/15 Q3\n2014/15 Q4\n2030/31 Q1"
-    assert client.post("/performance/schedule", data={"template_id": template.id, "periods": periods}).status_code == 302
-    assert client.post("/performance/schedule", data={"template_id": template.id, "periods": "2014/15 Q1"}).status_code == 302
-    dues = db.session.scalars(select(ReturnDue).where(ReturnDue.template_id == template.id).order_by(ReturnDue.due_date)).all()
+    assert (
+        client.post("/performance/schedule", data={"template_id": template.id, "periods": periods}).status_code == 302
+    )
+    assert (
+        client.post("/performance/schedule", data={"template_id": template.id, "periods": "2014/15 Q1"}).status_code
+        == 302
+    )
+    dues = db.session.scalars(
+        select(ReturnDue).where(ReturnDue.template_id == template.id).order_by(ReturnDue.due_date)
+    ).all()
     assert len(dues) == 5 and dues[0].due_date == date(2014, 7, 28)  # 30 June + 28 days; not scheduled twice
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "returns_scheduled")).detail["created"] == 1
 

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ReturnTemplate, TemplateVersion, User
-from tests.conftest import PASSWORD
+from app.models import ReturnTemplate, TemplateVersion
 
 DISTRICTS = [("Blaby", "B"), ("Charnwood", "C"), ("Harborough", "H"), ("Hinckley & Bosworth", "HB"), ("Melton", "M"),
              ("North West Leicestershire", "NW"), ("Oadby & Wigston", "O")]
@@ -21,7 +20,14 @@ APPENDIX_2_ROWS = [
     ("Face to face contacts with existing service users", "face-to-face-contacts"),
 ]
 WHOLE = {"rule_type": "whole", "rule_required": "y", "rule_min": "0", "rule_na_needs_reason": "y"}
-PERCENT_NA = {"rule_type": "percent", "rule_required": "y", "rule_min": "0", "rule_max": "100", "rule_allow_na": "y", "rule_na_needs_reason": "y"}
+PERCENT_NA = {
+    "rule_type": "percent",
+    "rule_required": "y",
+    "rule_min": "0",
+    "rule_max": "100",
+    "rule_allow_na": "y",
+    "rule_na_needs_reason": "y",
+}
 
 
 @pytest.fixture
@@ -35,8 +41,12 @@ def admin(runner, client):
 
 def page_errors(response) -> list[str]:
     html = response.data.decode()
-    return re.findall(r'govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>\s*([^<]+)', html) + \
-        re.findall(r'<li>\s*(?:<a [^>]*>)?([^<]+)', html.split("govuk-error-summary__list")[1] if "govuk-error-summary__list" in html else "")
+    return re.findall(
+        r'govuk-error-message">\s*<span class="govuk-visually-hidden">Error:</span>\s*([^<]+)', html
+    ) + re.findall(
+        r"<li>\s*(?:<a [^>]*>)?([^<]+)",
+        html.split("govuk-error-summary__list")[1] if "govuk-error-summary__list" in html else "",
+    )
 
 
 def ok(response, status=302):
@@ -59,12 +69,50 @@ def build_appendix_2(client, slug="appendix-2-web"):
     for label, indicator in APPENDIX_2_ROWS:
         ok(client.post(f"{base}/sheets/0/rows/new", data={"label": label, "indicator": indicator, **WHOLE}))
     for name, code in DISTRICTS:
-        ok(client.post(f"{base}/sheets/0/columns/new", data={"header": name, "kind": "area", "area": code, "role": "input"}))
-    ok(client.post(f"{base}/sheets/0/columns/new", data={"header": "Total Leics County", "kind": "area", "area": "LC", "role": "total"}))
-    ok(client.post(f"{base}/sheets/0/columns/new", data={"header": "LLR figure", "kind": "area", "area": "LLR", "role": "input"}))
-    ok(client.post(f"{base}/sheets/0/columns/new", data={"header": "LLR target", "kind": "measure", "measure": "target", "area": "LLR", "role": "input", "has_rule": "y", "rule_type": "whole", "rule_min": "0"}))
-    ok(client.post(f"{base}/checks/new", data={"kind": "sum_equals", "sheet": "Appendix 2",
-                                               "part_columns": "\n".join(n for n, _ in DISTRICTS), "total_column": "Total Leics County", "tolerance": "0"}))
+        ok(
+            client.post(
+                f"{base}/sheets/0/columns/new", data={"header": name, "kind": "area", "area": code, "role": "input"}
+            )
+        )
+    ok(
+        client.post(
+            f"{base}/sheets/0/columns/new",
+            data={"header": "Total Leics County", "kind": "area", "area": "LC", "role": "total"},
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/sheets/0/columns/new",
+            data={"header": "LLR figure", "kind": "area", "area": "LLR", "role": "input"},
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/sheets/0/columns/new",
+            data={
+                "header": "LLR target",
+                "kind": "measure",
+                "measure": "target",
+                "area": "LLR",
+                "role": "input",
+                "has_rule": "y",
+                "rule_type": "whole",
+                "rule_min": "0",
+            },
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/checks/new",
+            data={
+                "kind": "sum_equals",
+                "sheet": "Appendix 2",
+                "part_columns": "\n".join(n for n, _ in DISTRICTS),
+                "total_column": "Total Leics County",
+                "tolerance": "0",
+            },
+        )
+    )
     return base
 
 
@@ -77,19 +125,37 @@ def test_admin_builds_publishes_edits_and_downloads(admin):
     assert version_rows("appendix-2-web") == [(1, "published")]
     v1 = db.session.scalar(select(TemplateVersion).join(ReturnTemplate).where(ReturnTemplate.slug == "appendix-2-web"))
     sheet = v1.definition["sheets"][0]
-    assert [c["header"] for c in sheet["columns"]] == [n for n, _ in DISTRICTS] + ["Total Leics County", "LLR figure", "LLR target"]
+    assert [c["header"] for c in sheet["columns"]] == [n for n, _ in DISTRICTS] + [
+        "Total Leics County",
+        "LLR figure",
+        "LLR target",
+    ]
     assert [c["area"] for c in sheet["columns"]] == [c for _, c in DISTRICTS] + ["LC", "LLR", "LLR"]
     assert sheet["columns"][-1]["measure"] == "target" and len(sheet["rows"]) == 7
     assert v1.definition["cross_rules"][0]["total"]["column"] == "Total Leics County"
     published = json.dumps(v1.definition, sort_keys=True)
 
     # Editing a published template makes version 2; version 1 stays exactly as it was.
-    ok(admin.post(f"{base}/sheets/0/rows/0", data={"label": "Helpline calls", "aliases": "Helpline calls received", "indicator": "helpline-calls", **WHOLE}))
+    ok(
+        admin.post(
+            f"{base}/sheets/0/rows/0",
+            data={
+                "label": "Helpline calls",
+                "aliases": "Helpline calls received",
+                "indicator": "helpline-calls",
+                **WHOLE,
+            },
+        )
+    )
     assert version_rows("appendix-2-web") == [(1, "published"), (2, "draft")]
     db.session.refresh(v1)
     assert json.dumps(v1.definition, sort_keys=True) == published and v1.status == "published"
     # A second edit changes the same draft, not a third version.
-    ok(admin.post(f"{base}/sheets/0/rows/1", data={"label": "New callers", "indicator": "helpline-new-callers", **WHOLE}))
+    ok(
+        admin.post(
+            f"{base}/sheets/0/rows/1", data={"label": "New callers", "indicator": "helpline-new-callers", **WHOLE}
+        )
+    )
     assert version_rows("appendix-2-web") == [(1, "published"), (2, "draft")]
     ok(admin.post(f"{base}/publish"))
     assert version_rows("appendix-2-web") == [(1, "retired"), (2, "published")]
@@ -114,12 +180,57 @@ def build_table_2(client, slug="table-2-web"):
     base = f"/templates/{slug}"
     ok(client.post("/templates/new", data={"name": "DA/SV outcomes (web)", "slug": slug, "frequency": "span",
                                            "agencies": ["living-without-abuse"], "due_days": "28"}))
-    ok(client.post(f"{base}/sheets/new", data={"name": "Table 2", "layout": "indicator_by_measure", "default_area": "LC"}))
-    ok(client.post(f"{base}/sheets/0/rows/new", data={"label": "Service user feels safer following intervention - measured at exit", "indicator": "outcome-feels-safer", **PERCENT_NA}))
-    ok(client.post(f"{base}/sheets/0/rows/new", data={"label": "Local stakeholders are confident in the service provided", "indicator": "outcome-stakeholder-confidence", **PERCENT_NA}))
-    ok(client.post(f"{base}/sheets/0/columns/new", data={"header": "Target", "kind": "measure", "measure": "target", "role": "input"}))
-    ok(client.post(f"{base}/sheets/0/columns/new", data={"header": "Performance", "kind": "measure", "measure": "value", "role": "input"}))
-    ok(client.post(f"{base}/sheets/0/columns/new", data={"header": "Comment", "kind": "measure", "measure": "comment", "role": "input", "has_rule": "y", "rule_type": "text", "rule_min": ""}))
+    ok(
+        client.post(
+            f"{base}/sheets/new", data={"name": "Table 2", "layout": "indicator_by_measure", "default_area": "LC"}
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/sheets/0/rows/new",
+            data={
+                "label": "Service user feels safer following intervention - measured at exit",
+                "indicator": "outcome-feels-safer",
+                **PERCENT_NA,
+            },
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/sheets/0/rows/new",
+            data={
+                "label": "Local stakeholders are confident in the service provided",
+                "indicator": "outcome-stakeholder-confidence",
+                **PERCENT_NA,
+            },
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/sheets/0/columns/new",
+            data={"header": "Target", "kind": "measure", "measure": "target", "role": "input"},
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/sheets/0/columns/new",
+            data={"header": "Performance", "kind": "measure", "measure": "value", "role": "input"},
+        )
+    )
+    ok(
+        client.post(
+            f"{base}/sheets/0/columns/new",
+            data={
+                "header": "Comment",
+                "kind": "measure",
+                "measure": "comment",
+                "role": "input",
+                "has_rule": "y",
+                "rule_type": "text",
+                "rule_min": "",
+            },
+        )
+    )
     return base
 
 
@@ -136,34 +247,65 @@ def test_admin_builds_and_publishes_table_2(admin):
 @pytest.mark.parametrize(
     "url_suffix, data, message",
     [
-        ("sheets/0/rows/new", {"label": "helpline calls RECEIVED", "indicator": "helpline-calls", **WHOLE}, "is the same as"),
-        ("sheets/0/rows/new", {"label": "Something else", "indicator": "helpline-calls", **WHOLE, "rule_min": "10", "rule_max": "5"}, "The minimum (10) is more than the maximum (5)"),
-        ("sheets/0/columns/new", {"header": "Rutland", "kind": "area", "area": "", "role": "input"}, "is an area column but no area is chosen"),
-        ("sheets/0/columns/new", {"header": "Q9", "kind": "period", "period": "", "role": "input"}, "is a period column but no period"),
-        ("sheets/0/rows/new", {"label": "No indicator", "indicator": "", **WHOLE}, "Choose the indicator this row reports"),
+        (
+            "sheets/0/rows/new",
+            {"label": "helpline calls RECEIVED", "indicator": "helpline-calls", **WHOLE},
+            "is the same as",
+        ),
+        (
+            "sheets/0/rows/new",
+            {"label": "Something else", "indicator": "helpline-calls", **WHOLE, "rule_min": "10", "rule_max": "5"},
+            "The minimum (10) is more than the maximum (5)",
+        ),
+        (
+            "sheets/0/columns/new",
+            {"header": "Rutland", "kind": "area", "area": "", "role": "input"},
+            "is an area column but no area is chosen",
+        ),
+        (
+            "sheets/0/columns/new",
+            {"header": "Q9", "kind": "period", "period": "", "role": "input"},
+            "is a period column but no period",
+        ),
+        (
+            "sheets/0/rows/new",
+            {"label": "No indicator", "indicator": "", **WHOLE},
+            "Choose the indicator this row reports",
+        ),
     ],
 )
 def test_form_errors_are_specific_and_nothing_is_saved(admin, url_suffix, data, message):
     base = build_appendix_2(admin)
-    before = db.session.scalar(select(TemplateVersion).join(ReturnTemplate).where(ReturnTemplate.slug == "appendix-2-web")).definition
+    before = db.session.scalar(
+        select(TemplateVersion).join(ReturnTemplate).where(ReturnTemplate.slug == "appendix-2-web")
+    ).definition
     response = admin.post(f"{base}/{url_suffix}", data=data)
     assert response.status_code == 400
     assert message in response.data.decode()
     assert "govuk-error-message" in response.data.decode()
     db.session.expire_all()
-    after = db.session.scalar(select(TemplateVersion).join(ReturnTemplate).where(ReturnTemplate.slug == "appendix-2-web")).definition
+    after = db.session.scalar(
+        select(TemplateVersion).join(ReturnTemplate).where(ReturnTemplate.slug == "appendix-2-web")
+    ).definition
     assert after == before
 
 
 def test_incomplete_template_cannot_be_published(admin):
-    ok(admin.post("/templates/new", data={"name": "Empty", "slug": "empty-return", "frequency": "quarterly", "due_days": "28"}))
+    ok(
+        admin.post(
+            "/templates/new", data={"name": "Empty", "slug": "empty-return", "frequency": "quarterly", "due_days": "28"}
+        )
+    )
     ok(admin.post("/templates/empty-return/publish"))
     assert version_rows("empty-return") == [(1, "draft")]
     assert "Add at least one sheet" in admin.get("/templates/empty-return").data.decode()
 
 
 def test_duplicate_template_short_name(admin):
-    response = admin.post("/templates/new", data={"name": "Copy", "slug": "table-2-da-sv-outcomes", "frequency": "quarterly", "due_days": "28"})
+    response = admin.post(
+        "/templates/new",
+        data={"name": "Copy", "slug": "table-2-da-sv-outcomes", "frequency": "quarterly", "due_days": "28"},
+    )
     assert response.status_code == 400 and "already exists" in response.data.decode()
 
 
@@ -175,7 +317,12 @@ def test_blank_return_period_and_agency_errors(admin):
     response = admin.get("/templates/cambridgeshire-da-quarterly/blank?agency=leicestershire-police&period=2014/15 Q3")
     assert "does not submit" in response.data.decode()
     for period in ("2014/15 Q3", "Q3 2014/15", "2014-15-Q3"):
-        assert admin.get(f"/templates/cambridgeshire-da-quarterly/blank?agency=cambridgeshire-idva&period={period}").status_code == 200
+        assert (
+            admin.get(
+                f"/templates/cambridgeshire-da-quarterly/blank?agency=cambridgeshire-idva&period={period}"
+            ).status_code
+            == 200
+        )
 
 
 def test_officer_downloads_only_their_own_agencys_return(admin, client):
@@ -183,7 +330,10 @@ def test_officer_downloads_only_their_own_agencys_return(admin, client):
     client.post("/sign-in", data={"email": "lwa.officer@demo.saferreturns.org.uk", "password": "demo-officer-pass"})
     listing = client.get("/templates/").data.decode()
     assert "table-2-da-sv-outcomes" in listing and "rotherham-table-4" not in listing
-    assert client.get("/templates/table-2-da-sv-outcomes/blank?agency=living-without-abuse&period=2016/17 Q1").status_code == 200
+    assert (
+        client.get("/templates/table-2-da-sv-outcomes/blank?agency=living-without-abuse&period=2016/17 Q1").status_code
+        == 200
+    )
     assert client.get("/templates/rotherham-table-4/blank").status_code == 403
     assert client.get("/templates/table-2-da-sv-outcomes").status_code == 403  # the editor is for admins
 
@@ -210,7 +360,13 @@ def test_templates_list_format(admin, runner):
 
 
 def test_dump_load_dump_is_identical(admin, runner, tmp_path):
-    for slug in ("appendix-2-da-sv-outputs", "table-2-da-sv-outcomes", "cambridgeshire-da-quarterly", "rotherham-table-4", "dhr-budget-return"):
+    for slug in (
+        "appendix-2-da-sv-outputs",
+        "table-2-da-sv-outcomes",
+        "cambridgeshire-da-quarterly",
+        "rotherham-table-4",
+        "dhr-budget-return",
+    ):
         first = runner.invoke(args=["templates", "dump", slug])
         assert first.exit_code == 0
         path = tmp_path / f"{slug}.json"
@@ -258,7 +414,11 @@ def test_returns_blank_command(admin, runner, tmp_path):
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
     meta = {row[0].value: row[1].value for row in wb["_meta"].iter_rows()}
-    assert (meta["template_slug"], meta["agency_slug"], meta["period_key"]) == ("cambridgeshire-da-quarterly", "cambridgeshire-idva", "2014/15 Q4")
+    assert (meta["template_slug"], meta["agency_slug"], meta["period_key"]) == (
+        "cambridgeshire-da-quarterly",
+        "cambridgeshire-idva",
+        "2014/15 Q4",
+    )
     # Last period's (Q3's) figures are shown for reference: 1,758 incidents in Q3 2014/15.
     values = {c.value for ws in wb for row in ws.iter_rows() for c in row}
     assert 1758 in values
@@ -267,9 +427,15 @@ def test_returns_blank_command(admin, runner, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["no-such-template", "--agency", "cambridgeshire-idva", "--period", "2014/15 Q4"], "There is no return template"),
+        (
+            ["no-such-template", "--agency", "cambridgeshire-idva", "--period", "2014/15 Q4"],
+            "There is no return template",
+        ),
         (["cambridgeshire-da-quarterly", "--agency", "nobody", "--period", "2014/15 Q4"], "agency: Choose the agency"),
-        (["cambridgeshire-da-quarterly", "--agency", "leicestershire-police", "--period", "2014/15 Q4"], "does not submit"),
+        (
+            ["cambridgeshire-da-quarterly", "--agency", "leicestershire-police", "--period", "2014/15 Q4"],
+            "does not submit",
+        ),
         (["cambridgeshire-da-quarterly", "--agency", "cambridgeshire-idva", "--period", "Oct 2017"], "period: "),
     ],
 )

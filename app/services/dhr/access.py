@@ -23,7 +23,9 @@ def set_dhr_access(user_id: int, granted: bool, acting_user) -> User:
     if user is None:
         raise NotFound(f"No user {user_id}.")
     if user.role in DHR_ROLES:
-        raise ServiceError(f"{user.name} is {user.role_label.lower()} and always sees DHR data: there is nothing to change.")
+        raise ServiceError(
+            f"{user.name} is {user.role_label.lower()} and always sees DHR data: there is nothing to change."
+        )
     with transaction():
         if user.dhr_access != granted:
             user.dhr_access = granted

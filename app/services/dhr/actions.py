@@ -66,8 +66,17 @@ def save_action(data: dict, acting_user, row: DhrAction | None = None, on: date 
             row = DhrAction()
             db.session.add(row)
         row.case = case
-        row.scope, row.lead_agency, row.action, row.status = action.scope, action.lead_agency, action.action, action.status
-        row.due_date, row.completed_on, row.impact_review_due = action.due, action.completed_on, action.impact_review_due
+        row.scope, row.lead_agency, row.action, row.status = (
+            action.scope,
+            action.lead_agency,
+            action.action,
+            action.status,
+        )
+        row.due_date, row.completed_on, row.impact_review_due = (
+            action.due,
+            action.completed_on,
+            action.impact_review_due,
+        )
         db.session.flush()
         record("dhr_action_created" if created else "dhr_action_updated", acting_user, row, status=row.status)
     return row

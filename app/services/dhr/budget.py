@@ -90,7 +90,9 @@ def save_budget_year(data: dict, acting_user, row: DhrBudgetYear | None = None) 
     reserve, reviews expected, cost per review and fixed support."""
     year_start = row.year_start if row is not None else parse_financial_year(data.get("year"))
     if row is None and budget_year_row(year_start) is not None:
-        raise ServiceError(field_errors={"year": [f"{fy_label(year_start)} is already in the budget. Change it from its page."]})
+        raise ServiceError(
+            field_errors={"year": [f"{fy_label(year_start)} is already in the budget. Change it from its page."]}
+        )
     amounts = {name: to_decimal(data.get(name)) for name in BUDGET_AMOUNTS}
     # The year's own figures only: a placeholder line stands in for the contributions,
     # which are added and checked one by one (save_contribution).
@@ -176,7 +178,15 @@ def save_cost(row: DhrBudgetYear, data: dict, acting_user, cost: DhrCost | None 
         cost.label, cost.kind, cost.amount = line.label, line.kind, line.amount
         cost.case = case if kind == "case" else None
         db.session.flush()
-        record("dhr_cost_saved", acting_user, cost, year=row_label(row), label=line.label, kind=kind, amount=str(line.amount))
+        record(
+            "dhr_cost_saved",
+            acting_user,
+            cost,
+            year=row_label(row),
+            label=line.label,
+            kind=kind,
+            amount=str(line.amount),
+        )
     return cost
 
 

@@ -114,7 +114,9 @@ def save_case(data: dict, acting_user, case: DhrCase | None = None, on: date | N
 def add_panel_meeting(case: DhrCase, meeting_date: date, acting_user, on: date | None = None) -> DhrPanelMeeting:
     existing = [m.meeting_date for m in case.panel_meetings]
     if meeting_date in existing:
-        raise ServiceError(field_errors={"meeting_date": [f"A panel meeting on {long_date(meeting_date)} is already recorded."]})
+        raise ServiceError(
+            field_errors={"meeting_date": [f"A panel meeting on {long_date(meeting_date)} is already recorded."]}
+        )
     problems = validate_dates(case_dates(case, existing + [meeting_date]), on or current_date())
     if problems:
         mine = [p.message for p in problems if p.field.startswith("panel_meetings")]

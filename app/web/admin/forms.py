@@ -8,7 +8,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.models.area import AREA_KINDS
@@ -17,7 +27,9 @@ from app.models.user import ROLE_LABELS
 from app.vocabulary import POLARITY_LABELS, UNIT_LABELS
 from app.web.forms import ReferenceSelect, StrictChoice, options, strip
 
-SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, numbers and hyphens only, like 'blaby-council'")
+SLUG = Regexp(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, numbers and hyphens only, like 'blaby-council'"
+)
 RAG_METHOD_LABELS = {
     "none": "No rating",
     "target": "Against the target, with tolerance bands",
@@ -27,22 +39,72 @@ RAG_METHOD_LABELS = {
 
 
 class UserForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(), validators=[InputRequired(message="Enter the person's name"), Length(max=120)])
-    email = EmailField("Email address", widget=GovTextInput(), filters=[strip], validators=[InputRequired(message="Enter an email address"), Email(message="Enter an email address like name@council.gov.uk"), Length(max=254)])
-    role = SelectField("Role", widget=GovSelect(), choices=options(list(ROLE_LABELS.items())), validate_choice=False, validators=[InputRequired(message="Select a role"), StrictChoice("role")])
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's name"), Length(max=120)],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter an email address"),
+            Email(message="Enter an email address like name@council.gov.uk"),
+            Length(max=254),
+        ],
+    )
+    role = SelectField(
+        "Role",
+        widget=GovSelect(),
+        choices=options(list(ROLE_LABELS.items())),
+        validate_choice=False,
+        validators=[InputRequired(message="Select a role"), StrictChoice("role")],
+    )
     agency_id = ReferenceSelect("Agency (officers only)", none_label="No agency")
-    password = PasswordField("Password", widget=GovPasswordInput(), description="At least 12 characters. Leave blank to keep the current password.", validators=[Optional(), Length(min=12, message="Use at least 12 characters")])
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Leave blank to keep the current password.",
+        validators=[Optional(), Length(min=12, message="Use at least 12 characters")],
+    )
     active = BooleanField("Account is active (the person can sign in)", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save user", widget=GovSubmitInput())
 
 
 class AreaForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the area's name"), Length(max=120)])
-    code = StringField("Short code", widget=GovTextInput(), description="As used on the dashboard, for example HB for Hinckley & Bosworth.", validators=[InputRequired(message="Enter a short code"), Length(max=12, message="Use 12 characters or fewer"), Regexp(r"^[A-Za-z0-9]+$", message="Use letters and numbers only")])
-    kind = SelectField("Kind of area", widget=GovSelect(), choices=options([(k, k.title()) for k in AREA_KINDS]), validate_choice=False, validators=[InputRequired(message="Select the kind of area"), StrictChoice("kind of area")])
+    name = StringField(
+        "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the area's name"), Length(max=120)]
+    )
+    code = StringField(
+        "Short code",
+        widget=GovTextInput(),
+        description="As used on the dashboard, for example HB for Hinckley & Bosworth.",
+        validators=[
+            InputRequired(message="Enter a short code"),
+            Length(max=12, message="Use 12 characters or fewer"),
+            Regexp(r"^[A-Za-z0-9]+$", message="Use letters and numbers only"),
+        ],
+    )
+    kind = SelectField(
+        "Kind of area",
+        widget=GovSelect(),
+        choices=options([(k, k.title()) for k in AREA_KINDS]),
+        validate_choice=False,
+        validators=[InputRequired(message="Select the kind of area"), StrictChoice("kind of area")],
+    )
     parent_id = ReferenceSelect("Part of (wider footprint)", none_label="Not part of another area")
-    population_year = IntegerField("Population estimate year", widget=GovTextInput(), validators=[Optional(), NumberRange(min=1990, max=2100, message="Enter a year between 1990 and 2100")])
-    population = IntegerField("Population", widget=GovTextInput(), description="Mid-year estimate, used for rates per 1,000 and per 100,000.", validators=[Optional(), NumberRange(min=1, message="Population must be a positive whole number")])
+    population_year = IntegerField(
+        "Population estimate year",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=1990, max=2100, message="Enter a year between 1990 and 2100")],
+    )
+    population = IntegerField(
+        "Population",
+        widget=GovTextInput(),
+        description="Mid-year estimate, used for rates per 1,000 and per 100,000.",
+        validators=[Optional(), NumberRange(min=1, message="Population must be a positive whole number")],
+    )
     submit = SubmitField("Save area", widget=GovSubmitInput())
 
     def validate_population(self, field):
@@ -51,39 +113,131 @@ class AreaForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the agency's name"), Length(max=200)])
-    slug = StringField("Short name for files and commands", widget=GovTextInput(), validators=[InputRequired(message="Enter a short name"), Length(max=60), SLUG])
+    name = StringField(
+        "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the agency's name"), Length(max=200)]
+    )
+    slug = StringField(
+        "Short name for files and commands",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a short name"), Length(max=60), SLUG],
+    )
     area_id = ReferenceSelect("Area it serves", none_label="The whole partnership")
-    contact_email = EmailField("Contact email", widget=GovTextInput(), validators=[Optional(), Email(message="Enter an email address like name@council.gov.uk")])
+    contact_email = EmailField(
+        "Contact email",
+        widget=GovTextInput(),
+        validators=[Optional(), Email(message="Enter an email address like name@council.gov.uk")],
+    )
     submit = SubmitField("Save agency", widget=GovSubmitInput())
 
 
 class OutcomeForm(FlaskForm):
-    name = StringField("Outcome (theme)", widget=GovTextInput(), validators=[InputRequired(message="Enter the outcome"), Length(max=300)])
+    name = StringField(
+        "Outcome (theme)",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the outcome"), Length(max=300)],
+    )
     description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
-    sort_order = IntegerField("Position on the dashboard", widget=GovTextInput(), default=0, validators=[Optional(), NumberRange(min=0, max=10000, message="Enter a whole number from 0")])
+    sort_order = IntegerField(
+        "Position on the dashboard",
+        widget=GovTextInput(),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10000, message="Enter a whole number from 0")],
+    )
     submit = SubmitField("Save outcome", widget=GovSubmitInput())
 
 
 class IndicatorForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired(message="Enter a name for the indicator"), Length(max=300, message="Use 300 characters or fewer")])
-    slug = StringField("Short name", widget=GovTextInput(), description="Used in templates and files, for example 'domestic-burglary-rate'.", validators=[InputRequired(message="Enter a short name"), Length(max=80), SLUG])
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter a name for the indicator"),
+            Length(max=300, message="Use 300 characters or fewer"),
+        ],
+    )
+    slug = StringField(
+        "Short name",
+        widget=GovTextInput(),
+        description="Used in templates and files, for example 'domestic-burglary-rate'.",
+        validators=[InputRequired(message="Enter a short name"), Length(max=80), SLUG],
+    )
     outcome_id = ReferenceSelect("Outcome (theme)", none_label="Not under an outcome")
-    unit = SelectField("Unit", widget=GovSelect(), choices=options(list(UNIT_LABELS.items())), validate_choice=False, validators=[InputRequired(message="Select the unit"), StrictChoice("unit")])
-    polarity = SelectField("Which direction is better", widget=GovSelect(), choices=options(list(POLARITY_LABELS.items())), validate_choice=False, validators=[InputRequired(message="Select which direction is better"), StrictChoice("direction")])
-    aggregation = SelectField("How it combines across areas", widget=GovSelect(), choices=options(list(AGGREGATION_LABELS.items())), validate_choice=False, validators=[InputRequired(message="Select how it combines"), StrictChoice("way of combining")])
+    unit = SelectField(
+        "Unit",
+        widget=GovSelect(),
+        choices=options(list(UNIT_LABELS.items())),
+        validate_choice=False,
+        validators=[InputRequired(message="Select the unit"), StrictChoice("unit")],
+    )
+    polarity = SelectField(
+        "Which direction is better",
+        widget=GovSelect(),
+        choices=options(list(POLARITY_LABELS.items())),
+        validate_choice=False,
+        validators=[InputRequired(message="Select which direction is better"), StrictChoice("direction")],
+    )
+    aggregation = SelectField(
+        "How it combines across areas",
+        widget=GovSelect(),
+        choices=options(list(AGGREGATION_LABELS.items())),
+        validate_choice=False,
+        validators=[InputRequired(message="Select how it combines"), StrictChoice("way of combining")],
+    )
     numerator_id = ReferenceSelect("Numerator indicator", none_label="None")
     denominator_id = ReferenceSelect("Denominator indicator", none_label="None")
-    decimals = IntegerField("Decimal places shown", widget=GovTextInput(), default=0, validators=[Optional(), NumberRange(min=0, max=4, message="Enter a number from 0 to 4")])
+    decimals = IntegerField(
+        "Decimal places shown",
+        widget=GovTextInput(),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=4, message="Enter a number from 0 to 4")],
+    )
     definition = TextAreaField("Definition", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     source = TextAreaField("Source", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
-    rag_method = SelectField("Red/amber/green rating", widget=GovSelect(), choices=options([(m, RAG_METHOD_LABELS[m]) for m in RAG_METHODS]), validate_choice=False, default="none", validators=[InputRequired(message="Select how it is rated"), StrictChoice("rating rule")])
-    rag_band_kind = SelectField("Bands measured in", widget=GovSelect(), choices=options([("percent", "Per cent (relative)"), ("absolute", "Absolute (same unit as the figure)")]), validate_choice=False, default="percent", validators=[InputRequired(), StrictChoice("kind of band")])
-    rag_green_within = DecimalField("Green if worse by at most", widget=GovTextInput(), default=0, places=None, validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")])
-    rag_amber_within = DecimalField("Amber if worse by at most", widget=GovTextInput(), default=0, places=None, validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")])
-    rag_rate_estimates = BooleanField("Rate estimates too (normally an estimate gets no rating)", widget=GovCheckboxInput())
-    trend_periods = IntegerField("Direction of travel looks at this many recent periods", widget=GovTextInput(), default=4, description="For example 4 quarters or 3 years. At least 3 figures are needed for a direction.", validators=[Optional(), NumberRange(min=3, max=24, message="Enter a number of periods from 3 to 24")])
-    suppress_small_counts = BooleanField("Hide counts below 5 in the public workbook (untick only for figures that cannot identify anyone, such as money)", widget=GovCheckboxInput(), default=True)
+    rag_method = SelectField(
+        "Red/amber/green rating",
+        widget=GovSelect(),
+        choices=options([(m, RAG_METHOD_LABELS[m]) for m in RAG_METHODS]),
+        validate_choice=False,
+        default="none",
+        validators=[InputRequired(message="Select how it is rated"), StrictChoice("rating rule")],
+    )
+    rag_band_kind = SelectField(
+        "Bands measured in",
+        widget=GovSelect(),
+        choices=options([("percent", "Per cent (relative)"), ("absolute", "Absolute (same unit as the figure)")]),
+        validate_choice=False,
+        default="percent",
+        validators=[InputRequired(), StrictChoice("kind of band")],
+    )
+    rag_green_within = DecimalField(
+        "Green if worse by at most",
+        widget=GovTextInput(),
+        default=0,
+        places=None,
+        validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+    )
+    rag_amber_within = DecimalField(
+        "Amber if worse by at most",
+        widget=GovTextInput(),
+        default=0,
+        places=None,
+        validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+    )
+    rag_rate_estimates = BooleanField(
+        "Rate estimates too (normally an estimate gets no rating)", widget=GovCheckboxInput()
+    )
+    trend_periods = IntegerField(
+        "Direction of travel looks at this many recent periods",
+        widget=GovTextInput(),
+        default=4,
+        description="For example 4 quarters or 3 years. At least 3 figures are needed for a direction.",
+        validators=[Optional(), NumberRange(min=3, max=24, message="Enter a number of periods from 3 to 24")],
+    )
+    suppress_small_counts = BooleanField(
+        "Hide counts below 5 in the public workbook (untick only for figures that cannot identify anyone, such as money)",
+        widget=GovCheckboxInput(),
+        default=True,
+    )
     submit = SubmitField("Save indicator", widget=GovSubmitInput())
 
     def validate_rag_amber_within(self, field):

@@ -3,7 +3,7 @@
 Each entity is described once in ENTITIES; the same three views serve them all.
 """
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -109,5 +109,12 @@ def _form_view(entity: Entity, editing: bool):
 
 for _entity in ENTITIES.values():
     bp.add_url_rule(f"/{_entity.plural}", _entity.plural, _list_view(_entity))
-    bp.add_url_rule(f"/{_entity.plural}/new", f"{_entity.singular}_new", _form_view(_entity, False), methods=["GET", "POST"])
-    bp.add_url_rule(f"/{_entity.plural}/<int:item_id>", f"{_entity.singular}_edit", _form_view(_entity, True), methods=["GET", "POST"])
+    bp.add_url_rule(
+        f"/{_entity.plural}/new", f"{_entity.singular}_new", _form_view(_entity, False), methods=["GET", "POST"]
+    )
+    bp.add_url_rule(
+        f"/{_entity.plural}/<int:item_id>",
+        f"{_entity.singular}_edit",
+        _form_view(_entity, True),
+        methods=["GET", "POST"],
+    )

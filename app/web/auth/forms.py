@@ -9,7 +9,11 @@ class SignInForm(FlaskForm):
         "Email address",
         widget=GovTextInput(),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[InputRequired(message="Enter your email address"), Email(message="Enter an email address like name@council.gov.uk"), Length(max=254)],
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Email(message="Enter an email address like name@council.gov.uk"),
+            Length(max=254),
+        ],
     )
     password = PasswordField(
         "Password", widget=GovPasswordInput(), validators=[InputRequired(message="Enter your password")]

@@ -31,6 +31,11 @@ class DownloadForm(FlaskForm):
     class Meta:
         csrf = False
 
-    version = RadioField("Which version of the workbook?", widget=GovRadioInput(), choices=options(VERSION_LABELS.items()),
-                         validate_choice=False, validators=[StrictChoice("version")])
+    version = RadioField(
+        "Which version of the workbook?",
+        widget=GovRadioInput(),
+        choices=options(VERSION_LABELS.items()),
+        validate_choice=False,
+        validators=[StrictChoice("version")],
+    )
     submit = SubmitField("Download the workbook", widget=GovSubmitInput())

@@ -100,8 +100,13 @@ def choice(label, labels: dict, what: str, **kwargs) -> SelectField:
 
 def short_text(label, what, max_length, required=True, **kwargs) -> StringField:
     check = InputRequired(message=f"Enter {what}") if required else Optional()
-    return StringField(label, widget=GovTextInput(), filters=[strip],
-                       validators=[check, Length(max=max_length, message=f"Use {max_length} characters or fewer")], **kwargs)
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[check, Length(max=max_length, message=f"Use {max_length} characters or fewer")],
+        **kwargs,
+    )
 
 
 def long_text(label, what, required=False, **kwargs) -> TextAreaField:
@@ -125,7 +130,9 @@ class CaseForm(FlaskForm):
     author_appointed = UkDateField("Date the author was appointed", "the author appointment date")
     report_sent = UkDateField("Date the report was sent to the Home Office", "the date the report was sent",
                               description=f"The review clock stops here. {DATE_HINT}")
-    qa_outcome_date = UkDateField("Date of the Home Office quality-assurance outcome", "the quality-assurance outcome date")
+    qa_outcome_date = UkDateField(
+        "Date of the Home Office quality-assurance outcome", "the quality-assurance outcome date"
+    )
     qa_outcome = short_text("Quality-assurance outcome", "the outcome", 200, required=False)
     publication = UkDateField("Date of publication", "the publication date")
     chair = short_text("Independent chair", "the chair", 120, required=False)
@@ -176,7 +183,9 @@ class ContributionForm(FlaskForm):
 
 
 class CostForm(FlaskForm):
-    label = short_text("Description", "what the cost is for", 200, description="For example, independent author for 'AB'.")
+    label = short_text(
+        "Description", "what the cost is for", 200, description="For example, independent author for 'AB'."
+    )
     kind = choice("Kind of cost", COST_KINDS, "the kind of cost")
     amount = money("Amount (£)", "the amount")
     case_id = ReferenceSelect("Case (for the actual cost of a case)", none_label="Not for one case")
@@ -205,7 +214,9 @@ class ActionForm(FlaskForm):
 class ActionUpdateForm(FlaskForm):
     quarter = short_text("Quarter", "the quarter", 20, description="For example, 2016/17 Q1")
     text = long_text("Progress", "the progress made", required=True)
-    evidence = long_text("Evidence", "the evidence", description="What shows the progress, for example a report or an audit.")
+    evidence = long_text(
+        "Evidence", "the evidence", description="What shows the progress, for example a report or an audit."
+    )
     submit = SubmitField("Add update", widget=GovSubmitInput())
 
 

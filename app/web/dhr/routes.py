@@ -61,7 +61,9 @@ def _submit(form, save, done, check=None):
             flash(message, "success")
             return redirect(target), []
     elif form.is_submitted() and check is not None:
-        unchecked = {name: msgs for name, msgs in check(form.data).items() if not getattr(form._fields.get(name), "errors", None)}
+        unchecked = {
+            name: msgs for name, msgs in check(form.data).items() if not getattr(form._fields.get(name), "errors", None)
+        }
         summary = put_service_errors(form, ServiceError(field_errors=unchecked)) if unchecked else []
     return None, summary
 
@@ -166,8 +168,13 @@ def meeting_add(case_id: int):
     row = service.get_case(case_id)
     form = PanelMeetingForm()
     response, summary = _submit(
-        form, lambda data: service.add_panel_meeting(row, data["meeting_date"], current_user),
-        lambda meeting: (f"Panel meeting on {long_date(meeting.meeting_date)} added.", url_for("dhr.case", case_id=row.id)))
+        form,
+        lambda data: service.add_panel_meeting(row, data["meeting_date"], current_user),
+        lambda meeting: (
+            f"Panel meeting on {long_date(meeting.meeting_date)} added.",
+            url_for("dhr.case", case_id=row.id),
+        ),
+    )
     return response or _case_page(row, form, summary, 400)
 
 
@@ -203,10 +210,17 @@ def _budget_page(fill_form, summary, status: int = 200):
 @bp.route("/budget/new", methods=["GET", "POST"])
 @dhr_required
 def budget_year_new():
-    return _form_page(BudgetYearForm(), lambda data: service.save_budget_year(data, current_user),
-                      lambda row: (f"{service.row_label(row)} has been added. Now add the partners' contributions and the costs.",
-                                   url_for("dhr.budget_year", year_start=row.year_start)),
-                      title="Add a financial year", back=url_for("dhr.budget"), back_text="Back to the budget")
+    return _form_page(
+        BudgetYearForm(),
+        lambda data: service.save_budget_year(data, current_user),
+        lambda row: (
+            f"{service.row_label(row)} has been added. Now add the partners' contributions and the costs.",
+            url_for("dhr.budget_year", year_start=row.year_start),
+        ),
+        title="Add a financial year",
+        back=url_for("dhr.budget"),
+        back_text="Back to the budget",
+    )
 
 
 @bp.route("/budget/<int:year_start>")
@@ -266,10 +280,14 @@ def _cost_page(year_start: int, item_id: int | None):
     form = CostForm(obj=item)
     _cases(form.case_id)
     label = service.row_label(row)
-    return _form_page(form, lambda data: service.save_cost(row, data, current_user, item),
-                      lambda saved: (f"Cost '{saved.label}' has been saved.", url_for("dhr.budget_year", year_start=year_start)),
-                      title=f"{'Change' if item else 'Add'} a cost: {label}",
-                      back=url_for("dhr.budget_year", year_start=year_start), back_text=f"Back to {label}")
+    return _form_page(
+        form,
+        lambda data: service.save_cost(row, data, current_user, item),
+        lambda saved: (f"Cost '{saved.label}' has been saved.", url_for("dhr.budget_year", year_start=year_start)),
+        title=f"{'Change' if item else 'Add'} a cost: {label}",
+        back=url_for("dhr.budget_year", year_start=year_start),
+        back_text=f"Back to {label}",
+    )
 
 
 @bp.route("/budget/<int:year_start>/costs/new", methods=["GET", "POST"])
@@ -362,8 +380,11 @@ def action_edit(action_id: int):
 def action_update_add(action_id: int):
     row = service.get_action(action_id)
     form = ActionUpdateForm()
-    response, summary = _submit(form, lambda data: service.add_action_update(row, data, current_user),
-                                lambda update: (f"Update for {update.quarter} added.", url_for("dhr.action", action_id=row.id)))
+    response, summary = _submit(
+        form,
+        lambda data: service.add_action_update(row, data, current_user),
+        lambda update: (f"Update for {update.quarter} added.", url_for("dhr.action", action_id=row.id)),
+    )
     return response or _action_page(row, form, summary, 400)
 
 

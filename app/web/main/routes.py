@@ -17,7 +17,11 @@ def home():
 @roles_required(*READERS)
 def data_values():
     return render_template(
-        "main/data_values.html", title="Data", values=list_values(current_user), agencies=agencies_for(current_user), agency=None
+        "main/data_values.html",
+        title="Data",
+        values=list_values(current_user),
+        agencies=agencies_for(current_user),
+        agency=None,
     )
 
 

@@ -1,8 +1,24 @@
 """Managers' forms: ratings, commentary, outcome assessments, peer figures, the return
 schedule, sign-off and unlock. Each message names what to do."""
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import BooleanField, DecimalField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.web.forms import ReferenceSelect, StrictChoice, options, strip
@@ -13,13 +29,28 @@ KIND_LABELS = {"override": "Override the calculated rating", "manual": "Manual r
 
 class RatingForm(FlaskForm):
     area = HiddenField()
-    kind = RadioField("What kind of rating is this?", widget=GovRadioInput(), choices=options(KIND_LABELS.items()),
-                      validate_choice=False, validators=[InputRequired(message="Choose whether this overrides the calculated rating or is a manual rating"), StrictChoice("kind of rating")])
+    kind = RadioField(
+        "What kind of rating is this?",
+        widget=GovRadioInput(),
+        choices=options(KIND_LABELS.items()),
+        validate_choice=False,
+        validators=[
+            InputRequired(message="Choose whether this overrides the calculated rating or is a manual rating"),
+            StrictChoice("kind of rating"),
+        ],
+    )
     rag = RadioField("Rating", widget=GovRadioInput(), choices=options(RAG_CHOICES), validate_choice=False,
                      validators=[InputRequired(message="Choose Red, Amber or Green"), StrictChoice("rating")])
-    reason = TextAreaField("Reason", widget=GovTextArea(), filters=[strip],
-                           description="Shown beside the rating on the dashboard and in the workbook, and kept in the audit log.",
-                           validators=[InputRequired(message="Give the reason for this rating"), Length(max=2000, message="Use 2,000 characters or fewer")])
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="Shown beside the rating on the dashboard and in the workbook, and kept in the audit log.",
+        validators=[
+            InputRequired(message="Give the reason for this rating"),
+            Length(max=2000, message="Use 2,000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Save the rating", widget=GovSubmitInput())
 
 
@@ -28,14 +59,18 @@ class CommentaryForm(FlaskForm):
     text = TextAreaField("Comment", widget=GovTextArea(), filters=[strip],
                          description="Leave empty and save to remove the comment.",
                          validators=[Optional(), Length(max=4000, message="Use 4,000 characters or fewer")])
-    internal = BooleanField("Internal: leave it out of the public workbook and officers' view", widget=GovCheckboxInput())
+    internal = BooleanField(
+        "Internal: leave it out of the public workbook and officers' view", widget=GovCheckboxInput()
+    )
     submit = SubmitField("Save the comment", widget=GovSubmitInput())
 
 
 class OutcomeForm(FlaskForm):
     comment = TextAreaField("Overall comment", widget=GovTextArea(), filters=[strip],
                             validators=[Optional(), Length(max=4000, message="Use 4,000 characters or fewer")])
-    internal = BooleanField("Internal: leave the comment out of the public workbook and officers' view", widget=GovCheckboxInput())
+    internal = BooleanField(
+        "Internal: leave the comment out of the public workbook and officers' view", widget=GovCheckboxInput()
+    )
     rag_override = SelectField("Overall rating", widget=GovSelect(), validate_choice=False,
                                choices=options([("", "The calculated rating"), *RAG_CHOICES]),
                                validators=[Optional(), StrictChoice("overall rating")])
@@ -52,8 +87,16 @@ class PeerForm(FlaskForm):
     period = StringField("Period the figure is for", widget=GovTextInput(), filters=[strip],
                          description="As you would write it, for example '2015/16' or '2015/16 Q4'.",
                          validators=[InputRequired(message="Enter the period the peer figure is for")])
-    label = StringField("Peer", widget=GovTextInput(), filters=[strip], description="For example 'England average' or 'Most similar group'.",
-                        validators=[InputRequired(message="Enter who the figure is for"), Length(max=120, message="Use 120 characters or fewer")])
+    label = StringField(
+        "Peer",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="For example 'England average' or 'Most similar group'.",
+        validators=[
+            InputRequired(message="Enter who the figure is for"),
+            Length(max=120, message="Use 120 characters or fewer"),
+        ],
+    )
     value = DecimalField("Figure", widget=GovTextInput(), places=None,
                          validators=[InputRequired(message="Enter the peer's figure as a number, for example 3.2")])
     submit = SubmitField("Add the peer figure", widget=GovSubmitInput())
@@ -61,8 +104,12 @@ class PeerForm(FlaskForm):
 
 class ScheduleForm(FlaskForm):
     template_id = ReferenceSelect("Return template", none_label="Choose a return template")
-    periods = TextAreaField("Periods", widget=GovTextArea(), description="One a line, for example '2016/17 Q1'. Each agency that submits the template owes a return for each period, due the template's number of days after the period ends.",
-                            validators=[InputRequired(message="Enter at least one period, one a line")])
+    periods = TextAreaField(
+        "Periods",
+        widget=GovTextArea(),
+        description="One a line, for example '2016/17 Q1'. Each agency that submits the template owes a return for each period, due the template's number of days after the period ends.",
+        validators=[InputRequired(message="Enter at least one period, one a line")],
+    )
     submit = SubmitField("Add to the schedule", widget=GovSubmitInput())
 
     def validate_template_id(self, field):
@@ -75,7 +122,14 @@ class ConfirmForm(FlaskForm):
 
 
 class UnlockForm(FlaskForm):
-    reason = TextAreaField("Why must it be unlocked?", widget=GovTextArea(), filters=[strip],
-                           description="For example: Charnwood resubmitted its Q4 return with corrected figures. Kept in the audit log.",
-                           validators=[InputRequired(message="Give the reason for unlocking"), Length(max=2000, message="Use 2,000 characters or fewer")])
+    reason = TextAreaField(
+        "Why must it be unlocked?",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="For example: Charnwood resubmitted its Q4 return with corrected figures. Kept in the audit log.",
+        validators=[
+            InputRequired(message="Give the reason for unlocking"),
+            Length(max=2000, message="Use 2,000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Unlock the period", widget=GovSubmitInput())

@@ -57,8 +57,11 @@ def _review(slug: str, indicator_id: int, area: str | None, rating_form=None, co
     rating_form = rating_form or RatingForm(formdata=None, area=area_code,
                                             kind="manual" if indicator.rag_method == "manual" else "override")
     comment_form = comment_form or CommentaryForm(formdata=None)
-    comment_form.scope.choices = ([(area_code, f"{area_row.name} only"), ("", "All areas of this indicator")] if area_row
-                                  else [("", "All areas of this indicator")])
+    comment_form.scope.choices = (
+        [(area_code, f"{area_row.name} only"), ("", "All areas of this indicator")]
+        if area_row
+        else [("", "All areas of this indicator")]
+    )
     if row and row.comment and comment_form.text.data is None:
         comment_form.text.data, comment_form.internal.data = row.comment, row.comment_internal
     return render_template(
@@ -111,7 +114,9 @@ def commentary(slug: str, indicator_id: int):
     form.scope.choices = [(area, area), ("", "")] if area else [("", "")]
     if form.validate_on_submit():
         try:
-            saved = save_commentary(slug, indicator_id, form.scope.data or None, form.text.data, form.internal.data, current_user)
+            saved = save_commentary(
+                slug, indicator_id, form.scope.data or None, form.text.data, form.internal.data, current_user
+            )
         except ServiceError as error:
             put_errors(form, error)
         else:
@@ -132,8 +137,15 @@ def outcome(slug: str, outcome_id: int):
     form = OutcomeForm(obj=current)
     if form.validate_on_submit():
         try:
-            save_outcome_assessment(spec, item.id, form.comment.data, form.internal.data, form.rag_override.data or None,
-                                    form.override_reason.data, current_user)
+            save_outcome_assessment(
+                spec,
+                item.id,
+                form.comment.data,
+                form.internal.data,
+                form.rag_override.data or None,
+                form.override_reason.data,
+                current_user,
+            )
         except ServiceError as error:
             put_errors(form, error)
         else:

@@ -8,18 +8,52 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.definition import LAYOUT_NAMES, MEASURES
 from app.web.forms import StrictChoice, options, strip
 
-FREQUENCY_LABELS = {"quarterly": "Quarterly", "monthly": "Monthly", "annual": "Annual (financial year)", "span": "A span of months"}
-TYPE_LABELS = {"whole": "Whole number", "decimal": "Decimal number", "percent": "Percentage (75 means 75%)", "money": "Money (£)", "date": "Date", "text": "Text"}
+FREQUENCY_LABELS = {
+    "quarterly": "Quarterly",
+    "monthly": "Monthly",
+    "annual": "Annual (financial year)",
+    "span": "A span of months",
+}
+TYPE_LABELS = {
+    "whole": "Whole number",
+    "decimal": "Decimal number",
+    "percent": "Percentage (75 means 75%)",
+    "money": "Money (£)",
+    "date": "Date",
+    "text": "Text",
+}
 KIND_LABELS = {"area": "An area", "period": "A period", "measure": "A measure (target, performance, comment)"}
-MEASURE_LABELS = {"value": "The figure (performance)", "target": "The target", "comment": "A comment", "previous_year": "Last year's figure"}
-ROLE_LABELS = {"input": "Entered by the agency", "total": "A total the agency enters (checked)", "reference": "Shown for reference only"}
-CROSS_KIND_LABELS = {"sum_equals": "A total equals the sum of its parts", "less_or_equal": "The parts are no more than the total (e.g. repeats ≤ cases)", "percent_range": "Each figure is a percentage from 0 to 100"}
+MEASURE_LABELS = {
+    "value": "The figure (performance)",
+    "target": "The target",
+    "comment": "A comment",
+    "previous_year": "Last year's figure",
+}
+ROLE_LABELS = {
+    "input": "Entered by the agency",
+    "total": "A total the agency enters (checked)",
+    "reference": "Shown for reference only",
+}
+CROSS_KIND_LABELS = {
+    "sum_equals": "A total equals the sum of its parts",
+    "less_or_equal": "The parts are no more than the total (e.g. repeats ≤ cases)",
+    "percent_range": "Each figure is a percentage from 0 to 100",
+}
 
 
 def lines(text: str | None) -> list[str]:
@@ -38,19 +72,50 @@ def optional_select(label, **kwargs) -> SelectField:
 
 
 class SettingsForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), filters=[strip], validators=[InputRequired(message="Enter the template's name"), Length(max=200)])
-    slug = StringField("Short name", widget=GovTextInput(), filters=[strip], description="Used in file names and commands, for example 'appendix-2-da-sv-outputs'. It cannot change later.", validators=[InputRequired(message="Enter a short name"), Length(max=80)])
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired(message="Enter the template's name"), Length(max=200)],
+    )
+    slug = StringField(
+        "Short name",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Used in file names and commands, for example 'appendix-2-da-sv-outputs'. It cannot change later.",
+        validators=[InputRequired(message="Enter a short name"), Length(max=80)],
+    )
     frequency = select("How often it is returned", FREQUENCY_LABELS, "how often it is returned")
-    agencies = SelectMultipleField("Agencies that submit it", widget=GovCheckboxesInput(), validate_choice=False, choices=[])
-    due_days = IntegerField("Days after the period ends that it is due", widget=GovTextInput(), default=28, validators=[InputRequired(message="Enter the number of days"), NumberRange(min=0, max=366, message="Enter a number of days from 0 to 366")])
-    instructions = TextAreaField("Instructions for the agency", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
+    agencies = SelectMultipleField(
+        "Agencies that submit it", widget=GovCheckboxesInput(), validate_choice=False, choices=[]
+    )
+    due_days = IntegerField(
+        "Days after the period ends that it is due",
+        widget=GovTextInput(),
+        default=28,
+        validators=[
+            InputRequired(message="Enter the number of days"),
+            NumberRange(min=0, max=366, message="Enter a number of days from 0 to 366"),
+        ],
+    )
+    instructions = TextAreaField(
+        "Instructions for the agency", widget=GovTextArea(), validators=[Optional(), Length(max=4000)]
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
 class SheetForm(FlaskForm):
-    name = StringField("Sheet name", widget=GovTextInput(), filters=[strip], description="As it appears on the tab in Excel: at most 31 characters.", validators=[InputRequired(message="Enter a sheet name")])
+    name = StringField(
+        "Sheet name",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="As it appears on the tab in Excel: at most 31 characters.",
+        validators=[InputRequired(message="Enter a sheet name")],
+    )
     layout = select("Layout", LAYOUT_NAMES, "a layout")
-    title = StringField("Title shown at the top of the sheet", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    title = StringField(
+        "Title shown at the top of the sheet", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
     default_area = optional_select("Area the figures are for (when the columns do not say)")
     with_previous_year = BooleanField("Show last year's figure beside each period column", widget=GovCheckboxInput())
     note_column = BooleanField("Add a notes column", widget=GovCheckboxInput(), default=True)
@@ -65,14 +130,22 @@ class RuleFields:
     rule_type = SelectField("Type of entry", widget=GovSelect(), choices=options(TYPE_LABELS.items()), default="whole",
                             validate_choice=False, validators=[Optional(), StrictChoice("a type of entry")])
     rule_required = BooleanField("Must be filled in", widget=GovCheckboxInput(), default=True)
-    rule_min = DecimalField("Lowest value allowed", widget=GovTextInput(), places=None, default=0, validators=[Optional()])
+    rule_min = DecimalField(
+        "Lowest value allowed", widget=GovTextInput(), places=None, default=0, validators=[Optional()]
+    )
     rule_max = DecimalField("Highest value allowed", widget=GovTextInput(), places=None, validators=[Optional()])
     rule_allow_na = BooleanField("'N/A' is allowed", widget=GovCheckboxInput())
     rule_na_needs_reason = BooleanField("'N/A' needs a reason", widget=GovCheckboxInput(), default=True)
 
 
 class RowForm(RuleFields, FlaskForm):
-    label = StringField("Row label", widget=GovTextInput(), filters=[strip], description="As it appears in the return.", validators=[InputRequired(message="Enter the row's label"), Length(max=300)])
+    label = StringField(
+        "Row label",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="As it appears in the return.",
+        validators=[InputRequired(message="Enter the row's label"), Length(max=300)],
+    )
     aliases = TextAreaField("Other labels to recognise (one per line)", widget=GovTextArea(), validators=[Optional()])
     indicator = optional_select("Indicator")
     area = optional_select("Area (only if this row is for one area)")
@@ -81,31 +154,62 @@ class RowForm(RuleFields, FlaskForm):
 
 
 class ColumnForm(RuleFields, FlaskForm):
-    header = StringField("Column header", widget=GovTextInput(), filters=[strip], validators=[InputRequired(message="Enter the column's header"), Length(max=120)])
+    header = StringField(
+        "Column header",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[InputRequired(message="Enter the column's header"), Length(max=120)],
+    )
     aliases = TextAreaField("Other headers to recognise (one per line)", widget=GovTextArea(), validators=[Optional()])
     kind = select("The column holds", KIND_LABELS, "what the column holds")
     area = optional_select("Area (for an area column, or a measure for one area)")
-    period = StringField("Period (for a period column)", widget=GovTextInput(), filters=[strip], description="Q1 to Q4, year, rolling_12_months, year_to_date, previous_year:Q1 … or a period such as 2015/16 Q4.", validators=[Optional(), Length(max=60)])
+    period = StringField(
+        "Period (for a period column)",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Q1 to Q4, year, rolling_12_months, year_to_date, previous_year:Q1 … or a period such as 2015/16 Q4.",
+        validators=[Optional(), Length(max=60)],
+    )
     measure = optional_select("Measure (for a measure column)")
     role = select("Role", ROLE_LABELS, "the column's role", default="input")
-    has_rule = BooleanField("This column has its own rule (otherwise each row's rule applies)", widget=GovCheckboxInput())
+    has_rule = BooleanField(
+        "This column has its own rule (otherwise each row's rule applies)", widget=GovCheckboxInput()
+    )
     submit = SubmitField("Save column", widget=GovSubmitInput())
 
 
 class CrossRuleForm(FlaskForm):
     kind = select("Check", CROSS_KIND_LABELS, "a kind of check")
     sheet = optional_select("Sheet")
-    part_rows = TextAreaField("Rows of the parts (labels, one per line; empty means each row)", widget=GovTextArea(), validators=[Optional()])
-    part_columns = TextAreaField("Columns of the parts (headers, one per line; empty means each column)", widget=GovTextArea(), validators=[Optional()])
+    part_rows = TextAreaField(
+        "Rows of the parts (labels, one per line; empty means each row)", widget=GovTextArea(), validators=[Optional()]
+    )
+    part_columns = TextAreaField(
+        "Columns of the parts (headers, one per line; empty means each column)",
+        widget=GovTextArea(),
+        validators=[Optional()],
+    )
     total_row = StringField("Row of the total", widget=GovTextInput(), filters=[strip], validators=[Optional()])
     total_column = StringField("Column of the total", widget=GovTextInput(), filters=[strip], validators=[Optional()])
-    tolerance = DecimalField("Tolerance", widget=GovTextInput(), places=None, default=0, validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")])
-    message = StringField("Message to show when the check fails (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    tolerance = DecimalField(
+        "Tolerance",
+        widget=GovTextInput(),
+        places=None,
+        default=0,
+        validators=[Optional(), NumberRange(min=0, message="Enter 0 or more")],
+    )
+    message = StringField(
+        "Message to show when the check fails (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=300)],
+    )
     submit = SubmitField("Add check", widget=GovSubmitInput())
 
 
 class JsonForm(FlaskForm):
-    definition = TextAreaField("Definition (JSON)", widget=GovTextArea(), validators=[InputRequired(message="Paste the definition")])
+    definition = TextAreaField(
+        "Definition (JSON)", widget=GovTextArea(), validators=[InputRequired(message="Paste the definition")]
+    )
     submit = SubmitField("Save definition", widget=GovSubmitInput())
 
 

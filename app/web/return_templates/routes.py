@@ -57,8 +57,12 @@ def _number(value):
 
 def rule_from(form) -> FieldRule:
     return FieldRule(
-        required=form.rule_required.data, type=form.rule_type.data, min=_number(form.rule_min.data),
-        max=_number(form.rule_max.data), allow_na=form.rule_allow_na.data, na_needs_reason=form.rule_na_needs_reason.data,
+        required=form.rule_required.data,
+        type=form.rule_type.data,
+        min=_number(form.rule_min.data),
+        max=_number(form.rule_max.data),
+        allow_na=form.rule_allow_na.data,
+        na_needs_reason=form.rule_na_needs_reason.data,
     )
 
 
@@ -78,7 +82,9 @@ def put_problems(form, problems, item_path: str) -> list[str]:
     """Attach each problem to its field; return the ones that belong to no field."""
     leftovers = []
     for problem in problems:
-        name = field_name(problem.path[len(item_path) + 1:]) if problem.path.startswith(item_path + ".") else problem.path
+        name = (
+            field_name(problem.path[len(item_path) + 1 :]) if problem.path.startswith(item_path + ".") else problem.path
+        )
         field = getattr(form, name, None) if name else None
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors) + [problem.message]
@@ -159,7 +165,9 @@ def new():
             flash("Template created. Add its sheets next.", "success")
             return redirect(url_for("return_templates.detail", slug=defn.slug))
     status = 400 if form.errors or summary else 200
-    return render_template("return_templates/settings.html", form=form, slug=None, summary=summary, title="Create a return template"), status
+    return render_template(
+        "return_templates/settings.html", form=form, slug=None, summary=summary, title="Create a return template"
+    ), status
 
 
 @bp.route("/<slug>")
@@ -220,14 +228,18 @@ def edit_json(slug):
         try:
             replacement = TemplateDefinition.from_dict(json.loads(form.definition.data))
         except json.JSONDecodeError as error:
-            form.definition.errors = [f"This is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."]
+            form.definition.errors = [
+                f"This is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."
+            ]
         except DefinitionError as error:
             form.definition.errors = [str(p) for p in error.problems]
         else:
             return _save_change(slug, form, "definition", lambda d: d.__dict__.update(replacement.__dict__),
                                 "json.html", title="Edit the definition as JSON")
     status = 400 if form.errors or summary else 200
-    return render_template("return_templates/json.html", form=form, slug=slug, summary=summary, title="Edit the definition as JSON"), status
+    return render_template(
+        "return_templates/json.html", form=form, slug=slug, summary=summary, title="Edit the definition as JSON"
+    ), status
 
 
 @bp.route("/<slug>/definition.json")
@@ -277,7 +289,9 @@ def sheet_new(slug):
         _apply_sheet(form, sheet)
         d.sheets.append(sheet)
 
-    return _save_change(slug, form, f"sheets[{len(defn.sheets)}]", change, "item.html", title="Add a sheet", what="sheet")
+    return _save_change(
+        slug, form, f"sheets[{len(defn.sheets)}]", change, "item.html", title="Add a sheet", what="sheet"
+    )
 
 
 @bp.route("/<slug>/sheets/<int:s>", methods=["GET", "POST"])

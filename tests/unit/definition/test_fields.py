@@ -41,7 +41,11 @@ def test_appendix_2_one_field_per_area_column_plus_target_and_notes():
 
 def test_ids_are_unique_and_expansion_is_deterministic():
     for defn in demo_definitions():
-        period = parse_period({"quarterly": "2015/16 Q4", "monthly": "Oct 2017", "annual": "2016/17", "span": "Dec 2015 - Mar 2016"}[defn.frequency])
+        period = parse_period(
+            {"quarterly": "2015/16 Q4", "monthly": "Oct 2017", "annual": "2016/17", "span": "Dec 2015 - Mar 2016"}[
+                defn.frequency
+            ]
+        )
         fields = expand_fields(defn, period)
         assert len({f.id for f in fields}) == len(fields)
         assert expand_fields(defn, period) == fields

@@ -51,14 +51,19 @@ def test_no_due_date_and_outstanding_is_amber():
 
 
 def test_in_progress_on_time_is_green():
-    assert action_rag(an_action(status="in progress", due=date(2016, 12, 31)), TODAY) == ("G", "On track: due 31 December 2016")
+    assert action_rag(an_action(status="in progress", due=date(2016, 12, 31)), TODAY) == (
+        "G",
+        "On track: due 31 December 2016",
+    )
 
 
 def test_impact_review_due_adds_calendar_months():
     assert impact_review_due(date(2016, 8, 31)) == date(2017, 2, 28)
     assert impact_review_due(date(2016, 1, 15), months=3) == date(2016, 4, 15)
     assert impact_review_due(None) is None
-    assert an_action(status="complete", completed_on=date(2016, 1, 1), impact_review_due=date(2016, 2, 1)).impact_review_due == date(2016, 2, 1)
+    assert an_action(
+        status="complete", completed_on=date(2016, 1, 1), impact_review_due=date(2016, 2, 1)
+    ).impact_review_due == date(2016, 2, 1)
     assert an_action(status="in progress").impact_review_due is None
 
 

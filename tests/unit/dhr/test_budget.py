@@ -60,7 +60,9 @@ def test_shortfall_is_negative_and_labelled():
 
 
 def test_case_costs_add_to_total():
-    year = small_year(costs=[CostLine("Office", "fixed_support", 4000), CostLine("Author fee", "case", "1,250.50", case="AB")])
+    year = small_year(
+        costs=[CostLine("Office", "fixed_support", 4000), CostLine("Author fee", "case", "1,250.50", case="AB")]
+    )
     s = summarise(year)
     assert s.costs_by_kind["case"] == Decimal("1250.50") and s.total_costs == Decimal("5250.50")
 
@@ -101,9 +103,14 @@ def test_validate_budget_names_each_problem():
         "opening_reserve", "contributions[0].due", "contributions[1].received_in_advance",
         "contributions[2].partner", "contributions[3].partner", "contributions[3].due",
         "costs[0].kind", "costs[1].case", "costs[2].label", "costs[2].amount", "reviews_expected"}
-    assert by_field["opening_reserve"] == "The opening reserve is missing. Enter the amount carried forward, or 0 if the pot was empty."
+    assert (
+        by_field["opening_reserve"]
+        == "The opening reserve is missing. Enter the amount carried forward, or 0 if the pot was empty."
+    )
     assert by_field["contributions[0].due"].startswith("The contribution due from Police is negative (-£5).")
-    assert by_field["contributions[1].received_in_advance"].startswith("Charnwood paid £3,000 in advance, more than the £2,500 due.")
+    assert by_field["contributions[1].received_in_advance"].startswith(
+        "Charnwood paid £3,000 in advance, more than the £2,500 due."
+    )
     assert by_field["contributions[2].partner"].startswith("charnwood is entered twice.")
     assert "('lots') is not a number" in by_field["contributions[3].due"]
     assert "'rent'" in by_field["costs[0].kind"]
@@ -123,8 +130,17 @@ def test_amounts_from_forms_become_decimals():
 
 
 def return_figures(values: dict, names: dict | None = None, area: str = "LC") -> list[ReturnFigure]:
-    return [ReturnFigure(slug, (names or {}).get(slug, slug), area, value, "actual" if value is not None else "not_available",
-                         None if value is not None else "Awaiting the business office") for slug, value in values.items()]
+    return [
+        ReturnFigure(
+            slug,
+            (names or {}).get(slug, slug),
+            area,
+            value,
+            "actual" if value is not None else "not_available",
+            None if value is not None else "Awaiting the business office",
+        )
+        for slug, value in values.items()
+    ]
 
 
 LEICESTERSHIRE_RETURN = {
@@ -167,6 +183,8 @@ def test_fill_from_return_reads_per_partner_lines():
 def test_fill_from_return_never_takes_a_missing_figure_as_zero():
     with pytest.raises(BudgetError, match="has no figure for 'dhr-business-office-costs' \\(marked 'not available': "
                                           "Awaiting the business office\\)"):
-        fill_from_return(return_figures({**LEICESTERSHIRE_RETURN, RETURN_INDICATORS["business_office"]: None}), 2016, None)
+        fill_from_return(
+            return_figures({**LEICESTERSHIRE_RETURN, RETURN_INDICATORS["business_office"]: None}), 2016, None
+        )
     with pytest.raises(BudgetError, match="No DHR budget return for 2016/17 has been stored yet"):
         fill_from_return([], 2016, None)

@@ -83,7 +83,12 @@ def test_running_clock_due_today_is_amber_and_next_day_overdue_red():
     dates = CaseDates(notification=date(2016, 5, 1))
     due_today, _ = clocks(dates, today=date(2016, 6, 1))
     overdue, _ = clocks(dates, today=date(2016, 6, 9))
-    assert (due_today.status, due_today.rag, due_today.text, due_today.days_remaining) == ("running", "A", "Due today", 0)
+    assert (due_today.status, due_today.rag, due_today.text, due_today.days_remaining) == (
+        "running",
+        "A",
+        "Due today",
+        0,
+    )
     assert (overdue.status, overdue.rag, overdue.text, overdue.days_remaining) == ("overdue", "R", "8 days overdue", -8)
 
 
@@ -91,7 +96,11 @@ def test_review_clock_uses_configured_months_and_reports_lateness():
     dates = CaseDates(notification=date(2015, 1, 5), decision=date(2015, 2, 1), report_sent=date(2015, 11, 3))
     _, review = clocks(dates)
     assert review.due == date(2015, 8, 1)
-    assert (review.status, review.rag, review.text) == ("completed late", "R", "Late: report sent 94 days after the deadline")
+    assert (review.status, review.rag, review.text) == (
+        "completed late",
+        "R",
+        "Late: report sent 94 days after the deadline",
+    )
     _, nine_months = clocks(dates, rule=ClockRule(review_within_months=9))
     assert (nine_months.due, nine_months.status, nine_months.rag) == (date(2015, 11, 1), "completed late", "R")
     _, twelve = clocks(dates, rule=ClockRule(review_within_months=12))
@@ -110,7 +119,9 @@ def test_review_clock_not_applicable_without_a_full_review(review_type, text):
 
 
 def test_joint_review_has_a_review_clock():
-    _, review = clocks(CaseDates(notification=date(2016, 1, 4), decision=date(2016, 1, 20), review_type="joint_dhr_scr"))
+    _, review = clocks(
+        CaseDates(notification=date(2016, 1, 4), decision=date(2016, 1, 20), review_type="joint_dhr_scr")
+    )
     assert review.status == "running" and review.due == date(2016, 7, 20)
 
 
@@ -144,11 +155,19 @@ def test_each_order_rule_is_checked():
     assert set(by_field) == {
         "notification", "home_office_told", "chair_appointed", "author_appointed",
         "panel_meetings[1]", "report_sent", "qa_outcome_date", "publication"}
-    assert by_field["notification"].startswith("The notification date (5 January 2016) is before the incident date (10 January 2016).")
-    assert by_field["home_office_told"].startswith("The date the Home Office was told (31 January 2016) is before the decision date (1 February 2016).")
-    assert by_field["panel_meetings[1]"].startswith("The panel meeting 2 date (28 January 2016) is before the decision date")
+    assert by_field["notification"].startswith(
+        "The notification date (5 January 2016) is before the incident date (10 January 2016)."
+    )
+    assert by_field["home_office_told"].startswith(
+        "The date the Home Office was told (31 January 2016) is before the decision date (1 February 2016)."
+    )
+    assert by_field["panel_meetings[1]"].startswith(
+        "The panel meeting 2 date (28 January 2016) is before the decision date"
+    )
     # the nearest earlier date is the one named, so one wrong date gives one message
-    assert by_field["publication"].startswith("The publication date (25 January 2016) is before the date the report was sent to the Home Office (27 January 2016).")
+    assert by_field["publication"].startswith(
+        "The publication date (25 January 2016) is before the date the report was sent to the Home Office (27 January 2016)."
+    )
     assert all("Check both dates" in m for m in by_field.values())
 
 
@@ -170,7 +189,9 @@ def test_future_dates_are_refused_relative_to_the_given_today():
     dates = CaseDates(incident=date(2016, 6, 1), notification=date(2016, 6, 9))
     problems = validate_dates(dates, date(2016, 6, 8))
     assert [p.field for p in problems] == ["notification"]
-    assert problems[0].message.startswith("The notification date (9 June 2016) is in the future (today is 8 June 2016).")
+    assert problems[0].message.startswith(
+        "The notification date (9 June 2016) is in the future (today is 8 June 2016)."
+    )
     assert validate_dates(dates, date(2016, 6, 9)) == []
 
 

@@ -169,11 +169,18 @@ def seed_dashboard_data(seed: dict, **changes) -> DashboardData:
         measure_tables=[measure_table(seed)],
         trend_tables=trend_tables(seed),
         rolling_tables=[rolling_table(seed)],
-        completeness=CompletenessTable(periods=periods, rows=[
-            CompletenessRow("Leicestershire Police", "Crime quarterly return", ["received"] * 4),
-            CompletenessRow("Living Without Abuse", "DA support service return", ["received", "late", "received", "missing"]),
-            CompletenessRow("Youth Offending Service", "Re-offending return", ["received", "received", "late", "not yet due"]),
-        ]),
+        completeness=CompletenessTable(
+            periods=periods,
+            rows=[
+                CompletenessRow("Leicestershire Police", "Crime quarterly return", ["received"] * 4),
+                CompletenessRow(
+                    "Living Without Abuse", "DA support service return", ["received", "late", "received", "missing"]
+                ),
+                CompletenessRow(
+                    "Youth Offending Service", "Re-offending return", ["received", "received", "late", "not yet due"]
+                ),
+            ],
+        ),
         definitions=definitions(blocks, seed),
         submissions=[
             SubmissionRef("Leicestershire Police", "Crime quarterly return", 2, datetime(2016, 4, 28, 14, 5)),

@@ -263,7 +263,11 @@ def test_text_from_the_definition_is_never_a_formula():
 
 @pytest.mark.parametrize("defn", demo_definitions(), ids=lambda d: d.slug)
 def test_every_demo_template_builds_and_opens(defn):
-    period = parse_period({"quarterly": "2014/15 Q3", "monthly": "Oct 2017", "annual": "2016/17", "span": "Dec 2015 - Mar 2016"}[defn.frequency])
+    period = parse_period(
+        {"quarterly": "2014/15 Q3", "monthly": "Oct 2017", "annual": "2016/17", "span": "Dec 2015 - Mar 2016"}[
+            defn.frequency
+        ]
+    )
     fields = expand_fields(defn, period)
     wb = open_workbook(build(defn, period=period, previous_values=previous_values_for(fields)))
     for f in fields:
@@ -277,7 +281,11 @@ def test_every_demo_template_builds_and_opens(defn):
 def test_libreoffice_opens_every_demo_return(tmp_path):
     paths = []
     for defn in demo_definitions():
-        period = parse_period({"quarterly": "2015/16 Q4", "monthly": "Oct 2017", "annual": "2016/17", "span": "Dec 2015 - Mar 2016"}[defn.frequency])
+        period = parse_period(
+            {"quarterly": "2015/16 Q4", "monthly": "Oct 2017", "annual": "2016/17", "span": "Dec 2015 - Mar 2016"}[
+                defn.frequency
+            ]
+        )
         path = tmp_path / f"{defn.slug}.xlsx"
         path.write_bytes(build(defn, period=period, previous_values=previous_values_for(expand_fields(defn, period))))
         paths.append(path)

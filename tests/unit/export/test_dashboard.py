@@ -484,7 +484,9 @@ AREAS = ["B", "C", "H", "HB", "M", "NW", "O"]
 
 
 def district_data(seed_data, rows, areas=AREAS):
-    table = DistrictTable("Small counts", "2015/16 Q4", [(code, code) for code in areas], "County", "LLR", "Target", rows)
+    table = DistrictTable(
+        "Small counts", "2015/16 Q4", [(code, code) for code in areas], "County", "LLR", "Target", rows
+    )
     return replace(seed_data, district_tables=[table])
 
 

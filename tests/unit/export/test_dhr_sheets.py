@@ -106,7 +106,9 @@ def test_cached_results_agree_with_the_budget_rules_for_a_shortfall_with_pence()
     assert values[f"B{row['Forecast cost']}"].value == float(summary.forecast_cost)
     balance = row["Forecast cost"] + 2
     assert summary.surplus_or_shortfall < 0
-    assert values[f"A{balance}"].value == "Shortfall" and values[f"B{balance}"].value == float(summary.surplus_or_shortfall)
+    assert values[f"A{balance}"].value == "Shortfall" and values[f"B{balance}"].value == float(
+        summary.surplus_or_shortfall
+    )
     assert ws[f"D{row['District']}"].value == "No"
     # Pence are shown.
     assert ws[f"B{row['Opening reserve carried forward']}"].number_format == "£#,##0.00"
@@ -114,7 +116,14 @@ def test_cached_results_agree_with_the_budget_rules_for_a_shortfall_with_pence()
     for fy in later:
         r = row[fy.label]
         assert [values.cell(r, c).value for c in range(2, 7)] == pytest.approx(
-            [float(fy.opening), float(fy.contributions), float(fy.cost), float(fy.closing), float(fy.surplus_or_shortfall)])
+            [
+                float(fy.opening),
+                float(fy.contributions),
+                float(fy.cost),
+                float(fy.closing),
+                float(fy.surplus_or_shortfall),
+            ]
+        )
     first = row[later[0].label]
     assert ws[f"B{first}"].value == f"=B{row['Closing reserve']}"
     assert ws[f"B{first + 1}"].value == f"=E{first}"
@@ -175,12 +184,24 @@ def test_years_are_written_in_order_and_the_forecast_starts_from_the_latest():
 def test_text_from_people_stays_text():
     year = leicestershire_2016_17()
     year.contributions[0].partner = "=HYPERLINK(\"http://example.org\",\"x\")"
-    cases = [CaseRow("=1+1", "Blaby", "Review in progress", CaseDates(incident=date(2016, 1, 1)), delay_reason="@SUM(A1)")]
-    actions = [Action(1, "=1+1", "single-agency", "+Police", "-do it", updates=[ActionUpdate("2016/17 Q1", "=A1", "=B1")])]
+    cases = [
+        CaseRow("=1+1", "Blaby", "Review in progress", CaseDates(incident=date(2016, 1, 1)), delay_reason="@SUM(A1)")
+    ]
+    actions = [
+        Action(1, "=1+1", "single-agency", "+Police", "-do it", updates=[ActionUpdate("2016/17 Q1", "=A1", "=B1")])
+    ]
     formulas, _ = books(build([year], cases, actions))
     texts = [c for ws in formulas for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and c.value[:1] in "=+-@" and c.data_type != "f"]
-    assert {c.value for c in texts} >= {year.contributions[0].partner, "=1+1", "@SUM(A1)", "+Police", "-do it", "=A1", "=B1"}
+    assert {c.value for c in texts} >= {
+        year.contributions[0].partner,
+        "=1+1",
+        "@SUM(A1)",
+        "+Police",
+        "-do it",
+        "=A1",
+        "=B1",
+    }
     assert all(c.data_type == "s" for c in texts)
 
 

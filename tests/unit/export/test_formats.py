@@ -62,7 +62,10 @@ def test_rag_rules_cover_several_ranges_with_accessible_colours():
     colours = {}
     for rule in entries[0].rules:
         assert rule.type == "cellIs" and rule.operator == "equal"
-        colours[rule.formula[0].strip('"')] = (rule.dxf.fill.bgColor.rgb[-6:].lower(), rule.dxf.font.color.rgb[-6:].lower())
+        colours[rule.formula[0].strip('"')] = (
+            rule.dxf.fill.bgColor.rgb[-6:].lower(),
+            rule.dxf.font.color.rgb[-6:].lower(),
+        )
     assert colours == {letter: (fill[1:], text[1:]) for letter, (fill, text) in RAG_COLOURS.items()}
     assert colours["R"] == ("d4351c", "ffffff") and colours["A"][1] == "0b0c0c"
 

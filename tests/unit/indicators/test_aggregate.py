@@ -6,7 +6,7 @@ import pytest
 from app.indicators import AreaSpec, IndicatorSpec, aggregate, aggregate_areas, combine_periods, derive_recomputed
 from app.indicators.totals import area_leaves, prepare_values
 from app.indicators.periods import rolling_12_months_parts, year_to_date_parts
-from tests.unit.indicators.helpers import CODES, leicestershire_areas, values_frame
+from tests.unit.indicators.helpers import CODES, values_frame
 
 PERIOD = "2015-12..2016-03"
 TABLE_1 = "leicestershire_da_sv_service_dec2015_mar2016"
@@ -73,7 +73,10 @@ def test_a_supplied_total_is_kept_when_districts_are_missing_but_cannot_be_check
     values = values[~((values["indicator"] == "t2") & (values["area"] == "H"))]
     result = aggregate(values, specs, leicestershire, "LEI", PERIOD)["t2"]
     assert (result.status, result.value) == ("supplied", 160)
-    assert result.message == "Total as supplied; it cannot be checked against the districts: data not yet provided for Harborough."
+    assert (
+        result.message
+        == "Total as supplied; it cannot be checked against the districts: data not yet provided for Harborough."
+    )
 
 
 def test_a_total_of_estimates_is_an_estimate(seed, leicestershire):
@@ -114,7 +117,9 @@ def test_a_supplied_county_percentage_is_checked_to_its_decimals():
     areas = [AreaSpec("A", "Ayton", parent="X"), AreaSpec("B", "Beeby", parent="X"), AreaSpec("X", "Shire", "county")]
     rows = [("repeats", "A", "p", 23), ("cases", "A", "p", 35), ("repeats", "B", "p", 1), ("cases", "B", "p", 10)]
     for supplied, status in [(53.3, "supplied"), (53.4, "mismatch")]:
-        values = values_frame([(i, a, "2015/16", v) for i, a, _, v in rows] + [("repeat_pct", "X", "2015/16", supplied)])
+        values = values_frame(
+            [(i, a, "2015/16", v) for i, a, _, v in rows] + [("repeat_pct", "X", "2015/16", supplied)]
+        )
         result = aggregate(values, _repeat_specs(), areas, "X", "2015/16")["repeat_pct"]
         assert result.status == status
     assert result.message == "The total supplied (53.4) differs from the figure worked out from the districts (53.3)."
@@ -122,7 +127,9 @@ def test_a_supplied_county_percentage_is_checked_to_its_decimals():
 
 def test_a_recomputed_total_is_incomplete_if_a_numerator_or_denominator_is_missing():
     areas = [AreaSpec("A", "Ayton", parent="X"), AreaSpec("B", "Beeby", parent="X"), AreaSpec("X", "Shire", "county")]
-    values = values_frame([("repeats", "A", "2015/16", 23), ("cases", "A", "2015/16", 35), ("repeats", "B", "2015/16", 1)])
+    values = values_frame(
+        [("repeats", "A", "2015/16", 23), ("cases", "A", "2015/16", 35), ("repeats", "B", "2015/16", 1)]
+    )
     result = aggregate(values, _repeat_specs(), areas, "X", "2015/16")["repeat_pct"]
     assert (result.status, result.value, result.missing_areas) == ("incomplete", None, ("Beeby",))
 
@@ -205,7 +212,9 @@ def test_unknown_target_area_and_bad_configuration_are_refused(leicestershire):
 
 
 def test_prepare_values_defaults_flags_and_refuses_duplicates_and_unknown_flags():
-    prepared = prepare_values(pd.DataFrame({"indicator": ["a", "a"], "area": ["B", "C"], "period": ["p", "p"], "value": [1, None]}))
+    prepared = prepare_values(
+        pd.DataFrame({"indicator": ["a", "a"], "area": ["B", "C"], "period": ["p", "p"], "value": [1, None]})
+    )
     assert prepared["flag"].tolist() == ["actual", "not_available"]
     with pytest.raises(ValueError, match="two figures for a in B"):
         prepare_values(values_frame([("a", "B", "p", 1), ("a", "B", "p", 2)]))

@@ -96,7 +96,10 @@ def test_absolute_band_on_a_percentage_is_in_points():
     rule = RagRule("previous_year", "absolute", 1, 3)
     result = rate(spec(unit="percent", rule=rule, decimals=1), 32, 30)
     assert result.rag == "A"
-    assert result.reason == "Worse than last year by 2 percentage points (more than 1 percentage points, within 3 percentage points): Amber"
+    assert (
+        result.reason
+        == "Worse than last year by 2 percentage points (more than 1 percentage points, within 3 percentage points): Amber"
+    )
     assert rate(spec(unit="percent", rule=rule), 34, 30).rag == "R"
 
 

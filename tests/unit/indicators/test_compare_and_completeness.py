@@ -13,7 +13,15 @@ SEVEN = ["B", "C", "H", "HB", "M", "NW", "O"]
 def test_seven_districts_split_two_top_three_average_two_bottom():
     values = dict(zip(SEVEN, [3.1, 2.0, 4.5, 3.9, 2.7, 5.2, 3.3]))
     result = compare_districts(values, "lower_is_better")
-    assert result == {"C": "Top", "M": "Top", "B": "Average", "O": "Average", "HB": "Average", "H": "Bottom", "NW": "Bottom"}
+    assert result == {
+        "C": "Top",
+        "M": "Top",
+        "B": "Average",
+        "O": "Average",
+        "HB": "Average",
+        "H": "Bottom",
+        "NW": "Bottom",
+    }
 
 
 def test_higher_is_better_reverses_the_ranking():
@@ -106,7 +114,10 @@ def test_before_the_due_date_nothing_is_missing():
 def test_the_first_receipt_counts_and_frames_are_accepted():
     schedule = pd.DataFrame(_schedule()[:1], columns=["agency", "template", "period", "due"])
     submissions = pd.DataFrame(
-        [("Police", "crime", "2015/16 Q4", datetime(2016, 5, 3)), ("Police", "crime", "2015/16 Q4", datetime(2016, 4, 20))],
+        [
+            ("Police", "crime", "2015/16 Q4", datetime(2016, 5, 3)),
+            ("Police", "crime", "2015/16 Q4", datetime(2016, 4, 20)),
+        ],
         columns=["agency", "template", "period", "received_at"],
     )
     out = completeness(schedule, submissions, as_of=date(2016, 6, 1))

@@ -79,7 +79,11 @@ def test_district_rows_are_rated_compared_and_tested():
     comparisons = {code: table.loc[("crimes", code), "district_comparison"] for code in "ABC"}
     assert comparisons == {"A": "Top", "B": "Bottom", "C": "Average"}
     assert table.loc[("crimes", "X"), "district_comparison"] is None
-    assert [(c, r) for c, r in district_strip(table.reset_index(), "crimes", AREAS)] == [("A", "R"), ("B", "R"), ("C", "G")]
+    assert [(c, r) for c, r in district_strip(table.reset_index(), "crimes", AREAS)] == [
+        ("A", "R"),
+        ("B", "R"),
+        ("C", "G"),
+    ]
 
 
 def test_a_missing_district_leaves_the_county_incomplete_and_unrated():
@@ -122,7 +126,9 @@ def test_neutral_indicators_get_no_rating_direction_or_comparison():
 
 def test_estimates_are_shown_but_not_rated():
     values = _values()
-    values.loc[(values["indicator"] == "crimes") & (values["area"] == "A") & (values["period"] == PERIOD), "flag"] = "estimate"
+    values.loc[(values["indicator"] == "crimes") & (values["area"] == "A") & (values["period"] == PERIOD), "flag"] = (
+        "estimate"
+    )
     table = _table(values)
     assert table.loc[("crimes", "A"), "latest"] == 130 and table.loc[("crimes", "A"), "latest_flag"] == "estimate"
     assert table.loc[("crimes", "A"), "rag"] is None

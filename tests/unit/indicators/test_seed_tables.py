@@ -139,7 +139,10 @@ def test_table_2_every_measured_outcome_meets_its_target_and_is_green(seed):
 
 def test_table_2_not_available_rows_get_no_rating(seed):
     unrated = [(row, result) for row, result in _table_2(seed) if row["performance"] is None]
-    assert [row["not_available_reason"] for row, _ in unrated] == ["no training courses run yet", "survey not yet carried out"]
+    assert [row["not_available_reason"] for row, _ in unrated] == [
+        "no training courses run yet",
+        "survey not yet carried out",
+    ]
     for _, result in unrated:
         assert result.rag is None
         assert result.reason == "There is no figure for this period, so it is not rated."

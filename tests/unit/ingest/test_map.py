@@ -153,8 +153,10 @@ def test_a_missing_required_row_and_column_are_errors_naming_them():
         ws.delete_cols(4)  # Charnwood
 
     parsed = parse(filled(change=remove))
-    assert "Appendix 2: The column 'Charnwood' is missing: we look for that heading in the header row (row 5). " \
-           "Put the column back with its heading as in the blank return, and upload it again." in messages(parsed, "error")
+    assert (
+        "Appendix 2: The column 'Charnwood' is missing: we look for that heading in the header row (row 5). "
+        "Put the column back with its heading as in the blank return, and upload it again." in messages(parsed, "error")
+    )
     assert "Appendix 2: The row 'Safety plans established' is missing: we look for that label in column A. " \
            "Put the row back with its label as in the blank return, and upload it again." in messages(parsed, "error")
     assert not parsed.accepted
@@ -200,7 +202,9 @@ def test_entries_in_columns_and_unlabelled_rows_outside_the_return_are_warnings(
 
 
 def test_a_footnote_below_the_table_is_not_an_extra_row():
-    parsed = parse(filled({"C6": "39*"}, change=lambda wb: wb["Appendix 2"].__setitem__("A15", "* estimated from calls")))
+    parsed = parse(
+        filled({"C6": "39*"}, change=lambda wb: wb["Appendix 2"].__setitem__("A15", "* estimated from calls"))
+    )
     assert messages(parsed) == []
     assert figures(parsed)["C6"] == (39, "estimate", "estimated from calls")
 

@@ -139,23 +139,55 @@ def test_a_number_in_a_percent_field_without_a_percent_format_is_taken_as_points
         ("twelve", "whole", "'twelve' is not a number. Enter a whole number such as 12, or N/A with a reason."),
         (12.5, "whole", "12.5 must be a whole number. Enter a whole number such as 12, or N/A with a reason."),
         ("12.5", "whole", "12.5 must be a whole number. Enter a whole number such as 12, or N/A with a reason."),
-        ("1,400.5 (est)", "whole", "'1,400.5 (est)' must be a whole number. Enter a whole number such as 12, or N/A with a reason."),
+        (
+            "1,400.5 (est)",
+            "whole",
+            "'1,400.5 (est)' must be a whole number. Enter a whole number such as 12, or N/A with a reason.",
+        ),
         (True, "whole", "TRUE is a yes/no value, not a number. Enter a whole number such as 12, or N/A with a reason."),
-        (False, "percent", "FALSE is a yes/no value, not a percentage. Enter a percentage such as 75%, or N/A with a reason."),
+        (
+            False,
+            "percent",
+            "FALSE is a yes/no value, not a percentage. Enter a percentage such as 75%, or N/A with a reason.",
+        ),
         (True, "date", "TRUE is a yes/no value, not a date. Enter a date such as 31/03/2016, or N/A with a reason."),
-        ("1,400 apples", "whole", "'1,400 apples' is not a number. Enter a whole number such as 12, or N/A with a reason."),
+        (
+            "1,400 apples",
+            "whole",
+            "'1,400 apples' is not a number. Enter a whole number such as 12, or N/A with a reason.",
+        ),
         ("1,40", "whole", "'1,40' is not a number. Enter a whole number such as 12, or N/A with a reason."),
-        ("1,400 - 1,500", "whole", "'1,400 - 1,500' is not a number. Enter a whole number such as 12, or N/A with a reason."),
+        (
+            "1,400 - 1,500",
+            "whole",
+            "'1,400 - 1,500' is not a number. Enter a whole number such as 12, or N/A with a reason.",
+        ),
         ("(1,589", "whole", "'(1,589' is not a number. Enter a whole number such as 12, or N/A with a reason."),
         ("£25,500", "whole", "'£25,500' is an amount of money, but this cell needs a whole number such as 12."),
         ("75%", "decimal", "'75%' is a percentage, but this cell needs a number such as 12.5."),
         ("lots", "money", "'lots' is not an amount of money. Enter an amount such as £25,500, or N/A with a reason."),
         ("nan", "decimal", "'nan' is not a number. Enter a number such as 12.5, or N/A with a reason."),
         ("1_000", "whole", "'1_000' is not a number. Enter a whole number such as 12, or N/A with a reason."),
-        (datetime(2016, 3, 31), "whole", "31/03/2016 is a date, not a number. Enter a whole number such as 12, or N/A with a reason."),
-        ("31/02/2016", "date", "'31/02/2016' is not a real date. Enter a date such as 31/03/2016, or N/A with a reason."),
-        ("31 Smarch 2016", "date", "'31 Smarch 2016' is not a real date. Enter a date such as 31/03/2016, or N/A with a reason."),
-        ("next Tuesday", "date", "'next Tuesday' is not a date. Enter a date such as 31/03/2016, or N/A with a reason."),
+        (
+            datetime(2016, 3, 31),
+            "whole",
+            "31/03/2016 is a date, not a number. Enter a whole number such as 12, or N/A with a reason.",
+        ),
+        (
+            "31/02/2016",
+            "date",
+            "'31/02/2016' is not a real date. Enter a date such as 31/03/2016, or N/A with a reason.",
+        ),
+        (
+            "31 Smarch 2016",
+            "date",
+            "'31 Smarch 2016' is not a real date. Enter a date such as 31/03/2016, or N/A with a reason.",
+        ),
+        (
+            "next Tuesday",
+            "date",
+            "'next Tuesday' is not a date. Enter a date such as 31/03/2016, or N/A with a reason.",
+        ),
         (2016, "date", "2016 is not a date. Enter a date such as 31/03/2016, or N/A with a reason."),
         ("1,400", "date", "'1,400' is not a date. Enter a date such as 31/03/2016, or N/A with a reason."),
     ],
@@ -201,7 +233,9 @@ def test_collect_footnotes():
 
 def test_a_footnote_saying_provisional_flags_the_figure():
     footnotes = collect_footnotes(["† Provisional until audited"])
-    assert normalise_value("1,400†", "whole", footnotes=footnotes) == ok(1400.0, "provisional", note="Provisional until audited")
+    assert normalise_value("1,400†", "whole", footnotes=footnotes) == ok(
+        1400.0, "provisional", note="Provisional until audited"
+    )
 
 
 def test_plain_numbers_take_the_short_path_without_regular_expressions(monkeypatch):

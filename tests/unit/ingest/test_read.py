@@ -32,12 +32,22 @@ def no_calamine(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("calamine must not read this workbook")
 
-    monkeypatch.setattr(read_module, "python_calamine", SimpleNamespace(CalamineWorkbook=SimpleNamespace(from_filelike=refuse)))
+    monkeypatch.setattr(
+        read_module, "python_calamine", SimpleNamespace(CalamineWorkbook=SimpleNamespace(from_filelike=refuse))
+    )
 
 
 @pytest.mark.parametrize(
     "row, col, ref",
-    [(0, 0, "A1"), (6, 2, "C7"), (0, 25, "Z1"), (0, 26, "AA1"), (9, 701, "ZZ10"), (0, 702, "AAA1"), (1048575, 16383, "XFD1048576")],
+    [
+        (0, 0, "A1"),
+        (6, 2, "C7"),
+        (0, 25, "Z1"),
+        (0, 26, "AA1"),
+        (9, 701, "ZZ10"),
+        (0, 702, "AAA1"),
+        (1048575, 16383, "XFD1048576"),
+    ],
 )
 def test_cell_references_both_ways(row, col, ref):
     assert cell_ref(row, col) == ref
@@ -407,8 +417,13 @@ def test_entity_expansion_in_any_part_is_refused(part):
     data = simple_xlsx({"A1": "Area", "B1": 1})
     original = member(data, part)
     body = original.split(b"?>", 1)[1]  # drop the XML declaration; the DOCTYPE goes before the root
-    hostile = BILLION_LAUGHS + body.replace(b"Area", b"&lol9;") if part != SHEET_PART else BILLION_LAUGHS + body.replace(
-        b"<sheetData>", b"<sheetData><row r=\"9\"><c r=\"A9\" t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>"
+    hostile = (
+        BILLION_LAUGHS + body.replace(b"Area", b"&lol9;")
+        if part != SHEET_PART
+        else BILLION_LAUGHS
+        + body.replace(
+            b"<sheetData>", b'<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        )
     )
     with pytest.raises(IngestError) as raised:
         read(rezip(data, replace={part: hostile}))

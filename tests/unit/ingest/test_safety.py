@@ -83,7 +83,7 @@ def test_old_word_document():
 @pytest.mark.parametrize(
     "content",
     [
-        "Area,Incidents\nBlaby,1400\nMelton,320\n".encode(),
+        b"Area,Incidents\nBlaby,1400\nMelton,320\n",
         "Area\tIncidents\r\nBlaby\t1400\r\n".encode("utf-16"),
         "Area;Incidents\nHarborough;£1,200\n".encode("cp1252"),
         b"Just some notes about the quarter\n",
@@ -212,7 +212,10 @@ def test_real_zip_bomb_entry_is_refused_by_its_compression_ratio():
     # ratio the directory declares, before anything is decompressed.
     buffer = io.BytesIO()
     zeros = b"\x00" * (1024 * 1024)
-    with zipfile.ZipFile(io.BytesIO(simple_xlsx())) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    with (
+        zipfile.ZipFile(io.BytesIO(simple_xlsx())) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
         for info in source.infolist():
             archive.writestr(info.filename, source.read(info.filename))
         with archive.open("xl/media/image1.png", "w") as entry:

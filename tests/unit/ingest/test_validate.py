@@ -106,7 +106,9 @@ def test_not_available_needs_a_reason_and_a_footnote_gives_one():
         "'N/A - survey not yet carried out'."]
     parsed = messy({"Share engaged": "N/A - no training courses run yet"})
     assert value_of(parsed, "Share engaged") == (None, "not_available", "no training courses run yet")
-    footnoted = messy({"Share engaged": "n/a*"}, change=lambda ws: ws.__setitem__("A16", "* No training courses run yet"))
+    footnoted = messy(
+        {"Share engaged": "n/a*"}, change=lambda ws: ws.__setitem__("A16", "* No training courses run yet")
+    )
     assert messages(footnoted) == []
     assert value_of(footnoted, "Share engaged") == (None, "not_available", "No training courses run yet")
 
@@ -221,7 +223,9 @@ def history_of(*values, months=3):
     for i, value in enumerate(reversed(values)):
         period = parse_period("2016/17 Q1").shift_months(-3 * (i + 1))
         points.append(HistoryPoint(period.start, period.end, period.months if months == 3 else months, value))
-    return lambda indicators, before: {("calls", "LC"): [p for p in points if p.end < before]} if "calls" in indicators else {}
+    return lambda indicators, before: (
+        {("calls", "LC"): [p for p in points if p.end < before]} if "calls" in indicators else {}
+    )
 
 
 def test_a_figure_far_above_the_agencys_history_is_a_warning():
@@ -261,7 +265,9 @@ def test_a_row_takes_the_short_path_exactly_when_every_figure_would_come_through
         normalised, message = normalise_value(raw, rule.type)
         if message or normalised.flag != "actual" or normalised.value is None:
             return False
-        within = (rule.min is None or normalised.value >= rule.min) and (rule.max is None or normalised.value <= rule.max)
+        within = (rule.min is None or normalised.value >= rule.min) and (
+            rule.max is None or normalised.value <= rule.max
+        )
         return raw.__class__ is float and normalised.value == raw and within
 
     assert all_plain(raws, rule) == all(unchanged(raw) for raw in raws)
