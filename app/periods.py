@@ -174,7 +174,10 @@ def year_to_date(to: date) -> PeriodSpec:
 # ---- parsing --------------------------------------------------------------------
 
 _SEP = r"\s*(?:-|–|—|to|until)\s*"
-_MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MON = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _FY = r"(?:fy\s*)?(\d{4})\s*[/\-]\s*(\d{2}|\d{4})"
 _Q = r"q\s*([1-4])"
 
@@ -208,7 +211,8 @@ def _year(first: str, second: str) -> int:
     expected = (start + 1) % (100 if len(second) == 2 else 10_000)
     if end != expected:
         raise PeriodError(
-            f"'{first}/{second}' is not a financial year: the second year must follow the first (e.g. {fy_label(start)})."
+            f"'{first}/{second}' is not a financial year: "
+            f"the second year must follow the first (e.g. {fy_label(start)})."
         )
     return start
 

@@ -221,7 +221,10 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
                 reviews_expected=year.reviews_expected,
                 cost_per_review=year.cost_per_review,
                 fixed_support=year.fixed_support,
-                notes="Leicestershire Safer Communities Strategy Board, 8 June 2016, Agenda Item 9 paragraphs 10-13 and 22.",
+                notes=(
+                    "Leicestershire Safer Communities Strategy Board, 8 June 2016, "
+                    "Agenda Item 9 paragraphs 10-13 and 22."
+                ),
                 contributions=[
                     DhrContribution(
                         partner=c.partner, due=c.due, received_in_advance=c.received_in_advance, drawn_down=c.drawn_down

@@ -35,7 +35,7 @@ ZERO = Decimal(0)
 def to_decimal(value):
     """Decimal for a number or numeric text ("£2,500"); None stays None; anything else is
     returned unchanged so that ``validate_budget`` can name it."""
-    if value is None or isinstance(value, Decimal) or isinstance(value, bool):
+    if value is None or isinstance(value, (Decimal, bool)):
         return value
     if isinstance(value, int):
         return Decimal(value)
@@ -176,7 +176,8 @@ def validate_budget(year: BudgetYear) -> list[Problem]:
         problems.append(
             Problem(
                 "year_start",
-                f"The financial year '{year.year_start}' is not one we can use. Enter the year it starts, e.g. 2016 for 2016/17.",
+                f"The financial year '{year.year_start}' is not one we can use. "
+                "Enter the year it starts, e.g. 2016 for 2016/17.",
             )
         )
     problems += _amount_problems(
@@ -458,7 +459,8 @@ def _contribution_lines(own: list[Contribution], totals, dues, advances, names, 
             got_due, got_advance = _sums(lines)
             raise _refuse(
                 f"The return's partner lines add up to {pounds(got_due)} due and {pounds(got_advance)} received in "
-                f"advance, but its totals are {pounds(due)} and {pounds(advance)}. Correct the return and upload it again."
+                f"advance, but its totals are {pounds(due)} and {pounds(advance)}. "
+                "Correct the return and upload it again."
             )
         notes.append(f"Contributions: {len(lines)} partner lines from the return.")
         return lines

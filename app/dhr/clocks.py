@@ -111,6 +111,9 @@ class ClockRule:
     amber_days: int = 30  # a running clock with this many days or fewer left is Amber
 
 
+STATUTORY_CLOCKS = ClockRule()  # the statutory guidance's periods, unless an installation sets its own
+
+
 @dataclass(frozen=True)
 class ClockState:
     name: str  # "Decision" | "Review"
@@ -157,7 +160,8 @@ def validate_dates(dates: CaseDates, today: date) -> list[Problem]:
                         path,
                         (
                             f"The {label} ({long_date(value)}) is before the "
-                            f"{DATE_LABELS[earlier_name]} ({long_date(earlier)}). Check both dates and correct the wrong one."
+                            f"{DATE_LABELS[earlier_name]} ({long_date(earlier)}). "
+                            "Check both dates and correct the wrong one."
                         ),
                     )
                 )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol, Union
+from typing import TYPE_CHECKING, Literal, Protocol
 
 # The workbook's names for app.vocabulary's display vocabularies.
 from app.vocabulary import DISPLAY_UNITS as UNITS, RAGS, RATED_POLARITIES as POLARITIES, WORKBOOK_FLAGS as FLAGS
@@ -58,7 +58,7 @@ class Suppressed:
         return f"<{self.threshold}" if self.primary else "[c]"
 
 
-Figure = Union[float, int, Suppressed, None]
+Figure = float | int | Suppressed | None
 
 
 def _check(value, allowed: tuple, what: str) -> None:

@@ -35,7 +35,7 @@ from xlsxwriter.worksheet import Worksheet
 from app.dhr import long_date
 from app.dhr.actions import Action, action_rag
 from app.dhr.budget import COST_KINDS, ZERO, BudgetYear, validate_budget
-from app.dhr.clocks import REVIEW_TYPES, CaseDates, ClockRule, compute_clocks
+from app.dhr.clocks import REVIEW_TYPES, STATUTORY_CLOCKS, CaseDates, ClockRule, compute_clocks
 from app.periods import fy_label
 from app.export.dashboard_data import SheetWriter
 from app.export.formats import BORDER_COLOUR, FONT, TEXT_COLOUR, Formats, fit_row, number_format, setup_print
@@ -63,7 +63,7 @@ class CaseRow:
 
 
 def dhr_sheet_writers(budget_years: Sequence[BudgetYear], cases: Sequence[CaseRow], actions: Sequence[Action],
-                      today: date, rule: ClockRule = ClockRule()) -> list[SheetWriter]:
+                      today: date, rule: ClockRule = STATUTORY_CLOCKS) -> list[SheetWriter]:
     """The three DHR sheet writers, in workbook order."""
     years = sorted(budget_years, key=lambda y: y.year_start)
     return [
@@ -239,7 +239,8 @@ class _BudgetBlock:
                 "validate": "list",
                 "source": [YES, NO],
                 "error_title": "Drawn down this year?",
-                "error_message": f"Enter {YES} if the contribution is drawn down this year, or {NO} if it is left with the partner.",
+                "error_message": f"Enter {YES} if the contribution is drawn down this year, "
+                f"or {NO} if it is left with the partner.",
             },
         )
         self.label(row, "Total contributions", total=True)
@@ -384,7 +385,7 @@ CASE_DATE_COLUMNS = ("incident", "notification", "decision", "home_office_told",
 
 
 def write_cases_sheet(workbook: Workbook, formats: Formats, cases: Sequence[CaseRow], today: date,
-                      rule: ClockRule = ClockRule()) -> Worksheet:
+                      rule: ClockRule = STATUTORY_CLOCKS) -> Worksheet:
     ws = workbook.add_worksheet(CASES_SHEET)
     date_format = _short_date(workbook)
     labels = [label for label, _ in CASE_COLUMNS]

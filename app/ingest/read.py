@@ -640,9 +640,8 @@ def _find_formats_in_plain_xml(xml: bytes, scan: "_SheetScan") -> None:
     if FORMULA_TAG.search(xml):
         for ref, attributes, value_element, value in FORMULA_CELL.findall(xml):
             # A formula whose saved result is the empty string (t="str", <v></v>) has one.
-            if not value and not (value_element and STRING_TYPES.search(attributes)):
-                if key := within(ref):
-                    grid.formula_no_value.add(key)
+            if not value and not (value_element and STRING_TYPES.search(attributes)) and (key := within(ref)):
+                grid.formula_no_value.add(key)
     if ERROR_TYPE.search(xml):
         for ref, value in ERROR_CELL.findall(xml):
             if value and (key := within(ref)):

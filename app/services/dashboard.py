@@ -227,7 +227,7 @@ def _mark_headlines(table: PerformanceTable) -> None:
     for row in table.rows.values():
         row.headline, row.strip_codes = False, []
         by_indicator.setdefault(row.indicator, []).append(row)
-    for slug, rows in by_indicator.items():
+    for rows in by_indicator.values():
         rows.sort(key=lambda r: order[r.area])
         first = rows[0]
         shown = [first]

@@ -271,7 +271,7 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
     released = store.release_current(rows)
     store.insert_values(rows)
     targets = []
-    for plan, row, slot, value, flag, note in parsed.targets:
+    for _plan, row, slot, value, _flag, note in parsed.targets:
         if value is not None:
             indicator_id, row_area_id = by_row[id(row)]
             slot_area_id, period_id, _ = by_slot[id(slot)]

@@ -86,7 +86,8 @@ def line_chart(chart_id: str, title: str, points: list[Point]) -> Markup:
             f'<text x="{LEFT - 4}" y="{y(point.value) + 4}" text-anchor="end" {FONT}>{escape(_tick(point.text))}</text>'
         )
         parts.append(
-            f'<line x1="{LEFT - 2}" y1="{y(point.value)}" x2="{LEFT + plot_w}" y2="{y(point.value)}" stroke="#b1b4b6" stroke-dasharray="2,3"/>'
+            f'<line x1="{LEFT - 2}" y1="{y(point.value)}" x2="{LEFT + plot_w}" y2="{y(point.value)}" '
+            'stroke="#b1b4b6" stroke-dasharray="2,3"/>'
         )
     for i in sorted({0, len(points) - 1}):
         anchor = "start" if i == 0 and len(points) > 1 else ("end" if len(points) > 1 else "middle")

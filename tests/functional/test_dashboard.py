@@ -165,7 +165,7 @@ def test_cli_workbook_equals_the_database_cell_by_cell(demo, runner, tmp_path):
 
     # Outcome measures (Table 2): target and performance; N/A with its reason as a note.
     ws = book["Outcome measures"]
-    for r, row in rows_of(ws, header_row(ws, "Outcome") + 1, 4):
+    for _r, row in rows_of(ws, header_row(ws, "Outcome") + 1, 4):
         if row[0] is None or row[0].startswith("Note"):
             break
         value = figures[(row[0], "LC", "2015-12..2016-03")][0]

@@ -48,8 +48,9 @@ def test_a_rejected_return_prints_every_problem_and_exits_1(runner, tmp_path, de
         "Appendix 2!C7: 'lots' is not a number. Enter a whole number such as 12, or N/A with a reason.",
         "Appendix 2!D8: Enter the figure for 'Business line calls received' (Charnwood): it is required, and an empty "
         "cell is not read as 0.",
-        "Appendix 2!J6: Total Leics County is 735, but Blaby, Charnwood, Harborough, Hinckley & Bosworth, Melton, North "
-        "West Leicestershire and Oadby & Wigston (C6:I6) add up to 734. Correct the total or the figures that make it up.",
+        "Appendix 2!J6: Total Leics County is 735, but Blaby, Charnwood, Harborough, Hinckley & Bosworth, Melton, "
+        "North West Leicestershire and Oadby & Wigston (C6:I6) add up to 734. "
+        "Correct the total or the figures that make it up.",
         "rejected: nothing stored (correct the errors listed above)",
     ]
     assert submissions() == 0

@@ -220,7 +220,8 @@ def test_a_managers_override_needs_a_reason_is_audited_and_shown_with_the_calcul
 
     # An indicator rated by hand takes the manager's manual rating; without one it has none.
     confidence = demo[
-        "% of people stating that they feel that the police and other local public services are successfully dealing with ASB and crime in their local area"
+        "% of people stating that they feel that the police and other local public services are successfully "
+        "dealing with ASB and crime in their local area"
     ]
     confidence.rag_method = "manual"
     db.session.commit()

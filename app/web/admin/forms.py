@@ -234,7 +234,8 @@ class IndicatorForm(FlaskForm):
         validators=[Optional(), NumberRange(min=3, max=24, message="Enter a number of periods from 3 to 24")],
     )
     suppress_small_counts = BooleanField(
-        "Hide counts below 5 in the public workbook (untick only for figures that cannot identify anyone, such as money)",
+        "Hide counts below 5 in the public workbook "
+        "(untick only for figures that cannot identify anyone, such as money)",
         widget=GovCheckboxInput(),
         default=True,
     )

@@ -107,7 +107,8 @@ class ScheduleForm(FlaskForm):
     periods = TextAreaField(
         "Periods",
         widget=GovTextArea(),
-        description="One a line, for example '2016/17 Q1'. Each agency that submits the template owes a return for each period, due the template's number of days after the period ends.",
+        description="One a line, for example '2016/17 Q1'. Each agency that submits the template owes a return "
+        "for each period, due the template's number of days after the period ends.",
         validators=[InputRequired(message="Enter at least one period, one a line")],
     )
     submit = SubmitField("Add to the schedule", widget=GovSubmitInput())

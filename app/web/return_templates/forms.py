@@ -167,7 +167,8 @@ class ColumnForm(RuleFields, FlaskForm):
         "Period (for a period column)",
         widget=GovTextInput(),
         filters=[strip],
-        description="Q1 to Q4, year, rolling_12_months, year_to_date, previous_year:Q1 … or a period such as 2015/16 Q4.",
+        description="Q1 to Q4, year, rolling_12_months, year_to_date, previous_year:Q1 … "
+        "or a period such as 2015/16 Q4.",
         validators=[Optional(), Length(max=60)],
     )
     measure = optional_select("Measure (for a measure column)")

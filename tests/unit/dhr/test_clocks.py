@@ -166,7 +166,8 @@ def test_each_order_rule_is_checked():
     )
     # the nearest earlier date is the one named, so one wrong date gives one message
     assert by_field["publication"].startswith(
-        "The publication date (25 January 2016) is before the date the report was sent to the Home Office (27 January 2016)."
+        "The publication date (25 January 2016) is before "
+        "the date the report was sent to the Home Office (27 January 2016)."
     )
     assert all("Check both dates" in m for m in by_field.values())
 

@@ -216,7 +216,8 @@ def colour_of(ws, coordinate: str) -> str | None:
             continue
         anchor = min(cell_range.min_row for cell_range in entry.sqref.ranges)
         for rule in entry.rules:
-            formula = re.sub(r"(\$?[A-Z]+)(\d+)", lambda m: f"{m[1]}{int(m[2]) + cell.row - anchor}", rule.formula[0])
+            shift = cell.row - anchor
+            formula = re.sub(r"(\$?[A-Z]+)(\d+)", lambda m, shift=shift: f"{m[1]}{int(m[2]) + shift}", rule.formula[0])
             expression = re.sub(r"\$?([A-Z]+\d+)", lambda m: repr(ws[m[1]].value), formula)
             # Our rules are AND(...) of single-argument calls: commas only separate its
             # conditions, and "and" stops at the first false one, as a blank must.

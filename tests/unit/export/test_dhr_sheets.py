@@ -12,7 +12,7 @@ import pytest
 from app.demo.dhr import demo_actions, demo_cases, leicestershire_2016_17
 from app.dhr.actions import Action, ActionUpdate, action_rag
 from app.dhr.budget import BudgetYear, Contribution, CostLine, forecast, summarise
-from app.dhr.clocks import CaseDates, ClockRule, compute_clocks
+from app.dhr.clocks import STATUTORY_CLOCKS, CaseDates, ClockRule, compute_clocks
 from app.export.dashboard import dashboard_bytes
 from app.export.dhr_sheets import (
     ACTIONS_SHEET, BUDGET_SHEET, CASES_SHEET, CaseRow, dhr_sheet_writers,
@@ -23,7 +23,7 @@ from app.export.xlsx import new_workbook
 TODAY = date(2016, 6, 8)
 
 
-def build(years=(), cases=(), actions=(), today=TODAY, rule=ClockRule()) -> bytes:
+def build(years=(), cases=(), actions=(), today=TODAY, rule=STATUTORY_CLOCKS) -> bytes:
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
     formats = Formats(workbook)

@@ -15,7 +15,7 @@ TABLE_1 = "leicestershire_da_sv_service_dec2015_mar2016"
 def _table_1(seed, with_county=True):
     """Appendix 2 Table 1 as values: districts, and the county total as published."""
     rows = []
-    for n, (name, figures) in enumerate(seed[TABLE_1]["rows"].items()):
+    for n, (_name, figures) in enumerate(seed[TABLE_1]["rows"].items()):
         for code, value in zip(CODES, figures[:7]):
             rows.append((f"t{n}", code, PERIOD, value))
         if with_county:

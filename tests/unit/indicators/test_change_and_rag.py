@@ -98,7 +98,8 @@ def test_absolute_band_on_a_percentage_is_in_points():
     assert result.rag == "A"
     assert (
         result.reason
-        == "Worse than last year by 2 percentage points (more than 1 percentage points, within 3 percentage points): Amber"
+        == "Worse than last year by 2 percentage points "
+        "(more than 1 percentage points, within 3 percentage points): Amber"
     )
     assert rate(spec(unit="percent", rule=rule), 34, 30).rag == "R"
 
