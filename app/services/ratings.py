@@ -34,6 +34,7 @@ from app.services.dashboard import indicator_row, parse_dashboard_period, stored
 from app.services.sign_off import editable_period
 from app.store.reference import period_row
 from app.vocabulary import RAGS
+from app.store.rows import get_row
 
 
 def _area_by_code(code: str | None, field_name: str = "area") -> Area:
@@ -58,18 +59,12 @@ def _current_ratings(indicator: Indicator, area: Area, period: Period) -> list[R
 
 def get_indicator(indicator_id: int) -> Indicator:
     """The indicator, or NotFound."""
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None:
-        raise NotFound("There is no such indicator.")
-    return indicator
+    return get_row(Indicator, indicator_id, "There is no such indicator.")
 
 
 def get_outcome(outcome_id: int) -> Outcome:
     """The outcome, or NotFound."""
-    outcome = db.session.get(Outcome, outcome_id)
-    if outcome is None:
-        raise NotFound("There is no such outcome.")
-    return outcome
+    return get_row(Outcome, outcome_id, "There is no such outcome.")
 
 
 @dataclass

@@ -2,9 +2,9 @@
 the choices of forms. Reads only: saving them is ``app.services.admin``."""
 from sqlalchemy import select
 
-from app.errors import NotFound
 from app.extensions import db
 from app.models import Agency, Area, Indicator, Outcome
+from app.store.rows import get_row
 
 
 def rows_of(model, order_by) -> list:
@@ -14,10 +14,7 @@ def rows_of(model, order_by) -> list:
 
 def row_of(model, row_id: int):
     """One row by id. Raises NotFound."""
-    row = db.session.get(model, row_id)
-    if row is None:
-        raise NotFound(row_id)
-    return row
+    return get_row(model, row_id)
 
 
 def agencies_by_name() -> list[Agency]:

@@ -46,6 +46,7 @@ from app.services.audit import record
 from app.services.return_templates import definition_for_reading
 from app.store import submissions as store
 from app.store.reference import agencies_by_slug, period_row
+from app.store.rows import get_row
 
 RACE_MESSAGE = ("Another return for this agency and period was submitted at the same moment; reload and check which "
                 "one is current.")
@@ -503,9 +504,7 @@ def list_submissions(user, limit: int = 500) -> list[Submission]:
 
 def submission_for(submission_id: int, user) -> Submission:
     """A submission the person may see. Raises NotFound or Forbidden."""
-    submission = db.session.get(Submission, submission_id)
-    if submission is None:
-        raise NotFound(submission_id)
+    submission = get_row(Submission, submission_id)
     if not may_see_submission(user, submission):
         raise Forbidden(submission_id)
     return submission

@@ -4,8 +4,9 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Agency, DataValue, Indicator, Period
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden
 from app.policy import can_see_agency, visible_agency_ids
+from app.store.rows import get_row
 
 
 def list_values(user, agency_id: int | None = None, limit: int = 500) -> list[DataValue]:
@@ -42,9 +43,7 @@ def agencies_for(user) -> list[Agency]:
 
 def agency_for(agency_id: int, user) -> Agency:
     """An agency whose figures the person may see. Raises NotFound or Forbidden."""
-    agency = db.session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound(agency_id)
+    agency = get_row(Agency, agency_id)
     if not can_see_agency(user, agency.id):
         raise Forbidden(agency_id)
     return agency

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.errors import NotFound
 from app.extensions import db
 from app.models import User
 from app.policy import DHR_ROLES
 from app.services import ServiceError, transaction
 from app.services.audit import record
+from app.store.rows import get_row
 
 
 def access_list() -> list[User]:
@@ -19,9 +19,7 @@ def access_list() -> list[User]:
 
 def set_dhr_access(user_id: int, granted: bool, acting_user) -> User:
     """Grant or revoke a manager's or officer's access to the DHR area (audited)."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"No user {user_id}.")
+    user = get_row(User, user_id, f"No user {user_id}.")
     if user.role in DHR_ROLES:
         raise ServiceError(
             f"{user.name} is {user.role_label.lower()} and always sees DHR data: there is nothing to change."

@@ -9,13 +9,13 @@ from datetime import date
 from sqlalchemy import select
 
 from app.dhr.actions import Action, ActionUpdate, action_rag, validate_action
-from app.errors import NotFound
 from app.extensions import db
 from app.models import DhrAction, DhrActionUpdate, DhrCase
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.dhr.problems import field_errors, refuse
 from app.services.dhr.settings import current_date
+from app.store.rows import get_row
 
 
 def list_actions() -> list[DhrAction]:
@@ -23,10 +23,7 @@ def list_actions() -> list[DhrAction]:
 
 
 def get_action(action_id: int) -> DhrAction:
-    action = db.session.get(DhrAction, action_id)
-    if action is None:
-        raise NotFound(f"No DHR action {action_id}.")
-    return action
+    return get_row(DhrAction, action_id, f"No DHR action {action_id}.")
 
 
 def case_actions(case: DhrCase) -> list[DhrAction]:

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from app.dhr import long_date
 from app.dhr.clocks import CaseDates, ClockState, compute_clocks, validate_dates
-from app.errors import NotFound
 from app.export.dhr_sheets import CaseRow
 from app.extensions import db
 from app.models import Area, DhrCase, DhrPanelMeeting
@@ -18,6 +17,7 @@ from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.dhr.problems import field_errors
 from app.services.dhr.settings import clock_rule, current_date
+from app.store.rows import get_row
 
 CASE_STATUS_LABELS = {
     "under_consideration": "Under consideration",
@@ -42,10 +42,7 @@ def list_cases() -> list[DhrCase]:
 
 
 def get_case(case_id: int) -> DhrCase:
-    case = db.session.get(DhrCase, case_id)
-    if case is None:
-        raise NotFound(f"No DHR case {case_id}.")
-    return case
+    return get_row(DhrCase, case_id, f"No DHR case {case_id}.")
 
 
 def list_areas() -> list[Area]:
