@@ -27,6 +27,13 @@ RAG_CHOICES = [("R", "Red"), ("A", "Amber"), ("G", "Green")]
 KIND_LABELS = {"override": "Override the calculated rating", "manual": "Manual rating (for an indicator rated by hand)"}
 
 
+def reason_field(label: str, required_message: str, description: str) -> TextAreaField:
+    """A reason a manager must give (kept in the audit log): up to 2,000 characters."""
+    return TextAreaField(label, widget=GovTextArea(), filters=[strip], description=description,
+                         validators=[InputRequired(message=required_message),
+                                     Length(max=2000, message="Use 2,000 characters or fewer")])
+
+
 class RatingForm(FlaskForm):
     area = HiddenField()
     kind = RadioField(
@@ -41,16 +48,8 @@ class RatingForm(FlaskForm):
     )
     rag = RadioField("Rating", widget=GovRadioInput(), choices=options(RAG_CHOICES), validate_choice=False,
                      validators=[InputRequired(message="Choose Red, Amber or Green"), StrictChoice("rating")])
-    reason = TextAreaField(
-        "Reason",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="Shown beside the rating on the dashboard and in the workbook, and kept in the audit log.",
-        validators=[
-            InputRequired(message="Give the reason for this rating"),
-            Length(max=2000, message="Use 2,000 characters or fewer"),
-        ],
-    )
+    reason = reason_field("Reason", "Give the reason for this rating",
+                          "Shown beside the rating on the dashboard and in the workbook, and kept in the audit log.")
     submit = SubmitField("Save the rating", widget=GovSubmitInput())
 
 
@@ -123,14 +122,7 @@ class ConfirmForm(FlaskForm):
 
 
 class UnlockForm(FlaskForm):
-    reason = TextAreaField(
-        "Why must it be unlocked?",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="For example: Charnwood resubmitted its Q4 return with corrected figures. Kept in the audit log.",
-        validators=[
-            InputRequired(message="Give the reason for unlocking"),
-            Length(max=2000, message="Use 2,000 characters or fewer"),
-        ],
-    )
+    reason = reason_field("Why must it be unlocked?", "Give the reason for unlocking",
+                          "For example: Charnwood resubmitted its Q4 return with corrected figures. "
+                          "Kept in the audit log.")
     submit = SubmitField("Unlock the period", widget=GovSubmitInput())
