@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from app.demo.figures import load_seed
 from app.extensions import db
 from app.models import Agency, Area, User
 
@@ -40,6 +41,13 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
     }
     config.update(overrides)
     return config
+
+
+@pytest.fixture(scope="session")
+def seed() -> dict:
+    """The tables transcribed from the five seed board papers: app/demo/seed_figures.json,
+    the one copy (the demo partnership loads the same file)."""
+    return load_seed()
 
 
 @pytest.fixture(scope="session")

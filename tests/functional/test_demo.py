@@ -1,16 +1,12 @@
 """``flask demo load``: idempotent, and reproduces every figure in seed_figures.json."""
-import json
 import math
 
 import pytest
 from sqlalchemy import select, text
 
-from app.demo import DEMO_DIR
 from app.extensions import db
 from app.models import Area, DataValue, Indicator, Period, Target, User
 
-SEED = json.loads((DEMO_DIR / "seed_figures.json").read_text())
-DISTRICTS = SEED["leicestershire_dashboard_2015_16_q4"]["area_codes"]
 
 
 def snapshot() -> dict:
@@ -82,9 +78,9 @@ def assert_figure(name, area, period_key, expected, flag="actual"):
     return row
 
 
-def test_appendix_1_dashboard_figures(demo):
+def test_appendix_1_dashboard_figures(demo, seed):
     count = 0
-    for outcome in SEED["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
+    for outcome in seed["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
         for ind in outcome["indicators"]:
             prev_key = ind.get("previous_period", "2014-15").replace("-", "/")
             latest = ind.get("latest_period", "2015-16")
@@ -107,9 +103,10 @@ def test_appendix_1_dashboard_figures(demo):
     assert stored("Number of referrals to domestic abuse support services (adults)", "LC", "2015/16").flag == "estimate"
 
 
-def test_appendix_2_district_table_and_llr_targets(demo):
-    table = SEED["leicestershire_da_sv_service_dec2015_mar2016"]
-    codes = [DISTRICTS[a] for a in table["columns"][:7]] + ["LC", "LLR"]
+def test_appendix_2_district_table_and_llr_targets(demo, seed):
+    table = seed["leicestershire_da_sv_service_dec2015_mar2016"]
+    districts = seed["leicestershire_dashboard_2015_16_q4"]["area_codes"]
+    codes = [districts[a] for a in table["columns"][:7]] + ["LC", "LLR"]
     for name, row in table["rows"].items():
         for code, value in zip(codes, row[:9]):
             assert_figure(name, code, "2015-12..2016-03", value)
@@ -122,8 +119,8 @@ def test_appendix_2_district_table_and_llr_targets(demo):
         assert sum(row[:7]) == row[7]
 
 
-def test_table_2_outcomes_with_not_available_reasons(demo):
-    for row in SEED["leicestershire_da_sv_outcomes_dec2015_mar2016"]["rows"]:
+def test_table_2_outcomes_with_not_available_reasons(demo, seed):
+    for row in seed["leicestershire_da_sv_outcomes_dec2015_mar2016"]["rows"]:
         if row["performance"] is None:
             stored_row = assert_figure(row["outcome"], "LC", "2015-12..2016-03", None, "not_available")
             assert stored_row.note == row["not_available_reason"]
@@ -135,8 +132,8 @@ def test_table_2_outcomes_with_not_available_reasons(demo):
         assert target.value == row["target"] and target.area.code == "LC"
 
 
-def test_cambridgeshire_quarters_and_not_released(demo):
-    for label, ind in SEED["cambridgeshire_da_quarterly_2014_15"]["indicators"].items():
+def test_cambridgeshire_quarters_and_not_released(demo, seed):
+    for label, ind in seed["cambridgeshire_da_quarterly_2014_15"]["indicators"].items():
         # "Refuge occupancy rate - Hunts" is the refuge occupancy rate for Huntingdonshire.
         name, area = label, "CAMBS"
         if " - " in label:
@@ -156,9 +153,9 @@ def test_cambridgeshire_quarters_and_not_released(demo):
             assert_figure(name, area, "2013/14", ind["total_2013_14"])
 
 
-def test_rotherham_rolling_twelve_months_and_year_to_date(demo):
+def test_rotherham_rolling_twelve_months_and_year_to_date(demo, seed):
     keys = ["2015-11..2016-10", "2016-11..2017-10", None, "2017-04..2017-10"]
-    for name, row in SEED["rotherham_da_table4_2017"]["rows"].items():
+    for name, row in seed["rotherham_da_table4_2017"]["rows"].items():
         for key, value in zip(keys, row):
             if key is None:
                 continue
@@ -173,8 +170,9 @@ def test_no_missing_figure_is_stored_as_zero(demo):
     assert stored("Business line calls received", "NW", "2015-12..2016-03").value == 0
 
 
-def test_district_populations_sum_to_the_county(demo):
+def test_district_populations_sum_to_the_county(demo, seed):
     county = db.session.scalar(select(Area).where(Area.code == "LC"))
     districts = [a for a in county.children if a.kind == "district"]
-    assert sorted(a.code for a in districts) == sorted(DISTRICTS.values())
+    codes = seed["leicestershire_dashboard_2015_16_q4"]["area_codes"].values()
+    assert sorted(a.code for a in districts) == sorted(codes)
     assert sum(a.population_for(2015) for a in districts) == county.population_for(2015)

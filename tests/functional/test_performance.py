@@ -1,9 +1,7 @@
 """Issue 5 at the app level: the dashboard's figures and ratings from the stored data,
 managers' overrides, sign-off and unlock, and completeness — through the services and
 the pages people use."""
-import json
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -26,7 +24,6 @@ from tests.conftest import (
     DEMO_POLICE_OFFICER as POLICE,
 )
 
-SEED = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "seed_figures.json").read_text())
 
 
 @pytest.fixture
@@ -50,10 +47,10 @@ def _set_value(slug, area, period, value):
     db.session.commit()
 
 
-def test_appendix_1_progress_column_table_2_and_rotherham_come_out_of_the_demo_data(demo):
+def test_appendix_1_progress_column_table_2_and_rotherham_come_out_of_the_demo_data(demo, seed):
     table = performance_table("2015/16")
     rated = 0
-    for outcome in SEED["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
+    for outcome in seed["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
         for seed_row in outcome["indicators"]:
             row = _headline(table, demo, seed_row["name"])
             assert row.area == "LC"
@@ -72,7 +69,7 @@ def test_appendix_1_progress_column_table_2_and_rotherham_come_out_of_the_demo_d
     assert referrals.rag is None and referrals.latest_flag == "estimate"
 
     # Table 2: rated against the targets; "not available" figures carry their reasons, no rating.
-    for seed_row in SEED["leicestershire_da_sv_outcomes_dec2015_mar2016"]["rows"]:
+    for seed_row in seed["leicestershire_da_sv_outcomes_dec2015_mar2016"]["rows"]:
         row = _headline(table, demo, seed_row["outcome"])
         assert row.target == seed_row["target"]
         if seed_row["performance"] is None:
@@ -89,8 +86,8 @@ def test_appendix_1_progress_column_table_2_and_rotherham_come_out_of_the_demo_d
 
     # Rotherham Table 4's % change column, from the stored rolling 12-month figures.
     rotherham = performance_table("12 months to 31 October 2017")
-    published = [change for _, _, change, _ in SEED["rotherham_da_table4_2017"]["rows"].values()]
-    shown = [_headline(rotherham, demo, name).change_text for name in SEED["rotherham_da_table4_2017"]["rows"]]
+    published = [change for _, _, change, _ in seed["rotherham_da_table4_2017"]["rows"].values()]
+    shown = [_headline(rotherham, demo, name).change_text for name in seed["rotherham_da_table4_2017"]["rows"]]
     assert shown == ["+67%", "-10 points", "-11%", "-13%", "-1 point", "-8 points"]
     assert [s.replace(" points", "%").replace(" point", "%") for s in shown] == [
         c if c.startswith("-") else "+" + c for c in published

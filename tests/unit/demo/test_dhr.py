@@ -1,9 +1,7 @@
 """The demo's DHR data (app.demo.dhr): the cases reach every clock state, the seven seed
 actions, and the 2016/17 Leicestershire budget, checked against the seed file."""
-import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +10,6 @@ from app.dhr.actions import action_rag, validate_action
 from app.dhr.budget import summarise
 from app.dhr.clocks import ClockRule, compute_clocks, validate_dates
 
-SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed_figures.json"
 RULE = ClockRule()
 TODAY = date(2016, 6, 8)
 
@@ -68,8 +65,8 @@ def test_demo_actions_are_the_seven_seed_actions():
     assert [action_rag(a, TODAY)[0] for a in actions] == ["A", "A", "G", "A", "R", "G", "A"]
 
 
-def test_demo_actions_match_the_seed_file():
-    seed = json.loads(SEED.read_text())["leicestershire_dhr_funding_2016_17"]["outstanding_actions_march_2016"]
+def test_demo_actions_match_the_seed_file(seed):
+    seed = seed["leicestershire_dhr_funding_2016_17"]["outstanding_actions_march_2016"]
     actions = demo_actions(TODAY)
     assert [(a.review, a.lead_agency, a.scope, a.action, a.status) for a in actions] == [
         (s["dhr"], s["agency"], s["type"], s["action"], s["status"]) for s in seed]
@@ -104,8 +101,8 @@ def test_leicestershire_2016_17_every_figure():
     assert all(isinstance(v, Decimal) for v in (s.total_costs, s.closing_reserve, s.forecast_cost))
 
 
-def test_leicestershire_figures_match_the_seed_file():
-    seed = json.loads(SEED.read_text())["leicestershire_dhr_funding_2016_17"]
+def test_leicestershire_figures_match_the_seed_file(seed):
+    seed = seed["leicestershire_dhr_funding_2016_17"]
     year = leicestershire_2016_17()
     s = summarise(year)
     assert s.opening_reserve == seed["carried_forward_from_2015_16"]

@@ -1,10 +1,8 @@
 """Fixtures for the dashboard workbook tests: a DashboardData built from the published
-seed tables (tests/fixtures/seed_figures.json), so the workbook can be checked against
+seed tables (app/demo/seed_figures.json, the ``seed`` fixture), so the workbook can be checked against
 the figures the boards actually received."""
-import json
 import re
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,6 @@ from app.export.dashboard_data import (
     TrendRow, TrendTable,
 )
 
-SEED_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "seed_figures.json"
 # The dashboard's district colours did not survive transcription of the seed; these
 # RAGs are made up, one pattern per row, so the district columns have something to show.
 DISTRICT_PATTERNS = ["GAGRGAG", "RAAGRGA", "AGGRAGG", "GGGAGGR"]
@@ -35,11 +32,6 @@ TREND_THEMES = [
                                      "Refuge occupancy rate - Fenland"]),
     ("Recover: women housed", "count", ["Women housed at the refuges - Cambridge"]),
 ]
-
-
-@pytest.fixture(scope="session")
-def seed() -> dict:
-    return json.loads(SEED_PATH.read_text())
 
 
 def _unit(indicator: dict) -> str:

@@ -2,12 +2,11 @@
 in (through openpyxl, as a spreadsheet program would save it), and a catalogue of the demo
 templates standing in for the database."""
 import io
-import json
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 
+from app.demo.figures import load_seed
 from app.definition import TemplateDefinition, expand_fields
 from app.demo.templates import demo_definitions
 from app.export.blank_return import build_blank_return, field_cells
@@ -17,8 +16,8 @@ from app.ingest.safety import SafetyLimits
 from app.periods import parse_period
 from tests.unit.ingest.builders import compound_file, forge_uncompressed_size, rezip, simple_xlsx, xlsx
 
-SEED = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "seed_figures.json").read_text())
-APPENDIX_2 = SEED["leicestershire_da_sv_service_dec2015_mar2016"]
+# A helper module, not a test: it reads the seed figures with the loader the ``seed`` fixture uses.
+APPENDIX_2 = load_seed()["leicestershire_da_sv_service_dec2015_mar2016"]
 APPENDIX_2_SLUG = "appendix-2-da-sv-outputs"
 LWA = "living-without-abuse"
 SEED_PERIOD = "Dec 2015 - Mar 2016"
