@@ -13,9 +13,8 @@ from sqlalchemy import text
 from app import create_app
 from app.demo.figures import load_seed
 from app.extensions import db
-from app.models import Agency, Area, User
+from tests.factories import PASSWORD, make_agency, make_area, make_user
 
-PASSWORD = "correct horse battery staple"
 # The sign-ins ``flask demo load`` creates (email, password).
 DEMO_ADMIN = ("admin@demo.saferreturns.org.uk", "demo-admin-pass")
 DEMO_MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
@@ -126,29 +125,34 @@ def runner(app):
 @pytest.fixture
 def people(app):
     """One agency pair and one user per role (two officers, in different agencies)."""
-    county = Area(name="Leicestershire", code="LC", kind="county")
-    police = Agency(slug="police", name="Leicestershire Police")
-    council = Agency(slug="blaby-council", name="Blaby District Council")
-    db.session.add_all([county, police, council])
-    db.session.flush()
-    users = {}
-    for key, role, agency in [
-        ("officer", "officer", police),
-        ("other_officer", "officer", council),
-        ("manager", "manager", None),
-        ("admin", "admin", None),
-        ("dhr_coordinator", "dhr_coordinator", None),
-    ]:
-        u = User(email=f"{key}@example.org", name=key.replace("_", " ").title(), role=role, agency=agency)
-        u.set_password(PASSWORD)
-        db.session.add(u)
-        users[key] = u
+    county = make_area("Leicestershire", code="LC", kind="county")
+    police = make_agency("Leicestershire Police", slug="police")
+    council = make_agency("Blaby District Council", slug="blaby-council")
+    users = {
+        key: make_user(role, email=f"{key}@example.org", name=key.replace("_", " ").title(), agency=agency)
+        for key, role, agency in [
+            ("officer", "officer", police),
+            ("other_officer", "officer", council),
+            ("manager", "manager", None),
+            ("admin", "admin", None),
+            ("dhr_coordinator", "dhr_coordinator", None),
+        ]
+    }
     db.session.commit()
     return {"users": users, "police": police, "council": council, "county": county}
 
 
 def sign_in(client, email: str, password: str = PASSWORD):
     return client.post("/sign-in", data={"email": email, "password": password})
+
+
+def signed_in(client, login: tuple[str, str]):
+    """The client, signed out of whoever it was and signed in as ``login`` (email, password),
+    e.g. ``signed_in(client, DEMO_MANAGER)``."""
+    client.post("/sign-out")
+    response = sign_in(client, *login)
+    assert response.status_code == 302, response.data[:500]
+    return client
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import sign_in
+from tests.conftest import DEMO_ADMIN, DEMO_MANAGER, sign_in
 
 DHR_SHEETS = ["DHR Budget", "DHR Cases", "DHR Actions"]
 
@@ -29,19 +29,19 @@ def test_operators_full_export_has_the_dhr_sheets_and_the_public_one_does_not(de
 
 
 def test_manager_gets_the_dhr_sheets_only_once_granted(demo, client):
-    sign_in(client, "manager@demo.saferreturns.org.uk", "demo-manager-pass")
+    sign_in(client, *DEMO_MANAGER)
     response = client.get("/dashboard/2015-16/download?version=full")
     assert response.status_code == 200
     assert not set(DHR_SHEETS) & set(sheets_of(response.data))
 
     manager = db.session.scalar(select(User).where(User.email == "manager@demo.saferreturns.org.uk"))
     client.post("/sign-out")
-    sign_in(client, "admin@demo.saferreturns.org.uk", "demo-admin-pass")
+    sign_in(client, *DEMO_ADMIN)
     assert sheets_of(client.get("/dashboard/2015-16/download?version=full").data)[-3:] == DHR_SHEETS
     assert client.post(f"/dhr/access/{manager.id}", data={"grant": "yes"}).status_code == 302
 
     client.post("/sign-out")
-    sign_in(client, "manager@demo.saferreturns.org.uk", "demo-manager-pass")
+    sign_in(client, *DEMO_MANAGER)
     assert sheets_of(client.get("/dashboard/2015-16/download?version=full").data)[-3:] == DHR_SHEETS
     # The public version never has them, whoever asks.
     assert not set(DHR_SHEETS) & set(sheets_of(client.get("/dashboard/2015-16/download?version=public").data))

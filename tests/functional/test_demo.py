@@ -6,6 +6,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Area, DataValue, Indicator, Period, Target, User
+from tests.conftest import DEMO_MANAGER, signed_in
 
 
 
@@ -43,10 +44,7 @@ def test_demo_load_twice_gives_the_same_database(demo, runner):
 
 
 def test_demo_users_can_sign_in(demo, client):
-    response = client.post(
-        "/sign-in", data={"email": "manager@demo.saferreturns.org.uk", "password": "demo-manager-pass"}
-    )
-    assert response.status_code == 302
+    signed_in(client, DEMO_MANAGER)
     officer = db.session.scalar(select(User).where(User.email == "police.officer@demo.saferreturns.org.uk"))
     assert officer.role == "officer" and officer.agency.slug == "leicestershire-police"
 

@@ -9,6 +9,7 @@ from app.dhr.budget import summarise
 from app.extensions import db
 from app.models import DhrAction, DhrBudgetYear, DhrCase, DhrPanelMeeting
 from app.services.dhr import budget_of, case_clocks
+from tests.conftest import DEMO_DHR, DEMO_MANAGER, signed_in
 
 
 def load(runner):
@@ -71,9 +72,8 @@ def test_loading_again_on_a_later_day_changes_nothing(runner):
 
 def test_the_demo_dhr_coordinator_sees_the_register(runner, client):
     load(runner)
-    client.post("/sign-in", data={"email": "dhr@demo.saferreturns.org.uk", "password": "demo-dhr-pass"})
+    signed_in(client, DEMO_DHR)
     page = client.get("/dhr/cases").get_data(as_text=True)
     assert "Mary" in page and "Charnwood" in page and "govuk-tag--orange" in page
-    client.post("/sign-out")
-    client.post("/sign-in", data={"email": "manager@demo.saferreturns.org.uk", "password": "demo-manager-pass"})
+    signed_in(client, DEMO_MANAGER)
     assert client.get("/dhr/cases").status_code == 403

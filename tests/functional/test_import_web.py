@@ -18,17 +18,12 @@ from app.services.returns import import_return
 from app.store.reference import period_row
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, bad_files, filled
 from tests.conftest import (
+    signed_in,
     DEMO_ADMIN as ADMIN,
     DEMO_LWA_OFFICER as LWA_OFFICER,
     DEMO_MANAGER as MANAGER,
     DEMO_POLICE_OFFICER as POLICE_OFFICER,
 )
-
-
-def sign_in(client, login):
-    client.post("/sign-out")
-    assert client.post("/sign-in", data={"email": login[0], "password": login[1]}).status_code == 302
-    return client
 
 
 def text_of(response) -> str:
@@ -52,7 +47,7 @@ def held_files(app) -> set[str]:
 
 
 def test_the_seed_figures_uploaded_through_the_web_land_with_their_cells(app, client, demo):
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     blank = officer.get(f"/templates/{APPENDIX_2_SLUG}/blank?agency=living-without-abuse&period={SEED_PERIOD}")
     assert blank.status_code == 200
     defn = definition_of(template_by_slug(APPENDIX_2_SLUG).published_version)
@@ -108,7 +103,7 @@ def test_preview_beside_last_period_and_a_warning_needs_a_comment(app, client, d
     earlier = filled(data=None, change=lambda wb: wb["_meta"].__setitem__("B5", "2015-08..2015-11"))
     assert import_return(earlier, "aug-nov.xlsx", agency_slug="living-without-abuse").submission is not None
 
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     later = filled({"C6": 400, "J6": 1095}, change=lambda wb: wb["_meta"].__setitem__("B5", "2016-04..2016-07"))
     page = officer.get(preview_url(upload(officer, later)))
     shown = text_of(page)
@@ -150,7 +145,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(app, client, pe
 
 
 def test_the_annotated_workbook_marks_each_problem(app, client, demo):
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
 
     def damage(workbook):
         ws = workbook["Appendix 2"]
@@ -175,22 +170,22 @@ def test_the_annotated_workbook_marks_each_problem(app, client, demo):
 
 
 def test_officers_upload_only_for_their_own_agency(client, demo):
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     form = officer.get("/returns/upload")
     assert b'value="living-without-abuse"' in form.data and b"leicestershire-police" not in form.data
     refused = upload(officer, filled(), agency="leicestershire-police")
     assert refused.status_code == 400
     assert "You can only upload returns for your own agency." in text_of(refused)
     assert not held_files(client.application)
-    manager = sign_in(client, MANAGER)
+    manager = signed_in(client, MANAGER)
     assert manager.get("/returns/upload").status_code == 403
 
 
 def test_an_admin_uploads_for_any_agency_and_the_held_upload_is_theirs_alone(client, demo):
-    admin = sign_in(client, ADMIN)
+    admin = signed_in(client, ADMIN)
     location = preview_url(upload(admin, filled()))
     assert admin.get(location).status_code == 200
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     assert officer.get(location).status_code == 404
     assert officer.post(location + "/confirm", data={"comment": "mine now"}).status_code == 404
 
@@ -200,7 +195,7 @@ def test_a_signed_off_period_refuses_an_upload(client, demo, signed_off):
     # The return's own period, or a year that contains it (the same rule as the managers' sign-off).
     db.session.add(PeriodSignOff(period=period_row(signed_off), locked=True))
     db.session.commit()
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     page = officer.get(preview_url(upload(officer, filled())))
     assert "This period has been signed off; ask an administrator to unlock it" in text_of(page)
     confirm = officer.post(page.request.path + "/confirm", data={"comment": "please"})
@@ -209,14 +204,14 @@ def test_a_signed_off_period_refuses_an_upload(client, demo, signed_off):
 
 
 def test_a_formula_without_a_saved_result(client, demo):
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     page = officer.get(preview_url(upload(officer, filled({"J6": "=SUM(C6:I6)"}))))
     assert ("Appendix 2!J6: This cell has a formula whose result was not saved with the file, so we cannot read its "
             "value. Open the workbook in Excel or LibreOffice, save it, and upload it again.") in text_of(page)
 
 
 def test_a_resubmission_supersedes_and_shows_what_changed(app, client, demo):
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     first = officer.get(preview_url(upload(officer, filled())))
     officer.post(first.request.path + "/confirm")
     second = officer.get(preview_url(upload(officer, filled({"C6": 40, "J6": 735, "L7": None}), "corrected.xlsx")))
@@ -236,7 +231,7 @@ def test_a_resubmission_supersedes_and_shows_what_changed(app, client, demo):
 
 
 def test_who_may_see_a_submission_and_download_its_original(app, client, demo):
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     page = officer.get(preview_url(upload(officer, filled())))
     officer.post(page.request.path + "/confirm")
     submission = db.session.scalar(select(Submission))
@@ -244,13 +239,13 @@ def test_who_may_see_a_submission_and_download_its_original(app, client, demo):
     original = officer.get(url + "/original")
     assert original.status_code == 200 and original.data == filled_bytes_of(app, submission)
     assert "Submission" in text_of(officer.get("/returns/"))
-    police = sign_in(client, POLICE_OFFICER)
+    police = signed_in(client, POLICE_OFFICER)
     assert police.get(url).status_code == 403 and police.get(url + "/original").status_code == 403
     assert f"Submission {submission.id}" not in text_of(police.get("/returns/"))
-    manager = sign_in(client, MANAGER)
+    manager = signed_in(client, MANAGER)
     assert manager.get(url).status_code == 200 and manager.get(url + "/original").status_code == 403
     assert "Download the original file" not in text_of(manager.get(url))
-    admin = sign_in(client, ADMIN)
+    admin = signed_in(client, ADMIN)
     assert admin.get(url + "/original").status_code == 200
 
 
@@ -265,7 +260,7 @@ def test_an_inserted_row_moved_columns_and_a_renamed_sheet_through_the_web(clien
         ws.insert_cols(3)
         ws.title = "LWA figures"
 
-    officer = sign_in(client, LWA_OFFICER)
+    officer = signed_in(client, LWA_OFFICER)
     page = officer.get(preview_url(upload(officer, filled(change=rearrange))))
     shown = text_of(page)
     assert "70 figures, 0 warnings, 0 errors" in shown and "LWA figures!D6 Helpline calls received Blaby" in shown

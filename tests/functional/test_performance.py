@@ -23,6 +23,7 @@ from tests.conftest import (
     DEMO_MANAGER as MANAGER,
     DEMO_POLICE_OFFICER as POLICE,
 )
+from tests.factories import make_area, make_indicator, make_outcome
 
 
 
@@ -110,28 +111,16 @@ def test_the_dashboard_page_shows_ratings_as_tagged_words_with_lagging_periods(d
 @pytest.fixture
 def county(app):
     """A county of three districts, with a percentage recomputed from counts."""
-    shire = Area(code="SH", name="Shire", kind="county")
-    districts = [Area(code=c, name=n, kind="district", parent=shire, sort_order=i + 1)
+    shire = make_area("Shire", code="SH", kind="county")
+    districts = [make_area(n, code=c, parent=shire, sort_order=i + 1)
                  for i, (c, n) in enumerate([("N", "North"), ("S", "South"), ("E", "East")])]
-    outcome = Outcome(name="Victims supported")
-    engaged = Indicator(slug="engaged", name="Victims who engaged", unit="count", aggregation="sum", outcome=outcome)
-    referred = Indicator(slug="referred", name="Victims referred", unit="count", aggregation="sum", outcome=outcome)
-    rate = Indicator(
-        slug="engagement-rate",
-        name="% of referred victims who engaged",
-        unit="percent",
-        aggregation="recompute",
-        numerator=engaged,
-        denominator=referred,
-        decimals=1,
-        polarity="higher_is_better",
-        rag_method="previous_year",
-        rag_green_within=2,
-        rag_amber_within=10,
-        outcome=outcome,
-    )
-    db.session.add_all([shire, *districts, outcome, engaged, referred, rate])
-    db.session.flush()
+    outcome = make_outcome("Victims supported")
+    engaged = make_indicator("Victims who engaged", slug="engaged", aggregation="sum", outcome=outcome)
+    referred = make_indicator("Victims referred", slug="referred", aggregation="sum", outcome=outcome)
+    make_indicator("% of referred victims who engaged", slug="engagement-rate", unit="percent",
+                   aggregation="recompute", numerator=engaged, denominator=referred, decimals=1,
+                   polarity="higher_is_better", rag_method="previous_year", rag_green_within=2, rag_amber_within=10,
+                   outcome=outcome)
     for year, figures in (("2015/16", {"N": (23, 35), "S": (1, 10), "E": (6, 15)}),
                           ("2014/15", {"N": (20, 40), "S": (2, 10), "E": (5, 10)})):
         for code, (num, den) in figures.items():

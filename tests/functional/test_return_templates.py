@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ReturnTemplate, TemplateVersion
+from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, signed_in
 
 DISTRICTS = [("Blaby", "B"), ("Charnwood", "C"), ("Harborough", "H"), ("Hinckley & Bosworth", "HB"), ("Melton", "M"),
              ("North West Leicestershire", "NW"), ("Oadby & Wigston", "O")]
@@ -34,9 +35,7 @@ PERCENT_NA = {
 def admin(runner, client):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    response = client.post("/sign-in", data={"email": "admin@demo.saferreturns.org.uk", "password": "demo-admin-pass"})
-    assert response.status_code == 302
-    return client
+    return signed_in(client, DEMO_ADMIN)
 
 
 def page_errors(response) -> list[str]:
@@ -326,8 +325,7 @@ def test_blank_return_period_and_agency_errors(admin):
 
 
 def test_officer_downloads_only_their_own_agencys_return(admin, client):
-    client.post("/sign-out")
-    client.post("/sign-in", data={"email": "lwa.officer@demo.saferreturns.org.uk", "password": "demo-officer-pass"})
+    signed_in(client, DEMO_LWA_OFFICER)
     listing = client.get("/templates/").data.decode()
     assert "table-2-da-sv-outcomes" in listing and "rotherham-table-4" not in listing
     assert (
