@@ -102,7 +102,17 @@ def may_unlock_periods(user) -> bool:
 DHR_ROLES = ("admin", "dhr_coordinator")
 
 
+def always_sees_dhr(user) -> bool:
+    """Administrators and DHR co-ordinators see DHR data by their role, with no grant to change."""
+    return user.role in DHR_ROLES
+
+
+def may_manage_dhr_access(user) -> bool:
+    """Granting and revoking others' access to DHR data is for admins alone."""
+    return in_group(user, ADMINS)
+
+
 def may_see_dhr(user) -> bool:
     """Whether this person (None or anonymous: no) may see DHR data, on screen or in a workbook."""
     return bool(user is not None and getattr(user, "is_authenticated", False)
-                and (user.role in DHR_ROLES or user.dhr_access))
+                and (always_sees_dhr(user) or user.dhr_access))

@@ -108,3 +108,20 @@ def test_may_manage_performance():
 
 def test_may_unlock_periods():
     assert [policy.may_unlock_periods(p) for p in EVERY_PERSON] == [False, False, True, False]
+
+
+def test_always_sees_dhr():
+    assert [policy.always_sees_dhr(p) for p in EVERY_PERSON] == [False, False, True, True]
+
+
+def test_may_manage_dhr_access():
+    assert [policy.may_manage_dhr_access(p) for p in EVERY_PERSON] == [False, False, True, False]
+
+
+def test_may_see_dhr_by_role_or_by_grant_and_never_signed_out():
+    signed_in = [Thing(**vars(p), is_authenticated=True, dhr_access=False) for p in EVERY_PERSON]
+    assert [policy.may_see_dhr(p) for p in signed_in] == [False, False, True, True]
+    granted = Thing(role="manager", agency_id=None, is_authenticated=True, dhr_access=True)
+    assert policy.may_see_dhr(granted)
+    assert not policy.may_see_dhr(None)
+    assert not policy.may_see_dhr(Thing(role="admin", is_authenticated=False, dhr_access=True))

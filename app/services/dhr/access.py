@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.policy import DHR_ROLES
+from app.policy import always_sees_dhr
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.store.rows import get_row
@@ -14,13 +14,13 @@ from app.store.rows import get_row
 def access_list() -> list[User]:
     """Everyone, with the people who always see DHR data last."""
     users = db.session.scalars(select(User).order_by(User.name, User.email)).all()
-    return sorted(users, key=lambda u: u.role in DHR_ROLES)
+    return sorted(users, key=always_sees_dhr)
 
 
 def set_dhr_access(user_id: int, granted: bool, acting_user) -> User:
     """Grant or revoke a manager's or officer's access to the DHR area (audited)."""
     user = get_row(User, user_id, f"No user {user_id}.")
-    if user.role in DHR_ROLES:
+    if always_sees_dhr(user):
         raise ServiceError(
             f"{user.name} is {user.role_label.lower()} and always sees DHR data: there is nothing to change."
         )

@@ -10,7 +10,7 @@ from app.dhr.budget import COST_KINDS
 from app.dhr.clocks import REVIEW_TYPES
 from app.models import DhrAction, DhrCase
 from app.periods import quarter_of
-from app.policy import DHR_ROLES, may_see_dhr
+from app.policy import ADMINS, DHR_ROLES, may_see_dhr
 from app.services import ServiceError
 from app.services import dhr as service
 from app.web.access import roles_required
@@ -392,14 +392,14 @@ def action_update_add(action_id: int):
 
 
 @bp.route("/access")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def access():
     return render_template("dhr/access.html", title="Access to DHR data", users=service.access_list(),
-                           always=DHR_ROLES, confirm=ConfirmForm())
+                           confirm=ConfirmForm())
 
 
 @bp.route("/access/<int:user_id>", methods=["POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def access_change(user_id: int):
     grant = request.form.get("grant")
     if grant not in ("yes", "no") or not ConfirmForm().validate_on_submit():
