@@ -118,11 +118,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = DatabaseId
     from app.web.access import deny_undeclared
+    from app.web.input_safety import refuse_control_characters
 
     for blueprint in registered_blueprints():
         app.register_blueprint(blueprint)
     # Fail closed: a view that has not declared who may use it is refused.
     app.before_request(deny_undeclared)
+    app.before_request(refuse_control_characters)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -51,7 +51,12 @@ _ACTUAL_NUMBERS: dict[float, tuple[NormalisedValue, None]] = {}
 FIRST_DATE_SERIAL, LAST_DATE_SERIAL = 18264, 73050
 
 DASHES = frozenset({"-", "–", "—", "−", "--"})
-SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "−": "-"})
+# Odd spaces become spaces; control characters (NUL from an "_x0000_" escape, say) are
+# dropped: no database stores a NUL in text, and no one means one. Tabs and line breaks stay.
+SPACES = str.maketrans({
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "−": "-",
+    **{chr(c): None for c in [*range(32), 127] if chr(c) not in "\t\n\r"},
+})
 
 FOOTNOTE_MARKER = r"\*{1,3}|†{1,2}|‡{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\([a-z]\)|\[\d{1,2}\]"
 FOOTNOTE_MARKER_ONLY = re.compile(rf"(?:{FOOTNOTE_MARKER})")

@@ -265,3 +265,10 @@ def test_a_hundred_thousand_figures_are_normalised_quickly():
 def test_not_a_number_from_a_formula_is_an_error(raw):
     value, message = normalise_value(raw, "decimal")
     assert value is None and "is not a number" in message
+
+
+def test_control_characters_in_a_cell_are_dropped_not_stored():
+    value, message = normalise_value("Refuge\x00 closed\x07 in May\tfor repairs", "text")
+    assert message is None and value.value == "Refuge closed in May\tfor repairs"
+    value, message = normalise_value("12\x00", "whole")
+    assert message is None and value.value == 12
