@@ -211,9 +211,12 @@ def _not_available(lowered: str, text: str, footnotes: dict[str, str]) -> Normal
             # The reason keeps the officer's own capitals: take it from the original text.
             rest = _original_tail(text, lowered, match.end())
             marker = rest.lower()
-            if FOOTNOTE_MARKER_ONLY.fullmatch(marker):
-                return NormalisedValue(None, flag, reason=footnotes.get(marker))
-            return NormalisedValue(None, flag, reason=_strip_decoration(rest) or None)
+            reason = footnotes.get(marker) if FOOTNOTE_MARKER_ONLY.fullmatch(marker) else _strip_decoration(rest)
+            # "N/A - not yet released" (the blank return's own instruction): the reason says
+            # the figure is not released yet, which is the flag it means.
+            if flag == "not_available" and reason and NOT_RELEASED.match(" ".join(reason.lower().split())):
+                flag = "not_released"
+            return NormalisedValue(None, flag, reason=reason or None)
     return None
 
 

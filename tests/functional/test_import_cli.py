@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, DataValue, Submission
-from tests.unit.ingest.returns import bad_files, blank, edit, filled
+from tests.unit.ingest.returns import bad_files, blank, cells_of, edit, filled
 
 LWA = "living-without-abuse"
 TEMPLATE_LINE = ("Template: Domestic Abuse & Sexual Violence Support Service: output indicators "
@@ -161,3 +161,23 @@ def test_messy_values_land_in_the_database_as_meant(runner, tmp_path, demo):
     assert result.exit_code == 0, result.output
     assert sorted(value for value, _, _ in stored_cells("DHR budget").values()) == [0, 2, 3000.5, 4250, 8500, 16000,
                                                                                      25500]
+
+
+def test_n_a_not_yet_released_as_the_template_says_is_stored_as_not_released(runner, tmp_path, demo):
+    """Cambridgeshire's court cases: its instructions say to write "N/A - not yet released"."""
+    slug, period = "cambridgeshire-da-quarterly", "2015/16 Q3"
+    cells = cells_of(slug, period)
+    court_cases = [ref for field_id, (_, ref) in cells.items() if "went-to-court" in field_id and "note" not in field_id]
+
+    def fill(workbook):
+        sheet = workbook["Quarterly MI"]
+        for field_id, (_, ref) in cells.items():
+            sheet[ref] = "N/A - not yet released" if ref in court_cases else (30 if "percent" not in field_id else 50)
+
+    data = edit(blank(slug, period, "cambridgeshire-idva"), fill)
+    result = run(runner, tmp_path, data, "--agency", "cambridgeshire-idva")
+    assert result.exit_code == 0, result.output
+    stored = {v.cell: (v.value, v.flag, v.note) for v in db.session.scalars(select(DataValue).where(DataValue.is_current))}
+    # Every quarter and the same quarter a year earlier: stored as not released, never "not available".
+    assert {ref: stored[ref][:2] for ref in court_cases} == {ref: (None, "not_released") for ref in court_cases}
+    assert len(court_cases) == 8

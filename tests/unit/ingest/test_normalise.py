@@ -272,3 +272,12 @@ def test_control_characters_in_a_cell_are_dropped_not_stored():
     assert message is None and value.value == "Refuge closed in May\tfor repairs"
     value, message = normalise_value("12\x00", "whole")
     assert message is None and value.value == 12
+
+
+@pytest.mark.parametrize("typed, flag", [
+    ("N/A - not yet released", "not_released"), ("N/A - Not yet released*", "not_released"),
+    ("n/a not released", "not_released"), ("N/A - data not collected", "not_available"), ("N/A", "not_available"),
+])
+def test_the_phrase_the_blank_return_tells_officers_to_type_gives_the_flag_it_means(typed, flag):
+    value, message = normalise_value(typed, "whole")
+    assert message is None and (value.value, value.flag) == (None, flag)
