@@ -167,7 +167,8 @@ def test_n_a_not_yet_released_as_the_template_says_is_stored_as_not_released(run
     """Cambridgeshire's court cases: its instructions say to write "N/A - not yet released"."""
     slug, period = "cambridgeshire-da-quarterly", "2015/16 Q3"
     cells = cells_of(slug, period)
-    court_cases = [ref for field_id, (_, ref) in cells.items() if "went-to-court" in field_id and "note" not in field_id]
+    court_cases = [ref for field_id, (_, ref) in cells.items()
+                   if "went-to-court" in field_id and "note" not in field_id]
 
     def fill(workbook):
         sheet = workbook["Quarterly MI"]
@@ -177,7 +178,8 @@ def test_n_a_not_yet_released_as_the_template_says_is_stored_as_not_released(run
     data = edit(blank(slug, period, "cambridgeshire-idva"), fill)
     result = run(runner, tmp_path, data, "--agency", "cambridgeshire-idva")
     assert result.exit_code == 0, result.output
-    stored = {v.cell: (v.value, v.flag, v.note) for v in db.session.scalars(select(DataValue).where(DataValue.is_current))}
+    current = db.session.scalars(select(DataValue).where(DataValue.is_current))
+    stored = {v.cell: (v.value, v.flag, v.note) for v in current}
     # Every quarter and the same quarter a year earlier: stored as not released, never "not available".
     assert {ref: stored[ref][:2] for ref in court_cases} == {ref: (None, "not_released") for ref in court_cases}
     assert len(court_cases) == 8
