@@ -76,8 +76,9 @@ ERROR_TYPE = re.compile(rb' t="e"')
 ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*? t="e"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 STRING_TYPES = re.compile(rb' t="(?:str|inlineStr)"')
 MERGE_REF = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
-# Hidden rows and columns: a literal search says whether a sheet has any (most have none).
-HIDDEN_FLAG = re.compile(rb'\shidden="(?:1|true)"')
+# Hidden rows and columns: a literal search says whether a sheet has any (most have none);
+# two literal searches cost about 3 ms on 105,000 cells where a pattern costs 75 ms.
+HIDDEN_FLAGS = (b'hidden="1"', b'hidden="true"')
 HIDDEN_ROW = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
 HIDDEN_COL = re.compile(rb'<(?:[\w.-]+:)?col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
 ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
@@ -688,7 +689,7 @@ def _hidden_rows_and_columns(xml: bytes | None, limits: SafetyLimits) -> tuple[s
     <col> up to XFD, hence the bound."""
     rows: set[int] = set()
     cols: set[int] = set()
-    if not xml or not HIDDEN_FLAG.search(xml):
+    if not xml or not any(flag in xml for flag in HIDDEN_FLAGS):
         return rows, cols
     for element in HIDDEN_COL.findall(xml):
         first, last = COL_MIN.search(element), COL_MAX.search(element)
