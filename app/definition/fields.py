@@ -145,6 +145,9 @@ def expand_fields(defn: TemplateDefinition, period: PeriodSpec, area_default: st
     """
     fields: list[Field] = []
     for sheet in defn.sheets:
+        if sheet.layout == "tables":
+            # Its cells are wherever the agency's own spreadsheet has them: none are fixed.
+            continue
         slots = sheet_slots(sheet)
         # What depends only on the column is worked out once per column, not once per cell
         # (a period key and a row slug are computed, not stored: 100,000 cells made it slow).

@@ -23,12 +23,27 @@ Shape (JSON keys are the attribute names; ``to_dict`` always writes every key):
     Performance | Comment) or period columns (Rotherham: rolling 12 months | year to date).
   * ``label_value``: label → value pairs; no columns: the sheet has one value column,
     key "value", headed "Value".
+  * ``tables``: the agency's own spreadsheet, described by ``tables`` (``TableSpec``, see
+    "The tables layout" below and /work/wt/SPEC-tables.md); ``rows`` and ``columns`` stay empty.
+    ``tables`` is written only when it is not empty, so the JSON of the other layouts is
+    what it was before the tables layout existed.
 
 - ``RowSpec``: label, aliases, indicator (slug), area (fixes the row's area, e.g.
   "Refuge occupancy rate - Hunts" → HUNTS), rule, help.
 - ``ColumnSpec``: header, aliases, kind (area | period | measure), area, period, measure
   (value | target | comment | previous_year), role (input | total | reference), rule
   (overrides the row's rule; ``None`` = use the row's, or a text rule for comments).
+- ``TableSpec`` (the tables layout): name, row_dimension and column_dimension (indicator |
+  area | period | measure), header_rows (0–2), rows and columns (``HeaderSpec``), fixed
+  (dimension → value for the dimensions no header gives), block (``BlockSpec`` or None:
+  stacked blocks whose heading gives a dimension), title (``TitleSpec`` or None: a text
+  cell or the sheet name, matched by a pattern, gives a dimension).
+- ``HeaderSpec``: label, aliases, value (indicator slug, area code, period reference or
+  measure; None for pattern, check_only and ignore headers), pattern (None | "period":
+  any period text matches), offset (columns only: the n-th column right of the label
+  column, whatever its header), treat (figure | check_only | ignore), check (sum |
+  percent_change, for check_only), required, rule (``FieldRule`` or None: the row's wins
+  over the column's), transform (``Transform``: sign ±1, scale, what a blank cell means).
 - ``FieldRule``: required, type (whole | decimal | percent | money | date | text), min,
   max, allow_na, na_needs_reason. Percent values are percentage points: 75 means 75%.
 - ``CrossRule``: kind, sheet, parts, total, message, tolerance. ``parts`` and ``total``
@@ -49,12 +64,13 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 
 FREQUENCIES = ("quarterly", "monthly", "annual", "span")
-LAYOUTS = ("indicator_by_area", "indicator_by_period", "indicator_by_measure", "label_value")
+LAYOUTS = ("indicator_by_area", "indicator_by_period", "indicator_by_measure", "label_value", "tables")
 LAYOUT_NAMES = {
     "indicator_by_area": "indicator rows × area columns",
     "indicator_by_period": "indicator rows × period columns",
     "indicator_by_measure": "indicator rows × measure columns",
     "label_value": "label and value pairs",
+    "tables": "the agency's own tables",
 }
 COLUMN_KINDS = ("area", "period", "measure")
 MEASURES = ("value", "target", "comment", "previous_year")
@@ -66,6 +82,15 @@ CROSS_RULE_KINDS = ("sum_equals", "less_or_equal", "percent_range")
 RELATIVE_PERIODS = ("period", "Q1", "Q2", "Q3", "Q4", "year", "rolling_12_months", "year_to_date")
 FY_MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 PREVIOUS_YEAR_PREFIX = "previous_year:"
+
+# The tables layout (TableSpec): what a header names, and how its figures are read.
+TABLE_DIMENSIONS = ("indicator", "area", "period", "measure")
+HEADER_TREATS = ("figure", "check_only", "ignore")
+HEADER_CHECKS = ("sum", "percent_change")
+HEADER_PATTERNS = ("period",)
+BLANK_MEANINGS = ("not_returned", "not_available")
+BLOCK_MATCHES = ("period", "headers")
+TITLE_SOURCES = ("cells", "sheet_name")
 
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = set("[]:*?/\\|")
@@ -114,7 +139,9 @@ def _canonical_number(value):
 
 def _plain(value):
     if isinstance(value, _Plain):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclass_fields(value)}
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return _canonical_number(value)
@@ -124,7 +151,7 @@ class _Plain:
     """``to_dict()``: every attribute, nested definitions as dicts, whole floats as ints."""
 
     def to_dict(self) -> dict:
-        return _plain(self)
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclass_fields(self)}
 
 
 @dataclass(frozen=True)
@@ -238,6 +265,148 @@ class ColumnSpec(_Plain):
         return column
 
 
+# ---- the tables layout -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Transform(_Plain):
+    """How a cell becomes the stored figure: × sign × scale; what a blank cell means."""
+
+    sign: int = 1
+    scale: float = 1
+    blank: str = "not_returned"  # not_returned | not_available
+
+    @classmethod
+    def from_dict(cls, data, path: str, problems: list) -> Transform:
+        r = _Reader(data, path, problems, "A transform")
+        transform = cls(sign=r.integer("sign", 1), scale=r.number("scale", 1), blank=r.text("blank", "not_returned"))
+        r.finish()
+        return transform
+
+
+@dataclass
+class HeaderSpec(_Plain):
+    """One row label or column header of a table (see the module docstring)."""
+
+    label: str = ""
+    aliases: list[str] = field(default_factory=list)
+    value: str | None = None
+    pattern: str | None = None
+    offset: int | None = None
+    treat: str = "figure"
+    check: str | None = None
+    required: bool = True
+    rule: FieldRule | None = None
+    transform: Transform = field(default_factory=Transform)
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.label, *self.aliases]
+
+    def describe(self) -> str:
+        """The header as an admin knows it, for messages."""
+        if self.label:
+            return f"'{self.label}'"
+        if self.pattern:
+            return f"a {self.pattern} heading"
+        if self.offset:
+            return f"the column {self.offset} to the right of the labels"
+        return "an unnamed header"
+
+    @classmethod
+    def from_dict(cls, data, path: str, problems: list) -> HeaderSpec:
+        r = _Reader(data, path, problems, "A header")
+        rule_data = r.get("rule", None)
+        offset = r.number("offset", None)
+        header = cls(
+            label=r.text("label"),
+            aliases=r.text_list("aliases"),
+            value=r.optional_text("value"),
+            pattern=r.optional_text("pattern"),
+            offset=offset,
+            treat=r.text("treat", "figure"),
+            check=r.optional_text("check"),
+            required=r.flag("required", True),
+            rule=None if rule_data is None else FieldRule.from_dict(rule_data, f"{path}.rule", problems),
+            transform=Transform.from_dict(r.get("transform", {}), f"{path}.transform", problems),
+        )
+        r.finish()
+        return header
+
+
+@dataclass
+class BlockSpec(_Plain):
+    """Stacked blocks: each figure's ``dimension`` comes from the closest heading above it."""
+
+    dimension: str = "period"
+    match: str = "period"  # period: a text the period parser reads | headers: one of block_values
+    block_values: list[HeaderSpec] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data, path: str, problems: list) -> BlockSpec:
+        r = _Reader(data, path, problems, "A block")
+        block = cls(
+            dimension=r.text("dimension", "period"),
+            match=r.text("match", "period"),
+            block_values=[HeaderSpec.from_dict(item, p, problems) for item, p in r.objects("block_values")],
+        )
+        r.finish()
+        return block
+
+
+@dataclass
+class TitleSpec(_Plain):
+    """A text above the table (or the sheet's name) whose pattern's one group gives a dimension."""
+
+    dimension: str = "period"
+    source: str = "cells"  # cells | sheet_name
+    pattern: str = ""
+
+    @classmethod
+    def from_dict(cls, data, path: str, problems: list) -> TitleSpec:
+        r = _Reader(data, path, problems, "A title")
+        title = cls(dimension=r.text("dimension", "period"), source=r.text("source", "cells"),
+                    pattern=r.text("pattern"))
+        r.finish()
+        return title
+
+
+@dataclass
+class TableSpec(_Plain):
+    """One table of a tables-layout sheet: where its figures are and how each finds its
+    indicator, area, period and measure."""
+
+    name: str = ""
+    row_dimension: str = "indicator"
+    column_dimension: str = "period"
+    header_rows: int = 1
+    rows: list[HeaderSpec] = field(default_factory=list)
+    columns: list[HeaderSpec] = field(default_factory=list)
+    fixed: dict[str, str] = field(default_factory=dict)
+    block: BlockSpec | None = None
+    title: TitleSpec | None = None
+
+    def describe(self) -> str:
+        return f"the table '{self.name}'" if self.name else "the table"
+
+    @classmethod
+    def from_dict(cls, data, path: str, problems: list) -> TableSpec:
+        r = _Reader(data, path, problems, "A table")
+        block, title = r.get("block", None), r.get("title", None)
+        table = cls(
+            name=r.text("name"),
+            row_dimension=r.text("row_dimension", "indicator"),
+            column_dimension=r.text("column_dimension", "period"),
+            header_rows=r.integer("header_rows", 1),
+            rows=[HeaderSpec.from_dict(item, p, problems) for item, p in r.objects("rows")],
+            columns=[HeaderSpec.from_dict(item, p, problems) for item, p in r.objects("columns")],
+            fixed=r.text_map("fixed"),
+            block=None if block is None else BlockSpec.from_dict(block, f"{path}.block", problems),
+            title=None if title is None else TitleSpec.from_dict(title, f"{path}.title", problems),
+        )
+        r.finish()
+        return table
+
+
 @dataclass
 class SheetLayout(_Plain):
     name: str
@@ -248,6 +417,14 @@ class SheetLayout(_Plain):
     default_area: str | None = None
     with_previous_year: bool = False
     note_column: bool = True
+    tables: list[TableSpec] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        if not self.tables:
+            # Sheets of the other layouts keep the JSON they had before tables existed.
+            del data["tables"]
+        return data
 
     @classmethod
     def from_dict(cls, data, path: str, problems: list) -> SheetLayout:
@@ -261,6 +438,7 @@ class SheetLayout(_Plain):
             default_area=r.optional_text("default_area"),
             with_previous_year=r.flag("with_previous_year", False),
             note_column=r.flag("note_column", True),
+            tables=[TableSpec.from_dict(item, p, problems) for item, p in r.objects("tables")],
         )
         r.finish()
         return sheet
@@ -452,6 +630,18 @@ class _Reader:
             if not isinstance(value, str):
                 self.problems.append(DefinitionProblem(f"{self._at(key)}[{i}]", "This should be text."))
         return [v for v in values if isinstance(v, str)]
+
+    def text_map(self, key: str) -> dict[str, str]:
+        value = self.get(key, {})
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self._wrong(key, "an object")
+            return {}
+        for name, item in value.items():
+            if not isinstance(item, str):
+                self.problems.append(DefinitionProblem(f"{self._at(key)}.{name}", "This should be text."))
+        return {name: item for name, item in value.items() if isinstance(item, str)}
 
     def objects(self, key: str):
         return [(item, f"{self._at(key)}[{i}]") for i, item in enumerate(self._list(key))]

@@ -2,12 +2,20 @@
 the setting it concerns, worded for the admin who made it."""
 from __future__ import annotations
 
+import re
+
 from app.definition.fields import ColumnSlot, Field, expand_fields, sheet_slots
 from app.definition.model import (
     AREA_CODE_RE,
+    BLANK_MEANINGS,
+    BLOCK_MATCHES,
     COLUMN_KINDS,
     CROSS_RULE_KINDS,
+    FIELD_MEASURES,
     FREQUENCIES,
+    HEADER_CHECKS,
+    HEADER_PATTERNS,
+    HEADER_TREATS,
     LAYOUT_NAMES,
     LAYOUTS,
     MEASURES,
@@ -20,13 +28,17 @@ from app.definition.model import (
     SHEET_NAME_MAX,
     SLUG_MAX,
     SLUG_RE,
+    TABLE_DIMENSIONS,
+    TITLE_SOURCES,
     ColumnSpec,
     CrossRule,
     DefinitionProblem,
     FieldRule,
     FieldSelector,
+    HeaderSpec,
     RowSpec,
     SheetLayout,
+    TableSpec,
     TemplateDefinition,
     normalise_label,
     slugify,
@@ -101,6 +113,12 @@ class _Validator:
         if sheet.layout not in LAYOUTS:
             self.add(f"{path}.layout", "Choose a layout: " + "; ".join(LAYOUT_NAMES.values()) + ".")
         self.area(sheet.default_area, f"{path}.default_area")
+        if sheet.layout == "tables":
+            self.tables_sheet(sheet, path)
+            return
+        if sheet.tables:
+            self.add(f"{path}.tables", "Only a sheet with the layout 'the agency's own tables' has tables: "
+                                       "remove them or change the layout.")
         if not sheet.rows:
             self.add(f"{path}.rows", "Add at least one row: a sheet with no rows has nothing to fill in.")
         self.labels(
@@ -247,6 +265,183 @@ class _Validator:
                              f"Column '{slot.header}' holds the same figures as column '{seen[slot.key].header}' "
                              f"({slot.key}): each area, period or measure may appear once.")
                 seen.setdefault(slot.key, slot)
+
+    # -- the tables layout
+    def tables_sheet(self, sheet: SheetLayout, path: str) -> None:
+        if sheet.rows:
+            self.add(f"{path}.rows", "A sheet read from the agency's own tables has no rows of its own: "
+                                     "describe them in its tables instead.")
+        if sheet.columns:
+            self.add(f"{path}.columns", "A sheet read from the agency's own tables has no columns of its own: "
+                                        "describe them in its tables instead.")
+        if sheet.with_previous_year:
+            self.add(f"{path}.with_previous_year", "Only an indicator-by-period sheet can show the previous "
+                                                   "year beside each period.")
+        if not sheet.tables:
+            self.add(f"{path}.tables", "Add at least one table: a sheet with no tables has nothing to read.")
+        for t, table in enumerate(sheet.tables):
+            self.table(sheet, table, f"{path}.tables[{t}]")
+
+    def table(self, sheet: SheetLayout, table: TableSpec, path: str) -> None:
+        name = table.describe()
+        choices = ", ".join(TABLE_DIMENSIONS)
+        for key in ("row_dimension", "column_dimension"):
+            if getattr(table, key) not in TABLE_DIMENSIONS:
+                self.add(f"{path}.{key}", f"Choose what the {key.split('_')[0]} headers of {name} name: {choices}.")
+        if table.row_dimension == table.column_dimension:
+            self.add(f"{path}.column_dimension", f"The rows and the columns of {name} both name the "
+                                                 f"{table.row_dimension}: choose something different for each.")
+        if table.header_rows not in (0, 1, 2):
+            self.add(f"{path}.header_rows", "A table has 0, 1 or 2 header rows.")
+        for key, headers, dimension in (("rows", table.rows, table.row_dimension),
+                                        ("columns", table.columns, table.column_dimension)):
+            if not headers:
+                self.add(f"{path}.{key}", f"Add at least one {key[:-1]} to {name}.")
+            self.header_labels(headers, f"{path}.{key}", key[:-1])
+            for h, header in enumerate(headers):
+                self.header(header, dimension, f"{path}.{key}[{h}]", is_column=key == "columns",
+                            header_rows=table.header_rows)
+        for key, value in table.fixed.items():
+            if key not in TABLE_DIMENSIONS:
+                self.add(f"{path}.fixed.{key}", f"'{key}' is not something a table can fix: use {choices}.")
+            else:
+                self.dimension_value(key, value, f"{path}.fixed.{key}")
+        givers: dict[str, list[str]] = {d: [] for d in TABLE_DIMENSIONS}
+        givers.get(table.row_dimension, []).append("its rows")
+        givers.get(table.column_dimension, []).append("its columns")
+        for key in table.fixed:
+            givers.get(key, []).append("a fixed value")
+        if table.block is not None:
+            self.block(table, f"{path}.block")
+            givers.get(table.block.dimension, []).append("its block headings")
+        if table.title is not None:
+            self.title(table, f"{path}.title")
+            givers.get(table.title.dimension, []).append("its title")
+        for dimension, given_by in givers.items():
+            if len(given_by) > 1:
+                self.add(path, f"The {dimension} of {name} is given by " + " and by ".join(given_by)
+                               + ": choose one.")
+        if not givers["indicator"]:
+            self.add(f"{path}.fixed", f"Nothing gives the indicator of {name}: make the rows or the columns "
+                                      "indicators, or fix one indicator for the whole table.")
+
+    def header_labels(self, headers: list[HeaderSpec], path: str, what: str) -> None:
+        """Labels and aliases of one table's rows (or columns) must differ after normalising."""
+        seen: dict[str, str] = {}
+        for i, header in enumerate(headers):
+            for j, text in enumerate(header.texts):
+                where = f"{path}[{i}].label" if j == 0 else f"{path}[{i}].aliases[{j - 1}]"
+                key = normalise_label(text)
+                if not key:
+                    if j > 0:
+                        self.add(where, "This alias has no letters or numbers: fill it in or remove it.")
+                    continue
+                if key in seen:
+                    self.add(where, f"'{text}' is the same as {seen[key]}: each label and alias may be used once "
+                                    "in a table's rows, and once in its columns (case, spaces and punctuation "
+                                    "do not count).")
+                    continue
+                seen[key] = f"the label of {what} {i + 1}" if j == 0 else f"an alias of {what} {i + 1}"
+
+    def header(self, header: HeaderSpec, dimension: str, path: str, *, is_column: bool, header_rows: int) -> None:
+        shown = header.describe()
+        if header.treat not in HEADER_TREATS:
+            self.add(f"{path}.treat", "Choose how to treat these cells: as figures, check only, or ignore.")
+        if header.pattern is not None and header.pattern not in HEADER_PATTERNS:
+            self.add(f"{path}.pattern", "The only pattern is 'period': any heading the period reader understands.")
+        elif header.pattern == "period" and dimension != "period":
+            self.add(f"{path}.pattern", f"A period pattern only suits headers that name periods; these name the "
+                                        f"{dimension}.")
+        if header.offset is not None:
+            if not is_column:
+                self.add(f"{path}.offset", "Only a column can be found by its position right of the labels.")
+            elif not isinstance(header.offset, int) or header.offset < 1:
+                self.add(f"{path}.offset", "The position must be a whole number, 1 or more (1: the column just "
+                                           "right of the labels).")
+        if not normalise_label(header.label) and header.pattern is None and header.offset is None:
+            self.add(f"{path}.label", "Enter the text as it appears in the return, or choose a pattern"
+                                      + (" or a position." if is_column else "."))
+        if is_column and header_rows == 0 and header.offset is None:
+            self.add(f"{path}.offset", f"This table has no header row, so column {shown} must be found by its "
+                                       "position right of the labels.")
+        if header.treat == "check_only":
+            if header.check not in HEADER_CHECKS:
+                self.add(f"{path}.check", f"Choose what {shown} is checked as: the sum of the other figures, or "
+                                          "the percentage change between the two latest periods.")
+        elif header.check is not None:
+            self.add(f"{path}.check", "Only a check-only header has a check: clear it or treat the cells as "
+                                      "check only.")
+        if header.treat == "figure" and header.pattern is None:
+            if not header.value:
+                self.add(f"{path}.value", f"Choose the {dimension} that {shown} stands for.")
+            else:
+                self.dimension_value(dimension, header.value, f"{path}.value")
+        elif header.value:
+            reason = "a pattern gives it" if header.pattern else "its cells are not stored"
+            self.add(f"{path}.value", f"Leave the {dimension} of {shown} empty: {reason}.")
+        if header.rule is not None:
+            self.rule(header.rule, f"{path}.rule")
+        transform = header.transform
+        if transform.sign not in (1, -1):
+            self.add(f"{path}.transform.sign", "The sign is 1 (as written) or -1 (the opposite sign).")
+        if transform.scale is None or transform.scale <= 0:
+            self.add(f"{path}.transform.scale", "The scale must be more than 0 (1: as written; 100: 0.29 → 29).")
+        if transform.blank not in BLANK_MEANINGS:
+            self.add(f"{path}.transform.blank", "Choose what a blank cell means: nothing returned, or not "
+                                                "available.")
+
+    def dimension_value(self, dimension: str, value: str, path: str) -> None:
+        """An indicator slug, an area code, a period reference or a measure."""
+        if dimension == "indicator":
+            if self.known_indicators is not None and value not in self.known_indicators:
+                self.add(path, f"There is no indicator '{value}': create it first or choose another.")
+            elif self.known_indicators is None and not SLUG_RE.match(value):
+                self.add(path, f"'{value}' is not an indicator short name: use lower-case letters, numbers "
+                               "and hyphens.")
+        elif dimension == "area":
+            self.area(value, path)
+        elif dimension == "period":
+            try:
+                resolve_period_ref(value, parse_period(_SAMPLE_PERIODS["annual"]))
+            except PeriodError as exc:
+                self.add(path, str(exc))
+        elif dimension == "measure" and value not in FIELD_MEASURES:
+            self.add(path, f"'{value}' is not a measure: choose value, target or comment.")
+
+    def block(self, table: TableSpec, path: str) -> None:
+        block = table.block
+        if block.dimension not in TABLE_DIMENSIONS:
+            self.add(f"{path}.dimension", "Choose what the block headings name: " + ", ".join(TABLE_DIMENSIONS)
+                                          + ".")
+        if block.match not in BLOCK_MATCHES:
+            self.add(f"{path}.match", "Choose how block headings are recognised: as periods, or by the "
+                                      "headings listed.")
+        elif block.match == "period" and block.dimension != "period":
+            self.add(f"{path}.match", "Only period headings can be recognised as periods: list the headings "
+                                      "instead.")
+        elif block.match == "headers" and not block.block_values:
+            self.add(f"{path}.block_values", "List the block headings to look for.")
+        if block.match == "period" and block.block_values:
+            self.add(f"{path}.block_values", "Period headings are recognised by the period reader: clear the list.")
+        self.header_labels(block.block_values, f"{path}.block_values", "heading")
+        for h, header in enumerate(block.block_values):
+            self.header(header, block.dimension, f"{path}.block_values[{h}]", is_column=False, header_rows=1)
+
+    def title(self, table: TableSpec, path: str) -> None:
+        title = table.title
+        if title.dimension not in ("period", "area"):
+            self.add(f"{path}.dimension", "A title can give the period or the area.")
+        if title.source not in TITLE_SOURCES:
+            self.add(f"{path}.source", "Choose where the title is: a cell above the table, or the sheet's name.")
+        try:
+            compiled = re.compile(title.pattern, re.IGNORECASE)
+        except re.error as exc:
+            self.add(f"{path}.pattern", f"This pattern cannot be read ({exc}): check its brackets and "
+                                        "backslashes.")
+            return
+        if compiled.groups != 1:
+            self.add(f"{path}.pattern", "The pattern needs exactly one group in brackets around the "
+                                        f"{title.dimension}, e.g. 'Period:\\s*(.+)'; it has {compiled.groups}.")
 
     # -- cross rules
     def cross_rule(self, defn: TemplateDefinition, rule: CrossRule, path: str) -> None:

@@ -76,6 +76,14 @@ ERROR_TYPE = re.compile(rb' t="e"')
 ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*? t="e"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 STRING_TYPES = re.compile(rb' t="(?:str|inlineStr)"')
 MERGE_REF = re.compile(rb'<(?:[\w.-]+:)?mergeCell\s[^>]*?ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
+# Hidden rows and columns: a literal search says whether a sheet has any (most have none);
+# two literal searches cost about 3 ms on 105,000 cells where a pattern costs 75 ms.
+HIDDEN_FLAGS = (b'hidden="1"', b'hidden="true"')
+HIDDEN_ROW = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+HIDDEN_COL = re.compile(rb'<(?:[\w.-]+:)?col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+COL_MIN = re.compile(rb'\smin="(\d+)"')
+COL_MAX = re.compile(rb'\smax="(\d+)"')
 SINGLE_CELL_NAME = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 
 
@@ -87,7 +95,8 @@ class SheetGrid:
     and formulas without a saved result are not in ``cells`` but in ``error_cells`` and
     ``formula_no_value``. ``merged`` holds (first_row, first_col, last_row, last_col),
     inclusive. ``percent_cells``, ``formula_no_value`` and ``error_cells`` are complete only
-    for sheets the reader was asked to read formats for (``need_formats``).
+    for sheets the reader was asked to read formats for (``need_formats``). ``hidden_rows``
+    and ``hidden_cols`` (0-based, within the bounds) are read for every sheet.
     """
 
     name: str
@@ -98,6 +107,8 @@ class SheetGrid:
     percent_cells: set[CellKey] = field(default_factory=set)
     formula_no_value: set[CellKey] = field(default_factory=set)
     error_cells: dict[CellKey, str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
 
     def value(self, row: int, col: int) -> object:
         return self.cells.get((row, col))
@@ -300,6 +311,7 @@ class _WorkbookReader:
                     self.problems.append(Problem(entry.name, None, COULD_NOT_READ_SHEET))
                     continue
                 scan.grid.merged = _merged_ranges(xml, self.limits)
+                scan.grid.hidden_rows, scan.grid.hidden_cols = _hidden_rows_and_columns(xml, self.limits)
                 scan.finish()
                 self.problems.extend(scan.problems)
                 grids.append(scan.grid)
@@ -668,6 +680,27 @@ def _merged_ranges(xml: bytes | None, limits: SafetyLimits) -> list[tuple[int, i
         if top < limits.max_rows and left < limits.max_columns:
             merged.append((top, left, min(bottom, limits.max_rows - 1), min(right, limits.max_columns - 1)))
     return merged
+
+
+def _hidden_rows_and_columns(xml: bytes | None, limits: SafetyLimits) -> tuple[set[int], set[int]]:
+    """The 0-based rows (``<row r=.. hidden="1">``) and columns (``<col min max hidden="1">``)
+    the sheet hides, within the bounds. A row without its number is not placed: spreadsheet
+    programs number every row they write. Programs hide "every column to the right" as one
+    <col> up to XFD, hence the bound."""
+    rows: set[int] = set()
+    cols: set[int] = set()
+    if not xml or not any(flag in xml for flag in HIDDEN_FLAGS):
+        return rows, cols
+    for element in HIDDEN_COL.findall(xml):
+        first, last = COL_MIN.search(element), COL_MAX.search(element)
+        if first:
+            last_col = int(last[1]) if last else int(first[1])
+            cols.update(range(int(first[1]) - 1, min(last_col, limits.max_columns)))
+    for element in HIDDEN_ROW.findall(xml):
+        number = ROW_NUMBER.search(element)
+        if number and 0 < int(number[1]) <= limits.max_rows:
+            rows.add(int(number[1]) - 1)
+    return rows, cols
 
 
 def _local(tag: str) -> str:

@@ -35,6 +35,10 @@ def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tup
     version = template.published_version
     if version is None:
         raise ServiceError(f"'{template.name}' has not been published yet, so there is no return to download.")
+    defn = definition_of(version)
+    if any(sheet.layout == "tables" for sheet in defn.sheets):
+        raise ServiceError("This template reads the agency's own spreadsheet, so there is no blank return "
+                           "to download.")
     errors: dict[str, list[str]] = {}
     agency = db.session.scalar(select(Agency).where(Agency.slug == (agency_slug or "").strip()))
     if agency is None:
@@ -43,7 +47,6 @@ def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tup
         officer = user is not None and own_agency_only(user)
         errors["agency"] = ["You can only download returns for your own agency." if officer
                             else f"{agency.name} does not submit '{template.name}'."]
-    defn = definition_of(version)
     try:
         period = parse_period(period_text)
     except PeriodError as error:

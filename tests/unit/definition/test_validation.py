@@ -201,7 +201,7 @@ def test_layout_shapes():
         "sheets[3].columns": "An indicator-by-measure sheet needs at least one column, e.g. Target, Performance "
                              "and Comment.",
         "sheets[4].layout": "Choose a layout: indicator rows × area columns; indicator rows × period columns; "
-                            "indicator rows × measure columns; label and value pairs.",
+                            "indicator rows × measure columns; label and value pairs; the agency's own tables.",
     }
 
 

@@ -492,3 +492,38 @@ def _openpyxl_bytes(book) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def test_hidden_rows_and_columns():
+    def build(workbook):
+        sheet = workbook.add_worksheet("Returns")
+        sheet.write("A1", "Label")
+        sheet.write("C5", 7)
+        sheet.set_row(3, None, None, {"hidden": True})
+        sheet.set_row(6, None, None, {"hidden": True})
+        sheet.set_column("C:C", None, None, {"hidden": True})
+        sheet.set_column("E:F", None, None, {"hidden": True})
+        workbook.add_worksheet("Plain").write("A1", 1)
+
+    workbook = read(xlsx(build))[0]
+    grid = workbook.sheet("Returns")
+    assert grid.hidden_rows == {3, 6}
+    assert grid.hidden_cols == {2, 4, 5}
+    assert grid.value(4, 2) == 7  # hidden cells are still read
+    assert workbook.sheet("Plain").hidden_rows == set() and workbook.sheet("Plain").hidden_cols == set()
+
+
+def test_hidden_as_libreoffice_writes_it_and_to_the_last_column():
+    """LibreOffice writes hidden="true", and hides "every column to the right" up to XFD."""
+    sheet_xml = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<cols><col min="1" max="1" width="20" customWidth="true"/>'
+        b'<col collapsed="false" customWidth="true" hidden="true" max="16384" min="4" width="9"/></cols>'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Label</t></is></c></row>'
+        b'<row r="2" hidden="true"><c r="A2"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    data = rezip(simple_xlsx(), replace={"xl/worksheets/sheet1.xml": sheet_xml})
+    grid = read(data, SafetyLimits(max_columns=10))[0].sheet("Returns")
+    assert grid.hidden_rows == {1}
+    assert grid.hidden_cols == set(range(3, 10))
