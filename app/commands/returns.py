@@ -23,6 +23,15 @@ def print_errors(error: ServiceError) -> None:
         click.echo(error.message, err=True)
 
 
+def print_choices(choices) -> None:
+    """A near-tie: the templates the file could be, and why, and what to do."""
+    click.echo("This file could be either of these returns (nothing in it says which):")
+    for choice in choices:
+        click.echo(f"  {choice.slug}: {choice.name} ({choice.reason})")
+    click.echo("Nothing was read or stored: run the command again with --template and the short name of the one it "
+               "is.")
+
+
 @returns.command("blank")
 @click.argument("template")
 @click.option("--agency", required=True, help="Short name of the agency the return is for.")
@@ -83,6 +92,9 @@ def import_command(file, agency, period, template, comment, dry_run, strict):
         sys.exit(1)
     for line in outcome.parsed.summary_lines():
         click.echo(line)
+    if outcome.parsed.choices:
+        print_choices(outcome.parsed.choices)
+        sys.exit(1)
     for problem in outcome.parsed.errors + outcome.parsed.warnings:
         click.echo(str(problem))
     click.echo(outcome.result_line())

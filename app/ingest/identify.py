@@ -3,10 +3,12 @@
 In order:
 1. the workbook's own record: the blank return carries its template, version, agency and
    period in a hidden "_meta" sheet and in defined names (``WorkbookData.meta``);
-2. a fingerprint: the sheet names and row labels of each published template, looked
+2. the caller's choice (``--template``, or the officer picks from a list);
+3. a fingerprint: the sheet names and row labels of each published template, looked
    for in the workbook; the best match wins if at least ``FINGERPRINT_THRESHOLD`` of
-   them are there (for a return typed into a fresh workbook or an old copy);
-3. the caller's choice (``--template``, or the officer picks from a list).
+   them are there (for a return typed into a fresh workbook or an old copy), unless
+   another template fits about as well (within ``TIE_MARGIN``): then nothing is picked
+   and the candidates, each with why it fits, go back to the officer to choose from.
 
 A choice that contradicts the workbook's record is an error, as is an agency or period
 that disagrees with the one the upload is made for: an officer may have picked up a
@@ -23,7 +25,15 @@ from app.ingest.map import NOT_RETURN_SHEETS
 from app.ingest.problems import Problem
 from app.ingest.read import WorkbookData
 
+# A template fits a workbook only if at least this share of its sheet names and row labels
+# is there: below it, a file shares only the odd common label ("Total", "Referrals").
 FINGERPRINT_THRESHOLD = 0.6
+# Templates whose shares are within this of the best fit "about equally", and the officer
+# chooses. One row label that differs in a template of ten rows or more moves its share by
+# less than this: too little to pick one template over the other silently. A file laid out
+# as its template scores 100%, so another template ties with it only by sharing 90% of its
+# labels; adding templates with other labels never turns a clear winner into a tie.
+TIE_MARGIN = 0.1
 META_KEYS = {
     "template": ("template_slug", "SR_TEMPLATE"),
     "version": ("template_version", "SR_VERSION"),
@@ -89,28 +99,120 @@ def workbook_identity(workbook: WorkbookData) -> WorkbookIdentity:
     )
 
 
-def fingerprint_score(workbook: WorkbookData, defn: TemplateDefinition) -> float:
-    """The share of the definition's sheet names and row labels found in the workbook
-    (a row counts when its label or an alias is any cell's text). The blank return's own
-    sheets do not count: its instructions list every row label."""
-    sheets = [grid for grid in workbook.sheets if normalise_label(grid.name) not in NOT_RETURN_SHEETS]
-    sheet_names = {normalise_label(grid.name) for grid in sheets}
-    texts = {normalise_label(text) for grid in sheets for _, text in grid.texts}
+@dataclass(frozen=True)
+class TemplateChoice:
+    """A template the workbook could be, and why: what identification offers the officer
+    when two or more fit about equally."""
+
+    slug: str
+    name: str
+    score: float
+    reason: str  # "matches 14 of 16 row labels on sheet 'Appendix 2'"
+
+
+@dataclass(frozen=True)
+class WorkbookWords:
+    """The normalised sheet names and cell texts of a workbook, worked out once per upload
+    (not once per template). The blank return's own sheets do not count: its instructions
+    list every row label."""
+
+    sheet_names: frozenset[str]
+    texts: frozenset[str]
+
+    @classmethod
+    def of(cls, workbook: WorkbookData) -> WorkbookWords:
+        sheets = [grid for grid in workbook.sheets if normalise_label(grid.name) not in NOT_RETURN_SHEETS]
+        return cls(frozenset(normalise_label(grid.name) for grid in sheets),
+                   frozenset(normalise_label(text) for grid in sheets for _, text in grid.texts))
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a definition fits a workbook: the share of its sheet names and row labels
+    found (a row counts when its label or an alias is any cell's text), and why."""
+
+    score: float
+    reason: str
+
+
+def template_fit(words: WorkbookWords, defn: TemplateDefinition) -> Fit:
     wanted = found = 0
+    reasons = []
     for sheet in defn.sheets:
-        wanted += 1
-        found += normalise_label(sheet.name) in sheet_names
-        for row in sheet.rows:
-            wanted += 1
-            found += any(normalise_label(t) in texts for t in (row.label, *row.aliases))
-    return found / wanted if wanted else 0.0
+        named = normalise_label(sheet.name) in words.sheet_names
+        rows = sum(any(normalise_label(t) in words.texts for t in (row.label, *row.aliases)) for row in sheet.rows)
+        wanted += 1 + len(sheet.rows)
+        found += named + rows
+        where = f"on sheet '{sheet.name}'" if named else f"of sheet '{sheet.name}' (no sheet has that name)"
+        reasons.append(f"{rows} of {len(sheet.rows)} row label{'' if len(sheet.rows) == 1 else 's'} {where}")
+    return Fit(found / wanted if wanted else 0.0, "matches " + "; ".join(reasons))
+
+
+def fingerprint_score(workbook: WorkbookData, defn: TemplateDefinition) -> float:
+    """The share of the definition's sheet names and row labels found in the workbook."""
+    return template_fit(WorkbookWords.of(workbook), defn).score
+
+
+@dataclass
+class Identified:
+    """What identification found: the template, or the problems saying why not; when two
+    or more templates fit about equally, ``choices`` lists them (best first) and nothing is
+    picked."""
+
+    identification: Identification | None
+    problems: list[Problem]
+    choices: list[TemplateChoice] = field(default_factory=list)
+
+
+def fingerprint(workbook: WorkbookData, candidates: list[TemplateCandidate],
+                agency_slug: str | None = None) -> Identified:
+    """The template the workbook's labels say it is; or, when several fit about equally,
+    the choices; or a problem when none fits. Templates the agency does not submit drop out
+    of a near-tie when one it does submit is left in it."""
+    words = WorkbookWords.of(workbook)
+    fits = sorted(((template_fit(words, c.definition), c) for c in candidates),
+                  key=lambda pair: (-pair[0].score, pair[1].name, pair[1].slug))
+    fits = [(fit, c) for fit, c in fits if fit.score >= FINGERPRINT_THRESHOLD]
+    if not fits:
+        return Identified(None, [_file_problem(
+            "We could not tell which return this is: it does not carry the record the blank return has, and its "
+            "sheets and row labels do not match any template closely enough. Choose the template when you upload "
+            "it (or use --template), or copy your figures into the blank return.")])
+    best = fits[0][0].score
+    tied = [(fit, c) for fit, c in fits if fit.score >= best - TIE_MARGIN - 1e-9]
+    if agency_slug and len(tied) > 1:
+        theirs = [(fit, c) for fit, c in tied if not c.definition.agencies or agency_slug in c.definition.agencies]
+        tied = theirs or tied
+    if len(tied) == 1:
+        fit, c = tied[0]
+        return Identified(Identification(c.slug, "fingerprint", fit.score), [])
+    choices = [TemplateChoice(c.slug, c.name, fit.score, fit.reason) for fit, c in tied]
+    listed = "; ".join(f"'{choice.name}' ({choice.reason})" for choice in choices)
+    return Identified(None, [_file_problem(
+        f"This file could be either of these returns: {listed}. Nothing in it says which, so it was not read: "
+        "choose the template it is (or use --template).")], choices)
+
+
+def identify(workbook: WorkbookData, identity: WorkbookIdentity, candidates: list[TemplateCandidate],
+             chosen: str | None, agency_slug: str | None = None) -> Identified:
+    """The template to read the workbook with (see the module's docstring)."""
+    by_slug = {c.slug: c for c in candidates}
+    if identity.template or chosen:
+        identification, problems = _recorded_or_chosen(identity, by_slug, chosen)
+        return Identified(identification, problems)
+    return fingerprint(workbook, candidates, agency_slug)
 
 
 def identify_template(
     workbook: WorkbookData, identity: WorkbookIdentity, candidates: list[TemplateCandidate], chosen: str | None
 ) -> tuple[Identification | None, list[Problem]]:
     """The template to read the workbook with, or None and the problems saying why not."""
-    by_slug = {c.slug: c for c in candidates}
+    found = identify(workbook, identity, candidates, chosen)
+    return found.identification, found.problems
+
+
+def _recorded_or_chosen(identity: WorkbookIdentity, by_slug: dict[str, TemplateCandidate],
+                        chosen: str | None) -> tuple[Identification | None, list[Problem]]:
     if identity.template:
         if chosen and chosen != identity.template:
             named = by_slug.get(chosen)
@@ -122,17 +224,9 @@ def identify_template(
         return None, [_file_problem(
             f"This workbook is the return for template '{identity.template}', which is not a published template "
             "here. Download the current blank return and copy your figures into it.")]
-    if chosen:
-        if chosen in by_slug:
-            return Identification(chosen, "chosen"), []
-        return None, [_file_problem(f"There is no published template '{chosen}'. Choose one from the list.")]
-    scored = sorted(((fingerprint_score(workbook, c.definition), c.slug) for c in candidates), reverse=True)
-    if scored and scored[0][0] >= FINGERPRINT_THRESHOLD:
-        return Identification(scored[0][1], "fingerprint", scored[0][0]), []
-    return None, [_file_problem(
-        "We could not tell which return this is: it does not carry the record the blank return has, and its "
-        "sheets and row labels do not match any template closely enough. Choose the template when you upload "
-        "it (or use --template), or copy your figures into the blank return.")]
+    if chosen in by_slug:
+        return Identification(chosen, "chosen"), []
+    return None, [_file_problem(f"There is no published template '{chosen}'. Choose one from the list.")]
 
 
 def _file_problem(message: str) -> Problem:

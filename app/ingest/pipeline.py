@@ -18,7 +18,7 @@ from datetime import date
 from typing import Protocol
 
 from app.definition import check_return_period, normalise_label
-from app.ingest.identify import Identification, TemplateCandidate, identify_template, workbook_identity
+from app.ingest.identify import Identification, TemplateCandidate, TemplateChoice, identify, workbook_identity
 from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_sheets
 from app.ingest.problems import IngestError, Problem
 from app.ingest.read import read_workbook
@@ -56,6 +56,8 @@ class ParsedReturn:
     values: list[ParsedValue] = field(default_factory=list)
     targets: list[ParsedValue] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Two or more templates fit about equally: the file was not read; the uploader chooses.
+    choices: list[TemplateChoice] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -72,7 +74,8 @@ class ParsedReturn:
 
     def template_line(self) -> str:
         if self.template is None:
-            return "not recognised"
+            return f"not recognised: it could be any of {len(self.choices)} templates" if self.choices else (
+                "not recognised")
         how = f", {self.identification.describe()}" if self.identification else ""
         return f"{self.template.name} ({self.template.slug}), version {self.template.version}{how}"
 
@@ -143,8 +146,10 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     parsed.workbook_read = True
 
     identity = workbook_identity(workbook)
-    identification, found = identify_template(workbook, identity, catalogue.published(), template_slug)
-    problems.extend(found)
+    found = identify(workbook, identity, catalogue.published(), template_slug, agency_slug)
+    problems.extend(found.problems)
+    parsed.choices = found.choices
+    identification = found.identification
     if identification is None:
         return parsed
     parsed.identification = identification

@@ -6,21 +6,24 @@ is published. Every change is validated as a whole definition before anything is
 """
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Text, cast, select
 
 from app.definition import (
     DefinitionError,
     DefinitionProblem,
+    Field,
     TemplateDefinition,
     definition_to_json,
+    expand_fields,
     validate_definition,
 )
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Agency, Area, Indicator, ReturnTemplate, TemplateVersion
 from app.models.base import utcnow
+from app.periods import PeriodSpec, parse_period
 from app.policy import may_see_template
 from app.services import ServiceError, transaction
 from app.services.audit import record
@@ -140,15 +143,83 @@ def store_draft(defn: TemplateDefinition, user, template: ReturnTemplate | None)
     return version
 
 
+# ---- two templates delivering the same figure ---------------------------------------
+
+# A mid-period sample return per frequency: the cells two templates of one frequency would
+# deliver for the same period are compared for it (as validation compares a template's own).
+SAMPLE_PERIODS = {"quarterly": "2020/21 Q2", "monthly": "Aug 2020", "annual": "2020/21", "span": "2020/21"}
+
+
+def delivered_values(defn: TemplateDefinition, period: PeriodSpec) -> dict[tuple, Field]:
+    """(indicator, area, period key) → the cell of a return for ``period`` giving that
+    figure's value (entered cells only: reference cells are shown, not stored). Sheets laid
+    out as "tables" do not expand to fixed cells and are left out."""
+    sheets = [sheet for sheet in defn.sheets if getattr(sheet, "layout", None) != "tables"]
+    if not sheets:
+        return {}
+    fields = expand_fields(replace(defn, sheets=sheets), period)
+    return {(f.indicator, f.area, f.period_key): f for f in fields if f.measure == "value" and f.is_entered}
+
+
+def shared_agencies(a: TemplateDefinition, b: TemplateDefinition) -> set[str] | None:
+    """The agencies returning both (None: no list on either, so any agency may)."""
+    if not a.agencies or not b.agencies:
+        return set(a.agencies or b.agencies) or None
+    return set(a.agencies) & set(b.agencies)
+
+
+def first_overlap(a: TemplateDefinition, b: TemplateDefinition) -> tuple[Field, Field, PeriodSpec] | None:
+    """A figure (indicator × area × period value) both templates would deliver for one
+    agency, as (a's cell, b's cell, the sample period); None when they cannot clash."""
+    if a.frequency != b.frequency or a.frequency not in SAMPLE_PERIODS or shared_agencies(a, b) == set():
+        return None
+    period = parse_period(SAMPLE_PERIODS[a.frequency])
+    theirs = delivered_values(b, period)
+    for key, mine in delivered_values(a, period).items():
+        if key in theirs:
+            return mine, theirs[key], period
+    return None
+
+
+def check_no_overlap(defn: TemplateDefinition) -> None:
+    """Refuse to publish a definition that would deliver a figure another published
+    template delivers for one of the same agencies: the second return would silently
+    replace the first one's figures (or be replaced by them)."""
+    for template in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name)):
+        published = template.published_version
+        if template.slug == defn.slug or published is None:
+            continue
+        other = definition_of(published)
+        overlap = first_overlap(defn, other)
+        if overlap is None:
+            continue
+        mine, theirs, period = overlap
+        shared = shared_agencies(defn, other)
+        agencies = (", ".join(sorted(db.session.scalars(select(Agency.name).where(Agency.slug.in_(shared)))))
+                    if shared else "any agency")
+        indicator = db.session.scalar(select(Indicator.name).where(Indicator.slug == mine.indicator)) or mine.indicator
+        area = (db.session.scalar(select(Area.name).where(Area.code == mine.area)) or mine.area) if mine.area else (
+            "no area")
+        raise ServiceError(
+            f"'{defn.name}' cannot be published: '{other.name}' is already published for {agencies} and would "
+            f"deliver the same figures. For example, in a return for {period.label}, '{indicator}' for {area} "
+            f"would come from row '{mine.row_label}' ({mine.column_header}) on sheet '{mine.sheet}' of '{defn.name}' "
+            f"and from row '{theirs.row_label}' ({theirs.column_header}) on sheet '{theirs.sheet}' of "
+            f"'{other.name}'. Each figure may come from one return only: give one of them other indicators, areas "
+            "or agencies.")
+
+
 def publish(slug: str, user) -> TemplateVersion:
     """Publish the latest draft; earlier published versions are retired (kept, unchanged)."""
     template = template_by_slug(slug)
     draft = template.latest_version
     if draft is None or draft.status != "draft":
         raise ServiceError(f"'{template.name}' has no draft to publish: change it first to make a new version.")
-    problems = check_definition(definition_of(draft))
+    defn = definition_of(draft)
+    problems = check_definition(defn)
     if problems:
         raise TemplateProblems(problems)
+    check_no_overlap(defn)
     with transaction():
         mark_published(draft, user)
     return draft
@@ -197,6 +268,8 @@ def load(text: str, user, *, publish_it: bool = True) -> LoadResult:
     latest = template.latest_version if template else None
     if latest is not None and latest.definition == defn.to_dict() and (latest.status == "published" or not publish_it):
         return LoadResult(defn.slug, latest.number, latest.status, False)
+    if publish_it:
+        check_no_overlap(defn)
     with transaction("That template clashes with one already saved."):
         version = store_draft(defn, user, template)
         record("template_loaded", user, version, template=defn.slug, version=version.number)

@@ -23,7 +23,7 @@ import os
 import secrets
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import groupby, repeat
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.export.annotate import TooLargeToAnnotate, annotate_workbook
 from app.extensions import db
-from app.ingest.identify import TemplateCandidate
+from app.ingest.identify import TemplateCandidate, TemplateChoice
 from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
@@ -403,15 +403,19 @@ def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_te
     _write_atomically(folder / f"{parsed.sha256}.xlsx", data)
     pending = PendingUpload(secrets.token_urlsafe(18), parsed.sha256, filename[:255], parsed.agency_slug,
                             period_text or None, template_slug or None, getattr(user, "id", None), time.time())
-    (folder / f"{pending.token}.json").write_text(json.dumps(asdict(pending)))
+    _save_pending(pending)
     with transaction():
         record("upload_previewed", user, None, filename=pending.filename, sha256=parsed.sha256,
                agency=parsed.agency_slug, template=parsed.template.slug if parsed.template else None,
                period=parsed.period.key if parsed.period else None, errors=len(parsed.errors),
                warnings=len(parsed.warnings))
-    if parsed.errors:
+    if parsed.errors and not parsed.choices:  # a near-tie is not refused: the officer chooses
         _record_rejection(parsed, user)
     return pending, parsed
+
+
+def _save_pending(pending: PendingUpload) -> None:
+    (_pending_folder() / f"{pending.token}.json").write_text(json.dumps(asdict(pending)))
 
 
 def pending_upload(token: str, user) -> tuple[PendingUpload, bytes]:
@@ -433,6 +437,27 @@ def pending_upload(token: str, user) -> tuple[PendingUpload, bytes]:
 def reparse(pending: PendingUpload, data: bytes, user) -> ParsedReturn:
     return parse_upload(data, pending.filename, agency_slug=pending.agency_slug, user=user,
                         period_text=pending.period_text, template_slug=pending.template_slug)
+
+
+def upload_choices(token: str, user) -> tuple[PendingUpload, list[TemplateChoice]]:
+    """The templates the held upload could be, when two or more fit it about equally (else
+    none: it was recognised, or chosen, or fits nothing)."""
+    pending, data = pending_upload(token, user)
+    return pending, reparse(pending, data, user).choices
+
+
+def choose_upload_template(token: str, user, template_slug: str | None) -> PendingUpload:
+    """Read the held upload with one of the templates it could be, as the officer chose."""
+    pending, data = pending_upload(token, user)
+    choices = reparse(pending, data, user).choices
+    if template_slug not in {choice.slug for choice in choices}:
+        raise ServiceError(field_errors={"template": ["Choose which of these returns the file is"]})
+    chosen = replace(pending, template_slug=template_slug)
+    _save_pending(chosen)
+    with transaction():
+        record("upload_template_chosen", user, None, filename=pending.filename, sha256=pending.sha256,
+               agency=pending.agency_slug, template=template_slug, candidates=[c.slug for c in choices])
+    return chosen
 
 
 @dataclass

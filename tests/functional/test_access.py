@@ -161,6 +161,7 @@ UPLOADERS_MISSING = {**UPLOADERS, "officer": 404, "admin": 404}
 ROUTES["returns.index"] = ("GET", lambda ids: "/returns/", DATA_READERS)
 ROUTES["returns.upload"] = ("GET", lambda ids: "/returns/upload", UPLOADERS)
 for endpoint, method, url in [("returns.preview", "GET", "/returns/uploads/none-held"),
+                              ("returns.choose", "GET", "/returns/uploads/none-held/choose"),
                               ("returns.confirm", "POST", "/returns/uploads/none-held/confirm"),
                               ("returns.annotated", "GET", "/returns/uploads/none-held/annotated.xlsx"),
                               ("returns.original", "GET", "/returns/submissions/999999/original")]:

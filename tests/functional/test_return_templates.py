@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ReturnTemplate, TemplateVersion
+from app.services.return_templates import dump, load
 from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, signed_in
 
 DISTRICTS = [("Blaby", "B"), ("Charnwood", "C"), ("Harborough", "H"), ("Hinckley & Bosworth", "HB"), ("Melton", "M"),
@@ -57,6 +58,14 @@ def version_rows(slug):
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == slug))
     db.session.refresh(template)
     return [(v.number, v.status) for v in template.versions]
+
+
+def hand_to_another_agency(slug: str, agency: str = "leicestershire-police") -> None:
+    """Publish the demo template as another agency's return, so that a copy built here for
+    Living Without Abuse is the only one delivering its figures (two would be refused)."""
+    data = json.loads(dump(slug))
+    data["agencies"] = [agency]
+    load(json.dumps(data), None)
 
 
 def build_appendix_2(client, slug="appendix-2-web"):
@@ -116,6 +125,7 @@ def build_appendix_2(client, slug="appendix-2-web"):
 
 
 def test_admin_builds_publishes_edits_and_downloads(admin):
+    hand_to_another_agency("appendix-2-da-sv-outputs")
     base = build_appendix_2(admin)
     assert version_rows("appendix-2-web") == [(1, "draft")]
     page = admin.get(base).data.decode()
@@ -234,6 +244,7 @@ def build_table_2(client, slug="table-2-web"):
 
 
 def test_admin_builds_and_publishes_table_2(admin):
+    hand_to_another_agency("table-2-da-sv-outcomes")
     base = build_table_2(admin)
     ok(admin.post(f"{base}/publish"))
     assert version_rows("table-2-web") == [(1, "published")]
@@ -377,6 +388,7 @@ def test_dump_load_dump_is_identical(admin, runner, tmp_path):
 def test_load_a_new_template_and_a_changed_one(admin, runner, tmp_path):
     data = json.loads(runner.invoke(args=["templates", "dump", "table-2-da-sv-outcomes"]).output)
     data["slug"], data["name"] = "table-2-copy", "Copy of Table 2"
+    data["agencies"] = ["leicestershire-police"]  # Living Without Abuse's figures come from Table 2 itself
     path = tmp_path / "copy.json"
     path.write_text(json.dumps(data))
     result = runner.invoke(args=["templates", "load", str(path)])
@@ -442,3 +454,47 @@ def test_returns_blank_command_errors(admin, runner, tmp_path, args, message):
     result = runner.invoke(args=["returns", "blank", *args, "-o", str(out)])
     assert result.exit_code == 1 and message in result.output
     assert not out.exists()
+
+
+SAFER = "Service user feels safer following intervention - measured at exit"
+TABLE_2 = "Domestic Abuse & Sexual Violence Support Service: outcome measures"
+OVERLAP_MESSAGE = (
+    f"'Copy of Table 2' cannot be published: '{TABLE_2}' is already published for Living Without Abuse (LLR "
+    f"domestic abuse and sexual violence service) and would deliver the same figures. For example, in a return for "
+    f"2020/21, '{SAFER}' for Leicestershire would come from row '{SAFER}' (Performance) on sheet 'Table 2' of 'Copy "
+    f"of Table 2' and from row '{SAFER}' (Performance) on sheet 'Table 2' of '{TABLE_2}'. Each figure may come from "
+    "one return only: give one of them other indicators, areas or agencies.")
+
+
+def test_loading_a_template_that_delivers_anothers_figures_is_refused(admin, runner, tmp_path):
+    data = json.loads(runner.invoke(args=["templates", "dump", "table-2-da-sv-outcomes"]).output)
+    data["slug"], data["name"] = "table-2-copy", "Copy of Table 2"
+    path = tmp_path / "copy.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(args=["templates", "load", str(path)])
+    assert result.exit_code == 1
+    assert OVERLAP_MESSAGE in result.output
+    assert db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == "table-2-copy")) is None
+    # As a draft it may be saved (and changed until it no longer clashes).
+    assert runner.invoke(args=["templates", "load", str(path), "--draft"]).exit_code == 0
+
+
+def test_publishing_on_the_web_a_template_that_delivers_anothers_figures_is_refused(admin, runner, tmp_path):
+    data = json.loads(dump("table-2-da-sv-outcomes"))
+    data["slug"], data["name"] = "table-2-copy", "Copy of Table 2"
+    load(json.dumps(data), None, publish_it=False)
+    page = ok(admin.post("/templates/table-2-copy/publish", follow_redirects=True), 200)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.data.decode()).split()).replace("&#39;", "'").replace("&amp;", "&")
+    assert OVERLAP_MESSAGE in text
+    assert version_rows("table-2-copy") == [(1, "draft")]
+
+
+def test_the_demo_templates_do_not_overlap():
+    from app.demo.templates import demo_definitions
+    from app.services.return_templates import first_overlap
+
+    definitions = demo_definitions()
+    assert [(a.slug, b.slug) for a in definitions for b in definitions
+            if a is not b and first_overlap(a, b)] == []
+    appendix_2 = definitions[0]
+    assert first_overlap(appendix_2, appendix_2) is not None  # the rule does see a real clash

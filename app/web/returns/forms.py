@@ -1,8 +1,10 @@
 """Forms of the upload flow: the upload itself, and the confirmation after the preview."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.web.forms import StrictChoice, strip
@@ -30,3 +32,10 @@ class UploadForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Submit the return", widget=GovSubmitInput())
+
+
+class ChooseTemplateForm(FlaskForm):
+    """Which return a file is, when two or more templates fit it about equally."""
+    template = RadioField("Which return is it?", widget=GovRadioInput(), validate_choice=False,
+                          validators=[InputRequired(message="Choose which of these returns the file is")])
+    submit = SubmitField("Read it as this return", widget=GovSubmitInput())

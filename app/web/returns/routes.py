@@ -8,6 +8,7 @@ from app.policy import READERS, UPLOADERS
 from app.services import ServiceError
 from app.services.returns import (
     annotated_upload,
+    choose_upload_template,
     confirm_upload,
     hold_upload,
     list_submissions,
@@ -15,6 +16,7 @@ from app.services.returns import (
     preview_upload,
     submission_changes,
     submission_view,
+    upload_choices,
     upload_templates,
     uploadable_agencies,
 )
@@ -22,7 +24,7 @@ from app.web.access import roles_required
 from app.web.forms import options, put_service_errors
 from app.web.presenters import stored_return_message
 from app.web.returns import bp
-from app.web.returns.forms import RECOGNISE, ConfirmForm, UploadForm
+from app.web.returns.forms import RECOGNISE, ChooseTemplateForm, ConfirmForm, UploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 1000  # figures listed on the preview page; the rest are counted
@@ -51,19 +53,22 @@ def upload():
     if form.validate_on_submit():
         upload_file = form.file.data
         try:
-            pending, _ = hold_upload(upload_file.read(), upload_file.filename or "return.xlsx",
-                                     agency_slug=form.agency.data, user=current_user, period_text=form.period.data,
-                                     template_slug=form.template.data)
+            pending, parsed = hold_upload(upload_file.read(), upload_file.filename or "return.xlsx",
+                                          agency_slug=form.agency.data, user=current_user,
+                                          period_text=form.period.data, template_slug=form.template.data)
         except ServiceError as error:
             summary += put_service_errors(form, error)
         else:
-            return redirect(url_for("returns.preview", token=pending.token))
+            step = "returns.choose" if parsed.choices else "returns.preview"
+            return redirect(url_for(step, token=pending.token))
     status = 400 if form.errors or summary else 200
     return render_template("returns/upload.html", form=form, summary=summary, title="Upload a return"), status
 
 
 def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: list[str] | None = None):
     view = preview_upload(token, current_user)
+    if view.parsed.choices:
+        return redirect(url_for("returns.choose", token=token))
     shown = view.parsed.values[:PREVIEW_ROWS]
     return render_template("returns/preview.html", view=view, parsed=view.parsed, shown=shown, form=form,
                            summary=summary or [], token=token, title="Check your return"), status
@@ -73,6 +78,28 @@ def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: l
 @roles_required(*UPLOADERS)
 def preview(token):
     return _render_preview(token, ConfirmForm())
+
+
+@bp.route("/uploads/<token>/choose", methods=["GET", "POST"])
+@roles_required(*UPLOADERS)
+def choose(token):
+    """The file could be either of two (or more) returns: the officer says which."""
+    form = ChooseTemplateForm()
+    summary: list[str] = []
+    if form.validate_on_submit():
+        try:
+            choose_upload_template(token, current_user, form.template.data)
+        except ServiceError as error:
+            summary += put_service_errors(form, error)
+        else:
+            return redirect(url_for("returns.preview", token=token))
+    pending, choices = upload_choices(token, current_user)
+    if not choices:
+        return redirect(url_for("returns.preview", token=token))
+    form.template.choices = options((c.slug, c.name) for c in choices)
+    status = 400 if form.errors or summary else 200
+    return render_template("returns/choose.html", form=form, summary=summary, choices=choices, pending=pending,
+                           title="Which return is this?"), status
 
 
 @bp.route("/uploads/<token>/confirm", methods=["POST"])

@@ -74,6 +74,15 @@ def edit(data: bytes, change) -> bytes:
     return out.getvalue()
 
 
+def without_record(data: bytes) -> bytes:
+    """The workbook with the blank return's record of itself removed."""
+    def strip(workbook):
+        del workbook["_meta"]
+        for name in list(workbook.defined_names):
+            del workbook.defined_names[name]
+    return edit(data, strip)
+
+
 def filled(values: dict[str, object] | None = None, sheet: str = "Appendix 2", data: bytes | None = None,
            change=None) -> bytes:
     """The Appendix 2 blank return with the seed figures, ``values`` typed over them (None

@@ -2,17 +2,8 @@
 from app.demo.templates import demo_definitions
 from tests.unit.ingest.builders import simple_xlsx
 from tests.unit.ingest.returns import (
-    APPENDIX_2_SLUG, LWA, Catalogue, blank, definition, edit, figures, filled, messages, parse,
+    APPENDIX_2_SLUG, LWA, Catalogue, blank, definition, edit, figures, filled, messages, parse, without_record,
 )
-
-
-def without_record(data: bytes) -> bytes:
-    """The workbook with the blank return's record of itself removed."""
-    def strip(workbook):
-        del workbook["_meta"]
-        for name in list(workbook.defined_names):
-            del workbook.defined_names[name]
-    return edit(data, strip)
 
 
 def test_the_blank_returns_record_names_template_version_agency_and_period():
