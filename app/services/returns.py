@@ -44,7 +44,7 @@ from app.policy import may_download_original, may_see_submission, may_see_templa
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.return_templates import definition_for_reading
-from app.services.vocabulary import PartnershipNames, partnership_names
+from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
 from app.store import submissions as store
 from app.store.reference import agencies_by_slug, period_row
 from app.store.rows import get_row
@@ -483,6 +483,14 @@ def _forget(pending: PendingUpload) -> None:
     still_held = any(json.loads(p.read_text()).get("sha256") == pending.sha256 for p in folder.glob("*.json"))
     if not still_held:
         (folder / f"{pending.sha256}.xlsx").unlink(missing_ok=True)
+
+
+def name_from_upload(token: str, user, kind: str, alias: str, owner_id: int | None):
+    """From a held upload's preview: treat a heading it did not know as another name of an
+    area (indicator). Raises NotFound (no such upload held for this person), Forbidden or
+    ServiceError (see ``add_alias``); the preview reads the upload again afterwards."""
+    pending_upload(token, user)
+    return add_alias(kind, alias, owner_id, user)
 
 
 def annotated_upload(token: str, user) -> tuple[str, bytes]:

@@ -2,10 +2,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from app.web.forms import StrictChoice, strip
+from app.web.forms import ReferenceSelect, StrictChoice, strip
 
 RECOGNISE = ("", "Recognise it from the workbook")
 
@@ -30,3 +30,15 @@ class UploadForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Submit the return", widget=GovSubmitInput())
+
+
+class AliasForm(FlaskForm):
+    """From the preview, one click: treat a row label (column heading) the template does not
+    know as another name of an indicator (area), for every template."""
+
+    kind = HiddenField(validators=[InputRequired(), AnyOf(("area", "indicator"), message="Choose an area or an "
+                                                                                          "indicator")])
+    alias = HiddenField(validators=[InputRequired(message="There is no name to add"), Length(max=300)])
+    target = ReferenceSelect("Treat it as", none_label="Choose one",
+                             validators=[InputRequired(message="Choose what the name stands for")])
+    submit = SubmitField("Add this name", widget=GovSubmitInput())
