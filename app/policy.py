@@ -116,3 +116,10 @@ def may_see_dhr(user) -> bool:
     """Whether this person (None or anonymous: no) may see DHR data, on screen or in a workbook."""
     return bool(user is not None and getattr(user, "is_authenticated", False)
                 and (always_sees_dhr(user) or user.dhr_access))
+
+
+# ---- the partnership's vocabulary ----------------------------------------------------------
+
+def may_edit_vocabulary(user) -> bool:
+    """Other names for areas and indicators (used by every template) are for admins alone."""
+    return in_group(user, ADMINS)

@@ -280,8 +280,8 @@ class _SheetMapper:
         self.normalised: dict[tuple[int, int], str] = {}
         self.repeated_columns: dict[str, list[int]] = {}
 
-    def add(self, cell: str | None, message: str, severity: str = "error") -> None:
-        self.problems.append(Problem(self.sheet, cell, message, severity))
+    def add(self, cell: str | None, message: str, severity: str = "error", **header) -> None:
+        self.problems.append(Problem(self.sheet, cell, message, severity, **header))
 
     def run(self) -> list[Problem]:
         if not self.find_rows():
@@ -466,7 +466,8 @@ class _SheetMapper:
             if isinstance(label, str) and label.strip():
                 self.add(cell_ref(r, label_col),
                          f"The row '{_shorten(label)}' is not part of this return, so its entries were not "
-                         "imported. If it should be, give it the label it has in the blank return.", "warning")
+                         "imported. If it should be, give it the label it has in the blank return.", "warning",
+                         header=" ".join(label.split()), header_kind="row")
             else:
                 self.add(cell_ref(r, extra_rows[r]),
                          f"Row {r + 1} has entries but no label, so they were not imported. Give the row its "
@@ -476,7 +477,8 @@ class _SheetMapper:
             named = f"headed '{_shorten(str(heading))}' " if heading is not None else ""
             self.add(cell_ref(header_row, c),
                      f"Column {column_letters(c)} {named}is not part of this return, so its entries were not "
-                     "imported. If it should be, give it the heading it has in the blank return.", "warning")
+                     "imported. If it should be, give it the heading it has in the blank return.", "warning",
+                     **({"header": " ".join(str(heading).split()), "header_kind": "column"} if named else {}))
 
 
 def _shorten(text: str) -> str:

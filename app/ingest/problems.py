@@ -1,5 +1,5 @@
 """Problems found in an uploaded return, each pointing at a place an officer can find."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -8,6 +8,10 @@ class Problem:
     cell: str | None
     message: str
     severity: str = "error"  # "error" | "warning"
+    # A row label or column heading the template does not know (so an admin can name it):
+    # its text, and "row" or "column". Not compared: the same problem with or without them.
+    header: str | None = field(default=None, compare=False)
+    header_kind: str | None = field(default=None, compare=False)
 
     def location(self) -> str:
         """'Sheet!C7', 'Sheet', or 'File' when the problem is with the file as a whole.

@@ -1,5 +1,6 @@
 """All models, importable from one place (``from app.models import Area``)."""
 from app.models.area import AREA_KINDS, Agency, Area, AreaPopulation
+from app.models.alias import AreaAlias, IndicatorAlias
 from app.models.indicator import (
     AGGREGATIONS,
     PERIOD_KINDS,
@@ -36,7 +37,7 @@ __all__ = [
     "OutcomeAssessment", "PeerValue", "PeriodSignOff", "RagSetting", "ReturnDue",
     "AGGREGATIONS", "AREA_KINDS", "FREQUENCIES",
     "PERIOD_KINDS", "RAG_BAND_KINDS", "RAG_METHODS", "ROLES", "SUBMISSION_STATUSES",
-    "VERSION_STATUSES", "Agency", "Area", "AreaPopulation", "AuditEvent", "DataValue",
-    "Indicator", "Outcome", "Period", "ReturnTemplate", "Submission", "Target", "TemplateVersion",
+    "VERSION_STATUSES", "Agency", "Area", "AreaAlias", "AreaPopulation", "AuditEvent", "DataValue",
+    "Indicator", "IndicatorAlias", "Outcome", "Period", "ReturnTemplate", "Submission", "Target", "TemplateVersion",
     "User", "template_agency",
 ]

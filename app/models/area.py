@@ -23,6 +23,14 @@ class Area(db.Model):
     populations: Mapped[list["AreaPopulation"]] = relationship(
         back_populates="area", cascade="all, delete-orphan", order_by="AreaPopulation.year"
     )
+    # Other names (app.models.alias): ``aliases`` is their text, in the order they were added.
+    alias_rows: Mapped[list["AreaAlias"]] = relationship(  # noqa: F821
+        cascade="all, delete-orphan", order_by="AreaAlias.id"
+    )
+
+    @property
+    def aliases(self) -> list[str]:
+        return [row.name for row in self.alias_rows]
 
     def population_for(self, year: int) -> int | None:
         """Population for a year, or the nearest earlier estimate."""

@@ -79,6 +79,14 @@ class Indicator(db.Model):
     outcome: Mapped[Outcome | None] = relationship(back_populates="indicators")
     numerator: Mapped["Indicator | None"] = relationship(foreign_keys=[numerator_id], remote_side=[id])
     denominator: Mapped["Indicator | None"] = relationship(foreign_keys=[denominator_id], remote_side=[id])
+    # Other names (app.models.alias): ``aliases`` is their text, in the order they were added.
+    alias_rows: Mapped[list["IndicatorAlias"]] = relationship(  # noqa: F821
+        cascade="all, delete-orphan", order_by="IndicatorAlias.id"
+    )
+
+    @property
+    def aliases(self) -> list[str]:
+        return [row.name for row in self.alias_rows]
 
     @property
     def unit_label(self) -> str:

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import Agency, Area, AreaPopulation, Indicator, Outcome
 from app.services import ServiceError, transaction
 from app.services.audit import record
+from app.services.vocabulary import alias_problems, name_problem, set_aliases
 
 
 def _clash(model, column, value, current) -> bool:
@@ -21,8 +22,8 @@ def _unique(model, checks: dict, current, field_errors: dict):
             field_errors.setdefault(field, []).append(message)
 
 
-def _save(model, current, action_noun: str, acting_user, apply, checks: dict):
-    errors: dict[str, list[str]] = {}
+def _save(model, current, action_noun: str, acting_user, apply, checks: dict, errors: dict | None = None):
+    errors = dict(errors or {})
     _unique(model, checks, current, errors)
     if errors:
         raise ServiceError(field_errors=errors)
@@ -35,6 +36,20 @@ def _save(model, current, action_noun: str, acting_user, apply, checks: dict):
         db.session.flush()
         record(f"{action_noun}_{'created' if created else 'updated'}", acting_user, row)
     return row
+
+
+def _vocabulary_errors(kind: str, data: dict, current) -> dict[str, list[str]]:
+    """Other names that clash, and a name that is another row's other name."""
+    errors: dict[str, list[str]] = {}
+    owner_id = current.id if current is not None else None
+    clash = name_problem(kind, data["name"], owner_id)
+    if clash:
+        errors["name"] = [clash]
+    if data.get("aliases") is not None:
+        problems = alias_problems(kind, data["aliases"], data["name"].strip(), owner_id)
+        if problems:
+            errors["aliases"] = problems
+    return errors
 
 
 def _would_loop(area: Area | None, parent_id: int | None) -> bool:
@@ -63,11 +78,13 @@ def save_area(data: dict, acting_user, area: Area | None = None) -> Area:
                 existing.population = data["population"]
             else:
                 row.populations.append(AreaPopulation(year=data["population_year"], population=data["population"]))
+        if data.get("aliases") is not None:
+            set_aliases("area", row, data["aliases"])
 
     return _save(Area, area, "area", acting_user, apply, {
         "name": (Area.name, data["name"], "An area with this name already exists"),
         "code": (Area.code, data["code"], "Another area already uses this code"),
-    })
+    }, _vocabulary_errors("area", data, area))
 
 
 def save_agency(data: dict, acting_user, agency: Agency | None = None) -> Agency:
@@ -116,7 +133,9 @@ def save_indicator(data: dict, acting_user, indicator: Indicator | None = None) 
         row.rag_rate_estimates = bool(data.get("rag_rate_estimates"))
         row.trend_periods = data.get("trend_periods") or 4
         row.suppress_small_counts = bool(data.get("suppress_small_counts", True))
+        if data.get("aliases") is not None:
+            set_aliases("indicator", row, data["aliases"])
 
     return _save(Indicator, indicator, "indicator", acting_user, apply, {
         "slug": (Indicator.slug, data["slug"], "Another indicator already uses this short name"),
-    })
+    }, _vocabulary_errors("indicator", data, indicator))

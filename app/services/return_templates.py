@@ -19,6 +19,7 @@ from app.definition import (
     expand_fields,
     validate_definition,
 )
+from app.definition.vocabulary import with_partnership_names
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Agency, Area, Indicator, ReturnTemplate, TemplateVersion
@@ -27,6 +28,7 @@ from app.periods import PeriodSpec, parse_period
 from app.policy import may_see_template
 from app.services import ServiceError, transaction
 from app.services.audit import record
+from app.services.vocabulary import PartnershipNames
 
 
 class TemplateProblems(ServiceError):
@@ -86,13 +88,22 @@ def definition_of(version: TemplateVersion) -> TemplateDefinition:
     return TemplateDefinition.from_dict(version.definition)
 
 
-def definition_for_reading(version_id: int) -> TemplateDefinition:
+def definition_for_reading(version_id: int, names: PartnershipNames | None = None) -> TemplateDefinition:
     """A version's definition for reading returns with, shared between uploads: the caller
     must not change it. Keyed by the stored JSON text itself, so a draft edited in place
     (or another database with the same ids) can never be served a stale definition; a
-    large return's definition takes longer to build than its figures take to check."""
+    large return's definition takes longer to build than its figures take to check.
+    With ``names`` (the partnership's names for areas and indicators), its rows and area
+    columns also answer to those names; cached by the text and the names together."""
     stored = db.session.scalar(select(cast(TemplateVersion.definition, Text)).where(TemplateVersion.id == version_id))
-    return _definition_from_json(stored)
+    if names is None:
+        return _definition_from_json(stored)
+    return _definition_with_names(stored, names)
+
+
+@functools.lru_cache(maxsize=16)
+def _definition_with_names(stored: str, names: PartnershipNames) -> TemplateDefinition:
+    return with_partnership_names(_definition_from_json(stored), names.indicator_names(), names.area_names())
 
 
 @functools.lru_cache(maxsize=16)

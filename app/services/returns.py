@@ -44,6 +44,7 @@ from app.policy import may_download_original, may_see_submission, may_see_templa
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.return_templates import definition_for_reading
+from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
 from app.store import submissions as store
 from app.store.reference import agencies_by_slug, period_row
 from app.store.rows import get_row
@@ -73,13 +74,20 @@ class DatabaseCatalogue:
 
     def __init__(self):
         self._published: list[TemplateCandidate] | None = None
+        self._names: PartnershipNames | None = None
+
+    def names(self) -> PartnershipNames:
+        """The partnership's names for areas and indicators, read once per import."""
+        if self._names is None:
+            self._names = partnership_names()
+        return self._names
 
     def published(self) -> list[TemplateCandidate]:
         if self._published is None:
             latest = {}
             for row in db.session.execute(self._versions().where(TemplateVersion.status == "published")
                                           .order_by(ReturnTemplate.slug, TemplateVersion.number)):
-                latest[row.slug] = _candidate(row)
+                latest[row.slug] = _candidate(row, self)
             self._published = list(latest.values())
         return self._published
 
@@ -87,7 +95,7 @@ class DatabaseCatalogue:
         row = db.session.execute(self._versions().where(
             ReturnTemplate.slug == slug, TemplateVersion.number == number,
             TemplateVersion.status.in_(("published", "retired")))).first()
-        return _candidate(row) if row else None
+        return _candidate(row, self) if row else None
 
     @staticmethod
     def _versions():
@@ -95,9 +103,9 @@ class DatabaseCatalogue:
             TemplateVersion, TemplateVersion.template_id == ReturnTemplate.id)
 
 
-def _candidate(row) -> TemplateCandidate:
+def _candidate(row, catalogue: DatabaseCatalogue) -> TemplateCandidate:
     def read(version_id: int = row.id):
-        return definition_for_reading(version_id)
+        return definition_for_reading(version_id, catalogue.names())
 
     return TemplateCandidate(row.slug, row.name, row.number, read)
 
@@ -500,6 +508,14 @@ def _forget(pending: PendingUpload) -> None:
     still_held = any(json.loads(p.read_text()).get("sha256") == pending.sha256 for p in folder.glob("*.json"))
     if not still_held:
         (folder / f"{pending.sha256}.xlsx").unlink(missing_ok=True)
+
+
+def name_from_upload(token: str, user, kind: str, alias: str, owner_id: int | None):
+    """From a held upload's preview: treat a heading it did not know as another name of an
+    area (indicator). Raises NotFound (no such upload held for this person), Forbidden or
+    ServiceError (see ``add_alias``); the preview reads the upload again afterwards."""
+    pending_upload(token, user)
+    return add_alias(kind, alias, owner_id, user)
 
 
 def annotated_upload(token: str, user) -> tuple[str, bytes]:

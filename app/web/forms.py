@@ -1,6 +1,6 @@
 """Widgets and helpers shared by every blueprint's forms."""
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import SelectField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -53,3 +53,17 @@ def put_service_errors(form, error: ServiceError) -> list[str]:
         else:
             leftovers += list(messages)
     return leftovers
+
+
+class LinesField(TextAreaField):
+    """A text area holding a list: one item a line, each trimmed, blank lines dropped."""
+
+    def process_data(self, value):
+        self.data = [str(v) for v in (value or [])]
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = [line.strip() for line in (valuelist[0] or "").splitlines() if line.strip()]
+
+    def _value(self):
+        return "\n".join(self.data or [])

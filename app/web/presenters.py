@@ -35,12 +35,14 @@ ADMIN_COLUMNS = {
               ("Agency", lambda u: u.agency.name if u.agency else ""),
               ("Active", lambda u: "Yes" if u.active else "No")],
     "areas": [("Name", lambda a: a.name), ("Code", lambda a: a.code), ("Kind", lambda a: a.kind.title()),
-              ("Part of", lambda a: a.parent.name if a.parent else ""), ("Population", population_text)],
+              ("Part of", lambda a: a.parent.name if a.parent else ""), ("Population", population_text),
+              ("Other names", lambda a: ", ".join(a.aliases))],
     "agencies": [("Name", lambda a: a.name), ("Short name", lambda a: a.slug),
                  ("Area", lambda a: a.area.name if a.area else "")],
     "outcomes": [("Outcome", lambda o: o.name), ("Indicators", lambda o: str(len(o.indicators)))],
     "indicators": [("Name", lambda i: i.name), ("Short name", lambda i: i.slug), ("Unit", lambda i: i.unit_label),
-                   ("Better", lambda i: i.polarity_label), ("Outcome", lambda i: i.outcome.name if i.outcome else "")],
+                   ("Better", lambda i: i.polarity_label), ("Outcome", lambda i: i.outcome.name if i.outcome else ""),
+                   ("Other names", lambda i: ", ".join(i.aliases))],
 }
 
 

@@ -166,6 +166,10 @@ for endpoint, method, url in [("returns.preview", "GET", "/returns/uploads/none-
                               ("returns.annotated", "GET", "/returns/uploads/none-held/annotated.xlsx"),
                               ("returns.original", "GET", "/returns/submissions/999999/original")]:
     ROUTES[endpoint] = (method, lambda ids, u=url: u, UPLOADERS_MISSING)
+# Naming a heading from the preview: admins only (may_edit_vocabulary); no upload is held here.
+ROUTES["returns.add_name"] = ("POST", lambda ids: "/returns/uploads/none-held/names",
+                              {"anonymous": 302, "officer": 403, "manager": 403, "admin": 404,
+                               "dhr_coordinator": 403})
 for endpoint in ("returns.submission", "returns.changes"):
     ROUTES[endpoint] = (
         "GET",

@@ -153,3 +153,25 @@ def test_spelling_the_figure_checks_out_keeps_the_figures_already_stored(one_of_
     assert [tuple(r) for r in rows] == [("actual", 7.0), ("not_available", None)]
     with pytest.raises(sa.exc.IntegrityError):
         _insert_figure("actual", None)
+
+
+def test_the_alias_tables_keep_the_areas_and_indicators_already_stored(one_of_each):
+    """0004 adds area_alias and indicator_alias beside rows already stored: they survive,
+    take aliases, and one alias cannot name two areas."""
+    flask_migrate.downgrade(revision="0003_value_checks_spelled_out")
+    _insert_figure("actual", 7.0)
+
+    flask_migrate.upgrade()
+
+    with db.engine.begin() as connection:
+        area = connection.execute(sa.text("SELECT id, name FROM area WHERE code = 'CHK'")).one()
+        indicator = connection.execute(sa.text("SELECT id, name FROM indicator WHERE slug = 'check-ind'")).one()
+        assert (area.name, indicator.name) == ("Check area", "Check")
+        assert connection.execute(sa.text("SELECT flag, value FROM data_value")).all() == [("actual", 7.0)]
+        connection.execute(sa.text("INSERT INTO area_alias (area_id, name, normalised) VALUES (:a, 'CHK BC', "
+                                   "'chk bc')"), {"a": area.id})
+        connection.execute(sa.text("INSERT INTO indicator_alias (indicator_id, name, normalised) VALUES (:i, "
+                                   "'Checks', 'checks')"), {"i": indicator.id})
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO area_alias (area_id, name, normalised) VALUES (:a, 'Chk B.C.', "
+                                   "'chk bc')"), {"a": area.id})

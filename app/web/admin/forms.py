@@ -25,11 +25,13 @@ from app.models.area import AREA_KINDS
 from app.models.indicator import AGGREGATION_LABELS, RAG_METHODS
 from app.models.user import ROLE_LABELS
 from app.vocabulary import POLARITY_LABELS, UNIT_LABELS
-from app.web.forms import ReferenceSelect, StrictChoice, options, strip
+from app.web.forms import LinesField, ReferenceSelect, StrictChoice, options, strip
 
 SLUG = Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, numbers and hyphens only, like 'blaby-council'"
 )
+OTHER_NAMES_HINT = ("One a line: the names this {noun} goes by in partners' spreadsheets, for example '{example}'. "
+                    "Every template reads them.")
 RAG_METHOD_LABELS = {
     "none": "No rating",
     "target": "Against the target, with tolerance bands",
@@ -85,6 +87,11 @@ class AreaForm(FlaskForm):
             Length(max=12, message="Use 12 characters or fewer"),
             Regexp(r"^[A-Za-z0-9]+$", message="Use letters and numbers only"),
         ],
+    )
+    aliases = LinesField(
+        "Other names",
+        widget=GovTextArea(),
+        description=OTHER_NAMES_HINT.format(noun="area", example="NWLDC"),
     )
     kind = SelectField(
         "Kind of area",
@@ -160,6 +167,11 @@ class IndicatorForm(FlaskForm):
         widget=GovTextInput(),
         description="Used in templates and files, for example 'domestic-burglary-rate'.",
         validators=[InputRequired(message="Enter a short name"), Length(max=80), SLUG],
+    )
+    aliases = LinesField(
+        "Other names",
+        widget=GovTextArea(),
+        description=OTHER_NAMES_HINT.format(noun="indicator", example="Calls to the helpline"),
     )
     outcome_id = ReferenceSelect("Outcome (theme)", none_label="Not under an outcome")
     unit = SelectField(

@@ -4,10 +4,10 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from app.web.forms import StrictChoice, strip
+from app.web.forms import ReferenceSelect, StrictChoice, strip
 
 RECOGNISE = ("", "Recognise it from the workbook")
 
@@ -39,3 +39,15 @@ class ChooseTemplateForm(FlaskForm):
     template = RadioField("Which return is it?", widget=GovRadioInput(), validate_choice=False,
                           validators=[InputRequired(message="Choose which of these returns the file is")])
     submit = SubmitField("Read it as this return", widget=GovSubmitInput())
+
+
+class AliasForm(FlaskForm):
+    """From the preview, one click: treat a row label (column heading) the template does not
+    know as another name of an indicator (area), for every template."""
+
+    kind = HiddenField(validators=[InputRequired(), AnyOf(("area", "indicator"), message="Choose an area or an "
+                                                                                          "indicator")])
+    alias = HiddenField(validators=[InputRequired(message="There is no name to add"), Length(max=300)])
+    target = ReferenceSelect("Treat it as", none_label="Choose one",
+                             validators=[InputRequired(message="Choose what the name stands for")])
+    submit = SubmitField("Add this name", widget=GovSubmitInput())

@@ -4,14 +4,16 @@ import io
 from flask import flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
-from app.policy import READERS, UPLOADERS
+from app.policy import ADMINS, READERS, UPLOADERS, may_edit_vocabulary
 from app.services import ServiceError
+from app.services.reference import areas_by_name, indicators_by_name
 from app.services.returns import (
     annotated_upload,
     choose_upload_template,
     confirm_upload,
     hold_upload,
     list_submissions,
+    name_from_upload,
     original_file,
     preview_upload,
     submission_changes,
@@ -24,7 +26,7 @@ from app.web.access import roles_required
 from app.web.forms import options, put_service_errors
 from app.web.presenters import stored_return_message
 from app.web.returns import bp
-from app.web.returns.forms import RECOGNISE, ChooseTemplateForm, ConfirmForm, UploadForm
+from app.web.returns.forms import RECOGNISE, AliasForm, ChooseTemplateForm, ConfirmForm, UploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 1000  # figures listed on the preview page; the rest are counted
@@ -70,8 +72,12 @@ def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: l
     if view.parsed.choices:
         return redirect(url_for("returns.choose", token=token))
     shown = view.parsed.values[:PREVIEW_ROWS]
+    unnamed = [p for p in view.parsed.warnings if p.header and p.header_kind]
+    may_name = bool(unnamed) and may_edit_vocabulary(current_user)
     return render_template("returns/preview.html", view=view, parsed=view.parsed, shown=shown, form=form,
-                           summary=summary or [], token=token, title="Check your return"), status
+                           summary=summary or [], token=token, title="Check your return", unnamed=unnamed,
+                           may_name=may_name, areas=areas_by_name() if may_name else [],
+                           indicators=indicators_by_name() if may_name else []), status
 
 
 @bp.route("/uploads/<token>")
@@ -114,6 +120,27 @@ def confirm(token):
         return _render_preview(token, form, 400, put_service_errors(form, error))
     flash(stored_return_message(submission, previous), "success")
     return redirect(url_for("returns.submission", submission_id=submission.id))
+
+
+@bp.route("/uploads/<token>/names", methods=["POST"])
+@roles_required(*ADMINS)
+def add_name(token):
+    """Treat a heading the template did not know as an area's (indicator's) other name, then
+    read the held upload again."""
+    form = AliasForm()
+    valid = form.validate_on_submit()
+    try:
+        row = name_from_upload(token, current_user, form.kind.data, form.alias.data,
+                               form.target.data if valid else None)
+    except ServiceError as error:
+        for message in put_service_errors(form, error):
+            flash(message, "error")
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    else:
+        flash(f"'{form.alias.data.strip()}' is now another name of {row.name}: every template reads it.", "success")
+    return redirect(url_for("returns.preview", token=token))
 
 
 @bp.route("/uploads/<token>/annotated.xlsx")
