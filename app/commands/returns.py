@@ -1,4 +1,5 @@
 """``flask returns blank`` and ``flask returns import``."""
+import json
 import sys
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import click
 from flask import current_app
 
 from app.services import ServiceError
-from app.services.returns import import_return
+from app.services.returns import import_return, import_summary
 from app.services.blank_returns import blank_return_for
 
 
@@ -69,12 +70,19 @@ def blank_command(template, agency, period, output):
 @click.option("--dry-run", is_flag=True, help="Check the return and print the report; store nothing.")
 @click.option("--strict", is_flag=True, help="Refuse the return if it has warnings too (by default warnings are "
                                              "printed and the return is stored, like an officer confirming them).")
-def import_command(file, agency, period, template, comment, dry_run, strict):
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of the summary: the template, "
+                                                     "period, file, outcome, every figure read and every problem.")
+def import_command(file, agency, period, template, comment, dry_run, strict, as_json):
     """Import a filled return FILE for an agency, through the same checks as a web upload.
 
     Prints the template and version used, the agency, the period, how many values, warnings
     and errors, every problem as 'Sheet!Cell: message', and what was stored. Exits 0 when
     the return is accepted (stored, or would be with --dry-run), 1 when it is rejected.
+
+    With --json, standard output is one JSON document instead (the same exit codes; the
+    other options work as without it). A wrong agency, a file that cannot be opened, or a
+    store that fails (the database busy) prints nothing on standard output, only the
+    message on standard error, and exits 1.
     """
     path = Path(file)
     try:
@@ -90,6 +98,9 @@ def import_command(file, agency, period, template, comment, dry_run, strict):
     except ServiceError as error:
         print_errors(error)
         sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(import_summary(outcome), indent=2))
+        sys.exit(0 if outcome.accepted else 1)
     for line in outcome.parsed.summary_lines():
         click.echo(line)
     if outcome.parsed.choices:

@@ -37,6 +37,7 @@ from app.ingest.identify import TemplateCandidate, TemplateChoice
 from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
+from app.ingest.validate import ParsedValue
 from app.models import Agency, Area, Indicator, Period, ReturnTemplate, Submission, TemplateVersion, User
 from app.models.base import utcnow
 from app.errors import Forbidden, NotFound
@@ -45,8 +46,9 @@ from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.return_templates import definition_for_reading
 from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
+from app.vocabulary import FLAGS_WITHOUT_VALUE
 from app.store import submissions as store
-from app.store.reference import agencies_by_slug, period_row
+from app.store.reference import agencies_by_slug, by_code, indicators_by_slug, period_row
 from app.store.rows import get_row
 
 RACE_MESSAGE = ("Another return for this agency and period was submitted at the same moment; reload and check which "
@@ -344,6 +346,13 @@ class ImportOutcome:
     def accepted(self) -> bool:
         return self.parsed.accepted and not (self.strict and self.parsed.warnings)
 
+    @property
+    def result(self) -> str:
+        """stored | dry_run | rejected"""
+        if not self.accepted:
+            return "rejected"
+        return "dry_run" if self.dry_run else "stored"
+
     def result_line(self) -> str:
         if not self.accepted:
             blocking = "warnings (--strict)" if self.parsed.accepted else "errors"
@@ -369,6 +378,49 @@ def import_return(data: bytes, filename: str, *, agency_slug: str, user=None, pe
         if not dry_run:
             outcome.submission, outcome.superseded = commit_return(parsed, data, user, comment)
         return outcome
+
+
+def import_summary(outcome: ImportOutcome) -> dict:
+    """The outcome of ``import_return`` as plain data (``flask returns import --json``):
+    the template, agency, period and file; ``outcome`` (stored | dry_run | rejected); the
+    submission stored and the one it superseded; every figure read (stored, or that would
+    be on a dry run; on a rejection, those that could be read), with its indicator's and
+    area's names; and every problem, errors then warnings."""
+    parsed = outcome.parsed
+    read = parsed.values + parsed.targets
+    indicators = indicators_by_slug({value.indicator for value in read}) if read else {}
+    areas = by_code({value.area for value in read if value.area}) if read else {}
+    return {
+        "template": {"slug": parsed.template.slug, "name": parsed.template.name,
+                     "version": parsed.template.version} if parsed.template else None,
+        "agency": parsed.agency_slug,
+        "period": {"key": parsed.period.key, "label": parsed.period.label} if parsed.period else None,
+        "file": {"name": parsed.filename, "size_bytes": parsed.size_bytes, "sha256": parsed.sha256},
+        "outcome": outcome.result,
+        "submission_id": outcome.submission.id if outcome.submission else None,
+        "supersedes": outcome.superseded.id if outcome.superseded else None,
+        "figures": [_figure_summary(value, indicators, areas) for value in read],
+        "problems": [{"sheet": p.sheet, "cell": p.cell, "severity": p.severity, "message": p.message}
+                     for p in parsed.errors + parsed.warnings],
+    }
+
+
+def _figure_summary(value: ParsedValue, indicators: dict[str, Indicator], areas: dict[str, Area]) -> dict:
+    """One figure read: what it is of (names and keys), what it says, where it was. A
+    not-available figure's note is its reason."""
+    indicator, area, period = indicators.get(value.indicator), areas.get(value.area), value.slot.period
+    without_value = value.flag in FLAGS_WITHOUT_VALUE
+    number = value.value
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return {
+        "indicator": indicator.name if indicator else None, "indicator_slug": value.indicator,
+        "area": area.name if area else None, "area_code": value.area,
+        "period": period.label, "period_key": period.key, "measure": value.measure,
+        "value": number, "flag": value.flag,
+        "reason": value.note if without_value else None, "note": None if without_value else value.note,
+        "sheet": value.sheet, "cell": value.cell,
+    }
 
 
 # ---- the web flow: hold, preview, confirm ------------------------------------------------
