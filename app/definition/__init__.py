@@ -72,6 +72,7 @@ from app.definition.model import (
     money_rule,
     normalise_label,
     percent_rule,
+    sheet_labels,
     slugify,
     text_rule,
     whole_rule,
@@ -89,6 +90,7 @@ __all__ = [
     "HeaderSpec", "RowSpec", "SheetLayout", "TableSpec", "TemplateDefinition", "TitleSpec", "Transform",
     "check_return_period", "column_rule", "cross_rule_cells", "decimal_rule", "definition_from_json",
     "definition_to_json", "due_date_for", "expand_cross_rules", "expand_fields", "money_rule", "normalise_label",
-    "percent_rule", "resolve_period_ref", "sheet_slots", "slot_measure", "slot_period", "slot_rule", "slugify",
+    "percent_rule", "resolve_period_ref", "sheet_labels", "sheet_slots", "slot_measure", "slot_period", "slot_rule",
+    "slugify",
     "text_rule", "validate_definition", "whole_rule",
 ]

@@ -212,6 +212,7 @@ class RowSpec(_Plain):
         # Not cut to SLUG_MAX: two long labels that differ only near the end stay distinct.
         return slugify(self.label, max_length=10_000)
 
+
     @classmethod
     def from_dict(cls, data, path: str, problems: list) -> RowSpec:
         r = _Reader(data, path, problems, "A row")
@@ -442,6 +443,16 @@ class SheetLayout(_Plain):
         )
         r.finish()
         return sheet
+
+
+def sheet_labels(sheet: SheetLayout) -> list[list[str]]:
+    """The texts that say a workbook sheet is this one: each row's label and aliases, and
+    for a "tables" sheet each labelled row and column header of its tables (a pattern or an
+    offset column names no text). Identification and the search for a renamed sheet use it."""
+    if sheet.layout != "tables":
+        return [[row.label, *row.aliases] for row in sheet.rows]
+    return [list(header.texts) for table in sheet.tables for header in (*table.rows, *table.columns)
+            if header.label and header.pattern is None and header.offset is None]
 
 
 @dataclass(frozen=True)

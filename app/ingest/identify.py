@@ -20,7 +20,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.definition import TemplateDefinition, normalise_label
+from app.definition import TemplateDefinition, normalise_label, sheet_labels
 from app.ingest.map import NOT_RETURN_SHEETS
 from app.ingest.problems import Problem
 from app.ingest.read import WorkbookData
@@ -140,11 +140,13 @@ def template_fit(words: WorkbookWords, defn: TemplateDefinition) -> Fit:
     reasons = []
     for sheet in defn.sheets:
         named = normalise_label(sheet.name) in words.sheet_names
-        rows = sum(any(normalise_label(t) in words.texts for t in (row.label, *row.aliases)) for row in sheet.rows)
-        wanted += 1 + len(sheet.rows)
+        labels = sheet_labels(sheet)
+        rows = sum(any(normalise_label(t) in words.texts for t in texts) for texts in labels)
+        wanted += 1 + len(labels)
         found += named + rows
         where = f"on sheet '{sheet.name}'" if named else f"of sheet '{sheet.name}' (no sheet has that name)"
-        reasons.append(f"{rows} of {len(sheet.rows)} row label{'' if len(sheet.rows) == 1 else 's'} {where}")
+        what = "label" if sheet.layout == "tables" else "row label"
+        reasons.append(f"{rows} of {len(labels)} {what}{'' if len(labels) == 1 else 's'} {where}")
     return Fit(found / wanted if wanted else 0.0, "matches " + "; ".join(reasons))
 
 

@@ -39,13 +39,15 @@ from app.definition import (
     TemplateDefinition,
     column_rule,
     normalise_label,
+    sheet_labels,
     sheet_slots,
     slot_measure,
     slot_period,
 )
 from app.ingest.problems import Problem
 from app.ingest.read import SheetGrid, WorkbookData, cell_ref, column_letters
-from app.periods import PeriodSpec
+from app.ingest.tables import TableFigure, read_tables
+from app.periods import PeriodSpec, parse_period
 
 # Sheets that are never a return sheet: the blank return's own, and the "Problems" sheet
 # an annotated workbook starts with (an officer may upload that file again).
@@ -133,6 +135,9 @@ class SheetPlan:
     grid: SheetGrid | None = None
     header_row: int | None = None
     label_col: int | None = None
+    period: PeriodSpec | None = None  # the return's period (a "tables" sheet resolves its periods against it)
+    # A "tables" sheet: each figure the engine found, with the row and column plans made for it.
+    table_cells: list[tuple[TableFigure, RowPlan, SlotPlan]] | None = None
 
     @property
     def name(self) -> str:
@@ -191,7 +196,8 @@ def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str 
                     optional_rule=_not_required(row.rule))
             for r, row in enumerate(sheet.rows)
         ]
-        plans.append(SheetPlan(layout=sheet, rows=rows, slots=slots))
+        plans.append(SheetPlan(layout=sheet, rows=rows, slots=slots, period=period,
+                               table_cells=[] if sheet.layout == "tables" else None))
     return plans
 
 
@@ -227,7 +233,43 @@ def map_workbook(workbook: WorkbookData, plans: list[SheetPlan]) -> list[Problem
         if plan.grid is None:
             problems.append(_missing_sheet(plan))
             continue
-        problems.extend(_SheetMapper(plan).run())
+        problems.extend(map_tables(plan) if plan.table_cells is not None else _SheetMapper(plan).run())
+    return problems
+
+
+def map_tables(plan: SheetPlan) -> list[Problem]:
+    """A "tables" sheet: the engine finds each figure and what it is of
+    (``app.ingest.tables``); each gets a row plan (its grid row, indicator and area) and a
+    column plan (its grid column, period and measure), so the checks, the preview and the
+    store handle it as any other cell."""
+    figures, problems = read_tables(plan.grid, plan.layout, plan.period)
+    rows: dict[tuple, RowPlan] = {}
+    slots: dict[tuple, SlotPlan] = {}
+    for figure in figures:
+        row_key = (figure.row, figure.indicator, figure.area)
+        row = rows.get(row_key)
+        if row is None:
+            spec = RowSpec(label=figure.headers[0] if figure.headers else "", indicator=figure.indicator,
+                           area=figure.area, rule=figure.rule)
+            row = rows[row_key] = RowPlan(index=len(rows), spec=spec, area=figure.area,
+                                          optional_rule=_not_required(figure.rule), grid_row=figure.row,
+                                          number=str(figure.row + 1))
+        slot_key = (figure.col, figure.period_key, figure.measure)
+        slot = slots.get(slot_key)
+        if slot is None:
+            letters = column_letters(figure.col)
+            header = figure.headers[1] if len(figure.headers) > 1 else letters
+            column = ColumnSlot(f"{letters}|{figure.period_key}|{figure.measure}", header, figure.col, None)
+            slot = slots[slot_key] = SlotPlan(
+                slot=column, key=column.key, measure=figure.measure, role="input",
+                period=parse_period(figure.period_key), period_key=figure.period_key, area=None, optional=False,
+                fixed_rule=None, headers=(), grid_col=figure.col, letters=letters)
+        plan.table_cells.append((figure, row, slot))
+    # Only the plans of figures to store: a check-only total or a comment names no indicator or area.
+    stored = [(row, slot) for figure, row, slot in plan.table_cells
+              if figure.treat == "figure" and figure.measure != "comment"]
+    plan.rows = list({id(row): row for row, _ in stored}.values())
+    plan.slots = list({id(slot): slot for _, slot in stored}.values())
     return problems
 
 
@@ -247,16 +289,26 @@ def _label_texts(grid: SheetGrid) -> dict[str, list[tuple[int, int]]]:
 def _sheet_with_labels(workbook: WorkbookData, plan: SheetPlan, claimed: set[str]) -> SheetGrid | None:
     """The unclaimed sheet holding most of this sheet's row labels, if enough of them."""
     best, best_count = None, 0
+    labels = [tuple(normalise_label(t) for t in texts) for texts in sheet_labels(plan.layout)]
     for grid in _candidate_sheets(workbook, claimed):
         texts = _label_texts(grid)
-        count = sum(1 for row in plan.rows if any(label in texts for label in row.labels))
+        count = sum(1 for row_labels in labels if any(label in texts for label in row_labels))
         if count > best_count:
             best, best_count = grid, count
-    needed = max(1, round(RENAMED_SHEET_SHARE * len(plan.rows)))
+    needed = max(1, round(RENAMED_SHEET_SHARE * len(labels)))
     return best if best_count >= needed else None
 
 
 def _missing_sheet(plan: SheetPlan) -> Problem:
+    if plan.table_cells is not None:  # the agency's own spreadsheet: there is no blank return to copy into
+        labels = sheet_labels(plan.layout)
+        example = labels[0][0] if labels else ""
+        required = any(h.required for t in plan.layout.tables for h in (*t.rows, *t.columns))
+        return Problem(None, None, (
+            f"The workbook has no sheet called '{plan.layout.name}', and no other sheet holds its labels"
+            + (f" (such as '{example}')" if example else "")
+            + f". Upload the spreadsheet with that sheet, or rename your sheet back to '{plan.layout.name}'."),
+            "error" if required else "warning")
     example = plan.rows[0].label if plan.rows else ""
     required = any(slot.rule_for(row).required for row in plan.rows for slot in plan.slots if slot.is_entered)
     message = (

@@ -577,6 +577,9 @@ def check_only_problems(figures: Sequence[TableFigure], values: Mapping[tuple[in
         same_line = [f for f in plain if f.table == figure.table and f.block == figure.block
                      and ((f.row == figure.row) if figure.check_from == "column" else (f.col == figure.col))]
         parts = [values.get((f.row, f.col)) for f in same_line]
+        # The check-only header's own words ("Total", "% change"), as the officer's sheet has them.
+        own = figure.headers[1 if figure.check_from == "column" else 0] if len(figure.headers) > 1 else ""
+        named = f"'{own}'" if own else "This cell"
         if figure.check == "sum":
             known = [p for p in parts if p is not None]
             if not known:
@@ -584,7 +587,7 @@ def check_only_problems(figures: Sequence[TableFigure], values: Mapping[tuple[in
             expected = sum(known)
             if abs(expected - given) > SUM_TOLERANCE:
                 problems.append(Problem(figure.sheet, figure.cell,
-                                        f"This total is {given:g}, but the figures it adds up make {expected:g}. "
+                                        f"{named} is {given:g}, but the figures it adds up make {expected:g}. "
                                         "Check the total and its parts.", "warning"))
         elif figure.check == "percent_change":
             by_period = sorted(((parse_period(f.period_key), values.get((f.row, f.col))) for f in same_line),
@@ -597,7 +600,7 @@ def check_only_problems(figures: Sequence[TableFigure], values: Mapping[tuple[in
             expected = (after - before) / before * 100
             if abs(expected - given) > PERCENT_CHANGE_TOLERANCE:
                 problems.append(Problem(figure.sheet, figure.cell,
-                                        f"This change is {given:g}%, but the figures beside it make "
+                                        f"{named} is {given:g}%, but the figures beside it make a change of "
                                         f"{expected:.1f}%. Check the change and the figures.", "warning"))
     return problems
 

@@ -27,7 +27,7 @@ import math
 import operator
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import NamedTuple
 
@@ -38,6 +38,7 @@ from app.ingest.map import RowPlan, SheetPlan, SlotPlan
 from app.ingest.normalise import PLAIN_NUMBER_TYPES, collect_footnotes, normalise_value
 from app.ingest.problems import Problem
 from app.ingest.read import cell_ref
+from app.ingest.tables import TableFigure, apply_transform, blank_means, check_only_problems
 from app.vocabulary import EMPTY_CELL, FLAGS_WITHOUT_VALUE
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -138,7 +139,7 @@ def check_cells(plans: list[SheetPlan]) -> CheckedCells:
     out = CheckedCells()
     for plan in plans:
         if plan.grid is not None:
-            _CellChecker(plan, out).run()
+            (_TableCellChecker if plan.table_cells is not None else _CellChecker)(plan, out).run()
     return out
 
 
@@ -295,6 +296,62 @@ class _CellChecker:
         else:
             self.problem(row, slot, f"{_show(value)}{unit} is more than {_show(rule.max)}{unit}, the highest figure "
                                     f"allowed for {_describe(row, slot)}. Check the figure.")
+
+
+class _TableCellChecker(_CellChecker):
+    """The cells of a "tables" sheet, figure by figure (these are agencies' own small
+    tables, not the 100,000-cell returns the row-at-a-time path is for). A cell is normalised
+    by its rule, then transformed (sign, scale); the rule's bounds apply to the figure as
+    stored. A blank means what the header says (not returned, or not available). Check-only
+    cells are compared with what the other figures make, never stored; a comment cell
+    becomes the note of the figures on its row."""
+
+    def run(self) -> None:
+        plan, out = self.plan, self.out
+        numbers: dict[tuple[int, int], float | None] = {}
+        notes: dict[tuple[str, int], list[str]] = {}
+        stored_from: list[tuple[list, int, TableFigure]] = []
+        for figure, row, slot in plan.table_cells:
+            if figure.measure == "comment":
+                parsed, _ = normalise_value(figure.raw, "text")
+                if parsed is not None and parsed.value:
+                    notes.setdefault((figure.table, figure.row), []).append(parsed.value)
+                continue
+            self.comments = []
+            if figure.treat == "check_only":
+                # A change is a percentage; a total is read as leniently as a figure can be.
+                kind = "percent" if figure.check == "percent_change" else (
+                    figure.rule.type if figure.rule.type in ("money", "percent") else "decimal")
+                parsed, _ = normalise_value(figure.raw, kind, footnotes=self.footnotes,
+                                            percent_formatted=(figure.row, figure.col) in plan.grid.percent_cells)
+                value = parsed.value if parsed is not None and isinstance(parsed.value, float) else None
+                numbers[(figure.row, figure.col)] = apply_transform(value, figure.transforms)
+                continue
+            stored = out.targets if figure.measure == "target" else out.values
+            if figure.raw is None and blank_means(figure.transforms) == "not_available":
+                if not self.unreadable(row, slot):
+                    stored.append(ParsedValue(plan, row, slot, None, "not_available", None))
+                    stored_from.append((stored, len(stored) - 1, figure))
+                continue
+            parsed = self.slow_path(row, slot, replace(figure.rule, min=None, max=None), figure.raw)
+            if parsed is None:
+                continue
+            if parsed.value is not None:
+                value = apply_transform(parsed.value, figure.transforms)
+                rule = figure.rule
+                if (rule.min is not None and value < rule.min) or (rule.max is not None and value > rule.max):
+                    self.out_of_range(row, slot, rule, value)
+                    continue
+                parsed = parsed._replace(value=value)
+            numbers[(figure.row, figure.col)] = parsed.value
+            stored.append(parsed)
+            stored_from.append((stored, len(stored) - 1, figure))
+        for stored, index, figure in stored_from:
+            extra = notes.get((figure.table, figure.row))
+            if extra:
+                own = stored[index].note
+                stored[index] = stored[index]._replace(note="; ".join(filter(None, [own, *extra])))
+        out.problems.extend(check_only_problems([f for f, _, _ in plan.table_cells], numbers))
 
 
 # ---- cross-field rules -----------------------------------------------------------------

@@ -16,10 +16,6 @@ from tests.conftest import DEMO_ADMIN, signed_in
 from tests.functional.test_corpus_files import CORPUS, CORPUS_DIR, EXTRA_INDICATORS, expected_of
 from tests.functional.test_import_web import preview_url, text_of, upload
 
-pytestmark = pytest.mark.xfail(
-    reason="needs the tables layout (issue 14): the coordinator removes this once the engine is merged",
-    strict=False,
-)
 
 
 def add_corpus_indicators():

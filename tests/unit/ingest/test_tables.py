@@ -160,8 +160,8 @@ def test_a_period_heading_that_changes_every_month_and_a_percent_change_column()
     assert values[(1, 3)] == 10
     values[(2, 3)] = -30.0  # should be -20
     assert [str(p) for p in check_only_problems(figures, values)] == [
-        "Refuges!D3: This change is -30%, but the figures beside it make -20.0%. Check the change and the "
-        "figures."]
+        "Refuges!D3: '% change' is -30%, but the figures beside it make a change of -20.0%. "
+        "Check the change and the figures."]
 
 
 def test_a_title_cell_gives_the_period_and_a_target_row_gives_the_measure():
@@ -220,7 +220,7 @@ def test_a_sign_flipped_row_carries_its_transform_and_a_total_row_is_check_only(
     assert [(f.cell, f.check, f.check_from) for f in totals] == [("B4", "sum", "row"), ("C4", "sum", "row")]
     values = {(f.row, f.col): float(f.raw) for f in figures}
     assert [str(p) for p in check_only_problems(figures, values)] == [
-        "Refuges!C4: This total is 75, but the figures it adds up make 70. Check the total and its parts."]
+        "Refuges!C4: 'Total' is 75, but the figures it adds up make 70. Check the total and its parts."]
 
 
 def test_a_hidden_junk_column_blank_and_sub_heading_rows_mid_table():
