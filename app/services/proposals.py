@@ -1,0 +1,55 @@
+"""Propose a return template from an agency's own spreadsheet (``flask templates propose``).
+
+A thin door onto ``app.ingest.propose``: reads the file with the upload's safety limits,
+builds the partnership's vocabulary (indicators and areas with their aliases, and each
+agency's area) from the database, proposes, and checks the proposed definition with the
+same validation ``flask templates load`` applies.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.definition import DefinitionProblem
+from app.extensions import db
+from app.ingest.problems import IngestError
+from app.ingest.propose import AreaName, IndicatorName, Proposal, Vocabulary, propose_template
+from app.ingest.read import read_workbook
+from app.models import Agency, Area, Indicator
+from app.periods import PeriodError, parse_period
+from app.services import ServiceError
+from app.services.return_templates import check_definition
+from app.services.returns import safety_limits
+
+
+def partnership_vocabulary() -> Vocabulary:
+    """The partnership's indicators and areas, each with its aliases, and each agency's area."""
+    indicators = [IndicatorName(i.slug, i.name, tuple(i.aliases), i.unit)
+                  for i in db.session.scalars(select(Indicator).order_by(Indicator.slug))]
+    areas = [AreaName(a.code, a.name, tuple(a.aliases), a.kind)
+             for a in db.session.scalars(select(Area).order_by(Area.code))]
+    agency_areas = {slug: code for slug, code in db.session.execute(
+        select(Agency.slug, Area.code).join(Area, Agency.area_id == Area.id))}
+    return Vocabulary(indicators=indicators, areas=areas, agency_areas=agency_areas)
+
+
+def propose_from_file(data: bytes, file_name: str, *, agency_slug: str, period_text: str | None
+                      ) -> tuple[Proposal, list[DefinitionProblem]]:
+    """The proposal for an example file, and the problems validation finds in its definition
+    (none, normally). Raises ServiceError for an unknown agency, an unreadable period or a
+    file that cannot be read."""
+    if db.session.scalar(select(Agency.id).where(Agency.slug == agency_slug)) is None:
+        raise ServiceError(f"There is no agency with the short name '{agency_slug}'.")
+    period = None
+    if period_text:
+        try:
+            period = parse_period(period_text)
+        except PeriodError as error:
+            raise ServiceError(str(error)) from None
+    try:
+        workbook, _ = read_workbook(data, safety_limits(), need_formats=True)
+    except IngestError as error:
+        raise ServiceError(" ".join(p.message for p in error.problems)) from None
+    proposal = propose_template(workbook, agency=agency_slug, period=period, vocabulary=partnership_vocabulary(),
+                                file_name=file_name)
+    problems = check_definition(proposal.definition) if proposal.definition is not None else []
+    return proposal, problems
