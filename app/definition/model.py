@@ -24,7 +24,7 @@ Shape (JSON keys are the attribute names; ``to_dict`` always writes every key):
   * ``label_value``: label → value pairs; no columns: the sheet has one value column,
     key "value", headed "Value".
   * ``tables``: the agency's own spreadsheet, described by ``tables`` (``TableSpec``, see
-    "The tables layout" below and /work/wt/SPEC-tables.md); ``rows`` and ``columns`` stay empty.
+    the fields below; how it is read: ``app.ingest.tables``); ``rows`` and ``columns`` stay empty.
     ``tables`` is written only when it is not empty, so the JSON of the other layouts is
     what it was before the tables layout existed.
 

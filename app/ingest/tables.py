@@ -1,7 +1,7 @@
 """Read a "tables" sheet: the agency's own spreadsheet, described by ``TableSpec``s.
 
 Flask-free. Each figure finds its indicator, area, period and measure by looking from its
-cell to header cells (DataBaker/unpivotr-style; see /work/wt/SPEC-tables.md):
+cell to header cells (as ONS DataBaker and unpivotr do; the model: ``app.definition.model``):
 
 1. the label column: the column holding most row labels (or period texts, for a period
    pattern); the table's rows are the rows whose label there matches, wherever they are,
