@@ -1,7 +1,7 @@
 """Outcomes (themes), indicators, periods, targets and the data values themselves."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint, text, true
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -121,8 +121,28 @@ class Period(db.Model):
 
 
 class Target(db.Model):
+    """A target for indicator × area × period.
+
+    Like a figure, a target read from a return points back to its submission, sheet and
+    cell, and a newer target for the same indicator, area and period marks the old row
+    not current rather than overwriting it. Targets typed by an administrator or loaded by
+    the demo have no submission.
+    """
+
     __tablename__ = "target"
-    __table_args__ = (UniqueConstraint("indicator_id", "area_id", "period_id"),)
+    __table_args__ = (
+        # Only one current target per indicator × area × period.
+        Index(
+            "uq_target_current",
+            "indicator_id",
+            "area_id",
+            "period_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_target_submission", "submission_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
@@ -130,6 +150,12 @@ class Target(db.Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     value: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    sheet: Mapped[str | None] = mapped_column(String(64))
+    cell: Mapped[str | None] = mapped_column(String(16))
+    is_current: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Empty for targets stored before they had a history (migration 0006).
+    created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
     indicator: Mapped[Indicator] = relationship()
     area: Mapped[Area] = relationship()

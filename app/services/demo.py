@@ -148,9 +148,12 @@ def _load_targets(seed, by_name, areas) -> int:
         period = period_row(tgt.period)
         row = db.session.scalar(
             select(Target).where(
-                Target.indicator_id == indicator.id, Target.area_id == areas[tgt.area].id, Target.period_id == period.id
+                Target.indicator_id == indicator.id, Target.area_id == areas[tgt.area].id,
+                Target.period_id == period.id, Target.is_current.is_(True),
             )
         )
+        if row is not None and row.submission_id is not None:
+            continue  # a real upload supplied this target: leave it
         if row is None:
             row = Target(indicator=indicator, area=areas[tgt.area], period=period)
             db.session.add(row)

@@ -10,10 +10,11 @@
 - ``commit_return``: the one transaction that stores a return: the original file under
   ``UPLOAD_FOLDER/<sha256>.xlsx`` (written to a temporary name and renamed; the same file
   uploaded twice is one file), the submission (superseding the agency's current one for
-  the template and period, which is kept), every figure with its sheet and cell, and the
-  targets. Any failure rolls everything back and removes a file it wrote. The database's
-  partial unique index lets only one submission be current per agency, template and
-  period, so two uploads racing each other cannot both win.
+  the template and period, which is kept), every figure and target with its sheet and
+  cell (the ones they replace kept, no longer current). Any failure rolls everything
+  back and removes a file it wrote. The database's partial unique index lets only one
+  submission be current per agency, template and period, so two uploads racing each
+  other cannot both win.
 """
 from __future__ import annotations
 
@@ -282,13 +283,15 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
     released = store.release_current(rows)
     store.insert_values(rows)
     targets = []
-    for _plan, row, slot, value, _flag, note in parsed.targets:
-        if value is not None:
-            indicator_id, row_area_id = by_row[id(row)]
-            slot_area_id, period_id, _ = by_slot[id(slot)]
-            targets.append((indicator_id, slot_area_id or row_area_id, period_id, value, note))
+    for target in parsed.targets:
+        if target.value is not None:
+            indicator_id, row_area_id = by_row[id(target.row)]
+            slot_area_id, period_id, _ = by_slot[id(target.slot)]
+            targets.append(store.TargetRead(indicator_id, slot_area_id or row_area_id, period_id, target.value,
+                                            target.note, target.sheet, target.cell))
     record("submission_confirmed", user, submission, template=template.slug, version=version.number,
-           agency=agency.slug, period=parsed.period.key, values=len(rows), targets=store.upsert_targets(targets),
+           agency=agency.slug, period=parsed.period.key, values=len(rows),
+           targets=store.add_targets(targets, submission.id, now),
            warnings=len(parsed.warnings), sha256=parsed.sha256, replaced_other_figures=released)
     if previous is not None:
         record("submission_superseded", user, previous, by=submission.id)
@@ -618,6 +621,7 @@ class SubmissionView:
     """A submission's page: what was stored, who sent it, whether this person may have the file."""
     submission: Submission
     figures: list[store.StoredFigure]
+    targets: list[store.StoredFigure]
     uploader: str
     may_download: bool
 
@@ -625,8 +629,8 @@ class SubmissionView:
 def submission_view(submission_id: int, user) -> SubmissionView:
     """Raises NotFound or Forbidden."""
     submission = submission_for(submission_id, user)
-    return SubmissionView(submission, store.submission_figures(submission.id), uploader_name(submission),
-                          may_download_original(user, submission))
+    return SubmissionView(submission, store.submission_figures(submission.id), store.submission_targets(submission.id),
+                          uploader_name(submission), may_download_original(user, submission))
 
 
 def submission_changes(submission_id: int, user) -> tuple[Submission, list[store.Change]]:

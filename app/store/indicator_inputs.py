@@ -51,10 +51,12 @@ def current_values(indicator_slugs=None) -> pd.DataFrame:
 
 
 def targets() -> pd.DataFrame:
+    """Current targets (a superseded one is history): one row per indicator × area × period."""
     query = (
         select(Indicator.slug, Area.code, Period.key, Target.value)
         .join(Indicator, Target.indicator_id == Indicator.id)
         .join(Area, Target.area_id == Area.id)
         .join(Period, Target.period_id == Period.id)
+        .where(Target.is_current.is_(True))
     )
     return pd.DataFrame(db.session.execute(query).all(), columns=["indicator", "area", "period", "value"])

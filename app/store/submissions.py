@@ -68,10 +68,12 @@ def add_submission(**attributes) -> Submission:
 
 
 def retire(submission: Submission) -> int:
-    """Mark a submission superseded and its figures no longer current; returns how many
-    figures that was."""
+    """Mark a submission superseded and its figures and targets no longer current; returns
+    how many figures that was."""
     submission.status = "superseded"
     db.session.flush()
+    db.session.execute(update(Target).where(
+        Target.submission_id == submission.id, Target.is_current.is_(True)).values(is_current=False))
     result = db.session.execute(update(DataValue).where(
         DataValue.submission_id == submission.id, DataValue.is_current.is_(True)).values(is_current=False))
     return result.rowcount
@@ -123,21 +125,40 @@ def insert_values(rows: list[tuple]) -> int:
     return len(rows)
 
 
-def upsert_targets(targets: Iterable[tuple[int, int, int, float, str | None]]) -> int:
-    """Targets (indicator id, area id, period id, value, note): updated where one is set."""
-    wanted = {(i, a, p): (value, note) for i, a, p, value, note in targets}
+@dataclass(frozen=True)
+class TargetRead:
+    """A target read from a return, by the ids it is stored under, and where it was."""
+    indicator_id: int
+    area_id: int
+    period_id: int
+    value: float
+    note: str | None
+    sheet: str
+    cell: str
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return self.indicator_id, self.area_id, self.period_id
+
+
+def add_targets(targets: Iterable[TargetRead], submission_id: int, created_at: datetime) -> int:
+    """Store a submission's targets with their sheet and cell. The target current before for
+    the same indicator, area and period (from an earlier return, an administrator or the
+    demo) is kept, no longer current. A return has a handful of targets, so plain ORM
+    rows will do."""
+    wanted = {target.key: target for target in targets}  # a key read twice: the later cell
     if not wanted:
         return 0
-    existing = {}
+    current_ids = []
     for chunk in _chunks(list(wanted)):
-        query = select(Target).where(tuple_(Target.indicator_id, Target.area_id, Target.period_id).in_(chunk))
-        existing.update({(t.indicator_id, t.area_id, t.period_id): t for t in db.session.scalars(query)})
-    for key, (value, note) in wanted.items():
-        target = existing.get(key)
-        if target is None:
-            db.session.add(Target(indicator_id=key[0], area_id=key[1], period_id=key[2], value=value, note=note))
-        else:
-            target.value, target.note = value, note
+        current_ids += db.session.scalars(select(Target.id).where(
+            Target.is_current.is_(True), tuple_(Target.indicator_id, Target.area_id, Target.period_id).in_(chunk)))
+    for chunk in _chunks(current_ids):
+        db.session.execute(update(Target).where(Target.id.in_(chunk)).values(is_current=False))
+    db.session.add_all(Target(indicator_id=t.indicator_id, area_id=t.area_id, period_id=t.period_id, value=t.value,
+                              note=t.note, submission_id=submission_id, sheet=t.sheet, cell=t.cell, is_current=True,
+                              created_at=created_at)
+                       for t in wanted.values())
     db.session.flush()
     return len(wanted)
 
@@ -187,10 +208,11 @@ class StoredFigure:
     note: str | None
     sheet: str | None
     cell: str | None
+    measure: str = "value"  # or "target"
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return self.indicator_slug, self.area_code, self.period_key
+    def key(self) -> tuple[str, str, str, str]:
+        return self.measure, self.indicator_slug, self.area_code, self.period_key
 
 
 def submission_figures(submission_id: int) -> list[StoredFigure]:
@@ -202,6 +224,17 @@ def submission_figures(submission_id: int) -> list[StoredFigure]:
         .join(Period, DataValue.period_id == Period.id)
         .where(DataValue.submission_id == submission_id).order_by(DataValue.id))
     return [StoredFigure(*row) for row in rows]
+
+
+def submission_targets(submission_id: int) -> list[StoredFigure]:
+    """The targets a submission brought, in the order they were read."""
+    rows = db.session.execute(
+        select(Indicator.name, Indicator.slug, Area.name, Area.code, Period.label, Period.key, Target.value,
+               Target.note, Target.sheet, Target.cell)
+        .join(Indicator, Target.indicator_id == Indicator.id).join(Area, Target.area_id == Area.id)
+        .join(Period, Target.period_id == Period.id)
+        .where(Target.submission_id == submission_id).order_by(Target.id))
+    return [StoredFigure(*row[:7], "actual", *row[7:], measure="target") for row in rows]
 
 
 @dataclass(frozen=True)
@@ -216,10 +249,10 @@ class Change:
 
 
 def changes_between(old_id: int, new_id: int) -> list[Change]:
-    """What a resubmission changed: figures whose value or flag differ, and figures added
-    or removed, by indicator, area and period."""
-    old = {f.key: f for f in submission_figures(old_id)}
-    new = {f.key: f for f in submission_figures(new_id)}
+    """What a resubmission changed: figures and targets whose value or flag differ, and
+    those added or removed, by indicator, area and period."""
+    old = {f.key: f for f in submission_figures(old_id) + submission_targets(old_id)}
+    new = {f.key: f for f in submission_figures(new_id) + submission_targets(new_id)}
     changes = []
     for key, figure in new.items():
         before = old.get(key)

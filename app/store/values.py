@@ -23,7 +23,7 @@ def current_figures(fields: list[Field]) -> dict[str, tuple[float | None, str]]:
         select(Indicator.slug, Area.code, Period.key, Target.value)
         .join(Indicator, Target.indicator_id == Indicator.id).join(Area, Target.area_id == Area.id)
         .join(Period, Target.period_id == Period.id)
-        .where(tuple_(Indicator.slug, Area.code, Period.key).in_(keys))
+        .where(Target.is_current.is_(True), tuple_(Indicator.slug, Area.code, Period.key).in_(keys))
     )
     by_key_value = {(s, a, p): (v, flag) for s, a, p, v, flag in values}
     by_key_target = {(s, a, p): (v, "actual") for s, a, p, v in targets}

@@ -175,3 +175,37 @@ def test_the_alias_tables_keep_the_areas_and_indicators_already_stored(one_of_ea
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
         connection.execute(sa.text("INSERT INTO area_alias (area_id, name, normalised) VALUES (:a, 'Chk B.C.', "
                                    "'chk bc')"), {"a": area.id})
+
+
+def _ids_of_one_of_each(connection) -> dict[str, int]:
+    return {table: connection.execute(sa.text(f"SELECT id FROM {table} WHERE {column} = :k"), {"k": key}).scalar()
+            for table, column, key in (("indicator", "slug", "check-ind"), ("area", "code", "CHK"),
+                                       ("period", "key", "2016/17"))}
+
+
+def test_targets_already_stored_stay_current_and_keep_one_current_target_per_key(one_of_each):
+    """0006 gives target a submission, sheet, cell and history: a target stored before it
+    survives, current and with no submission; a superseded target may sit beside the
+    current one, a second current one may not. A downgrade keeps the current target."""
+    flask_migrate.downgrade(revision="0004_area_and_indicator_aliases")
+    with db.engine.begin() as connection:
+        ids = _ids_of_one_of_each(connection)
+        connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value, note) "
+                                   "VALUES (:indicator, :area, :period, 95.0, 'typed by an admin')"), ids)
+
+    flask_migrate.upgrade()
+
+    with db.engine.begin() as connection:
+        kept = connection.execute(
+            sa.text("SELECT value, note, submission_id, sheet, cell, is_current FROM target")).all()
+        assert [tuple(row) for row in kept] == [(95.0, "typed by an admin", None, None, None, True)]
+        connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value, sheet, cell, "
+                                   "is_current, created_at) VALUES (:indicator, :area, :period, 90.0, 'Appendix 2', "
+                                   "'L6', :old, '2016-07-01 12:00:00')"), {**ids, "old": False})
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value) "
+                                   "VALUES (:indicator, :area, :period, 80.0)"), ids)
+
+    flask_migrate.downgrade(revision="0004_area_and_indicator_aliases")
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT value, note FROM target")).all() == [(95.0, "typed by an admin")]

@@ -159,7 +159,8 @@ def annotated(token):
 def submission(submission_id):
     view = submission_view(submission_id, current_user)
     return render_template("returns/submission.html", submission=view.submission, figures=view.figures[:FIGURES_SHOWN],
-                           figure_count=len(view.figures), uploader=view.uploader, may_download=view.may_download,
+                           figure_count=len(view.figures), targets=view.targets, uploader=view.uploader,
+                           may_download=view.may_download,
                            title=f"Submission {view.submission.id}")
 
 
