@@ -4,6 +4,7 @@ templates show. No database, no decisions about who may see what.
 Each area of the product keeps its own section below.
 """
 from app.indicators.periods import period_of
+from app.ingest.read import cell_ref, column_letters
 from app.vocabulary import FLAG_LABELS
 from app.web.charts import Point, line_chart
 
@@ -117,3 +118,57 @@ def review_figures(row, indicator) -> dict | None:
         "previous_label": period_of(row.previous_period).label if row.previous_period else "",
         "rag": RAG_TAGS.get(row.rag), "calculated": RAG_TAGS.get(row.calculated.rag),
     }
+
+
+# ---- a template from an example file (the proposal page) ----
+
+GRID_ROWS = 60
+GRID_COLUMNS = 30
+
+
+def _grid_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def example_grid(grid, tags: dict, max_rows: int = GRID_ROWS, max_cols: int = GRID_COLUMNS) -> dict:
+    """A sheet of the example file as HTML table rows: each cell's text, its span (merged
+    cells merged), whether its row or column is hidden, and what the draft makes of it.
+    At most ``max_rows`` × ``max_cols`` are shown; ``cut`` says when there is more."""
+    n_rows, n_cols = min(grid.n_rows, max_rows), min(grid.n_cols, max_cols)
+    covered, spans = set(), {}
+    for r1, c1, r2, c2 in grid.merged:
+        if r1 >= n_rows or c1 >= n_cols:
+            continue
+        r2, c2 = min(r2, n_rows - 1), min(c2, n_cols - 1)
+        spans[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
+        covered |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - {(r1, c1)}
+    rows = []
+    for r in range(n_rows):
+        cells = []
+        for c in range(n_cols):
+            if (r, c) in covered:
+                continue
+            rowspan, colspan = spans.get((r, c), (1, 1))
+            cells.append({"text": _grid_text(grid.value(r, c)), "ref": cell_ref(r, c), "rowspan": rowspan,
+                          "colspan": colspan, "hidden": r in grid.hidden_rows or c in grid.hidden_cols,
+                          "tag": tags.get((r, c))})
+        rows.append({"number": r + 1, "hidden": r in grid.hidden_rows, "cells": cells})
+    columns = [{"letters": column_letters(c), "hidden": c in grid.hidden_cols} for c in range(n_cols)]
+    return {"rows": rows, "columns": columns, "cut": grid.n_rows > n_rows or grid.n_cols > n_cols,
+            "shown": (n_rows, n_cols), "size": (grid.n_rows, grid.n_cols)}
+
+
+KIND_LABELS = {"indicator": "an indicator", "area": "an area", "period": "a period", "ignore": "ignore it",
+               "check_only": "a total to check"}
+
+
+def figure_value_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"

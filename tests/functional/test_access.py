@@ -57,6 +57,15 @@ ROUTES["return_templates.remove"] = (
     lambda ids: "/templates/table-2-da-sv-outcomes/remove/rows/0/0",
     ADMIN_POST,
 )
+ROUTES["return_templates.from_example"] = ("GET", lambda ids: "/templates/from-example", ADMIN_ONLY)
+# Table 2 was not made from an example: its proposal page says so.
+ROUTES["return_templates.proposal"] = ("GET", lambda ids: "/templates/table-2-da-sv-outcomes/proposal", ADMIN_ONLY)
+# An empty correction is refused (400) on the proposal page.
+ROUTES["return_templates.correct"] = (
+    "POST",
+    lambda ids: "/templates/table-2-da-sv-outcomes/proposal/correct",
+    {"anonymous": 302, "officer": 403, "manager": 403, "admin": 400, "dhr_coordinator": 403},
+)
 ROUTES["return_templates.index"] = ("GET", lambda ids: "/templates/", DATA_READERS)
 # The officer's agency (police) does not submit Table 2.
 ROUTES["return_templates.blank"] = (

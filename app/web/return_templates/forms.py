@@ -1,16 +1,20 @@
 """Forms of the template editor. Each maps one part of a TemplateDefinition."""
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
+from wtforms.widgets import HiddenInput
 from wtforms import (
     BooleanField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +22,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.definition import LAYOUT_NAMES, MEASURES
 from app.web.forms import StrictChoice, options, strip
@@ -219,3 +223,37 @@ class ConfirmForm(FlaskForm):
 
 
 MEASURE_CHOICES = [("", "None")] + [(m, MEASURE_LABELS[m]) for m in MEASURES]
+
+
+class ExampleForm(FlaskForm):
+    """A template from an agency's own spreadsheet."""
+
+    file = FileField("The agency's spreadsheet (.xlsx)", widget=GovFileInput(),
+                     description="A return the agency already sends, in its own layout, saved as Excel Workbook "
+                                 "(.xlsx). It is kept as the template's reference copy.",
+                     validators=[FileRequired(message="Choose the agency's spreadsheet")])
+    agency = SelectField("Agency", widget=GovSelect(), validate_choice=False,
+                         validators=[InputRequired(message="Choose the agency whose spreadsheet this is")])
+    period = StringField("Period the spreadsheet is for (optional)", widget=GovTextInput(), filters=[strip],
+                         description="For example '2015/16 Q4' or 'Dec 2015 - Mar 2016'.",
+                         validators=[Optional(), Length(max=80)])
+    submit = SubmitField("Propose a template", widget=GovSubmitInput())
+
+
+class CorrectionForm(FlaskForm):
+    """One correction to a proposal: what a row label or column heading is."""
+
+    sheet = HiddenField(validators=[InputRequired()])
+    table = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    side = HiddenField(validators=[InputRequired(), AnyOf(("rows", "columns"))])
+    label = HiddenField(validators=[InputRequired(), Length(max=300)])
+    kind = SelectField("This is", validate_choice=False, choices=options([
+        ("indicator", "An indicator"), ("area", "An area"), ("period", "A period"), ("ignore", "Ignore it"),
+        ("check_only", "A total to check")]), validators=[InputRequired(message="Choose what this is"),
+                                                        AnyOf(("indicator", "area", "period", "ignore", "check_only"),
+                                                              message="Choose what this is")])
+    indicator = SelectField("Indicator", validate_choice=False, validators=[Optional()])
+    area = SelectField("Area", validate_choice=False, validators=[Optional()])
+    period = StringField("Period", filters=[strip], validators=[Optional(), Length(max=60)])
+    sign_flipped = BooleanField("Store its figures with the sign turned (a 'surplus/(shortfall)' row stored as the "
+                                "shortfall)")

@@ -32,13 +32,23 @@ from app.services.return_templates import (
     publishing_problems,
     working_definition,
 )
-from app.services.reference import agencies_by_name, areas_in_order, indicators_in_order
+from app.services.reference import (
+    agencies_by_name,
+    areas_by_name,
+    areas_in_order,
+    indicators_by_name,
+    indicators_in_order,
+)
+from app.services.template_examples import correct_header, create_from_example, proposal_view
+from app.vocabulary import FLAG_LABELS
 from app.web.access import roles_required
 from app.web.return_templates import bp
 from app.web.return_templates.forms import (
     MEASURE_CHOICES,
     ColumnForm,
     ConfirmForm,
+    CorrectionForm,
+    ExampleForm,
     CrossRuleForm,
     JsonForm,
     RowForm,
@@ -46,7 +56,9 @@ from app.web.return_templates.forms import (
     SheetForm,
     lines,
 )
-from app.web.forms import options
+from app.web.forms import options, put_service_errors
+from app.web.presenters import KIND_LABELS as PROPOSAL_KINDS
+from app.web.presenters import example_grid, figure_value_text
 
 # ---- converting between forms and definition parts ----------------------------------
 
@@ -434,6 +446,78 @@ def remove(slug, kind, s, i):
     else:
         flash("Removed. The change is a draft until you publish it.", "success")
     return redirect(url_for("return_templates.detail", slug=slug))
+
+
+# ---- a template from an agency's own spreadsheet ----------------------------------------
+
+
+@bp.route("/from-example", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def from_example():
+    form = ExampleForm()
+    form.agency.choices = options([("", "Choose an agency")] + [(a.slug, a.name) for a in agencies_by_name()])
+    summary: list[str] = []
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        try:
+            version = create_from_example(upload_file.read(), upload_file.filename or "example.xlsx",
+                                          agency_slug=form.agency.data, period_text=form.period.data,
+                                          user=current_user)
+        except TemplateProblems as error:
+            summary = [p.message for p in error.problems]
+        except ServiceError as error:
+            summary = put_service_errors(form, error)
+        else:
+            flash("We proposed a template from the spreadsheet. Check what we recognised, correct it, then publish.",
+                  "success")
+            return redirect(url_for("return_templates.proposal", slug=version.template.slug))
+    status = 400 if form.errors or summary else 200
+    return render_template("return_templates/from_example.html", form=form, summary=summary,
+                           title="Create a template from an agency's spreadsheet"), status
+
+
+def _correction_choices(form: CorrectionForm) -> CorrectionForm:
+    form.indicator.choices = options([("", "Choose an indicator")] + [(i.slug, i.name) for i in indicators_by_name()])
+    form.area.choices = options([("", "Choose an area")] + [(a.code, a.name) for a in areas_by_name()])
+    return form
+
+
+def _render_proposal(slug: str, failed: CorrectionForm | None = None, status: int = 200):
+    view = proposal_view(slug, current_user)
+    sheets = [(sheet, example_grid(sheet.grid, sheet.tags)) for sheet in view.sheets]
+    choices = _correction_choices(CorrectionForm(formdata=None))
+    return render_template("return_templates/proposal.html", view=view, sheets=sheets, failed=failed,
+                           choices=choices, kinds=PROPOSAL_KINDS, value_text=figure_value_text, confirm=ConfirmForm(),
+                           flag_labels=FLAG_LABELS, title=f"Check the proposal: {view.template.name}"), status
+
+
+@bp.route("/<slug>/proposal")
+@roles_required(*ADMINS)
+def proposal(slug):
+    return _render_proposal(slug)
+
+
+@bp.route("/<slug>/proposal/correct", methods=["POST"])
+@roles_required(*ADMINS)
+def correct(slug):
+    existing_template(slug)
+    form = _correction_choices(CorrectionForm())
+    if form.validate_on_submit():
+        value = {"indicator": form.indicator.data, "area": form.area.data, "period": form.period.data}.get(
+            form.kind.data)
+        try:
+            correct_header(slug, current_user, sheet=form.sheet.data, table=form.table.data, side=form.side.data,
+                           label=form.label.data, kind=form.kind.data, value=value,
+                           sign=-1 if form.sign_flipped.data else 1)
+        except TemplateProblems as error:
+            form.kind.errors = list(form.kind.errors) + [p.message for p in error.problems]
+        except ServiceError as error:
+            form.kind.errors = list(form.kind.errors) + put_service_errors(form, error)
+        else:
+            flash(f"'{form.label.data}' is corrected in the draft. The preview below shows what it now reads.",
+                  "success")
+            return redirect(url_for("return_templates.proposal", slug=slug) + "#preview")
+    return _render_proposal(slug, failed=form, status=400)
 
 
 # ---- the blank standard return ----------------------------------------------------------

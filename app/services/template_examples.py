@@ -1,0 +1,388 @@
+"""A return template from an agency's own spreadsheet, on the web (issue 14, part 3).
+
+- ``create_from_example``: propose a "tables" template from the example file
+  (``app.services.proposals``), save it as a DRAFT and keep the file as the template's
+  reference copy: ``UPLOAD_FOLDER/templates/<slug>.xlsx``, with a small record beside it
+  (``<slug>.json``: the file's name, the agency, the period given, its SHA-256).
+- ``proposal_view``: what the proposal page shows: each sheet's grid, what the draft's
+  headers name, the proposer's sentences, and every figure the draft would store from the
+  example file, read by the upload's own pipeline (``parse_return``) with a catalogue
+  holding just this draft.
+- ``correct_header``: one correction chosen from lists: a row label or column heading of
+  a table becomes an indicator, area or period, is ignored, or is a total to check.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.definition import FieldRule, HeaderSpec, TemplateDefinition, Transform, normalise_label
+from app.errors import Forbidden
+from app.extensions import db
+from app.ingest.identify import TemplateCandidate
+from app.ingest.pipeline import ParsedReturn, parse_return
+from app.ingest.problems import IngestError
+from app.ingest.propose import RULE_OF_UNIT, SheetProposal
+from app.ingest.read import SheetGrid, cell_ref, read_workbook
+from app.ingest.safety import check_workbook_bytes, sha256_of
+from app.models import Area, Indicator, ReturnTemplate, TemplateVersion
+from app.definition.periods import resolve_period_ref
+from app.periods import PeriodError, parse_period
+from app.policy import may_manage_templates
+from app.services import ServiceError, transaction
+from app.services.audit import record
+from app.services.proposals import propose_from_file
+from app.services.return_templates import (
+    TemplateProblems,
+    check_definition,
+    definition_for_reading,
+    edit_definition,
+    existing_template,
+    is_incomplete,
+    store_draft,
+    template_by_slug,
+)
+from app.services.returns import _write_atomically, safety_limits
+from app.services.vocabulary import partnership_names
+
+EXAMPLES = "templates"
+KINDS = ("indicator", "area", "period", "ignore", "check_only")
+SIDES = ("rows", "columns")
+
+
+@dataclass(frozen=True)
+class ExampleFile:
+    filename: str
+    agency_slug: str
+    period_text: str | None
+    sha256: str
+
+
+def _folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / EXAMPLES
+
+
+def _must_manage(user) -> None:
+    if user is not None and not may_manage_templates(user):
+        raise Forbidden("Only administrators manage templates.")
+
+
+def example_of(slug: str) -> tuple[ExampleFile, bytes] | None:
+    """The template's reference copy and its record, if it was made from an example."""
+    try:
+        example = ExampleFile(**json.loads((_folder() / f"{slug}.json").read_text()))
+        return example, (_folder() / f"{slug}.xlsx").read_bytes()
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _unused_slug(slug: str) -> str:
+    taken = set(db.session.scalars(select(ReturnTemplate.slug).where(ReturnTemplate.slug.like(f"{slug}%"))))
+    if slug not in taken:
+        return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
+
+
+def _check_file(data: bytes, filename: str) -> None:
+    """A file the upload could not read safely gets the upload's own messages, file and cell."""
+    try:
+        read_workbook(data, safety_limits(), need_formats=True)
+    except IngestError as error:
+        problems = error.problems
+        try:
+            check_workbook_bytes(data, filename, safety_limits())  # the same checks, naming the file
+        except IngestError as named:
+            problems = named.problems
+        raise ServiceError(field_errors={"file": [
+            p.message if not p.sheet else f"{p.location()}: {p.message}" for p in problems]}) from None
+
+
+def create_from_example(data: bytes, filename: str, *, agency_slug: str, period_text: str | None, user
+                        ) -> TemplateVersion:
+    """Propose a template from an agency's spreadsheet, save it as a draft, keep the file."""
+    _must_manage(user)
+    if not agency_slug:
+        raise ServiceError(field_errors={"agency": ["Choose the agency whose spreadsheet this is"]})
+    if period_text:
+        try:
+            parse_period(period_text)
+        except PeriodError as error:
+            raise ServiceError(field_errors={"period": [str(error)]}) from None
+    _check_file(data, filename)
+    proposal, _ = propose_from_file(data, filename, agency_slug=agency_slug, period_text=period_text or None)
+    if proposal.definition is None:
+        raise ServiceError(field_errors={"file": [proposal.reason]})
+    defn = proposal.definition
+    defn.slug = _unused_slug(defn.slug)
+    problems = [p for p in check_definition(defn) if not is_incomplete(p)]
+    if problems:
+        raise TemplateProblems(problems)
+    folder = _folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    with transaction("A template with this short name already exists."):
+        version = store_draft(defn, user, None)
+        record("template_proposed", user, version, template=defn.slug, file=filename[:255], agency=agency_slug)
+        (folder / f"{defn.slug}.xlsx").unlink(missing_ok=True)
+        _write_atomically(folder / f"{defn.slug}.xlsx", data)
+        (folder / f"{defn.slug}.json").write_text(json.dumps(
+            ExampleFile(filename[:255], agency_slug, period_text or None, sha256_of(data)).__dict__))
+    return version
+
+
+# ---- the proposal page ------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    indicator: str
+    area: str
+    period: str
+    measure: str
+    value: float | None
+    flag: str
+    sheet: str
+    cell: str
+
+
+@dataclass
+class Heading:
+    """A row label or column heading a correction can be made to."""
+
+    sheet: str
+    side: str  # rows | columns
+    label: str
+    cell: str
+    tag: str | None  # what the draft makes of it, in names
+    table: int  # the table it belongs to (the one naming it, else the sheet's first)
+
+
+@dataclass
+class SheetView:
+    grid: SheetGrid
+    tags: dict[tuple[int, int], str]
+    headings: list[Heading]
+    tables: list[str]  # names of the draft's tables on this sheet
+    report: SheetProposal | None
+
+
+@dataclass
+class ProposalView:
+    template: object
+    definition: TemplateDefinition
+    example: ExampleFile | None
+    sheets: list[SheetView] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    read: bool = False
+
+
+class _DraftCatalogue:
+    """The pipeline's catalogue holding just the draft being proposed."""
+
+    def __init__(self, candidate: TemplateCandidate):
+        self.candidate = candidate
+
+    def published(self) -> list[TemplateCandidate]:
+        return [self.candidate]
+
+    def version(self, slug: str, number: int) -> TemplateCandidate | None:
+        return self.candidate if (slug, number) == (self.candidate.slug, self.candidate.version) else None
+
+
+def preview_of(version: TemplateVersion, example: ExampleFile, data: bytes) -> ParsedReturn:
+    names = partnership_names()
+    candidate = TemplateCandidate(version.template.slug, version.template.name, version.number,
+                                  lambda: definition_for_reading(version.id, names))
+    return parse_return(data, example.filename, agency_slug=example.agency_slug, catalogue=_DraftCatalogue(candidate),
+                        limits=safety_limits(), period_text=example.period_text, template_slug=candidate.slug)
+
+
+def _names() -> tuple[dict[str, str], dict[str, str]]:
+    return (dict(db.session.execute(select(Indicator.slug, Indicator.name)).all()),
+            dict(db.session.execute(select(Area.code, Area.name)).all()))
+
+
+def _period_name(value: str | None) -> str:
+    if not value or value == "period":
+        return "the return's period"
+    try:
+        return parse_period(value).label
+    except PeriodError:
+        return value
+
+
+def _tag(header: HeaderSpec, dimension: str, indicators: dict, areas: dict) -> str:
+    if header.treat == "ignore":
+        return "ignored"
+    if header.treat == "check_only":
+        return "a total to check" if header.check == "sum" else "a change to check"
+    if header.pattern:
+        return "a period heading"
+    if dimension == "indicator":
+        return f"indicator: {indicators.get(header.value, header.value)}"
+    if dimension == "area":
+        return f"area: {areas.get(header.value, header.value)}"
+    if dimension == "period":
+        return f"period: {_period_name(header.value)}"
+    return f"{dimension}: {header.value}"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _headings(grid: SheetGrid) -> list[tuple[str, int, int, str]]:
+    """(side, row, col, text): text cells with a number to their right and none to their left
+    (row labels), or a number below and none above (column headings)."""
+    numbers = [key for key, value in grid.cells.items() if _is_number(value)]
+    found = []
+    for (r, c), text in grid.texts:
+        text = text.strip()
+        if not text or len(text) > 100:
+            continue
+        if any(nr == r and nc > c for nr, nc in numbers) and not any(nr == r and nc < c for nr, nc in numbers):
+            found.append(("rows", r, c, text))
+        elif any(nc == c and nr > r for nr, nc in numbers) and not any(nc == c and nr < r for nr, nc in numbers):
+            found.append(("columns", r, c, text))
+    return sorted(found, key=lambda item: (item[1], item[2]))
+
+
+def _sheet_view(grid: SheetGrid, defn: TemplateDefinition, report: SheetProposal | None, indicators, areas
+                ) -> SheetView:
+    sheet = next((s for s in defn.sheets if s.name == grid.name), None)
+    tables = sheet.tables if sheet is not None else []
+    labels: dict[tuple[str, str], tuple[int, str]] = {}
+    patterns: set[str] = set()
+    for t, table in enumerate(tables):
+        for side, dimension in (("rows", table.row_dimension), ("columns", table.column_dimension)):
+            for header in getattr(table, side):
+                if header.pattern:
+                    patterns.add(side)
+                for text in header.texts:
+                    if text:
+                        labels.setdefault((side, normalise_label(text)), (t, _tag(header, dimension, indicators,
+                                                                                     areas)))
+    tags: dict[tuple[int, int], str] = {}
+    headings = []
+    for side, r, c, text in _headings(grid):
+        table, tag = labels.get((side, normalise_label(text)), (0, None))
+        if tag is None and side in patterns:
+            try:
+                parse_period(text)
+                tag = "a period heading"
+            except PeriodError:
+                pass
+        if tag is not None:
+            tags[(r, c)] = tag
+        if tables:
+            headings.append(Heading(grid.name, side, text, cell_ref(r, c), tag, table))
+    names = [table.name or f"Table {i + 1}" for i, table in enumerate(tables)]
+    return SheetView(grid, tags, headings, names, report)
+
+
+def proposal_view(slug: str, user) -> ProposalView:
+    """Everything the proposal page shows for a draft made from an example file."""
+    _must_manage(user)
+    template = existing_template(slug)
+    version = template.latest_version
+    defn = TemplateDefinition.from_dict(version.definition)
+    found = example_of(slug)
+    if found is None:
+        return ProposalView(template, defn, None)
+    example, data = found
+    view = ProposalView(template, defn, example)
+    try:
+        workbook, _ = read_workbook(data, safety_limits(), need_formats=True)
+    except IngestError as error:
+        view.problems = list(error.problems)
+        return view
+    try:
+        proposal, _ = propose_from_file(data, example.filename, agency_slug=example.agency_slug,
+                                        period_text=example.period_text)
+        reports = {report.sheet: report for report in proposal.sheets}
+    except ServiceError:
+        reports = {}
+    indicators, areas = _names()
+    view.sheets = [_sheet_view(grid, defn, reports.get(grid.name), indicators, areas) for grid in workbook.sheets
+                   if grid.name not in workbook.hidden_sheets]
+    parsed = preview_of(version, example, data)
+    view.read = parsed.template is not None and parsed.period is not None
+    view.problems = parsed.problems
+    for value in [*parsed.values, *parsed.targets]:
+        view.figures.append(Figure(indicators.get(value.indicator, value.indicator),
+                                   areas.get(value.area, value.area or ""), value.slot.period.label, value.measure,
+                                   value.value, value.flag, value.sheet, value.cell))
+    return view
+
+
+# ---- corrections ------------------------------------------------------------------------
+
+def _rule_of(indicator: Indicator) -> FieldRule:
+    """An indicator row's (column's) rule, as the proposer gives one: by the indicator's unit."""
+    return FieldRule(required=False, type=RULE_OF_UNIT.get(indicator.unit, "decimal"),
+                     min=None if indicator.unit == "money" else 0, max=100 if indicator.unit == "percent" else None,
+                     allow_na=True, na_needs_reason=False)
+
+
+def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label: str, kind: str,
+                   value: str | None, sign: int = 1) -> TemplateVersion:
+    """Make one row label (side "rows") or column heading ("columns") of a table an
+    indicator, area or period (``value``: its slug, code or period), ignored, or a total to
+    check; replaces what the table said about that label, or adds it."""
+    _must_manage(user)
+    template_by_slug(slug)
+    label = (label or "").strip()
+    if side not in SIDES or not label:
+        raise ServiceError("Choose a row label or column heading of the example file.")
+    if kind not in KINDS:
+        raise ServiceError(field_errors={"kind": ["Choose what this is"]})
+    if kind in ("indicator", "area", "period") and not value:
+        raise ServiceError(field_errors={kind: [f"Choose the {kind}"]})
+    indicator = db.session.scalar(select(Indicator).where(Indicator.slug == value)) if kind == "indicator" else None
+    if kind == "indicator" and indicator is None:
+        raise ServiceError(field_errors={"indicator": ["Choose an indicator from the list"]})
+    if kind == "area" and db.session.scalar(select(Area.id).where(Area.code == value)) is None:
+        raise ServiceError(field_errors={"area": ["Choose an area from the list"]})
+
+    def change(d: TemplateDefinition):
+        layout = next((s for s in d.sheets if s.name == sheet), None)
+        if layout is None or not 0 <= table < len(layout.tables):
+            raise ServiceError("The draft has no such table: propose the template again, or edit its JSON.")
+        spec = layout.tables[table]
+        dimension = spec.row_dimension if side == "rows" else spec.column_dimension
+        if kind in ("indicator", "area", "period") and kind != dimension:
+            what = {"rows": "rows", "columns": "columns"}[side]
+            raise ServiceError(field_errors={"kind": [
+                f"The {what} of this table are {dimension}s: choose {'an' if dimension[0] in 'aei' else 'a'} "
+                f"{dimension}, ignore it, or change the table in the JSON editor."]})
+        headers = getattr(spec, side)
+        key = normalise_label(label)
+        old = next((h for h in headers if any(normalise_label(t) == key for t in h.texts)), None)
+        header = HeaderSpec(label=label, aliases=[t for t in (old.aliases if old else []) if normalise_label(t) != key],
+                            rule=_rule_of(indicator) if indicator is not None else (old.rule if old else None),
+                            transform=Transform(sign=-1 if sign < 0 else 1,
+                                                scale=old.transform.scale if old else 1,
+                                                blank=old.transform.blank if old else "not_returned"))
+        if kind == "ignore":
+            header.treat = "ignore"
+        elif kind == "check_only":
+            header.treat, header.check = "check_only", "sum"
+        else:
+            header.value = value.strip()
+            if kind == "period":
+                try:
+                    resolve_period_ref(header.value, parse_period("2015/16 Q4"))
+                except PeriodError as error:
+                    raise ServiceError(field_errors={"period": [str(error)]}) from None
+        if old is not None:
+            headers[headers.index(old)] = header
+        else:
+            headers.append(header)
+
+    return edit_definition(slug, user, change)
