@@ -138,6 +138,7 @@ class Matcher:
     def __init__(self, vocabulary: Vocabulary):
         self.vocabulary = vocabulary
         self.indicators = {i.slug: i for i in vocabulary.indicators}
+        self.area_name_of = {a.code: a.name for a in vocabulary.areas}  # code → name, for sentences
         self.indicator_names: dict[str, str] = {}
         self.area_names: dict[str, str] = {}
         for indicator in vocabulary.indicators:
@@ -608,7 +609,8 @@ class SheetReader:
         if "area" not in given:
             if self.agency_area:
                 table.fixed["area"] = self.agency_area
-                self.say(f"The figures of {self.where(draft)} are for the agency's area ({self.agency_area}).")
+                area_name = self.matcher.area_name_of.get(self.agency_area, self.agency_area)
+                self.say(f"The figures of {self.where(draft)} are for the agency's area ({area_name}).")
             else:
                 self.cannot(f"Nothing says which area the figures of {self.where(draft)} are for: choose one.")
         if "indicator" not in given:
@@ -619,7 +621,7 @@ class SheetReader:
                     if slug is not None:
                         table.fixed["indicator"] = slug
                         self.say(f"{cell_ref(row, col)} '{value.strip()}': every figure of {self.where(draft)} "
-                                 f"is of the indicator {slug} (a guess from its words: check it).")
+                                 f"is of {self.describe('indicator', slug)} (a guess from its words: check it).")
                         return
 
     def rules_and_transforms(self, table: TableSpec, draft: Draft) -> None:
@@ -706,9 +708,10 @@ class SheetReader:
     def describe(self, dimension: str, value: str | None) -> str:
         if dimension == "indicator":
             indicator = self.matcher.indicators.get(value or "")
-            return f"the indicator {value}" + (f" ({indicator.name})" if indicator else "")
+            # Names, as the admin knows them; a slug only for what the partnership does not have.
+            return f"the indicator '{indicator.name}'" if indicator else f"the indicator {value}"
         if dimension == "area":
-            return f"the area {value}"
+            return f"the area '{self.matcher.area_name_of.get(value or '', value)}'"
         if dimension == "period":
             return f"the period {value}"
         return f"the measure {value}"

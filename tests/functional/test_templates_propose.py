@@ -30,7 +30,7 @@ def test_it_writes_a_template_that_loads_and_prints_what_it_recognised(runner, t
     lines = result.stdout.splitlines()
     assert lines[0] == "Sheet 'Crime rates Q4': proposed"
     assert all(line.startswith(("  + ", "  - ")) for line in lines[1:-1])
-    assert "  + A7 'Blaby': the area B." in lines
+    assert "  + A7 'Blaby': the area 'Blaby'." in lines
     assert any(line.startswith("  + E5 'Analyst check': a hidden column we do not recognise") for line in lines)
     # "Total Crime" is no name of an indicator: left out and reported, never invented.
     assert any(line.startswith("  - B5 'Total Crime' is not an indicator of the partnership") for line in lines)
@@ -56,7 +56,7 @@ def test_the_partnerships_aliases_are_used(runner, tmp_path, demo):
     db.session.commit()
     result, output = propose(runner, tmp_path, CRIME, "--agency", POLICE)
     assert result.exit_code == 0, result.output
-    assert "  + B5 'Total Crime': the indicator total-crime-rate (Total Crime rate (per 1,000 population))." in \
+    assert "  + B5 'Total Crime': the indicator 'Total Crime rate (per 1,000 population)'." in \
         result.stdout.splitlines()
     assert "  - " not in result.stdout
     [table] = json.loads(output.read_text(encoding="utf-8"))["sheets"][0]["tables"]
