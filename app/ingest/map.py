@@ -16,7 +16,9 @@ the figures must still land in the right place. So, for each sheet of the defini
    "Last period".
 
 A required row or column that cannot be found is an error naming it; an optional one a
-warning. Rows and columns that are not part of the return but hold entries are warnings,
+warning. When fewer than half of them are found, ``app.ingest.layout_diagnosis`` looks at
+the sheet as a whole: a table turned round, figures on another sheet or missing headings
+get that one error instead of the list. Rows and columns that are not part of the return but hold entries are warnings,
 so nothing an officer typed is dropped without a word.
 
 The definition's cells are handled by row and by column (``SheetPlan``): a return of
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from app.definition import (
@@ -44,6 +47,7 @@ from app.definition import (
     slot_measure,
     slot_period,
 )
+from app.ingest.layout_diagnosis import diagnose, expected_for_sheet
 from app.ingest.problems import Problem
 from app.ingest.read import SheetGrid, WorkbookData, cell_ref, column_letters
 from app.ingest.tables import TableFigure, read_tables
@@ -233,16 +237,20 @@ def map_workbook(workbook: WorkbookData, plans: list[SheetPlan]) -> list[Problem
         if plan.grid is None:
             problems.append(_missing_sheet(plan))
             continue
-        problems.extend(map_tables(plan) if plan.table_cells is not None else _SheetMapper(plan).run())
+        if plan.table_cells is not None:
+            problems.extend(map_tables(plan, _candidate_sheets(workbook, claimed)))
+        else:
+            problems.extend(_SheetMapper(plan, lambda: _candidate_sheets(workbook, claimed)).run())
     return problems
 
 
-def map_tables(plan: SheetPlan) -> list[Problem]:
+def map_tables(plan: SheetPlan, other_sheets: Sequence[SheetGrid] = ()) -> list[Problem]:
     """A "tables" sheet: the engine finds each figure and what it is of
     (``app.ingest.tables``); each gets a row plan (its grid row, indicator and area) and a
     column plan (its grid column, period and measure), so the checks, the preview and the
-    store handle it as any other cell."""
-    figures, problems = read_tables(plan.grid, plan.layout, plan.period)
+    store handle it as any other cell. ``other_sheets``: where to look for a table that is
+    not on its sheet."""
+    figures, problems = read_tables(plan.grid, plan.layout, plan.period, other_sheets=other_sheets)
     rows: dict[tuple, RowPlan] = {}
     slots: dict[tuple, SlotPlan] = {}
     for figure in figures:
@@ -321,10 +329,15 @@ def _missing_sheet(plan: SheetPlan) -> Problem:
 
 
 class _SheetMapper:
-    """Finds one plan's rows and columns in its uploaded sheet."""
+    """Finds one plan's rows and columns in its uploaded sheet.
 
-    def __init__(self, plan: SheetPlan):
+    When fewer than half of the rows or columns are found, the sheet as a whole is looked
+    at (``app.ingest.layout_diagnosis``): a table turned round, figures on another sheet or
+    missing headings are reported as that one error, not as a list of what is missing."""
+
+    def __init__(self, plan: SheetPlan, other_sheets: Callable[[], list[SheetGrid]] = list):
         self.plan = plan
+        self.other_sheets = other_sheets
         self.grid = plan.grid
         self.sheet = plan.grid.name
         self.problems: list[Problem] = []
@@ -337,11 +350,36 @@ class _SheetMapper:
 
     def run(self) -> list[Problem]:
         if not self.find_rows():
-            return self.problems
+            return self.diagnosed() or self.problems
         self.find_columns()
+        if self.mostly_missing():
+            diagnosed = self.diagnosed()
+            if diagnosed:
+                return diagnosed
         self.report_missing()
         self.report_extras()
         return self.problems
+
+    # -- a sheet that does not fit
+    def mostly_missing(self) -> bool:
+        """Fewer than half of the rows, or of the columns, were found."""
+        plan = self.plan
+        columns = [slot for slot in plan.slots if slot.is_entered and not slot.slot.is_note]
+        found_columns = sum(1 for slot in columns if slot.grid_col is not None)
+        return 2 * len(plan.found_rows) < len(plan.rows) or 2 * found_columns < len(columns)
+
+    def diagnosed(self) -> list[Problem]:
+        """The one error saying what the sheet shows instead, if it is recognisable; the
+        rows and columns found by chance are then not read."""
+        diagnosis = diagnose(self.grid, expected_for_sheet(self.plan.layout), self.other_sheets())
+        if diagnosis is None:
+            return []
+        for row in self.plan.rows:
+            row.grid_row, row.number = None, ""
+        for slot in self.plan.slots:
+            slot.grid_col, slot.letters = None, ""
+        self.plan.header_row = None
+        return [Problem(self.sheet, None, diagnosis.message)]
 
     # -- rows
     def find_rows(self) -> bool:

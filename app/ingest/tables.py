@@ -38,6 +38,7 @@ from app.definition import (
     normalise_label,
     resolve_period_ref,
 )
+from app.ingest.layout_diagnosis import diagnose, expected_for_table
 from app.ingest.problems import Problem
 from app.ingest.read import SheetGrid, cell_ref, column_letters
 from app.periods import PeriodError, PeriodSpec, parse_period
@@ -117,17 +118,27 @@ def read_tables(
     period: PeriodSpec,
     *,
     area_names: Mapping[str, str] | None = None,
+    other_sheets: Sequence[SheetGrid] = (),
 ) -> tuple[list[TableFigure], list[Problem]]:
     """Every figure of every table of ``sheet`` in ``grid``, for a return for ``period``.
 
     ``area_names`` (normalised area name or alias → area code) is used only by a title
     that gives the area.
+
+    A table of which fewer than half of the rows or columns are found is looked at as a
+    whole (``app.ingest.layout_diagnosis``): turned round, or on one of ``other_sheets``, it
+    gets that one error and none of its figures are read.
     """
     figures: list[TableFigure] = []
     problems: list[Problem] = []
     for table in sheet.tables:
         reader = _TableReader(grid, sheet, table, period, area_names or {})
         reader.run()
+        if reader.mostly_missing():
+            diagnosis = diagnose(grid, expected_for_table(table), other_sheets)
+            if diagnosis is not None:
+                problems.append(Problem(grid.name, None, diagnosis.message))
+                continue
         figures.extend(reader.figures)
         problems.extend(reader.problems)
     return figures, problems
@@ -155,6 +166,18 @@ class _TableReader:
                         self.merged_at[r, c] = merged
         self.row_labels = _label_index(table.rows)
         self.column_labels = _label_index([h for h in table.columns if h.offset is None])
+        # Which rows and columns (indexes into the table's) were found, in any block.
+        self.found_rows: set[int] = set()
+        self.found_columns: set[int] = set()
+
+    def mostly_missing(self) -> bool:
+        """Fewer than half of the required labelled rows, or columns, were found."""
+        def few(headers: Sequence[HeaderSpec], found: set[int]) -> bool:
+            wanted = [i for i, h in enumerate(headers) if h.required and h.offset is None]
+            return 2 * len(found.intersection(wanted)) < len(wanted)
+
+        return few(self.table.rows, self.found_rows) or (
+            self.table.header_rows > 0 and few(self.table.columns, self.found_columns))
 
     # -- problems
     def problem(self, row: int | None, col: int | None, message: str, severity: str = "error") -> None:
@@ -394,6 +417,8 @@ class _TableReader:
         if header_row is None and table.block is not None and number > 0:
             header_row, columns = self.find_header_row(first_row, 0)
         where = f"{self.name}" + (f", in the block '{block.heading_text}'" if block.heading_text else "")
+        self.found_columns |= {f.index for f in columns.values()}
+        self.found_rows |= {f.index for _, f in block.rows}
         self.missing_headers(table.columns, {f.index for f in columns.values()}, "column", where,
                              header_row)
         self.missing_headers(table.rows, {f.index for _, f in block.rows}, "row", where, first_row)
