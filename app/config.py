@@ -25,6 +25,8 @@ class Config:
     INGEST_MAX_COLUMNS = 200
     INGEST_MAX_CELL_CHARS = 2000
     INGEST_MAX_SECONDS = 60
+    # The largest figure (either sign) a return may hold, per kind of cell; see app/vocabulary.py.
+    INGEST_MAX_FIGURE = {"whole": 1e12, "decimal": 1e12, "money": 1e12, "percent": 1e6}
 
     # None: Werkzeug's default (scrypt). Only tests choose a faster one.
     PASSWORD_HASH_METHOD = None

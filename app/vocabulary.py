@@ -71,3 +71,12 @@ RATED_POLARITIES = ("higher_is_better", "lower_is_better")
 
 RAGS = ("R", "A", "G")
 RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
+
+
+# ---- how large a figure can sanely be ----------------------------------------------------
+
+# No return holds a count, an amount of money or a rate above a million million, nor a
+# percentage (in percentage points) above a million: a larger figure is a typing slip
+# (1E+160) and would only overflow what is worked out from it. Per kind of input cell;
+# an installation may set its own (INGEST_MAX_FIGURE).
+MAX_FIGURE = {"whole": 1e12, "decimal": 1e12, "money": 1e12, "percent": 1e6}

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from app.definition import (
     ColumnSlot,
@@ -51,6 +51,7 @@ from app.ingest.layout_diagnosis import diagnose, expected_for_sheet
 from app.ingest.problems import Problem
 from app.ingest.read import SheetGrid, WorkbookData, cell_ref, column_letters
 from app.ingest.tables import TableFigure, read_tables
+from app.vocabulary import MAX_FIGURE
 from app.periods import PeriodSpec, parse_period
 
 # Sheets that are never a return sheet: the blank return's own, and the "Problems" sheet
@@ -140,6 +141,7 @@ class SheetPlan:
     header_row: int | None = None
     label_col: int | None = None
     period: PeriodSpec | None = None  # the return's period (a "tables" sheet resolves its periods against it)
+    max_figure: Mapping[str, float] = field(default_factory=lambda: MAX_FIGURE)  # see ``bounded``
     # A "tables" sheet: each figure the engine found, with the row and column plans made for it.
     table_cells: list[tuple[TableFigure, RowPlan, SlotPlan]] | None = None
 
@@ -177,8 +179,27 @@ def _not_required(rule: FieldRule) -> FieldRule:
     return rule if not rule.required else replace(rule, required=False)
 
 
-def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str | None = None) -> list[SheetPlan]:
-    """The definition's sheets as rows × columns for a return for ``period``."""
+def bounded(rule: FieldRule, max_figure: Mapping[str, float]) -> FieldRule:
+    """``rule`` with its range kept within the largest sane figure for its kind of cell
+    (``app.vocabulary.MAX_FIGURE``), so a 1E+160 typed anywhere is refused with the range
+    message rather than stored."""
+    bound = max_figure.get(rule.type)
+    if bound is None:
+        return rule
+    return _bounded(rule, float(bound))
+
+
+@functools.lru_cache(maxsize=1024)
+def _bounded(rule: FieldRule, bound: float) -> FieldRule:
+    low = -bound if rule.min is None else max(rule.min, -bound)
+    high = bound if rule.max is None else min(rule.max, bound)
+    return rule if (low, high) == (rule.min, rule.max) else replace(rule, min=low, max=high)
+
+
+def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str | None = None, *,
+                max_figure: Mapping[str, float] = MAX_FIGURE) -> list[SheetPlan]:
+    """The definition's sheets as rows × columns for a return for ``period``; every rule
+    bounded by ``max_figure``."""
     plans = []
     for sheet in defn.sheets:
         slots = []
@@ -186,6 +207,7 @@ def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str 
             slot_spec = slot_period(slot, period)
             optional = slot.previous_year or slot_spec.end > period.end
             fixed = column_rule(slot)
+            fixed = None if fixed is None else bounded(fixed, max_figure)
             column = slot.column
             slots.append(SlotPlan(
                 slot=slot, key=slot.key, measure=slot_measure(slot),
@@ -195,13 +217,14 @@ def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str 
                 fixed_rule=None if fixed is None else (_not_required(fixed) if optional else fixed),
                 headers=_slot_headers(slot),
             ))
-        rows = [
-            RowPlan(index=r, spec=row, area=row.area or sheet.default_area or area_default,
-                    optional_rule=_not_required(row.rule))
-            for r, row in enumerate(sheet.rows)
-        ]
+        rows = []
+        for r, row in enumerate(sheet.rows):
+            rule = bounded(row.rule, max_figure)
+            spec = row if rule is row.rule else replace(row, rule=rule)
+            rows.append(RowPlan(index=r, spec=spec, area=row.area or sheet.default_area or area_default,
+                                optional_rule=_not_required(rule)))
         plans.append(SheetPlan(layout=sheet, rows=rows, slots=slots, period=period,
-                               table_cells=[] if sheet.layout == "tables" else None))
+                               table_cells=[] if sheet.layout == "tables" else None, max_figure=max_figure))
     return plans
 
 
@@ -254,6 +277,7 @@ def map_tables(plan: SheetPlan, other_sheets: Sequence[SheetGrid] = ()) -> list[
     rows: dict[tuple, RowPlan] = {}
     slots: dict[tuple, SlotPlan] = {}
     for figure in figures:
+        figure = replace(figure, rule=bounded(figure.rule, plan.max_figure))
         row_key = (figure.row, figure.indicator, figure.area)
         row = rows.get(row_key)
         if row is None:

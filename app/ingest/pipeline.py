@@ -172,7 +172,7 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
         problems.append(Problem(None, None, wrong_kind))
         return parsed
 
-    parsed.plans = plans = plan_sheets(defn, period)
+    parsed.plans = plans = plan_sheets(defn, period, max_figure=limits.max_figure)
     problems.extend(map_workbook(workbook, plans))
     cells = check_cells(plans)
     parsed.values, parsed.targets = cells.values, cells.targets

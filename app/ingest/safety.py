@@ -11,10 +11,12 @@ import hashlib
 import io
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from app.ingest.problems import file_error
+from app.vocabulary import MAX_FIGURE
 
 MB = 1024 * 1024
 
@@ -33,6 +35,8 @@ class SafetyLimits:
     max_columns: int = 200
     max_cell_chars: int = 2000
     max_seconds: float = 60
+    # The largest figure (either sign) per kind of cell: beyond it a figure is refused.
+    max_figure: Mapping[str, float] = field(default_factory=lambda: dict(MAX_FIGURE))
 
 
 SAVE_AS_XLSX = "save it as Excel Workbook (.xlsx) and upload that"

@@ -148,6 +148,8 @@ def _describe(row: RowPlan, slot: SlotPlan) -> str:
 
 
 def _show(number: float) -> str:
+    if abs(number) >= 1e15:  # as a spreadsheet shows it: 1E+160, not 161 digits
+        return f"{number:.6G}".replace("E+0", "E+").replace("E-0", "E-")
     if float(number).is_integer():
         return f"{int(number):,}"
     return f"{number:,.4f}".rstrip("0").rstrip(".")

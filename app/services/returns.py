@@ -47,7 +47,7 @@ from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.return_templates import definition_for_reading
 from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
-from app.vocabulary import FLAGS_WITHOUT_VALUE
+from app.vocabulary import FLAGS_WITHOUT_VALUE, MAX_FIGURE
 from app.store import submissions as store
 from app.store.reference import agencies_by_slug, by_code, indicators_by_slug, period_row
 from app.store.rows import get_row
@@ -67,7 +67,7 @@ def safety_limits() -> SafetyLimits:
         max_uncompressed_bytes=config["INGEST_MAX_UNCOMPRESSED_BYTES"],
         max_compression_ratio=config["INGEST_MAX_COMPRESSION_RATIO"], max_rows=config["INGEST_MAX_ROWS"],
         max_columns=config["INGEST_MAX_COLUMNS"], max_cell_chars=config["INGEST_MAX_CELL_CHARS"],
-        max_seconds=config["INGEST_MAX_SECONDS"],
+        max_seconds=config["INGEST_MAX_SECONDS"], max_figure={**MAX_FIGURE, **config["INGEST_MAX_FIGURE"]},
     )
 
 

@@ -183,3 +183,11 @@ def test_n_a_not_yet_released_as_the_template_says_is_stored_as_not_released(run
     # Every quarter and the same quarter a year earlier: stored as not released, never "not available".
     assert {ref: stored[ref][:2] for ref in court_cases} == {ref: (None, "not_released") for ref in court_cases}
     assert len(court_cases) == 8
+
+
+def test_a_figure_beyond_any_sane_size_is_refused_naming_its_cell(runner, tmp_path, demo):
+    result = run(runner, tmp_path, filled({"C6": 1e160, "J6": 1e160}), "--agency", LWA)
+    assert result.exit_code == 1
+    assert ("Appendix 2!C6: 1E+160 is more than 1,000,000,000,000, the highest figure allowed for "
+            "'Helpline calls received' (Blaby). Check the figure.") in result.output.splitlines()
+    assert submissions() == 0
