@@ -60,13 +60,13 @@ def migrated(database_url, tmp_path_factory):
     """Apply the migrations once to the test database."""
     app = create_app(make_config(database_url, tmp_path_factory.mktemp("m")))
     with app.app_context():
-        _drop_everything()
+        drop_everything()
         flask_migrate.upgrade()
         db.engine.dispose()
     return True
 
 
-def _drop_everything():
+def drop_everything():
     """Start from an empty database, whatever an earlier run left behind."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:

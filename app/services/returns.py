@@ -198,7 +198,7 @@ def _original_path(sha256: str) -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / f"{sha256}.xlsx"
 
 
-def _write_atomically(path: Path, data: bytes) -> bool:
+def write_atomically(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` unless it is there already; True if this call wrote it."""
     if path.exists():
         return False
@@ -223,7 +223,7 @@ def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) 
     if not parsed.accepted:
         raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
     path = _original_path(parsed.sha256)
-    wrote = _write_atomically(path, data)
+    wrote = write_atomically(path, data)
     try:
         with transaction(RACE_MESSAGE), cycle_collection_paused():
             return _store(parsed, user, comment)
@@ -463,7 +463,7 @@ def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_te
     folder = _pending_folder()
     folder.mkdir(parents=True, exist_ok=True)
     _clear_old_pending(folder)
-    _write_atomically(folder / f"{parsed.sha256}.xlsx", data)
+    write_atomically(folder / f"{parsed.sha256}.xlsx", data)
     pending = PendingUpload(secrets.token_urlsafe(18), parsed.sha256, filename[:255], parsed.agency_slug,
                             period_text or None, template_slug or None, getattr(user, "id", None), time.time())
     _save_pending(pending)

@@ -46,7 +46,7 @@ from app.services.return_templates import (
     store_draft,
     template_by_slug,
 )
-from app.services.returns import _write_atomically, safety_limits
+from app.services.returns import write_atomically, safety_limits
 from app.services.vocabulary import partnership_names
 
 EXAMPLES = "templates"
@@ -130,7 +130,7 @@ def create_from_example(data: bytes, filename: str, *, agency_slug: str, period_
         version = store_draft(defn, user, None)
         record("template_proposed", user, version, template=defn.slug, file=filename[:255], agency=agency_slug)
         (folder / f"{defn.slug}.xlsx").unlink(missing_ok=True)
-        _write_atomically(folder / f"{defn.slug}.xlsx", data)
+        write_atomically(folder / f"{defn.slug}.xlsx", data)
         (folder / f"{defn.slug}.json").write_text(json.dumps(
             ExampleFile(filename[:255], agency_slug, period_text or None, sha256_of(data)).__dict__))
     return version

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from app.extensions import db
-from tests.conftest import _drop_everything
+from tests.conftest import drop_everything
 
 SPINE_TABLES = {
     "area",
@@ -52,7 +52,7 @@ def schema_owner(app):
 
 
 def test_upgrade_builds_every_table_on_an_empty_database(schema_owner):
-    _drop_everything()
+    drop_everything()
     assert table_names() == set()
 
     flask_migrate.upgrade()
@@ -123,7 +123,7 @@ def one_of_each(schema_owner):
     db.session.commit()
     db.session.remove()
     yield
-    _drop_everything()
+    drop_everything()
     flask_migrate.upgrade()
 
 
