@@ -1,14 +1,13 @@
 """``flask returns blank`` and ``flask returns import``."""
 import json
 import sys
-from pathlib import Path
 
 import click
-from flask import current_app
 
 from app.services import ServiceError
 from app.services.returns import import_return, import_summary
 from app.services.blank_returns import blank_return_for
+from app.commands import read_spreadsheet
 
 
 @click.group(help="Standard returns: blank workbooks for agencies, and importing filled ones.")
@@ -84,14 +83,7 @@ def import_command(file, agency, period, template, comment, dry_run, strict, as_
     store that fails (the database busy) prints nothing on standard output, only the
     message on standard error, and exits 1.
     """
-    path = Path(file)
-    try:
-        with path.open("rb") as fh:
-            # One byte over the limit is enough for the size check to refuse it.
-            data = fh.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-    except OSError as error:
-        click.echo(f"Cannot read {file}: {error.strerror or error}.", err=True)
-        sys.exit(1)
+    path, data = read_spreadsheet(file)
     try:
         outcome = import_return(data, path.name, agency_slug=agency, period_text=period, template_slug=template,
                                 comment=comment, dry_run=dry_run, strict=strict)

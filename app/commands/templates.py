@@ -3,12 +3,12 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 
 from app.definition import definition_to_json
 from app.services import ServiceError
 from app.services.proposals import propose_from_file
 from app.services.return_templates import TemplateProblems, dump, list_templates, load
+from app.commands import read_spreadsheet
 
 
 @click.group(help="Return templates: list them, and move their definitions between environments as JSON.")
@@ -72,13 +72,7 @@ def propose_command(file, agency, period, output):
     `flask templates load OUTPUT --draft`. Exits 0 when it wrote a template, 1 when it
     could not propose anything (the reason on standard error), 2 for a usage error.
     """
-    path = Path(file)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
-    except OSError as error:
-        click.echo(f"Cannot read {file}: {error.strerror or error}.", err=True)
-        sys.exit(1)
+    path, data = read_spreadsheet(file)
     try:
         proposal, problems = propose_from_file(data, path.name, agency_slug=agency, period_text=period)
     except ServiceError as error:

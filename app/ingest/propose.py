@@ -242,13 +242,7 @@ class SheetReader:
         for (r, c), value in grid.cells.items():
             if value is not None and not (isinstance(value, str) and not value.strip()):
                 self.rows.setdefault(r, {})[c] = value
-        self.merged_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-        for merged in grid.merged:
-            top, left, bottom, right = merged
-            if (bottom - top + 1) * (right - left + 1) <= 10_000:
-                for r in range(top, bottom + 1):
-                    for c in range(left, right + 1):
-                        self.merged_at[r, c] = merged
+        self.merged_at = grid.merged_at
 
     def say(self, sentence: str) -> None:
         self.report.recognised.append(sentence)

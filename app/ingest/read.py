@@ -114,6 +114,19 @@ class SheetGrid:
         return self.cells.get((row, col))
 
     @functools.cached_property
+    def merged_at(self) -> dict[CellKey, tuple[int, int, int, int]]:
+        """Every cell of a merged range → the range (its text is in the top-left cell). A
+        range over 10,000 cells is left out: no heading spans that many."""
+        cells: dict[CellKey, tuple[int, int, int, int]] = {}
+        for merged in self.merged:
+            top, left, bottom, right = merged
+            if (bottom - top + 1) * (right - left + 1) <= 10_000:
+                for r in range(top, bottom + 1):
+                    for c in range(left, right + 1):
+                        cells[r, c] = merged
+        return cells
+
+    @functools.cached_property
     def texts(self) -> list[tuple[CellKey, str]]:
         """The text cells (labels, headings, notes) in reading order, for the searches that
         only look at text: most cells of a large return are numbers. Taken once the grid is

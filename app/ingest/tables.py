@@ -156,14 +156,7 @@ class _TableReader:
         for (r, c), text in grid.texts:
             if text.strip():
                 self.texts_by_row.setdefault(r, {})[c] = text
-        # Every cell of a merged range -> the range (its text is in the top-left cell).
-        self.merged_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
-        for merged in grid.merged:
-            top, left, bottom, right = merged
-            if (bottom - top + 1) * (right - left + 1) <= 10_000:
-                for r in range(top, bottom + 1):
-                    for c in range(left, right + 1):
-                        self.merged_at[r, c] = merged
+        self.merged_at = grid.merged_at
         self.row_labels = _label_index(table.rows)
         self.column_labels = _label_index([h for h in table.columns if h.offset is None])
         # Which rows and columns (indexes into the table's) were found, in any block.
