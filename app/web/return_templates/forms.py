@@ -116,7 +116,9 @@ class SheetForm(FlaskForm):
         description="As it appears on the tab in Excel: at most 31 characters.",
         validators=[InputRequired(message="Enter a sheet name")],
     )
-    layout = select("Layout", LAYOUT_NAMES, "a layout")
+    # A "tables" sheet describes an agency's own spreadsheet: it is made from an example file
+    # (the proposal page) or in the JSON editor, not laid out here.
+    layout = select("Layout", {k: v for k, v in LAYOUT_NAMES.items() if k != "tables"}, "a layout")
     title = StringField(
         "Title shown at the top of the sheet", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
     )

@@ -311,6 +311,8 @@ def sheet_new(slug):
 def sheet_edit(slug, s):
     existing_template(slug)
     defn = working_definition(slug)
+    if _sheet_or_404(defn, s).layout == "tables":  # the agency's own spreadsheet: corrected on its proposal page
+        return redirect(url_for("return_templates.proposal", slug=slug))
     form = _sheet_form(defn, _sheet_or_404(defn, s))
     return _save_change(slug, form, f"sheets[{s}]", lambda d: _apply_sheet(form, d.sheets[s]), "item.html",
                         title=f"Change sheet '{defn.sheets[s].name}'", what="sheet")
