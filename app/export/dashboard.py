@@ -535,7 +535,10 @@ def _write_measure_rows(sheet: _Sheet, table: MeasureTable, first_row: int, widt
 
 
 def _write_trends(sheet: _Sheet, data: DashboardData) -> None:
-    widths = [44] + [9] * 8 + [16, 34]
+    # Whole-year columns (J, K) only when some row has a figure stored for a whole year:
+    # one layout for the whole sheet, so its column widths suit every table.
+    years = 2 if any(table.has_year_totals for table in data.trend_tables) else 0
+    widths = [44] + [9] * 8 + [10] * years + [16, 34]
     sheet.heading(TRENDS)
     row = FIRST_TABLE_ROW
     first_header = None
@@ -543,7 +546,7 @@ def _write_trends(sheet: _Sheet, data: DashboardData) -> None:
     ranges: list[str] = []
     for table in data.trend_tables:
         first_header = first_header or (row + 1, row + 2)
-        row = _write_trend_table(sheet, table, row, widths, locations, ranges)
+        row = _write_trend_table(sheet, table, row, widths, locations, ranges, years)
     if locations:
         # One sparkline group for the sheet: XlsxWriter styles each group afresh, and
         # that, not the drawing, is what costs (~0.6 ms a group).
@@ -555,26 +558,34 @@ def _write_trends(sheet: _Sheet, data: DashboardData) -> None:
     sheet.finish(_repeat_header(first_header, len(data.trend_tables)), widths, freeze_columns=1)
 
 
-def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locations, ranges) -> int:
+def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locations, ranges, years: int = 0) -> int:
     """A theme: title, two header rows, a row per indicator (last year's quarters then
-    this year's, so the sparkline reads left to right in time), then its charts."""
+    this year's, so the sparkline reads left to right in time; then, if ``years``, each
+    year's whole-year figure), then its charts."""
     ws, f = sheet.ws, sheet.f
+    trend_col, notes_col = 9 + years, 10 + years
     ws.write_string(row, 0, table.theme, f.subtitle)
     top, quarters = row + 1, row + 2
     sheet.merged_text(top, 0, quarters, 0, "Indicator", f.header_wrap)
     sheet.merged_text(top, 1, top, 4, table.prev_year_label, f.header_centre)
     sheet.merged_text(top, 5, top, 8, table.year_label, f.header_centre)
-    sheet.merged_text(top, 9, quarters, 9, "Trend over 8 quarters", f.header_wrap)
-    sheet.merged_text(top, 10, quarters, 10, "Notes", f.header_wrap)
+    if years:
+        sheet.merged_text(top, 9, top, 10, "Whole year", f.header_centre)
+        ws.write_string(quarters, 9, table.prev_year_label, f.header_centre)
+        ws.write_string(quarters, 10, table.year_label, f.header_centre)
+    sheet.merged_text(top, trend_col, quarters, trend_col, "Trend over 8 quarters", f.header_wrap)
+    sheet.merged_text(top, notes_col, quarters, notes_col, "Notes", f.header_wrap)
     for offset in range(8):
         ws.write_string(quarters, 1 + offset, f"Q{offset % 4 + 1}", f.header_centre)
     first_row = quarters + 1
     fmt = f.figure(table.unit, table.decimals)
     write_string, write_number, write_blank, text_wrap = ws.write_string, ws.write_number, ws.write_blank, f.text_wrap
+    spark = xl_col_to_name(trend_col)
     for r, trend in enumerate(table.rows, start=first_row):
         write_string(r, 0, trend.indicator, text_wrap)
         col = 1
-        for value in (*trend.last_year, *trend.this_year):
+        totals = (trend.last_year_total, trend.this_year_total) if years else ()
+        for value in (*trend.last_year, *trend.this_year, *totals):
             if isinstance(value, (int, float)):
                 write_number(r, col, value, fmt)
             elif isinstance(value, Suppressed):
@@ -583,12 +594,12 @@ def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locat
                 # Blank, not the flag's words: charts and sparklines plot text as 0.
                 write_blank(r, col, None, f.missing_fill)
             col += 1
-        write_blank(r, 9, None, f.blank)
+        write_blank(r, trend_col, None, f.blank)
         note = _trend_note(trend, table)
-        sheet.text(r, 10, note, text_wrap)
-        locations.append(f"J{r + 1}")  # the sparkline in column J (9) shows B:I (1-8)
+        sheet.text(r, notes_col, note, text_wrap)
+        locations.append(f"{spark}{r + 1}")  # the sparkline (column J, or L after the years) shows B:I (1-8)
         ranges.append(f"B{r + 1}:I{r + 1}")
-        fit_row(ws, r, [(trend.indicator, widths[0]), (note, widths[10])])
+        fit_row(ws, r, [(trend.indicator, widths[0]), (note, widths[notes_col])])
     last_row = first_row + len(table.rows) - 1
     return _insert_trend_chart(sheet, table, quarters, first_row, last_row)
 

@@ -213,7 +213,10 @@ class MeasureTable:
 @dataclass(frozen=True)
 class TrendRow:
     """Four quarters (Q1..Q4 of the financial year) this year and last year; a missing
-    quarter is None, with its reason in ``this_year_flags``/``last_year_flags``."""
+    quarter is None, with its reason in ``this_year_flags``/``last_year_flags``.
+    ``last_year_total``/``this_year_total`` are figures stored for the whole financial
+    year (None if none is): a board paper gives last year's total beside the quarters
+    (Cambridgeshire's 2013/14 figure), so the table shows it there, in a year column."""
 
     indicator: str
     this_year: list[Figure]
@@ -223,6 +226,10 @@ class TrendRow:
     note: str | None = None
     this_year_numerators: list[float | None] | None = None  # suppression only
     last_year_numerators: list[float | None] | None = None
+    last_year_total: Figure = None
+    this_year_total: Figure = None
+    last_year_total_numerator: float | None = None  # suppression only
+    this_year_total_numerator: float | None = None
 
     def __post_init__(self):
         for quarters in (self.this_year, self.last_year, self.this_year_flags, self.last_year_flags):
@@ -243,6 +250,10 @@ class TrendTable:
 
     def __post_init__(self):
         _check(self.unit, UNITS, "unit")
+
+    @property
+    def has_year_totals(self) -> bool:
+        return any(r.last_year_total is not None or r.this_year_total is not None for r in self.rows)
 
 
 # ---- Rolling 12 months and year to date (Rotherham Table 4) -------------------------
@@ -503,6 +514,10 @@ def suppress_small_counts(data: DashboardData, threshold: int = 5) -> DashboardD
                     row,
                     this_year=_suppress_quarters(row.this_year, table.unit, row.this_year_numerators, threshold),
                     last_year=_suppress_quarters(row.last_year, table.unit, row.last_year_numerators, threshold),
+                    last_year_total=_suppress_single(row.last_year_total, table.unit, row.last_year_total_numerator,
+                                                     threshold),
+                    this_year_total=_suppress_single(row.this_year_total, table.unit, row.this_year_total_numerator,
+                                                     threshold),
                 )
                 for row in table.rows
             ])

@@ -19,7 +19,9 @@ What goes on each sheet
   footnote.
 - **Quarterly trends**: headline rows whose latest figure is a quarter: Q1–Q4 of that
   quarter's financial year beside the year before (one table per outcome, unit and
-  year). A quarter after the dashboard's period is "not yet due".
+  year). A quarter after the dashboard's period is "not yet due". A figure stored for a
+  whole financial year shows in that year's "Whole year" column; a district's figures
+  that the county row cannot show (its total incomplete) get the district's own row.
 - **Rolling 12 months**: headline rows whose latest figure is a 12-month span, against
   the 12 months a year earlier, with the year to date to the same month.
 - **Completeness**: returns due in the 12 months up to the period's end.
@@ -71,7 +73,7 @@ from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rows import IndicatorRow
 from app.models import Submission
 from app.models.base import utcnow
-from app.periods import fy_label, year_to_date
+from app.periods import financial_year, fy_label, year_to_date
 from app.services.dashboard import (
     NO_OUTCOME,
     PerformanceTable,
@@ -299,13 +301,43 @@ class _Builder:
                 grouped.setdefault((outcome_id, _unit(self.indicator(row).unit), year), []).append(row)
         tables = []
         for (outcome_id, unit, year), rows in grouped.items():
-            trend_rows = [self.trend_row(row, year) for row in rows]
+            trend_rows = [trend for row in rows for trend in self.trend_rows(row, year)]
             tables.append(TrendTable(theme=self.outcome_name(outcome_id), unit=unit, year_label=fy_label(year),
                                      prev_year_label=fy_label(year - 1), rows=trend_rows,
                                      decimals=max(self.indicator(r).decimals for r in rows)))
         return tables
 
-    def trend_row(self, row: IndicatorRow, year: int) -> TrendRow:
+    def trend_rows(self, row: IndicatorRow, year: int) -> list[TrendRow]:
+        """The trend rows of a headline row: its own, and its districts' wherever their
+        figures would otherwise vanish. A county total with a district missing is never
+        made (it would be smaller than the truth), so where the county row has no figure
+        for a quarter or year that a district under it has one for, that district gets a
+        row of its own ("— Cambridge"); a county row with no figure at all in the table's
+        periods is left out, its notes going to the first district row."""
+        slug = row.indicator
+        keys = [*quarter_keys(year - 1), *quarter_keys(year), financial_year(year - 1).key, financial_year(year).key]
+        own = self.trend_row(row, year)
+        shown = {key for key in keys if self.table.figure(slug, row.area, key) is not None
+                 and self.table.figure(slug, row.area, key)["value"] is not None}
+        districts = []
+        for code in row.strip_codes:
+            district = self.table.rows.get((slug, code))
+            if district is not None and any(
+                    key not in shown and (self.table.figure(slug, code, key) or {}).get("value") is not None
+                    for key in keys):
+                districts.append(district)
+        if not districts:
+            return [own]
+        name = self.indicator(row).name
+        out = [self.trend_row(d, year, f"{name} — {self.names[d.area]}") for d in districts]
+        if shown:
+            return [own, *out]
+        # Nothing of the county's own to show: its notes (e.g. which districts have not
+        # provided figures) go with the districts' rows.
+        county = f"No {self.names[row.area]} total: {own.note}" if own.note else None
+        return [replace(out[0], note="; ".join(n for n in (county, out[0].note) if n) or None), *out[1:]]
+
+    def trend_row(self, row: IndicatorRow, year: int, name: str | None = None) -> TrendRow:
         slug, area = row.indicator, row.area
 
         def quarters(keys):
@@ -325,12 +357,18 @@ class _Builder:
 
         this_year, this_flags, this_numerators = quarters(quarter_keys(year))
         last_year, last_flags, last_numerators = quarters(quarter_keys(year - 1))
+        # A figure stored for a whole financial year shown in the table: the year's
+        # column, beside its quarters (never worked out from them here).
+        last_total, this_total = (self.value(slug, area, financial_year(y).key) for y in (year - 1, year))
         notes = [n for n in (self.total_note(row), row.note, self.comment(row)) if n]
         numbered = self.table.specs[slug].numerator is not None
-        return TrendRow(indicator=self.display_name(row), this_year=this_year, last_year=last_year,
+        return TrendRow(indicator=name or self.display_name(row), this_year=this_year, last_year=last_year,
                         this_year_flags=this_flags, last_year_flags=last_flags, note="; ".join(notes) or None,
                         this_year_numerators=this_numerators if numbered else None,
-                        last_year_numerators=last_numerators if numbered else None)
+                        last_year_numerators=last_numerators if numbered else None,
+                        last_year_total=last_total, this_year_total=this_total,
+                        last_year_total_numerator=self.numerator(row, financial_year(year - 1).key),
+                        this_year_total_numerator=self.numerator(row, financial_year(year).key))
 
     def rolling_tables(self) -> list[RollingTable]:
         def rolling(row):

@@ -354,3 +354,31 @@ def test_web_dashboard_filters_charts_and_district_strip(demo, client):
     assert client.get("/dashboard/not-a-period").status_code == 404
     earlier = client.get("/dashboard/2014-15").get_data(as_text=True)
     assert "3.10" in earlier and "3.53" not in earlier  # a period shows what was known by its end
+
+
+def test_figures_of_one_district_appear_in_quarterly_trends_with_the_year_they_were_stored_for(demo, runner, tmp_path,
+                                                                                              seed):
+    """Issue 15: "Women housed at the refuges" is stored for Cambridge only (2014/15 Q1-Q3
+    and a 2013/14 whole-year total). The county total is never made from one district, so
+    the trends table shows Cambridge's own row, with the year's figure in its year column."""
+    stored_row = seed["cambridgeshire_da_quarterly_2014_15"]["indicators"]["Women housed at the refuges - Cambridge"]
+    assert stored_row["2014/15"] == [23, 23, 20, None] and stored_row["total_2013_14"] == 49
+    book, _values, _path, _output = export(runner, tmp_path)
+    ws = book["Quarterly trends"]
+    top = header_row(ws, "Indicator")
+    heads = [(ws.cell(top, c).value, ws.cell(top + 1, c).value) for c in range(1, 14)]
+    assert heads[9:12] == [("Whole year", "2013/14"), (None, "2014/15"), ("Trend over 8 quarters", None)]
+    names = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    assert "Women housed at the refuges" not in names  # no empty county row
+    r = names.index("Women housed at the refuges — Cambridge") + 1
+    row = [ws.cell(r, c).value for c in range(1, 14)]
+    assert row[1:5] == [None, None, None, None]  # 2013/14 Q1-Q4: none stored
+    assert row[5:9] == [23, 23, 20, None]  # 2014/15 Q1-Q3, Q4 none stored
+    assert row[9:11] == [49, None]  # the 2013/14 whole-year figure, in 2013/14's year column
+    assert "Huntingdonshire, Fenland" in row[12]  # why there is no Cambridgeshire total
+    # Rows that had figures keep them: the county rows and the refuges' occupancy rows.
+    incidents = [ws.cell(names.index("Total number of domestic abuse incidents reported to the Police") + 1, c).value
+                 for c in range(2, 10)]
+    assert incidents == [1670, 1907, 1818, 1894, 1880, 1965, 1758, None]
+    fenland = [ws.cell(names.index("Refuge occupancy rate — Fenland") + 1, c).value for c in range(2, 10)]
+    assert fenland == [None, None, None, None, 91, 100, 100, None]
