@@ -171,6 +171,24 @@ def year_to_date(to: date) -> PeriodSpec:
     return span(date(financial_year_of(to), 4, 1), to)
 
 
+def periods_whose_commentary_applies(period: PeriodSpec) -> list[PeriodSpec]:
+    """The periods whose stored commentary (indicator comments, outcomes' overall comments
+    and assessments) a dashboard for ``period`` shows, the first that has one winning.
+
+    A comment written for a financial year also belongs to every period inside that year
+    which the board views as that year's: one that ends with the year (Q4, March, a span
+    such as "Dec 2015 - Mar 2016" or year to date to March). The period's own comment comes
+    first, then the year's. Q1-Q3 (and anything ending before March) do not count: a year's
+    commentary is written when the year is complete and speaks of figures (a rise "from
+    January to March") that a mid-year report does not have.
+    """
+    periods = [period]
+    year = financial_year(period.fy_start_year)
+    if period != year and year.contains(period) and period.end == year.end:
+        periods.append(year)
+    return periods
+
+
 # ---- parsing --------------------------------------------------------------------
 
 _SEP = r"\s*(?:-|–|—|to|until)\s*"

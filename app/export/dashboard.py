@@ -19,7 +19,6 @@ Rules kept on every sheet
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import IO
@@ -290,9 +289,12 @@ DISTRICT_WIDTH = 5
 FIRST_DISTRICT_COL = 12
 
 
-def _common(labels) -> str | None:
-    counts = Counter(label for label in labels if label)
-    return counts.most_common(1)[0][0] if counts else None
+def _shared(labels) -> str | None:
+    """The period every row's figure in a column covers, or None when the rows differ: the
+    column's header names a period only if it is true of every row (otherwise each figure
+    names its own period, in brackets)."""
+    found = {label for label in labels if label}
+    return found.pop() if len(found) == 1 else None
 
 
 def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
@@ -300,15 +302,18 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
     areas = data.district_codes()
     widths = DASHBOARD_WIDTHS + [DISTRICT_WIDTH] * len(areas)
     all_rows = [row for block in data.outcomes for row in block.rows]
-    previous_label = _common(row.previous_label for row in all_rows)
-    latest_label = _common(row.latest_label for row in all_rows) or data.period_label
+    previous_label = _shared(row.previous_label for row in all_rows)
+    latest_label = _shared(row.latest_label for row in all_rows)
+    if not any(row.latest_label for row in all_rows):
+        latest_label = data.period_label
     sheet.heading(data.title)
 
     header, codes_row = FIRST_TABLE_ROW, FIRST_TABLE_ROW + 1
     labels = ["Outcome", "Overall RAG", "Overall comment", "Supporting indicator",
               f"Previous year ({previous_label})" if previous_label else "Previous year",
-              f"Latest ({latest_label})", "Direction of travel", "Progress RAG", "RAG reason",
-              "Significance", "Peer comparison", "County comparison"]
+              f"Latest ({latest_label})" if latest_label else "Latest",
+              "Direction of travel", "Progress RAG", "RAG reason", "Significance", "Peer comparison",
+              "County comparison"]
     for col, label in enumerate(labels):
         sheet.merged_text(header, col, codes_row, col, label, f.header_wrap)
     if areas:
@@ -337,7 +342,8 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
         "RAG: R red, A amber, G green. A RAG with a double border was set by a manager; "
         "the reason is beside it (or in the overall comment).",
         "Peer comparison: the partnership's position among its peers (Top, Average, Bottom).",
-        "A period in brackets after a figure is the period it covers when that differs from the column's.",
+        "A period in brackets after a figure is the period it covers when that differs from the column's; "
+        "a column whose header names no period has rows comparing different periods, each named beside its figure.",
     ]
     if any(code != name for code, name in areas):
         key.append("Districts: " + "; ".join(f"{code} {name}" for code, name in areas) + ".")
@@ -346,7 +352,7 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
 
 
 def _write_outcome(sheet: _Sheet, block: OutcomeBlock, first_row: int, areas, widths,
-                   previous_label: str | None, latest_label: str) -> int:
+                   previous_label: str | None, latest_label: str | None) -> int:
     """One outcome: its name, overall RAG and comment merged down its indicator rows."""
     ws, f = sheet.ws, sheet.f
     rows = block.rows or [None]

@@ -18,8 +18,10 @@ end is not shown, nor is an outcome none of whose indicators has.
 
 **Ratings shown.** A manager's override or manual rating for P (``app.services.ratings``)
 replaces the engine's; an outcome's overall RAG is ``outcome_rag`` of its shown rows'
-ratings (after overrides), unless its ``OutcomeAssessment`` for P overrides it with a
-reason. **Peer values** are figures for the period they describe, so the latest figure
+ratings (after overrides), unless its ``OutcomeAssessment`` overrides it with a reason.
+**Commentary** (indicator comments, outcome assessments) shown for P is P's own, else
+that of the year P ends (``periods_whose_commentary_applies``).
+**Peer values** are figures for the period they describe, so the latest figure
 is compared with the peer values of *its* period.
 
 **Who sees what.** Managers and admins see every row. An officer sees a row only if every
@@ -65,7 +67,7 @@ from app.models import (
     PeriodSignOff,
     RagSetting,
 )
-from app.periods import PeriodError, PeriodSpec
+from app.periods import PeriodError, PeriodSpec, periods_whose_commentary_applies
 from app.policy import visible_agency_ids
 from app.services import ServiceError
 from app.store.indicator_inputs import area_specs, indicator_specs, targets
@@ -272,15 +274,37 @@ def _current_settings(period_id: int) -> dict[tuple[int, int], RagSetting]:
     return {(s.indicator_id, s.area_id): s for s in db.session.scalars(query)}
 
 
-def _comments(period_id: int) -> dict[tuple[int, int | None], Commentary]:
-    query = select(Commentary).where(Commentary.period_id == period_id)
-    return {(c.indicator_id, c.area_id): c for c in db.session.scalars(query)}
+def _applying(model, spec: PeriodSpec) -> list[list]:
+    """The ``model`` rows (Commentary or OutcomeAssessment) stored for each period whose
+    commentary a dashboard for ``spec`` shows, in ``periods_whose_commentary_applies``
+    order (the period's own first)."""
+    keys = [p.key for p in periods_whose_commentary_applies(spec)]
+    query = select(model, Period.key).join(Period, model.period_id == Period.id).where(Period.key.in_(keys))
+    found: dict[str, list] = {key: [] for key in keys}
+    for item, key in db.session.execute(query).all():
+        found[key].append(item)
+    return [found[key] for key in keys]
+
+
+def _comments(spec: PeriodSpec) -> list[dict[tuple[int, int | None], Commentary]]:
+    """Indicator comments by (indicator id, area id or None), one dict per applying period."""
+    return [{(c.indicator_id, c.area_id): c for c in rows} for rows in _applying(Commentary, spec)]
+
+
+def _comment_for(comments: list[dict], indicator_id: int, area_id: int) -> Commentary | None:
+    """The comment shown on a row: the first applying period with a comment on the
+    indicator (for the row's area, else for all areas) wins."""
+    for by_key in comments:
+        comment = by_key.get((indicator_id, area_id)) or by_key.get((indicator_id, None))
+        if comment is not None:
+            return comment
+    return None
 
 
 def apply_settings(table: PerformanceTable) -> None:
     """Apply the period's overrides and manual ratings, and attach commentary, to the rows."""
     settings = _current_settings(table.period_id) if table.period_id else {}
-    comments = _comments(table.period_id) if table.period_id else {}
+    comments = _comments(table.period)
     for row in table.rows.values():
         indicator = table.indicators[row.indicator]
         key = (indicator.id, table.area_ids[row.area])
@@ -294,7 +318,7 @@ def apply_settings(table: PerformanceTable) -> None:
             else:
                 result = apply_override(result, setting.rag, setting.reason)
         row.rag, row.rag_reason, row.rag_overridden = result.rag, result.reason, result.overridden
-        comment = comments.get(key) or comments.get((indicator.id, None))
+        comment = _comment_for(comments, *key)
         row.comment = comment.text if comment else None
         row.comment_internal = bool(comment and comment.internal)
     for row in table.rows.values():
@@ -371,11 +395,13 @@ def outcome_blocks(table: PerformanceTable, rows_for: dict[str, list[IndicatorRo
     return blocks
 
 
-def _assessments(period_id: int | None) -> dict[int, OutcomeAssessment]:
-    if period_id is None:
-        return {}
-    query = select(OutcomeAssessment).where(OutcomeAssessment.period_id == period_id)
-    return {a.outcome_id: a for a in db.session.scalars(query)}
+def _assessments(spec: PeriodSpec) -> dict[int, OutcomeAssessment]:
+    """Each outcome's assessment shown for ``spec``: its own period's, else the year's
+    (``periods_whose_commentary_applies``); the one that applies wins whole."""
+    shown: dict[int, OutcomeAssessment] = {}
+    for rows in reversed(_applying(OutcomeAssessment, spec)):
+        shown.update({a.outcome_id: a for a in rows})
+    return shown
 
 
 def _sorted_rows(table: PerformanceTable, rows: Iterable[IndicatorRow]) -> dict[int | None, list[IndicatorRow]]:
@@ -402,11 +428,11 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
         rows = [replace(r, strip=[(code, rag) for code, rag in r.strip if (r.indicator, code) in visible],
                         comment=None if r.comment_internal else r.comment, comment_internal=False)
                 for r in rows if (r.indicator, r.area) in visible]
-    blocks = outcome_blocks(table, _sorted_rows(table, rows), _assessments(table.period_id))
+    blocks = outcome_blocks(table, _sorted_rows(table, rows), _assessments(table.period))
     if visible is not None:
         # The overall RAG uses every row; an officer sees it, but not internal comments.
         full = outcome_blocks(table, _sorted_rows(table, [r for r in table.rows.values() if r.headline]),
-                              _assessments(table.period_id))
+                              _assessments(table.period))
         overall = {b.outcome_id: b for b in full}
         blocks = [replace(b, rag=overall[b.outcome_id].rag, rag_reason=overall[b.outcome_id].rag_reason,
                           rag_overridden=overall[b.outcome_id].rag_overridden,

@@ -12,8 +12,10 @@ report rates afresh), never deleted: the latest is current, earlier ones are his
 An outcome's overall RAG may be overridden, with a reason, by its ``OutcomeAssessment``
 for P.
 
-**Commentary** belongs to P too: per indicator (for one area, or for all its areas), and
-an overall comment per outcome; either may be marked internal (left out of the public
+**Commentary** is stored for P too: per indicator (for one area, or for all its areas), and
+an overall comment per outcome; a dashboard shows P's own, else that of the year P ends
+(``app.periods.periods_whose_commentary_applies``: a year's comments show on its Q4);
+either may be marked internal (left out of the public
 workbook and of officers' view). **Peer values** are figures for the period they
 describe (see ``app.services.dashboard`` for how they are compared).
 """

@@ -138,12 +138,15 @@ def test_flags_and_other_periods_are_in_the_number_format_and_the_value_stays_a_
     ws = wb[DASHBOARD]
     estimate = ws.cell(row_of(ws, 4, "Number of referrals to domestic abuse support services (adults)"), 6)
     assert estimate.value == 1400 and estimate.data_type == "n"
-    assert "(estimate)" in estimate.number_format and estimate.font.i
+    # The seed's rows compare different periods (IOM's 2013-14 with 2014-15), so the headers
+    # name none and every figure names its own (issue 15).
+    assert (ws.cell(4, 5).value, ws.cell(4, 6).value) == ("Previous year", "Latest")
+    assert "(2015-16, estimate)" in estimate.number_format and estimate.font.i
     iom = row_of(ws, 4, "% Reduction in offending by IOM & PPO Offenders")
     assert ws.cell(iom, 5).value == 38.9 and '"% (2013-14)"' in ws.cell(iom, 5).number_format
     assert ws.cell(iom, 6).value == 56.1 and "2014-15" in ws.cell(iom, 6).number_format
     plain = ws.cell(row_of(ws, 4, "Total Crime rate (per 1,000 population)"), 6)
-    assert plain.number_format == "#,##0.00"
+    assert plain.number_format == '#,##0.00" (2015-16)"'
 
 
 def test_every_rag_cell_is_covered_by_conditional_formats(seed_workbook):
