@@ -9,6 +9,7 @@ stops at a hard cap whatever the directory claims.
 import codecs
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -47,6 +48,9 @@ DAMAGED = (
 # Members we read whole during the checks, so that a CRC error in one is caught here.
 SMALL_MEMBER_BYTES = 1 * MB
 
+# A DDE formula names a program, a topic and an item: =cmd|' /C calc'!A0 (in the sheet XML
+# as <f>cmd|' /C calc'!A0</f>).
+DDE_FORMULA = re.compile(rb"<f(?: [^>]*)?>[^<]*[A-Za-z0-9_.]+\|[^<]*![^<]*</f>")
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 IMAGE_SIGNATURES = (
@@ -210,16 +214,42 @@ def _check_workbook_parts(archive: zipfile.ZipFile, subject: str, limits: Safety
     # Read every small member whole so that a CRC error or a broken deflate stream is
     # reported now, as damage, rather than half-way through reading.
     content_types = b""
+    dde_formula = False
     for info in archive.infolist():
         if info.file_size <= SMALL_MEMBER_BYTES:
             content = read_zip_member(archive, info.filename, limits)
             if info.filename == "[Content_Types].xml":
                 content_types = content
+            elif info.filename.startswith("xl/worksheets/") and DDE_FORMULA.search(content):
+                dde_formula = True
     if "xl/vbaProject.bin" in names or b"macroenabled" in content_types.lower():
         raise file_error(
             f"{subject} contains macros (it is a macro-enabled workbook). For safety we do not "
             "accept macros: save it as Excel Workbook (.xlsx), which has no macros, and "
             "upload that."
+        )
+
+
+    # Active content is refused, not stripped: the file we keep is the evidence behind every
+    # figure and must be the one the officer sent, and breaking links is one click for them.
+    links = [name for name in names if name.startswith("xl/externalLinks/") and name.endswith(".xml")]
+    if dde_formula or any(b"<ddeLink" in read_zip_member(archive, name, limits) for name in links):
+        raise file_error(
+            f"{subject} contains a DDE link: a formula that asks another program to run (such as "
+            "=cmd|...). For safety we do not accept it. Replace those formulas with their values "
+            "(copy, then Paste Special → Values), save the workbook and upload it again."
+        )
+    if links:
+        raise file_error(
+            f"{subject} links to {len(links)} other workbook{'s' if len(links) > 1 else ''} (external links), "
+            "whose figures could change without anyone seeing. Break the links (in Excel: Data → Edit Links → "
+            "Break Link; in LibreOffice: Edit → Links to External Files → Break Link), save the workbook and "
+            "upload it again."
+        )
+    if any(name.startswith("xl/activeX/") for name in names):
+        raise file_error(
+            f"{subject} contains ActiveX controls. For safety we do not accept them: delete the controls "
+            "(buttons, boxes), save the workbook and upload it again."
         )
 
 

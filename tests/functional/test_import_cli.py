@@ -1,5 +1,7 @@
 """``flask returns import``: the summary, every problem on its own line, exit codes, and the
 same checks as the web upload (it calls the same service)."""
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -191,3 +193,15 @@ def test_a_figure_beyond_any_sane_size_is_refused_naming_its_cell(runner, tmp_pa
     assert ("Appendix 2!C6: 1E+160 is more than 1,000,000,000,000, the highest figure allowed for "
             "'Helpline calls received' (Blaby). Check the figure.") in result.output.splitlines()
     assert submissions() == 0
+
+
+def test_a_return_with_a_dde_link_is_refused_and_nothing_is_kept(runner, tmp_path, demo, app):
+    def add_dde(workbook):
+        workbook["Appendix 2"]["Z1"] = "=cmd|' /C calc'!A0"
+
+    result = run(runner, tmp_path, filled(change=add_dde), "--agency", LWA)
+    assert result.exit_code == 1
+    assert "contains a DDE link: a formula that asks another program to run" in result.output
+    assert submissions() == 0
+    kept = Path(app.config["UPLOAD_FOLDER"])
+    assert not kept.exists() or not any(kept.rglob("*.xlsx"))  # the original is not served, as it is not kept

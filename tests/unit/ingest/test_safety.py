@@ -273,3 +273,32 @@ def test_xlsxwriter_workbook_with_several_sheets_passes():
             workbook.add_worksheet(name).write("A1", name)
 
     check_workbook_bytes(xlsx(build), "return.xlsx", LIMITS)
+
+
+def _with_formula(formula: str) -> bytes:
+    good = simple_xlsx()
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    cell = f'<c r="Z1"><f>{formula}</f><v>0</v></c>'.encode()
+    sheet = sheet.replace(b"</row>", cell + b"</row>", 1)
+    return rezip(good, replace={"xl/worksheets/sheet1.xml": sheet})
+
+
+def test_a_dde_formula_is_refused_naming_it():
+    message = refusal(_with_formula("cmd|' /C calc'!A0"))
+    assert "contains a DDE link: a formula that asks another program to run" in message
+    assert "Paste Special → Values" in message
+    # An ordinary formula naming another sheet is not a DDE link.
+    check_workbook_bytes(_with_formula("'Sheet 2'!A1+SUM(B1:B3)"), "return.xlsx", LIMITS)
+
+
+def test_external_links_and_dde_link_parts_and_activex_are_refused():
+    good = simple_xlsx()
+    link = b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+           b'<externalBook r:id="rId1" xmlns:r="http://x"/></externalLink>'
+    message = refusal(rezip(good, add={"xl/externalLinks/externalLink1.xml": link}))
+    assert "links to 1 other workbook (external links)" in message and "Break Link" in message
+    dde = b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+          b'<ddeLink ddeService="cmd" ddeTopic="/C calc"/></externalLink>'
+    assert "contains a DDE link" in refusal(rezip(good, add={"xl/externalLinks/externalLink1.xml": dde}))
+    assert "contains ActiveX controls" in refusal(rezip(good, add={"xl/activeX/activeX1.xml": b"<ax/>"}))
