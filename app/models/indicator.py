@@ -10,6 +10,7 @@ from app.extensions import db
 from app.indicators.model import (  # noqa: F401  (re-exported through app.models)
     AGGREGATIONS,
     COMPARISON_BASES,
+    COMPARISON_BASIS_LABELS,
     DEFAULT_STABLE_WITHIN,
     RAG_BAND_KINDS,
     RAG_METHODS,
