@@ -38,15 +38,44 @@ def _configure_comparisons() -> None:
         indicator.stable_within = DEMO_STABLE_BANDS.get(indicator.slug, indicator.stable_within)
 
 
+PUBLISHED_POSITION_LABEL = "County comparison, Appendix 1"
+
+
+def _load_published_positions(seed: dict) -> None:
+    """Appendix 1's County Comparison (Top / Average / Bottom) for each indicator's latest
+    period: the paper publishes the position, not its peers' figures, so it is stored as a
+    published position (``PeerPosition``), through the upload's own store."""
+    from app.indicators.periods import period_of
+    from app.models import PeerPosition
+    from app.services.peer_figures import PeerRow, store_peer_rows
+
+    by_name = {i.name: i for i in db.session.scalars(select(Indicator))}
+    rows = []
+    for block in seed["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
+        for item in block["indicators"]:
+            indicator = by_name.get(item["name"].replace("poulation", "population"))
+            if indicator is None or not item.get("county_comparison"):
+                continue
+            period = period_of(item.get("latest_period", "2015-16"))
+            held = db.session.scalar(select(PeerPosition.id).join(PeerPosition.period).where(
+                PeerPosition.indicator_id == indicator.id, PeerPosition.label == PUBLISHED_POSITION_LABEL,
+                PeerPosition.period.has(key=period.key)))
+            if held is None:
+                rows.append(PeerRow(0, indicator.id, period, PUBLISHED_POSITION_LABEL,
+                                    position=item["county_comparison"]))
+    store_peer_rows(rows)
+
+
 def load_demo_performance(**_) -> None:
     """``flask demo load``: how Appendix 1's indicators are compared (``DEMO_COMPARISON_BASES``,
-    ``DEMO_STABLE_BANDS``), the overall comments of Leicestershire's 2015/16 dashboard (as
-    a manager would type them; never their ratings, which are calculated) and a return
-    schedule for the demo templates. Nothing a manager has since changed is overwritten;
-    flushes only (the demo load commits)."""
+    ``DEMO_STABLE_BANDS``), its published County Comparison, the overall comments of
+    Leicestershire's 2015/16 dashboard (as a manager would type them; never their ratings,
+    which are calculated) and a return schedule for the demo templates. Nothing a manager
+    has since changed is overwritten; flushes only (the demo load commits)."""
     from app.demo.figures import load_seed
 
     _configure_comparisons()
+    _load_published_positions(load_seed())
     period = period_row("2015/16")
     for block in load_seed()["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
         outcome = db.session.scalar(select(Outcome).where(Outcome.name == block["outcome"]))

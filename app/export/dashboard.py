@@ -347,7 +347,9 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
         "says so, and the rating is against the target if there is one.",
         "RAG: R red, A amber, G green. A RAG with a double border was set by a manager; "
         "the reason is beside it (or in the overall comment).",
-        "Peer comparison: the partnership's position among its peers (Top, Average, Bottom).",
+        "Peer comparison: the partnership's position among its peers (Top, Average, Bottom): worked out from the "
+        "peers' figures where they are held (within 5% of their average is Average), else as published with the "
+        "figures (the web dashboard says which).",
         "A period in brackets after a figure is the period it covers when that differs from the column's; "
         "a column whose header names no period has rows comparing different periods, each named beside its figure.",
     ]

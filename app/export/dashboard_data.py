@@ -24,7 +24,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 # The workbook's names for app.vocabulary's display vocabularies.
-from app.vocabulary import DISPLAY_UNITS as UNITS, RAGS, RATED_POLARITIES as POLARITIES, WORKBOOK_FLAGS as FLAGS
+from app.vocabulary import DISPLAY_UNITS as UNITS, PEER_POSITIONS, RAGS, RATED_POLARITIES as POLARITIES
+from app.vocabulary import WORKBOOK_FLAGS as FLAGS
 
 if TYPE_CHECKING:  # only for annotations: keeps this module free of XlsxWriter
     from xlsxwriter.workbook import Workbook
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # only for annotations: keeps this module free of XlsxWriter
     from app.export.formats import Formats
 
 DIRECTIONS = ("improving", "stable", "worsening")
-PEER_POSITIONS = ("Top", "Average", "Bottom")
 TOTAL_STATUSES = ("complete", "incomplete", "mismatch")
 SUBMISSION_STATUSES = ("received", "late", "missing", "not yet due")
 SUPPRESSED_LEGEND = (

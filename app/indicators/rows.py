@@ -121,6 +121,7 @@ class IndicatorRow:
     # direction was derived ("from two figures", "trend over 4 periods").
     comparison: str | None = None
     direction_basis: str | None = None
+    peer_basis: str | None = None  # how the peer comparison was found (``compare.peer_comparison``)
 
 
 def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:

@@ -8,6 +8,10 @@ Apr–Dec 2015 against 2014/15). ``stable_within``: a direction of travel within
 (per cent, or percentage points for a percentage) is "stable"; 2, the rule's old fixed
 band, for every indicator stored so far.
 
+``peer_position``: a position among peers (Top, Average, Bottom) as published with the
+figures, for an indicator and period, when the peers' own figures are not held (the
+Leicestershire paper's "County Comparison" column). A new table.
+
 Revision ID: 0009_comparison_basis
 Revises: 0006_target_provenance
 Create Date: 2026-12-07 00:40:00
@@ -43,9 +47,25 @@ def upgrade():
     if not _sqlite():
         for name, condition in CHECKS:
             op.create_check_constraint(op.f(name), "indicator", condition)
+    op.create_table(
+        "peer_position",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("indicator_id", sa.Integer(), nullable=False),
+        sa.Column("period_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=False),
+        sa.Column("position", sa.String(length=8), nullable=False),
+        sa.CheckConstraint("position IN ('Top', 'Average', 'Bottom')", name=op.f("ck_peer_position_position_allowed")),
+        sa.ForeignKeyConstraint(["indicator_id"], ["indicator.id"], name=op.f("fk_peer_position_indicator_id_indicator"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["period_id"], ["period.id"], name=op.f("fk_peer_position_period_id_period")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_peer_position")),
+        sa.UniqueConstraint("indicator_id", "period_id", "label",
+                            name=op.f("uq_peer_position_indicator_id_period_id_label")),
+    )
 
 
 def downgrade():
+    op.drop_table("peer_position")
     if not _sqlite():
         for name, _condition in reversed(CHECKS):
             op.drop_constraint(op.f(name), "indicator", type_="check")
