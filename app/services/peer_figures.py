@@ -47,7 +47,7 @@ COLUMNS = {"indicator": "indicator", "period": "period", "peer": "label", "label
            "figure": "value", "value": "value", "position": "position"}
 REQUIRED = {"indicator": "Indicator", "period": "Period", "label": "Peer"}
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?%?$")
+NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][-+]?\d{1,5})?%?$")
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
             said.append("the peer is blank (say who the figure is for, for example 'England average')")
         elif len(label) > LABEL_LENGTH:
             said.append(f"the peer's name is longer than {LABEL_LENGTH} characters")
-        raw, position = cell(row, "value"), _text(cell(row, "position"))
+        raw, position = cell(row, "value"), _text(cell(row, "position")) or None
         value = None
         if _text(raw):
             value = _number(raw)
@@ -185,14 +185,15 @@ def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
                 said.append(f"the figure {_text(raw)[:40]} is beyond any sane size (at most "
                             f"{MAX_FIGURE['decimal']:,.0f})")
                 value = None
+        given = position
         if position:
             match = next((p for p in PEER_POSITIONS if p.lower() == position.lower()), None)
             if match is None:
                 said.append(f"the position '{position[:40]}' is not Top, Average or Bottom")
             position = match
-        if _text(raw) and position:
+        if _text(raw) and given:
             said.append("give a figure or a position, not both")
-        elif not _text(raw) and not position:
+        elif not _text(raw) and not given:
             said.append("the figure is blank" + (" (or give a position: Top, Average or Bottom)"
                                                  if "position" in columns else ""))
         if not said and indicator_id is not None and period is not None:

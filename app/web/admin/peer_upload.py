@@ -35,6 +35,7 @@ def peer_figures():
         except ServiceError as error:
             for message in put_service_errors(form, error):
                 flash(message, "error")
+            return render_template("admin/peer_upload.html", title="Upload peer figures", form=form), 400
         else:
             flash(f"Stored {stored.figures} peer figure{'s' if stored.figures != 1 else ''} and "
                   f"{stored.positions} published position{'s' if stored.positions != 1 else ''}.", "success")
