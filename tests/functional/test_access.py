@@ -84,6 +84,7 @@ for plural, singular in [
     ROUTES[f"admin.{plural}"] = ("GET", lambda ids, p=plural: f"/admin/{p}", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
+ROUTES["admin.peer_figures"] = ("GET", lambda ids: "/admin/peer-figures", ADMIN_ONLY)
 
 # Domestic Homicide Reviews: admins, DHR co-ordinators and people an admin has granted
 # access (test_dhr_access.py); managers and officers without a grant get 403.
