@@ -249,6 +249,7 @@ def _contribution_page(year_start: int, item_id: int | None):
     row = service.get_budget_year(year_start)
     item = service.get_contribution(row, item_id) if item_id is not None else None
     form = ContributionForm(obj=item)
+    form.agency_id.set_rows(service.agencies_by_name())
     if item is not None and not form.is_submitted():
         form.drawn_down.data = "yes" if item.drawn_down else "no"
     label = service.row_label(row)
