@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 
 from app.dhr import long_date, pounds
-from app.dhr.budget import COST_KINDS
+from app.dhr.budget import COST_KINDS, SINGLE_PARTNER_LINE
 from app.dhr.clocks import REVIEW_TYPES
 from app.models import DhrAction, DhrCase
 from app.periods import quarter_of
@@ -42,7 +42,8 @@ def dhr_required(view):
 @bp.context_processor
 def dhr_helpers():
     return {"pounds": pounds, "long_date": long_date, "count": format_count, "RAG_TAGS": RAG_TAGS,
-            "REVIEW_TYPES": REVIEW_TYPES, "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS}
+            "REVIEW_TYPES": REVIEW_TYPES, "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS,
+            "SINGLE_PARTNER_LINE": SINGLE_PARTNER_LINE}
 
 
 def _submit(form, save, done, check=None):
