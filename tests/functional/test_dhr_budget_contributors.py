@@ -143,7 +143,8 @@ def test_area_lists_hold_only_the_partnership_places(demo, client, runner, tmp_p
                                         budget), "--agency", "leicestershire-county-council")
     assert upload.exit_code == 0, upload.output
     signed_in(client, DEMO_DHR)
-    post_ok(client, "/dhr/budget/from-return", {"year": "2017/18"})
+    filled = client.post("/dhr/budget/from-return", data={"year": "2017/18"}, follow_redirects=True)
+    assert "2017/18 has been filled from the DHR budget return (Leicestershire)." in filled.get_data(as_text=True)
     post_ok(client, "/dhr/budget/2016/contributions/new", {
         "agency_id": "", "partner": "Office of the Police and Crime Commissioner", "due": "5000",
         "received_in_advance": "0", "drawn_down": "yes"})

@@ -244,8 +244,9 @@ def row_label(row: DhrBudgetYear) -> str:
 @dataclass
 class ReturnFill:
     row: DhrBudgetYear
-    area: str
+    area: str  # the code of the area the return's figures are stored for
     notes: list[str] = field(default_factory=list)  # what was taken, kept and replaced
+    area_name: str = ""  # that area's name, for people
 
 
 def stored_return(year_start: int) -> list[ReturnFigure]:
@@ -293,4 +294,5 @@ def budget_from_stored_return(year_start: int, acting_user=None) -> ReturnFill:
         db.session.flush()
         record("dhr_budget_filled_from_return", acting_user, row, year=fy_label(year_start), area=filled.area,
                notes=filled.notes)
-    return ReturnFill(row, filled.area, filled.notes)
+    area_name = db.session.scalar(select(Area.name).where(Area.code == filled.area)) or filled.area
+    return ReturnFill(row, filled.area, filled.notes, area_name)

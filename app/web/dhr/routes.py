@@ -323,7 +323,7 @@ def budget_from_return():
         return service.budget_from_stored_return(service.parse_financial_year(data["year"]), current_user)
 
     def done(result):
-        message = f"{service.row_label(result.row)} has been filled from the DHR budget return ({result.area}). "
+        message = f"{service.row_label(result.row)} has been filled from the DHR budget return ({result.area_name}). "
         return message + " ".join(result.notes), url_for("dhr.budget_year", year_start=result.row.year_start)
 
     response, summary = _submit(form, fill, done)
