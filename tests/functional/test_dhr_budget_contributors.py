@@ -57,10 +57,13 @@ def test_a_contribution_names_its_agency_or_is_a_named_partner(client, sign_in_a
     url = "/dhr/budget/2016/contributions/new"
     form = client.get(url).get_data(as_text=True)
     assert f'<option value="{police.id}">Leicestershire Police</option>' in form
-    assert "Not a member agency (a named partner)" in form
+    assert '<option value="" selected>Found from the name (or none: a named partner)</option>' in form
     # An agency and no name: the line takes the agency's name.
     post_ok(client, url, {"agency_id": str(police.id), "partner": "", "due": "16,000", "received_in_advance": "0",
                           "drawn_down": "yes"})
+    # No agency chosen: the name finds it, as the demo and the return find theirs.
+    post_ok(client, url, {"agency_id": "", "partner": "blaby district council", "due": "2,500",
+                          "received_in_advance": "0", "drawn_down": "yes"})
     # A partner that is not one of the partnership's agencies.
     post_ok(client, url, {"agency_id": "", "partner": "Office of the Police and Crime Commissioner", "due": "5000",
                           "received_in_advance": "0", "drawn_down": "yes"})
@@ -73,16 +76,20 @@ def test_a_contribution_names_its_agency_or_is_a_named_partner(client, sign_in_a
     nameless = client.post(url, data={"agency_id": "", "partner": "", "due": "100", "received_in_advance": "0",
                                       "drawn_down": "yes"})
     assert nameless.status_code == 400
-    assert ("Contribution 3 has no partner name. Choose the agency that pays it, or enter the partner's name."
+    assert ("Contribution 4 has no partner name. Choose the agency that pays it, or enter the partner's name."
             in html.unescape(nameless.get_data(as_text=True)))
     year = db.session.scalar(select(DhrBudgetYear))
     assert [(c.partner, c.agency_id, c.due) for c in year.contributions] == [
-        ("Leicestershire Police", police.id, 16000), ("Office of the Police and Crime Commissioner", None, 5000)]
+        ("Leicestershire Police", police.id, 16000), ("blaby district council", council.id, 2500),
+        ("Office of the Police and Crime Commissioner", None, 5000)]
     page = client.get("/dhr/budget/2016").get_data(as_text=True)
     assert contribution_rows(page) == [
         ["Leicestershire Police", "Leicestershire Police", "£16,000"],
+        ["blaby district council", "Blaby District Council", "£2,500"],
         ["Office of the Police and Crime Commissioner", "A named partner, not a member agency", "£5,000"]]
-    # Changing the named partner into the police's line is refused too; into another agency is fine.
+    # Changing the named partner into the police's line is refused too; Blaby's line can move to it.
+    post_ok(client, f"/dhr/budget/2016/contributions/{year.contributions[1].id}/remove", {})
+    db.session.expire_all()
     opcc = year.contributions[1].id
     refused = client.post(f"/dhr/budget/2016/contributions/{opcc}", data={
         "agency_id": str(police.id), "partner": "OPCC", "due": "5000", "received_in_advance": "0",

@@ -151,14 +151,16 @@ def get_cost(row: DhrBudgetYear, item_id: int) -> DhrCost:
 def save_contribution(row: DhrBudgetYear, data: dict, acting_user,
                       contribution: DhrContribution | None = None) -> DhrContribution:
     """Add or change one partner's contribution: the member agency that pays it
-    (``agency_id``; none for a named member that is not an agency), the name the budget
+    (``agency_id``; if none is chosen, the agency the name means, as the demo and the
+    return find it, else none: a named member that is not an agency), the name the budget
     gives it (``partner``; the agency's name if left blank), due, received in advance (in an
     earlier year), drawn down or not."""
     year = budget_of(row)
-    agency = db.session.get(Agency, data["agency_id"]) if data.get("agency_id") else None
+    typed = (data.get("partner") or "").strip()
+    agency = db.session.get(Agency, data["agency_id"]) if data.get("agency_id") else agency_named(typed)
     if data.get("agency_id") and agency is None:
         raise ServiceError(field_errors={"agency_id": ["That agency no longer exists. Choose another."]})
-    partner = (data.get("partner") or "").strip() or (agency.name if agency else "")
+    partner = typed or (agency.name if agency else "")
     line = Contribution(partner, to_decimal(data.get("due")), to_decimal(data.get("received_in_advance")),
                         bool(data.get("drawn_down")), agency.name if agency else None)
     index = row.contributions.index(contribution) if contribution is not None else len(year.contributions)

@@ -170,9 +170,9 @@ DRAWN_DOWN_CHOICES = options([("yes", "Yes, drawn down this year"), ("no", "No, 
 
 
 class ContributionForm(FlaskForm):
-    agency_id = ReferenceSelect("Agency that pays it", none_label="Not a member agency (a named partner)",
-                                description="Choose 'Not a member agency' for a partner that is not one of the "
-                                            "partnership's agencies, and enter its name below.")
+    agency_id = ReferenceSelect("Agency that pays it", none_label="Found from the name (or none: a named partner)",
+                                description="A name such as Charnwood finds its council. For a partner that is not "
+                                            "one of the partnership's agencies, leave this and enter its name below.")
     partner = short_text("Name in the budget", "the partner's name", 200, required=False,
                          description="As the budget names the partner, for example Charnwood. "
                                      "Leave blank to use the agency's name.")
