@@ -64,9 +64,28 @@ def expected_preview() -> set[tuple[str, ...]]:
              f"{f['sheet']}!{f['cell']}") for f in expected["figures"]}
 
 
+# Two rows in the council's own words, which name no indicator of the partnership: the
+# admin's two corrections.
+GRANT, BALANCE = "Income from the OPCC", "Net position"
+
+
+def in_own_words(book) -> None:
+    book[SHEET]["A5"], book[SHEET]["A9"] = GRANT, BALANCE
+
+
+def example_file(tmp_path: Path) -> bytes:
+    """The corpus file with two rows relabelled (and its formulas written as their values)."""
+    book = openpyxl.load_workbook(CORPUS_DIR / f"{NAME}.xlsx", data_only=True)
+    in_own_words(book)
+    path = tmp_path / f"{NAME}.xlsx"
+    book.save(path)
+    return path.read_bytes()
+
+
 def second_file(tmp_path: Path) -> tuple[bytes, dict[str, float]]:
     """The example's layout with other figures (and the formulas written as their values)."""
     book = openpyxl.load_workbook(CORPUS_DIR / f"{NAME}.xlsx")
+    in_own_words(book)
     sheet = book[SHEET]
     new = {"B5": 46000, "C5": 46500, "B6": 11000, "C6": 9500.25, "B8": 57000, "C8": 61000}
     for ref, value in new.items():
@@ -87,29 +106,29 @@ def test_an_admin_makes_a_template_from_an_example_and_an_officer_uploads_in_tha
     index = admin.get("/templates/")
     assert "Create a template from an agency's spreadsheet" in text_of(index)
 
-    response = post_example(admin, (CORPUS_DIR / f"{NAME}.xlsx").read_bytes())
+    example = example_file(tmp_path)
+    response = post_example(admin, example)
     assert response.status_code == 302, text_of(response)[:2000]
     assert response.headers["Location"].endswith(f"/templates/{SLUG}/proposal")
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == SLUG))
     assert template.latest_version.status == "draft"
-    assert (Path(app.config["UPLOAD_FOLDER"]) / "templates" / f"{SLUG}.xlsx").read_bytes() == (
-        CORPUS_DIR / f"{NAME}.xlsx").read_bytes()
+    assert (Path(app.config["UPLOAD_FOLDER"]) / "templates" / f"{SLUG}.xlsx").read_bytes() == example
 
     page = admin.get(f"/templates/{SLUG}/proposal")
     assert page.status_code == 200
     text = text_of(page)
-    assert "What we could not recognise" in text and "'Grant from the PCC' is not an indicator" in text.replace(
+    assert "What we could not recognise" in text and f"'{GRANT}' is not an indicator" in text.replace(
         "‘", "'").replace("’", "'")
     assert 'data-cell="A6"' in page.data.decode()
     assert "indicator: CSP fund: council contribution" in text  # the grid's tag names the indicator by name
     before = preview_rows(page)
-    assert len(before) == 4  # two rows of two figures: the PCC grant and the shortfall are not read yet
+    assert len(before) == 4  # two rows of two figures: the grant and the net position are not read yet
 
-    # Correction 1: the PCC grant row is the grant income indicator.
-    response = correct(admin, "Grant from the PCC", indicator="csp-grant-income")
+    # Correction 1: the OPCC income row is the grant from the Police and Crime Commissioner.
+    response = correct(admin, GRANT, indicator="csp-grant-income")
     assert response.status_code == 302, text_of(response)[:3000]
-    # Correction 2: the surplus/(shortfall) row is the shortfall, its sign turned.
-    response = correct(admin, "Surplus/(shortfall)", indicator="csp-shortfall", sign_flipped="y")
+    # Correction 2: the net position (a surplus positive) is the shortfall, its sign turned.
+    response = correct(admin, BALANCE, indicator="csp-shortfall", sign_flipped="y")
     assert response.status_code == 302, text_of(response)[:3000]
 
     page = admin.get(f"/templates/{SLUG}/proposal")

@@ -61,6 +61,7 @@ class Measure:
     expected: int
     correct: int = 0
     wrong: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what the reader refuses the file for
 
     @property
     def share(self) -> float:
@@ -71,18 +72,29 @@ def measure(definition: TemplateDefinition | None, workbook: WorkbookData, expec
     """How many expected figures the template reads at their cell with the same indicator,
     area, period key, measure and value (normalised with the figure's rule, transformed); an
     expected blank meaning not available counts only if the template says so. ``wrong``:
-    the figures it reads that the expected list does not have."""
+    the figures it reads that the expected list does not have (or a cell read twice, as two
+    different figures); ``errors``: the problems that would stop the file being stored. Each
+    expected cell counts once, however many tables read it."""
     wanted = {(f["sheet"], f["cell"]): f for f in expected["figures"]}
     result = Measure(len(wanted))
     if definition is None:
         return result
     period = parse_period(expected["period"])
+    read: dict[tuple[str, str], tuple] = {}
     for sheet in definition.sheets:
         grid = workbook.sheet(sheet.name)
-        figures, _ = read_tables(grid, sheet, period)
+        figures, problems = read_tables(grid, sheet, period)
+        result.errors += [str(p) for p in problems if p.severity == "error"]
         for figure in figures:
             if figure.treat != "figure":
                 continue
+            meaning = (figure.indicator, figure.area, figure.period_key, figure.measure)
+            if (figure.sheet, figure.cell) in read:
+                if read[(figure.sheet, figure.cell)] != meaning:
+                    result.wrong.append(f"{figure.cell}: read twice, as {'/'.join(read[(figure.sheet, figure.cell)])} "
+                                        f"and {'/'.join(meaning)}")
+                continue
+            read[(figure.sheet, figure.cell)] = meaning
             want = wanted.get((figure.sheet, figure.cell))
             same = want is not None and (want["indicator"], want["area"], want["period"], want["measure"]) == (
                 figure.indicator, figure.area, figure.period_key, figure.measure)
