@@ -32,7 +32,7 @@ def post_example(client, data: bytes, filename=f"{NAME}.xlsx", agency="blaby-dis
 
 def correct(client, label: str, side: str = "rows", **choice):
     form = {"sheet": SHEET, "table": "0", "side": side, "label": label, "kind": "indicator", "indicator": "",
-            "area": "", "period": ""}
+            "area": "", "period": "", "scale": "1", "blank": "not_returned"}  # as the page's lists start
     form.update(choice)
     return client.post(f"/templates/{SLUG}/proposal/correct", data=form)
 
