@@ -328,6 +328,18 @@ class Matcher:
         return None
 
 
+def rule_of_units(*units: str) -> FieldRule:
+    """The input rule of figures of indicators with these units: one unit's own rule (a
+    whole count, a percentage up to 100, money that may be negative), else a decimal number
+    any of them allows."""
+    if len(set(units)) == 1:
+        unit = units[0]
+        return FieldRule(required=False, type=RULE_OF_UNIT.get(unit, "decimal"), min=None if unit == "money" else 0,
+                         max=100 if unit == "percent" else None, allow_na=True, na_needs_reason=False)
+    return FieldRule(required=False, type="decimal", min=None if "money" in units else 0, max=None, allow_na=True,
+                     na_needs_reason=False)
+
+
 # ---- reading the sheet's shape ----------------------------------------------------------------
 
 def is_number(value: object) -> bool:
@@ -772,6 +784,10 @@ class SheetReader:
         """Each indicator header gets the rule of its unit; a percentage held as a fraction
         (0.29) is scaled by 100; a "surplus/(shortfall)" label of a shortfall is sign-flipped."""
         fixed = table.fixed.get("indicator")
+        # Rows of stacked blocks each headed by an indicator: a rule every block's indicator keeps.
+        block_units = {self.matcher.indicators[h.value].unit for h in table.block.block_values
+                       if h.treat == "figure" and h.value in self.matcher.indicators} \
+            if table.block is not None and table.block.dimension == "indicator" else set()
         for what, headers in (("row", table.rows), ("column", table.columns)):
             dimension = table.row_dimension if what == "row" else table.column_dimension
             for header in headers:
@@ -780,11 +796,10 @@ class SheetReader:
                 slug = header.value if dimension == "indicator" else fixed if what == "row" else None
                 indicator = self.matcher.indicators.get(slug or "")
                 if indicator is None:
+                    if what == "row" and block_units:
+                        header.rule = rule_of_units(*block_units)
                     continue
-                header.rule = FieldRule(required=False, type=RULE_OF_UNIT.get(indicator.unit, "decimal"),
-                                        min=None if indicator.unit == "money" else 0,
-                                        max=100 if indicator.unit == "percent" else None,
-                                        allow_na=True, na_needs_reason=False)
+                header.rule = rule_of_units(indicator.unit)
                 sign, scale = 1, 1
                 parts = SIGN_LABEL.match(header.label)
                 if parts and dimension == "indicator":

@@ -24,7 +24,6 @@ from sqlalchemy import select
 
 from app.definition import (
     TABLE_DIMENSIONS,
-    FieldRule,
     HeaderSpec,
     TableSpec,
     TemplateDefinition,
@@ -36,7 +35,7 @@ from app.extensions import db
 from app.ingest.identify import TemplateCandidate
 from app.ingest.pipeline import ParsedReturn, parse_return
 from app.ingest.problems import IngestError
-from app.ingest.propose import RULE_OF_UNIT, SheetProposal
+from app.ingest.propose import SheetProposal, rule_of_units
 from app.ingest.read import SheetGrid, cell_ref, read_workbook
 from app.ingest.safety import check_workbook_bytes, sha256_of
 from app.models import Area, Indicator, ReturnTemplate, TemplateVersion
@@ -442,13 +441,6 @@ def proposal_view(slug: str, user) -> ProposalView:
 
 # ---- corrections ------------------------------------------------------------------------
 
-def _rule_of(indicator: Indicator) -> FieldRule:
-    """An indicator row's (column's) rule, as the proposer gives one: by the indicator's unit."""
-    return FieldRule(required=False, type=RULE_OF_UNIT.get(indicator.unit, "decimal"),
-                     min=None if indicator.unit == "money" else 0, max=100 if indicator.unit == "percent" else None,
-                     allow_na=True, na_needs_reason=False)
-
-
 def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label: str, kind: str,
                    value: str | None, sign: int = 1, scale: float = 1, blank: str = "not_returned"
                    ) -> TemplateVersion:
@@ -489,8 +481,9 @@ def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label:
         headers = getattr(spec, side)
         key = normalise_label(label)
         old = next((h for h in headers if any(normalise_label(t) == key for t in h.texts)), None)
+        rule = rule_of_units(indicator.unit) if indicator is not None else (old.rule if old else None)
         header = HeaderSpec(label=label, aliases=[t for t in (old.aliases if old else []) if normalise_label(t) != key],
-                            rule=_rule_of(indicator) if indicator is not None else (old.rule if old else None),
+                            rule=rule,
                             transform=Transform(sign=-1 if sign < 0 else 1, scale=scale, blank=blank))
         if kind == "ignore":
             header.treat = "ignore"
