@@ -209,7 +209,7 @@ class Matcher:
                 self.area_names.setdefault(normalise_label(text), area.code)
         self.known = [KnownName.of(i.slug, t) for i in vocabulary.indicators for t in (i.name, *i.aliases)]
         self.indicator_words = [(k.slug, frozenset(k.words)) for k in self.known]
-        # The words of the sheet being read outside its tables (its name, titles, notes): what
+        # The words of the sheet being read above its figures (its name and titles): what
         # tells apart two indicators a short label fits equally ("Women housed": at the LLR
         # refuges, or at the Cambridgeshire ones?). Set by the sheet's reader.
         self.context: frozenset[str] = frozenset()
