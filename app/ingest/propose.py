@@ -277,6 +277,21 @@ class Matcher:
             return next(iter(found))
         return self.by_context(found, [w for side in sides for w in side]) if found else None
 
+    def total_of(self, labels: list[str]) -> str | None:
+        """The indicator a bare "Total" beside other labels on its row is ("Reviews expected |
+        Cost per review | Total": the total expected cost of reviews): the one indicator with
+        "total" in its name that holds at least two of the other labels' words, and more of
+        them than any other."""
+        words = {w for label in labels for w in name_words(label)}
+        scores: dict[str, int] = {}
+        for known in self.known:
+            if "total" in known.words:
+                scores[known.slug] = max(scores.get(known.slug, 0), len(words & (known.every - {"total"})))
+        ranked = sorted(scores.values(), reverse=True)
+        if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[1] == ranked[0]):
+            return None
+        return next(slug for slug, score in scores.items() if score == ranked[0])
+
     def indicator_named(self, text: str) -> str | None:
         """The indicator a heading names: by its name or an alias, else by its words (one
         word will do)."""
@@ -880,6 +895,10 @@ class SheetReader:
                     slug = self.matcher.indicator_names.get(normalise_label(text))
                     match = Match("indicator", slug) if slug else self.matcher.match(text)
                     where = cell_ref(row, col)
+                    if match is not None and match.kind == "total":
+                        others = [v for c, v in cells.items() if c != col and is_text(v) and not is_figure(v)]
+                        total_of = self.matcher.total_of(others)
+                        match = Match("indicator", total_of, loose=True) if total_of else match
                     if match is None or match.kind != "indicator":
                         if match is not None and match.kind == "total":
                             self.cannot(f"{where} '{text}': a total beside other figures; the template leaves it "
@@ -894,7 +913,9 @@ class SheetReader:
                     self.fix_the_rest(table, Draft(Segment(col, None, [row])), {"indicator", "measure"})
                     self.rules_and_transforms(table, Draft(Segment(col, None, [row]), rows=[(row, text)],
                                                            columns=[(col + 1, "")]))
-                    self.say(f"{where} '{text}': {self.describe('indicator', match.value)}, its value beside it.")
+                    guess = " (a guess from its words: check it)" if match.loose else ""
+                    self.say(f"{where} '{text}': {self.describe('indicator', match.value)}{guess}, its value beside "
+                             "it.")
                     tables.append(table)
         return tables
 

@@ -242,6 +242,29 @@ def test_a_block_whose_heading_names_no_indicator_is_left_out_not_read_as_repeat
     assert any("A9 'Bed nights' is not an indicator" in line for line in proposal.sheets[0].unrecognised)
 
 
+def test_a_bare_total_beside_other_labels_is_the_total_indicator_of_their_words():
+    reviews = Vocabulary(
+        indicators=[IndicatorName("reviews", "Reviews expected this year", (), "ratio"),
+                    IndicatorName("cost", "Estimated cost per review", (), "money"),
+                    IndicatorName("total-cost", "Total expected cost of reviews", (), "money"),
+                    IndicatorName("crime", "Total recorded crime")],
+        areas=VOCABULARY.areas, agency_areas={"council": "CAM"})
+    cells = {"A1": "Reviews", "A3": "Reviews expected", "B3": 2, "C3": "Cost per review", "D3": 7500,
+             "E3": "Total", "F3": 15000}
+    workbook = workbook_of(cells)
+    proposal = propose_template(workbook, agency="council", period=parse_period("2017/18"), vocabulary=reviews)
+    tables = proposal.definition.sheets[0].tables
+    assert [(t.rows[0].label, t.rows[0].value, t.columns[0].offset) for t in tables] == [
+        ("Reviews expected", "reviews", 1), ("Cost per review", "cost", 1), ("Total", "total-cost", 1)]
+    assert "E3 'Total': the indicator 'Total expected cost of reviews' (a guess from its words: check it), its " \
+           "value beside it." in proposal.sheets[0].recognised
+    # A total of nothing the row names: left out, said so.
+    reviews.indicators = [i for i in reviews.indicators if i.slug != "total-cost"]
+    proposal = propose_template(workbook, agency="council", period=parse_period("2017/18"), vocabulary=reviews)
+    assert [t.rows[0].value for t in proposal.definition.sheets[0].tables] == ["reviews", "cost"]
+    assert any("E3 'Total': a total beside other figures" in line for line in proposal.sheets[0].unrecognised)
+
+
 def corpus_result(name: str, with_aliases: bool):
     """The template proposed from a corpus file itself, with no admin edits, measured on the file."""
     expected = json.loads((CORPUS_DIR / f"{name}.expected.json").read_text(encoding="utf-8"))
