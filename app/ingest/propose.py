@@ -100,12 +100,15 @@ class AreaName:
 
 @dataclass
 class Vocabulary:
-    """The partnership's names: its indicators and areas (each with its aliases), and the
-    area each agency reports for (the area of a table that names none)."""
+    """The partnership's names: its indicators and areas (each with its aliases), the area
+    each agency reports for (the area of a table that names none), and for each agency the
+    indicators that already have figures for an area of its area's family (what tells apart
+    indicators a label fits equally when several places' indicators share one database)."""
 
     indicators: list[IndicatorName] = field(default_factory=list)
     areas: list[AreaName] = field(default_factory=list)
     agency_areas: dict[str, str] = field(default_factory=dict)
+    agency_indicators: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -213,6 +216,8 @@ class Matcher:
         # tells apart two indicators a short label fits equally ("Women housed": at the LLR
         # refuges, or at the Cambridgeshire ones?). Set by the sheet's reader.
         self.context: frozenset[str] = frozenset()
+        # The indicators with figures for the agency's areas already (set for the proposal's agency).
+        self.reported: frozenset[str] = frozenset()
 
     def period(self, text: str) -> str | None:
         try:
@@ -236,8 +241,9 @@ class Matcher:
         """The indicator a label names in other words, or None when it is not clear which:
         1. the one indicator whose name (or an alias) has every significant word of the label
            (an acronym counts where the name spells it out: "PCC", "DA"; at least two words,
-           or one with ``single``); of several, the one whose name begins with the label's
-           words, else the one the sheet's titles point to;
+           or one with ``single``); of several, the one the agency's areas already have
+           figures for, else the one whose name begins with the label's words, else the one
+           the sheet's titles point to;
         2. failing that, for a long label (four words or more), the one indicator whose name
            has two thirds of its words, where no other has half as many."""
         words = name_words(text)
@@ -251,6 +257,9 @@ class Matcher:
                 and (not single or set(words) <= set(k.words))}
         if len(full) == 1:
             return next(iter(full))
+        if len(full & self.reported) == 1:
+            return next(iter(full & self.reported))
+        full = full & self.reported or full
         if full:
             prefix = {k.slug for k in known if k.slug in full and k.words[:len(words)] == words}
             if len(prefix) == 1:
@@ -977,6 +986,7 @@ def propose_template(workbook: WorkbookData, *, agency: str, period: PeriodSpec 
     "police-quarterly-crime"); the agency (its slug) is the template's agency, and its area
     (``vocabulary.agency_areas``) the area of tables that name none."""
     matcher = Matcher(vocabulary)
+    matcher.reported = vocabulary.agency_indicators.get(agency, frozenset())
     agency_area = vocabulary.agency_areas.get(agency)
     sheets: list[SheetLayout] = []
     reports: list[SheetProposal] = []

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.definition import TemplateDefinition, normalise_label
+from app.demo.figures import load_seed, seed_figures
 from app.ingest.propose import AreaName, IndicatorName, Vocabulary
 from app.ingest.read import WorkbookData
 from app.ingest.normalise import normalise_value
@@ -47,13 +48,33 @@ def partnership_vocabulary(with_corpus_aliases: bool = False) -> Vocabulary:
                 owners.setdefault(normalise_label(alias), set()).add(key)
         for key, names in aliases.items():
             aliases[key] = [a for a in names if a and len(owners[normalise_label(a)]) == 1]
+    agency_areas = {a["slug"]: a["area"] for a in demo["agencies"]}
     return Vocabulary(
         indicators=[IndicatorName(i["slug"], i["name"], tuple(indicator_aliases.get(i["slug"], ())), i["unit"])
                     for i in [*demo["indicators"], *extra["indicators"]]],
         areas=[AreaName(a["code"], a["name"], tuple(area_aliases.get(a["code"], ())), a["kind"])
                for a in demo["areas"]],
-        agency_areas={a["slug"]: a["area"] for a in demo["agencies"]},
+        agency_areas=agency_areas,
+        agency_indicators=reported_near(demo, agency_areas),
     )
+
+
+def reported_near(demo: dict, agency_areas: dict[str, str]) -> dict[str, frozenset[str]]:
+    """As the database gives it after ``flask demo load``: agency → the indicators the seed
+    figures hold for any area under the same top area as the agency's."""
+    parent_of = {a["code"]: a["parent"] for a in demo["areas"]}
+
+    def top(code):
+        while parent_of.get(code):
+            code = parent_of[code]
+        return code
+
+    slug_of = {normalise_label(i["name"]): i["slug"] for i in demo["indicators"]}
+    by_top: dict[str, set[str]] = {}
+    for figure in seed_figures(load_seed()):
+        slug = slug_of[normalise_label(figure.indicator.replace("poulation", "population"))]
+        by_top.setdefault(top(figure.area), set()).add(slug)
+    return {agency: frozenset(by_top.get(top(code), ())) for agency, code in agency_areas.items()}
 
 
 @dataclass
