@@ -71,6 +71,11 @@ def may_manage_templates(user) -> bool:
     return in_group(user, ADMINS)
 
 
+def may_download_template_example(user) -> bool:
+    """The agency's spreadsheet a template was made from (its reference copy)."""
+    return in_group(user, MANAGERS)
+
+
 def may_see_template(user, agency_ids) -> bool:
     """Officers see the templates their agency returns; everyone else sees them all."""
     return not own_agency_only(user) or user.agency_id in agency_ids

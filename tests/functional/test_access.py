@@ -66,6 +66,17 @@ ROUTES["return_templates.correct"] = (
     lambda ids: "/templates/table-2-da-sv-outcomes/proposal/correct",
     {"anonymous": 302, "officer": 403, "manager": 403, "admin": 400, "dhr_coordinator": 403},
 )
+ROUTES["return_templates.fix_table"] = (
+    "POST",
+    lambda ids: "/templates/table-2-da-sv-outcomes/proposal/fixed",
+    {"anonymous": 302, "officer": 403, "manager": 403, "admin": 400, "dhr_coordinator": 403},
+)
+# Managers and admins may download a reference copy; Table 2 has none (404).
+ROUTES["return_templates.reference_copy_download"] = (
+    "GET",
+    lambda ids: "/templates/table-2-da-sv-outcomes/reference-copy",
+    {"anonymous": 302, "officer": 403, "manager": 404, "admin": 404, "dhr_coordinator": 403},
+)
 ROUTES["return_templates.index"] = ("GET", lambda ids: "/templates/", DATA_READERS)
 # The officer's agency (police) does not submit Table 2.
 ROUTES["return_templates.blank"] = (
