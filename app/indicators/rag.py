@@ -25,6 +25,7 @@ Amber, further Red.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from app.indicators.year_change import round_half_up
@@ -92,6 +93,17 @@ def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | No
     return None
 
 
+def with_tolerance(rule: RagRule, tolerance) -> RagRule:
+    """The rule for a target with its own tolerance (its amber band): short of the target
+    by at most ``tolerance`` is Amber, measured as the rule's bands are (per cent of the
+    target, or in the indicator's unit), in place of the indicator's amber band; a wider
+    green band narrows to it. No tolerance, or a rule not against the target: unchanged."""
+    if is_missing(tolerance) or rule.method != "target":
+        return rule
+    tolerance = float(tolerance)
+    return replace(rule, green_within=min(rule.green_within, tolerance), amber_within=tolerance)
+
+
 def rate(
     spec: IndicatorSpec,
     latest,
@@ -99,8 +111,10 @@ def rate(
     target=None,
     flag: str = "actual",
     previous_flag: str | None = "actual",
+    tolerance=None,
 ) -> RagResult:
     """Rate ``latest`` by ``spec.rag`` and ``spec.polarity``; ``reason`` says why in a sentence.
+    ``tolerance``: the target's own amber band, if it has one (``with_tolerance``).
 
     Returns ``rag=None`` (with the reason) for rules ``none`` and ``manual``, neutral
     polarity, missing figures, estimates (unless the rule rates them), and when the
@@ -108,7 +122,7 @@ def rate(
     why_not = _unavailable(spec, latest, flag, previous_flag)
     if why_not:
         return RagResult(None, why_not)
-    rule = spec.rag
+    rule = with_tolerance(spec.rag, tolerance)
     if rule.method == "previous_year":
         comparator, against = previous, "last year"
         if is_missing(previous) or previous_flag in FLAGS_WITHOUT_VALUE:

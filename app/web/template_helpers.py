@@ -21,6 +21,7 @@ NAVIGATION = [
     ("Agencies", "admin.agencies", ADMINS),
     ("Outcomes", "admin.outcomes", ADMINS),
     ("Indicators", "admin.indicators", ADMINS),
+    ("Targets", "targets.index", MANAGERS),
     ("DHR", "dhr.index", may_see_dhr),
 ]
 

@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from app.indicators.model import per_head_of_population
 from app.models.area import AREA_KINDS
 from app.models.indicator import AGGREGATION_LABELS, RAG_METHODS
 from app.models.user import ROLE_LABELS
@@ -195,8 +196,13 @@ class IndicatorForm(FlaskForm):
         validate_choice=False,
         validators=[InputRequired(message="Select how it combines"), StrictChoice("way of combining")],
     )
-    numerator_id = ReferenceSelect("Numerator indicator", none_label="None")
-    denominator_id = ReferenceSelect("Denominator indicator", none_label="None")
+    numerator_id = ReferenceSelect(
+        "Numerator indicator", none_label="None",
+        description="For a rate per 1,000 or 100,000 population: the count it is a rate of.")
+    denominator_id = ReferenceSelect(
+        "Denominator indicator", none_label="None",
+        description="Leave as None for a rate per 1,000 or 100,000 population: the areas' populations "
+                    "(on the Areas page) are its denominator, for a county the sum of its districts'.")
     decimals = IntegerField(
         "Decimal places shown",
         widget=GovTextInput(),
@@ -259,6 +265,13 @@ class IndicatorForm(FlaskForm):
             raise ValidationError("The amber band must be at least as wide as the green band")
 
     def validate_denominator_id(self, field):
-        if self.aggregation.data == "recompute" and not (self.numerator_id.data and field.data):
-            raise ValidationError("To recompute across areas, choose both a numerator and a denominator indicator")
+        if self.aggregation.data != "recompute":
+            return
+        if per_head_of_population(self.unit.data, field.data):
+            if not self.numerator_id.data:
+                raise ValidationError("To work out a rate per head of population, choose the count it is a rate "
+                                      "of as the numerator indicator")
+        elif not (self.numerator_id.data and field.data):
+            raise ValidationError("To recompute across areas, choose both a numerator and a denominator indicator "
+                                  "(only a rate per 1,000 or 100,000 population may leave the denominator out)")
 
