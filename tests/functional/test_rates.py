@@ -99,7 +99,8 @@ def test_a_rate_per_100000_and_a_county_rate_needs_every_district_population(dem
     assert result.exit_code == 0, result.output
     row = district_table_row(path, "Safety plans per 100,000 population")
     count, population = counts_and_populations("safety-plans", ["C"])["C"]
-    assert row["Charnwood"] == pytest.approx(100_000 * count / population, rel=1e-14)  # 174 of 175,100 → 99.37 per 100,000
+    # 174 of 175,100 people → 99.37 per 100,000
+    assert row["Charnwood"] == pytest.approx(100_000 * count / population, rel=1e-14)
     assert round(row["Charnwood"], 2) == 99.37
     assert row["Melton"] == "incomplete"
     assert row["Total Leicestershire"] == "incomplete"

@@ -179,7 +179,8 @@ def test_the_list_shows_names_filtered_by_indicator_area_and_period(demo, client
     assert "Helpline calls received Leicester" not in one
     other_area = ids(ENGAGEMENT, "B")[1]
     assert "No target matches these choices." in text_of(client.get(f"/targets?area_id={other_area}").data)
-    assert client.get("/targets?indicator_id=abc").status_code == 200
+    for junk in ("abc", str(2**70), "-1"):  # not a choice: everything is listed, never a 500
+        assert "Helpline calls received Leicester" in text_of(client.get(f"/targets?indicator_id={junk}").data)
 
 
 def test_managers_read_targets_and_only_admins_change_them(demo, client):
@@ -211,6 +212,11 @@ def test_a_typed_target_is_checked_field_by_field_and_nothing_is_stored(demo, cl
                     "The tolerance cannot be negative (it is -1)."):
         assert message in page
     indicator_id, area_id = ids(ENGAGEMENT, "LC")
+    no_such = client.post("/targets/new", data={"indicator_id": str(2**70), "area_id": "999999", "period": "2016/17",
+                                                "value": "5"})
+    assert no_such.status_code == 400
+    assert "Choose the indicator from the list" in text_of(no_such.data)
+    assert "Choose the area from the list" in text_of(no_such.data)
     huge = client.post("/targets/new", data={"indicator_id": indicator_id, "area_id": area_id, "period": "2016/17",
                                              "value": "1E+160"})
     assert huge.status_code == 400 and "larger than any figure for this indicator can be" in text_of(huge.data)
@@ -332,3 +338,17 @@ def test_target_forms_carry_csrf_tokens_and_refuse_a_post_without_one(database_u
                            data={"value": "90", "tolerance": "", "note": "", "csrf_token": csrf_token_from(page)})
     assert response.status_code == 302
     assert current_target(ENGAGEMENT, "LC", SPAN).value == 90
+
+
+def test_a_target_read_from_a_return_says_which_file_sheet_and_cell(demo, client, runner, tmp_path):
+    from tests.functional.test_import_cli import run
+    from tests.unit.ingest.returns import LWA, filled
+
+    imported = run(runner, tmp_path, filled({"L6": 3200}), "--agency", LWA, name="appendix 2.xlsx")
+    assert imported.exit_code == 0, imported.output
+    target = current_target("Helpline calls received", "LLR", SPAN)
+    signed_in(client, DEMO_MANAGER)
+    page = text_of(client.get(f"/targets/{target.id}/history").data)
+    assert ("3,200 The indicator's: short by up to 10% of the target Read from appendix 2.xlsx, Appendix 2!L6 "
+            f"(submission {target.submission_id}) In force") in page
+    assert "3,000 The indicator's: short by up to 10% of the target Loaded from the demo partnership's" in page

@@ -5,13 +5,24 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.web.forms import ReferenceSelect, strip
 
 TOLERANCE_HINT = ("The target's amber band: short of the target by at most this much is Amber, measured as the "
                   "indicator's bands are (per cent of the target, or in the figure's own unit). Leave it empty to "
                   "use the indicator's own amber band.")
+
+
+class Listed:
+    """A choice the list offers (an id typed into the form that is none is refused in words)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is not None and str(field.data) not in {str(v) for v, *_ in field.iter_choices()}:
+            raise ValidationError(self.message)
 
 
 class TargetFilterForm(FlaskForm):
@@ -42,8 +53,9 @@ class TargetFigures(FlaskForm):
 
 
 class TargetForm(TargetFigures):
-    indicator_id = ReferenceSelect("Indicator", none_label="Choose an indicator")
-    area_id = ReferenceSelect("Area", none_label="Choose an area")
+    indicator_id = ReferenceSelect("Indicator", none_label="Choose an indicator",
+                                   validators=[Listed("Choose the indicator from the list")])
+    area_id = ReferenceSelect("Area", none_label="Choose an area", validators=[Listed("Choose the area from the list")])
     period = StringField("Period", widget=GovTextInput(), filters=[strip],
                          description="As you would write it, for example '2015/16', '2015/16 Q4' or "
                                      "'Dec 2015 - Mar 2016'.",

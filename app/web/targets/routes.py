@@ -80,32 +80,35 @@ def index():
     form.indicator_id.set_rows(indicators_in_order())
     form.area_id.set_rows(areas_in_order())
     form.period_id.set_rows(target_periods(), label=lambda p: p.label)
-    try:
-        chosen = [int(request.args[name]) if request.args.get(name) else None
-                  for name in ("indicator_id", "area_id", "period_id")]
-    except ValueError:
-        chosen = [None, None, None]
+    # Only what the lists offer: an id typed into the address that is no choice shows everything.
+    chosen = [field.data if field.data is not None and str(field.data) in {str(v) for v, *_ in field.iter_choices()}
+              else None for field in (form.indicator_id, form.area_id, form.period_id)]
     rows = current_targets(*chosen)
     return _render("targets/index.html", title="Targets", form=form, rows=rows, filtered=any(chosen))
+
+
+def _set_from(form, key, title: str, target=None):
+    """Check the form, set the target of ``key()`` (indicator id, area id, period) with one
+    service call and show its history; or the form again with what to correct."""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved, old = set_target(*key(), form.value.data, form.tolerance.data, form.note.data, current_user)
+        except ServiceError as error:
+            status = _put_errors(form, error)
+        else:
+            flash(_saved_message(saved, old), "success")
+            return redirect(url_for("targets.history", target_id=saved.id))
+    return _render("targets/form.html", 400 if form.errors else status, title=title, form=form, target=target)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*ADMINS)
 def new():
-    form, status = TargetForm(), 200
+    form = TargetForm()
     form.indicator_id.set_rows(indicators_in_order())
     form.area_id.set_rows(areas_in_order())
-    if form.validate_on_submit():
-        try:
-            target, old = set_target(form.indicator_id.data, form.area_id.data, form.period.data, form.value.data,
-                                     form.tolerance.data, form.note.data, current_user)
-        except ServiceError as error:
-            status = _put_errors(form, error)
-        else:
-            flash(_saved_message(target, old), "success")
-            return redirect(url_for("targets.history", target_id=target.id))
-    return _render("targets/form.html", 400 if form.errors else status, title="Add a target", form=form,
-                   target=None)
+    return _set_from(form, lambda: (form.indicator_id.data, form.area_id.data, form.period.data), "Add a target")
 
 
 @bp.route("/<int:target_id>/change", methods=["GET", "POST"])
@@ -115,18 +118,8 @@ def change(target_id: int):
     form = ChangeTargetForm(data=None if request.method == "POST" else {
         "value": f"{target.value:g}", "tolerance": "" if target.tolerance is None else f"{target.tolerance:g}",
         "note": target.note or ""})
-    status = 200
-    if form.validate_on_submit():
-        try:
-            new_target, old = set_target(target.indicator_id, target.area_id, target.period.key, form.value.data,
-                                         form.tolerance.data, form.note.data, current_user)
-        except ServiceError as error:
-            status = _put_errors(form, error)
-        else:
-            flash(_saved_message(new_target, old), "success")
-            return redirect(url_for("targets.history", target_id=new_target.id))
-    return _render("targets/form.html", 400 if form.errors else status, title="Change a target", form=form,
-                   target=target)
+    return _set_from(form, lambda: (target.indicator_id, target.area_id, target.period.key), "Change a target",
+                     target)
 
 
 @bp.route("/<int:target_id>/retire", methods=["GET", "POST"])
