@@ -45,6 +45,8 @@ TABLE_2_RULE = RagRule(method="target", band_kind="percent", green_within=0, amb
 NO_FIGURE = "There is no figure for this period, so it is not rated."
 # Figures are compared after rounding away float noise (2.0000000001% is 2%).
 _NOISE_DECIMALS = 9
+# The largest difference written out in a reason; a larger one is "more than" this.
+_LARGEST_SHOWN = 1e12
 
 
 @lru_cache(maxsize=8192)
@@ -146,7 +148,10 @@ def rate(
         unit_text = " percentage points" if spec.unit == "percent" else ""
     rag = band(worsening, rule)
     colour = RAG_NAMES[rag]
-    size = _number(abs(worsening), 1 if rule.band_kind == "percent" else max(spec.decimals, 1)) + unit_text
+    # A comparator next to zero makes the relative change astronomical (or infinite): said, not printed in full.
+    beyond = abs(worsening) > _LARGEST_SHOWN
+    size = ("more than " if beyond else "") + _number(
+        min(abs(worsening), _LARGEST_SHOWN), 1 if rule.band_kind == "percent" else max(spec.decimals, 1)) + unit_text
     if round(worsening, _NOISE_DECIMALS) == 0:
         return RagResult(rag, f"{'Meets' if rule.method == 'target' else 'Same as'} {against}: {colour}")
     if worsening < 0:

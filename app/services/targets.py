@@ -54,6 +54,8 @@ CSV_COLUMNS = {"indicator": "Indicator", "area": "Area", "period": "Period", "ta
                "tolerance": "Tolerance", "note": "Note"}
 REQUIRED_COLUMNS = ("indicator", "area", "period", "target")
 MAX_CSV_ROWS = 10_000
+# A target or tolerance nearer zero than this (but not zero) is a slip, not a figure.
+SMALLEST_FIGURE = 1e-9
 NOTE_LENGTH = 2000
 
 
@@ -161,6 +163,8 @@ def _number(text, what: str, indicator: Indicator | None, allow_negative: bool) 
         return None, f"the {what} '{raw}' is not a number"
     if math.isnan(value) or math.isinf(value):
         return None, f"the {what} '{raw}' is not a number"
+    if 0 < abs(value) < SMALLEST_FIGURE:
+        return None, f"the {what} {raw} is too close to zero to be a figure: enter 0 or a larger number"
     if not allow_negative and value < 0:
         return None, f"the {what} cannot be negative (it is {raw})"
     bound = _bound(indicator) if indicator is not None else MAX_FIGURE["decimal"]

@@ -51,6 +51,7 @@ def test_admin_creates_an_indicator(admin):
         ),
         ({"aggregation": "recompute"}, b"choose the count it is a rate of as the numerator indicator"),
         ({"aggregation": "recompute", "unit": "percent"}, b"choose both a numerator and a denominator indicator"),
+        ({"aggregation": "recompute", "unit": "count"}, b"A count cannot be recomputed from a numerator"),
     ],
 )
 def test_indicator_form_errors_sit_next_to_the_field(admin, change, field_message):

@@ -8,6 +8,8 @@ import re
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app import create_app
@@ -220,6 +222,10 @@ def test_a_typed_target_is_checked_field_by_field_and_nothing_is_stored(demo, cl
     huge = client.post("/targets/new", data={"indicator_id": indicator_id, "area_id": area_id, "period": "2016/17",
                                              "value": "1E+160"})
     assert huge.status_code == 400 and "larger than any figure for this indicator can be" in text_of(huge.data)
+    tiny = client.post("/targets/new", data={"indicator_id": indicator_id, "area_id": area_id, "period": "2016/17",
+                                             "value": "1e-320"})
+    assert tiny.status_code == 400
+    assert "The target 1e-320 is too close to zero to be a figure: enter 0 or a larger number." in text_of(tiny.data)
     assert count_targets() == before
 
 
@@ -352,3 +358,35 @@ def test_a_target_read_from_a_return_says_which_file_sheet_and_cell(demo, client
     assert ("3,200 The indicator's: short by up to 10% of the target Read from appendix 2.xlsx, Appendix 2!L6 "
             f"(submission {target.submission_id}) In force") in page
     assert "3,000 The indicator's: short by up to 10% of the target Loaded from the demo partnership's" in page
+
+
+# ---- anything an admin types or uploads -------------------------------------------------------
+
+figures_typed = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["1E+160", "-1e308", "NaN", "inf", "9" * 400, "1,234.5", "95%", "0", "-5", "1e-320", " 7 "]),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+)
+
+
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=figures_typed, tolerance=figures_typed, period=st.one_of(st.text(max_size=20), st.sampled_from(
+    ["0000/01 Q1", "2015/16 Q4", "Dec 2015 - Mar 2016", "9999/00", "2015-13"])), note=st.text(max_size=50),
+       csv_body=st.text(max_size=200))
+def test_no_target_an_admin_types_or_uploads_breaks_a_page_or_a_workbook(
+        value, tolerance, period, note, csv_body, demo, client, runner, tmp_path):
+    signed_in(client, DEMO_ADMIN)
+    indicator_id, area_id = ids(ENGAGEMENT, "LC")
+    before = count_targets()
+    typed = client.post("/targets/new", data={"indicator_id": indicator_id, "area_id": area_id, "period": period,
+                                              "value": value, "tolerance": tolerance, "note": note})
+    assert typed.status_code in (302, 400), typed.status_code
+    uploaded = upload(client, "Indicator,Area,Period,Target,Tolerance\n" + csv_body)
+    assert uploaded.status_code in (302, 400), uploaded.status_code
+    if typed.status_code == 400 and uploaded.status_code == 400:
+        assert count_targets() == before  # refused: nothing half-stored
+    for page in ("/targets", f"/dashboard/{SPAN}"):
+        assert client.get(page).status_code == 200, page
+    exported = runner.invoke(args=["dashboard", "export", "-o", str(tmp_path / "board.xlsx"), "--period", SPAN])
+    assert exported.exit_code == 0, (exported.output, repr(exported.exception))

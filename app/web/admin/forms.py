@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.indicators.model import per_head_of_population
+from app.indicators.model import RECOMPUTE_SCALE, per_head_of_population
 from app.models.area import AREA_KINDS
 from app.models.indicator import AGGREGATION_LABELS, RAG_METHODS
 from app.models.user import ROLE_LABELS
@@ -263,6 +263,11 @@ class IndicatorForm(FlaskForm):
         green = self.rag_green_within.data or 0
         if field.data is not None and field.data < green:
             raise ValidationError("The amber band must be at least as wide as the green band")
+
+    def validate_aggregation(self, field):
+        if field.data == "recompute" and self.unit.data in UNIT_LABELS and self.unit.data not in RECOMPUTE_SCALE:
+            raise ValidationError(f"A {UNIT_LABELS[self.unit.data].lower()} cannot be recomputed from a numerator and "
+                                  "denominator (only percentages, rates and ratios can): choose another way to combine")
 
     def validate_denominator_id(self, field):
         if self.aggregation.data != "recompute":

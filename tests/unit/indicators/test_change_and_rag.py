@@ -177,6 +177,13 @@ def test_a_targets_own_tolerance_is_its_amber_band():
     assert rate(s, 85, target=85, tolerance=0).reason == "Meets the target of 85: Green"
 
 
+def test_a_target_next_to_zero_is_rated_and_said_without_overflowing():
+    s = spec("higher_is_better", "percent", TARGET, 2)
+    assert rate(s, 81.38, target=1e-320).reason == "Better than the target of 0 by more than 1,000,000,000,000%: Green"
+    lower = spec("lower_is_better", "percent", TARGET, 2)
+    assert rate(lower, 81.38, target=1e-300).rag == "R"
+
+
 def test_a_tolerance_narrows_a_wider_green_band_and_leaves_other_rules_alone():
     wide = RagRule("target", "absolute", 5, 20)
     assert with_tolerance(wide, 3) == RagRule("target", "absolute", 3, 3)
