@@ -189,6 +189,7 @@ def test_managers_read_targets_and_only_admins_change_them(demo, client):
     target = current_target(ENGAGEMENT, "LC", SPAN)
     signed_in(client, DEMO_MANAGER)
     assert client.get("/targets").status_code == 200
+    assert b'href="/targets"' in client.get("/").data  # in the service navigation
     assert client.get(f"/targets/{target.id}/history").status_code == 200
     assert b"Change the target" not in client.get(f"/targets/{target.id}/history").data
     for url in ("/targets/new", f"/targets/{target.id}/change", f"/targets/{target.id}/retire", "/targets/upload"):
@@ -197,6 +198,7 @@ def test_managers_read_targets_and_only_admins_change_them(demo, client):
     assert current_target(ENGAGEMENT, "LC", SPAN).value == 80
     signed_in(client, DEMO_LWA_OFFICER)
     assert client.get("/targets").status_code == 403
+    assert b'href="/targets"' not in client.get("/").data
     signed_in(client, DEMO_ADMIN)
     assert client.get("/targets/999999999/history").status_code == 404
     assert client.get(f"/targets/{2**70}/change").status_code == 404
