@@ -91,6 +91,11 @@ def may_manage_performance(user) -> bool:
     return in_group(user, MANAGERS)
 
 
+def may_upload_peer_figures(user) -> bool:
+    """Peer figures by the file (the admin's upload page); managers type them one at a time."""
+    return in_group(user, ADMINS)
+
+
 def may_see_targets(user) -> bool:
     """Targets (and their history) are read by those who manage performance."""
     return in_group(user, MANAGERS)

@@ -95,12 +95,16 @@ def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | No
     return None
 
 
+NO_PREVIOUS = "There is no figure for the same period last year, so it is not rated."
+LAST_YEAR = "last year"
+
+
 def with_tolerance(rule: RagRule, tolerance) -> RagRule:
-    """The rule for a target with its own tolerance (its amber band): short of the target
-    by at most ``tolerance`` is Amber, measured as the rule's bands are (per cent of the
-    target, or in the indicator's unit), in place of the indicator's amber band; a wider
-    green band narrows to it. No tolerance, or a rule not against the target: unchanged."""
-    if is_missing(tolerance) or rule.method != "target":
+    """The bands for rating against a target with its own tolerance (its amber band): short
+    of the target by at most ``tolerance`` is Amber, measured as the rule's bands are (per
+    cent of the target, or in the indicator's unit), in place of the indicator's amber
+    band; a wider green band narrows to it. No tolerance: the rule unchanged."""
+    if is_missing(tolerance):
         return rule
     tolerance = float(tolerance)
     return replace(rule, green_within=min(rule.green_within, tolerance), amber_within=tolerance)
@@ -113,10 +117,18 @@ def rate(
     target=None,
     flag: str = "actual",
     previous_flag: str | None = "actual",
+    against_previous: str = LAST_YEAR,
     tolerance=None,
 ) -> RagResult:
     """Rate ``latest`` by ``spec.rag`` and ``spec.polarity``; ``reason`` says why in a sentence.
-    ``tolerance``: the target's own amber band, if it has one (``with_tolerance``).
+    ``tolerance``: the target's own amber band, if it has one (``with_tolerance``), used
+    whenever the figure is rated against the target.
+
+    ``previous`` is the figure it is compared with (``rows.choose_periods``), named in the
+    reason by ``against_previous`` ("last year", or "the latest earlier figure (2014/15)"
+    for an indicator compared with its latest earlier figure). Under ``previous_year``
+    with no such figure the rating falls back to the target if there is one, and is
+    otherwise not given ("no figure for the same period last year").
 
     Returns ``rag=None`` (with the reason) for rules ``none`` and ``manual``, neutral
     polarity, missing figures, estimates (unless the rule rates them), and when the
@@ -124,15 +136,20 @@ def rate(
     why_not = _unavailable(spec, latest, flag, previous_flag)
     if why_not:
         return RagResult(None, why_not)
-    rule = with_tolerance(spec.rag, tolerance)
-    if rule.method == "previous_year":
-        comparator, against = previous, "last year"
-        if is_missing(previous) or previous_flag in FLAGS_WITHOUT_VALUE:
-            return RagResult(None, "There is no figure for the same period last year, so it is not rated.")
-    else:
+    rule = spec.rag
+    prefix = ""
+    against_target = rule.method != "previous_year"
+    if not against_target and (is_missing(previous) or previous_flag in FLAGS_WITHOUT_VALUE):
+        if is_missing(target):
+            return RagResult(None, NO_PREVIOUS)
+        against_target, prefix = True, "No figure for the same period last year, so rated against the target. "
+    if against_target:
+        rule = with_tolerance(rule, tolerance)
         if is_missing(target):
             return RagResult(None, "No target is set for this period, so it is not rated.")
         comparator, against = target, f"the target of {_number(float(target), spec.decimals)}"
+    else:
+        comparator, against = previous, against_previous
     comparator = float(comparator)
     worsening = float(latest) - comparator
     if spec.polarity == "higher_is_better":
@@ -140,7 +157,7 @@ def rate(
     if rule.band_kind == "percent":
         if comparator == 0:
             return RagResult(
-                None, f"A percentage band cannot be measured against zero ({against}); use an absolute band."
+                None, f"{prefix}A percentage band cannot be measured against zero ({against}); use an absolute band."
             )
         worsening = worsening / abs(comparator) * 100.0
         unit_text = "%"
@@ -153,11 +170,11 @@ def rate(
     size = ("more than " if beyond else "") + _number(
         min(abs(worsening), _LARGEST_SHOWN), 1 if rule.band_kind == "percent" else max(spec.decimals, 1)) + unit_text
     if round(worsening, _NOISE_DECIMALS) == 0:
-        return RagResult(rag, f"{'Meets' if rule.method == 'target' else 'Same as'} {against}: {colour}")
+        return RagResult(rag, f"{prefix}{'Meets' if against_target else 'Same as'} {against}: {colour}")
     if worsening < 0:
-        return RagResult(rag, f"Better than {against} by {size}: {colour}")
-    verb = "Short of" if rule.method == "target" else "Worse than"
-    return RagResult(rag, f"{verb} {against} by {size} ({_band_text(worsening, rule, unit_text)}): {colour}")
+        return RagResult(rag, f"{prefix}Better than {against} by {size}: {colour}")
+    verb = "Short of" if against_target else "Worse than"
+    return RagResult(rag, f"{prefix}{verb} {against} by {size} ({_band_text(worsening, rule, unit_text)}): {colour}")
 
 
 def apply_override(result: RagResult, override_rag: str, reason: str) -> RagResult:

@@ -22,7 +22,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0010_targets_and_rates"
-down_revision = "0006_target_provenance"  # the lead renumbers: 0009_comparison_basis once 0007–0009 are merged
+down_revision = "0009_comparison_basis"
 branch_labels = None
 depends_on = None
 

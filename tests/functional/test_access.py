@@ -85,6 +85,7 @@ for plural, singular in [
     ROUTES[f"admin.{plural}"] = ("GET", lambda ids, p=plural: f"/admin/{p}", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
+ROUTES["admin.peer_figures"] = ("GET", lambda ids: "/admin/peer-figures", ADMIN_ONLY)
 
 # Targets: managers and admins read them; only admins change them.
 TARGET_READERS = {"anonymous": 302, "officer": 403, "manager": 200, "admin": 200, "dhr_coordinator": 403}

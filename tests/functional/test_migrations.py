@@ -216,7 +216,7 @@ def test_targets_already_stored_keep_their_values_and_get_no_tolerance_or_author
     target stored before it survives with all of them empty (the indicator's own amber band
     applies, nobody is recorded as having typed it); a negative tolerance is refused; a
     downgrade keeps the targets."""
-    flask_migrate.downgrade(revision="0006_target_provenance")
+    flask_migrate.downgrade(revision="0009_comparison_basis")
     with db.engine.begin() as connection:
         ids = _ids_of_one_of_each(connection)
         connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value, note, is_current, "
@@ -241,7 +241,7 @@ def test_targets_already_stored_keep_their_values_and_get_no_tolerance_or_author
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
         connection.execute(sa.text("UPDATE target SET tolerance = -1 WHERE value = 90.0"))
 
-    flask_migrate.downgrade(revision="0006_target_provenance")
+    flask_migrate.downgrade(revision="0009_comparison_basis")
     with db.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT value, is_current FROM target ORDER BY id")).all()
     assert [tuple(row) for row in rows] == [(95.0, False), (90.0, True)]
