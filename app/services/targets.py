@@ -25,8 +25,6 @@ Each use case is one transaction and is audited (``target_set``, ``target_retire
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 
@@ -43,6 +41,7 @@ from app.policy import may_manage_targets
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.dashboard import parse_dashboard_period
+from app.services.peer_figures import read_table
 from app.services.sign_off import editable_period, lock_message
 from app.store.reference import period_row
 from app.store.rows import get_row
@@ -307,21 +306,23 @@ def _name_index(model, alias_attribute: str, key_attribute: str) -> dict[str, ob
     return found
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _cell_text(value) -> str:
+    """A cell as text: a whole number without ".0", nothing for an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _table(data: bytes, filename: str) -> list[list[str]]:
+    """The file's rows of cell texts: a CSV file, or the first sheet of a workbook, read as
+    peer figures are (``peer_figures.read_table``: one reader of an admin's upload)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ServiceError(field_errors={"file": [
-            "The file is not text saved as UTF-8. In Excel choose File, Save As, 'CSV UTF-8 (Comma delimited)', "
-            "and upload that file."]}) from error
-    if "\x00" in text:
-        raise ServiceError(field_errors={"file": [
-            "The file holds NUL characters, so it is not a CSV file: save the spreadsheet as 'CSV UTF-8' and "
-            "upload that file."]})
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise ServiceError(field_errors={"file": [f"The file cannot be read as CSV: {error}."]}) from error
+        table = read_table(data, filename)
+    except ServiceError as error:
+        raise ServiceError(field_errors={"file": [error.message or str(error)]}) from error
+    return [[_cell_text(cell) for cell in row] for row in table]
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -344,9 +345,9 @@ CONTROL = {chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), 127]}
 
 
 def read_target_rows(data: bytes, filename: str) -> list[TargetEntry]:
-    """The targets of an uploaded CSV, each checked; a ServiceError naming every bad row
+    """The targets of an uploaded CSV file or workbook, each checked; a ServiceError naming every bad row
     (by its row number in the file, headings being row 1) if any is wrong."""
-    rows = _csv_rows(data)
+    rows = _table(data, filename)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ServiceError(field_errors={"file": [
             "The file is empty: row 1 must hold the column headings Indicator, Area, Period and Target."]})

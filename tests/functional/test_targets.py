@@ -273,6 +273,24 @@ def test_a_csv_of_targets_is_stored_whole_each_superseding_the_one_in_force(demo
     assert event.detail == {"file": "board-targets.csv", "stored": 3, "replaced": 2}
 
 
+def test_targets_come_from_a_workbook_too(demo, client):
+    signed_in(client, DEMO_ADMIN)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["Indicator", "Area", "Period", "Target", "Tolerance"],
+                [ENGAGEMENT, "Leicestershire", "Dec 2015 - Mar 2016", 83.5, 2],
+                ["Safety plans established", "Charnwood", "Dec 2015 - Mar 2016", 180, None]):
+        sheet.append(row)
+    body = io.BytesIO()
+    book.save(body)
+    response = upload(client, body.getvalue(), "targets.xlsx")
+    assert response.status_code == 302
+    engagement = current_target(ENGAGEMENT, "LC", SPAN)
+    assert (engagement.value, engagement.tolerance, engagement.source) == (83.5, 2, "targets.xlsx, row 2")
+    plans = current_target("Safety plans established", "C", SPAN)
+    assert (plans.value, plans.tolerance, plans.source) == (180, None, "targets.xlsx, row 3")
+
+
 def test_every_bad_row_of_a_csv_is_named_and_nothing_is_stored(demo, client):
     signed_in(client, DEMO_ADMIN)
     before = count_targets()
@@ -318,8 +336,11 @@ def test_every_bad_row_of_a_csv_is_named_and_nothing_is_stored(demo, client):
      "Row 1 must hold the column headings Indicator, Area, Period, Target (and optionally Tolerance and Note); "
      "Period is missing."),
     (b"Indicator,Area,Period,Target\n", "The file has headings but no targets below them."),
-    ("Indicator,Area,Period,Target\nCaf\u00e9,LLR,2015/16,5\n".encode("cp1252"), "The file is not text saved as UTF-8"),
-    (b"PK\x03\x04\x00\x00binary", "The file holds NUL characters, so it is not a CSV file"),
+    ("Indicator,Area,Period,Target\nCaf\u00e9,LLR,2015/16,5\n".encode("cp1252"),
+     "Row 2: there is no indicator called 'Caf\u00e9'."),  # Windows' encoding is read too
+    (b"PK\x03\x04\x00\x00binary", "The file is incomplete or damaged, so we cannot open it"),
+    (b"Indicator,Area,Period,Target\nHelpline calls received,LLR\x00,2015/16,5\n",
+     "Row 2: a cell holds a control character (such as NUL) that cannot be stored"),
 ])
 def test_a_file_that_is_not_a_csv_of_targets_is_refused_in_words(demo, client, body, message):
     signed_in(client, DEMO_ADMIN)

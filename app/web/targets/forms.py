@@ -78,8 +78,9 @@ class RetireForm(FlaskForm):
 
 
 class UploadTargetsForm(FlaskForm):
-    file = FileField("Targets (.csv)", widget=GovFileInput(),
-                     description="A CSV file whose first row holds the headings Indicator, Area, Period and Target, "
-                                 "and optionally Tolerance and Note; one target a row.",
-                     validators=[FileRequired(message="Choose the CSV file of targets to upload")])
+    file = FileField("Targets (.csv or .xlsx)", widget=GovFileInput(),
+                     description="A CSV file or workbook whose first row (of its first sheet) holds the headings "
+                                 "Indicator, Area, Period and Target, and optionally Tolerance and Note; one target "
+                                 "a row.",
+                     validators=[FileRequired(message="Choose the file of targets to upload")])
     submit = SubmitField("Upload the targets", widget=GovSubmitInput())
