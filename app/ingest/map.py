@@ -50,14 +50,13 @@ from app.definition import (
 from app.ingest.layout_diagnosis import diagnose, expected_for_sheet
 from app.ingest.problems import Problem
 from app.ingest.read import SheetGrid, WorkbookData, cell_ref, column_letters
-from app.ingest.tables import TableFigure, read_tables
+from app.ingest.tables import REFERENCE_HEADING, TableFigure, read_tables
 from app.vocabulary import MAX_FIGURE
 from app.periods import PeriodSpec, parse_period
 
 # Sheets that are never a return sheet: the blank return's own, and the "Problems" sheet
 # an annotated workbook starts with (an officer may upload that file again).
 NOT_RETURN_SHEETS = frozenset({"instructions", "meta", "problems"})
-REFERENCE_HEADING = "last period"
 NOTE_ALIASES = ("Note",)
 UNIT_HEADER = "unit"
 # A renamed sheet is recognised when it holds at least this share of the sheet's row labels.

@@ -14,7 +14,15 @@ cell to header cells (as ONS DataBaker and unpivotr do; the model: ``app.definit
    rows, a column's text is its top heading (merged across it, or written once over blank
    cells to its right) joined to its own sub-heading;
 4. fixed values, a title (a text cell or the sheet name read by a pattern) and the
-   defaults (measure "value", the return's period, the sheet's default area) give the rest.
+   defaults (measure "value", the return's period, the sheet's default area) give the rest;
+   what a row or column header fixes (``HeaderSpec.fixed``: a row's area, a column's area
+   or period) wins over them, the column's over the row's.
+
+A heading split over two rows of a one-header-row table ("LLR" above "figure") is read
+joined; columns under a "Last period" heading (our blank return's grey block of last
+period's figures) are never read. A figure for a period ending after the return's (Q4 in
+a Q3 return), or under a header whose figures are never required, is not required. These
+are what the older layouts, read as tables (``app.definition.as_tables``), rely on.
 
 ``read_tables`` returns one ``TableFigure`` per labelled row × found column (empty cells
 too, with ``raw`` None, so the caller can apply the blank meaning and requirements) and
@@ -24,6 +32,8 @@ the figure's rule, then ``apply_transform``s it; ``check_only`` figures are comp
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +56,8 @@ from app.periods import PeriodError, PeriodSpec, parse_period
 # The rule of a figure whose row and column give none.
 DEFAULT_RULE = FieldRule(required=False, type="whole", min=0, allow_na=True)
 SUM_TOLERANCE = 0.5
+# The heading of the blank return's block of last period's figures (normalised).
+REFERENCE_HEADING = "last period"
 PERCENT_CHANGE_TOLERANCE = 0.5
 
 
@@ -159,6 +171,9 @@ class _TableReader:
         self.merged_at = grid.merged_at
         self.row_labels = _label_index(table.rows)
         self.column_labels = _label_index([h for h in table.columns if h.offset is None])
+        self.fixed_cache: dict[int, dict[str, str | None]] = {}
+        self.reference_cache: dict[int, set[int]] = {}
+        self.ends_later: dict[str, bool] = {}
         # Which rows and columns (indexes into the table's) were found, in any block.
         self.found_rows: set[int] = set()
         self.found_columns: set[int] = set()
@@ -343,6 +358,19 @@ class _TableReader:
                 columns[col] = (text, sub)
         return columns
 
+    def reference_columns(self, header_row: int | None) -> set[int]:
+        """Columns under a "Last period" heading in the header row or the one above (merged
+        headings included): our blank return's grey block of last period's figures, which
+        repeats the headings and is never read."""
+        if header_row is None:
+            return set()
+        found = self.reference_cache.get(header_row)
+        if found is None:
+            found = self.reference_cache[header_row] = {
+                col for col in range(self.grid.n_cols) for row in (header_row, header_row - 1)
+                if row >= 0 and normalise_label(self.header_text(row, col)).startswith(REFERENCE_HEADING)}
+        return found
+
     def match_columns(self, header_row: int | None) -> dict[int, _Found]:
         """Column -> the column header it matches, in ``header_row``, plus the offset columns."""
         headers = self.table.columns
@@ -351,11 +379,19 @@ class _TableReader:
             texts = self.column_texts(header_row)
             subs = Counter(normalise_label(sub) for _, sub in texts.values())
             taken: set[int] = set()
+            reference = self.reference_columns(header_row)
             for col in sorted(texts):
+                if col in reference:
+                    continue
                 text, sub = texts[col]
                 match = self.match(text, headers, self.column_labels)
                 if match is None and sub != text and subs[normalise_label(sub)] == 1:
                     match = self.match(sub, headers, self.column_labels)
+                if match is None and self.table.header_rows == 1 and header_row > 0:
+                    # A heading split over two rows ("LLR" above "figure") is read joined.
+                    above = self.header_text(header_row - 1, col)
+                    if above and above != text:
+                        match = self.match(f"{above} {text}", headers, self.column_labels)
                 if match is None or (match.spec.pattern is None and match.index in taken):
                     continue
                 taken.add(match.index)
@@ -445,13 +481,23 @@ class _TableReader:
                 self.add_figure(row, col, row_found, col_found, row_value, col_value, block, number,
                                 title_value, title_text)
 
+    def fixed_values(self, spec: HeaderSpec) -> dict[str, str | None]:
+        """The dimensions a header (or, for ``None``, the table) fixes, periods resolved."""
+        key = id(spec)
+        found = self.fixed_cache.get(key)
+        if found is None:
+            fixed = self.table.fixed if spec is None else spec.fixed
+            found = self.fixed_cache[key] = {
+                dimension: self.header_value(dimension, HeaderSpec(value=value), None, None)
+                for dimension, value in fixed.items()}
+        return found
+
     def add_figure(self, row, col, row_found: _Found, col_found: _Found, row_value, col_value, block: _Block,
                    number: int, title_value, title_text: str) -> None:
         table = self.table
         values: dict[str, str | None] = {"measure": "value", "period": self.period.key,
                                          "area": self.sheet.default_area, "indicator": None}
-        for key, fixed in table.fixed.items():
-            values[key] = self.header_value(key, HeaderSpec(value=fixed), None, None)
+        values.update(self.fixed_values(None))
         if table.title is not None:
             values[table.title.dimension] = title_value
         if table.block is not None:
@@ -463,6 +509,12 @@ class _TableReader:
             values[table.row_dimension] = row_value
         if col_value is not None or col_spec.treat == "figure":
             values[table.column_dimension] = col_value
+        # What a header fixes besides its own dimension (a row's area; a column's area or
+        # period): the column's wins over the row's.
+        if row_spec.fixed:
+            values.update(self.fixed_values(row_spec))
+        if col_spec.fixed:
+            values.update(self.fixed_values(col_spec))
         if check_spec.treat == "check_only" and values["indicator"] is None:
             values["indicator"] = ""
         if values["indicator"] is None or values["period"] is None:
@@ -472,17 +524,32 @@ class _TableReader:
             headers.append(block.heading_text)
         if title_text:
             headers.append(title_text)
+        first, second = (col_spec, row_spec) if table.rule_from == "column" else (row_spec, col_spec)
+        rule = first.rule or second.rule or DEFAULT_RULE
+        if rule.required and not self.figures_required(row_spec, col_spec, values["period"]):
+            rule = _not_required(rule)
         self.figures.append(TableFigure(
             sheet=self.grid.name, row=row, col=col, cell=cell_ref(row, col), table=table.name,
             indicator=values["indicator"], area=values["area"], period_key=values["period"],
             measure=values["measure"] or "value",
-            rule=row_spec.rule or col_spec.rule or DEFAULT_RULE,
+            rule=rule,
             treat="check_only" if check_spec.treat == "check_only" else "figure",
             check=check_spec.check if check_spec.treat == "check_only" else None,
             check_from=None if check_spec.treat != "check_only" else ("row" if check_spec is row_spec else "column"),
             transforms=(row_spec.transform, col_spec.transform), raw=self.grid.cells.get((row, col)),
             headers=tuple(headers), block=number, row_header=row_found.index, column_header=col_found.index,
         ))
+
+    def figures_required(self, row_spec: HeaderSpec, col_spec: HeaderSpec, period_key: str) -> bool:
+        """Whether a figure may be required at all: not under a header whose figures never
+        are (a previous-year column), nor for a period ending after the return's (Q4 in a
+        Q3 return may be left blank)."""
+        if not (row_spec.figures_required and col_spec.figures_required):
+            return False
+        ends_later = self.ends_later.get(period_key)
+        if ends_later is None:
+            ends_later = self.ends_later[period_key] = parse_period(period_key).end > self.period.end
+        return not ends_later
 
     def missing_headers(self, headers: Sequence[HeaderSpec], found: set[int], what: str, where: str,
                         near_row: int | None) -> None:
@@ -532,8 +599,9 @@ class _TableReader:
             return
         last = max(mapped)
         heading_texts = self.texts_by_row.get(header_row, {}) if header_row is not None else {}
+        reference = self.reference_columns(header_row)
         for col in range(self.label_col + 1, self.grid.n_cols):
-            if col in mapped:
+            if col in mapped or col in reference:
                 continue
             if col > last and col not in heading_texts:
                 break
@@ -552,6 +620,11 @@ class _TableReader:
             else:
                 self.problem(entries[0], col, f"Column {letters} has figures but no heading we know in {where}, "
                                               "so we have not read them.", "warning")
+
+
+@functools.lru_cache(maxsize=256)
+def _not_required(rule: FieldRule) -> FieldRule:
+    return dataclasses.replace(rule, required=False)
 
 
 def _label_index(headers: Iterable[HeaderSpec]) -> dict[str, int]:
