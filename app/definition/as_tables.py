@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.definition.fields import ColumnSlot, column_rule, sheet_slots, slot_measure, slot_rule
+from app.definition.fields import ColumnSlot, column_rule, sheet_slots, slot_measure
 from app.definition.model import (
     PREVIOUS_YEAR_PREFIX,
     HeaderSpec,
     SheetLayout,
     TableSpec,
     TemplateDefinition,
+    Transform,
 )
 
 NOTE_ALIASES = ("Note",)
@@ -39,19 +40,28 @@ def sheet_tables(sheet: SheetLayout) -> list[TableSpec]:
     if sheet.layout == "tables":
         return list(sheet.tables)
     slots = sheet_slots(sheet)
-    entered = [slot for slot in slots if slot.column is None or slot.column.role != "reference"]
+    # A row must be found if any of its cells is required (``slot_rule``): a column with a
+    # rule of its own decides for its cells, the row's rule for the others. Worked out per
+    # column, not per cell: an older sheet may have 1,250 rows.
+    entered = [slot for slot in slots if not slot.previous_year
+               and (slot.column is None or slot.column.role != "reference")]
+    rules = [column_rule(slot) for slot in entered]
+    any_fixed_required = any(rule is not None and rule.required for rule in rules)
+    follows_row = any(rule is None for rule in rules)
+    as_is = Transform()
     rows = [
         HeaderSpec(label=row.label, aliases=list(row.aliases), value=row.indicator, rule=row.rule,
-                   required=any(slot_rule(row, slot).required and not slot.previous_year for slot in entered),
+                   required=any_fixed_required or (follows_row and row.rule.required), transform=as_is,
                    fixed={"area": row.area} if row.area else {})
         for row in sheet.rows
     ]
-    columns = [_column_header(sheet, slot) for slot in slots]
+    any_row_required = any(row.rule.required for row in sheet.rows)
+    columns = [_column_header(slot, any_row_required) for slot in slots]
     return [TableSpec(name="", row_dimension="indicator", column_dimension="measure", header_rows=1,
                       rows=rows, columns=columns, rule_from="column")]
 
 
-def _column_header(sheet: SheetLayout, slot: ColumnSlot) -> HeaderSpec:
+def _column_header(slot: ColumnSlot, any_row_required: bool) -> HeaderSpec:
     column = slot.column
     if slot.is_note:
         aliases = list(NOTE_ALIASES)
@@ -69,7 +79,7 @@ def _column_header(sheet: SheetLayout, slot: ColumnSlot) -> HeaderSpec:
     if period is not None:
         fixed["period"] = period
     rule = column_rule(slot)
-    required = not slot.previous_year and any(slot_rule(row, slot).required for row in sheet.rows)
+    required = not slot.previous_year and (any_row_required if rule is None else rule.required)
     return HeaderSpec(label=slot.header, aliases=aliases, value=slot_measure(slot), rule=rule,
                       required=required, fixed=fixed, figures_required=not slot.previous_year)
 

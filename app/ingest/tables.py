@@ -156,6 +156,35 @@ def read_tables(
     return figures, problems
 
 
+@dataclass
+class TableLocation:
+    """Where one table's headers are in a sheet (``locate_table``), before any figure is read."""
+
+    label_col: int | None = None
+    rows: list[tuple[int, int]] = field(default_factory=list)  # (grid row, row header index), top down
+    header_row: int | None = None
+    columns: dict[int, int] = field(default_factory=dict)  # grid column -> column header index
+    # Column header index -> every column it matched, leftmost (the one read) first, when
+    # more than one did.
+    repeats: dict[int, list[int]] = field(default_factory=dict)
+
+
+def locate_table(grid: SheetGrid, sheet: SheetLayout, table: TableSpec, period: PeriodSpec) -> TableLocation:
+    """The label column, the labelled rows (repeats included), the header row and the
+    column each column header is found in, as ``read_tables`` finds them (a table without
+    blocks or a title). For a caller that reads the cells itself: the older layouts' large
+    returns, read row at a time (``app.ingest.map``)."""
+    reader = _TableReader(grid, sheet, table, period, {})
+    label_col, labelled = reader.labelled_rows()
+    if label_col is None:
+        return TableLocation()
+    reader.label_col = label_col
+    header_row, columns = reader.find_header_row(min(labelled), 0)
+    return TableLocation(label_col=label_col, rows=[(row, found[0]) for row, found in labelled.items()],
+                         header_row=header_row, columns={col: found.index for col, found in columns.items()},
+                         repeats=reader.repeats_at.get(header_row, {}) if header_row is not None else {})
+
+
 class _TableReader:
     def __init__(self, grid: SheetGrid, sheet: SheetLayout, table: TableSpec, period: PeriodSpec,
                  area_names: Mapping[str, str]):
@@ -169,8 +198,9 @@ class _TableReader:
             if text.strip():
                 self.texts_by_row.setdefault(r, {})[c] = text
         self.merged_at = grid.merged_at
-        self.row_labels = _label_index(table.rows)
-        self.column_labels = _label_index([h for h in table.columns if h.offset is None])
+        self.pattern_cache: dict[int, list[tuple[int, HeaderSpec]]] = {}
+        self.normalised_cache: dict[str, str] = {}
+        self.repeats_at: dict[int, dict[int, list[int]]] = {}
         self.fixed_cache: dict[int, dict[str, str | None]] = {}
         self.reference_cache: dict[int, set[int]] = {}
         self.ends_later: dict[str, bool] = {}
@@ -199,15 +229,36 @@ class _TableReader:
         except PeriodError:
             return None
 
+    @functools.cached_property
+    def row_labels(self) -> dict[str, int]:
+        return _label_index(self.table.rows)
+
+    @functools.cached_property
+    def column_labels(self) -> dict[str, int]:
+        return _label_index([h for h in self.table.columns if h.offset is None])
+
+    def patterns(self, headers: Sequence[HeaderSpec]) -> list[tuple[int, HeaderSpec]]:
+        """The headers matched by a pattern (worked out once: a table may have 1,000 rows)."""
+        found = self.pattern_cache.get(id(headers))
+        if found is None:
+            found = self.pattern_cache[id(headers)] = [
+                (i, h) for i, h in enumerate(headers) if h.pattern == "period" and h.offset is None]
+        return found
+
+    def normalised(self, text: str) -> str:
+        key = self.normalised_cache.get(text)
+        if key is None:
+            key = self.normalised_cache[text] = normalise_label(text)
+        return key
+
     def match(self, text: str, headers: Sequence[HeaderSpec], labels: dict[str, int]) -> _Found | None:
-        key = normalise_label(text)
+        key = self.normalised(text)
         if key in labels:
             return _Found(labels[key], headers[labels[key]], text)
-        for i, header in enumerate(headers):
-            if header.pattern == "period" and header.offset is None:
-                found = self.period_of(text)
-                if found is not None:
-                    return _Found(i, header, text, found)
+        for i, header in self.patterns(headers):
+            found = self.period_of(text)
+            if found is not None:
+                return _Found(i, header, text, found)
         return None
 
     # -- the steps
@@ -229,21 +280,46 @@ class _TableReader:
             self.read_block(number, block, blocks, title_value, title_text)
 
     def find_labelled_rows(self) -> tuple[int | None, dict[int, _Found]]:
-        counts: Counter[int] = Counter()
-        for texts in self.texts_by_row.values():
-            for col, text in texts.items():
-                if self.match(text, self.table.rows, self.row_labels) is not None:
-                    counts[col] += 1
-        if not counts:
+        """The label column, and the row -> row header of every labelled row in it."""
+        label_col, labelled = self.labelled_rows()
+        headers = self.table.rows
+        return label_col, {row: _Found(i, headers[i], text, period_key)
+                           for row, (i, text, period_key) in labelled.items()}
+
+    def labelled_rows(self) -> tuple[int | None, dict[int, tuple[int, str, str | None]]]:
+        """The label column, and row -> (row header index, text, period) of its labelled rows."""
+        headers = self.table.rows
+        # Labels typed exactly as the template has them are found without normalising (a
+        # table of 1,000 rows); the other texts are compared normalised unless every row
+        # was found exactly and nothing else (a period pattern, a block) needs them.
+        exact: dict[str, int] = {}
+        for i, header in enumerate(headers):
+            if header.pattern is None or header.label:
+                exact.setdefault(header.label, i)
+                for alias in header.aliases:
+                    exact.setdefault(alias, i)
+        matches: dict[tuple[int, int], tuple[int, str, str | None]] = {}
+        rest: list[tuple[tuple[int, int], str]] = []
+        get = exact.get
+        for key, text in self.grid.texts:
+            i = get(text)
+            if i is None:
+                rest.append((key, text))
+            else:
+                matches[key] = (i, text, None)
+        every_row_exact = len({found[0] for found in matches.values()}) == len(headers)
+        if not every_row_exact or self.table.block is not None or self.patterns(headers):
+            for key, text in rest:
+                if text.strip():
+                    found = self.match(text, headers, self.row_labels)
+                    if found is not None:
+                        matches[key] = (found.index, text, found.period_key)
+        if not matches:
             return None, {}
+        counts = Counter(key[1] for key in matches)
         label_col = min(counts, key=lambda col: (-counts[col], col))
-        labelled = {}
-        for row, texts in sorted(self.texts_by_row.items()):
-            if label_col in texts:
-                found = self.match(texts[label_col], self.table.rows, self.row_labels)
-                if found is not None:
-                    labelled[row] = found
-        return label_col, labelled
+        labelled = {key[0]: found for key, found in matches.items() if key[1] == label_col}
+        return label_col, dict(sorted(labelled.items()))
 
     def read_title(self, first_row: int) -> tuple[str | None, str]:
         title = self.table.title
@@ -323,7 +399,13 @@ class _TableReader:
         merged = self.merged_at.get((row, col))
         if merged is not None:
             row, col = merged[0], merged[1]
-        return self.texts_by_row.get(row, {}).get(col, "")
+        text = self.texts_by_row.get(row, {}).get(col)
+        if text is None:  # a heading typed as a number (a year: 2016) reads as its text
+            value = self.grid.cells.get((row, col))
+            if value.__class__ is float:
+                return str(int(value)) if value.is_integer() else str(value)
+            return str(value) if value.__class__ is int else ""
+        return text
 
     def top_heading(self, row: int, col: int) -> str:
         """The heading above a sub-heading: merged across the column, or written once over
@@ -368,7 +450,8 @@ class _TableReader:
         if found is None:
             found = self.reference_cache[header_row] = {
                 col for col in range(self.grid.n_cols) for row in (header_row, header_row - 1)
-                if row >= 0 and normalise_label(self.header_text(row, col)).startswith(REFERENCE_HEADING)}
+                if row >= 0 and "period" in (text := self.header_text(row, col)).casefold()
+                and self.normalised(text).startswith(REFERENCE_HEADING)}
         return found
 
     def match_columns(self, header_row: int | None) -> dict[int, _Found]:
@@ -377,25 +460,30 @@ class _TableReader:
         found: dict[int, _Found] = {}
         if header_row is not None:
             texts = self.column_texts(header_row)
-            subs = Counter(normalise_label(sub) for _, sub in texts.values())
-            taken: set[int] = set()
+            subs = Counter(self.normalised(sub) for _, sub in texts.values())
+            taken: dict[int, int] = {}
+            repeats: dict[int, list[int]] = {}
             reference = self.reference_columns(header_row)
             for col in sorted(texts):
                 if col in reference:
                     continue
                 text, sub = texts[col]
                 match = self.match(text, headers, self.column_labels)
-                if match is None and sub != text and subs[normalise_label(sub)] == 1:
+                if match is None and sub != text and subs[self.normalised(sub)] == 1:
                     match = self.match(sub, headers, self.column_labels)
                 if match is None and self.table.header_rows == 1 and header_row > 0:
                     # A heading split over two rows ("LLR" above "figure") is read joined.
                     above = self.header_text(header_row - 1, col)
                     if above and above != text:
                         match = self.match(f"{above} {text}", headers, self.column_labels)
-                if match is None or (match.spec.pattern is None and match.index in taken):
+                if match is None:
                     continue
-                taken.add(match.index)
+                if match.spec.pattern is None and match.index in taken:
+                    repeats.setdefault(match.index, [taken[match.index]]).append(col)
+                    continue
+                taken.setdefault(match.index, col)
                 found[col] = match
+            self.repeats_at[header_row] = repeats
         for i, header in enumerate(headers):
             if header.offset is not None:
                 col = self.label_col + header.offset
