@@ -245,6 +245,10 @@ def _stored_definitions() -> dict[str, object]:
     return dict(rows)
 
 
+# The revision before 0007, whatever it is numbered when branches are merged.
+BEFORE_0007 = "0007_definitions_as_tables-1"
+
+
 @pytest.fixture
 def emptied_after(schema_owner):
     yield
@@ -268,7 +272,7 @@ def test_definitions_are_brought_to_the_current_json_and_back(emptied_after):
     demo = {d.slug: d.to_dict() for d in demo_definitions()}
     older = {slug: _strip_defaults(data) for slug, data in demo.items()}
     broken = {"slug": "broken", "sheets": "not a list"}
-    flask_migrate.downgrade(revision="0006_target_provenance")
+    flask_migrate.downgrade(revision=BEFORE_0007)
     _store_definitions({**older, "refuges": tables, "broken": broken})
     assert _stored_definitions()["appendix-2-da-sv-outputs"] != demo["appendix-2-da-sv-outputs"]
 
@@ -291,7 +295,7 @@ def test_definitions_are_brought_to_the_current_json_and_back(emptied_after):
         connection.execute(versions.update().where(versions.c.template_id == refuges).values(definition=uses_new))
     assert _stored_definitions()["refuges"] == uses_new
 
-    flask_migrate.downgrade(revision="0006_target_provenance")
+    flask_migrate.downgrade(revision=BEFORE_0007)
 
     stored = _stored_definitions()
     assert stored["refuges"] == tables
