@@ -50,6 +50,9 @@ def init_mail(app: Flask) -> None:
     backend = app.config.get("MAIL_BACKEND") or "log"
     app.config["MAIL_BACKEND"] = BACKENDS.get(backend, backend)
     mail.init_app(app)
+    # Alembic's logging set-up (migrations/env.py, fileConfig) disables every logger that
+    # exists when migrations run in the same process: the mail log must still be written.
+    log.disabled = False
     if not log.handlers:
         log.addHandler(default_handler)
         log.setLevel(logging.INFO)

@@ -126,3 +126,12 @@ def test_an_invitation_expires_after_its_days(client, sign_in_as, people, smtp_i
     now = time.time()
     monkeypatch.setattr(accounts, "clock", lambda: now + days_later * 86400)
     assert ("This link has expired" in page_text(client.get(link))) is not works
+
+
+def test_by_default_mail_is_written_to_the_log_not_sent(app, client, people, caplog):
+    assert app.config["MAIL_BACKEND"] == "app.mail.LogEmailBackend"  # "log", the development default
+    with caplog.at_level("INFO", logger="app.mail"):
+        ask_for_reset(client, "officer@example.org")
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "app.mail"]
+    assert "Email (MAIL_BACKEND=log, not sent)" in logged and "To: officer@example.org" in logged
+    assert "/reset-password/" in logged
