@@ -13,7 +13,7 @@ from tests.functional.test_mail_reminders import subject_of, text_of
 from tests.unit.ingest.returns import APPENDIX_2_SLUG, LWA, filled
 
 LWA_OFFICER = DEMO_LWA_OFFICER[0]
-SUBJECT = "We have received your return for Dec 2015 – Mar 2016"
+SUBJECT = "Received: Domestic Abuse & Sexual Violence Support Service: output indicators for Dec 2015 – Mar 2016"
 
 
 def import_file(runner, tmp_path, data: bytes, *args):

@@ -15,6 +15,7 @@ from tests.factories import make_agency, make_user
 
 A = "Quarterly community safety return"
 B = "Domestic abuse services return"
+REMINDER_A = f"Reminder: {A} for 2016/17 Q1 is due by 28 July 2016"
 
 
 def received(agency, template, period_text: str) -> None:
@@ -81,15 +82,14 @@ def test_a_run_sends_exactly_the_due_reminders_and_a_second_run_none(runner, sch
 
     assert first.exit_code == 0, first.output
     assert inbox_of(smtp_inbox.messages) == [
-        ("melton@example.org", "Reminder: your return for 2016/17 Q1 is due by 28 July 2016"),
-        ("pc.officer@example.org", "Reminder: your return for 2016/17 Q1 is due by 28 July 2016"),
-        ("pc.officer@example.org", "Your return for 2016/17 Q1 is overdue"),
+        ("melton@example.org", REMINDER_A),
+        ("pc.officer@example.org", f"Overdue: {B} for 2016/17 Q1 was due by 20 July 2016"),
+        ("pc.officer@example.org", REMINDER_A),
     ]
     assert "not sent: Quarterly community safety return for 2016/17 Q1 from Harborough District Council (due 28 " \
            "July 2016): nobody to remind, as the agency has no active officer" in first.output
     assert first.output.splitlines()[-1] == "3 sent, 0 failed."
-    assert "sent reminder to melton@example.org: Reminder: your return for 2016/17 Q1 is due by 28 July 2016" \
-        in first.output.splitlines()
+    assert f"sent reminder to melton@example.org: {REMINDER_A}" in first.output.splitlines()
 
     reminder = next(m for m in smtp_inbox.messages if m["To"] == "melton@example.org")
     text = text_of(reminder)
@@ -97,7 +97,7 @@ def test_a_run_sends_exactly_the_due_reminders_and_a_second_run_none(runner, sch
     assert f"Return: {A}\nAgency: Melton Borough Council\nPeriod: 2016/17 Q1\nDeadline: 28 July 2016" in text
     assert "http://localhost/returns/upload" in text
     assert '<a href="http://localhost/returns/upload">' in reminder.get_body(("html",)).get_content()
-    chaser = next(m for m in smtp_inbox.messages if subject_of(m).endswith("overdue"))
+    chaser = next(m for m in smtp_inbox.messages if subject_of(m).startswith("Overdue"))
     chaser_text = text_of(chaser)
     assert f"Return: {B}" in chaser_text and "it is 3 days late" in chaser_text
 
@@ -111,9 +111,9 @@ def test_a_run_sends_exactly_the_due_reminders_and_a_second_run_none(runner, sch
     later = send(runner, "2016-07-29")
     assert later.exit_code == 0, later.output
     assert inbox_of(smtp_inbox.take()) == [
-        ("melton@example.org", "Your return for 2016/17 Q1 is overdue"),
-        ("pc.officer@example.org", "Your return for 2016/17 Q1 is overdue"),
-        ("pc.officer@example.org", "Your return for 2016/17 Q1 is overdue"),
+        ("melton@example.org", f"Overdue: {A} for 2016/17 Q1 was due by 28 July 2016"),
+        ("pc.officer@example.org", f"Overdue: {B} for 2016/17 Q1 was due by 20 July 2016"),
+        ("pc.officer@example.org", f"Overdue: {A} for 2016/17 Q1 was due by 28 July 2016"),
     ]
     assert send(runner, "2016-07-29").output.splitlines()[-1] == "Nothing to send."
     made = db.session.execute(select(MailMessage.kind, MailMessage.recipient)).all()
@@ -125,8 +125,7 @@ def test_the_reminder_settings_are_read_from_config(app, runner, schedule, smtp_
     app.config["REMINDER_DAYS_BEFORE"] = 3
     assert send(runner, "2016-07-23").output.splitlines()[-1] == "1 sent, 0 failed."  # the chaser only
     assert send(runner, "2016-07-25").output.splitlines()[-1] == "2 sent, 0 failed."  # 3 days before
-    assert [subject_of(m) for m in smtp_inbox.messages][1:] == [
-        "Reminder: your return for 2016/17 Q1 is due by 28 July 2016"] * 2
+    assert [subject_of(m) for m in smtp_inbox.messages][1:] == [REMINDER_A] * 2
 
 
 def test_a_dry_run_lists_and_records_nothing(runner, schedule, smtp_inbox):
