@@ -40,6 +40,9 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
         "SERVER_NAME": None,
         # Hashing is deliberately slow in production; the suite hashes hundreds of passwords.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Mail goes to Flask-Mailman's in-memory outbox, not the log (which would mix into
+        # the commands' output); ``smtp_inbox`` sends it to a real SMTP server instead.
+        "MAIL_BACKEND": "locmem",
     }
     config.update(overrides)
     return config
