@@ -1,4 +1,5 @@
-"""The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``."""
+"""The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
+``flask reminders``."""
 import sys
 from pathlib import Path
 
@@ -21,8 +22,9 @@ def read_spreadsheet(file: str) -> tuple[Path, bytes]:
 def register(app: Flask) -> None:
     from app.commands.dashboard import dashboard
     from app.commands.demo import demo
+    from app.commands.reminders import reminders
     from app.commands.returns import returns
     from app.commands.templates import templates
 
-    for group in (demo, templates, returns, dashboard):
+    for group in (demo, templates, returns, dashboard, reminders):
         app.cli.add_command(group)
