@@ -6,7 +6,7 @@ only however often ``flask reminders send`` runs; a failed send stays ``failed``
 its error and is retried by the next run. A new table only.
 
 Revision ID: 0013_mail
-Revises: 0009_comparison_basis
+Revises: 0010_targets_and_rates
 Create Date: 2026-12-07 01:20:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 revision = "0013_mail"
 # The lead renumbers on merge: 0009_comparison_basis was main's head when this was written.
-down_revision = "0009_comparison_basis"
+down_revision = "0010_targets_and_rates"
 branch_labels = None
 depends_on = None
 
