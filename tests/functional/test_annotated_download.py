@@ -1,7 +1,7 @@
-"""The annotated-workbook download (issue 15, Bounds): a return with a million empty
-formatted rows below its table is marked up from its used range, quickly and in little
-memory (tests/unit/ingest/test_annotate.py takes the million, bench/annotate measures it), and nothing the upload accepted or refused makes the
-download fail."""
+"""The annotated-workbook download (issue 15, Bounds): a return with many empty formatted
+rows below its table is marked up from its used range, quickly and in little memory
+(tests/unit/ingest/test_annotate.py takes a million, bench/annotate measures it), and
+nothing the upload accepted or refused makes the download fail."""
 import io
 
 import openpyxl

@@ -1,5 +1,4 @@
 """The template editor (admins) and the blank standard return (officers and admins)."""
-import json
 import re
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from app.definition import (
     RowSpec,
     SheetLayout,
     TemplateDefinition,
+    definition_from_json,
     definition_to_json,
 )
 from app.policy import ADMINS, READERS, UPLOADERS
@@ -238,11 +238,7 @@ def edit_json(slug):
     summary = []
     if form.validate_on_submit():
         try:
-            replacement = TemplateDefinition.from_dict(json.loads(form.definition.data))
-        except json.JSONDecodeError as error:
-            form.definition.errors = [
-                f"This is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."
-            ]
+            replacement = definition_from_json(form.definition.data)
         except DefinitionError as error:
             form.definition.errors = [str(p) for p in error.problems]
         else:
