@@ -71,7 +71,10 @@ PLAIN_REFERENCE = re.compile(rb'\sr="([A-Z]{1,3})([1-9]\d*)"')
 # The formats pass over plain sheet XML: a literal search says whether there is anything
 # to find, then a pattern picks out just those cells. Plain form: see _calamine_can_read.
 FORMULA_TAG = re.compile(rb"<f[ >/]")
-FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)><f\b[^>]*(?:/>|>[^<]*</f>)(<v\s*/>|<v>([^<]*)</v>)?')
+FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)><f\b[^>]*(?:/>|>([^<]*)</f>)(<v\s*/>|<v>([^<]*)</v>)?')
+# A formula that may add up cells (SUM over ranges, or a chain of +): kept with its cell, so
+# that validation can compare the saved result with the cells it adds up.
+SUM_LIKE_FORMULA = re.compile(r"(?i)(?=.*(?:SUM\(|\+))[\sA-Z$0-9:,()+]{1,2000}")
 ERROR_TYPE = re.compile(rb' t="e"')
 ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*? t="e"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 STRING_TYPES = re.compile(rb' t="(?:str|inlineStr)"')
@@ -96,7 +99,8 @@ class SheetGrid:
     ``formula_no_value``. ``merged`` holds (first_row, first_col, last_row, last_col),
     inclusive. ``percent_cells``, ``formula_no_value`` and ``error_cells`` are complete only
     for sheets the reader was asked to read formats for (``need_formats``). ``hidden_rows``
-    and ``hidden_cols`` (0-based, within the bounds) are read for every sheet.
+    and ``hidden_cols`` (0-based, within the bounds) are read for every sheet, and
+    ``sum_formulas`` with the formats.
     """
 
     name: str
@@ -109,6 +113,9 @@ class SheetGrid:
     error_cells: dict[CellKey, str] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
+    # Cell -> formula text (as written, without "="), for formulas that may add up cells
+    # (SUM_LIKE_FORMULA) and have a saved result; read with the formats.
+    sum_formulas: dict[CellKey, str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> object:
         return self.cells.get((row, col))
@@ -466,6 +473,8 @@ class _SheetXmlHandler:
         self.collecting = False
         self.in_phonetic = False
         self.beyond_at: int | None = None
+        self.formula: list[str] | None = None  # the current <f>'s text, gathered while inside it
+        self.formula_text = ""
 
     def run(self, xml: bytes) -> None:
         self.parser = parser = _safe_expat_parser()
@@ -498,6 +507,7 @@ class _SheetXmlHandler:
             self.style = int(style) if style else 0
             self.has_formula = self.has_value = False
             self.text = []
+            self.formula_text = ""
         elif name == "row":
             ref = attrs.get("r")
             self.row = int(ref) - 1 if ref else self.row + 1
@@ -511,6 +521,7 @@ class _SheetXmlHandler:
             self.collecting = True
         elif name == "f":
             self.has_formula = True
+            self.formula = []
         elif name == "rPh":
             self.in_phonetic = True
 
@@ -521,6 +532,8 @@ class _SheetXmlHandler:
     def characters(self, data: str) -> None:
         if self.collecting and not self.in_phonetic:
             self.text.append(data)
+        elif self.formula is not None:
+            self.formula.append(data)
 
     def end(self, tag: str) -> None:
         name = tag.rpartition(":")[2]
@@ -528,6 +541,9 @@ class _SheetXmlHandler:
             self.end_cell()
         elif name == "v" or name == "is":
             self.collecting = False
+        elif name == "f":
+            self.formula_text = "".join(self.formula or ())
+            self.formula = None
         elif name == "rPh":
             self.in_phonetic = False
 
@@ -549,6 +565,8 @@ class _SheetXmlHandler:
             return
         if text:
             value = self.decode(text)
+            if self.formula_text:
+                _keep_sum_formula(grid, key, self.formula_text)
             if value != "":
                 if value.__class__ is str and len(value) > self.scan.limits.max_cell_chars:
                     value = self.scan.cut(self.row, self.col, value)
@@ -663,14 +681,21 @@ def _find_formats_in_plain_xml(xml: bytes, scan: "_SheetScan") -> None:
             if key := within(ref):
                 grid.percent_cells.add(key)
     if FORMULA_TAG.search(xml):
-        for ref, attributes, value_element, value in FORMULA_CELL.findall(xml):
+        for ref, attributes, formula, value_element, value in FORMULA_CELL.findall(xml):
             # A formula whose saved result is the empty string (t="str", <v></v>) has one.
             if not value and not (value_element and STRING_TYPES.search(attributes)) and (key := within(ref)):
                 grid.formula_no_value.add(key)
+            elif value and formula and (key := within(ref)):
+                _keep_sum_formula(grid, key, formula.decode("utf-8", errors="replace"))
     if ERROR_TYPE.search(xml):
         for ref, value in ERROR_CELL.findall(xml):
             if value and (key := within(ref)):
                 grid.error_cells[key] = value.decode()
+
+
+def _keep_sum_formula(grid: SheetGrid, key: CellKey, formula: str) -> None:
+    if SUM_LIKE_FORMULA.fullmatch(formula):
+        grid.sum_formulas[key] = formula
 
 
 @functools.lru_cache(maxsize=32)
