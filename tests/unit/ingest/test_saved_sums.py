@@ -63,3 +63,20 @@ def test_where_the_app_cannot_tell_it_says_nothing():
     data = with_saved_results(filled({"C6": "forty", "J6": "=SUM(C6:I6)", "D7": "=1+1", "J7": "=SUM(C7:I7)"}),
                               {"J6": "734", "J7": "9"})
     assert not any("may not have been recalculated" in m for m in messages(parse(data)))
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_a_sum_dragged_down_as_excel_saves_it_is_checked_on_every_row(streaming):
+    # Excel writes a formula dragged over J6:J7 once, on J6, and only its index on J7.
+    def change(workbook):
+        if streaming:
+            workbook["Instructions"]["ZZ3"] = "far"
+
+    data = filled({"C7": 50, "J6": "=SUM(C6:I6)", "J7": "=SUM(C7:I7)"}, change=change)
+    part = sheet_part(data, "Appendix 2")
+    xml = member(data, part)
+    xml = xml.replace(b"<f>SUM(C6:I6)</f><v />", b'<f t="shared" ref="J6:J7" si="0">SUM(C6:I6)</f><v>734</v>')
+    xml = xml.replace(b"<f>SUM(C7:I7)</f><v />", b'<f t="shared" si="0"/><v>635</v>')
+    warnings = [p for p in parse(rezip(data, replace={part: xml})).problems if "recalculated" in p.message]
+    assert [(p.cell, p.message.split(" —")[0]) for p in warnings] == [
+        ("J7", "Total in J7 is 635 but the cells it adds up (SUM(C7:I7)) come to 636")]
