@@ -15,7 +15,9 @@ from app.vocabulary import MAX_FIGURE
 # typing slip, and would overflow the database or a sum (a 500) rather than mean anything.
 MAX_FORM_INTEGER = 2**31 - 1
 MAX_FORM_NUMBER = max(MAX_FIGURE.values())
-MAX_DATABASE_ID = 2**63 - 1
+# Every table's key is an integer column: PostgreSQL refuses to compare one with a larger
+# number ("integer out of range", a 500), so a larger id in a URL or a select is no row's.
+MAX_DATABASE_ID = 2**31 - 1
 
 
 def strip(value):

@@ -67,6 +67,9 @@ def test_the_json_editor_and_templates_load_refuse_absurd_json_with_a_message(cl
     (f"/templates/{SLUG}/checks/new", {"tolerance": "NaN"}, "as a number, for example 3.2"),
     (f"/templates/{SLUG}/settings", {"due_days": DIGITS_400}, "must be a whole number no larger than 2,147,483,647"),
     ("/admin/users/1", {"agency_id": DIGITS_400}, "Choose one of the choices for 'Agency (officers only)'"),
+    # Beyond what PostgreSQL's integer key holds: on PostgreSQL the lookup itself failed (a 500).
+    ("/admin/users/1", {"agency_id": str(2**31)}, "Choose one of the choices for 'Agency (officers only)'"),
+    ("/dhr/cases/3/edit", {"pseudonym": "AB", "area_id": "-8031971873718"}, "Choose one of the choices for 'Area'"),
 ])
 def test_numbers_beyond_any_sense_in_a_form_get_a_400_naming_the_field(client, demo, url, data, message):
     admin = signed_in(client, DEMO_ADMIN)
@@ -92,3 +95,11 @@ def test_dhr_money_of_1e308_gets_a_400_naming_the_field(client, demo, url, data,
     response = dhr.post(url, data=data)
     assert response.status_code == 400, text_of(response)[:300]
     assert message in text_of(response)
+
+
+def test_an_id_in_a_url_beyond_a_database_key_is_a_404(client, demo):
+    # Up to 2**63 the URL took it; PostgreSQL then refused to compare its integer key with it (a 500).
+    admin = signed_in(client, DEMO_ADMIN)
+    for path in (f"/admin/users/{2**31}", f"/returns/submissions/{3_000_000_000}", f"/admin/areas/{2**62}"):
+        response = admin.get(path)
+        assert response.status_code == 404, path
