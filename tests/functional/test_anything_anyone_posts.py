@@ -21,12 +21,12 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis import strategies as st
 from flask import g
-from sqlalchemy import select
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms.fields.core import UnboundField
@@ -214,8 +214,8 @@ def targets_for(app, client, user) -> list[dict]:
             for name, converter in rule._converters.items():
                 default = 1 if isinstance(converter, IntegerConverter) else "x"
                 built[name] = args_seen.get((rule.endpoint.partition(".")[0], name), default)
-                if getattr(converter, "items", None):  # <any(a, b):kind>
-                    built[name] = sorted(converter.items)[0] if hasattr(converter, "items") else built[name]
+                if choices := getattr(converter, "items", None):  # <any(a, b):kind>
+                    built[name] = sorted(choices)[0]
             try:
                 action = adapter.build(rule.endpoint, built)
             except Exception:
