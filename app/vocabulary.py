@@ -80,3 +80,10 @@ RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
 # (1E+160) and would only overflow what is worked out from it. Per kind of input cell;
 # an installation may set its own (INGEST_MAX_FIGURE).
 MAX_FIGURE = {"whole": 1e12, "decimal": 1e12, "money": 1e12, "percent": 1e6}
+
+
+# ---- comparisons ----------------------------------------------------------------------
+
+# Where an area stands among its peers (``app.indicators.compare``), and the districts of a
+# county among themselves.
+PEER_POSITIONS = ("Top", "Average", "Bottom")

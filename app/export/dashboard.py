@@ -34,6 +34,7 @@ from app.export.formats import (
     CHART_FONT, Formats, chart_series, fit_row, lines_needed, row_height, setup_print,
 )
 from app.export.xlsx import new_workbook
+from app.indicators.rows import NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR
 from app.vocabulary import RAG_NAMES
 
 CONTENTS = "Contents"
@@ -338,10 +339,17 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
         for cell_range in rag_ranges:
             sheet.colour_rag(cell_range)
     key = [
-        "Direction of travel shows performance, not the figure: a fall in burglary is ↑ Improving.",
+        "Direction of travel shows performance, not the figure: a fall in burglary is ↑ Improving. "
+        "In brackets, how it was derived: from two figures (their change, within the indicator's stable band, "
+        "is Stable) or the trend over that many periods.",
+        "Previous year is the same period a year earlier. A cohort or rolling measure set to compare with its "
+        "latest earlier figure says so beside the figure; with no figure for the same period last year the cell "
+        "says so, and the rating is against the target if there is one.",
         "RAG: R red, A amber, G green. A RAG with a double border was set by a manager; "
         "the reason is beside it (or in the overall comment).",
-        "Peer comparison: the partnership's position among its peers (Top, Average, Bottom).",
+        "Peer comparison: the partnership's position among its peers (Top, Average, Bottom): worked out from the "
+        "peers' figures where they are held (within 5% of their average is Average), else as published with the "
+        "figures (the web dashboard says which).",
         "A period in brackets after a figure is the period it covers when that differs from the column's; "
         "a column whose header names no period has rows comparing different periods, each named beside its figure.",
     ]
@@ -395,11 +403,19 @@ def _write_indicator(sheet: _Sheet, r: int, row, areas, previous_label, latest_l
             ws.write_blank(r, col, None, f.blank)
         return 1
     sheet.text(r, INDICATOR_COL, row.indicator, f.text_wrap)
-    sheet.figure(r, PREVIOUS_COL, row.previous, row.unit, row.decimals, row.previous_flag,
-                 row.previous_label if row.previous_label != previous_label else None)
+    if row.comparison == NO_SAME_PERIOD and row.previous is None and not row.previous_flag:
+        ws.write_string(r, PREVIOUS_COL, NO_SAME_PERIOD[0].upper() + NO_SAME_PERIOD[1:], f.missing)
+    else:
+        latest_earlier = row.comparison not in (None, SAME_PERIOD_LAST_YEAR, NO_SAME_PERIOD)
+        shown = (f"{row.previous_label}, the latest earlier figure" if latest_earlier
+                 else row.previous_label if row.previous_label != previous_label else None)
+        sheet.figure(r, PREVIOUS_COL, row.previous, row.unit, row.decimals, row.previous_flag, shown)
     sheet.figure(r, LATEST_COL, row.latest, row.unit, row.decimals, row.latest_flag,
                  row.latest_label if row.latest_label != latest_label else None)
-    sheet.text(r, DIRECTION_COL, DIRECTION_TEXT.get(row.direction), f.text)
+    direction = DIRECTION_TEXT.get(row.direction)
+    if direction and row.direction_basis:
+        direction = f"{direction} ({row.direction_basis})"
+    sheet.text(r, DIRECTION_COL, direction, f.text_wrap)
     sheet.rag(r, RAG_COL, row.rag, row.rag_overridden)
     sheet.text(r, REASON_COL, row.rag_reason, f.text_wrap)
     sheet.text(r, SIGNIFICANCE_COL, row.significance, f.text_wrap)
@@ -408,7 +424,7 @@ def _write_indicator(sheet: _Sheet, r: int, row, areas, previous_label, latest_l
     for offset, (code, _name) in enumerate(areas):
         sheet.rag(r, FIRST_DISTRICT_COL + offset, row.district_rags.get(code))
     lines = lines_needed(row.indicator, DASHBOARD_WIDTHS[INDICATOR_COL])
-    for text, width in ((row.rag_reason, DASHBOARD_WIDTHS[REASON_COL]),
+    for text, width in ((direction, DASHBOARD_WIDTHS[DIRECTION_COL]), (row.rag_reason, DASHBOARD_WIDTHS[REASON_COL]),
                         (row.significance, DASHBOARD_WIDTHS[SIGNIFICANCE_COL]),
                         (row.county_comparison, DASHBOARD_WIDTHS[COUNTY_COL])):
         if text:

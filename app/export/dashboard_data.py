@@ -24,7 +24,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 # The workbook's names for app.vocabulary's display vocabularies.
-from app.vocabulary import DISPLAY_UNITS as UNITS, RAGS, RATED_POLARITIES as POLARITIES, WORKBOOK_FLAGS as FLAGS
+from app.vocabulary import DISPLAY_UNITS as UNITS, PEER_POSITIONS, RAGS, RATED_POLARITIES as POLARITIES
+from app.vocabulary import WORKBOOK_FLAGS as FLAGS
 
 if TYPE_CHECKING:  # only for annotations: keeps this module free of XlsxWriter
     from xlsxwriter.workbook import Workbook
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # only for annotations: keeps this module free of XlsxWriter
     from app.export.formats import Formats
 
 DIRECTIONS = ("improving", "stable", "worsening")
-PEER_POSITIONS = ("Top", "Average", "Bottom")
 TOTAL_STATUSES = ("complete", "incomplete", "mismatch")
 SUBMISSION_STATUSES = ("received", "late", "missing", "not yet due")
 SUPPRESSED_LEGEND = (
@@ -77,7 +77,11 @@ def _check_flag(flag: str | None) -> None:
 class DashboardRow:
     """One supporting indicator of an outcome. ``previous_label``/``latest_label`` name
     the periods (shown beside the figure when they differ from the column's period).
-    ``district_rags`` maps area code -> RAG, in district order."""
+    ``district_rags`` maps area code -> RAG, in district order. ``comparison``: what the
+    latest figure is compared with, as ``IndicatorRow.comparison`` words (a previous
+    figure that is not the same period last year says so beside it; no figure for it
+    says so in its cell); ``direction_basis``: how the direction was derived ("from two
+    figures", "trend over 4 periods"), shown after it."""
 
     indicator: str
     unit: str
@@ -96,6 +100,8 @@ class DashboardRow:
     county_comparison: str | None = None
     district_rags: dict[str, str | None] = field(default_factory=dict)
     previous_flag: str | None = None
+    comparison: str | None = None
+    direction_basis: str | None = None
     # Numerators of a rate or percentage, only so suppression can hide a rate made from a
     # small count; never written.
     previous_numerator: float | None = None

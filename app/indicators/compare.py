@@ -13,6 +13,11 @@ values (its most similar group, say): within ±5% of the peer mean (``band_perce
 "Average"; better than that by the polarity is "Top", worse "Bottom". A band rather than
 quartiles, because peer groups are often small and a band reads plainly: "12% better
 than the peer average".
+
+**Figures first, then a published position.** Where the peers' figures are held, the
+position is worked out from them (``peer_comparison``); where only a position published
+with the figures is held (a board paper's "County Comparison", iQuanta's most similar
+group), that position is shown, saying so.
 """
 from __future__ import annotations
 
@@ -78,6 +83,24 @@ def compare_with_peers(
     if abs(round(better_by, 9)) <= band_percent:
         return "Average"
     return "Top" if better_by > 0 else "Bottom"
+
+
+def peer_comparison(value, figures: Sequence[float | None], polarity: str,
+                    published: Sequence[tuple[str, str]] = (),
+                    band_percent: float = PEER_BAND_PERCENT) -> tuple[str | None, str | None]:
+    """(Top / Average / Bottom or None, how it was found): from the peers' ``figures``
+    when there are any ("against the average of 3 peer figures"), else the first
+    ``published`` (label, position) ("as published: County comparison, Appendix 1")."""
+    held = [v for v in figures if not is_missing(v)]
+    if held:
+        position = compare_with_peers(value, held, polarity, band_percent)
+        count = len(held)
+        return position, (f"against the average of {count} peer figure{'s' if count != 1 else ''}"
+                          if position else None)
+    if published:
+        label, position = published[0]
+        return position, f"as published: {label}"
+    return None, None
 
 
 def district_rags(

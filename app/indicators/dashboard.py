@@ -33,9 +33,9 @@ from app.indicators.year_change import changes, format_change
 from app.indicators.compare import PEER_BAND_PERCENT, compare_with_peers, rank_districts
 from app.indicators.model import RATE_SCALE, AreaSpec, IndicatorSpec
 from app.indicators.periods import previous_year_key, trend_period_keys
-from app.indicators.rag import NO_FIGURE, rate
+from app.indicators.rag import LAST_YEAR, NO_FIGURE, rate
 from app.indicators.significance import ALPHA, binomial_two_sided, fisher_two_sided, significance_labels
-from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes
+from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes, travel
 from app.vocabulary import FLAGS_WITH_VALUE, POINT_UNITS
 
 DASHBOARD_COLUMNS = [
@@ -192,7 +192,8 @@ def compute_dashboard(
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
     table["change_text"] = [format_change(c, u) for c, u in zip(*_columns(table, "change", "unit"))]
     table["rag"], table["rag_reason"] = rate_rows(table, specs)
-    table["direction"], table["trend_percent"] = _directions(table, figures, trend, stable_within, min_trend_points)
+    table["direction"], table["trend_percent"] = _directions(table, figures, trend, specs, stable_within,
+                                                             min_trend_points)
     table["significance"], table["p_value"] = significance_tests(
         table, figures, specs, Populations(areas), period, previous, alpha
     )
@@ -229,11 +230,12 @@ def _figures_for(figures, specs, areas, period, previous) -> pd.DataFrame:
 
 def rate_rows(table, specs) -> tuple[list, list]:
     """RAG and reason per row; a total that is incomplete says which areas are missing."""
+    against = table["against_previous"].tolist() if "against_previous" in table else [LAST_YEAR] * len(table)
     ratings = [
         rate(specs[slug], latest, prior, target, flag if isinstance(flag, str) else "not_available",
-             prior_flag if isinstance(prior_flag, str) else None)
-        for slug, latest, prior, target, flag, prior_flag in zip(
-            *_columns(table, "indicator", "latest", "previous", "target", "latest_flag", "previous_flag")
+             prior_flag if isinstance(prior_flag, str) else None, compared)
+        for slug, latest, prior, target, flag, prior_flag, compared in zip(
+            *_columns(table, "indicator", "latest", "previous", "target", "latest_flag", "previous_flag"), against
         )
     ]
     incomplete = (table["latest_status"] == "incomplete").tolist()
@@ -244,13 +246,19 @@ def rate_rows(table, specs) -> tuple[list, list]:
     return [r.rag for r in ratings], reasons
 
 
-def _directions(table, figures, trend, stable_within, min_points) -> tuple[np.ndarray, np.ndarray]:
-    """Direction of travel and slope % per row over the ``trend`` periods."""
+def _directions(table, figures, trend, specs, stable_within, min_points) -> tuple[np.ndarray, np.ndarray]:
+    """Direction of travel and its measure per row over the ``trend`` periods: the
+    dashboard's rule (``trend.travel``: each indicator's stable band, two figures enough)
+    unless a caller asks for another band or minimum of figures."""
     series = figures[figures["period"].isin(trend)].pivot(index=["indicator", "area"], columns="period", values="value")
     rows = pd.MultiIndex.from_frame(table[["indicator", "area"]])
     matrix = series.reindex(index=rows, columns=trend).to_numpy(dtype=float).reshape(len(table), len(trend))
-    slope_percent, points = relative_slopes(matrix)
-    return classify_slopes(slope_percent, points, table["polarity"], stable_within, min_points), slope_percent
+    if stable_within != STABLE_WITHIN or min_points != MIN_POINTS:
+        slope_percent, points = relative_slopes(matrix)
+        return classify_slopes(slope_percent, points, table["polarity"], stable_within, min_points), slope_percent
+    bands = spec_column(table["indicator"], specs, "stable_within").astype(float)
+    direction, measure, _derived = travel(matrix, table["polarity"], bands, table["unit"].isin(POINT_UNITS).to_numpy())
+    return direction, measure
 
 
 def _district_comparisons(table, areas) -> pd.Series:

@@ -17,6 +17,17 @@ from app.vocabulary import POINT_UNITS, POLARITIES, UNITS
 AGGREGATIONS = ("sum", "recompute", "none")
 RAG_METHODS = ("none", "target", "previous_year", "manual")
 RAG_BAND_KINDS = ("percent", "absolute")
+# What a figure is compared with (``rows.choose_periods``): the same period a year earlier
+# (like for like), or, for a cohort or rolling measure published over periods of changing
+# length, the latest earlier figure of any length.
+COMPARISON_BASES = ("same_period_last_year", "latest_earlier_period")
+COMPARISON_BASIS_LABELS = {
+    "same_period_last_year": "The same period last year (like for like)",
+    "latest_earlier_period": "The latest earlier figure, of any length (cohort or rolling measures)",
+}
+# Direction of travel: a change within this band (per cent, or percentage points for a
+# percentage) is "stable" unless the indicator sets its own.
+DEFAULT_STABLE_WITHIN = 2.0
 AREA_KINDS = ("district", "county", "wider")
 
 # Rates are "per" this many people.
@@ -70,6 +81,10 @@ class RagRule:
 class IndicatorSpec:
     """One indicator as configured by an admin.
 
+    ``comparison_basis`` (``COMPARISON_BASES``): what its latest figure is compared with;
+    ``stable_within``: the direction of travel's stable band (per cent, or percentage
+    points for a percentage).
+
     ``aggregation``: ``sum`` adds areas (and periods) together; ``recompute`` works the
     figure out again from ``numerator`` and ``denominator`` (slugs of other indicators;
     a rate with no denominator uses the area's population); ``none`` is never combined.
@@ -84,9 +99,14 @@ class IndicatorSpec:
     denominator: str | None = None
     decimals: int = 0
     rag: RagRule = field(default_factory=RagRule)
+    comparison_basis: str = "same_period_last_year"
+    stable_within: float = DEFAULT_STABLE_WITHIN
 
     def __post_init__(self):
         _one_of(f"The unit of '{self.name}'", self.unit, UNITS)
+        _one_of(f"The comparison of '{self.name}'", self.comparison_basis, COMPARISON_BASES)
+        if not (self.stable_within >= 0 and math.isfinite(self.stable_within)):
+            raise ValueError(f"The stable band of '{self.name}' must be 0 or more (got {self.stable_within}).")
         _one_of(f"The polarity of '{self.name}'", self.polarity, POLARITIES)
         _one_of(f"The aggregation of '{self.name}'", self.aggregation, AGGREGATIONS)
         if self.aggregation == "recompute":

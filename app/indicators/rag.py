@@ -92,6 +92,10 @@ def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | No
     return None
 
 
+NO_PREVIOUS = "There is no figure for the same period last year, so it is not rated."
+LAST_YEAR = "last year"
+
+
 def rate(
     spec: IndicatorSpec,
     latest,
@@ -99,8 +103,15 @@ def rate(
     target=None,
     flag: str = "actual",
     previous_flag: str | None = "actual",
+    against_previous: str = LAST_YEAR,
 ) -> RagResult:
     """Rate ``latest`` by ``spec.rag`` and ``spec.polarity``; ``reason`` says why in a sentence.
+
+    ``previous`` is the figure it is compared with (``rows.choose_periods``), named in the
+    reason by ``against_previous`` ("last year", or "the latest earlier figure (2014/15)"
+    for an indicator compared with its latest earlier figure). Under ``previous_year``
+    with no such figure the rating falls back to the target if there is one, and is
+    otherwise not given ("no figure for the same period last year").
 
     Returns ``rag=None`` (with the reason) for rules ``none`` and ``manual``, neutral
     polarity, missing figures, estimates (unless the rule rates them), and when the
@@ -109,14 +120,18 @@ def rate(
     if why_not:
         return RagResult(None, why_not)
     rule = spec.rag
-    if rule.method == "previous_year":
-        comparator, against = previous, "last year"
-        if is_missing(previous) or previous_flag in FLAGS_WITHOUT_VALUE:
-            return RagResult(None, "There is no figure for the same period last year, so it is not rated.")
-    else:
+    prefix = ""
+    against_target = rule.method != "previous_year"
+    if not against_target and (is_missing(previous) or previous_flag in FLAGS_WITHOUT_VALUE):
+        if is_missing(target):
+            return RagResult(None, NO_PREVIOUS)
+        against_target, prefix = True, "No figure for the same period last year, so rated against the target. "
+    if against_target:
         if is_missing(target):
             return RagResult(None, "No target is set for this period, so it is not rated.")
         comparator, against = target, f"the target of {_number(float(target), spec.decimals)}"
+    else:
+        comparator, against = previous, against_previous
     comparator = float(comparator)
     worsening = float(latest) - comparator
     if spec.polarity == "higher_is_better":
@@ -124,7 +139,7 @@ def rate(
     if rule.band_kind == "percent":
         if comparator == 0:
             return RagResult(
-                None, f"A percentage band cannot be measured against zero ({against}); use an absolute band."
+                None, f"{prefix}A percentage band cannot be measured against zero ({against}); use an absolute band."
             )
         worsening = worsening / abs(comparator) * 100.0
         unit_text = "%"
@@ -134,11 +149,11 @@ def rate(
     colour = RAG_NAMES[rag]
     size = _number(abs(worsening), 1 if rule.band_kind == "percent" else max(spec.decimals, 1)) + unit_text
     if round(worsening, _NOISE_DECIMALS) == 0:
-        return RagResult(rag, f"{'Meets' if rule.method == 'target' else 'Same as'} {against}: {colour}")
+        return RagResult(rag, f"{prefix}{'Meets' if against_target else 'Same as'} {against}: {colour}")
     if worsening < 0:
-        return RagResult(rag, f"Better than {against} by {size}: {colour}")
-    verb = "Short of" if rule.method == "target" else "Worse than"
-    return RagResult(rag, f"{verb} {against} by {size} ({_band_text(worsening, rule, unit_text)}): {colour}")
+        return RagResult(rag, f"{prefix}Better than {against} by {size}: {colour}")
+    verb = "Short of" if against_target else "Worse than"
+    return RagResult(rag, f"{prefix}{verb} {against} by {size} ({_band_text(worsening, rule, unit_text)}): {colour}")
 
 
 def apply_override(result: RagResult, override_rag: str, reason: str) -> RagResult:

@@ -9,12 +9,19 @@ For each indicator × area:
   before P ends, the latest such period winning; on a tie of end dates, P itself, then a
   period of P's kind, then the longest. So an indicator whose data lags still shows:
   the IOM reduction for 2014/15 on the 2015/16 dashboard.
-* *previous* is the figure for the same period a year before *latest* if anything is
-  stored for it (a figure, a flagged gap, or a total of districts); otherwise the most
-  recent figure for a period that ends before *latest* starts (Leicestershire's youth
-  re-offending compares Apr–Dec 2015 with 2014/15). Both periods' labels are shown.
+* *previous* is the figure for the same period a year before *latest* (like for like:
+  periods of the same length and kind, a year apart) if anything is stored for it (a
+  figure, a flagged gap, or a total of districts). With nothing stored there, an
+  indicator compared "same period last year" (the default) has no previous figure: it is
+  rated against its target if one is set, else it says "no figure for the same period
+  last year" and is not rated. Only an indicator set to compare with its "latest earlier
+  period" (a cohort or rolling measure: Leicestershire's youth re-offending compares
+  Apr–Dec 2015 with 2014/15) falls back to the most recent figure for a period that ends
+  before *latest* starts, and says so ("compared with 2014/15, the latest earlier
+  figure"). Both periods' labels are shown; ``comparison`` names which it is.
 * Ratings, change, direction of travel (over each indicator's own number of recent
-  periods), significance and district comparison are the indicator engine's, worked out
+  periods and stable band; from two figures when there are only two, ``trend.travel``),
+  significance and district comparison are the indicator engine's, worked out
   for every row at its own periods in one pass (``engine_rows``: what
   ``compute_dashboard`` gives, without its fixed cost per period). Where *previous* is
   not the same period a year earlier, change and RAG are against it, and significance
@@ -37,9 +44,10 @@ from app.indicators.compare import rank_districts
 from app.indicators.dashboard import dashboard_figures, rate_rows, significance_tests
 from app.indicators.model import AreaSpec, IndicatorSpec, RagResult
 from app.indicators.periods import period_of, previous_year_key, trend_period_keys
+from app.indicators.rag import LAST_YEAR
 from app.indicators.significance import ALPHA
 from app.indicators.totals import Populations, area_leaves, as_spec_map, prepare_values, spec_column
-from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes
+from app.indicators.trend import travel
 from app.indicators.year_change import changes, format_change
 from app.periods import PeriodSpec
 from app.vocabulary import POINT_UNITS
@@ -48,7 +56,20 @@ STORED_COLUMNS = ["indicator", "area", "period", "value", "flag", "agency_id", "
 FIGURE_COLUMNS = ["indicator", "area", "period", "value", "flag", "status", "message"]
 CONTRIBUTION_COLUMNS = ["indicator", "area", "period", "agency_id", "submission_id"]
 ROW_LABEL_COLUMNS = ["latest_flag", "previous_flag", "rag", "rag_reason", "direction", "significance",
-                     "district_comparison", "aggregate_status"]
+                     "district_comparison", "aggregate_status", "comparison", "direction_basis"]
+SAME_PERIOD_LAST_YEAR = "same period last year"
+NO_SAME_PERIOD = "no figure for the same period last year"
+
+
+def comparison_text(year_apart: bool, previous_label: str | None, has_previous: bool) -> str:
+    """What a row's latest figure is compared with, in words: "same period last year",
+    "compared with 2014/15, the latest earlier figure", or "no figure for the same period
+    last year"."""
+    if year_apart:
+        return SAME_PERIOD_LAST_YEAR
+    if has_previous and previous_label:
+        return f"compared with {previous_label}, the latest earlier figure"
+    return NO_SAME_PERIOD
 
 
 @dataclass
@@ -96,6 +117,11 @@ class IndicatorRow:
     rag_overridden: bool = False
     comment: str | None = None
     comment_internal: bool = False
+    # What the latest figure is compared with, in words (``comparison_text``), and how the
+    # direction was derived ("from two figures", "trend over 4 periods").
+    comparison: str | None = None
+    direction_basis: str | None = None
+    peer_basis: str | None = None  # how the peer comparison was found (``compare.peer_comparison``)
 
 
 def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
@@ -132,11 +158,13 @@ def period_facts(keys: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period", "start", "end", "kind", "months", "label"])
 
 
-def choose_periods(present: pd.DataFrame, period: PeriodSpec) -> pd.DataFrame:
+def choose_periods(present: pd.DataFrame, period: PeriodSpec, bases: dict[str, str] | None = None) -> pd.DataFrame:
     """For each indicator × area in ``present`` (indicator, area, period) with a period
     ending by ``period``'s end: its ``latest`` and ``previous`` period keys (see this
     module's rules) and whether previous is the same period a year earlier, stored
-    (``year_apart``)."""
+    (``year_apart``). ``bases``: indicator slug → ``IndicatorSpec.comparison_basis``
+    (missing: like for like); only "latest_earlier_period" falls back to an earlier
+    period of another length."""
     facts = period_facts(present["period"])
     facts = facts[facts["end"] <= period.end].assign(is_target=lambda f: f["period"] == period.key,
                                                      same_kind=lambda f: f["kind"] == period.kind)
@@ -154,8 +182,10 @@ def choose_periods(present: pd.DataFrame, period: PeriodSpec) -> pd.DataFrame:
     latest["year_before"] = latest["latest"].map(year_before)
     stored_keys = set(zip(*_lists(present, "indicator", "area", "period")))
     latest["year_apart"] = [key in stored_keys for key in zip(*_lists(latest, "indicator", "area", "year_before"))]
+    cohort = {slug for slug, basis in (bases or {}).items() if basis == "latest_earlier_period"}
+    may_fall_back = ~latest["year_apart"] & latest["indicator"].isin(cohort)
 
-    earlier = rows.merge(latest[~latest["year_apart"]], on=["indicator", "area"]).merge(facts, on="period")
+    earlier = rows.merge(latest[may_fall_back], on=["indicator", "area"]).merge(facts, on="period")
     earlier = earlier[earlier["end"] < earlier["latest_start"]].assign(
         like_latest=lambda f: f["kind"] == f["latest_kind"])
     fallback = (earlier.sort_values(["end", "like_latest", "months"]).groupby(["indicator", "area"], sort=False)
@@ -175,7 +205,8 @@ def dashboard_rows(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas:
     values = prepare_values(stored[["indicator", "area", "period", "value", "flag"]])
     figures = dashboard_figures(values, as_spec_map(specs), areas, sorted(present["period"].unique()))
     figures = figures.merge(present, on=["indicator", "area", "period"])[FIGURE_COLUMNS]
-    rows = engine_rows(choose_periods(present, period), figures, targets, specs, areas, trend_lengths)
+    bases = {slug: spec.comparison_basis for slug, spec in specs.items()}
+    rows = engine_rows(choose_periods(present, period, bases), figures, targets, specs, areas, trend_lengths)
     return figures, rows
 
 
@@ -208,8 +239,16 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     table = table.merge(wanted.rename(columns={"value": "target"}), on=["indicator", "area", "period"], how="left")
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
     table["change_text"] = [format_change(c, u) for c, u in zip(table["change"].tolist(), table["unit"].tolist())]
+    has_previous = table["previous"].notna() | table["previous_flag"].notna()
+    labels = {key: period_of(key).label for key in table["previous_period"].dropna().unique()}
+    table["comparison"] = [comparison_text(apart, labels.get(key), has)
+                           for apart, key, has in zip(*_lists(table, "year_apart", "previous_period"), has_previous)]
+    table["against_previous"] = [
+        LAST_YEAR if apart else f"the latest earlier figure ({labels.get(key)})"
+        for apart, key in zip(*_lists(table, "year_apart", "previous_period"))]
     table["rag"], table["rag_reason"] = rate_rows(table, specs)
-    table["direction"], table["trend_percent"] = row_directions(table, lookup, trend_lengths)
+    table["direction"], table["trend_percent"], table["direction_basis"] = row_directions(
+        table, lookup, trend_lengths, specs)
     table["significance"], table["p_value"] = None, np.nan
     populations = Populations(areas)
     for (latest, compared), group in table[table["year_apart"]].groupby(["period", "previous_period"], sort=False):
@@ -226,7 +265,7 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     table["aggregate_status"], table["aggregate_message"] = table["latest_status"], table["latest_message"].fillna("")
     for column in ROW_LABEL_COLUMNS:  # None, not NaN, for a missing label
         table[column] = table[column].astype(object).where(table[column].notna(), None)
-    return table.drop(columns=["latest_status", "latest_message", "year_apart"])
+    return table.drop(columns=["latest_status", "latest_message", "year_apart", "against_previous"])
 
 
 def figure_lookup(figures: pd.DataFrame) -> dict[tuple[str, str, str], tuple]:
@@ -235,9 +274,11 @@ def figure_lookup(figures: pd.DataFrame) -> dict[tuple[str, str, str], tuple]:
     return dict(zip(keys, zip(*_lists(figures, "value", "flag", "status", "message"))))
 
 
-def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, int]):
-    """Direction of travel and slope per row, each over its own last N periods (a shorter
-    window padded with gaps on the left: that does not move a least-squares slope)."""
+def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, int],
+                   specs: dict[str, IndicatorSpec]):
+    """Direction of travel, its measure and how it was derived per row (``trend.travel``),
+    each over its own last N periods (a shorter window padded with gaps on the left: that
+    does not move a least-squares slope) and with its indicator's stable band."""
     nothing = (np.nan,)
     windows: dict[tuple[str, int], list[str]] = {}
     rows = []
@@ -248,8 +289,8 @@ def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, i
         rows.append([lookup.get((slug, area, key), nothing)[0] for key in windows[(latest, length)]])
     width = max((len(r) for r in rows), default=1)
     matrix = np.array([[np.nan] * (width - len(r)) + r for r in rows], dtype=float).reshape(len(rows), width)
-    slope_percent, points = relative_slopes(matrix)
-    return classify_slopes(slope_percent, points, table["polarity"], STABLE_WITHIN, MIN_POINTS), slope_percent
+    bands = spec_column(table["indicator"], specs, "stable_within").astype(float)
+    return travel(matrix, table["polarity"], bands, table["unit"].isin(POINT_UNITS).to_numpy())
 
 
 def plain(value):

@@ -7,6 +7,14 @@ Within ±``stable_within`` (default 2%) per period is "stable"; otherwise the di
 follows the indicator's polarity (a rising burglary rate is "worsening", rising hate
 reporting is "improving"). Fewer than ``min_points`` figures (default 3), or a neutral
 polarity, give None.
+
+On the dashboard (``travel``) each indicator sets its own stable band
+(``IndicatorSpec.stable_within``, default 2), and a direction is also given from *two*
+figures, as board papers give it from two years': the change from the earlier to the
+later (relative % for counts, rates and money; percentage points for a percentage, as
+the dashboard's change column) within ±band is "stable", otherwise it follows the
+polarity. Each direction says how it was derived: "from two figures" or "trend over N
+periods" (N figures).
 """
 from __future__ import annotations
 
@@ -64,3 +72,32 @@ def direction_of_travel(
     NaN for a missing figure)."""
     row = [np.nan if v is None else v for v in values]
     return directions([row], [polarity], stable_within, min_points)[0]
+
+
+TWO_FIGURES = "from two figures"
+
+
+def travel(matrix, polarities, stable_within, points) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """The dashboard's direction of travel for each row of ``matrix`` (series × periods,
+    oldest first, NaN where there is no figure): (direction, the measure it was judged on
+    — slope % per period, or for two figures the change — and how it was derived). Each
+    row has its own ``polarities``, ``stable_within`` band and ``points`` (True for a
+    percentage: its change is in points)."""
+    y = np.atleast_2d(np.asarray(matrix, dtype=float))
+    bands = np.broadcast_to(np.asarray(stable_within, dtype=float), (y.shape[0],))
+    percent, n = relative_slopes(y)
+    trend = classify_slopes(percent, n, polarities, bands, MIN_POINTS)
+    present = ~np.isnan(y)
+    rows = np.arange(y.shape[0])
+    first = y[rows, np.argmax(present, axis=1)] if y.shape[1] else np.full(y.shape[0], np.nan)
+    last = y[rows, y.shape[1] - 1 - np.argmax(present[:, ::-1], axis=1)] if y.shape[1] else first
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(first != 0, (last / first - 1.0) * 100.0, np.where(last == first, 0.0, np.nan))
+    change = np.where(np.broadcast_to(np.asarray(points, dtype=bool), (y.shape[0],)), last - first, relative)
+    two = n == 2
+    pair = classify_slopes(change, n, polarities, bands, 2)
+    result = np.where(two, pair, trend).astype(object)
+    measure = np.where(two, change, percent)
+    derived = [None if d is None else (TWO_FIGURES if count == 2 else f"trend over {count} periods")
+               for d, count in zip(result.tolist(), n.tolist())]
+    return result, measure, derived

@@ -9,6 +9,9 @@ from app.extensions import db
 # One vocabulary for the engine and the database: the engine's, which needs no Flask.
 from app.indicators.model import (  # noqa: F401  (re-exported through app.models)
     AGGREGATIONS,
+    COMPARISON_BASES,
+    COMPARISON_BASIS_LABELS,
+    DEFAULT_STABLE_WITHIN,
     RAG_BAND_KINDS,
     RAG_METHODS,
 )
@@ -48,7 +51,9 @@ class Indicator(db.Model):
         one_of("aggregation", AGGREGATIONS),
         one_of("rag_method", RAG_METHODS),
         one_of("rag_band_kind", RAG_BAND_KINDS),
+        one_of("comparison_basis", COMPARISON_BASES),
         CheckConstraint("rag_green_within >= 0 AND rag_amber_within >= rag_green_within", name="rag_bands_ordered"),
+        CheckConstraint("stable_within >= 0", name="stable_within_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +78,12 @@ class Indicator(db.Model):
     rag_rate_estimates: Mapped[bool] = mapped_column(default=False)
     # Direction of travel looks at this many recent periods.
     trend_periods: Mapped[int] = mapped_column(default=4, server_default=text("4"))
+    # What the latest figure is compared with (migration 0009): like for like, or (cohort
+    # and rolling measures) the latest earlier figure; and the direction's stable band.
+    comparison_basis: Mapped[str] = mapped_column(
+        String(24), default="same_period_last_year", server_default="same_period_last_year")
+    stable_within: Mapped[float] = mapped_column(
+        Float, default=DEFAULT_STABLE_WITHIN, server_default=text(str(DEFAULT_STABLE_WITHIN)))
     # Peers are compared by default; counts below 5 are suppressed in the public workbook.
     suppress_small_counts: Mapped[bool] = mapped_column(default=True, server_default=true())
 

@@ -6,7 +6,7 @@ from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.vocabulary import RAGS  # one vocabulary with the engine
+from app.vocabulary import PEER_POSITIONS, RAGS  # one vocabulary with the engine
 from app.models.area import Agency, Area
 from app.models.base import one_of, utcnow
 from app.models.indicator import Indicator, Outcome, Period
@@ -94,6 +94,24 @@ class PeerValue(db.Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     label: Mapped[str] = mapped_column(String(120))
     value: Mapped[float] = mapped_column(Float)
+
+    indicator: Mapped[Indicator] = relationship()
+    period: Mapped[Period] = relationship()
+
+
+class PeerPosition(db.Model):
+    """A position among peers as published with the figures (iQuanta's most similar group,
+    a board paper's "County Comparison"), for an indicator and period, when the peers'
+    own figures are not held: shown only where no ``PeerValue`` lets the engine work it out."""
+
+    __tablename__ = "peer_position"
+    __table_args__ = (UniqueConstraint("indicator_id", "period_id", "label"), one_of("position", PEER_POSITIONS))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(8))
 
     indicator: Mapped[Indicator] = relationship()
     period: Mapped[Period] = relationship()

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Agency, Area, AreaPopulation, Indicator, Outcome
+from app.models.indicator import COMPARISON_BASES, DEFAULT_STABLE_WITHIN
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.vocabulary import alias_problems, name_problem, set_aliases
@@ -118,6 +119,8 @@ def _number(value) -> float:
 def save_indicator(data: dict, acting_user, indicator: Indicator | None = None) -> Indicator:
     if indicator is not None and indicator.id in (data.get("numerator_id"), data.get("denominator_id")):
         raise ServiceError(field_errors={"numerator_id": ["An indicator cannot be its own numerator or denominator"]})
+    if (data.get("comparison_basis") or "same_period_last_year") not in COMPARISON_BASES:
+        raise ServiceError(field_errors={"comparison_basis": ["Select what the latest figure is compared with"]})
 
     def apply(row: Indicator):
         for name in ("unit", "polarity", "aggregation", "outcome_id", "numerator_id", "denominator_id",
@@ -132,6 +135,9 @@ def save_indicator(data: dict, acting_user, indicator: Indicator | None = None) 
         row.rag_amber_within = _number(data.get("rag_amber_within"))
         row.rag_rate_estimates = bool(data.get("rag_rate_estimates"))
         row.trend_periods = data.get("trend_periods") or 4
+        row.comparison_basis = data.get("comparison_basis") or "same_period_last_year"
+        stable = data.get("stable_within")
+        row.stable_within = DEFAULT_STABLE_WITHIN if stable is None else _number(stable)
         row.suppress_small_counts = bool(data.get("suppress_small_counts", True))
         if data.get("aliases") is not None:
             set_aliases("indicator", row, data["aliases"])

@@ -22,7 +22,8 @@ ratings (after overrides), unless its ``OutcomeAssessment`` overrides it with a 
 **Commentary** (indicator comments, outcome assessments) shown for P is P's own, else
 that of the year P ends (``periods_whose_commentary_applies``).
 **Peer values** are figures for the period they describe, so the latest figure
-is compared with the peer values of *its* period.
+is compared with the peer values of *its* period; with none, a position published for
+that period (``PeerPosition``) is shown, saying so (``compare.peer_comparison``).
 
 **Who sees what.** Managers and admins see every row. An officer sees a row only if every
 stored figure behind its latest and previous values came from their own agency (so a
@@ -42,7 +43,7 @@ from sqlalchemy.orm import selectinload
 from app.errors import NotFound
 from app.extensions import db
 from app.indicators import apply_override, outcome_rag
-from app.indicators.compare import compare_with_peers
+from app.indicators.compare import peer_comparison
 from app.indicators.model import RagResult
 from app.indicators.periods import period_of
 from app.indicators.rows import (
@@ -62,6 +63,7 @@ from app.models import (
     Indicator,
     Outcome,
     OutcomeAssessment,
+    PeerPosition,
     PeerValue,
     Period,
     PeriodSignOff,
@@ -248,7 +250,8 @@ def _mark_headlines(table: PerformanceTable) -> None:
 
 
 def _add_peer_comparisons(table: PerformanceTable) -> None:
-    """Compare each headline figure with the peer values of its own period."""
+    """Compare each headline figure with the peer figures of its own period, else show the
+    position published for that period (``compare.peer_comparison``)."""
     keys = {row.period for row in table.rows.values()}
     peers: dict[tuple[str, str], list[tuple[str, float]]] = {}
     query = (select(Indicator.slug, Period.key, PeerValue.label, PeerValue.value)
@@ -256,13 +259,20 @@ def _add_peer_comparisons(table: PerformanceTable) -> None:
              .where(Period.key.in_(keys)).order_by(PeerValue.label))
     for slug, key, label, value in db.session.execute(query):
         peers.setdefault((slug, key), []).append((label, value))
+    published: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    query = (select(Indicator.slug, Period.key, PeerPosition.label, PeerPosition.position)
+             .join(Indicator, PeerPosition.indicator_id == Indicator.id)
+             .join(Period, PeerPosition.period_id == Period.id)
+             .where(Period.key.in_(keys)).order_by(PeerPosition.label))
+    for slug, key, label, position in db.session.execute(query):
+        published.setdefault((slug, key), []).append((label, position))
     for row in table.rows.values():
         found = peers.get((row.indicator, row.period), [])
         row.peers = found
-        row.peer_comparison = (
-            compare_with_peers(row.latest, [v for _, v in found], table.specs[row.indicator].polarity)
-            if row.headline and found else None
-        )
+        row.peer_comparison, row.peer_basis = (
+            peer_comparison(row.latest, [v for _, v in found], table.specs[row.indicator].polarity,
+                            published.get((row.indicator, row.period), ()))
+            if row.headline else (None, None))
 
 
 # ---- what people added: ratings and commentary, as shown ----------------------------------

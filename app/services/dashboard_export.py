@@ -205,7 +205,7 @@ class _Builder:
             previous_flag=_flag(row.previous_flag) if row.previous is None else None,
             direction=row.direction, rag=row.rag, rag_reason=reason, rag_overridden=bool(row.rag_overridden),
             significance=row.significance, peer_comparison=row.peer_comparison,
-            district_rags=dict(row.strip),
+            district_rags=dict(row.strip), comparison=row.comparison, direction_basis=row.direction_basis,
             previous_numerator=self.numerator(row, previous), latest_numerator=self.numerator(row, latest),
         )
 

@@ -164,7 +164,8 @@ def _load_targets(seed, by_name, areas) -> int:
 
 
 def load_demo() -> DemoSummary:
-    """Create or refresh the demo partnership in one transaction."""
+    """Create or refresh the demo partnership in one transaction: all of it, or (a
+    ServiceError saying why) nothing."""
     config = load_partnership_config()
     seed = load_seed()
     with transaction():
@@ -186,19 +187,25 @@ def load_demo() -> DemoSummary:
 
 
 def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
-    """Publish a template per seed table; an unchanged definition makes no new version."""
+    """Publish a template per seed table, with the checks every publication passes
+    (``app.services.return_templates``: a valid definition, and no figure that another
+    published template delivers for one of its agencies); a ServiceError says what stops
+    it. An unchanged definition makes no new version."""
     from app.demo.templates import demo_template_definitions
     from app.models import ReturnTemplate
-    from app.services.return_templates import check_definition, mark_published, store_draft
+    from app.services.return_templates import (
+        TemplateProblems, check_definition, check_no_overlap, mark_published, store_draft,
+    )
 
     for defn in demo_template_definitions({name: i.slug for name, i in indicators.items()}):
         problems = check_definition(defn)
         if problems:
-            raise ValueError(f"demo template {defn.slug} is invalid: {problems}")
+            raise TemplateProblems(problems)
         template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == defn.slug))
         latest = template.latest_version if template else None
         if latest is not None and latest.status == "published" and latest.definition == defn.to_dict():
             continue
+        check_no_overlap(defn)
         mark_published(store_draft(defn, None, template), None)
 
 

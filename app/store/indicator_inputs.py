@@ -19,6 +19,7 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
             numerator=slug_of.get(i.numerator_id), denominator=slug_of.get(i.denominator_id), decimals=i.decimals,
             rag=RagRule(method=i.rag_method, band_kind=i.rag_band_kind, green_within=i.rag_green_within,
                         amber_within=i.rag_amber_within, rate_estimates=i.rag_rate_estimates),
+            comparison_basis=i.comparison_basis, stable_within=i.stable_within,
         )
         for i in rows
     }

@@ -4,6 +4,7 @@ templates show. No database, no decisions about who may see what.
 Each area of the product keeps its own section below.
 """
 from app.indicators.periods import period_of
+from app.indicators.rows import NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR
 from app.ingest.read import cell_ref, column_letters
 from app.vocabulary import FLAG_LABELS
 from app.web.charts import Point, line_chart
@@ -77,6 +78,26 @@ def figure_text(value, unit: str, decimals: int, flag: str | None = None) -> str
     return f"{text} ({FLAG_LABELS[flag].lower()})" if flag in ("estimate", "provisional") else text
 
 
+def previous_texts(row, unit: str, decimals: int) -> tuple[str, str]:
+    """(the compared figure, the words under it): "1.25", "2014/15, the latest earlier
+    figure"; "45.79", "2014/15, same period last year"; or "No figure for the same period
+    last year" with nothing under it (``IndicatorRow.comparison`` says which)."""
+    label = period_of(row.previous_period).label if row.previous_period else ""
+    if row.comparison == NO_SAME_PERIOD:
+        return NO_SAME_PERIOD[0].upper() + NO_SAME_PERIOD[1:], ""
+    if row.comparison == SAME_PERIOD_LAST_YEAR:
+        label = f"{label}, {SAME_PERIOD_LAST_YEAR}"
+    elif row.comparison:
+        label = f"{label}, the latest earlier figure"
+    return figure_text(row.previous, unit, decimals, row.previous_flag), label
+
+
+def direction_text(row) -> str | None:
+    """"→ Stable (from two figures)", "↑ Improving (trend over 4 periods)", or None."""
+    text = DIRECTION_TEXT.get(row.direction)
+    return f"{text} ({row.direction_basis})" if text and row.direction_basis else text
+
+
 def row_view(view, row, chart_id: str) -> dict:
     """What the template shows for one dashboard row."""
     table = view.table
@@ -94,10 +115,9 @@ def row_view(view, row, chart_id: str) -> dict:
         "name": indicator.name + (f" — {area.name}" if row.several else ""),
         "latest": figure_text(row.latest, unit, decimals, row.latest_flag),
         "latest_label": period_of(row.period).label,
-        "previous": figure_text(row.previous, unit, decimals, row.previous_flag),
-        "previous_label": period_of(row.previous_period).label if row.previous_period else "",
+        **dict(zip(("previous", "previous_label"), previous_texts(row, unit, decimals))),
         "target": figure_text(row.target, unit, decimals) if row.target is not None else None,
-        "direction": DIRECTION_TEXT.get(row.direction),
+        "direction": direction_text(row),
         "rag": RAG_TAGS.get(row.rag),
         "strip": [(code, areas[code].name, RAG_TAGS.get(rag)) for code, rag in row.strip],
         "chart": line_chart(chart_id, f"{title}: figures over time", points),
@@ -114,8 +134,8 @@ def review_figures(row, indicator) -> dict | None:
     return {
         "latest": figure_text(row.latest, unit, decimals, row.latest_flag),
         "latest_label": period_of(row.period).label,
-        "previous": figure_text(row.previous, unit, decimals, row.previous_flag),
-        "previous_label": period_of(row.previous_period).label if row.previous_period else "",
+        **dict(zip(("previous", "previous_label"), previous_texts(row, unit, decimals))),
+        "direction": direction_text(row),
         "rag": RAG_TAGS.get(row.rag), "calculated": RAG_TAGS.get(row.calculated.rag),
     }
 

@@ -66,6 +66,17 @@ ROUTES["return_templates.correct"] = (
     lambda ids: "/templates/table-2-da-sv-outcomes/proposal/correct",
     {"anonymous": 302, "officer": 403, "manager": 403, "admin": 400, "dhr_coordinator": 403},
 )
+ROUTES["return_templates.fix_table"] = (
+    "POST",
+    lambda ids: "/templates/table-2-da-sv-outcomes/proposal/fixed",
+    {"anonymous": 302, "officer": 403, "manager": 403, "admin": 400, "dhr_coordinator": 403},
+)
+# Managers and admins may download a reference copy; Table 2 has none (404).
+ROUTES["return_templates.reference_copy_download"] = (
+    "GET",
+    lambda ids: "/templates/table-2-da-sv-outcomes/reference-copy",
+    {"anonymous": 302, "officer": 403, "manager": 404, "admin": 404, "dhr_coordinator": 403},
+)
 ROUTES["return_templates.index"] = ("GET", lambda ids: "/templates/", DATA_READERS)
 # The officer's agency (police) does not submit Table 2.
 ROUTES["return_templates.blank"] = (
@@ -84,6 +95,7 @@ for plural, singular in [
     ROUTES[f"admin.{plural}"] = ("GET", lambda ids, p=plural: f"/admin/{p}", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
+ROUTES["admin.peer_figures"] = ("GET", lambda ids: "/admin/peer-figures", ADMIN_ONLY)
 
 # Domestic Homicide Reviews: admins, DHR co-ordinators and people an admin has granted
 # access (test_dhr_access.py); managers and officers without a grant get 403.

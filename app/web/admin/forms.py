@@ -20,7 +20,13 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.models.area import AREA_KINDS
-from app.models.indicator import AGGREGATION_LABELS, RAG_METHODS
+from app.models.indicator import (
+    AGGREGATION_LABELS,
+    COMPARISON_BASES,
+    COMPARISON_BASIS_LABELS,
+    DEFAULT_STABLE_WITHIN,
+    RAG_METHODS,
+)
 from app.models.user import ROLE_LABELS
 from app.vocabulary import POLARITY_LABELS, UNIT_LABELS
 from app.web.forms import DecimalField, IntegerField, LinesField, ReferenceSelect, StrictChoice, options, strip
@@ -242,6 +248,25 @@ class IndicatorForm(FlaskForm):
         default=4,
         description="For example 4 quarters or 3 years. At least 3 figures are needed for a direction.",
         validators=[Optional(), NumberRange(min=3, max=24, message="Enter a number of periods from 3 to 24")],
+    )
+    comparison_basis = SelectField(
+        "Compare the latest figure with",
+        widget=GovSelect(),
+        choices=options([(b, COMPARISON_BASIS_LABELS[b]) for b in COMPARISON_BASES]),
+        validate_choice=False,
+        default="same_period_last_year",
+        description="Like for like unless the measure is a cohort or rolling figure published over periods of "
+                    "different lengths (re-offending from April to December compared with the last whole year).",
+        validators=[Optional(), StrictChoice("comparison")],
+    )
+    stable_within = DecimalField(
+        "Direction of travel is stable within",
+        widget=GovTextInput(),
+        default=DEFAULT_STABLE_WITHIN,
+        places=None,
+        description="Per cent (percentage points for a percentage). From two figures: their change; from three or "
+                    "more: the trend's change per period.",
+        validators=[Optional(), NumberRange(min=0, max=1000, message="Enter a number from 0 to 1000")],
     )
     suppress_small_counts = BooleanField(
         "Hide counts below 5 in the public workbook "

@@ -110,6 +110,21 @@ def test_reasons_say_why():
     assert rate(spec(), 113.9, 100).reason == "Worse than last year by 13.9% (more than 10%): Red"
 
 
+def test_with_no_figure_for_the_same_period_last_year_the_target_rates_it_else_nothing():
+    # Issue 15: the 30 first-time entrants of a quarter, with no figure for that quarter a year earlier.
+    assert rate(spec(unit="count", decimals=0), 30, None).reason == (
+        "There is no figure for the same period last year, so it is not rated.")
+    with_target = rate(spec(unit="count", decimals=0), 30, None, target=35)
+    assert (with_target.rag, with_target.reason) == (
+        "G", "No figure for the same period last year, so rated against the target. "
+             "Better than the target of 35 by 14.3%: Green")
+    short = rate(spec(unit="count", decimals=0), 40, None, target=35, previous_flag="not_released")
+    assert short.rag == "R" and "Short of the target of 35 by 14.3% (more than 10%)" in short.reason
+    # A cohort measure compared with its latest earlier figure says so.
+    assert rate(spec(unit="ratio"), 0.62, 1.25, against_previous="the latest earlier figure (2014/15)").reason == (
+        "Better than the latest earlier figure (2014/15) by 50.4%: Green")
+
+
 def test_no_rating_without_a_comparator_or_with_a_zero_base():
     assert rate(spec(), 5, None).rag is None
     assert "same period last year" in rate(spec(), 5, None).reason

@@ -110,21 +110,34 @@ def test_rows_are_what_compute_dashboard_gives_at_the_same_period(period):
     assert ours.loc[("burglary", "SH"), "aggregate_status"] == ("incomplete" if period.endswith("Q3") else "complete")
 
 
-def test_latest_lags_ties_prefer_the_period_and_a_missing_year_falls_back_to_the_last_earlier_figure():
+def test_latest_lags_ties_prefer_the_period_and_only_a_cohort_measure_falls_back_to_the_last_earlier_figure():
     rows = [
         ("iom", "LC", "2013/14"), ("iom", "LC", "2014/15"),  # lags a year: still shown
-        ("youth", "LC", "2014/15"), ("youth", "LC", "2015-04..2015-12"),  # no Apr-Dec 2014: compared with 2014/15
+        ("youth", "LC", "2014/15"), ("youth", "LC", "2015-04..2015-12"),  # no Apr-Dec 2014
         ("crime", "LC", "2015/16 Q4"), ("crime", "LC", "2015/16"), ("crime", "LC", "2014/15"),  # same end as P
         ("later", "LC", "2016/17 Q1"),  # after the period: not shown
         ("first", "LC", "2015/16"),  # nothing before it
+        ("refuge", "FEN", "2014/15 Q2"), ("refuge", "FEN", "2014/15 Q3"),  # no 2013/14 Q3
+        ("entrants", "LC", "2015/16"), ("entrants", "LC", "2016/17 Q1"),  # a quarter after a year
     ]
     present_rows = pd.DataFrame(rows, columns=["indicator", "area", "period"])
     chosen = choose_periods(present_rows, parse_period("2015/16")).set_index("indicator")
     assert chosen.loc["iom", ["latest", "previous", "year_apart"]].tolist() == ["2014/15", "2013/14", True]
-    assert chosen.loc["youth", ["latest", "previous", "year_apart"]].tolist() == ["2015-04..2015-12", "2014/15", False]
+    # Like for like by default: Apr-Dec 2015 is compared with Apr-Dec 2014, of which nothing is stored.
+    assert chosen.loc["youth", ["latest", "previous", "year_apart"]].tolist() == [
+        "2015-04..2015-12", "2014-04..2014-12", False]
     assert chosen.loc["crime", ["latest", "previous", "year_apart"]].tolist() == ["2015/16", "2014/15", True]
     assert chosen.loc["first", ["latest", "previous", "year_apart"]].tolist() == ["2015/16", "2014/15", False]
     assert "later" not in chosen.index
+    # A cohort measure set to "latest earlier period" compares Apr-Dec 2015 with 2014/15, as the paper does.
+    cohort = choose_periods(present_rows, parse_period("2015/16"), {"youth": "latest_earlier_period"})
+    cohort = cohort.set_index("indicator")
+    assert cohort.loc["youth", ["latest", "previous", "year_apart"]].tolist() == ["2015-04..2015-12", "2014/15", False]
+    assert cohort.loc["iom", "previous"] == "2013/14"  # like for like still wins where it exists
+    # Issue 15: a quarter is never compared with the quarter before, nor with a whole year.
+    quarters = choose_periods(present_rows, parse_period("2016/17 Q1")).set_index("indicator")
+    assert quarters.loc["refuge", ["latest", "previous"]].tolist() == ["2014/15 Q3", "2013/14 Q3"]
+    assert quarters.loc["entrants", ["latest", "previous"]].tolist() == ["2016/17 Q1", "2015/16 Q1"]
     # On the quarter's own dashboard the quarter wins the tie of end dates.
     quarter = choose_periods(present_rows, parse_period("2015/16 Q4")).set_index("indicator")
     assert quarter.loc["crime", "latest"] == "2015/16 Q4"

@@ -17,7 +17,7 @@ from app.indicators.significance import (
     fisher_two_sided,
     significance_labels,
 )
-from app.indicators.trend import directions, relative_slopes
+from app.indicators.trend import TWO_FIGURES, directions, relative_slopes, travel
 
 LEICESTERSHIRE_POPULATION = 674_000
 
@@ -137,3 +137,19 @@ def test_vectorised_directions_match_one_at_a_time():
     together = directions(matrix, polarities)
     for row, polarity, direction in zip(matrix, polarities, together):
         assert direction_of_travel(list(row), polarity) == direction
+
+
+def test_two_figures_give_a_direction_by_their_change_within_each_indicators_band():
+    # Appendix 1: total crime 45.79 -> 47.21 (+3.1%), burglary 3.10 -> 3.53 (+13.9%) with a
+    # ±13.5% band; MARAC repeats 29.2% -> 27.0% (-2.2 points) with ±5 points and with ±2.
+    matrix = [[np.nan, 45.79, 47.21], [np.nan, 3.10, 3.53], [29.2, np.nan, 27.0], [29.2, np.nan, 27.0],
+              [100, 105, 110], [np.nan, np.nan, 5.0], [0.0, np.nan, 0.0]]
+    polarities = ["lower_is_better"] * 5 + ["lower_is_better", "higher_is_better"]
+    bands = [13.5, 13.5, 5, 2, 2, 2, 2]
+    points = [False, False, True, True, False, False, False]
+    found, measure, derived = travel(matrix, polarities, bands, points)
+    assert found.tolist() == ["stable", "worsening", "stable", "improving", "worsening", None, "stable"]
+    assert derived == [TWO_FIGURES] * 4 + ["trend over 3 periods", None, TWO_FIGURES]
+    assert round(measure[0], 1) == 3.1 and round(measure[2], 1) == -2.2
+    # Three or more figures: the slope rule, with the row's own band.
+    assert travel([[97.9, 100, 102.1]], ["lower_is_better"], [5], [False])[0].tolist() == ["stable"]
