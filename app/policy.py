@@ -101,6 +101,16 @@ def may_upload_peer_figures(user) -> bool:
     return in_group(user, ADMINS)
 
 
+def may_see_targets(user) -> bool:
+    """Targets (and their history) are read by those who manage performance."""
+    return in_group(user, MANAGERS)
+
+
+def may_manage_targets(user) -> bool:
+    """Setting, changing, retiring and uploading targets is for admins, as other reference data is."""
+    return in_group(user, ADMINS)
+
+
 def may_unlock_periods(user) -> bool:
     """Reopening a signed-off period is for admins alone."""
     return in_group(user, ADMINS)
