@@ -42,15 +42,17 @@ class StrictChoice:
             raise ValidationError(f"Select a {self.what} from the list")
 
 
+NO_ROW = -1  # an id no row has
+
+
 def database_id(value) -> int | None:
-    """A select's value as a row id ('' = none). An id no database key can hold is refused
-    (ValueError: the select says it is not one of its choices), not looked up."""
+    """A select's value as a row id ('' = none). An id no database key can hold is NO_ROW,
+    which the service then finds no row for and says so, rather than asking the database
+    (on PostgreSQL 'integer out of range', a 500)."""
     if value in (None, "", "None"):
         return None
     number = int(value)
-    if not -MAX_DATABASE_ID <= number <= MAX_DATABASE_ID:
-        raise ValueError(value)
-    return number
+    return number if -MAX_DATABASE_ID <= number <= MAX_DATABASE_ID else NO_ROW
 
 
 class ReferenceSelect(SelectField):
@@ -66,7 +68,7 @@ class ReferenceSelect(SelectField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
-        except ValueError:
+        except ValueError:  # not a whole number at all
             raise ValueError(f"Choose one of the choices for '{self.label.text}'") from None
 
     def set_rows(self, rows, label=lambda r: r.name):
