@@ -110,12 +110,14 @@ def register_blueprints(app: Flask) -> None:
 
     from app.web import registered_blueprints
 
+    from app.web.forms import MAX_DATABASE_ID
+
     class DatabaseId(IntegerConverter):
-        """``<int:…>`` in every URL: an id a database key can hold, so a longer number is a
-        404 rather than an overflow inside the query (a 500)."""
+        """``<int:…>`` in every URL: an id a database key can hold, so a larger number is a
+        404 rather than an overflow inside the query (a 500 on PostgreSQL above 2**31 - 1)."""
 
         def __init__(self, map, *args, **kwargs):
-            kwargs.setdefault("max", 2**63 - 1)
+            kwargs.setdefault("max", MAX_DATABASE_ID)
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseId

@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.joinpath("app").rglob("*.py"), *ROOT.joinpath("tests").rglob("*.py"),
-           *(ROOT / "bench" / name for name in ("export", "import", "indicators"))]
+           *(ROOT / "bench" / name for name in ("annotate", "export", "import", "indicators"))]
 PIPELINE = ["app/ingest", "app/definition", "app/indicators", "app/dhr", "app/export", "app/periods.py",
             "app/vocabulary.py", "app/policy.py", "app/errors.py"]
 
@@ -34,3 +34,13 @@ def test_flags_units_and_rags_are_defined_once():
                    for m in re.finditer(r"^(FLAGS|UNITS|RAGS|POLARITIES) = ", p.read_text(), re.M)]
     assert sorted(definitions) == ["app/vocabulary.py: FLAGS = ", "app/vocabulary.py: POLARITIES = ",
                                    "app/vocabulary.py: RAGS = ", "app/vocabulary.py: UNITS = "]
+
+
+def test_number_fields_of_forms_are_the_bounded_ones():
+    """A form's number field is app.web.forms' IntegerField or DecimalField, which refuse NaN,
+    infinity and numbers no column holds with a message (issue 15), never WTForms' own."""
+    found = [f"{p.relative_to(ROOT)}:{node.lineno} {alias.name}" for p in ROOT.joinpath("app/web").rglob("*.py")
+             for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("wtforms")
+             for alias in node.names if alias.name in ("IntegerField", "DecimalField", "FloatField")]
+    assert found == []

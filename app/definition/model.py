@@ -65,10 +65,13 @@ Shape (JSON keys are the attribute names; ``to_dict`` always writes every key):
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+
+from app.vocabulary import MAX_FIGURE
 
 FREQUENCIES = ("quarterly", "monthly", "annual", "span")
 LAYOUTS = ("indicator_by_area", "indicator_by_period", "indicator_by_measure", "label_value", "tables")
@@ -574,13 +577,55 @@ def definition_to_json(defn: TemplateDefinition) -> str:
     return json.dumps(defn.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+# Nothing a template holds is nested more than a few levels, nor is a number in it larger
+# than the largest figure a return may hold.
+MAX_JSON_DEPTH = 64
+MAX_TEMPLATE_NUMBER = max(MAX_FIGURE.values())
+MAX_TEMPLATE_INTEGER = 2**31 - 1  # what a database integer column holds
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise _NotANumber(name)
+
+
+def _json_depth(text: str) -> int:
+    """How deeply the brackets of ``text`` nest, strings aside: checked before parsing, so
+    that [[[[... cannot exhaust the parser's recursion."""
+    depth = deepest = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket in "]}":
+            depth -= 1
+    return deepest
+
+
 def definition_from_json(text: str) -> TemplateDefinition:
+    """A definition from JSON text, or DefinitionError listing every problem. Text that is
+    not JSON, nested absurdly deep, or holding NaN, Infinity or a number with thousands
+    of digits is one problem saying so, never an exception from the parser."""
+    def refused(message: str) -> DefinitionError:
+        return DefinitionError([DefinitionProblem("", message)])
+
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        raise refused(f"This JSON is nested more than {MAX_JSON_DEPTH} levels deep (lists or objects inside each "
+                      "other), far deeper than any template: check that it is the template's definition.")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise DefinitionError(
-            [DefinitionProblem("", f"This is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).")]
-        ) from None
+        raise refused(f"This is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except _NotANumber as exc:
+        raise refused(f"This JSON holds {exc}, which is not a number a template can hold: write a number or null."
+                      ) from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits
+        raise refused("This JSON holds a number with thousands of digits; no template setting is that large."
+                      ) from None
     return TemplateDefinition.from_dict(data)
 
 
@@ -651,12 +696,18 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self._wrong(key, "a number or null")
             return default
+        if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_TEMPLATE_NUMBER:
+            self._wrong(key, f"a number between -{MAX_TEMPLATE_NUMBER:,.0f} and {MAX_TEMPLATE_NUMBER:,.0f}, or null")
+            return default
         return _canonical_number(value)
 
     def integer(self, key: str, default: int) -> int:
         value = _canonical_number(self.get(key, default))
         if isinstance(value, bool) or not isinstance(value, int):
             self._wrong(key, "a whole number")
+            return default
+        if abs(value) > MAX_TEMPLATE_INTEGER:
+            self._wrong(key, f"a whole number no larger than {MAX_TEMPLATE_INTEGER:,}")
             return default
         return value
 

@@ -23,7 +23,9 @@ from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_shee
 from app.ingest.problems import IngestError, Problem
 from app.ingest.read import read_workbook
 from app.ingest.safety import SafetyLimits, check_workbook_bytes, sha256_of
-from app.ingest.validate import History, ParsedValue, check_cells, check_cross_rules, check_history
+from app.ingest.validate import (
+    History, ParsedValue, check_cells, check_cross_rules, check_history, check_saved_sums,
+)
 from app.periods import PeriodError, PeriodSpec, parse_period
 
 
@@ -178,6 +180,7 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     parsed.values, parsed.targets = cells.values, cells.targets
     problems.extend(cells.problems)
     problems.extend(check_cross_rules(defn, plans, cells.values))
+    problems.extend(check_saved_sums([*cells.values, *cells.targets]))
     if history is not None and cells.values:
         indicators = {row.spec.indicator for plan in plans for row in plan.found_rows}
         problems.extend(check_history(cells.values, history(indicators, period.end)))

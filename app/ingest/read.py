@@ -71,7 +71,12 @@ PLAIN_REFERENCE = re.compile(rb'\sr="([A-Z]{1,3})([1-9]\d*)"')
 # The formats pass over plain sheet XML: a literal search says whether there is anything
 # to find, then a pattern picks out just those cells. Plain form: see _calamine_can_read.
 FORMULA_TAG = re.compile(rb"<f[ >/]")
-FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)><f\b[^>]*(?:/>|>[^<]*</f>)(<v\s*/>|<v>([^<]*)</v>)?')
+FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*)><f\b([^>]*)(?:/>|>([^<]*)</f>)(<v\s*/>|<v>([^<]*)</v>)?')
+# A formula that may add up cells (SUM over ranges, or a chain of +): kept with its cell, so
+# that validation can compare the saved result with the cells it adds up.
+SHARED_INDEX = re.compile(r'\bsi="(\d+)"')
+CELL_REFERENCE = re.compile(r"(\$?)\b([A-Z]{1,3})(\$?)(\d+)\b")
+SUM_LIKE_FORMULA = re.compile(r"(?i)(?=.*(?:SUM\(|\+))[\sA-Z$0-9:,()+]{1,2000}")
 ERROR_TYPE = re.compile(rb' t="e"')
 ERROR_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*? t="e"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 STRING_TYPES = re.compile(rb' t="(?:str|inlineStr)"')
@@ -96,7 +101,8 @@ class SheetGrid:
     ``formula_no_value``. ``merged`` holds (first_row, first_col, last_row, last_col),
     inclusive. ``percent_cells``, ``formula_no_value`` and ``error_cells`` are complete only
     for sheets the reader was asked to read formats for (``need_formats``). ``hidden_rows``
-    and ``hidden_cols`` (0-based, within the bounds) are read for every sheet.
+    and ``hidden_cols`` (0-based, within the bounds) are read for every sheet, and
+    ``sum_formulas`` with the formats.
     """
 
     name: str
@@ -109,6 +115,9 @@ class SheetGrid:
     error_cells: dict[CellKey, str] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
+    # Cell -> formula text (as written, without "="), for formulas that may add up cells
+    # (SUM_LIKE_FORMULA) and have a saved result; read with the formats.
+    sum_formulas: dict[CellKey, str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> object:
         return self.cells.get((row, col))
@@ -466,6 +475,10 @@ class _SheetXmlHandler:
         self.collecting = False
         self.in_phonetic = False
         self.beyond_at: int | None = None
+        self.formula: list[str] | None = None  # the current <f>'s text, gathered while inside it
+        self.formula_text = ""
+        self.formula_attributes = ""
+        self.shared_formulas: dict[str, tuple[CellKey, str]] = {}
 
     def run(self, xml: bytes) -> None:
         self.parser = parser = _safe_expat_parser()
@@ -498,6 +511,7 @@ class _SheetXmlHandler:
             self.style = int(style) if style else 0
             self.has_formula = self.has_value = False
             self.text = []
+            self.formula_text = self.formula_attributes = ""
         elif name == "row":
             ref = attrs.get("r")
             self.row = int(ref) - 1 if ref else self.row + 1
@@ -511,6 +525,8 @@ class _SheetXmlHandler:
             self.collecting = True
         elif name == "f":
             self.has_formula = True
+            self.formula = []
+            self.formula_attributes = f't="{attrs["t"]}" si="{attrs.get("si", "")}"' if "t" in attrs else ""
         elif name == "rPh":
             self.in_phonetic = True
 
@@ -521,6 +537,8 @@ class _SheetXmlHandler:
     def characters(self, data: str) -> None:
         if self.collecting and not self.in_phonetic:
             self.text.append(data)
+        elif self.formula is not None:
+            self.formula.append(data)
 
     def end(self, tag: str) -> None:
         name = tag.rpartition(":")[2]
@@ -528,6 +546,9 @@ class _SheetXmlHandler:
             self.end_cell()
         elif name == "v" or name == "is":
             self.collecting = False
+        elif name == "f":
+            self.formula_text = "".join(self.formula or ())
+            self.formula = None
         elif name == "rPh":
             self.in_phonetic = False
 
@@ -549,6 +570,8 @@ class _SheetXmlHandler:
             return
         if text:
             value = self.decode(text)
+            if self.has_formula:
+                _keep_sum_formula(grid, self.shared_formulas, key, self.formula_attributes, self.formula_text)
             if value != "":
                 if value.__class__ is str and len(value) > self.scan.limits.max_cell_chars:
                     value = self.scan.cut(self.row, self.col, value)
@@ -663,14 +686,50 @@ def _find_formats_in_plain_xml(xml: bytes, scan: "_SheetScan") -> None:
             if key := within(ref):
                 grid.percent_cells.add(key)
     if FORMULA_TAG.search(xml):
-        for ref, attributes, value_element, value in FORMULA_CELL.findall(xml):
+        shared: dict[str, tuple[CellKey, str]] = {}
+        for ref, attributes, formula_attributes, formula, value_element, value in FORMULA_CELL.findall(xml):
             # A formula whose saved result is the empty string (t="str", <v></v>) has one.
             if not value and not (value_element and STRING_TYPES.search(attributes)) and (key := within(ref)):
                 grid.formula_no_value.add(key)
+            elif value and (key := within(ref)):
+                _keep_sum_formula(grid, shared, key, formula_attributes.decode(), formula.decode("utf-8", "replace"))
     if ERROR_TYPE.search(xml):
         for ref, value in ERROR_CELL.findall(xml):
             if value and (key := within(ref)):
                 grid.error_cells[key] = value.decode()
+
+
+def _keep_sum_formula(grid: SheetGrid, shared: dict[str, tuple[CellKey, str]], key: CellKey, attributes: str,
+                      formula: str) -> None:
+    """Keep a cell's formula if it may add up cells. Excel writes a formula dragged across
+    cells once, on the first ('shared', with an index), and only the index on the others:
+    theirs is the first's with its relative references moved by the distance between them."""
+    if 't="shared"' in attributes and (index := SHARED_INDEX.search(attributes)):
+        if formula:
+            if SUM_LIKE_FORMULA.fullmatch(formula):
+                shared[index[1]] = (key, formula)
+        elif index[1] in shared:
+            (first_row, first_col), first = shared[index[1]]
+            formula = shift_references(first, key[0] - first_row, key[1] - first_col) or ""
+    if formula and SUM_LIKE_FORMULA.fullmatch(formula):
+        grid.sum_formulas[key] = formula
+
+
+def shift_references(formula: str, rows: int, cols: int) -> str | None:
+    """``formula`` with its relative cell references moved ('SUM(C6:I6)', 1, 0 -> 'SUM(C7:I7)');
+    None if one would fall off the sheet."""
+    def shift(match: re.Match) -> str:
+        col_fixed, letters, row_fixed, number = match.groups()
+        col = column_index(letters) + (0 if col_fixed else cols)
+        row = int(number) + (0 if row_fixed else rows)
+        if col < 0 or row < 1:
+            raise ValueError(match[0])
+        return f"{col_fixed}{column_letters(col)}{row_fixed}{row}"
+
+    try:
+        return CELL_REFERENCE.sub(shift, formula)
+    except ValueError:
+        return None
 
 
 @functools.lru_cache(maxsize=32)

@@ -12,6 +12,10 @@ rules and the agency's own history. Every problem is collected; none stops the o
   than a total (repeats ≤ cases), percentages lie within 0–100. Checked only where every
   figure involved is there; a failure names the cells and figures. When a figure involved
   is an estimate or provisional, a failed check is a warning, not an error.
+- Saved sums (``check_saved_sums``): a figure whose cell holds a formula adding up other
+  cells (=SUM(C6:C11), =C6+C7+C8) is compared with the sum of the cells it adds up, as
+  read: a saved result that disagrees means the file was not recalculated (a program
+  that writes formulas without working them out, or calculation set to manual). A warning.
 - History (``check_history``): see ``OUTLIER_RULE``. A warning, which the officer
   confirms with a comment before the return is stored.
 
@@ -25,6 +29,7 @@ import functools
 import itertools
 import math
 import operator
+import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -37,7 +42,7 @@ from app.definition import NUMERIC_TYPES, CrossRule, TemplateDefinition, cross_r
 from app.ingest.map import RowPlan, SheetPlan, SlotPlan
 from app.ingest.normalise import PLAIN_NUMBER_TYPES, collect_footnotes, normalise_value
 from app.ingest.problems import Problem
-from app.ingest.read import cell_ref
+from app.ingest.read import CellKey, cell_ref, parse_ref
 from app.ingest.tables import TableFigure, apply_transform, blank_means, check_only_problems
 from app.vocabulary import EMPTY_CELL, FLAGS_WITHOUT_VALUE
 
@@ -584,3 +589,76 @@ def check_history(values: Iterable[ParsedValue], history: History) -> list[Probl
                 f"last {len(earlier)} were {shown} (median {_show(median)}). Check it; if it is right, say why in "
                 "the comment when you submit.", "warning"))
     return problems
+
+
+# ---- saved results of sums ---------------------------------------------------------------
+
+SUM_TERM = re.compile(r"\s*(?:SUM\(([^()]*)\)|(\$?[A-Z]{1,3}\$?\d+))\s*", re.IGNORECASE)
+MAX_SUMMED_CELLS = 10_000
+
+
+def summed_cells(formula: str) -> list[CellKey] | None:
+    """The cells a formula adds up, if it does nothing else: SUM over cells and ranges of its
+    own sheet, or a chain of + of cells and SUMs ('SUM(C6:C11)', 'C6+C7+$C$8'); None for
+    any other formula."""
+    cells: list[CellKey] = []
+    for term in formula.split("+"):
+        match = SUM_TERM.fullmatch(term)
+        if match is None:
+            return None
+        arguments = [match[2]] if match[2] else match[1].split(",")
+        for argument in arguments:
+            first, _, last = argument.strip().partition(":")
+            try:
+                top, left = parse_ref(first)
+                bottom, right = parse_ref(last) if last else (top, left)
+            except ValueError:
+                return None
+            top, bottom, left, right = min(top, bottom), max(top, bottom), min(left, right), max(left, right)
+            if len(cells) + (bottom - top + 1) * (right - left + 1) > MAX_SUMMED_CELLS:
+                return None
+            cells.extend((r, c) for r in range(top, bottom + 1) for c in range(left, right + 1))
+    return cells
+
+
+def check_saved_sums(values: Iterable[ParsedValue]) -> list[Problem]:
+    """A warning for each figure whose cell adds up other cells (``summed_cells``) and whose
+    saved result is not their sum as read. Checked only where the app can tell: every cell
+    added up lies within what was read and holds a number or nothing (not text, a date, an
+    error or a formula without its result)."""
+    problems = []
+    for value in values:
+        grid = value.plan.grid
+        if grid is None or not grid.sum_formulas or value.row.grid_row is None or value.slot.grid_col is None:
+            continue
+        key = (value.row.grid_row, value.slot.grid_col)
+        formula = grid.sum_formulas.get(key)
+        saved = grid.cells.get(key)
+        if formula is None or saved.__class__ is not float:
+            continue
+        cells = summed_cells(formula)
+        if not cells or key in cells:
+            continue
+        total = _sum_as_read(grid, cells)
+        if total is None or math.isclose(saved, total, rel_tol=1e-9, abs_tol=1e-6):
+            continue
+        where = cell_ref(*key)
+        problems.append(Problem(value.sheet, where, (
+            f"Total in {where} is {_show(saved)} but the cells it adds up ({formula}) come to {_show(total)} — the "
+            "file may not have been recalculated. Open it in Excel or LibreOffice, check the figures (press F9 in "
+            "Excel, Ctrl+Shift+F9 in LibreOffice to recalculate), save it and upload it again."), "warning"))
+    return problems
+
+
+def _sum_as_read(grid, cells: list[CellKey]) -> float | None:
+    total = 0.0
+    for key in cells:
+        raw = grid.cells.get(key)
+        if raw is None:
+            if key in grid.formula_no_value or key in grid.error_cells:
+                return None
+            continue
+        if raw.__class__ is not float or not math.isfinite(raw):
+            return None
+        total += raw
+    return total

@@ -15,6 +15,7 @@ from app.definition import (
     DefinitionProblem,
     Field,
     TemplateDefinition,
+    definition_from_json,
     definition_to_json,
     expand_fields,
     validate_definition,
@@ -265,11 +266,7 @@ class LoadResult:
 def load(text: str, user, *, publish_it: bool = True) -> LoadResult:
     """Create or update a template from JSON. An unchanged definition makes no new version."""
     try:
-        defn = TemplateDefinition.from_dict(json.loads(text))
-    except json.JSONDecodeError as error:
-        raise ServiceError(
-            f"The file is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."
-        ) from error
+        defn = definition_from_json(text)
     except DefinitionError as error:
         raise TemplateProblems(error.problems) from error
     problems = check_definition(defn)

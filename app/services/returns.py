@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from app.definition import normalise_label
-from app.export.annotate import TooLargeToAnnotate, annotate_workbook
+from app.export.annotate import CannotAnnotate, annotate_workbook
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
 from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
@@ -598,7 +598,7 @@ def annotated_upload(token: str, user) -> tuple[str, bytes]:
                            "says why.")
     try:
         body = annotate_workbook(data, parsed.problems)
-    except TooLargeToAnnotate as error:
+    except CannotAnnotate as error:
         raise ServiceError(str(error)) from error
     stem = Path(pending.filename).stem or "return"
     return f"{stem}-problems.xlsx", body

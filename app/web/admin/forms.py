@@ -10,9 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DecimalField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -32,7 +30,7 @@ from app.models.indicator import (
 )
 from app.models.user import ROLE_LABELS
 from app.vocabulary import POLARITY_LABELS, UNIT_LABELS
-from app.web.forms import LinesField, ReferenceSelect, StrictChoice, options, strip
+from app.web.forms import DecimalField, IntegerField, LinesField, ReferenceSelect, StrictChoice, options, strip
 
 SLUG = Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, numbers and hyphens only, like 'blaby-council'"

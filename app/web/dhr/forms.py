@@ -57,6 +57,10 @@ class UkDateField(StringField):
         return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
 
 
+# The most the database columns hold: money is Numeric(12, 2), a count of reviews Numeric(6, 2).
+AMOUNT_LIMITS = {"money": Decimal("9999999999.99"), "count": Decimal("9999.99")}
+
+
 class AmountField(StringField):
     """Money ("£2,500.00") or a count ("2.5"), 0 or more; blank is None (never 0)."""
 
@@ -78,6 +82,10 @@ class AmountField(StringField):
             raise StopValidation(f"Enter {self.what} as a number, for example {example}")
         if self.data is not None and self.data < 0:
             raise StopValidation(f"Enter {self.what} as 0 or more, for example {example}")
+        largest = AMOUNT_LIMITS[self.unit]
+        if self.data is not None and self.data > largest:
+            shown = f"£{largest:,}" if self.unit == "money" else f"{largest:,}"
+            raise StopValidation(f"Enter {self.what} as no more than {shown}")
 
     def _value(self):
         if self.raw_text:

@@ -11,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DecimalField,
     HiddenField,
     RadioField,
     SelectField,
@@ -21,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.web.forms import ReferenceSelect, StrictChoice, options, strip
+from app.web.forms import DecimalField, ReferenceSelect, StrictChoice, options, strip
 
 RAG_CHOICES = [("R", "Red"), ("A", "Amber"), ("G", "Green")]
 KIND_LABELS = {"override": "Override the calculated rating", "manual": "Manual rating (for an indicator rated by hand)"}

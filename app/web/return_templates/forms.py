@@ -13,9 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms.widgets import HiddenInput
 from wtforms import (
     BooleanField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,7 +23,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.definition import LAYOUT_NAMES, MEASURES
-from app.web.forms import StrictChoice, options, strip
+from app.web.forms import DecimalField, IntegerField, StrictChoice, options, strip
 
 FREQUENCY_LABELS = {
     "quarterly": "Quarterly",

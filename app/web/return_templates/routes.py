@@ -1,6 +1,5 @@
 """The template editor (admins) and the blank standard return (officers and admins)."""
 import io
-import json
 import re
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ from app.definition import (
     RowSpec,
     SheetLayout,
     TemplateDefinition,
+    definition_from_json,
     definition_to_json,
 )
 from app.policy import ADMINS, MANAGERS, READERS, UPLOADERS
@@ -247,11 +247,7 @@ def edit_json(slug):
     summary = []
     if form.validate_on_submit():
         try:
-            replacement = TemplateDefinition.from_dict(json.loads(form.definition.data))
-        except json.JSONDecodeError as error:
-            form.definition.errors = [
-                f"This is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."
-            ]
+            replacement = definition_from_json(form.definition.data)
         except DefinitionError as error:
             form.definition.errors = [str(p) for p in error.problems]
         else:

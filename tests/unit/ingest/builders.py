@@ -1,5 +1,6 @@
 """Build good and bad upload files in code, so every test says exactly what it feeds in."""
 import io
+import re
 import struct
 import zipfile
 from collections.abc import Callable
@@ -131,3 +132,25 @@ def move_last_cell(data: bytes, new_ref: str, sheet_part: str = "xl/worksheets/s
     tail = xml[row_start:].replace(b'<row r="' + old_row + b'"', b'<row r="' + new_row + b'"', 1)
     tail = tail.replace(b'<c r="' + old_ref + b'"', b'<c r="' + new_ref.encode() + b'"', 1)
     return rezip(data, replace={sheet_part: xml[:row_start] + tail})
+
+
+def sheet_part(data: bytes, sheet: str) -> str:
+    """The zip member holding the worksheet named ``sheet``."""
+    rid = re.search(rb'<sheet [^>]*name="%s"[^>]*r:id="([^"]+)"' % re.escape(sheet.encode()),
+                    member(data, "xl/workbook.xml"))[1]
+    target = re.search(rb'Id="%s"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="%s"' % (rid, rid),
+                       member(data, "xl/_rels/workbook.xml.rels"))
+    return "xl/" + (target[1] or target[2]).decode().removeprefix("/xl/")
+
+
+def with_empty_formatted_rows(data: bytes, count: int, sheet: str) -> bytes:
+    """The workbook with ``count`` empty rows appended to a sheet, each formatted (a row style
+    and a styled empty cell in A), as a spreadsheet program saves a sheet whose formatting
+    was dragged down to the bottom: nothing in them, but each is a row and a cell to load."""
+    part = sheet_part(data, sheet)
+    xml = member(data, part)
+    end = xml.index(b"</sheetData>")
+    last = max(int(n) for n in re.findall(rb'<row r="(\d+)"', xml[:end]))
+    rows = b"".join(b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (n, n)
+                    for n in range(last + 1, last + 1 + count))
+    return rezip(data, replace={part: xml[:end] + rows + xml[end:]})

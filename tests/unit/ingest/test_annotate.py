@@ -4,8 +4,9 @@ import io
 import openpyxl
 import pytest
 
-from app.export.annotate import PROBLEMS_SHEET, TooLargeToAnnotate, annotate_workbook
+from app.export.annotate import PROBLEMS_SHEET, CannotAnnotate, TooLargeToAnnotate, annotate_workbook
 from app.ingest.problems import Problem
+from tests.unit.ingest.builders import rezip, with_empty_formatted_rows
 from tests.unit.ingest.returns import filled
 
 
@@ -67,3 +68,36 @@ def test_a_problem_inside_a_merged_cell_is_marked_on_its_first_cell():
 def test_sheets_too_large_to_hold_are_refused():
     with pytest.raises(TooLargeToAnnotate):
         annotate_workbook(filled(), [Problem(None, None, "x")], max_sheet_bytes=100)
+
+
+def test_a_million_empty_formatted_rows_are_left_out_and_the_table_is_marked():
+    data = with_empty_formatted_rows(filled({"C7": "lots"}), 1_000_000, "Appendix 2")
+    problems = [Problem("Appendix 2", "C7", "'lots' is not a number."), Problem("Appendix 2", "D14", "Blank.")]
+    marked_up = annotate_workbook(data, problems)
+    assert len(marked_up) < 50_000  # 5 MB in, the table and its marks out
+    ws = openpyxl.load_workbook(io.BytesIO(marked_up))["Appendix 2"]
+    # The table ends at row 12; the problem below it (D14) is kept, the million rows after it are not.
+    assert (ws.max_row, ws.max_column) == (14, 13)
+    assert ws["C7"].comment.text == "Error (must be fixed): 'lots' is not a number." and ws["C7"].value == "lots"
+    assert ws["D14"].comment.text == "Error (must be fixed): Blank."
+    assert ws["D7"].value == 186 and ws["A12"].value == "Face to face contacts with existing service users"
+
+
+def test_a_used_range_beyond_the_bound_is_refused_with_a_message():
+    def formatted_down_to_a_note(workbook):
+        ws = workbook["Appendix 2"]
+        for row in range(13, 2013):
+            for col in range(1, 11):
+                ws.cell(row, col).number_format = "0.00"
+        ws.cell(2013, 1, "A note at the bottom")
+
+    data = filled({"C7": "lots"}, change=formatted_down_to_a_note)  # 20,000 formatted cells in the used range
+    with pytest.raises(TooLargeToAnnotate, match="too large to mark up"):
+        annotate_workbook(data, [Problem("Appendix 2", "C7", "x")], max_cells=10_000)
+    assert annotate_workbook(data, [Problem("Appendix 2", "C7", "x")])  # within the default bound
+
+
+def test_a_workbook_openpyxl_cannot_load_is_a_message_not_an_exception():
+    data = rezip(filled(), replace={"xl/styles.xml": b"<styleSheet><cellXfs><xf"})
+    with pytest.raises(CannotAnnotate, match="could not be marked up"):
+        annotate_workbook(data, [Problem(None, None, "x")])
