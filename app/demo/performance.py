@@ -1,19 +1,28 @@
 """The demo's dashboard additions: how Appendix 1's indicators are compared, overall
-comments and a return schedule."""
+comments, the templates' first periods owed (their schedule) and the returns already in."""
+from datetime import date, datetime, time
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Indicator, Outcome, OutcomeAssessment, ReturnTemplate
 from app.periods import parse_period
-from app.services.schedule import schedule_period
+from app.services.schedule import generate_due_returns
 from app.store.reference import period_row
 
-# Returns the demo agencies owe: (template slug, periods).
-DEMO_SCHEDULE = [
-    ("appendix-2-da-sv-outputs", ["Dec 2015 - Mar 2016"]),
-    ("table-2-da-sv-outcomes", ["Dec 2015 - Mar 2016"]),
-    ("cambridgeshire-da-quarterly", ["2014/15 Q1", "2014/15 Q2", "2014/15 Q3", "2014/15 Q4"]),
-]
+# The first period each demo template is owed for; the schedule is generated from it up to
+# the demo's "as at" date (8 June 2016, the board meeting): Living Without Abuse's
+# Dec 2015 - Mar 2016 returns (a one-off span) due 28 April 2016, Leicestershire Police's
+# 2015/16 crime rates due 30 April 2016, Cambridgeshire's quarters from 2015/16 Q4,
+# Rotherham's months from April 2016 and the county council's 2016/17 DHR budget.
+DEMO_SCHEDULE_FROM = {
+    "appendix-2-da-sv-outputs": "Dec 2015 - Mar 2016",
+    "table-2-da-sv-outcomes": "Dec 2015 - Mar 2016",
+    "cambridgeshire-da-quarterly": "2015/16 Q4",
+    "rotherham-table-4": "Apr 2016",
+    "dhr-budget-return": "2016/17",
+    "police-crime-rates": "2015/16",
+}
 
 # Appendix 1 compares the youth re-offending rate, a cohort measure published over
 # periods of changing length, with the latest earlier figure: Apr-Dec 2015 with 2014/15.
@@ -83,8 +92,62 @@ def load_demo_performance(**_) -> None:
             OutcomeAssessment.outcome_id == outcome.id, OutcomeAssessment.period_id == period.id))
         if not exists:
             db.session.add(OutcomeAssessment(outcome_id=outcome.id, period_id=period.id, comment=block["comment"]))
-    for slug, texts in DEMO_SCHEDULE:
-        template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == slug))
-        for text in texts if template else []:
-            schedule_period(template, parse_period(text))
+    for template in db.session.scalars(select(ReturnTemplate).where(ReturnTemplate.slug.in_(DEMO_SCHEDULE_FROM))):
+        if template.schedule_from is None:  # an administrator's choice is kept
+            template.schedule_from = parse_period(DEMO_SCHEDULE_FROM[template.slug]).key
     db.session.flush()
+    generate_due_returns()
+
+
+# Returns already in at the demo's "as at" date: (template, agency, period, the day it came).
+DEMO_RECEIVED = [
+    ("police-crime-rates", "leicestershire-police", "2015/16", date(2016, 4, 27)),  # 3 days before it was due
+]
+
+
+def submit_demo_returns() -> int:
+    """The returns already in (``DEMO_RECEIVED``), each sent as its agency would: the blank
+    return filled with the figures held for it, uploaded (``import_return``), and then dated
+    the day it came. Each commits; one already sent is left alone. Returns how many were sent."""
+    import io
+
+    import openpyxl
+
+    from app.definition import expand_fields
+    from app.export.blank_return import field_cells
+    from app.models import Agency, Submission
+    from app.services import ServiceError, transaction
+    from app.services.blank_returns import blank_return_for
+    from app.services.return_templates import definition_of
+    from app.services.returns import import_return
+    from app.store.values import current_figures
+
+    sent = 0
+    for slug, agency_slug, period_text, received in DEMO_RECEIVED:
+        template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == slug))
+        agency = db.session.scalar(select(Agency).where(Agency.slug == agency_slug))
+        period = parse_period(period_text)
+        if template is None or agency is None or db.session.scalar(select(Submission.id).where(
+                Submission.template_id == template.id, Submission.agency_id == agency.id,
+                Submission.period_id == period_row(period).id).limit(1)) is not None:
+            continue
+        filename, body = blank_return_for(slug, agency_slug, period.key, None)
+        defn = definition_of(template.published_version)
+        fields = expand_fields(defn, period)
+        cells, held = field_cells(defn, fields), current_figures(fields)
+        workbook = openpyxl.load_workbook(body)
+        for field in fields:
+            if field.is_entered and held.get(field.id, (None,))[0] is not None:
+                sheet, cell = cells[field.id]
+                workbook[sheet][cell] = held[field.id][0]
+        filled = io.BytesIO()
+        workbook.save(filled)
+        outcome = import_return(filled.getvalue(), filename, agency_slug=agency_slug,
+                                comment="Sent for the board's 8 June 2016 meeting.")
+        if outcome.submission is None:
+            raise ServiceError([str(problem) for problem in outcome.parsed.errors] or [outcome.result_line()])
+        with transaction():
+            outcome.submission.received_on = received
+            outcome.submission.uploaded_at = datetime.combine(received, time(9, 30))
+        sent += 1
+    return sent

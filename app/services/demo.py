@@ -5,6 +5,7 @@ so running it twice gives the same database. Figures already supplied by a real 
 are never overwritten by demo figures.
 """
 import json
+from datetime import date
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from app.demo.figures import load_seed, seed_figures, seed_targets
 from app.extensions import db
 from app.models import Agency, Area, AreaPopulation, DataValue, Indicator, Outcome, Target, User
 from app.services import transaction
+from app.services.settings import store_default_as_at
 from app.store.reference import period_row
 
 SEED_SOURCE_PREFIX = "Seed: "
@@ -181,8 +183,11 @@ def load_demo() -> DemoSummary:
             targets=_load_targets(seed, by_name, areas),
             logins=logins,
         )
+        if config.get("as_at"):
+            store_default_as_at(date.fromisoformat(config["as_at"]))
         for extend in _demo_extensions():
             extend(agencies=agencies, areas=areas, indicators=by_name)
+    submit_demo_returns()
     return summary
 
 
@@ -207,6 +212,12 @@ def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
             continue
         check_no_overlap(defn)
         mark_published(store_draft(defn, None, template), None)
+
+
+def submit_demo_returns() -> int:
+    from app.demo.performance import submit_demo_returns as submit
+
+    return submit()
 
 
 def _demo_extensions():
