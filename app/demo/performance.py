@@ -1,7 +1,5 @@
 """The demo's dashboard additions: how Appendix 1's indicators are compared, overall
-comments, the templates' first periods owed (their schedule) and the returns already in."""
-from datetime import date, datetime, time
-
+comments and the templates' first periods owed (their schedule)."""
 from sqlalchemy import select
 
 from app.extensions import db
@@ -98,56 +96,3 @@ def load_demo_performance(**_) -> None:
     db.session.flush()
     generate_due_returns()
 
-
-# Returns already in at the demo's "as at" date: (template, agency, period, the day it came).
-DEMO_RECEIVED = [
-    ("police-crime-rates", "leicestershire-police", "2015/16", date(2016, 4, 27)),  # 3 days before it was due
-]
-
-
-def submit_demo_returns() -> int:
-    """The returns already in (``DEMO_RECEIVED``), each sent as its agency would: the blank
-    return filled with the figures held for it, uploaded (``import_return``), and then dated
-    the day it came. Each commits; one already sent is left alone. Returns how many were sent."""
-    import io
-
-    import openpyxl
-
-    from app.definition import expand_fields
-    from app.export.blank_return import field_cells
-    from app.models import Agency, Submission
-    from app.services import ServiceError, transaction
-    from app.services.blank_returns import blank_return_for
-    from app.services.return_templates import definition_of
-    from app.services.returns import import_return
-    from app.store.values import current_figures
-
-    sent = 0
-    for slug, agency_slug, period_text, received in DEMO_RECEIVED:
-        template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == slug))
-        agency = db.session.scalar(select(Agency).where(Agency.slug == agency_slug))
-        period = parse_period(period_text)
-        if template is None or agency is None or db.session.scalar(select(Submission.id).where(
-                Submission.template_id == template.id, Submission.agency_id == agency.id,
-                Submission.period_id == period_row(period).id).limit(1)) is not None:
-            continue
-        filename, body = blank_return_for(slug, agency_slug, period.key, None)
-        defn = definition_of(template.published_version)
-        fields = expand_fields(defn, period)
-        cells, held = field_cells(defn, fields), current_figures(fields)
-        workbook = openpyxl.load_workbook(body)
-        for field in fields:
-            if field.is_entered and held.get(field.id, (None,))[0] is not None:
-                sheet, cell = cells[field.id]
-                workbook[sheet][cell] = held[field.id][0]
-        filled = io.BytesIO()
-        workbook.save(filled)
-        outcome = import_return(filled.getvalue(), filename, agency_slug=agency_slug,
-                                comment="Sent for the board's 8 June 2016 meeting.")
-        if outcome.submission is None:
-            raise ServiceError([str(problem) for problem in outcome.parsed.errors] or [outcome.result_line()])
-        with transaction():
-            outcome.submission.received_on = received
-            outcome.submission.uploaded_at = datetime.combine(received, time(9, 30))
-        sent += 1
-    return sent

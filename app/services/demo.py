@@ -187,7 +187,6 @@ def load_demo() -> DemoSummary:
             store_default_as_at(date.fromisoformat(config["as_at"]))
         for extend in _demo_extensions():
             extend(agencies=agencies, areas=areas, indicators=by_name)
-    submit_demo_returns()
     return summary
 
 
@@ -212,12 +211,6 @@ def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
             continue
         check_no_overlap(defn)
         mark_published(store_draft(defn, None, template), None)
-
-
-def submit_demo_returns() -> int:
-    from app.demo.performance import submit_demo_returns as submit
-
-    return submit()
 
 
 def _demo_extensions():

@@ -22,7 +22,7 @@ def longest_lateness(text: str) -> int:
 # role → (login, pages it can read, what its start page must say it has to do)
 USERS = {
     "police officer": (DEMO_POLICE_OFFICER, ["/"], [
-        "Leicestershire Police: crime rates for the county 2015/16 30 April 2016 Received Received on time",
+        "Leicestershire Police: crime rates for the county 2015/16 30 April 2016 Overdue 39 days overdue",
         "Leicestershire Police: crime rates for the county 2016/17 30 April 2017 Due Due in 326 days",
     ]),
     "LWA officer": (DEMO_LWA_OFFICER, ["/"], [
@@ -32,10 +32,10 @@ USERS = {
         "Overdue 41 days overdue",
     ]),
     "manager": (DEMO_MANAGER, ["/", "/performance/completeness", "/performance/reporting-rates"], [
-        "4 expected returns have not come in (20% received over the last 8 periods)",
+        "5 expected returns have not come in (0% received over the last 8 periods)",
     ]),
     "admin": (DEMO_ADMIN, ["/", "/performance/completeness", "/performance/reporting-rates", "/settings"], [
-        "4 expected returns have not come in",
+        "5 expected returns have not come in",
         "Lateness and clocks are worked out as at 8 June 2016",
     ]),
     "DHR co-ordinator": (DEMO_DHR, ["/", "/dhr/cases", "/dhr/actions"], [
