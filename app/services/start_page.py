@@ -58,6 +58,9 @@ class StartPage:
     unscheduled: list[str] = field(default_factory=list)  # published templates without a first period (admins)
     dhr_overdue_clocks: int = 0
     dhr_overdue_actions: int = 0
+    officer: bool = False  # shows their agency's returns
+    manages_returns: bool = False  # shows the partnership's overdue returns and reporting rate
+    sets_as_at: bool = False  # may change the "as at" date
     has_work: bool = False
 
 
@@ -108,17 +111,19 @@ def start_page(user) -> StartPage:
     bring_schedule_up_to_date()
     now = today()
     page = StartPage(as_at_date(), now)
-    if own_agency_only(user):
+    page.officer, page.manages_returns, page.sets_as_at = (own_agency_only(user), in_group(user, MANAGERS),
+                                                           in_group(user, ADMINS))
+    if page.officer:
         page.returns = expected_returns([user.agency_id], now)
         page.has_work = bool(page.returns)
-    if in_group(user, MANAGERS):
+    if page.manages_returns:
         from app.services.reporting import reporting_rates_view
 
         rates = reporting_rates_view(now)
         page.overdue = rates.overall.expected - rates.overall.received
         page.received_pct = rates.overall.received_pct
         page.has_work = True
-    if in_group(user, ADMINS):
+    if page.sets_as_at:
         page.unscheduled = [t.name for t in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name))
                             if t.published_version is not None and not t.schedule_from]
     if may_see_dhr(user):

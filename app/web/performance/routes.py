@@ -36,7 +36,7 @@ from app.web.performance.forms import (
 from app.web.charts import Point, line_chart
 from app.web.presenters import figure_text, review_figures
 
-from app.policy import ADMINS, MANAGERS
+from app.policy import ADMINS, MANAGERS, in_group
 
 
 def _period_or_404(slug: str):
@@ -225,7 +225,7 @@ def schedule():
 def _schedule_page(form, start_form=None, failed_template=None, status=200):
     return render_template("performance/schedule.html", title="The return schedule", form=form,
                            schedules=template_schedules(), start_form=start_form or ScheduleStartForm(),
-                           failed_template=failed_template, may_set_start=current_user.role in ADMINS), status
+                           failed_template=failed_template, may_set_start=in_group(current_user, ADMINS)), status
 
 
 @bp.route("/schedule/start", methods=["POST"])

@@ -1,4 +1,5 @@
-"""The demo templates (the five seed tables and the police's crime rates): valid, each for its agency, with slugs from the seed labels."""
+"""The demo templates (the five seed tables and the police's crime rates): valid, each for
+its agency, with slugs from the seed labels."""
 from app.definition import validate_definition
 from app.demo.templates import DEMO_INDICATOR_SLUGS, demo_definitions
 
