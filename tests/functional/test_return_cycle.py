@@ -217,6 +217,13 @@ def test_the_preview_warns_before_replacing_a_return_and_shows_what_changes(dist
            "population) Leicestershire 2015/16 Q4 1.50 → 2.25" in preview, preview
     assert preview.index("replaces the return") < preview.index("Submit the return")  # before confirming
 
+    # Once a manager signs 2015/16 Q4 off, the return is accepted.
+    signed_in(client, DEMO_MANAGER)
+    assert client.post("/performance/2015-16-Q4/sign-off", data={}).status_code == 302
+    signed_in(client, officers["blaby-district-council"])
+    assert "District community safety return 2015/16 Q4 28 April 2016 Accepted Received on time" in text_of(
+        client.get("/"))
+
 
 def test_a_refused_upload_offers_the_upload_again(district_template, client):
     officers = district_template
