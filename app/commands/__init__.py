@@ -1,4 +1,5 @@
-"""The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``."""
+"""The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
+``flask settings``."""
 import sys
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def register(app: Flask) -> None:
     from app.commands.dashboard import dashboard
     from app.commands.demo import demo
     from app.commands.returns import returns
+    from app.commands.settings import settings
     from app.commands.templates import templates
 
-    for group in (demo, templates, returns, dashboard):
+    for group in (demo, templates, returns, dashboard, settings):
         app.cli.add_command(group)

@@ -244,3 +244,17 @@ def test_a_refused_upload_offers_the_upload_again(district_template, client):
     form = html[html.index("Upload the corrected return"):]
     assert ('action="/returns/upload"' in form and 'type="file"' in form and 'name="period" value="2015/16 Q3"' in form
             and f'name="template" value="{SLUG}"' in form)
+
+
+def test_the_as_at_date_from_the_command_line(app, runner):
+    from app.services.settings import today
+
+    assert runner.invoke(args=["settings", "as-at"]).output == f"As at {date.today().isoformat()} (the real date)\n"
+    assert runner.invoke(args=["settings", "as-at", "2016-06-08"]).output == "As at 2016-06-08\n"
+    assert today() == date(2016, 6, 8)
+    wrong = runner.invoke(args=["settings", "as-at", "8 June"])
+    assert wrong.exit_code == 1 and "'8 June' is not a date: write it as YYYY-MM-DD" in wrong.output
+    assert runner.invoke(args=["settings", "as-at", "--clear"]).output.endswith("(the real date)\n")
+    assert today() == date.today()
+    app.config["AS_AT_DATE"] = "2017-01-31"  # a deployment's own, when the settings page has none
+    assert runner.invoke(args=["settings", "as-at"]).output == "As at 2017-01-31\n"
