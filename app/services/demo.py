@@ -19,6 +19,8 @@ from app.services.settings import store_default_as_at
 from app.store.reference import period_row
 
 SEED_SOURCE_PREFIX = "Seed: "
+# Where the demo's targets come from, as their history says ("loaded from …").
+DEMO_TARGET_SOURCE = "the demo partnership's board papers (flask demo load)"
 
 
 @dataclass
@@ -154,12 +156,13 @@ def _load_targets(seed, by_name, areas) -> int:
                 Target.period_id == period.id, Target.is_current.is_(True),
             )
         )
-        if row is not None and row.submission_id is not None:
-            continue  # a real upload supplied this target: leave it
+        if row is not None and (row.submission_id is not None or row.entered_by_id is not None):
+            continue  # a real upload or an admin supplied this target: leave it
         if row is None:
             row = Target(indicator=indicator, area=areas[tgt.area], period=period)
             db.session.add(row)
         row.value = tgt.value
+        row.source = DEMO_TARGET_SOURCE
         count += 1
     db.session.flush()
     return count

@@ -280,3 +280,39 @@ def test_budget_contributions_already_stored_are_linked_to_the_agencies_they_nam
 
     flask_migrate.downgrade(revision=BEFORE_0008)
     assert [tuple(row) for row in links()] == linked
+
+
+def test_targets_already_stored_keep_their_values_and_get_no_tolerance_or_author(one_of_each):
+    """0010 gives target a tolerance, who entered it, its source file and its retirement: a
+    target stored before it survives with all of them empty (the indicator's own amber band
+    applies, nobody is recorded as having typed it); a negative tolerance is refused; a
+    downgrade keeps the targets."""
+    flask_migrate.downgrade(revision="0009_comparison_basis")
+    with db.engine.begin() as connection:
+        ids = _ids_of_one_of_each(connection)
+        connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value, note, is_current, "
+                                   "created_at) VALUES (:indicator, :area, :period, 95.0, 'typed by an admin', "
+                                   ":current, '2016-07-01 12:00:00')"), {**ids, "current": True})
+
+    flask_migrate.upgrade()
+
+    with db.engine.begin() as connection:
+        kept = connection.execute(sa.text("SELECT value, note, is_current, tolerance, entered_by_id, source, "
+                                          "retired_at, retired_by_id FROM target")).all()
+        assert [tuple(row) for row in kept] == [(95.0, "typed by an admin", True, None, None, None, None, None)]
+        connection.execute(sa.text("INSERT INTO user_account (email, name, password_hash, role, active, dhr_access, "
+                                   "created_at) VALUES ('a@example.org', 'Ann Admin', 'x', 'admin', :yes, :no, "
+                                   "'2016-07-01 12:00:00')"), {"yes": True, "no": False})
+        admin = connection.execute(sa.text("SELECT id FROM user_account")).scalar()
+        connection.execute(sa.text("UPDATE target SET is_current = :no, retired_at = '2016-08-01 09:00:00', "
+                                   "retired_by_id = :admin"), {"no": False, "admin": admin})
+        connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value, tolerance, "
+                                   "entered_by_id, source, is_current) VALUES (:indicator, :area, :period, 90.0, 2.5, "
+                                   ":admin, 'targets.csv, row 2', :current)"), {**ids, "admin": admin, "current": True})
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE target SET tolerance = -1 WHERE value = 90.0"))
+
+    flask_migrate.downgrade(revision="0009_comparison_basis")
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT value, is_current FROM target ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(95.0, False), (90.0, True)]
