@@ -43,6 +43,10 @@ class Config:
     DHR_REVIEW_WITHIN_MONTHS = 6
     DHR_AMBER_DAYS = 30
 
+    # The date the app treats as today for lateness and the DHR clocks (YYYY-MM-DD), when
+    # an administrator has not set one on the settings page; None: the real date.
+    AS_AT_DATE = None
+
     SERVICE_NAME = "Safer Returns"
     PARTNERSHIP_NAME = "Community Safety Partnership"
 

@@ -161,6 +161,19 @@ def span(first: date, last: date) -> PeriodSpec:
     return PeriodSpec(first, last, "span")
 
 
+def periods_from(first: PeriodSpec, until: date) -> list[PeriodSpec]:
+    """``first`` and each following period of the same length that has begun by ``until``
+    (a quarter, month or year repeats; a span is a one-off: only itself)."""
+    if first.start > until:
+        return []
+    if first.kind == "span":
+        return [first]
+    out = [first]
+    while (following := out[-1].shift_months(first.months)).start <= until:
+        out.append(following)
+    return out
+
+
 def rolling_12_months(to: date) -> PeriodSpec:
     """"12 months to 31st October 2017" = Nov 2016 – Oct 2017."""
     return span(add_months(date(to.year, to.month, 1), -11), to)

@@ -1,5 +1,5 @@
 """The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
-``flask reminders``."""
+``flask reminders``, ``flask settings``."""
 import sys
 from pathlib import Path
 
@@ -24,7 +24,8 @@ def register(app: Flask) -> None:
     from app.commands.demo import demo
     from app.commands.reminders import reminders
     from app.commands.returns import returns
+    from app.commands.settings import settings
     from app.commands.templates import templates
 
-    for group in (demo, templates, returns, dashboard, reminders):
+    for group in (demo, templates, returns, dashboard, reminders, settings):
         app.cli.add_command(group)

@@ -1,6 +1,5 @@
 """``flask reminders send``: the scheduled email, for cron or a systemd timer."""
 import sys
-from datetime import date
 
 import click
 
@@ -14,7 +13,8 @@ def reminders():
 
 @reminders.command("send")
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Treat this day (YYYY-MM-DD) as today. Default: today.")
+              help="Treat this day (YYYY-MM-DD) as today. Default: the partnership's today (its "
+                   "'as at' date, if one is set).")
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send and record nothing.")
 def send_command(on, dry_run):
     """Send the reminders and chasers due today, and any email that failed before.
@@ -24,7 +24,7 @@ def send_command(on, dry_run):
     that failed, and why). Exits 0 when everything went, 1 when a message could not be
     sent: it stays recorded as failed and the next run tries it again.
     """
-    report = send_due(on.date() if on else date.today(), dry_run=dry_run)
+    report = send_due(on.date() if on else None, dry_run=dry_run)
     for line in report.nobody_to_tell:
         click.echo(f"not sent: {line}")
     if dry_run:

@@ -1,19 +1,26 @@
 """The demo's dashboard additions: how Appendix 1's indicators are compared, overall
-comments and a return schedule."""
+comments and the templates' first periods owed (their schedule)."""
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Indicator, Outcome, OutcomeAssessment, ReturnTemplate
 from app.periods import parse_period
-from app.services.schedule import schedule_period
+from app.services.schedule import generate_due_returns
 from app.store.reference import period_row
 
-# Returns the demo agencies owe: (template slug, periods).
-DEMO_SCHEDULE = [
-    ("appendix-2-da-sv-outputs", ["Dec 2015 - Mar 2016"]),
-    ("table-2-da-sv-outcomes", ["Dec 2015 - Mar 2016"]),
-    ("cambridgeshire-da-quarterly", ["2014/15 Q1", "2014/15 Q2", "2014/15 Q3", "2014/15 Q4"]),
-]
+# The first period each demo template is owed for; the schedule is generated from it up to
+# the demo's "as at" date (8 June 2016, the board meeting): Living Without Abuse's
+# Dec 2015 - Mar 2016 returns (a one-off span) due 28 April 2016, Leicestershire Police's
+# 2015/16 crime rates due 30 April 2016, Cambridgeshire's quarters from 2015/16 Q4,
+# Rotherham's months from April 2016 and the county council's 2016/17 DHR budget.
+DEMO_SCHEDULE_FROM = {
+    "appendix-2-da-sv-outputs": "Dec 2015 - Mar 2016",
+    "table-2-da-sv-outcomes": "Dec 2015 - Mar 2016",
+    "cambridgeshire-da-quarterly": "2015/16 Q4",
+    "rotherham-table-4": "Apr 2016",
+    "dhr-budget-return": "2016/17",
+    "police-crime-rates": "2015/16",
+}
 
 # Appendix 1 compares the youth re-offending rate, a cohort measure published over
 # periods of changing length, with the latest earlier figure: Apr-Dec 2015 with 2014/15.
@@ -83,8 +90,9 @@ def load_demo_performance(**_) -> None:
             OutcomeAssessment.outcome_id == outcome.id, OutcomeAssessment.period_id == period.id))
         if not exists:
             db.session.add(OutcomeAssessment(outcome_id=outcome.id, period_id=period.id, comment=block["comment"]))
-    for slug, texts in DEMO_SCHEDULE:
-        template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == slug))
-        for text in texts if template else []:
-            schedule_period(template, parse_period(text))
+    for template in db.session.scalars(select(ReturnTemplate).where(ReturnTemplate.slug.in_(DEMO_SCHEDULE_FROM))):
+        if template.schedule_from is None:  # an administrator's choice is kept
+            template.schedule_from = parse_period(DEMO_SCHEDULE_FROM[template.slug]).key
     db.session.flush()
+    generate_due_returns()
+

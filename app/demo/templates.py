@@ -7,7 +7,8 @@ re-points rows by name.
 Agencies: living-without-abuse (the LLR domestic abuse & sexual violence service
 provider) submits Appendix 2 and Table 2; cambridgeshire-idva the Cambridgeshire
 quarterly return; rotherham-council Rotherham's Table 4; leicestershire-county-council
-(which manages the pooled DHR budget) the DHR budget return.
+(which manages the pooled DHR budget) the DHR budget return; leicestershire-police the
+county's crime rates (Appendix 1).
 Areas: districts B C H HB M NW O, county LC, wider LLR; CAMBS with CAM, HUNTS, FEN;
 ROTH; RUT.
 """
@@ -102,6 +103,15 @@ DHR_BUDGET_ROWS = (
 )
 
 
+# Appendix 1's crime rates, which Leicestershire Police supply for the county each year.
+POLICE_ROWS = (
+    ("Total Crime rate (per 1,000 population)", ("Total crime rate",)),
+    ("Domestic Burglary rate (per 1,000 population)", ("Domestic burglary rate",)),
+    ("Vehicle Crime rate (per 1,000 population)", ("Vehicle crime rate",)),
+    ("Violence with Injury rate (per 1,000 population)", ("Violence with injury rate",)),
+)
+
+
 def _demo_indicator_slugs() -> dict[str, str]:
     labels = [label for label, _, _ in APPENDIX_2_ROWS] + list(TABLE_2_ROWS)
     mapping = {label: slugify(label) for label in labels}
@@ -109,6 +119,7 @@ def _demo_indicator_slugs() -> dict[str, str]:
         mapping[label] = slugify(indicator_label or label)
     mapping.update({label: slugify(label) for label, _ in ROTHERHAM_ROWS})
     mapping.update({label: slugify(label) for label, _, _ in DHR_BUDGET_ROWS})
+    mapping.update({label: slugify(label) for label, _ in POLICE_ROWS})
     return mapping
 
 
@@ -232,10 +243,27 @@ def _dhr_budget() -> TemplateDefinition:
     )
 
 
+def _police_crime_rates() -> TemplateDefinition:
+    rows = [RowSpec(label=label, aliases=list(aliases), indicator=DEMO_INDICATOR_SLUGS[label], rule=decimal_rule())
+            for label, aliases in POLICE_ROWS]
+    return _one_sheet(
+        "police-crime-rates", "Leicestershire Police: crime rates for the county", "annual",
+        "leicestershire-police", 30,
+        "Enter Leicestershire County's crime rates for the financial year, per 1,000 population (Appendix 1 of "
+        "the Safer Communities Performance Dashboard).",
+        SheetLayout(name="Crime rates", layout="label_value", rows=rows, default_area="LC",
+                    title="Crime rates per 1,000 population: Leicestershire County"),
+        CrossRule(kind="less_or_equal", sheet="", parts=[FieldSelector(row=POLICE_ROWS[1][0])],
+                  total=FieldSelector(row=POLICE_ROWS[0][0]),
+                  message="The domestic burglary rate cannot be more than the total crime rate."),
+    )
+
+
 def demo_definitions() -> list[TemplateDefinition]:
-    """The five seed tables as templates: Appendix 2, Table 2, Cambridgeshire, Rotherham
-    Table 4 and the DHR budget return (fresh objects on every call)."""
-    return [_appendix_2(), _table_2(), _cambridgeshire(), _rotherham(), _dhr_budget()]
+    """The five seed tables as templates (Appendix 2, Table 2, Cambridgeshire, Rotherham
+    Table 4 and the DHR budget return) and Leicestershire Police's crime rates of Appendix 1
+    (fresh objects on every call)."""
+    return [_appendix_2(), _table_2(), _cambridgeshire(), _rotherham(), _dhr_budget(), _police_crime_rates()]
 
 
 def demo_template_definitions(indicator_names_to_slugs: dict[str, str]) -> list[TemplateDefinition]:

@@ -768,7 +768,31 @@ def _write_completeness(sheet: _Sheet, data: DashboardData) -> None:
                              f.integer, received)
     elif not table.rows:
         ws.write_string(first_row, 0, "No returns are scheduled for these periods.", f.note)
+    if table.rates:
+        _write_reporting_rates(sheet, table, first_row + len(table.rows) + 2)
     sheet.finish((header, header), widths, freeze_columns=1)
+
+
+def _write_reporting_rates(sheet: _Sheet, table, row: int) -> None:
+    """Expected / received / on time, partnership-wide, by template, agency and period,
+    as values (they cover each template's last 8 periods, not only the columns above)."""
+    ws, f = sheet.ws, sheet.f
+    ws.write_string(row, 0, f"Reporting rates as at {table.rates_as_at} (each template's last 8 periods)", f.subtitle)
+    row += 1
+    labels = ["", "", "Expected", "Received", "On time", "Reporting rate", "On time rate"]
+    for col, label in enumerate(labels):
+        sheet.text(row, col, label, f.label)
+    for rate in table.rates:
+        row += 1
+        sheet.text(row, 0, rate.section, f.text_wrap)
+        sheet.text(row, 1, rate.label, f.text_wrap)
+        for col, number in enumerate((rate.expected, rate.received, rate.on_time), start=2):
+            ws.write_number(row, col, number, f.integer)
+        for col, pct in enumerate((rate.received_pct, rate.on_time_pct), start=5):
+            if pct is None:
+                ws.write_blank(row, col, None, f.blank)
+            else:
+                ws.write_number(row, col, round(pct, 1), f.percent(0))
 
 
 # ---- Notes and definitions -----------------------------------------------------------------------------

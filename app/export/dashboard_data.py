@@ -312,9 +312,24 @@ class CompletenessRow:
 
 
 @dataclass(frozen=True)
+class ReportingRate:
+    """Expected / received / on time for the partnership, a template, an agency or a period
+    (``app.services.reporting``); the rates are per cent of expected, None if none is."""
+    section: str  # "Partnership" | "Template" | "Agency" | "Period"
+    label: str
+    expected: int
+    received: int
+    on_time: int
+    received_pct: float | None
+    on_time_pct: float | None
+
+
+@dataclass(frozen=True)
 class CompletenessTable:
     periods: list[str]
     rows: list[CompletenessRow]
+    rates: list[ReportingRate] = field(default_factory=list)  # over each template's last 8 periods
+    rates_as_at: str = ""  # "8 June 2016"
 
 
 @dataclass(frozen=True)

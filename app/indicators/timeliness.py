@@ -65,3 +65,34 @@ def _note(status: str, due, days: int) -> str:
     if status == "missing":
         return f"Missing: due {_day(due)}, {days} day{plural} ago"
     return f"Due {_day(due)}"
+
+
+RATE_COLUMNS = ["expected", "received", "on_time", "received_pct", "on_time_pct"]
+
+
+def reporting_rates(statuses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Reporting rates, as DHIS2 shows them, of ``completeness`` rows grouped ``by`` some of
+    their columns (none: one row for everything). ``expected``: the returns due by today,
+    and any received before their due date; ``received``: those received (on time or
+    late); ``on_time``: received on or before the due date; ``received_pct`` and
+    ``on_time_pct``: per cent of expected, None when nothing is expected yet. A return
+    not yet due and not received is not expected yet; its group is still listed (with
+    nothing expected)."""
+    frame = statuses
+    counted = pd.DataFrame({
+        **{column: frame[column] for column in by},
+        "expected": (frame["status"] != "not yet due").astype(int),
+        "received": frame["status"].isin(("received", "late")).astype(int),
+        "on_time": (frame["status"] == "received").astype(int),
+    }, index=frame.index) if len(frame) else pd.DataFrame(columns=[*by, "expected", "received", "on_time"])
+    if by:
+        totals = counted.groupby(by, as_index=False, sort=False)[["expected", "received", "on_time"]].sum()
+    else:
+        totals = pd.DataFrame([counted[["expected", "received", "on_time"]].sum().to_dict()]) if len(counted) \
+            else pd.DataFrame([{"expected": 0, "received": 0, "on_time": 0}])
+    for column in ("expected", "received", "on_time"):
+        totals[column] = totals[column].astype(int)
+    for column, part in (("received_pct", "received"), ("on_time_pct", "on_time")):
+        totals[column] = pd.Series([100 * r / e if e else None for r, e in zip(totals[part], totals["expected"])],
+                                   index=totals.index, dtype=object)
+    return totals[[*by, *RATE_COLUMNS]]

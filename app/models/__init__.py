@@ -36,6 +36,7 @@ from app.models.performance import (
     ReturnDue,
 )
 from app.models.mail import MAIL_KINDS, MAIL_STATUSES, MailMessage
+from app.models.setting import PartnershipSetting
 from app.models.submission import SUBMISSION_STATUSES, AuditEvent, Submission
 from app.models.template import FREQUENCIES, VERSION_STATUSES, ReturnTemplate, TemplateVersion, template_agency
 from app.models.user import ROLES, User
@@ -43,7 +44,7 @@ from app.models.user import ROLES, User
 __all__ = [
     "ACTION_SCOPES", "ACTION_STATUSES", "CASE_STATUSES", "COST_KINDS", "REVIEW_TYPES", "Commentary",
     "DhrAction", "DhrActionUpdate", "DhrBudgetYear", "DhrCase", "DhrContribution", "DhrCost", "DhrPanelMeeting",
-    "OutcomeAssessment", "PeerPosition", "PeerValue", "PeriodSignOff", "RagSetting", "ReturnDue",
+    "OutcomeAssessment", "PartnershipSetting", "PeerPosition", "PeerValue", "PeriodSignOff", "RagSetting", "ReturnDue",
     "AGGREGATIONS", "AREA_KINDS", "FREQUENCIES",
     "PERIOD_KINDS", "RAG_BAND_KINDS", "RAG_METHODS", "ROLES", "SUBMISSION_STATUSES",
     "VERSION_STATUSES", "Agency", "Area", "AreaAlias", "AreaPopulation", "AuditEvent", "DataValue",

@@ -128,6 +128,12 @@ class ReturnDue(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     due_date: Mapped[date]
+    # Why a manager added it by hand (None: generated from the template's schedule).
+    added_reason: Mapped[str | None] = mapped_column(Text)
+    # Why a manager waived it (None: it is expected); a waived return counts nowhere.
+    waived_reason: Mapped[str | None] = mapped_column(Text)
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    waived_at: Mapped[datetime | None]
 
     template: Mapped[ReturnTemplate] = relationship()
     agency: Mapped[Agency] = relationship()

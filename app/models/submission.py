@@ -1,5 +1,5 @@
 """Submissions (uploaded returns) and the audit log."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,6 +39,10 @@ class Submission(db.Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The day it counts as received for lateness: the partnership's "today" when it was
+    # stored (app.services.settings.today), which is the upload's date unless an "as at"
+    # date is set. None on rows stored before it was recorded: their upload date counts.
+    received_on: Mapped[date | None]
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]

@@ -29,6 +29,10 @@ class ReturnTemplate(db.Model):
     frequency: Mapped[str] = mapped_column(String(12), default="quarterly")
     # Days after the period ends by which a return is due.
     due_days: Mapped[int] = mapped_column(default=28)
+    # The first period its agencies owe (a period key, e.g. "2015/16 Q4"): from it, every
+    # period up to today is expected of each agency (app.services.schedule). None: no
+    # schedule is generated.
+    schedule_from: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(secondary=template_agency, order_by="Agency.slug")

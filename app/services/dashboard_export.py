@@ -408,11 +408,24 @@ class _Builder:
         return tables
 
     def completeness(self) -> CompletenessTable:
+        """The statuses by agency and period, and (restricted) the reporting rates as at today."""
+        from app.dhr import long_date
+        from app.export.dashboard_data import ReportingRate
+        from app.services.reporting import reporting_rates_view
+
         view = completeness_view(self.table.period, with_gaps=False)
         rows = [] if self.public else [
             CompletenessRow(agency.name, template.name, [cell["status"] if cell else None for cell in cells])
             for agency, template, cells in view.rows]
-        return CompletenessTable(periods=[p.label for p in view.periods], rows=rows)
+        if self.public:
+            return CompletenessTable(periods=[p.label for p in view.periods], rows=rows)
+        rates = reporting_rates_view()
+        sections = [("Partnership", [rates.overall]) if not rates.empty else ("Partnership", []),
+                    ("Template", rates.by_template), ("Agency", rates.by_agency), ("Period", rates.by_period)]
+        return CompletenessTable(
+            periods=[p.label for p in view.periods], rows=rows, rates_as_at=long_date(rates.as_at),
+            rates=[ReportingRate(section, r.label, r.expected, r.received, r.on_time, r.received_pct, r.on_time_pct)
+                   for section, found in sections for r in found])
 
     def definitions(self) -> list[IndicatorDefinition]:
         out = []

@@ -5,6 +5,7 @@ so running it twice gives the same database. Figures already supplied by a real 
 are never overwritten by demo figures.
 """
 import json
+from datetime import date
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from app.demo.figures import load_seed, seed_figures, seed_targets
 from app.extensions import db
 from app.models import Agency, Area, AreaPopulation, DataValue, Indicator, Outcome, Target, User
 from app.services import transaction
+from app.services.settings import store_default_as_at
 from app.store.reference import period_row
 
 SEED_SOURCE_PREFIX = "Seed: "
@@ -184,6 +186,8 @@ def load_demo() -> DemoSummary:
             targets=_load_targets(seed, by_name, areas),
             logins=logins,
         )
+        if config.get("as_at"):
+            store_default_as_at(date.fromisoformat(config["as_at"]))
         for extend in _demo_extensions():
             extend(agencies=agencies, areas=areas, indicators=by_name)
     return summary

@@ -197,14 +197,12 @@ def _officers_by_agency(agency_ids) -> dict[int, list[User]]:
 
 
 def _received(due_rows) -> list[tuple]:
-    """(agency, template, period, first received) for the returns these rows schedule."""
+    """(agency, template, period, first received) for the returns these rows schedule: the
+    schedule's own rule (the day a return counts as received)."""
+    from app.services.schedule import first_receipts
+
     periods = {d.period_id for d in due_rows}
-    if not periods:
-        return []
-    return db.session.execute(
-        select(Submission.agency_id, Submission.template_id, Submission.period_id, func.min(Submission.uploaded_at))
-        .where(Submission.status.in_(RECEIVED_STATUSES), Submission.period_id.in_(periods))
-        .group_by(Submission.agency_id, Submission.template_id, Submission.period_id)).all()
+    return first_receipts(sorted(periods)) if periods else []
 
 
 def reminders_due(today: date) -> tuple[list[Reminder], list[ReturnDue]]:
@@ -215,7 +213,8 @@ def reminders_due(today: date) -> tuple[list[Reminder], list[ReturnDue]]:
     every, at_most = max(1, config["CHASER_EVERY_DAYS"]), config["CHASERS_AT_MOST"]
     oldest = today - timedelta(days=after + every * max(at_most, 0))
     due_rows = list(db.session.scalars(select(ReturnDue).where(
-        ReturnDue.due_date >= oldest, ReturnDue.due_date <= today + timedelta(days=before))
+        ReturnDue.due_date >= oldest, ReturnDue.due_date <= today + timedelta(days=before),
+        ReturnDue.waived_reason.is_(None))
         .order_by(ReturnDue.due_date, ReturnDue.id)))
     if not due_rows:
         return [], []
@@ -256,7 +255,11 @@ def describe(reminder_or_message) -> str:
 def send_due(today: date | None = None, *, dry_run: bool = False) -> RunReport:
     """Make the reminders and chasers due today that were never made, then send every
     message still outstanding (these, and any that failed before). See the module's rules."""
-    today = today or date.today()
+    from app.services.schedule import bring_schedule_up_to_date
+    from app.services.settings import today as partnership_today
+
+    bring_schedule_up_to_date()
+    today = today or partnership_today()
     reminders, nobody = reminders_due(today)
     report = RunReport(nobody_to_tell=[
         f"{due.template.name} for {due.period.label} from {due.agency.name} (due {long_date(due.due_date)}): "
@@ -326,10 +329,13 @@ def _receipts(submission: Submission) -> list[MailMessage]:
 
 
 def _period_complete_notes(period_id: int) -> list[MailMessage]:
-    due_rows = list(db.session.scalars(select(ReturnDue).where(ReturnDue.period_id == period_id)))
+    from app.services.settings import today as partnership_today
+
+    due_rows = list(db.session.scalars(select(ReturnDue).where(ReturnDue.period_id == period_id,
+                                                               ReturnDue.waived_reason.is_(None))))
     if not due_rows:
         return []
-    today = date.today()
+    today = partnership_today()
     statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows],
                             _received(due_rows), today)
     rows = statuses.to_dict("records")

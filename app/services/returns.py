@@ -48,6 +48,7 @@ from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.notifications import notify_return_stored
 from app.services.return_templates import definition_for_reading
+from app.services.settings import today
 from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
 from app.vocabulary import FLAGS_WITHOUT_VALUE, MAX_FIGURE
 from app.store import submissions as store
@@ -130,6 +131,33 @@ def upload_templates(user) -> list[ReturnTemplate]:
     if user is None:
         return templates
     return [t for t in templates if may_see_template(user, [a.id for a in t.agencies])]
+
+
+@dataclass(frozen=True)
+class ExpectedUpload:
+    """An upload for a return the schedule expects: its template, period and agency are fixed."""
+    agency: Agency
+    template: ReturnTemplate
+    period_key: str
+    period_label: str
+
+
+def expected_upload(template_slug: str, period_text: str, agency_slug: str, user) -> ExpectedUpload | None:
+    """The template, period and agency an upload link names, if this person may upload that
+    return (else None: the upload page then asks for them)."""
+    from app.periods import PeriodError, parse_period
+
+    template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == (template_slug or "")))
+    agency = agencies_by_slug([agency_slug or ""]).get(agency_slug or "")
+    try:
+        period = parse_period(period_text or "")
+    except PeriodError:
+        return None
+    if template is None or agency is None or agency not in template.agencies or template.published_version is None:
+        return None
+    if user is not None and not may_upload_for(user, agency):
+        return None
+    return ExpectedUpload(agency, template, period.key, period.label)
 
 
 def _agency_for(agency_slug: str, user) -> Agency:
@@ -276,7 +304,7 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
     now = utcnow()
     submission = store.add_submission(
         agency_id=agency.id, template_id=template.id, template_version_id=version.id, period_id=period.id,
-        uploaded_by_id=getattr(user, "id", None), uploaded_at=now, filename=parsed.filename[:255],
+        uploaded_by_id=getattr(user, "id", None), uploaded_at=now, received_on=today(), filename=parsed.filename[:255],
         sha256=parsed.sha256, size_bytes=parsed.size_bytes, status="current",
         supersedes_id=previous.id if previous else None, comment=(comment or "").strip() or None,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
@@ -532,17 +560,54 @@ class Preview:
     pending: PendingUpload
     parsed: ParsedReturn
     previous: dict[tuple[str, str, str], tuple[float | None, str]]  # figure key → last period's figure
+    replaces: Submission | None = None  # the current submission confirming would supersede
+    changes: list[store.Change] | None = None  # what confirming would change from it
 
     def previous_for(self, value) -> tuple[float | None, str] | None:
         indicator, area, _ = value.key
         return self.previous.get((indicator, area, value.slot.period.previous().key))
 
 
+def _replaced(parsed: ParsedReturn) -> Submission | None:
+    """The current submission this upload would supersede (same agency, template, period)."""
+    if parsed.template is None or parsed.period is None:
+        return None
+    agency = agencies_by_slug([parsed.agency_slug]).get(parsed.agency_slug)
+    template_id = db.session.scalar(select(ReturnTemplate.id).where(ReturnTemplate.slug == parsed.template.slug))
+    period_id = db.session.scalar(select(Period.id).where(Period.key == parsed.period.key))
+    if agency is None or template_id is None or period_id is None:
+        return None
+    return store.current_submission(agency.id, template_id, period_id)
+
+
+def upload_changes(parsed: ParsedReturn, replaced: Submission) -> list[store.Change]:
+    """What storing this upload would change from the submission it replaces: figures and
+    targets whose value or flag differ, added or removed (as ``store.changes_between``)."""
+    read = [v for v in parsed.values + parsed.targets
+            if v.area and v.measure in ("value", "target") and not (v.measure == "target" and v.value is None)]
+    indicators = indicators_by_slug({v.indicator for v in read}) if read else {}
+    areas = by_code({v.area for v in read}) if read else {}
+    new = {}
+    for v in read:
+        indicator, area, period = indicators.get(v.indicator), areas.get(v.area), v.slot.period
+        figure = store.StoredFigure(indicator.name if indicator else v.indicator, v.indicator,
+                                    area.name if area else v.area, v.area, period.label, period.key, v.value,
+                                    "actual" if v.measure == "target" else v.flag, v.note, v.sheet, v.cell,
+                                    measure=v.measure)
+        new[figure.key] = figure
+    old = {f.key: f for f in store.submission_figures(replaced.id) + store.submission_targets(replaced.id)}
+    changes = [store.Change("added", None, f) if k not in old else store.Change("changed", old[k], f)
+               for k, f in new.items() if k not in old or (old[k].value, old[k].flag) != (f.value, f.flag)]
+    return changes + [store.Change("removed", f, None) for k, f in old.items() if k not in new]
+
+
 def preview_upload(token: str, user) -> Preview:
     pending, data = pending_upload(token, user)
     parsed = reparse(pending, data, user)
     keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in parsed.values if v.area}
-    return Preview(pending, parsed, store.current_figures_by_key(keys))
+    replaced = _replaced(parsed)
+    changes = upload_changes(parsed, replaced) if replaced is not None and not parsed.errors else None
+    return Preview(pending, parsed, store.current_figures_by_key(keys), replaced, changes)
 
 
 def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:

@@ -2,6 +2,7 @@
 from flask import Flask, url_for
 from flask_login import current_user
 
+from app.dhr import long_date
 from app.vocabulary import FLAG_LABELS
 from app.models.user import ROLE_LABELS
 from app import policy
@@ -14,6 +15,7 @@ NAVIGATION = [
     ("Dashboard", "dashboard.index", READERS),
     ("Returns", "returns.index", READERS),
     ("Returns received", "performance.completeness", MANAGERS),
+    ("Reporting rates", "performance.reporting_rates", MANAGERS),
     ("Data", "main.data_values", READERS),
     ("Return templates", "return_templates.index", READERS),
     ("Users", "admin.users", ADMINS),
@@ -52,3 +54,4 @@ def register(app: Flask) -> None:
         FLAG_LABELS=FLAG_LABELS,
     )
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["long_date"] = long_date

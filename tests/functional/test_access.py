@@ -174,12 +174,19 @@ for endpoint, url in {
     "performance.peers": "/performance/indicators/{indicator}/peers",
     "performance.schedule": "/performance/schedule",
     "performance.completeness": "/performance/completeness",
+    "performance.reporting_rates": "/performance/reporting-rates",
     "performance.sign_off": "/performance/2015-16/sign-off",
 }.items():
     ROUTES[endpoint] = ("GET", lambda ids, u=url: u.format(**ids), MANAGERS)
 for endpoint, url in {"performance.rating": "/performance/2015-16/indicators/{indicator}/rating",
                       "performance.commentary": "/performance/2015-16/indicators/{indicator}/commentary"}.items():
     ROUTES[endpoint] = ("POST", lambda ids, u=url: u.format(**ids), MANAGERS_EMPTY_POST)
+# The return schedule's first period (administrators; an empty form is refused) and waiving
+# an expected return (managers; there is none with this id).
+ROUTES["performance.schedule_start"] = ("POST", lambda ids: "/performance/schedule/start", {**ADMIN_ONLY, "admin": 400})
+ROUTES["performance.waive"] = ("GET", lambda ids: "/performance/expected/999999/waive",
+                               {**MANAGERS, "manager": 404, "admin": 404})
+ROUTES["main.settings"] = ("GET", lambda ids: "/settings", ADMIN_ONLY)
 # Nothing to withdraw or remove: back to the page with a message (302).
 ROUTES["performance.withdraw"] = (
     "POST",

@@ -334,23 +334,28 @@ def _submit(template, agency, period_key, at, status="current"):
 def test_completeness_page_says_received_late_missing_and_not_yet_due(demo, client):
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == "cambridgeshire-da-quarterly"))
     sign_in(client, *MANAGER)
-    wrong = client.post("/performance/schedule", data={"template_id": template.id, "periods": "2014/15\nnonsense"})
+    reason = "Cambridgeshire's returns from before the template's first period"
+    wrong = client.post("/performance/schedule", data={"template_id": template.id, "periods": "2014/15\nnonsense",
+                                                       "reason": reason})
     assert wrong.status_code == 400
     assert "is a quarterly return: choose a quarter" in wrong.get_data(as_text=True)
     assert "is not a period we recognise" in wrong.get_data(as_text=True)
     periods = "2014/15 Q1\n2014/15 Q2\n2014/15 Q3\n2014/15 Q4\n2030/31 Q1"
     assert (
-        client.post("/performance/schedule", data={"template_id": template.id, "periods": periods}).status_code == 302
+        client.post("/performance/schedule", data={"template_id": template.id, "periods": periods,
+                                                    "reason": reason}).status_code == 302
     )
     assert (
-        client.post("/performance/schedule", data={"template_id": template.id, "periods": "2014/15 Q1"}).status_code
-        == 302
+        client.post("/performance/schedule", data={"template_id": template.id, "periods": "2014/15 Q1",
+                                                    "reason": reason}).status_code == 302
     )
     dues = db.session.scalars(
-        select(ReturnDue).where(ReturnDue.template_id == template.id).order_by(ReturnDue.due_date)
-    ).all()
+        select(ReturnDue).where(ReturnDue.template_id == template.id, ReturnDue.added_reason == reason)
+        .order_by(ReturnDue.due_date)).all()
     assert len(dues) == 5 and dues[0].due_date == date(2014, 7, 28)  # 30 June + 28 days; not scheduled twice
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "returns_scheduled")).detail["created"] == 1
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "returns_scheduled")
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.detail["created"], e.detail["reason"]) for e in events] == [(5, reason), (0, reason)]
 
     idva = db.session.scalar(select(Agency).where(Agency.slug == "cambridgeshire-idva"))
     _submit(template, idva, "2014/15 Q1", datetime(2014, 7, 20, 10))

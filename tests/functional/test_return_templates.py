@@ -365,7 +365,7 @@ def test_templates_list_format(admin, runner):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert "appendix-2-da-sv-outputs\t1\tpublished\tliving-without-abuse" in lines
-    assert all(len(line.split("\t")) == 4 for line in lines) and len(lines) == 5
+    assert all(len(line.split("\t")) == 4 for line in lines) and len(lines) == 6
 
 
 def test_dump_load_dump_is_identical(admin, runner, tmp_path):

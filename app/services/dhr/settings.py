@@ -6,11 +6,13 @@ from datetime import date
 from flask import current_app
 
 from app.dhr.clocks import ClockRule
+from app.services.settings import today
 
 
 def current_date() -> date:
-    """Today, for the clocks and RAGs (one place to read the system clock)."""
-    return date.today()
+    """Today, for the clocks and RAGs: the partnership's today (``app.services.settings``),
+    its "as at" date if one is set."""
+    return today()
 
 
 def clock_rule() -> ClockRule:

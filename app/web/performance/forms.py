@@ -109,11 +109,30 @@ class ScheduleForm(FlaskForm):
         "for each period, due the template's number of days after the period ends.",
         validators=[InputRequired(message="Enter at least one period, one a line")],
     )
+    reason = reason_field("Why it is needed", "Say why these returns are needed beyond the template's schedule",
+                          "The template's schedule already expects every period from its first one; add a return "
+                          "here only for something else, for example a one-off return.")
     submit = SubmitField("Add to the schedule", widget=GovSubmitInput())
 
     def validate_template_id(self, field):
         if not field.data:
             raise ValidationError("Choose a return template")
+
+
+class ScheduleStartForm(FlaskForm):
+    """An administrator sets the first period a template is owed for."""
+    template_id = HiddenField(validators=[InputRequired(message="Choose a return template")])
+    schedule_from = StringField("First period owed", widget=GovTextInput(), filters=[strip],
+                                description="For example '2015/16 Q4', 'Mar 2016' or '2016/17'. Every period from it "
+                                            "to today is expected of each agency that submits the template.",
+                                validators=[InputRequired(message="Enter the first period owed"), Length(max=40)])
+    submit = SubmitField("Save the first period", widget=GovSubmitInput())
+
+
+class WaiveForm(FlaskForm):
+    reason = reason_field("Why it is not needed", "Say why this return is not needed",
+                          "For example 'The service closed in March 2016'. It is kept in the audit log.")
+    submit = SubmitField("Waive this return", widget=GovSubmitInput())
 
 
 class ConfirmForm(FlaskForm):

@@ -20,17 +20,23 @@ from app.services.ratings import (
     set_rating,
     withdraw_rating,
 )
-from app.services.schedule import completeness_view, schedulable_templates, schedule_returns, scheduled_periods
+from app.services.reporting import reporting_rates_view
+from app.services.schedule import (
+    completeness_view, due_return, schedulable_templates, schedule_returns, scheduled_periods, set_schedule_start,
+    template_schedules, waive_due_return,
+)
 from app.services.sign_off import sign_off as sign_off_period, signed_off_by, unlock as unlock_period
 from app.web.access import roles_required
 from app.web.forms import put_service_errors
 from app.web.performance import bp
 from app.web.performance.forms import (
-    CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, UnlockForm,
+    CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, ScheduleStartForm, UnlockForm,
+    WaiveForm,
 )
+from app.web.charts import Point, line_chart
 from app.web.presenters import figure_text, review_figures
 
-from app.policy import ADMINS, MANAGERS
+from app.policy import ADMINS, MANAGERS, in_group
 
 
 def _period_or_404(slug: str):
@@ -198,12 +204,14 @@ def remove_peer(peer_id: int):
 @bp.route("/schedule", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def schedule():
+    """What each template is owed (generated from its first period), the first period
+    (administrators set it), and returns a manager adds by hand with a reason."""
     form = ScheduleForm()
     form.template_id.set_rows(schedulable_templates())
     if form.validate_on_submit():
         periods = [line.strip() for line in form.periods.data.splitlines() if line.strip()]
         try:
-            created, existing = schedule_returns(form.template_id.data, periods, current_user)
+            created, existing = schedule_returns(form.template_id.data, periods, current_user, form.reason.data)
         except ServiceError as error:
             put_errors(form, error)
         else:
@@ -211,8 +219,66 @@ def schedule():
             flash(f"{created} returns added to the schedule{already}.", "success")
             latest = max((parse_dashboard_period(text) for text in periods), key=lambda spec: spec.end)
             return redirect(url_for("performance.completeness", period=period_slug(latest)))
-    status = 400 if form.errors else 200
-    return render_template("performance/schedule.html", title="Schedule returns", form=form), status
+    return _schedule_page(form, status=400 if form.errors else 200)
+
+
+def _schedule_page(form, start_form=None, failed_template=None, status=200):
+    return render_template("performance/schedule.html", title="The return schedule", form=form,
+                           schedules=template_schedules(), start_form=start_form or ScheduleStartForm(),
+                           failed_template=failed_template, may_set_start=in_group(current_user, ADMINS)), status
+
+
+@bp.route("/schedule/start", methods=["POST"])
+@roles_required(*ADMINS)
+def schedule_start():
+    start_form = ScheduleStartForm()
+    if start_form.validate_on_submit():
+        if not start_form.template_id.data.isdigit():
+            abort(404)
+        try:
+            added = set_schedule_start(int(start_form.template_id.data), start_form.schedule_from.data, current_user)
+        except ServiceError as error:
+            put_errors(start_form, error)
+        else:
+            flash(f"Saved: {added} expected returns added from {start_form.schedule_from.data}.", "success")
+            return redirect(url_for("performance.schedule"))
+    form = ScheduleForm(formdata=None)
+    form.template_id.set_rows(schedulable_templates())
+    return _schedule_page(form, start_form, start_form.template_id.data, status=400)
+
+
+@bp.route("/expected/<int:due_id>/waive", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def waive(due_id: int):
+    due = due_return(due_id)
+    form = WaiveForm()
+    if form.validate_on_submit():
+        try:
+            waive_due_return(due_id, form.reason.data, current_user)
+        except ServiceError as error:
+            put_errors(form, error)
+        else:
+            flash(f"{due.agency.name}'s {due.template.name} for {due.period.label} is no longer expected.", "success")
+            return redirect(url_for("performance.completeness"))
+    return render_template("performance/waive.html", title="Waive a return", form=form, due=due), \
+        400 if form.errors else 200
+
+
+def _percent(value) -> str:
+    return "–" if value is None else f"{value:.0f}%"
+
+
+@bp.route("/reporting-rates")
+@roles_required(*MANAGERS)
+def reporting_rates():
+    rates = reporting_rates_view()
+    charts = [line_chart(f"rates-{key}", title, [Point(r.label, getattr(r, attr), _percent(getattr(r, attr)))
+                                                  for r in rates.by_period])
+              for key, title, attr in (("received", "Returns received, per cent of those expected", "received_pct"),
+                                       ("on-time", "Returns received on time, per cent of those expected",
+                                        "on_time_pct"))] if rates.by_period else []
+    return render_template("performance/reporting_rates.html", title="Reporting rates", rates=rates, charts=charts,
+                           percent=_percent)
 
 
 @bp.route("/completeness")

@@ -26,6 +26,9 @@ class UploadForm(FlaskForm):
                          description="Only needed if the workbook does not say, for example '2015/16 Q4' or "
                                      "'Dec 2015 - Mar 2016'.",
                          validators=[Optional(), Length(max=80)])
+    # "1" when the agency, template and period come from the return's link (the start page):
+    # they are shown, not asked for.
+    locked = HiddenField()
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
 
 

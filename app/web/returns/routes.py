@@ -1,7 +1,7 @@
 """Uploading returns (upload → preview → confirm) and the submissions they become."""
 import io
 
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.policy import ADMINS, READERS, UPLOADERS, may_edit_vocabulary
@@ -11,6 +11,7 @@ from app.services.returns import (
     annotated_upload,
     choose_upload_template,
     confirm_upload,
+    expected_upload,
     hold_upload,
     list_submissions,
     name_from_upload,
@@ -46,11 +47,28 @@ def _upload_choices(form: UploadForm) -> None:
     form.template.choices = options([RECOGNISE] + [(t.slug, t.name) for t in upload_templates(current_user)])
 
 
+def _expected(form: UploadForm):
+    """The return a link (or a locked form) names, with the form's fields set to it; else None."""
+    if request.method == "GET":
+        names = request.args.get("template"), request.args.get("period"), request.args.get("agency")
+    elif form.locked.data == "1":
+        names = form.template.data, form.period.data, form.agency.data
+    else:
+        return None
+    expected = expected_upload(*names, current_user) if all(names) else None
+    if expected is not None:
+        form.template.data, form.period.data, form.agency.data = (expected.template.slug, expected.period_key,
+                                                                  expected.agency.slug)
+        form.locked.data = "1"
+    return expected
+
+
 @bp.route("/upload", methods=["GET", "POST"])
 @roles_required(*UPLOADERS)
 def upload():
     form = UploadForm()
     _upload_choices(form)
+    expected = _expected(form)
     summary: list[str] = []
     if form.validate_on_submit():
         upload_file = form.file.data
@@ -64,7 +82,8 @@ def upload():
             step = "returns.choose" if parsed.choices else "returns.preview"
             return redirect(url_for(step, token=pending.token))
     status = 400 if form.errors or summary else 200
-    return render_template("returns/upload.html", form=form, summary=summary, title="Upload a return"), status
+    return render_template("returns/upload.html", form=form, summary=summary, expected=expected,
+                           title="Upload a return"), status
 
 
 def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: list[str] | None = None):
@@ -74,7 +93,12 @@ def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: l
     shown = view.parsed.values[:PREVIEW_ROWS]
     unnamed = [p for p in view.parsed.warnings if p.header and p.header_kind]
     may_name = bool(unnamed) and may_edit_vocabulary(current_user)
+    upload_form = UploadForm(formdata=None, agency=view.pending.agency_slug, template=view.pending.template_slug or
+                             (view.parsed.template.slug if view.parsed.template else ""),
+                             period=view.pending.period_text or (view.parsed.period.key if view.parsed.period else ""),
+                             locked="1")
     return render_template("returns/preview.html", view=view, parsed=view.parsed, shown=shown, form=form,
+                           upload_form=upload_form,
                            summary=summary or [], token=token, title="Check your return", unnamed=unnamed,
                            may_name=may_name, areas=areas_by_name() if may_name else [],
                            indicators=indicators_by_name() if may_name else []), status

@@ -1,4 +1,5 @@
-"""The demo templates (the five seed tables): valid, each for its agency, with slugs from the seed labels."""
+"""The demo templates (the five seed tables and the police's crime rates): valid, each for
+its agency, with slugs from the seed labels."""
 from app.definition import validate_definition
 from app.demo.templates import DEMO_INDICATOR_SLUGS, demo_definitions
 
@@ -16,10 +17,11 @@ def test_demo_templates_and_agencies():
         "cambridgeshire-da-quarterly": ["cambridgeshire-idva"],
         "rotherham-table-4": ["rotherham-council"],
         "dhr-budget-return": ["leicestershire-county-council"],
+        "police-crime-rates": ["leicestershire-police"],  # so every demo officer's agency submits one
     }
     layouts = [d.sheets[0].layout for d in demo_definitions()]
     assert layouts == ["indicator_by_area", "indicator_by_measure", "indicator_by_period",
-                       "indicator_by_measure", "label_value"]
+                       "indicator_by_measure", "label_value", "label_value"]
 
 
 def test_demo_indicator_slugs_follow_the_seed_labels():

@@ -33,6 +33,7 @@ PERIODS = {
     "cambridgeshire-da-quarterly": "2015/16 Q3",
     "rotherham-table-4": "Oct 2017",
     "dhr-budget-return": "2015/16",
+    "police-crime-rates": "2015/16",
 }
 NUMBER_ENTRIES = (12, 7.5, "1,400 (estimate)", "N/A - not yet released", None, "30 (provisional)", 0, "N/A",
                   "£25,500", "-", 55, "about ten", "N/A - survey not carried out")
