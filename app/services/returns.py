@@ -33,7 +33,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from app.definition import normalise_label
-from app.export.annotate import TooLargeToAnnotate, annotate_workbook
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
 from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
@@ -588,6 +587,8 @@ def name_from_upload(token: str, user, kind: str, alias: str, owner_id: int | No
 
 def annotated_upload(token: str, user) -> tuple[str, bytes]:
     """(file name, the held workbook with its problems marked on it)."""
+    from app.export.annotate import TooLargeToAnnotate, annotate_workbook  # openpyxl: only for this download
+
     pending, data = pending_upload(token, user)
     parsed = reparse(pending, data, user)
     if not parsed.workbook_read:
