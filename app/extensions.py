@@ -1,4 +1,5 @@
 """Flask extensions, created unbound here and initialised in ``create_app``."""
+import click
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -32,6 +33,7 @@ class DeferredMigrate:
 
     def init_app(self, app, db, **kwargs) -> None:
         app.extensions["migrate"] = _PendingMigrate(app, db, kwargs)
+        app.cli.add_command(_DatabaseCommands())
 
 
 class _PendingMigrate:
@@ -43,6 +45,19 @@ class _PendingMigrate:
 
         Migrate(**self._kwargs).init_app(self._app, self._db)  # replaces this stand-in
         return getattr(self._app.extensions["migrate"], name)
+
+
+class _DatabaseCommands(click.Command):
+    """``flask db``: listed by ``flask --help`` without importing Flask-Migrate; run, it
+    hands its arguments to Flask-Migrate's own ``db`` group."""
+
+    def __init__(self):
+        super().__init__("db", help="Perform database migrations (Flask-Migrate).")
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
 
 
 db = SQLAlchemy(model_class=Base)
