@@ -14,7 +14,6 @@ import gc
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Protocol
 
 from app.definition import check_return_period, normalise_label
@@ -23,7 +22,9 @@ from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_shee
 from app.ingest.problems import IngestError, Problem
 from app.ingest.read import read_workbook
 from app.ingest.safety import SafetyLimits, check_workbook_bytes, sha256_of
-from app.ingest.validate import History, ParsedValue, check_cells, check_cross_rules, check_history
+from app.ingest.validate import (
+    History, HistoryWanted, ParsedValue, check_cells, check_cross_rules, check_history, history_wanted,
+)
 from app.periods import PeriodError, PeriodSpec, parse_period
 
 
@@ -39,7 +40,7 @@ class TemplateCatalogue(Protocol):
 
 # (indicator slugs, a date) → the agency's figures for them for periods ending before the
 # date, by (indicator, area).
-HistoryLoader = Callable[[set[str], date], History]
+HistoryLoader = Callable[[HistoryWanted], History]
 
 
 @dataclass
@@ -179,8 +180,9 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     problems.extend(cells.problems)
     problems.extend(check_cross_rules(defn, plans, cells.values))
     if history is not None and cells.values:
-        indicators = {row.spec.indicator for plan in plans for row in plan.found_rows}
-        problems.extend(check_history(cells.values, history(indicators, period.end)))
+        wanted = history_wanted(cells.values)
+        if wanted.keys:
+            problems.extend(check_history(cells.values, history(wanted)))
     return parsed
 
 

@@ -557,14 +557,34 @@ class HistoryPoint(NamedTuple):
 History = dict[tuple[str, str], list[HistoryPoint]]
 
 
+@dataclass(frozen=True)
+class HistoryWanted:
+    """What ``check_history`` reads for a return: for each (indicator, area) it checks, the
+    last ``depth`` figures of the agency's for periods of each length in ``windows``
+    (months, start of the period checked) ending before that start. A loader may return
+    more (``check_history`` picks), never fewer: the 40th quarter reads what the 5th did."""
+
+    keys: frozenset[tuple[str, str]]
+    windows: frozenset[tuple[int, date]]
+    depth: int = OUTLIER_PERIODS
+
+
+def _checked(values: Iterable[ParsedValue]) -> Iterable[ParsedValue]:
+    return (v for v in values if v.value is not None and v.slot.measure == "value")
+
+
+def history_wanted(values: Iterable[ParsedValue]) -> HistoryWanted:
+    checked = list(_checked(values))
+    return HistoryWanted(frozenset((v.row.spec.indicator, v.slot.area or v.row.area) for v in checked),
+                         frozenset((v.slot.period.months, v.slot.period.start) for v in checked))
+
+
 def check_history(values: Iterable[ParsedValue], history: History) -> list[Problem]:
     """Warnings for figures far outside the agency's earlier ones (``OUTLIER_RULE``)."""
     if not history:
         return []
     problems = []
-    for v in values:
-        if v.value is None or v.slot.measure != "value":
-            continue
+    for v in _checked(values):
         points = history.get((v.row.spec.indicator, v.slot.area or v.row.area))
         if not points:
             continue

@@ -147,7 +147,7 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
     agency = _agency_for(agency_slug, user)
     parsed = parse_return(data, filename, agency_slug=agency.slug, catalogue=DatabaseCatalogue(),
                           limits=safety_limits(), period_text=period_text, template_slug=template_slug or None,
-                          history=lambda indicators, before: store.agency_history(agency.id, indicators, before))
+                          history=lambda wanted: store.agency_history(agency.id, wanted))
     if parsed.template is not None and parsed.period is not None:
         parsed.problems.extend(_storage_problems(parsed))
     return parsed

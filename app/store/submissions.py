@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select, tuple_, update
 
 from app.extensions import db
-from app.ingest.validate import History, HistoryPoint
+from app.ingest.validate import History, HistoryPoint, HistoryWanted
 from app.models import Area, DataValue, Indicator, Period, PeriodSignOff, Submission, Target
 from app.periods import month_index
 
@@ -163,21 +163,45 @@ def add_targets(targets: Iterable[TargetRead], submission_id: int, created_at: d
     return len(wanted)
 
 
-def agency_history(agency_id: int, indicator_slugs: set[str], before: date) -> History:
-    """The agency's current figures (with a value) for these indicators, for periods
-    ending before ``before``, by (indicator, area)."""
+def agency_history(agency_id: int, wanted: HistoryWanted) -> History:
+    """The agency's current figures (with a value) that the outlier check reads, by
+    (indicator, area): of the periods of each length it checks, the last ``depth`` before
+    each start; older ones only for an (indicator, area) with fewer than ``depth`` figures
+    in those (a gap, or a new indicator). So an import reads as much history at its 40th
+    quarter as at its 5th."""
+    first_start = max(start for _, start in wanted.windows)
+    periods = {id_: (start, end, month_index(end) - month_index(start) + 1) for id_, start, end in db.session.execute(
+        select(Period.id, Period.start_date, Period.end_date).where(Period.end_date < first_start))}
+    recent, older = set(), set()
+    for months, start in wanted.windows:
+        before = sorted((p for p, (_, end, m) in periods.items() if m == months and end < start),
+                        key=lambda p: periods[p][1], reverse=True)
+        recent.update(before[:wanted.depth])
+        older.update(before[wanted.depth:])
+    older -= recent
     history: History = {}
-    for chunk in _chunks(sorted(indicator_slugs)):
-        rows = db.session.execute(
-            select(Indicator.slug, Area.code, Period.start_date, Period.end_date, DataValue.value)
-            .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
-            .join(Period, DataValue.period_id == Period.id)
-            .where(DataValue.is_current.is_(True), DataValue.agency_id == agency_id, DataValue.value.is_not(None),
-                   Period.end_date < before, Indicator.slug.in_(chunk)))
-        for slug, code, start, end, value in rows:
-            months = month_index(end) - month_index(start) + 1
-            history.setdefault((slug, code), []).append(HistoryPoint(start, end, months, value))
+    _add_history(history, agency_id, wanted.keys, recent, periods)
+    short = {key for key in wanted.keys if len(history.get(key, ())) < wanted.depth * len(wanted.windows)}
+    if short and older:
+        _add_history(history, agency_id, short, older, periods)
     return history
+
+
+def _add_history(history: History, agency_id: int, keys: frozenset | set, period_ids: set[int],
+                 periods: dict[int, tuple[date, date, int]]) -> None:
+    if not keys or not period_ids:
+        return
+    indicators = sorted({indicator for indicator, _ in keys})
+    for chunk in _chunks(indicators):
+        rows = db.session.execute(
+            select(Indicator.slug, Area.code, DataValue.period_id, DataValue.value)
+            .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+            .where(DataValue.is_current.is_(True), DataValue.agency_id == agency_id, DataValue.value.is_not(None),
+                   DataValue.period_id.in_(period_ids), Indicator.slug.in_(chunk)))
+        for slug, code, period_id, value in rows:
+            if (slug, code) in keys:
+                start, end, months = periods[period_id]
+                history.setdefault((slug, code), []).append(HistoryPoint(start, end, months, value))
 
 
 def current_figures_by_key(
