@@ -181,7 +181,7 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     problems.extend(check_cross_rules(defn, plans, cells.values))
     if history is not None and cells.values:
         wanted = history_wanted(cells.values)
-        if wanted.keys:
+        if wanted.windows:
             problems.extend(check_history(cells.values, history(wanted)))
     return parsed
 

@@ -557,26 +557,37 @@ class HistoryPoint(NamedTuple):
 History = dict[tuple[str, str], list[HistoryPoint]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class HistoryWanted:
     """What ``check_history`` reads for a return: for each (indicator, area) it checks, the
     last ``depth`` figures of the agency's for periods of each length in ``windows``
     (months, start of the period checked) ending before that start. A loader may return
-    more (``check_history`` picks), never fewer: the 40th quarter reads what the 5th did."""
+    more (``check_history`` picks), never fewer: the 40th quarter reads what the 5th did.
+    ``keys`` (indicator, area) are worked out from ``values`` only if a loader asks (when
+    there are older periods to fill a gap from)."""
 
-    keys: frozenset[tuple[str, str]]
+    indicators: frozenset[str]
     windows: frozenset[tuple[int, date]]
+    values: list[ParsedValue] = field(default_factory=list, repr=False)
+    keys: frozenset[tuple[str, str]] | None = None
     depth: int = OUTLIER_PERIODS
+
+    def checked_keys(self) -> frozenset[tuple[str, str]]:
+        if self.keys is None:
+            self.keys = frozenset((v.row.spec.indicator, v.slot.area or v.row.area) for v in _checked(self.values))
+        return self.keys
 
 
 def _checked(values: Iterable[ParsedValue]) -> Iterable[ParsedValue]:
     return (v for v in values if v.value is not None and v.slot.measure == "value")
 
 
-def history_wanted(values: Iterable[ParsedValue]) -> HistoryWanted:
-    checked = list(_checked(values))
-    return HistoryWanted(frozenset((v.row.spec.indicator, v.slot.area or v.row.area) for v in checked),
-                         frozenset((v.slot.period.months, v.slot.period.start) for v in checked))
+def history_wanted(values: list[ParsedValue]) -> HistoryWanted:
+    slots = {id(slot): slot for slot in map(operator.itemgetter(2), values)}  # a few serve 100,000 figures
+    rows = {id(row): row for row in map(operator.itemgetter(1), values)}
+    return HistoryWanted(frozenset(row.spec.indicator for row in rows.values()),
+                         frozenset((s.period.months, s.period.start) for s in slots.values() if s.measure == "value"),
+                         values)
 
 
 def check_history(values: Iterable[ParsedValue], history: History) -> list[Problem]:

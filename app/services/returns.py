@@ -527,6 +527,7 @@ def choose_upload_template(token: str, user, template_slug: str | None) -> Pendi
 class Preview:
     pending: PendingUpload
     parsed: ParsedReturn
+    shown: list[ParsedValue]  # the figures the page lists (the rest are counted)
     previous: dict[tuple[str, str, str], tuple[float | None, str]]  # figure key → last period's figure
 
     def previous_for(self, value) -> tuple[float | None, str] | None:
@@ -534,11 +535,14 @@ class Preview:
         return self.previous.get((indicator, area, value.slot.period.previous().key))
 
 
-def preview_upload(token: str, user) -> Preview:
+def preview_upload(token: str, user, rows: int) -> Preview:
+    """The held upload, checked, with its first ``rows`` figures and last period's figure for
+    each of those (only those: a 105,000-figure return lists 1,000)."""
     pending, data = pending_upload(token, user)
     parsed = reparse(pending, data, user)
-    keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in parsed.values if v.area}
-    return Preview(pending, parsed, store.current_figures_by_key(keys))
+    shown = parsed.values[:rows]
+    keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in shown if v.area}
+    return Preview(pending, parsed, shown, store.current_figures_by_key(keys))
 
 
 def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:

@@ -180,28 +180,27 @@ def agency_history(agency_id: int, wanted: HistoryWanted) -> History:
         older.update(before[wanted.depth:])
     older -= recent
     history: History = {}
-    _add_history(history, agency_id, wanted.keys, recent, periods)
-    short = {key for key in wanted.keys if len(history.get(key, ())) < wanted.depth * len(wanted.windows)}
-    if short and older:
-        _add_history(history, agency_id, short, older, periods)
+    _add_history(history, agency_id, wanted.indicators, None, recent, periods)
+    if older:
+        short = {key for key in wanted.checked_keys() if len(history.get(key, ())) < wanted.depth * len(wanted.windows)}
+        _add_history(history, agency_id, {indicator for indicator, _ in short}, short, older, periods)
     return history
 
 
-def _add_history(history: History, agency_id: int, keys: frozenset | set, period_ids: set[int],
+def _add_history(history: History, agency_id: int, indicators: Iterable[str], keys: set | None, period_ids: set[int],
                  periods: dict[int, tuple[date, date, int]]) -> None:
-    if not keys or not period_ids:
+    """Add the agency's figures for ``indicators`` (only ``keys`` of them, if given) in ``period_ids``."""
+    if not indicators or not period_ids:
         return
-    indicators = sorted({indicator for indicator, _ in keys})
-    for chunk in _chunks(indicators):
+    for chunk in _chunks(sorted(indicators)):
         rows = db.session.execute(
             select(Indicator.slug, Area.code, DataValue.period_id, DataValue.value)
             .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
             .where(DataValue.is_current.is_(True), DataValue.agency_id == agency_id, DataValue.value.is_not(None),
                    DataValue.period_id.in_(period_ids), Indicator.slug.in_(chunk)))
         for slug, code, period_id, value in rows:
-            if (slug, code) in keys:
-                start, end, months = periods[period_id]
-                history.setdefault((slug, code), []).append(HistoryPoint(start, end, months, value))
+            if keys is None or (slug, code) in keys:
+                history.setdefault((slug, code), []).append(HistoryPoint(*periods[period_id], value))
 
 
 def current_figures_by_key(
