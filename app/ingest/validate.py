@@ -567,6 +567,7 @@ class HistoryWanted:
     there are older periods to fill a gap from)."""
 
     indicators: frozenset[str]
+    areas: frozenset[str]
     windows: frozenset[tuple[int, date]]
     values: list[ParsedValue] = field(default_factory=list, repr=False)
     keys: frozenset[tuple[str, str]] | None = None
@@ -586,6 +587,7 @@ def history_wanted(values: list[ParsedValue]) -> HistoryWanted:
     slots = {id(slot): slot for slot in map(operator.itemgetter(2), values)}  # a few serve 100,000 figures
     rows = {id(row): row for row in map(operator.itemgetter(1), values)}
     return HistoryWanted(frozenset(row.spec.indicator for row in rows.values()),
+                         frozenset(filter(None, [*(s.area for s in slots.values()), *(r.area for r in rows.values())])),
                          frozenset((s.period.months, s.period.start) for s in slots.values() if s.measure == "value"),
                          values)
 
@@ -595,14 +597,17 @@ def check_history(values: Iterable[ParsedValue], history: History) -> list[Probl
     if not history:
         return []
     problems = []
+    windows: dict[int, tuple[int, date]] = {}  # slot → (months, start) of its period, worked out once
+    by_end = operator.attrgetter("end")
     for v in _checked(values):
         points = history.get((v.row.spec.indicator, v.slot.area or v.row.area))
         if not points:
             continue
-        period = v.slot.period
-        months = period.months
-        earlier = sorted((p for p in points if p.months == months and p.end < period.start), key=lambda p: p.end)
-        earlier = earlier[-OUTLIER_PERIODS:]
+        window = windows.get(id(v.slot))
+        if window is None:
+            window = windows[id(v.slot)] = (v.slot.period.months, v.slot.period.start)
+        months, start = window
+        earlier = sorted([p for p in points if p.months == months and p.end < start], key=by_end)[-OUTLIER_PERIODS:]
         if len(earlier) < OUTLIER_MIN_HISTORY:
             continue
         median = statistics.median(p.value for p in earlier)

@@ -35,8 +35,9 @@ def test_only_the_last_four_quarters_are_read_and_older_ones_fill_a_gap(app):
     year = parse_period("2015/16")
     store(agency, calls, blaby, {year: 5000.0})  # nor a year's, for a quarter
 
-    history = agency_history(agency.id, HistoryWanted(frozenset({"calls", "beds"}), frozenset({(3, CHECKED.start)}),
-                                                      keys=frozenset({("calls", "BL"), ("beds", "BL")})))
+    wanted = HistoryWanted(frozenset({"calls", "beds"}), frozenset({"BL"}), frozenset({(3, CHECKED.start)}),
+                           keys=frozenset({("calls", "BL"), ("beds", "BL")}))
+    history = agency_history(agency.id, wanted)
 
     assert sorted(p.value for p in history[("calls", "BL")]) == [106.0, 107.0, 108.0, 109.0]
     last_four_beds = sorted(p.value for p in history[("beds", "BL")])[-4:]
