@@ -187,14 +187,16 @@ def agency_history(agency_id: int, wanted: HistoryWanted) -> History:
     if older:
         short = {key for key in wanted.checked_keys() if len(history.get(key, ())) < wanted.depth * len(wanted.windows)}
         _add_history(history, agency_id, {indicator for indicator, _ in short}, {area for _, area in short}, short,
-                     older, periods)
+                     older, periods, by_agency=True)
     return history
 
 
 def _add_history(history: History, agency_id: int, indicators: Iterable[str], areas: Iterable[str], keys: set | None,
-                 period_ids: set[int], periods: dict[int, tuple[date, date, int]]) -> None:
+                 period_ids: set[int], periods: dict[int, tuple[date, date, int]], by_agency: bool = False) -> None:
     """Add the agency's figures for ``indicators`` × ``areas`` (only ``keys`` of them, if
-    given) in ``period_ids``."""
+    given) in ``period_ids``: looked up by indicator, area and period (a few recent periods),
+    or ``by_agency`` (gaps over many older periods: an agency new to an indicator has no
+    figures there, and its own index says so at once)."""
     if not indicators or not period_ids:
         return
     slugs = {id_: slug for slug, id_ in ids_by(Indicator.slug, indicators).items()}
@@ -203,11 +205,12 @@ def _add_history(history: History, agency_id: int, indicators: Iterable[str], ar
     # Indicator, area and period all named, so the current-figure index finds just these
     # periods' rows, however many quarters the agency has stored before them ("agency_id + 0":
     # SQLite would otherwise walk the agency index over every figure the agency ever sent).
-    for chunk in _chunks(sorted(slugs), max(1, CHUNK // max(1, len(codes)))):
+    for chunk in _chunks(sorted(slugs)):
         rows = connection.execute(
             select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value)
             .where(CURRENT, DataValue.indicator_id.in_(chunk), DataValue.area_id.in_(codes),
-                   DataValue.period_id.in_(period_ids), DataValue.agency_id + 0 == agency_id,
+                   DataValue.period_id.in_(period_ids),
+                   (DataValue.agency_id if by_agency else DataValue.agency_id + 0) == agency_id,
                    DataValue.value.is_not(None))).all()
         for indicator_id, area_id, period_id, value in rows:
             key = (slugs[indicator_id], codes[area_id])
