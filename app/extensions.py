@@ -1,6 +1,6 @@
 """Flask extensions, created unbound here and initialised in ``create_app``."""
+import click
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -21,8 +21,47 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class DeferredMigrate:
+    """Flask-Migrate, set up when something first asks for it (``flask db``, the migration
+    tests, ``flask_migrate.upgrade()``): it imports Alembic, which a web worker never needs
+    and which would cost about a third of the app's start-up.
+
+    ``init_app`` leaves a stand-in at ``app.extensions["migrate"]``; the first attribute
+    read from it (Flask-Migrate's commands and migrations/env.py read ``.migrate``, ``.db``,
+    ``.directory``, ``.configure_args``) imports Flask-Migrate and puts the real one there.
+    """
+
+    def init_app(self, app, db, **kwargs) -> None:
+        app.extensions["migrate"] = _PendingMigrate(app, db, kwargs)
+        app.cli.add_command(_DatabaseCommands())
+
+
+class _PendingMigrate:
+    def __init__(self, app, db, kwargs: dict):
+        self._app, self._db, self._kwargs = app, db, kwargs
+
+    def __getattr__(self, name: str):
+        from flask_migrate import Migrate
+
+        Migrate(**self._kwargs).init_app(self._app, self._db)  # replaces this stand-in
+        return getattr(self._app.extensions["migrate"], name)
+
+
+class _DatabaseCommands(click.Command):
+    """``flask db``: listed by ``flask --help`` without importing Flask-Migrate; run, it
+    hands its arguments to Flask-Migrate's own ``db`` group."""
+
+    def __init__(self):
+        super().__init__("db", help="Perform database migrations (Flask-Migrate).")
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+migrate = DeferredMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 

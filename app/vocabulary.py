@@ -87,3 +87,8 @@ MAX_FIGURE = {"whole": 1e12, "decimal": 1e12, "money": 1e12, "percent": 1e6}
 # Where an area stands among its peers (``app.indicators.compare``), and the districts of a
 # county among themselves.
 PEER_POSITIONS = ("Top", "Average", "Bottom")
+
+# What a row's latest figure is compared with, when it is the same period a year before or
+# there is none (``app.indicators.rows.comparison_text``); the pages and the workbook word it.
+SAME_PERIOD_LAST_YEAR = "same period last year"
+NO_SAME_PERIOD = "no figure for the same period last year"

@@ -34,8 +34,7 @@ from app.export.formats import (
     CHART_FONT, Formats, chart_series, fit_row, lines_needed, row_height, setup_print,
 )
 from app.export.xlsx import new_workbook
-from app.indicators.rows import NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR
-from app.vocabulary import RAG_NAMES
+from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR
 
 CONTENTS = "Contents"
 DASHBOARD = "Dashboard"

@@ -8,28 +8,38 @@ own latest and compared periods. ``compute_dashboard`` works out every indicator
 at one fixed period (the tests check the two agree); each step is also a small function
 of its own.
 """
-from app.indicators.compare import compare_districts, compare_with_peers, district_rags
-from app.indicators.dashboard import compute_dashboard, dashboard_records, district_strip
-from app.indicators.model import AggregateResult, AreaSpec, IndicatorSpec, RagResult, RagRule
-from app.indicators.rag import LEICESTERSHIRE_RULE, TABLE_2_RULE, apply_override, outcome_rag, rate
-from app.indicators.rows import DashboardTable, IndicatorRow, choose_periods, dashboard_rows, engine_rows
-from app.indicators.significance import (
-    Significance,
-    count_change_significance,
-    proportion_change_significance,
-    rate_change_significance,
-)
-from app.indicators.timeliness import completeness
-from app.indicators.totals import aggregate, aggregate_areas, combine_periods, derive_recomputed, prepare_values
-from app.indicators.trend import direction_of_travel
-from app.indicators.year_change import change, change_kind, format_change
+import importlib
 
-__all__ = [
-    "AggregateResult", "AreaSpec", "DashboardTable", "IndicatorRow", "choose_periods", "dashboard_rows",
-    "engine_rows", "IndicatorSpec", "LEICESTERSHIRE_RULE", "RagResult", "RagRule",
-    "Significance", "TABLE_2_RULE", "aggregate", "aggregate_areas", "apply_override", "change",
-    "change_kind", "combine_periods", "compare_districts", "compare_with_peers", "completeness",
-    "compute_dashboard", "count_change_significance", "dashboard_records", "derive_recomputed",
-    "direction_of_travel", "district_rags", "district_strip", "format_change", "outcome_rag",
-    "prepare_values", "proportion_change_significance", "rate", "rate_change_significance",
-]
+# Each name and the module it lives in. They are imported on first use (PEP 562), so
+# importing one light module of the engine (``app.indicators.model``, say, for the models)
+# does not load pandas and scipy with the rest: a web worker starts without them.
+_EXPORTS = {
+    "compare_districts": "compare", "compare_with_peers": "compare", "district_rags": "compare",
+    "compute_dashboard": "dashboard", "dashboard_records": "dashboard", "district_strip": "dashboard",
+    "AggregateResult": "model", "AreaSpec": "model", "IndicatorSpec": "model", "RagResult": "model",
+    "RagRule": "model",
+    "apply_override": "rag", "LEICESTERSHIRE_RULE": "rag", "outcome_rag": "rag", "rate": "rag", "TABLE_2_RULE": "rag",
+    "choose_periods": "rows", "dashboard_rows": "rows", "DashboardTable": "rows", "engine_rows": "rows",
+    "IndicatorRow": "rows",
+    "count_change_significance": "significance", "proportion_change_significance": "significance",
+    "rate_change_significance": "significance", "Significance": "significance",
+    "completeness": "timeliness",
+    "aggregate": "totals", "aggregate_areas": "totals", "combine_periods": "totals", "derive_recomputed": "totals",
+    "prepare_values": "totals",
+    "direction_of_travel": "trend",
+    "change": "year_change", "change_kind": "year_change", "format_change": "year_change",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -50,15 +50,13 @@ from app.indicators.totals import Populations, area_leaves, as_spec_map, prepare
 from app.indicators.trend import travel
 from app.indicators.year_change import changes, format_change
 from app.periods import PeriodSpec
-from app.vocabulary import POINT_UNITS
+from app.vocabulary import NO_SAME_PERIOD, POINT_UNITS, SAME_PERIOD_LAST_YEAR
 
 STORED_COLUMNS = ["indicator", "area", "period", "value", "flag", "agency_id", "submission_id"]
 FIGURE_COLUMNS = ["indicator", "area", "period", "value", "flag", "status", "message"]
 CONTRIBUTION_COLUMNS = ["indicator", "area", "period", "agency_id", "submission_id"]
 ROW_LABEL_COLUMNS = ["latest_flag", "previous_flag", "rag", "rag_reason", "direction", "significance",
                      "district_comparison", "aggregate_status", "comparison", "direction_basis"]
-SAME_PERIOD_LAST_YEAR = "same period last year"
-NO_SAME_PERIOD = "no figure for the same period last year"
 
 
 def comparison_text(year_apart: bool, previous_label: str | None, has_previous: bool) -> str:

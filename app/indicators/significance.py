@@ -26,8 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaln
-from scipy.stats import binom, binomtest, fisher_exact, hypergeom
+
+# scipy (about half a second to import) is imported by the functions that use it, so a
+# process that never tests a change for significance never loads it.
 
 ALPHA = 0.05
 INCREASE = "significant increase"
@@ -58,6 +59,7 @@ def count_change_significance(
     previous_exposure: float | None = None, alpha: float = ALPHA,
 ) -> Significance:
     """Exact test of a change in counts, adjusted for exposure (population) if given."""
+    from scipy.stats import binomtest
     latest, previous = int(round(latest)), int(round(previous))
     if latest < 0 or previous < 0:
         raise ValueError("Counts cannot be negative.")
@@ -96,6 +98,7 @@ def proportion_change_significance(
     previous_denominator: int, alpha: float = ALPHA,
 ) -> Significance:
     """Fisher's exact test of a change in a percentage (23 of 35 then 30 of 40, say)."""
+    from scipy.stats import fisher_exact
     x1, n1, x2, n2 = (
         int(round(v)) for v in (latest_numerator, latest_denominator, previous_numerator, previous_denominator)
     )
@@ -149,6 +152,7 @@ def _minlike_two_sided(k, lower, upper, mode, pmf, cdf, sf):
 
 def binomial_two_sided(k, n, p) -> np.ndarray:
     """``scipy.stats.binomtest(k, n, p).pvalue`` for arrays (n = 0 gives 1)."""
+    from scipy.stats import binom
     k, n = np.asarray(k, dtype=np.int64), np.asarray(n, dtype=np.int64)
     p = np.broadcast_to(np.asarray(p, dtype=float), k.shape)
     mode = np.clip(np.floor((n + 1) * p), 0, n).astype(np.int64)
@@ -161,6 +165,7 @@ def binomial_two_sided(k, n, p) -> np.ndarray:
 
 
 def _log_choose(n, k):
+    from scipy.special import gammaln
     return gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
 
 
@@ -175,6 +180,7 @@ def _hypergeom_pmf(x, total, successes, drawn, lower, upper):
 
 def fisher_two_sided(x1, n1, x2, n2) -> np.ndarray:
     """``scipy.stats.fisher_exact([[x1, n1-x1], [x2, n2-x2]]).pvalue`` for arrays."""
+    from scipy.stats import hypergeom
     x1, n1, x2, n2 = (np.asarray(v, dtype=np.int64) for v in (x1, n1, x2, n2))
     total, drawn = n1 + n2, x1 + x2  # population, and the successes drawn from it
     lower = np.maximum(0, drawn - n2)

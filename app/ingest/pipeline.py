@@ -14,7 +14,6 @@ import gc
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Protocol
 
 from app.definition import check_return_period, normalise_label
@@ -24,7 +23,8 @@ from app.ingest.problems import IngestError, Problem
 from app.ingest.read import read_workbook
 from app.ingest.safety import SafetyLimits, check_workbook_bytes, sha256_of
 from app.ingest.validate import (
-    History, ParsedValue, check_cells, check_cross_rules, check_history, check_saved_sums,
+    History, HistoryWanted, ParsedValue, check_cells, check_cross_rules, check_history, check_saved_sums,
+    history_wanted,
 )
 from app.periods import PeriodError, PeriodSpec, parse_period
 
@@ -41,7 +41,7 @@ class TemplateCatalogue(Protocol):
 
 # (indicator slugs, a date) → the agency's figures for them for periods ending before the
 # date, by (indicator, area).
-HistoryLoader = Callable[[set[str], date], History]
+HistoryLoader = Callable[[HistoryWanted], History]
 
 
 @dataclass
@@ -182,8 +182,9 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
     problems.extend(check_cross_rules(defn, plans, cells.values))
     problems.extend(check_saved_sums([*cells.values, *cells.targets]))
     if history is not None and cells.values:
-        indicators = {row.spec.indicator for plan in plans for row in plan.found_rows}
-        problems.extend(check_history(cells.values, history(indicators, period.end)))
+        wanted = history_wanted(cells.values)
+        if wanted.windows:
+            problems.extend(check_history(cells.values, history(wanted)))
     return parsed
 
 

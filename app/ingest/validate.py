@@ -562,21 +562,57 @@ class HistoryPoint(NamedTuple):
 History = dict[tuple[str, str], list[HistoryPoint]]
 
 
+@dataclass
+class HistoryWanted:
+    """What ``check_history`` reads for a return: for each (indicator, area) it checks, the
+    last ``depth`` figures of the agency's for periods of each length in ``windows``
+    (months, start of the period checked) ending before that start. A loader may return
+    more (``check_history`` picks), never fewer: the 40th quarter reads what the 5th did.
+    ``keys`` (indicator, area) are worked out from ``values`` only if a loader asks (when
+    there are older periods to fill a gap from)."""
+
+    indicators: frozenset[str]
+    areas: frozenset[str]
+    windows: frozenset[tuple[int, date]]
+    values: list[ParsedValue] = field(default_factory=list, repr=False)
+    keys: frozenset[tuple[str, str]] | None = None
+    depth: int = OUTLIER_PERIODS
+
+    def checked_keys(self) -> frozenset[tuple[str, str]]:
+        if self.keys is None:
+            self.keys = frozenset((v.row.spec.indicator, v.slot.area or v.row.area) for v in _checked(self.values))
+        return self.keys
+
+
+def _checked(values: Iterable[ParsedValue]) -> Iterable[ParsedValue]:
+    return (v for v in values if v.value is not None and v.slot.measure == "value")
+
+
+def history_wanted(values: list[ParsedValue]) -> HistoryWanted:
+    slots = {id(slot): slot for slot in map(operator.itemgetter(2), values)}  # a few serve 100,000 figures
+    rows = {id(row): row for row in map(operator.itemgetter(1), values)}
+    return HistoryWanted(frozenset(row.spec.indicator for row in rows.values()),
+                         frozenset(filter(None, [*(s.area for s in slots.values()), *(r.area for r in rows.values())])),
+                         frozenset((s.period.months, s.period.start) for s in slots.values() if s.measure == "value"),
+                         values)
+
+
 def check_history(values: Iterable[ParsedValue], history: History) -> list[Problem]:
     """Warnings for figures far outside the agency's earlier ones (``OUTLIER_RULE``)."""
     if not history:
         return []
     problems = []
-    for v in values:
-        if v.value is None or v.slot.measure != "value":
-            continue
+    windows: dict[int, tuple[int, date]] = {}  # slot → (months, start) of its period, worked out once
+    by_end = operator.attrgetter("end")
+    for v in _checked(values):
         points = history.get((v.row.spec.indicator, v.slot.area or v.row.area))
         if not points:
             continue
-        period = v.slot.period
-        months = period.months
-        earlier = sorted((p for p in points if p.months == months and p.end < period.start), key=lambda p: p.end)
-        earlier = earlier[-OUTLIER_PERIODS:]
+        window = windows.get(id(v.slot))
+        if window is None:
+            window = windows[id(v.slot)] = (v.slot.period.months, v.slot.period.start)
+        months, start = window
+        earlier = sorted([p for p in points if p.months == months and p.end < start], key=by_end)[-OUTLIER_PERIODS:]
         if len(earlier) < OUTLIER_MIN_HISTORY:
             continue
         median = statistics.median(p.value for p in earlier)

@@ -33,7 +33,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from app.definition import normalise_label
-from app.export.annotate import CannotAnnotate, annotate_workbook
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
 from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
@@ -177,7 +176,7 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
     agency = _agency_for(agency_slug, user)
     parsed = parse_return(data, filename, agency_slug=agency.slug, catalogue=DatabaseCatalogue(),
                           limits=safety_limits(), period_text=period_text, template_slug=template_slug or None,
-                          history=lambda indicators, before: store.agency_history(agency.id, indicators, before))
+                          history=lambda wanted: store.agency_history(agency.id, wanted))
     if parsed.template is not None and parsed.period is not None:
         parsed.problems.extend(_storage_problems(parsed))
     return parsed
@@ -559,6 +558,7 @@ def choose_upload_template(token: str, user, template_slug: str | None) -> Pendi
 class Preview:
     pending: PendingUpload
     parsed: ParsedReturn
+    shown: list[ParsedValue]  # the figures the page lists (the rest are counted)
     previous: dict[tuple[str, str, str], tuple[float | None, str]]  # figure key → last period's figure
     replaces: Submission | None = None  # the current submission confirming would supersede
     changes: list[store.Change] | None = None  # what confirming would change from it
@@ -601,13 +601,17 @@ def upload_changes(parsed: ParsedReturn, replaced: Submission) -> list[store.Cha
     return changes + [store.Change("removed", f, None) for k, f in old.items() if k not in new]
 
 
-def preview_upload(token: str, user) -> Preview:
+def preview_upload(token: str, user, rows: int) -> Preview:
+    """The held upload, checked, with its first ``rows`` figures and last period's figure for
+    each of those (only those: a 105,000-figure return lists 1,000), and what confirming it
+    would replace and change."""
     pending, data = pending_upload(token, user)
     parsed = reparse(pending, data, user)
-    keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in parsed.values if v.area}
+    shown = parsed.values[:rows]
+    keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in shown if v.area}
     replaced = _replaced(parsed)
     changes = upload_changes(parsed, replaced) if replaced is not None and not parsed.errors else None
-    return Preview(pending, parsed, store.current_figures_by_key(keys), replaced, changes)
+    return Preview(pending, parsed, shown, store.current_figures_by_key(keys), replaced, changes)
 
 
 def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:
@@ -656,6 +660,8 @@ def name_from_upload(token: str, user, kind: str, alias: str, owner_id: int | No
 
 def annotated_upload(token: str, user) -> tuple[str, bytes]:
     """(file name, the held workbook with its problems marked on it)."""
+    from app.export.annotate import CannotAnnotate, annotate_workbook  # openpyxl: only for this download
+
     pending, data = pending_upload(token, user)
     parsed = reparse(pending, data, user)
     if not parsed.workbook_read:

@@ -10,16 +10,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, text, tuple_, update
 
 from app.extensions import db
-from app.ingest.validate import History, HistoryPoint
+from app.ingest.validate import History, HistoryPoint, HistoryWanted
 from app.models import Area, DataValue, Indicator, Period, PeriodSignOff, Submission, Target
 from app.periods import month_index
 
 VALUE_COLUMNS = ("indicator_id", "area_id", "period_id", "value", "flag", "note", "source", "agency_id",
                  "submission_id", "sheet", "cell", "is_current", "created_at")
 CHUNK = 500  # keys per IN (...) list
+# "is_current" written as the partial index uq_data_value_current's own condition: SQLite
+# uses a partial index only for a query that says the same ("is_current = 1" does not).
+CURRENT = text(f"{DataValue.__tablename__}.is_current")
 
 
 def _chunks(items: list, size: int = CHUNK):
@@ -163,21 +166,56 @@ def add_targets(targets: Iterable[TargetRead], submission_id: int, created_at: d
     return len(wanted)
 
 
-def agency_history(agency_id: int, indicator_slugs: set[str], before: date) -> History:
-    """The agency's current figures (with a value) for these indicators, for periods
-    ending before ``before``, by (indicator, area)."""
+def agency_history(agency_id: int, wanted: HistoryWanted) -> History:
+    """The agency's current figures (with a value) that the outlier check reads, by
+    (indicator, area): of the periods of each length it checks, the last ``depth`` before
+    each start; older ones only for an (indicator, area) with fewer than ``depth`` figures
+    in those (a gap, or a new indicator). So an import reads as much history at its 40th
+    quarter as at its 5th."""
+    first_start = max(start for _, start in wanted.windows)
+    periods = {id_: (start, end, month_index(end) - month_index(start) + 1) for id_, start, end in db.session.execute(
+        select(Period.id, Period.start_date, Period.end_date).where(Period.end_date < first_start))}
+    recent, older = set(), set()
+    for months, start in wanted.windows:
+        before = sorted((p for p, (_, end, m) in periods.items() if m == months and end < start),
+                        key=lambda p: periods[p][1], reverse=True)
+        recent.update(before[:wanted.depth])
+        older.update(before[wanted.depth:])
+    older -= recent
     history: History = {}
-    for chunk in _chunks(sorted(indicator_slugs)):
-        rows = db.session.execute(
-            select(Indicator.slug, Area.code, Period.start_date, Period.end_date, DataValue.value)
-            .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
-            .join(Period, DataValue.period_id == Period.id)
-            .where(DataValue.is_current.is_(True), DataValue.agency_id == agency_id, DataValue.value.is_not(None),
-                   Period.end_date < before, Indicator.slug.in_(chunk)))
-        for slug, code, start, end, value in rows:
-            months = month_index(end) - month_index(start) + 1
-            history.setdefault((slug, code), []).append(HistoryPoint(start, end, months, value))
+    _add_history(history, agency_id, wanted.indicators, wanted.areas, None, recent, periods)
+    if older:
+        short = {key for key in wanted.checked_keys() if len(history.get(key, ())) < wanted.depth * len(wanted.windows)}
+        _add_history(history, agency_id, {indicator for indicator, _ in short}, {area for _, area in short}, short,
+                     older, periods, by_agency=True)
     return history
+
+
+def _add_history(history: History, agency_id: int, indicators: Iterable[str], areas: Iterable[str], keys: set | None,
+                 period_ids: set[int], periods: dict[int, tuple[date, date, int]], by_agency: bool = False) -> None:
+    """Add the agency's figures for ``indicators`` × ``areas`` (only ``keys`` of them, if
+    given) in ``period_ids``: looked up by indicator, area and period (a few recent periods),
+    or ``by_agency`` (gaps over many older periods: an agency new to an indicator has no
+    figures there, and its own index says so at once)."""
+    if not indicators or not period_ids:
+        return
+    slugs = {id_: slug for slug, id_ in ids_by(Indicator.slug, indicators).items()}
+    codes = {id_: code for code, id_ in ids_by(Area.code, areas).items()}
+    connection = db.session.connection()  # Core, ids only: tens of thousands of rows at a 40th quarter
+    # Indicator, area and period all named, so the current-figure index finds just these
+    # periods' rows, however many quarters the agency has stored before them ("agency_id + 0":
+    # SQLite would otherwise walk the agency index over every figure the agency ever sent).
+    for chunk in _chunks(sorted(slugs)):
+        rows = connection.execute(
+            select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value)
+            .where(CURRENT, DataValue.indicator_id.in_(chunk), DataValue.area_id.in_(codes),
+                   DataValue.period_id.in_(period_ids),
+                   (DataValue.agency_id if by_agency else DataValue.agency_id + 0) == agency_id,
+                   DataValue.value.is_not(None))).all()
+        for indicator_id, area_id, period_id, value in rows:
+            key = (slugs[indicator_id], codes[area_id])
+            if keys is None or key in keys:
+                history.setdefault(key, []).append(HistoryPoint(*periods[period_id], value))
 
 
 def current_figures_by_key(

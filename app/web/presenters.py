@@ -4,9 +4,8 @@ templates show. No database, no decisions about who may see what.
 Each area of the product keeps its own section below.
 """
 from app.indicators.periods import period_of
-from app.indicators.rows import NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR
 from app.ingest.read import cell_ref, column_letters
-from app.vocabulary import FLAG_LABELS
+from app.vocabulary import FLAG_LABELS, NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR
 from app.web.charts import Point, line_chart
 
 # ---- shared ----

@@ -87,10 +87,10 @@ def upload():
 
 
 def _render_preview(token: str, form: ConfirmForm, status: int = 200, summary: list[str] | None = None):
-    view = preview_upload(token, current_user)
+    view = preview_upload(token, current_user, PREVIEW_ROWS)
     if view.parsed.choices:
         return redirect(url_for("returns.choose", token=token))
-    shown = view.parsed.values[:PREVIEW_ROWS]
+    shown = view.shown
     unnamed = [p for p in view.parsed.warnings if p.header and p.header_kind]
     may_name = bool(unnamed) and may_edit_vocabulary(current_user)
     upload_form = UploadForm(formdata=None, agency=view.pending.agency_slug, template=view.pending.template_slug or

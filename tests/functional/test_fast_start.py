@@ -1,0 +1,44 @@
+"""A fast start (issue 16): importing the app loads no scientific library until a request
+needs it. Checked by which modules a fresh interpreter holds, not by a clock (bench/start
+times it)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Loaded only by what uses them: significance tests (scipy), the annotated download
+# (openpyxl), `flask db` and the migrations (Flask-Migrate, Alembic).
+NOT_AT_START = ("scipy", "openpyxl", "alembic", "flask_migrate")
+
+
+def modules_after(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running ``code``."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_importing_the_app_loads_no_scientific_library():
+    loaded = modules_after("import wsgi")
+    assert "app" in loaded and "flask" in loaded  # the app itself did load
+    assert sorted(loaded & set(NOT_AT_START)) == []
+
+
+def test_a_significance_test_brings_scipy_in_when_it_runs():
+    loaded = modules_after("import wsgi\nfrom app.indicators import count_change_significance\n"
+                           "print(count_change_significance(30, 20).label)")
+    assert "scipy" in loaded
+
+
+def test_flask_db_works_through_the_deferred_set_up(app, runner):
+    """`flask db` is listed without Flask-Migrate; run, it reaches Flask-Migrate (set up on
+    first use) and the app's own migrations folder."""
+    assert "db" in app.cli.list_commands(None)
+    result = runner.invoke(args=["db", "heads"])
+    assert result.exit_code == 0, result.output
+    assert app.extensions["migrate"].directory == str(ROOT / "migrations")
+    assert type(app.extensions["migrate"]).__module__ == "flask_migrate"  # the stand-in was replaced
+    refused = runner.invoke(args=["db", "nonsense"])
+    assert refused.exit_code == 2 and "No such command 'nonsense'" in refused.output
