@@ -1,4 +1,5 @@
-"""The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``."""
+"""The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
+``flask indicators``."""
 import sys
 from pathlib import Path
 
@@ -21,8 +22,9 @@ def read_spreadsheet(file: str) -> tuple[Path, bytes]:
 def register(app: Flask) -> None:
     from app.commands.dashboard import dashboard
     from app.commands.demo import demo
+    from app.commands.indicators import indicators
     from app.commands.returns import returns
     from app.commands.templates import templates
 
-    for group in (demo, templates, returns, dashboard):
+    for group in (demo, templates, returns, dashboard, indicators):
         app.cli.add_command(group)

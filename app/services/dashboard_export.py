@@ -126,6 +126,7 @@ class _Builder:
 
     def __init__(self, table: PerformanceTable, public: bool):
         self.table, self.public = table, public
+        table.load_figures()  # the workbook shows figures of most rows: one read
         self.view = dashboard_view(table.period, None, table=table)
         self.outcome_names = {o.id: o.name for o in table.outcomes}
         self.names = {a.code: a.name for a in table.areas}

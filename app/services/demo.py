@@ -14,6 +14,7 @@ from app.demo.figures import load_seed, seed_figures, seed_targets
 from app.extensions import db
 from app.models import Agency, Area, AreaPopulation, DataValue, Indicator, Outcome, Target, User
 from app.services import transaction
+from app.services.results import results_changed
 from app.store.reference import period_row
 
 SEED_SOURCE_PREFIX = "Seed: "
@@ -182,6 +183,7 @@ def load_demo() -> DemoSummary:
         )
         for extend in _demo_extensions():
             extend(agencies=agencies, areas=areas, indicators=by_name)
+        results_changed()  # the demo's figures, targets and populations: every result
     return summary
 
 

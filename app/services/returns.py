@@ -45,6 +45,7 @@ from app.errors import Forbidden, NotFound
 from app.policy import may_download_original, may_see_submission, may_see_template, may_upload_for, visible_agency_ids
 from app.services import ServiceError, transaction
 from app.services.audit import record
+from app.services.results import results_changed
 from app.services.return_templates import definition_for_reading
 from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
 from app.vocabulary import FLAGS_WITHOUT_VALUE, MAX_FIGURE
@@ -295,6 +296,12 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
            warnings=len(parsed.warnings), sha256=parsed.sha256, replaced_other_figures=released)
     if previous is not None:
         record("submission_superseded", user, previous, by=submission.id)
+    # The indicator results of what changed (the new figures and targets, and whatever
+    # the superseded return had), in this same transaction.
+    changed = {(row[0], row[2]) for row in rows} | {(t.indicator_id, t.period_id) for t in targets}
+    if previous is not None:
+        changed |= store.submission_keys(previous.id)
+    results_changed({i for i, _ in changed}, {p for _, p in changed})
     return submission, previous
 
 
