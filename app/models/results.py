@@ -48,5 +48,6 @@ class IndicatorResult(db.Model):
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)  # the engine's order, kept for pages that list rows
     headline: Mapped[bool] = mapped_column(default=False)
+    several: Mapped[bool] = mapped_column(default=False)  # the indicator is shown on more than one row
     aggregate_status: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[str] = mapped_column(Text)

@@ -31,14 +31,14 @@ import json
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.indicators.dashboard import dashboard_figures
 from app.indicators.model import AreaSpec, IndicatorSpec
 from app.indicators.periods import period_of
-from app.indicators.rows import FIGURE_COLUMNS, behind, result_rows
+from app.indicators.rows import FIGURE_COLUMNS, behind, mark_headlines, result_rows
 from app.indicators.totals import area_leaves, as_spec_map, prepare_values
 from app.models import Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target
 from app.periods import PeriodSpec
@@ -100,8 +100,9 @@ def with_wholes(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[st
 # ---- figures ------------------------------------------------------------------------------
 
 
-def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | None) -> pd.DataFrame:
-    """Current stored figures of these indicators (and periods; None: all)."""
+def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | None,
+            area_codes: set[str] | None = None) -> pd.DataFrame:
+    """Current stored figures of these indicators (and periods, areas; None: all)."""
     rows = []
     for chunk in _chunks(indicator_ids):
         query = (select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value,
@@ -109,6 +110,8 @@ def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | Non
                  .where(DataValue.is_current.is_(True), DataValue.indicator_id.in_(chunk)))
         if period_ids is not None:
             query = query.where(DataValue.period_id.in_(period_ids))
+        if area_codes is not None:
+            query = query.where(DataValue.area_id.in_(sorted(names.area_id[c] for c in area_codes)))
         rows += db.session.connection().execute(query).all()
     frame = names.name(_frame(rows, ["indicator", "area", "period", "value", "flag"]))
     frame["value"] = frame["value"].astype(float)
@@ -146,17 +149,60 @@ def _write_figures(names: _Names, frame: pd.DataFrame) -> None:
             for r in rows])
 
 
-def _refresh_figures(names: _Names, specs, areas, slugs: set[str], period_ids: list[int] | None) -> None:
+def _refresh_figures(names: _Names, specs, areas, slugs: set[str], period_ids: list[int] | None,
+                     area_codes: set[str] | None = None) -> None:
+    """Rework the figures of ``slugs`` for these periods and areas (None: all), reading the
+    stored figures of the whole tree the areas are in (a total needs all its districts)."""
     ids = sorted(names.indicator_id[s] for s in slugs if s in names.indicator_id)
     for chunk in _chunks(ids):
         query = delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk))
         if period_ids is not None:
             query = query.where(IndicatorFigure.period_id.in_(period_ids))
+        if area_codes is not None:
+            query = query.where(IndicatorFigure.area_id.in_(sorted(names.area_id[c] for c in area_codes)))
         db.session.execute(query)
     inputs = sorted(names.indicator_id[s] for s in with_parts(specs, slugs) if s in names.indicator_id)
-    stored = _stored(names, inputs, period_ids)
+    stored = _stored(names, inputs, period_ids, None if area_codes is None else tree_of(areas, area_codes))
     if not stored.empty:
-        _write_figures(names, figures_for(stored, specs, areas, slugs))
+        figures = figures_for(stored, specs, areas, slugs)
+        if area_codes is not None:
+            figures = figures[figures["area"].isin(area_codes)]
+        _write_figures(names, figures)
+
+
+def with_ancestors(areas: list[AreaSpec], codes: Iterable[str]) -> set[str]:
+    """``codes`` and every area they lie in (county, wider footprint)."""
+    parent = {a.code: a.parent for a in areas}
+    out = set()
+    for code in codes:
+        while code is not None and code not in out:
+            out.add(code)
+            code = parent.get(code)
+    return out
+
+
+def tree_of(areas: list[AreaSpec], codes: Iterable[str]) -> set[str]:
+    """Every area under the topmost areas ``codes`` lie in (those included)."""
+    parent = {a.code: a.parent for a in areas}
+    tops = set()
+    for code in codes:
+        while parent.get(code) is not None:
+            code = parent[code]
+        tops.add(code)
+    out = set(tops)
+    for area in areas:
+        if with_ancestors(areas, [area.code]) & tops:
+            out.add(area.code)
+    return out
+
+
+def rows_touched(areas: list[AreaSpec], changed: set[str]) -> set[str]:
+    """The areas whose dashboard rows a change to ``changed``'s figures can move: their
+    figures' areas (they and the areas they lie in) and, as districts are compared
+    within their county, every district beside a changed one."""
+    figure_areas = with_ancestors(areas, changed)
+    parents = {a.parent for a in areas if a.code in figure_areas and a.parent is not None}
+    return figure_areas | {a.code for a in areas if a.parent in parents and a.kind == "district"}
 
 
 def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterable[str] | None = None,
@@ -214,10 +260,10 @@ def _notes_and_gaps(slugs: set[str] | None, end) -> tuple[dict, dict]:
 class _RowInputs:
     """Everything ``result_rows`` needs for some indicators, read once for several periods."""
 
-    def __init__(self, names: _Names, specs, areas, slugs: set[str] | None, end):
+    def __init__(self, names: _Names, specs, areas, slugs: set[str] | None, end, area_codes: set[str] | None = None):
         self.specs, self.areas, self.slugs = specs, areas, slugs
         inputs = None if slugs is None else with_parts(specs, slugs)
-        self.figures = read_figures(end, indicators=inputs, names=names)
+        self.figures = read_figures(end, indicators=inputs, areas=area_codes, names=names)
         self.period_end = {key: period_of(key).end for key in self.figures["period"].unique()}
         self.ends = self.figures["period"].map(self.period_end)
         self.targets = _targets(slugs)
@@ -250,47 +296,79 @@ def _kept_periods() -> set[int]:
     return set(db.session.scalars(select(IndicatorResult.period_id).distinct()))
 
 
-def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_end) -> None:
-    """Rework the kept rows of ``slugs`` (None: all) for dashboard periods ending on or
-    after ``earliest_end`` (None: all); add every indicator's rows for a period newly
-    with figures, and drop those of a period left with none."""
+def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_end,
+                  area_codes: set[str] | None = None) -> None:
+    """Rework the kept rows of ``slugs`` (None: all) in these areas (None: all) for
+    dashboard periods ending on or after ``earliest_end`` (None: all); add every row of a
+    period newly with figures, and drop those of a period left with none. The headline
+    and strip of the indicators' other rows are marked again."""
     wanted, kept = _dashboard_periods(), _kept_periods()
     for chunk in _chunks(sorted(kept - set(wanted))):
         db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
     new = [wanted[i] for i in sorted(set(wanted) - kept)]
     again = [wanted[i] for i in sorted(kept & set(wanted))
              if earliest_end is None or wanted[i].end_date >= earliest_end]
-    if slugs is None:
-        new, again = new + again, []
-    for periods, which in ((new, None), (again, slugs)):
-        if not periods or which is not None and not which:
-            continue
-        if which is None:
-            for chunk in _chunks([p.id for p in periods]):
-                db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
-        else:
-            ids = sorted(names.indicator_id[s] for s in which if s in names.indicator_id)
-            for chunk in _chunks(ids):
-                db.session.execute(delete(IndicatorResult).where(
-                    IndicatorResult.period_id.in_([p.id for p in periods]), IndicatorResult.indicator_id.in_(chunk)))
-        inputs = _RowInputs(names, specs, areas, which, max(p.end_date for p in periods))
-        for period in periods:
-            rows = inputs.rows(period_of(period.key))
-            if which is not None:  # positions continue after the rows of other indicators
-                start = db.session.scalar(select(func.coalesce(func.max(IndicatorResult.position), -1) + 1)
-                                          .where(IndicatorResult.period_id == period.id))
-                rows_with = [(start + n, r) for n, r in enumerate(rows)]
-            else:
-                rows_with = list(enumerate(rows))
-            _write_positioned(names, period.id, rows_with)
+    if new:
+        for chunk in _chunks([p.id for p in new]):
+            db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
+        inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new))
+        for period in new:
+            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+    if not again or slugs is not None and not slugs:
+        return
+    if slugs is None and area_codes is None:
+        for chunk in _chunks([p.id for p in again]):
+            db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
+        inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in again))
+        for period in again:
+            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+        return
+    which = set(specs) if slugs is None else slugs
+    ids = sorted(names.indicator_id[s] for s in which if s in names.indicator_id)
+    area_ids = None if area_codes is None else sorted(names.area_id[c] for c in area_codes)
+    for chunk in _chunks(ids):
+        query = delete(IndicatorResult).where(IndicatorResult.period_id.in_([p.id for p in again]),
+                                              IndicatorResult.indicator_id.in_(chunk))
+        if area_ids is not None:
+            query = query.where(IndicatorResult.area_id.in_(area_ids))
+        db.session.execute(query)
+    inputs = _RowInputs(names, specs, areas, which, max(p.end_date for p in again), area_codes)
+    for period in again:
+        rows = inputs.rows(period_of(period.key))
+        others = _others(names, period.id, ids)
+        mark_headlines([*rows, *others.values()], areas)
+        for row_id, light in others.items():
+            if (light["headline"], light["several"]) != light["was"]:
+                db.session.execute(update(IndicatorResult).where(IndicatorResult.id == row_id).values(
+                    headline=light["headline"], several=light["several"]))
+        start = db.session.scalar(select(func.coalesce(func.max(IndicatorResult.position), -1) + 1)
+                                  .where(IndicatorResult.period_id == period.id))
+        _write_rows(names, period.id, [(start + n, r) for n, r in enumerate(rows)])
 
 
-def _write_positioned(names: _Names, period_id: int, rows: list[tuple[int, dict]]) -> None:
+def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int, dict]:
+    """The kept rows of these indicators for a period, as much as ``mark_headlines`` needs."""
+    found = {}
+    for chunk in _chunks(indicator_ids):
+        query = (select(IndicatorResult.id, IndicatorResult.indicator_id, IndicatorResult.area_id,
+                        IndicatorResult.aggregate_status, IndicatorResult.headline, IndicatorResult.several)
+                 .where(IndicatorResult.period_id == period_id, IndicatorResult.indicator_id.in_(chunk)))
+        for row_id, indicator_id, area_id, status, headline, several in db.session.execute(query):
+            found[row_id] = {"indicator": names.indicator[indicator_id], "area": names.area[area_id],
+                             "aggregate_status": status, "was": (headline, several)}
+    return found
+
+
+def _write_rows(names: _Names, period_id: int, rows: list[tuple[int, dict]]) -> None:
+    """Store rows given as (position, row); headline and several are columns (marking them
+    again touches no JSON)."""
     if rows:
         db.session.execute(IndicatorResult.__table__.insert(), [
             {"period_id": period_id, "indicator_id": names.indicator_id[r["indicator"]],
              "area_id": names.area_id[r["area"]], "position": position, "headline": r["headline"],
-             "aggregate_status": r["aggregate_status"], "data": json.dumps(r, separators=(",", ":"))}
+             "several": r["several"], "aggregate_status": r["aggregate_status"],
+             "data": json.dumps({k: v for k, v in r.items() if k not in ("headline", "several")},
+                                separators=(",", ":"))}
             for position, r in rows])
 
 
@@ -301,6 +379,7 @@ class _Pending:
         self.everything = False
         self.indicators: set = set()  # ids, or Indicator objects not yet flushed
         self.periods: set | None = set()  # None: every period
+        self.areas: set | None = set()  # None: every area
 
     def __bool__(self):
         return self.everything or bool(self.indicators)
@@ -325,10 +404,12 @@ def _noticed(session, _context, _instances) -> None:
             pending.indicators.add(obj.indicator_id if obj.indicator_id is not None else obj.indicator)
             if pending.periods is not None:
                 pending.periods.add(obj.period_id if obj.period_id is not None else obj.period)
+            if pending.areas is not None:
+                pending.areas.add(obj.area_id if obj.area_id is not None else obj.area)
         elif isinstance(obj, Indicator) and (obj in session.new or obj in session.deleted
                                              or session.is_modified(obj)):
             pending.indicators.add(obj)
-            pending.periods = None
+            pending.periods = pending.areas = None
         elif isinstance(obj, AreaPopulation) or (isinstance(obj, Area) and (
                 obj in session.new or obj in session.deleted
                 or any(inspect(obj).attrs[name].history.has_changes() for name in RESULT_FIELDS_OF_AREA))):
@@ -341,7 +422,7 @@ def _before_commit(session) -> None:
         return
     session.flush()  # the commit would flush anyway: this notices what it writes
     if _pending(session):
-        results_changed((), ())
+        results_changed((), (), ())
 
 
 event.listen(Session, "before_flush", _noticed)
@@ -353,11 +434,14 @@ def _ids(items, model) -> set[int]:
             and (isinstance(item, int) or inspect(item).persistent)}
 
 
-def results_changed(indicator_ids: Iterable[int] | None = None, period_ids: Iterable[int] | None = None) -> None:
+def results_changed(indicator_ids: Iterable[int] | None = None, period_ids: Iterable[int] | None = None,
+                    area_ids: Iterable[int] | None = None) -> None:
     """The one hook: bring the kept results up to date after a write, in the caller's
     transaction (flushing it first): the figures of these indicators (None: all) and of
     every indicator worked out from them, for these periods (None: all), and their rows
-    on the dashboards of periods ending on or after the earliest of them. Call it after
+    on the dashboards of periods ending on or after the earliest of them; with
+    ``area_ids``, only the figures of those areas and the areas they lie in, and the rows
+    those can move (``rows_touched``). Call it after
     storing or retiring figures or targets with statements (with what they were for);
     with no arguments after a change to areas or populations. Writes through the ORM
     (a DataValue, Target, Indicator, Area or AreaPopulation added, changed or deleted) are
@@ -368,8 +452,10 @@ def results_changed(indicator_ids: Iterable[int] | None = None, period_ids: Iter
         indicator_ids = set(indicator_ids) | _ids(pending.indicators, Indicator)
         if period_ids is not None:
             period_ids = None if pending.periods is None else set(period_ids) | _ids(pending.periods, Period)
+        if area_ids is not None:
+            area_ids = None if pending.areas is None else set(area_ids) | _ids(pending.areas, Area)
     else:
-        indicator_ids, period_ids = None, None
+        indicator_ids, period_ids, area_ids = None, None, None
     if indicator_ids is not None and not indicator_ids:
         return
     names = _Names()
@@ -378,11 +464,13 @@ def results_changed(indicator_ids: Iterable[int] | None = None, period_ids: Iter
     if indicator_ids is not None:
         slugs = with_wholes(specs, {names.indicator[i] for i in set(indicator_ids) if i in names.indicator})
     periods = None if period_ids is None else sorted(set(period_ids))
-    _refresh_figures(names, specs, areas, set(specs) if slugs is None else slugs, periods)
+    changed = None if area_ids is None else {names.area[i] for i in area_ids if i in names.area}
+    _refresh_figures(names, specs, areas, set(specs) if slugs is None else slugs, periods,
+                     None if changed is None else with_ancestors(areas, changed))
     earliest = None
     if periods:
         earliest = db.session.scalar(select(func.min(Period.end_date)).where(Period.id.in_(periods)))
-    _refresh_rows(names, specs, areas, slugs, earliest)
+    _refresh_rows(names, specs, areas, slugs, earliest, None if changed is None else rows_touched(areas, changed))
     db.session.info.pop(PENDING, None)
 
 
@@ -405,9 +493,10 @@ def snapshot() -> dict[str, dict]:
                                          IndicatorFigure.period_id, IndicatorFigure.has_figure,
                                          IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
                                          IndicatorFigure.message))}
-    rows = {(names.period[p], names.indicator[i], names.area[a]): json.loads(d) for p, i, a, d in
-            db.session.execute(select(IndicatorResult.period_id, IndicatorResult.indicator_id,
-                                      IndicatorResult.area_id, IndicatorResult.data))}
+    rows = {(names.period[p], names.indicator[i], names.area[a]): {**json.loads(d), "headline": h, "several": s}
+            for p, i, a, d, h, s in db.session.execute(select(
+                IndicatorResult.period_id, IndicatorResult.indicator_id, IndicatorResult.area_id, IndicatorResult.data,
+                IndicatorResult.headline, IndicatorResult.several))}
     return {"figures": figures, "rows": rows}
 
 
@@ -426,12 +515,13 @@ def kept_rows(period_id: int | None, area_codes: set[str] | None = None) -> list
     the engine's order; None if the period's rows are not kept."""
     if period_id is None:
         return None
-    query = (select(IndicatorResult.data).where(IndicatorResult.period_id == period_id)
-             .order_by(IndicatorResult.position))
+    query = (select(IndicatorResult.data, IndicatorResult.headline, IndicatorResult.several)
+             .where(IndicatorResult.period_id == period_id).order_by(IndicatorResult.position))
     if area_codes is not None:
         ids = db.session.scalars(select(Area.id).where(Area.code.in_(sorted(area_codes)))).all()
         query = query.where(IndicatorResult.area_id.in_(ids))
-    found = [json.loads(data) for data in db.session.scalars(query)]
+    found = [{**json.loads(data), "headline": headline, "several": several}
+             for data, headline, several in db.session.execute(query)]
     if found:
         return found
     kept = db.session.scalar(select(IndicatorResult.id).where(IndicatorResult.period_id == period_id).limit(1))

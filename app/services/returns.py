@@ -298,10 +298,12 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
         record("submission_superseded", user, previous, by=submission.id)
     # The indicator results of what changed (the new figures and targets, and whatever
     # the superseded return had), in this same transaction.
-    changed = {(row[0], row[2]) for row in rows} | {(t.indicator_id, t.period_id) for t in targets}
+    changed = {row[:3] for row in rows} | {t.key for t in targets}
     if previous is not None:
         changed |= store.submission_keys(previous.id)
-    results_changed({i for i, _ in changed}, {p for _, p in changed})
+    if changed:
+        indicator_ids, area_ids, period_ids = (set(ids) for ids in zip(*changed))
+        results_changed(indicator_ids, period_ids, area_ids)
     return submission, previous
 
 

@@ -79,11 +79,11 @@ def retire(submission: Submission) -> int:
     return result.rowcount
 
 
-def submission_keys(submission_id: int) -> set[tuple[int, int]]:
-    """(indicator id, period id) of every figure and target a submission brought."""
+def submission_keys(submission_id: int) -> set[tuple[int, int, int]]:
+    """(indicator id, area id, period id) of every figure and target a submission brought."""
     found = set()
     for model in (DataValue, Target):
-        found |= set(db.session.execute(select(model.indicator_id, model.period_id)
+        found |= set(db.session.execute(select(model.indicator_id, model.area_id, model.period_id)
                                         .where(model.submission_id == submission_id).distinct()).all())
     return found
 

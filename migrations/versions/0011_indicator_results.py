@@ -52,6 +52,7 @@ def upgrade():
         "indicator_result", *_keys("indicator_result"),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("headline", sa.Boolean(), nullable=False),
+        sa.Column("several", sa.Boolean(), nullable=False),
         sa.Column("aggregate_status", sa.String(length=16), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
     )
