@@ -71,6 +71,11 @@ def may_manage_templates(user) -> bool:
     return in_group(user, ADMINS)
 
 
+def may_download_template_example(user) -> bool:
+    """The agency's spreadsheet a template was made from (its reference copy)."""
+    return in_group(user, MANAGERS)
+
+
 def may_see_template(user, agency_ids) -> bool:
     """Officers see the templates their agency returns; everyone else sees them all."""
     return not own_agency_only(user) or user.agency_id in agency_ids
@@ -93,6 +98,16 @@ def may_manage_performance(user) -> bool:
 
 def may_upload_peer_figures(user) -> bool:
     """Peer figures by the file (the admin's upload page); managers type them one at a time."""
+    return in_group(user, ADMINS)
+
+
+def may_see_targets(user) -> bool:
+    """Targets (and their history) are read by those who manage performance."""
+    return in_group(user, MANAGERS)
+
+
+def may_manage_targets(user) -> bool:
+    """Setting, changing, retiring and uploading targets is for admins, as other reference data is."""
     return in_group(user, ADMINS)
 
 

@@ -1,7 +1,11 @@
 """``flask demo load``."""
+import sys
+
 import click
 
+from app.services import ServiceError
 from app.services.demo import load_demo
+from app.services.return_templates import TemplateProblems
 
 
 @click.group(help="The demo partnership (Leicestershire, built from the seed board papers).")
@@ -11,8 +15,17 @@ def demo():
 
 @demo.command("load")
 def load_command():
-    """Create or refresh the demo partnership. Safe to run again: it gives the same database."""
-    summary = load_demo()
+    """Create or refresh the demo partnership. Safe to run again: it gives the same database.
+    If it cannot (a demo template would deliver figures a published template already
+    delivers), it says why on stderr, stores nothing and exits 1."""
+    try:
+        summary = load_demo()
+    except ServiceError as error:
+        problems = error.problems if isinstance(error, TemplateProblems) else []
+        for line in [str(p) for p in problems] or [error.message or str(error)]:
+            click.echo(line, err=True)
+        click.echo("The demo partnership was not loaded: nothing was changed.", err=True)
+        sys.exit(1)
     click.echo(
         f"Demo partnership loaded: {summary.areas} areas, {summary.agencies} agencies, "
         f"{summary.indicators} indicators, {summary.values} figures, {summary.targets} targets."

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import (
     Area, DhrAction, DhrActionUpdate, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting,
 )
-from app.services.dhr.budget import budget_year_row
+from app.services.dhr.budget import agency_named, budget_year_row, member_agencies
 from app.services.dhr.cases import DATE_COLUMNS
 from app.services.dhr.settings import current_date
 
@@ -112,6 +112,9 @@ DEMO_CASE_DETAILS = {
 
 # ---- the pooled budget --------------------------------------------------------------------
 
+# The partners as the board paper names them. Each is a member agency of the demo
+# partnership (partnership.json): the districts and Rutland are their councils, found by
+# place name when the budget is loaded (``app.dhr.budget.contributing_agency``); none is an area.
 LEICESTERSHIRE_PARTNERS = (
     "Leicestershire County Council", "Leicestershire Police",
     "Blaby", "Charnwood", "Harborough", "Hinckley & Bosworth", "Melton",
@@ -194,7 +197,8 @@ def demo_actions(today: date) -> list[Action]:
 
 def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
     """The demo's DHR data: pseudonymised cases dated from ``on`` (today) so that every
-    clock state appears, the 2016/17 Leicestershire budget and the seven actions
+    clock state appears, the 2016/17 Leicestershire budget (each partner's line paid by
+    its member agency) and the seven actions
     outstanding in March 2016. Idempotent: rows that exist (by pseudonym, financial
     year, lead agency and action) are left as they are, so a second run (or a later
     day) changes nothing and nothing a co-ordinator entered is overwritten."""
@@ -214,6 +218,7 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
         cases[pseudonym] = case
     year = leicestershire_2016_17()
     if budget_year_row(year.year_start) is None:
+        members = member_agencies()
         db.session.add(
             DhrBudgetYear(
                 year_start=year.year_start,
@@ -227,7 +232,8 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
                 ),
                 contributions=[
                     DhrContribution(
-                        partner=c.partner, due=c.due, received_in_advance=c.received_in_advance, drawn_down=c.drawn_down
+                        partner=c.partner, due=c.due, received_in_advance=c.received_in_advance,
+                        drawn_down=c.drawn_down, agency=agency_named(c.partner, members),
                     )
                     for c in year.contributions
                 ],

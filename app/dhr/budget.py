@@ -11,6 +11,12 @@ independent chairs and authors (budgeted per review), and actual costs per case.
     forecast cost      = reviews expected × cost per review + fixed support
     surplus/shortfall  = contributions due − forecast cost        (negative = shortfall)
 
+A contribution's partner is the name the budget gives it ("Charnwood", as the board paper
+writes it); ``agency`` is the member agency that pays it (its name), or None for a partner
+that is not a member agency: a named partnership member. Partners are never areas: an area
+is a place figures are about, a partner is who pays (``contributing_agency`` finds the
+agency a place name such as "Charnwood" means).
+
 Money is ``Decimal`` throughout; ints, floats and numeric strings from forms are converted
 on construction (floats through ``str`` so 0.1 stays 0.1). A missing amount stays None
 and ``validate_budget`` asks for it: a missing value is never a zero.
@@ -21,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from collections.abc import Sequence
 
+from app.definition.model import normalise_label
 from app.dhr import Problem, pounds
 from app.periods import fy_label
 
@@ -58,6 +65,7 @@ class Contribution:
     due: Decimal | None
     received_in_advance: Decimal | None = ZERO  # paid in an earlier year for this year
     drawn_down: bool = True
+    agency: str | None = None  # the member agency paying it (its name); None: a named member, not an agency
 
     def __post_init__(self):
         self.due = to_decimal(self.due)
@@ -66,6 +74,32 @@ class Contribution:
     @property
     def arriving_in_year(self) -> Decimal:
         return self.due - self.received_in_advance
+
+
+@dataclass(frozen=True)
+class MemberAgency:
+    """A member agency as a budget may name it: its slug, its name, and the names (name
+    first, then aliases) of the area it serves, if it serves one."""
+
+    slug: str
+    name: str
+    area_names: tuple[str, ...] = ()
+
+
+def contributing_agency(partner: str, agencies: Sequence[MemberAgency]) -> MemberAgency | None:
+    """The member agency a budget's partner name means: the agency of that name (or slug);
+    else, for a place name ("Charnwood", "Rutland"), the one agency serving the area of that
+    name or alias. None when no agency fits, or a place is served by several (Leicestershire
+    has the police, the county council and the youth offending service): the partner is then a
+    named member until someone chooses its agency. Case, spacing and punctuation do not count."""
+    wanted = normalise_label(partner)
+    if not wanted:
+        return None
+    named = [a for a in agencies if wanted in (normalise_label(a.name), normalise_label(a.slug))]
+    if len(named) == 1:
+        return named[0]
+    serving = [a for a in agencies if wanted in {normalise_label(n) for n in a.area_names}]
+    return serving[0] if len(serving) == 1 else None
 
 
 @dataclass
@@ -194,12 +228,14 @@ def validate_budget(year: BudgetYear) -> list[Problem]:
             )
         )
     seen: set[str] = set()
+    paying: dict[str, str] = {}  # agency → the first line's partner name
     for i, c in enumerate(year.contributions):
         path = f"contributions[{i}]"
         name = (c.partner or "").strip()
         if not name:
             problems.append(
-                Problem(f"{path}.partner", f"Contribution {i + 1} has no partner name. Enter the partner that pays it.")
+                Problem(f"{path}.partner", f"Contribution {i + 1} has no partner name. "
+                                           "Choose the agency that pays it, or enter the partner's name.")
             )
             name = f"contribution {i + 1}"
         elif name.casefold() in seen:
@@ -207,6 +243,12 @@ def validate_budget(year: BudgetYear) -> list[Problem]:
                 Problem(f"{path}.partner", f"{name} is entered twice. Put all of a partner's contribution on one line.")
             )
         seen.add(name.casefold())
+        if c.agency and c.agency in paying:
+            problems.append(Problem(f"{path}.agency", (
+                f"{paying[c.agency]} and {name} are both {c.agency}'s contribution. "
+                "Put all of an agency's contribution on one line.")))
+        elif c.agency:
+            paying[c.agency] = name
         due = _amount_problems(
             f"{path}.due", f"The contribution due from {name}", c.due, "Enter the amount, or 0 if nothing is due."
         )
@@ -335,7 +377,8 @@ def forecast(years: Sequence[BudgetYear], next_years: int, reviews_per_year=None
 # - Partner contributions: if the figures include per-partner lines (indicators
 #   ``dhr-contribution-due-<partner>`` and optionally ``dhr-received-in-advance-<partner>``,
 #   named "…: <Partner name>", added to the template by an admin), they become one line per
-#   partner and must add up to the return's totals. Otherwise, if the year already has
+#   partner, paid by the member agency the partner's name or slug names (none: a named
+#   member), and must add up to the return's totals. Otherwise, if the year already has
 #   per-partner lines that add up to the return's totals, they are kept (with their
 #   drawn-down choices). Otherwise the year gets one line, "Partner contributions", with
 #   the return's totals, drawn down.
@@ -450,11 +493,19 @@ def _sums(contributions) -> tuple[Decimal, Decimal]:
             sum((Decimal(c.received_in_advance) for c in contributions), ZERO))
 
 
-def _contribution_lines(own: list[Contribution], totals, dues, advances, names, notes) -> list[Contribution] | None:
+def _partner_agency(slug: str, name: str, agencies: Sequence[MemberAgency]) -> str | None:
+    """The agency a per-partner line names, by the partner's name or else its slug."""
+    agency = contributing_agency(name, agencies) or contributing_agency(slug, agencies)
+    return agency.name if agency else None
+
+
+def _contribution_lines(own: list[Contribution], totals, dues, advances, names, notes,
+                        agencies: Sequence[MemberAgency] = ()) -> list[Contribution] | None:
     """The contributions the filled year will have; None = keep the year's own lines."""
     due, advance = totals["contributions_due"], totals["received_in_advance"]
     if dues:
-        lines = [Contribution(names[slug], dues[slug], advances.get(slug, ZERO)) for slug in dues]
+        lines = [Contribution(names[slug], dues[slug], advances.get(slug, ZERO),
+                              agency=_partner_agency(slug, names[slug], agencies)) for slug in dues]
         if _sums(lines) != (due, advance):
             got_due, got_advance = _sums(lines)
             raise _refuse(
@@ -502,15 +553,19 @@ def _cost_lines(own: list[CostLine], totals, notes) -> tuple[list[CostLine], lis
     return lines + [own[i] for i in cases], sources + cases
 
 
-def fill_from_return(figures: Sequence[ReturnFigure], year_start: int, own: BudgetYear | None) -> FilledYear:
+def fill_from_return(figures: Sequence[ReturnFigure], year_start: int, own: BudgetYear | None,
+                     agencies: Sequence[MemberAgency] = ()) -> FilledYear:
     """The budget year ``year_start`` filled from the return's stored ``figures`` (the rule
     above), keeping what ``own`` (the year as entered, if any) has that agrees with the
-    return. A BudgetError says why the return cannot fill the year."""
+    return. A per-partner line is paid by the member agency of ``agencies`` it names
+    (``contributing_agency``, by the partner's name or slug), if any. A BudgetError says
+    why the return cannot fill the year."""
     label = fy_label(year_start)
     area, totals = _return_totals(figures, label)
     dues, advances, names = _partner_figures(figures, label)
     notes: list[str] = []
-    contributions = _contribution_lines(own.contributions if own else [], totals, dues, advances, names, notes)
+    contributions = _contribution_lines(own.contributions if own else [], totals, dues, advances, names, notes,
+                                        agencies)
     costs, sources = _cost_lines(own.costs if own else [], totals, notes)
     year = BudgetYear(
         year_start, totals["opening_reserve"], contributions if contributions is not None else own.contributions,

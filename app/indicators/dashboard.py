@@ -183,12 +183,11 @@ def compute_dashboard(
     figures = dashboard_figures(prepare_values(raw), specs, areas, needed)
     table = _figures_for(figures, specs, areas, period, previous)
     if targets is not None and len(targets):
-        wanted = targets.loc[targets["period"] == period, ["indicator", "area", "value"]].rename(
-            columns={"value": "target"}
-        )
-        table = table.merge(wanted.drop_duplicates(["indicator", "area"]), on=["indicator", "area"], how="left")
+        wanted = target_columns(targets.loc[targets["period"] == period])
+        table = table.merge(wanted.drop_duplicates(["indicator", "area"]).drop(columns="period"),
+                            on=["indicator", "area"], how="left")
     else:
-        table["target"] = np.nan
+        table["target"], table["target_tolerance"] = np.nan, np.nan
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
     table["change_text"] = [format_change(c, u) for c, u in zip(*_columns(table, "change", "unit"))]
     table["rag"], table["rag_reason"] = rate_rows(table, specs)
@@ -228,14 +227,24 @@ def _figures_for(figures, specs, areas, period, previous) -> pd.DataFrame:
     return table
 
 
+def target_columns(targets: pd.DataFrame) -> pd.DataFrame:
+    """A targets frame (indicator, area, period, value and, optionally, tolerance) as the
+    columns a dashboard row carries: ``target`` and ``target_tolerance`` (NaN: none)."""
+    out = targets[["indicator", "area", "period", "value"]].rename(columns={"value": "target"})
+    out["target_tolerance"] = targets["tolerance"].astype(float) if "tolerance" in targets else np.nan
+    return out
+
+
 def rate_rows(table, specs) -> tuple[list, list]:
     """RAG and reason per row; a total that is incomplete says which areas are missing."""
     against = table["against_previous"].tolist() if "against_previous" in table else [LAST_YEAR] * len(table)
+    tolerances = table["target_tolerance"].tolist() if "target_tolerance" in table else [None] * len(table)
     ratings = [
         rate(specs[slug], latest, prior, target, flag if isinstance(flag, str) else "not_available",
-             prior_flag if isinstance(prior_flag, str) else None, compared)
-        for slug, latest, prior, target, flag, prior_flag, compared in zip(
-            *_columns(table, "indicator", "latest", "previous", "target", "latest_flag", "previous_flag"), against
+             prior_flag if isinstance(prior_flag, str) else None, against_previous=compared, tolerance=tolerance)
+        for slug, latest, prior, target, flag, prior_flag, compared, tolerance in zip(
+            *_columns(table, "indicator", "latest", "previous", "target", "latest_flag", "previous_flag"), against,
+            tolerances
         )
     ]
     incomplete = (table["latest_status"] == "incomplete").tolist()

@@ -36,6 +36,12 @@ RATE_SCALE = {"rate_per_1000": 1000.0, "rate_per_100000": 100_000.0}
 RECOMPUTE_SCALE = {"percent": 100.0, "ratio": 1.0, **RATE_SCALE}
 
 
+def per_head_of_population(unit: str, denominator) -> bool:
+    """A recomputed rate (per 1,000 or 100,000) with no denominator indicator is per head
+    of the population of the areas its count is from (``totals.Populations``)."""
+    return unit in RATE_SCALE and not denominator
+
+
 def _one_of(what: str, value, allowed) -> None:
     if value not in allowed:
         raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}.")
@@ -117,7 +123,7 @@ class IndicatorSpec:
                 )
             if not self.numerator:
                 raise ValueError(f"'{self.name}' is recomputed, so it needs a numerator indicator.")
-            if not self.denominator and self.unit not in RATE_SCALE:
+            if not self.denominator and not per_head_of_population(self.unit, self.denominator):
                 raise ValueError(
                     f"'{self.name}' is recomputed, so it needs a denominator indicator "
                     "(only rates may use the area's population instead)."

@@ -25,6 +25,7 @@ Amber, further Red.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from app.indicators.year_change import round_half_up
@@ -44,6 +45,8 @@ TABLE_2_RULE = RagRule(method="target", band_kind="percent", green_within=0, amb
 NO_FIGURE = "There is no figure for this period, so it is not rated."
 # Figures are compared after rounding away float noise (2.0000000001% is 2%).
 _NOISE_DECIMALS = 9
+# The largest difference written out in a reason; a larger one is "more than" this.
+_LARGEST_SHOWN = 1e12
 
 
 @lru_cache(maxsize=8192)
@@ -96,6 +99,17 @@ NO_PREVIOUS = "There is no figure for the same period last year, so it is not ra
 LAST_YEAR = "last year"
 
 
+def with_tolerance(rule: RagRule, tolerance) -> RagRule:
+    """The bands for rating against a target with its own tolerance (its amber band): short
+    of the target by at most ``tolerance`` is Amber, measured as the rule's bands are (per
+    cent of the target, or in the indicator's unit), in place of the indicator's amber
+    band; a wider green band narrows to it. No tolerance: the rule unchanged."""
+    if is_missing(tolerance):
+        return rule
+    tolerance = float(tolerance)
+    return replace(rule, green_within=min(rule.green_within, tolerance), amber_within=tolerance)
+
+
 def rate(
     spec: IndicatorSpec,
     latest,
@@ -104,8 +118,11 @@ def rate(
     flag: str = "actual",
     previous_flag: str | None = "actual",
     against_previous: str = LAST_YEAR,
+    tolerance=None,
 ) -> RagResult:
     """Rate ``latest`` by ``spec.rag`` and ``spec.polarity``; ``reason`` says why in a sentence.
+    ``tolerance``: the target's own amber band, if it has one (``with_tolerance``), used
+    whenever the figure is rated against the target.
 
     ``previous`` is the figure it is compared with (``rows.choose_periods``), named in the
     reason by ``against_previous`` ("last year", or "the latest earlier figure (2014/15)"
@@ -127,6 +144,7 @@ def rate(
             return RagResult(None, NO_PREVIOUS)
         against_target, prefix = True, "No figure for the same period last year, so rated against the target. "
     if against_target:
+        rule = with_tolerance(rule, tolerance)
         if is_missing(target):
             return RagResult(None, "No target is set for this period, so it is not rated.")
         comparator, against = target, f"the target of {_number(float(target), spec.decimals)}"
@@ -147,7 +165,10 @@ def rate(
         unit_text = " percentage points" if spec.unit == "percent" else ""
     rag = band(worsening, rule)
     colour = RAG_NAMES[rag]
-    size = _number(abs(worsening), 1 if rule.band_kind == "percent" else max(spec.decimals, 1)) + unit_text
+    # A comparator next to zero makes the relative change astronomical (or infinite): said, not printed in full.
+    beyond = abs(worsening) > _LARGEST_SHOWN
+    size = ("more than " if beyond else "") + _number(
+        min(abs(worsening), _LARGEST_SHOWN), 1 if rule.band_kind == "percent" else max(spec.decimals, 1)) + unit_text
     if round(worsening, _NOISE_DECIMALS) == 0:
         return RagResult(rag, f"{prefix}{'Meets' if against_target else 'Same as'} {against}: {colour}")
     if worsening < 0:

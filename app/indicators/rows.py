@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from app.indicators.compare import rank_districts
-from app.indicators.dashboard import dashboard_figures, rate_rows, significance_tests
+from app.indicators.dashboard import dashboard_figures, rate_rows, significance_tests, target_columns
 from app.indicators.model import AreaSpec, IndicatorSpec, RagResult
 from app.indicators.periods import period_of, previous_year_key, trend_period_keys
 from app.indicators.rag import LAST_YEAR
@@ -122,6 +122,7 @@ class IndicatorRow:
     comparison: str | None = None
     direction_basis: str | None = None
     peer_basis: str | None = None  # how the peer comparison was found (``compare.peer_comparison``)
+    target_tolerance: float | None = None  # the target's own amber band, if it has one
 
 
 def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
@@ -235,8 +236,8 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     table["area_kind"] = table["area"].map({a.code: a.kind for a in areas})
     table["unit"] = spec_column(table["indicator"], specs, "unit")
     table["polarity"] = spec_column(table["indicator"], specs, "polarity")
-    wanted = target_frame[["indicator", "area", "period", "value"]].drop_duplicates(["indicator", "area", "period"])
-    table = table.merge(wanted.rename(columns={"value": "target"}), on=["indicator", "area", "period"], how="left")
+    wanted = target_columns(target_frame).drop_duplicates(["indicator", "area", "period"])
+    table = table.merge(wanted, on=["indicator", "area", "period"], how="left")
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
     table["change_text"] = [format_change(c, u) for c, u in zip(table["change"].tolist(), table["unit"].tolist())]
     has_previous = table["previous"].notna() | table["previous_flag"].notna()

@@ -6,9 +6,11 @@ Rules, the same in both directions:
 * ``sum`` indicators (counts, money) add up their parts.
 * ``recompute`` indicators (percentages, rates, ratios) are worked out again from their
   numerator and denominator indicators, each summed first: percent = 100 × num / den;
-  a rate per 1,000 with no denominator = 1,000 × count / population of the area for
-  the period's year (``periods.population_year``). They are never averaged: 23 of 35
-  and 1 of 10 is 40.0%, not the 37.9% mean of 65.7% and 10%.
+  a rate per 1,000 (or 100,000) with no denominator = 1,000 × count / population for
+  the period's year (``periods.population_year``), the population being of the same
+  people as the count: a district's own, and for a county or wider footprint the sum of
+  its districts' (``Populations.of_parts``), as its count is the sum of theirs. They are
+  never averaged: 23 of 35 and 1 of 10 is 40.0%, not the 37.9% mean of 65.7% and 10%.
 * ``none`` indicators are never combined; a total exists only if someone supplied it.
 * If any part is missing (no row, or flagged not available / not yet released) the total
   is ``incomplete``: no value, and a message naming the missing parts ("Data not yet
@@ -137,6 +139,18 @@ class Populations:
             self._cache[key] = np.nan if own is None else float(own)
         return self._cache[key]
 
+    def of_parts(self, codes: Iterable[str], periods: Iterable[str], parts: dict[str, list[str]]) -> np.ndarray:
+        """For each area and period, the summed populations of ``parts[area]`` (the areas
+        its figure is added up from), NaN if any of them has none for the year."""
+        memo: dict[tuple[str, str], float] = {}
+        out = []
+        for code, period in zip(list(codes), list(periods)):
+            if (code, period) not in memo:
+                year = population_year(period)
+                memo[(code, period)] = float(sum(self.for_year(part, year) for part in parts[code]))
+            out.append(memo[(code, period)])
+        return np.array(out, dtype=float)
+
     def lookup(self, codes: Iterable[str], periods: Iterable[str]) -> np.ndarray:
         """Populations for parallel arrays of area codes and period keys (NaN if unknown)."""
         memo: dict[tuple[str, str], float] = {}
@@ -200,8 +214,9 @@ def _merge_missing(a: pd.Series, b: pd.Series) -> list[tuple]:
     return [x + tuple(m for m in y if m not in x) for x, y in zip(a.tolist(), b.tolist())]
 
 
-def _recompute(sums, recompute, dim, other, populations) -> pd.DataFrame:
-    """Work recomputed indicators out from their summed numerators and denominators."""
+def _recompute(sums, recompute, dim, other, populations, mapping) -> pd.DataFrame:
+    """Work recomputed indicators out from their summed numerators and denominators; a
+    rate with no denominator over the population of the areas its count was summed from."""
     keys = [dim, other]
     parts = pd.DataFrame(
         [(s.slug, s.numerator, s.denominator, RECOMPUTE_SCALE[s.unit]) for s in recompute],
@@ -213,7 +228,12 @@ def _recompute(sums, recompute, dim, other, populations) -> pd.DataFrame:
     )
     by_population = out["denominator"].isna().to_numpy()
     den = out["computed_den"].to_numpy(dtype=float, copy=True)
-    den[by_population] = populations.lookup(out.loc[by_population, "area"], out.loc[by_population, "period"])
+    if dim == "area":  # the count is summed over the mapping's sources: so is the population
+        parts = mapping.groupby("target", sort=False)["source"].agg(list).to_dict()
+        den[by_population] = populations.of_parts(out.loc[by_population, "area"], out.loc[by_population, "period"],
+                                                   parts)
+    else:  # periods of one area: the area's population for the combined period's year
+        den[by_population] = populations.lookup(out.loc[by_population, "area"], out.loc[by_population, "period"])
     out["missing"] = _merge_missing(
         out["missing"], out["missing_den"].apply(lambda m: m if isinstance(m, tuple) else ())
     )
@@ -241,7 +261,7 @@ def _combine(values, specs, wanted, mapping, dim, keep, populations, describe_pa
     sums = _sum_parts(values, sorted(summed), mapping, dim, other, keep)
     frames = [sums[sums["indicator"].isin({s.slug for s in wanted})].assign(problem="")]
     if recompute:
-        frames.append(_recompute(sums, recompute, dim, other, populations))
+        frames.append(_recompute(sums, recompute, dim, other, populations, mapping))
     targets = mapping["target"].drop_duplicates()
     not_combined = [s.slug for s in wanted if s.aggregation == "none"]
     if not_combined:

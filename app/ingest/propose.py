@@ -16,15 +16,24 @@ Flask-free. ``propose_template`` looks at each sheet of a workbook the way a per
    "Budget" → target; "Actual", "Achieved", "Outturn" → value), totals ("Total", "All",
    "Overall", "LLR total", or an area row that is exactly the sum of the other area rows
    → ``check_only`` sum) and changes ("% change", "Variance" → ``check_only``
-   percent_change between period columns, else ignored); a label whose significant words
-   all appear in exactly one indicator's name is matched too, as a guess the admin is
-   told about;
+   percent_change between period columns, else ignored). A label matched by its words is
+   a guess the admin is told about: every significant word of the label (stemmed; a bare
+   year left out; an acronym such as "PCC" counted where the name spells it out) in one
+   indicator's name; of several, the one whose name begins with the label, else the one
+   the sheet's name and titles point to ("Women housed" under "LLR Refuge Service": the
+   LLR refuges'); a "%" in the label keeps to percentage indicators; a long label with two
+   thirds of its words in one name and no close second; a "Surplus/(shortfall)" row is the
+   indicator named by either side, sign-flipped when the name is the shortfall;
 4. what the rows name and what the columns name (the commonest kind among each) become the
    table's row and column dimensions; a heading above each of several alike tables (a
    year, or an indicator) makes them one table of stacked blocks; a cell such as
    "Period: December 2015 to March 2016" gives the period (a ``TitleSpec``); the rest is
    fixed: the agency's area, the return's period, the measure "value", and the indicator
-   a title above the table names.
+   the heading over rows of measures ("Occupancy" over "Occupancy target", "Occupancy
+   achieved") or a title above the table names; a heading of a stacked block that names no
+   indicator among others that do makes that block ignored (not repeats of the one above);
+5. a blank inside a table (its row and column hold figures) on a sheet with a note saying
+   something is "not available" is proposed as not available under its column (or row).
 
 Nothing is invented: a label matching no indicator (or area) is left out of the template
 and listed, with the slug an admin could create it under, in ``SheetProposal.unrecognised``;
@@ -57,12 +66,16 @@ MEASURE_WORDS = {"target": "target", "targets": "target", "budget": "target", "p
                  "outturn": "value", "performance": "value"}
 TOTAL_WORDS = {"total", "all", "overall", "grand total", "sub total", "subtotal", "all areas", "all districts"}
 CHANGE_WORDS = ("change", "variance", "difference")
-STOP_WORDS = {"the", "a", "an", "of", "by", "to", "at", "in", "for", "and", "on", "with", "from", "number", "no"}
+STOP_WORDS = {"the", "a", "an", "of", "by", "to", "at", "in", "for", "and", "on", "with", "from", "number", "no",
+              "are", "is", "be", "been", "was", "were", "that", "this", "these", "their", "they", "it", "its"}
 QUARTER_REF = re.compile(r"^q([1-4])$")
 SIGN_LABEL = re.compile(r"^(.+?)\s*/\s*\((.+?)\)\s*$")
 TITLE_PERIOD = re.compile(r"([A-Za-z][A-Za-z ]*?)\s*:\s*(.+)$")
 NUMBER_TEXT = re.compile(r"^\(?[-+]?£?\s*\d[\d,]*(?:\.\d+)?\s*%?\)?\s*(?:[*†‡]+|\([^)]*\))?$")
 PARENTHESES = re.compile(r"\([^)]*\)")
+ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+PERCENT_LABEL = re.compile(r"%|\b(percent|percentage|proportion)\b", re.IGNORECASE)
+NOT_AVAILABLE = re.compile(r"\b(not available|unavailable|n/a)\b", re.IGNORECASE)
 FREQUENCY_OF_KIND = {"year": "annual", "quarter": "quarterly", "month": "monthly", "span": "span"}
 RULE_OF_UNIT = {"count": "whole", "percent": "percent", "money": "money"}
 
@@ -87,12 +100,15 @@ class AreaName:
 
 @dataclass
 class Vocabulary:
-    """The partnership's names: its indicators and areas (each with its aliases), and the
-    area each agency reports for (the area of a table that names none)."""
+    """The partnership's names: its indicators and areas (each with its aliases), the area
+    each agency reports for (the area of a table that names none), and for each agency the
+    indicators that already have figures for an area of its area's family (what tells apart
+    indicators a label fits equally when several places' indicators share one database)."""
 
     indicators: list[IndicatorName] = field(default_factory=list)
     areas: list[AreaName] = field(default_factory=list)
     agency_areas: dict[str, str] = field(default_factory=dict)
+    agency_indicators: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -130,8 +146,54 @@ class Match:
     loose: bool = False  # matched by its words only: a guess the admin is told about
 
 
+def stem(word: str) -> str:
+    """A word's rough stem, so that "reviews"/"review", "locally"/"local" and "dealing"/"deal"
+    compare equal (both sides of a comparison are stemmed alike)."""
+    for ending, keep in (("ies", "y"), ("ing", ""), ("ly", ""), ("ed", ""), ("s", "")):
+        if word.endswith(ending) and len(word) - len(ending) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(ending)] + keep
+    return word
+
+
+def name_words(text: str, keep_parentheses: bool = False) -> tuple[str, ...]:
+    """The significant words of a label or name, stemmed, in order: no stop words, no bare
+    numbers (a "2016/17" in a label is the period, not part of the indicator's name)."""
+    plain = text if keep_parentheses else PARENTHESES.sub(" ", text)
+    return tuple(stem(w) for w in normalise_label(plain).split() if w not in STOP_WORDS and not w.isdigit())
+
+
 def significant_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in normalise_label(PARENTHESES.sub(" ", text)).split() if w not in STOP_WORDS)
+    return frozenset(name_words(text))
+
+
+@dataclass(frozen=True)
+class KnownName:
+    """One name (or alias) of an indicator, in the forms the loose matching compares."""
+
+    slug: str
+    words: tuple[str, ...]  # significant, stemmed, in order, without what is in parentheses
+    every: frozenset[str]  # the same with what is in parentheses ("(LLR)", "(per 1,000 population)")
+    initials: tuple[tuple[str, str], ...]  # (first letter, stemmed word) of each significant word, in order
+
+    @classmethod
+    def of(cls, slug: str, text: str) -> KnownName:
+        every = name_words(text, keep_parentheses=True)
+        plain = [w for w in normalise_label(PARENTHESES.sub(" ", text)).split() if w not in STOP_WORDS]
+        return cls(slug, name_words(text), frozenset(every), tuple((w[0], stem(w)) for w in plain))
+
+    def expands(self, acronym: str) -> frozenset[str] | None:
+        """The words of the name an acronym of the label stands for ("PCC": Police and Crime
+        Commissioner; "DA": domestic abuse), or None."""
+        n = len(acronym)
+        for start in range(len(self.initials) - n + 1):
+            run = self.initials[start:start + n]
+            if "".join(letter for letter, _ in run) == acronym:
+                return frozenset(word for _, word in run)
+        return None
+
+    def covers(self, words: tuple[str, ...], acronyms: frozenset[str]) -> int:
+        """How many of a label's words this name has (an acronym counts if the name spells it out)."""
+        return sum(1 for w in words if w in self.every or (w in acronyms and self.expands(w) is not None))
 
 
 class Matcher:
@@ -148,8 +210,14 @@ class Matcher:
         for area in vocabulary.areas:
             for text in (area.name, *area.aliases, area.code):
                 self.area_names.setdefault(normalise_label(text), area.code)
-        self.indicator_words = [(i.slug, significant_words(t)) for i in vocabulary.indicators
-                                for t in (i.name, *i.aliases)]
+        self.known = [KnownName.of(i.slug, t) for i in vocabulary.indicators for t in (i.name, *i.aliases)]
+        self.indicator_words = [(k.slug, frozenset(k.words)) for k in self.known]
+        # The words of the sheet being read above its figures (its name and titles): what
+        # tells apart two indicators a short label fits equally ("Women housed": at the LLR
+        # refuges, or at the Cambridgeshire ones?). Set by the sheet's reader.
+        self.context: frozenset[str] = frozenset()
+        # The indicators with figures for the agency's areas already (set for the proposal's agency).
+        self.reported: frozenset[str] = frozenset()
 
     def period(self, text: str) -> str | None:
         try:
@@ -157,16 +225,87 @@ class Matcher:
         except PeriodError:
             return None
 
-    def loose_indicator(self, text: str) -> str | None:
-        """The one indicator whose name (or an alias) holds every significant word of the
-        text (at least two words), or the text holds every word of the name."""
-        words = significant_words(text)
-        if len(words) < 2:
+    def by_context(self, slugs: Iterable[str], exclude: Iterable[str] = ()) -> str | None:
+        """Of several indicators a label fits, the one whose name shares most words with the
+        sheet's titles and name (beyond the label's own words), if only one does."""
+        exclude = frozenset(exclude)
+        scores: dict[str, int] = {}
+        for known in self.known:
+            if known.slug in slugs:
+                scores[known.slug] = max(scores.get(known.slug, 0), len(self.context & (known.every - exclude)))
+        best = max(scores.values(), default=0)
+        winners = [slug for slug, score in scores.items() if score == best]
+        return winners[0] if best > 0 and len(winners) == 1 else None
+
+    def loose_indicator(self, text: str, single: bool = False) -> str | None:
+        """The indicator a label names in other words, or None when it is not clear which:
+        1. the one indicator whose name (or an alias) has every significant word of the label
+           (an acronym counts where the name spells it out: "PCC", "DA"; at least two words,
+           or one with ``single``); of several, the one the agency's areas already have
+           figures for, else the one whose name begins with the label's words, else the one
+           the sheet's titles point to;
+        2. failing that, for a long label (four words or more), the one indicator whose name
+           has two thirds of its words, where no other has half as many."""
+        words = name_words(text)
+        acronyms = frozenset(a.lower() for a in ACRONYM.findall(PARENTHESES.sub(" ", text)))
+        if len(words) < (1 if single else 2):
             return None
-        found = {slug for slug, name_words in self.indicator_words if name_words and words <= name_words}
-        if len(found) != 1:
+        known = self.known
+        if PERCENT_LABEL.search(text):  # "Repeat cases (% of cases heard)": a percentage indicator
+            known = [k for k in known if self.indicators[k.slug].unit == "percent"] or known
+        full = {k.slug for k in known if k.covers(words, acronyms) == len(words)
+                and (not single or set(words) <= set(k.words))}
+        if len(full) == 1:
+            return next(iter(full))
+        if len(full & self.reported) == 1:
+            return next(iter(full & self.reported))
+        full = full & self.reported or full
+        if full:
+            prefix = {k.slug for k in known if k.slug in full and k.words[:len(words)] == words}
+            if len(prefix) == 1:
+                return next(iter(prefix))
+            return self.by_context(full, name_words(text, keep_parentheses=True))
+        if single or len(words) < 4:
             return None
-        return found.pop()
+        best: dict[str, int] = {}
+        for name in known:
+            best[name.slug] = max(best.get(name.slug, 0), name.covers(words, acronyms))
+        ranked = sorted(best.items(), key=lambda item: -item[1])
+        if not ranked or ranked[0][1] * 3 < len(words) * 2:
+            return None
+        if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
+            return None
+        return ranked[0][0]
+
+    def sign_indicator(self, positive: str, negative: str) -> str | None:
+        """The indicator a "Surplus/(shortfall)" row is of: the one whose name holds either
+        side's words (of several, the one the sheet's titles point to)."""
+        sides = [name_words(positive), name_words(negative)]
+        found = {k.slug for k in self.known for side in sides if side and set(side) <= set(k.words)}
+        if len(found) == 1:
+            return next(iter(found))
+        return self.by_context(found, [w for side in sides for w in side]) if found else None
+
+    def total_of(self, labels: list[str]) -> str | None:
+        """The indicator a bare "Total" beside other labels on its row is ("Reviews expected |
+        Cost per review | Total": the total expected cost of reviews): the one indicator with
+        "total" in its name that holds at least two of the other labels' words, and more of
+        them than any other."""
+        words = {w for label in labels for w in name_words(label)}
+        scores: dict[str, int] = {}
+        for known in self.known:
+            if "total" in known.words:
+                scores[known.slug] = max(scores.get(known.slug, 0), len(words & (known.every - {"total"})))
+        ranked = sorted(scores.values(), reverse=True)
+        if not ranked or ranked[0] < 2 or (len(ranked) > 1 and ranked[1] == ranked[0]):
+            return None
+        return next(slug for slug, score in scores.items() if score == ranked[0])
+
+    def indicator_named(self, text: str) -> str | None:
+        """The indicator a heading names: by its name or an alias, else by its words (one
+        word will do)."""
+        key = normalise_label(text)
+        return self.indicator_names.get(key) or self.loose_indicator(text, single=True)
 
     def indicator_in_title(self, text: str) -> str | None:
         """The indicator whose name (or an alias) a title holds (the longest such, if only
@@ -203,10 +342,26 @@ class Matcher:
             return Match("measure", MEASURE_WORDS[words[0]])
         if len(words) > 1 and words[-1] in MEASURE_WORDS:
             return Match("measure", MEASURE_WORDS[words[-1]])
+        sign = SIGN_LABEL.match(text.strip())
+        if sign:
+            slug = self.sign_indicator(sign.group(1), sign.group(2))
+            return Match("indicator", slug, loose=True) if slug else None
         loose = self.loose_indicator(text)
         if loose is not None:
             return Match("indicator", loose, loose=True)
         return None
+
+
+def rule_of_units(*units: str) -> FieldRule:
+    """The input rule of figures of indicators with these units: one unit's own rule (a
+    whole count, a percentage up to 100, money that may be negative), else a decimal number
+    any of them allows."""
+    if len(set(units)) == 1:
+        unit = units[0]
+        return FieldRule(required=False, type=RULE_OF_UNIT.get(unit, "decimal"), min=None if unit == "money" else 0,
+                         max=100 if unit == "percent" else None, allow_na=True, na_needs_reason=False)
+    return FieldRule(required=False, type="decimal", min=None if "money" in units else 0, max=None, allow_na=True,
+                     na_needs_reason=False)
 
 
 # ---- reading the sheet's shape ----------------------------------------------------------------
@@ -232,6 +387,7 @@ class Segment:
     header_row: int | None
     rows: list[int]
     heading: tuple[int, str] | None = None  # a text-only row above the header row
+    floor: int = -1  # the last row of the table above it (a title is looked for between the two)
 
 
 class SheetReader:
@@ -243,6 +399,13 @@ class SheetReader:
             if value is not None and not (isinstance(value, str) and not value.strip()):
                 self.rows.setdefault(r, {})[c] = value
         self.merged_at = grid.merged_at
+        # The sheet's name and titles (the texts above its first figure; not the notes under
+        # its tables, which may define a term in another partnership's words).
+        words = set(name_words(grid.name, keep_parentheses=True))
+        first = min((r for r, cells in self.rows.items() if any(is_number(v) for v in cells.values())), default=0)
+        for row in (r for r in self.rows if r < first):
+            words.update(w for v in self.rows[row].values() if is_text(v) for w in name_words(v, keep_parentheses=True))
+        matcher.context = frozenset(words)
 
     def say(self, sentence: str) -> None:
         self.report.recognised.append(sentence)
@@ -281,7 +444,7 @@ class SheetReader:
         last_data = -1
         for row in sorted(self.rows):
             if self.is_header_row(row, label_col):
-                current = Segment(label_col, row, [])
+                current = Segment(label_col, row, [], floor=last_data)
                 segments.append(current)
                 previous = [r for r in range(last_data + 1, row) if r in self.rows and r not in
                             (current.header_row,) and not self.is_header_row(r, label_col)]
@@ -293,7 +456,7 @@ class SheetReader:
                         current.heading = (heading_row, cells[first].strip())
             elif self.is_data_row(row, label_col):
                 if current is None:
-                    current = Segment(label_col, None, [])
+                    current = Segment(label_col, None, [], floor=last_data)
                     segments.append(current)
                 current.rows.append(row)
                 last_data = row
@@ -381,6 +544,10 @@ class SheetReader:
         for draft in drafts:
             match = self.matcher.match(draft.segment.heading[1])
             kinds.add(None if match is None else match.kind)
+        # A heading we cannot name among indicator headings: its block is known, and left out
+        # (else the table above would read its rows as repeats of its own).
+        if kinds == {"indicator", None}:
+            kinds = {"indicator"}
         if len(kinds) != 1 or kinds & {None} or not kinds <= {"period", "indicator"}:
             return drafts
         column_texts = {tuple(normalise_label(t) for _, t in d.columns if t) for d in drafts}
@@ -437,6 +604,7 @@ class SheetReader:
                         "recognise), so we proposed nothing for it: give the template a fixed indicator.")
             return None
         self.rules_and_transforms(table, draft)
+        self.blanks_not_available(table, draft)
         figure_columns = sum(h.treat == "figure" for h in table.columns)
         columns = "period headings" if any(h.pattern for h in table.columns) else f"{figure_columns} recognised"
         extras = (f", one block per {block_dim} heading" if block_dim else "") + \
@@ -573,9 +741,13 @@ class SheetReader:
             table.block = BlockSpec(dimension="period", match="period")
         else:
             values = []
-            for _, text in headings:
+            for row, text in headings:
                 match = self.matcher.match(text)
-                values.append(HeaderSpec(label=text, value=match.value if match else None))
+                if match is not None and match.kind == "indicator":
+                    values.append(HeaderSpec(label=text, value=match.value))
+                else:
+                    values.append(HeaderSpec(label=text, treat="ignore", required=False))
+                    self.unknown(cell_ref(row, draft.segment.label_col), text, "block heading", "indicator", None)
             table.block = BlockSpec(dimension="indicator", match="headers", block_values=values)
         self.say(f"Stacked blocks, each headed by {self.a(block_dim)}: "
                  f"{self.quote([text for _, text in headings])}.")
@@ -583,7 +755,7 @@ class SheetReader:
     def title(self, draft: Draft) -> TitleSpec | None:
         """A cell above the table such as "Period: December 2015 to March 2016"."""
         first = draft.segment.header_row if draft.segment.header_row is not None else draft.segment.rows[0]
-        for row in sorted(r for r in self.rows if r < first):
+        for row in sorted(r for r in self.rows if draft.segment.floor < r < first):
             for col, value in sorted(self.rows[row].items()):
                 if not is_text(value):
                     continue
@@ -608,8 +780,22 @@ class SheetReader:
             else:
                 self.cannot(f"Nothing says which area the figures of {self.where(draft)} are for: choose one.")
         if "indicator" not in given:
-            first = draft.segment.header_row if draft.segment.header_row is not None else draft.segment.rows[0]
-            for row in sorted((r for r in self.rows if r < first), reverse=True):
+            segment = draft.segment
+            first = segment.header_row if segment.header_row is not None else segment.rows[0]
+            # What the table itself is headed: the text over its labels ("Occupancy"), its heading.
+            # (Only over rows of measures: over rows of areas or months it names them: "District".)
+            heads = [(segment.header_row, segment.label_col)] if segment.header_row is not None and \
+                table.row_dimension == "measure" else []
+            heads += [(segment.heading[0], segment.label_col)] if segment.heading is not None else []
+            for row, col in heads:
+                text = self.text(row, col)
+                slug = self.matcher.indicator_named(text) if text else None
+                if slug is not None:
+                    table.fixed["indicator"] = slug
+                    self.say(f"{cell_ref(row, col)} '{text}': every figure of {self.where(draft)} "
+                             f"is of {self.describe('indicator', slug)} (a guess from its words: check it).")
+                    return
+            for row in sorted((r for r in self.rows if segment.floor < r < first), reverse=True):
                 for col, value in sorted(self.rows[row].items()):
                     slug = self.matcher.indicator_in_title(value) if is_text(value) else None
                     if slug is not None:
@@ -622,6 +808,10 @@ class SheetReader:
         """Each indicator header gets the rule of its unit; a percentage held as a fraction
         (0.29) is scaled by 100; a "surplus/(shortfall)" label of a shortfall is sign-flipped."""
         fixed = table.fixed.get("indicator")
+        # Rows of stacked blocks each headed by an indicator: a rule every block's indicator keeps.
+        block_units = {self.matcher.indicators[h.value].unit for h in table.block.block_values
+                       if h.treat == "figure" and h.value in self.matcher.indicators} \
+            if table.block is not None and table.block.dimension == "indicator" else set()
         for what, headers in (("row", table.rows), ("column", table.columns)):
             dimension = table.row_dimension if what == "row" else table.column_dimension
             for header in headers:
@@ -630,11 +820,10 @@ class SheetReader:
                 slug = header.value if dimension == "indicator" else fixed if what == "row" else None
                 indicator = self.matcher.indicators.get(slug or "")
                 if indicator is None:
+                    if what == "row" and block_units:
+                        header.rule = rule_of_units(*block_units)
                     continue
-                header.rule = FieldRule(required=False, type=RULE_OF_UNIT.get(indicator.unit, "decimal"),
-                                        min=None if indicator.unit == "money" else 0,
-                                        max=100 if indicator.unit == "percent" else None,
-                                        allow_na=True, na_needs_reason=False)
+                header.rule = rule_of_units(indicator.unit)
                 sign, scale = 1, 1
                 parts = SIGN_LABEL.match(header.label)
                 if parts and dimension == "indicator":
@@ -652,6 +841,41 @@ class SheetReader:
                                  "multiplied by 100.")
                 if sign != 1 or scale != 1:
                     header.transform = Transform(sign=sign, scale=scale)
+
+    def blanks_not_available(self, table: TableSpec, draft: Draft) -> None:
+        """A blank cell inside the table (its row and its column hold figures) on a sheet whose
+        notes say something is "not available": a blank under that column (row) is proposed as
+        not available, not as nothing returned."""
+        notes = [(r, c, v.strip()) for r, cells in sorted(self.rows.items()) for c, v in sorted(cells.items())
+                 if is_text(v) and NOT_AVAILABLE.search(v) and not any(is_figure(w) for w in cells.values())]
+        if not notes:
+            return
+        note_row, note_col, note = notes[0]
+
+        def header_of(headers: list[HeaderSpec], text: str) -> HeaderSpec | None:
+            key = normalise_label(text)
+            return next((h for h in headers if h.treat == "figure" and not h.pattern
+                         and any(normalise_label(t) == key for t in h.texts)), None)
+
+        def has_figures(line: list[tuple[int, int]]) -> bool:
+            return any(is_figure(self.rows.get(r, {}).get(c)) for r, c in line)
+
+        rows = [(r, t) for r, t in draft.rows if normalise_label(t) not in TOTAL_WORDS]
+        for col, col_text in draft.columns:
+            for row, row_text in rows:
+                if self.rows.get(row, {}).get(col) is not None:
+                    continue
+                if not has_figures([(row, c) for c, _ in draft.columns]) or \
+                        not has_figures([(r, col) for r, _ in rows]):
+                    continue
+                header = header_of(table.columns, col_text) if col_text else None
+                header = header or header_of(table.rows, row_text)
+                if header is None or header.transform.blank == "not_available":
+                    continue
+                header.transform = Transform(sign=header.transform.sign, scale=header.transform.scale,
+                                             blank="not_available")
+                self.say(f"{cell_ref(row, col)} is blank and {cell_ref(note_row, note_col)} says '{note[:80]}': "
+                         f"a blank cell under '{header.label}' means not available.")
 
     def cells_of(self, draft: Draft, what: str, header: HeaderSpec) -> list[tuple[tuple[int, int], object]]:
         texts = {normalise_label(t) for t in header.texts}
@@ -680,6 +904,10 @@ class SheetReader:
                     slug = self.matcher.indicator_names.get(normalise_label(text))
                     match = Match("indicator", slug) if slug else self.matcher.match(text)
                     where = cell_ref(row, col)
+                    if match is not None and match.kind == "total":
+                        others = [v for c, v in cells.items() if c != col and is_text(v) and not is_figure(v)]
+                        total_of = self.matcher.total_of(others)
+                        match = Match("indicator", total_of, loose=True) if total_of else match
                     if match is None or match.kind != "indicator":
                         if match is not None and match.kind == "total":
                             self.cannot(f"{where} '{text}': a total beside other figures; the template leaves it "
@@ -694,7 +922,9 @@ class SheetReader:
                     self.fix_the_rest(table, Draft(Segment(col, None, [row])), {"indicator", "measure"})
                     self.rules_and_transforms(table, Draft(Segment(col, None, [row]), rows=[(row, text)],
                                                            columns=[(col + 1, "")]))
-                    self.say(f"{where} '{text}': {self.describe('indicator', match.value)}, its value beside it.")
+                    guess = " (a guess from its words: check it)" if match.loose else ""
+                    self.say(f"{where} '{text}': {self.describe('indicator', match.value)}{guess}, its value beside "
+                             "it.")
                     tables.append(table)
         return tables
 
@@ -756,6 +986,7 @@ def propose_template(workbook: WorkbookData, *, agency: str, period: PeriodSpec 
     "police-quarterly-crime"); the agency (its slug) is the template's agency, and its area
     (``vocabulary.agency_areas``) the area of tables that name none."""
     matcher = Matcher(vocabulary)
+    matcher.reported = vocabulary.agency_indicators.get(agency, frozenset())
     agency_area = vocabulary.agency_areas.get(agency)
     sheets: list[SheetLayout] = []
     reports: list[SheetProposal] = []

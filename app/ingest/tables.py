@@ -47,6 +47,7 @@ from app.periods import PeriodError, PeriodSpec, parse_period
 DEFAULT_RULE = FieldRule(required=False, type="whole", min=0, allow_na=True)
 SUM_TOLERANCE = 0.5
 PERCENT_CHANGE_TOLERANCE = 0.5
+IGNORED_BLOCK = object()  # the value of a block heading whose header says treat "ignore": its rows are skipped
 
 
 @dataclass(frozen=True)
@@ -277,8 +278,8 @@ class _TableReader:
                 value = self.period_of(first_text)
             else:
                 found = self.match(first_text, block_spec.block_values, heading_labels)
-                value = None if found is None else found.period_key or self.header_value(
-                    block_spec.dimension, found.spec, row, min(texts))
+                value = None if found is None else IGNORED_BLOCK if found.spec.treat == "ignore" else \
+                    found.period_key or self.header_value(block_spec.dimension, found.spec, row, min(texts))
             if value is not None:
                 headings.append((row, first_text, value))
         blocks: list[_Block] = []
@@ -289,6 +290,8 @@ class _TableReader:
                 orphans.append((row, found))
                 continue
             heading_row, text, value = above[-1]
+            if value is IGNORED_BLOCK:
+                continue  # a block the template knows and skips (treat "ignore")
             if not blocks or blocks[-1].heading_row != heading_row:
                 blocks.append(_Block(heading_row, text, value))
             blocks[-1].rows.append((row, found))

@@ -90,9 +90,15 @@ class DhrBudgetYear(db.Model):
 
 
 class DhrContribution(db.Model):
+    """One partner's contribution to a year's pooled budget. ``partner`` is the name the
+    budget gives it ("Charnwood"); ``agency`` the member agency that pays it, or None for a
+    named partnership member that is not an agency. A partner is never an area. An agency
+    pays at most one line a year (0008)."""
+
     __tablename__ = "dhr_contribution"
     __table_args__ = (
         UniqueConstraint("budget_year_id", "partner"),
+        UniqueConstraint("budget_year_id", "agency_id"),
         CheckConstraint("due >= 0 AND received_in_advance >= 0 AND received_in_advance <= due", name="amounts_valid"),
     )
 

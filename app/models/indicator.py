@@ -14,6 +14,7 @@ from app.indicators.model import (  # noqa: F401  (re-exported through app.model
     DEFAULT_STABLE_WITHIN,
     RAG_BAND_KINDS,
     RAG_METHODS,
+    per_head_of_population,
 )
 from app.models.area import Agency, Area
 from app.models.base import one_of, utcnow, vocabulary_sql
@@ -23,7 +24,7 @@ from app.vocabulary import FLAGS, FLAGS_WITH_VALUE, FLAGS_WITHOUT_VALUE, POLARIT
 # percentages from their numerator and denominator; or never combine (survey results, say).
 AGGREGATION_LABELS = {
     "sum": "Add the areas together",
-    "recompute": "Recompute from numerator and denominator",
+    "recompute": "Recompute from numerator and denominator (a rate: from its count and the areas' populations)",
     "none": "Do not combine across areas",
 }
 
@@ -100,6 +101,11 @@ class Indicator(db.Model):
         return [row.name for row in self.alias_rows]
 
     @property
+    def rate_of_population(self) -> bool:
+        """Worked out per head of the areas' populations (``per_head_of_population``)."""
+        return self.aggregation == "recompute" and per_head_of_population(self.unit, self.denominator_id)
+
+    @property
     def unit_label(self) -> str:
         return UNIT_LABELS[self.unit]
 
@@ -153,6 +159,7 @@ class Target(db.Model):
             postgresql_where=text("is_current"),
         ),
         Index("ix_target_submission", "submission_id"),
+        CheckConstraint("tolerance IS NULL OR tolerance >= 0", name="tolerance_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,10 +174,25 @@ class Target(db.Model):
     is_current: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Empty for targets stored before they had a history (migration 0006).
     created_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # The amber band of this target (migration 0010): short of it by at most this much is
+    # Amber, measured as the indicator's bands are (per cent of the target, or in its unit).
+    # Empty: the indicator's own amber band applies.
+    tolerance: Mapped[float | None] = mapped_column(Float)
+    # Who typed it (the admin pages) and, for a target from a file that is not a return
+    # (an admin's CSV upload), which file and row.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    source: Mapped[str | None] = mapped_column(String(300))
+    # Set when an admin retires the target without a replacement (a superseded target has
+    # neither: its successor's created_at says when it ended).
+    retired_at: Mapped[datetime | None]
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     indicator: Mapped[Indicator] = relationship()
     area: Mapped[Area] = relationship()
     period: Mapped[Period] = relationship()
+    submission: Mapped["Submission | None"] = relationship()  # noqa: F821
+    entered_by: Mapped["User | None"] = relationship(foreign_keys=[entered_by_id])  # noqa: F821
+    retired_by: Mapped["User | None"] = relationship(foreign_keys=[retired_by_id])  # noqa: F821
 
 
 VALUE_MATCHES_FLAG = (

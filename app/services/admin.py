@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Agency, Area, AreaPopulation, Indicator, Outcome
-from app.models.indicator import COMPARISON_BASES, DEFAULT_STABLE_WITHIN
+from app.models.indicator import AGGREGATION_LABELS, COMPARISON_BASES, DEFAULT_STABLE_WITHIN
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.results import results_changed
@@ -122,11 +122,26 @@ def _number(value) -> float:
     return float(value) if isinstance(value, Decimal) else float(value or 0)
 
 
+def _parts_problems(data: dict) -> dict[str, list[str]]:
+    """A recomputed indicator's numerator and denominator must be added up across areas, or
+    its totals (and a rate's county figure) would be wrong (the engine's ``as_spec_map``)."""
+    errors: dict[str, list[str]] = {}
+    if data.get("aggregation") != "recompute":
+        return errors
+    for name, what in (("numerator_id", "numerator"), ("denominator_id", "denominator")):
+        part = db.session.get(Indicator, data[name]) if data.get(name) else None
+        if part is not None and part.aggregation != "sum":
+            errors[name] = [f"The {what} '{part.name}' must be added up across areas (\"{AGGREGATION_LABELS['sum']}\") "
+                            "for the totals worked out from it to be right"]
+    return errors
+
+
 def save_indicator(data: dict, acting_user, indicator: Indicator | None = None) -> Indicator:
     if indicator is not None and indicator.id in (data.get("numerator_id"), data.get("denominator_id")):
         raise ServiceError(field_errors={"numerator_id": ["An indicator cannot be its own numerator or denominator"]})
     if (data.get("comparison_basis") or "same_period_last_year") not in COMPARISON_BASES:
         raise ServiceError(field_errors={"comparison_basis": ["Select what the latest figure is compared with"]})
+    parts_problems = _parts_problems(data)
 
     def apply(row: Indicator):
         for name in ("unit", "polarity", "aggregation", "outcome_id", "numerator_id", "denominator_id",
@@ -150,4 +165,5 @@ def save_indicator(data: dict, acting_user, indicator: Indicator | None = None) 
 
     return _save(Indicator, indicator, "indicator", acting_user, apply, {
         "slug": (Indicator.slug, data["slug"], "Another indicator already uses this short name"),
-    }, _vocabulary_errors("indicator", data, indicator), changes_results=lambda row: results_changed({row.id}))
+    }, {**_vocabulary_errors("indicator", data, indicator), **parts_problems},
+        changes_results=lambda row: results_changed({row.id}))

@@ -58,6 +58,7 @@ from app.models import (
     Commentary,
     DataValue,
     Indicator,
+    IndicatorResult,
     Outcome,
     OutcomeAssessment,
     PeerPosition,
@@ -95,9 +96,11 @@ def period_slug(spec_or_key) -> str:
 
 
 def periods_with_figures() -> list[Period]:
-    """Periods that have a current figure, latest end first (longest first on a tie)."""
+    """Periods that have a current figure, latest end first (longest first on a tie): those
+    whose dashboard rows are kept (``app.services.results`` keeps a period's rows while it
+    has a current figure), found through their index rather than by reading every figure."""
     query = (
-        select(Period).where(Period.id.in_(select(DataValue.period_id).where(DataValue.is_current.is_(True))))
+        select(Period).where(select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists())
         .order_by(Period.end_date.desc(), Period.start_date.asc())
     )
     return list(db.session.scalars(query))

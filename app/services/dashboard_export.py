@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+import pandas as pd
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -70,6 +71,7 @@ from app.export.dashboard_data import (
 )
 from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
+from app.indicators.rag import with_tolerance
 from app.indicators.rows import IndicatorRow
 from app.models import Submission
 from app.models.base import utcnow
@@ -161,12 +163,14 @@ class _Builder:
         """Why a total is missing, disputed or not made; a supplied total needs no note."""
         return row.aggregate_message if row.aggregate_status != "supplied" else None
 
-    def bands(self, row: IndicatorRow, target) -> tuple[str | None, float, float]:
-        """(polarity, green, amber) for colouring against a target, as fractions of it."""
+    def bands(self, row: IndicatorRow, target, tolerance=None) -> tuple[str | None, float, float]:
+        """(polarity, green, amber) for colouring against a target, as fractions of it; a
+        target's own tolerance is its amber band (``with_tolerance``, as the rating)."""
         indicator = self.indicator(row)
         if indicator.rag_method != "target" or indicator.polarity == "neutral":
             return None, 0.0, 0.1
-        green, amber = indicator.rag_green_within, indicator.rag_amber_within
+        rule = with_tolerance(self.table.specs[row.indicator].rag, tolerance)
+        green, amber = rule.green_within, rule.amber_within
         if indicator.rag_band_kind == "percent":
             return indicator.polarity, green / 100, amber / 100
         scale = abs(target) if target else 0
@@ -240,9 +244,10 @@ class _Builder:
         slug = row.indicator
         districts = [a.code for a in self.table.areas if a.parent == county.code and a.kind == "district"]
         wider = county.parent
-        target = self._target(slug, wider, key) if wider else None
-        target = target if target is not None else row.target
-        polarity, green, amber = self.bands(row, target)
+        target, tolerance = self._target(slug, wider, key) if wider else (None, None)
+        if target is None:
+            target, tolerance = row.target, row.target_tolerance
+        polarity, green, amber = self.bands(row, target, tolerance)
         flags = {}
         for flag_key, code in [*((c, c) for c in districts), (WIDER_KEY, wider)]:
             figure = self.table.figure(slug, code, key) if code else None
@@ -264,10 +269,14 @@ class _Builder:
             flags=flags, note="; ".join(notes) or None, numerators=numerators,
         )
 
-    def _target(self, slug: str, area: str, key: str):
+    def _target(self, slug: str, area: str, key: str) -> tuple[float | None, float | None]:
+        """(target, tolerance) of an indicator × area × period, (None, None) if it has none."""
         targets = self.table.targets
         found = targets[(targets["indicator"] == slug) & (targets["area"] == area) & (targets["period"] == key)]
-        return float(found["value"].iloc[0]) if len(found) else None
+        if not len(found):
+            return None, None
+        tolerance = found["tolerance"].iloc[0] if "tolerance" in found else None
+        return float(found["value"].iloc[0]), (None if pd.isna(tolerance) else float(tolerance))
 
     def measure_tables(self, in_district_tables: set[str]) -> list[MeasureTable]:
         grouped = self.rows_where(lambda r: self.indicator(r).rag_method == "target"
@@ -278,7 +287,7 @@ class _Builder:
             measures = []
             for row in rows:
                 indicator, target = self.indicator(row), row.target
-                polarity, green, amber = self.bands(row, target)
+                polarity, green, amber = self.bands(row, target, row.target_tolerance)
                 performance = self.value(row.indicator, row.area, row.period)
                 measures.append(MeasureRow(
                     outcome=self.display_name(row), target=target, performance=performance,

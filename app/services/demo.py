@@ -18,6 +18,8 @@ from app.services.results import results_changed
 from app.store.reference import period_row
 
 SEED_SOURCE_PREFIX = "Seed: "
+# Where the demo's targets come from, as their history says ("loaded from …").
+DEMO_TARGET_SOURCE = "the demo partnership's board papers (flask demo load)"
 
 
 @dataclass
@@ -153,19 +155,21 @@ def _load_targets(seed, by_name, areas) -> int:
                 Target.period_id == period.id, Target.is_current.is_(True),
             )
         )
-        if row is not None and row.submission_id is not None:
-            continue  # a real upload supplied this target: leave it
+        if row is not None and (row.submission_id is not None or row.entered_by_id is not None):
+            continue  # a real upload or an admin supplied this target: leave it
         if row is None:
             row = Target(indicator=indicator, area=areas[tgt.area], period=period)
             db.session.add(row)
         row.value = tgt.value
+        row.source = DEMO_TARGET_SOURCE
         count += 1
     db.session.flush()
     return count
 
 
 def load_demo() -> DemoSummary:
-    """Create or refresh the demo partnership in one transaction."""
+    """Create or refresh the demo partnership in one transaction: all of it, or (a
+    ServiceError saying why) nothing."""
     config = load_partnership_config()
     seed = load_seed()
     with transaction():
@@ -188,19 +192,25 @@ def load_demo() -> DemoSummary:
 
 
 def _publish_demo_templates(indicators: dict[str, Indicator], **_) -> None:
-    """Publish a template per seed table; an unchanged definition makes no new version."""
+    """Publish a template per seed table, with the checks every publication passes
+    (``app.services.return_templates``: a valid definition, and no figure that another
+    published template delivers for one of its agencies); a ServiceError says what stops
+    it. An unchanged definition makes no new version."""
     from app.demo.templates import demo_template_definitions
     from app.models import ReturnTemplate
-    from app.services.return_templates import check_definition, mark_published, store_draft
+    from app.services.return_templates import (
+        TemplateProblems, check_definition, check_no_overlap, mark_published, store_draft,
+    )
 
     for defn in demo_template_definitions({name: i.slug for name, i in indicators.items()}):
         problems = check_definition(defn)
         if problems:
-            raise ValueError(f"demo template {defn.slug} is invalid: {problems}")
+            raise TemplateProblems(problems)
         template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == defn.slug))
         latest = template.latest_version if template else None
         if latest is not None and latest.status == "published" and latest.definition == defn.to_dict():
             continue
+        check_no_overlap(defn)
         mark_published(store_draft(defn, None, template), None)
 
 

@@ -8,17 +8,20 @@ same validation ``flask templates load`` applies.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.definition import DefinitionProblem
 from app.extensions import db
 from app.ingest.problems import IngestError
 from app.ingest.propose import AreaName, IndicatorName, Proposal, Vocabulary, propose_template
 from app.ingest.read import read_workbook
-from app.models import Agency, Area, Indicator
+from app.models import Agency, Area, DataValue, Indicator, Target
 from app.periods import PeriodError, parse_period
 from app.services import ServiceError
 from app.services.return_templates import check_definition
 from app.services.returns import safety_limits
+
+Parent = aliased(Area)
 
 
 def partnership_vocabulary() -> Vocabulary:
@@ -29,7 +32,30 @@ def partnership_vocabulary() -> Vocabulary:
              for a in db.session.scalars(select(Area).order_by(Area.code))]
     agency_areas = {slug: code for slug, code in db.session.execute(
         select(Agency.slug, Area.code).join(Area, Agency.area_id == Area.id))}
-    return Vocabulary(indicators=indicators, areas=areas, agency_areas=agency_areas)
+    return Vocabulary(indicators=indicators, areas=areas, agency_areas=agency_areas,
+                      agency_indicators=_reported_near(agency_areas))
+
+
+def _reported_near(agency_areas: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Agency → the indicators with figures (or targets) for any area of its area's family
+    (the areas under the same top area)."""
+    parent_of = {code: parent for code, parent in db.session.execute(
+        select(Area.code, Parent.code).outerjoin(Parent, Area.parent_id == Parent.id))}
+
+    def top(code: str | None) -> str | None:
+        seen = set()
+        while code is not None and parent_of.get(code) is not None and code not in seen:
+            seen.add(code)
+            code = parent_of[code]
+        return code
+
+    by_top: dict[str | None, set[str]] = {}
+    for model in (DataValue, Target):
+        for slug, code in db.session.execute(select(Indicator.slug, Area.code).distinct().select_from(model)
+                                             .join(Indicator, model.indicator_id == Indicator.id)
+                                             .join(Area, model.area_id == Area.id)):
+            by_top.setdefault(top(code), set()).add(slug)
+    return {agency: frozenset(by_top.get(top(code), ())) for agency, code in agency_areas.items()}
 
 
 def propose_from_file(data: bytes, file_name: str, *, agency_slug: str, period_text: str | None

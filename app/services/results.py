@@ -42,7 +42,7 @@ from app.indicators.rows import FIGURE_COLUMNS, behind, mark_headlines, result_r
 from app.indicators.totals import area_leaves, as_spec_map, prepare_values
 from app.models import Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target
 from app.periods import PeriodSpec
-from app.store.indicator_inputs import area_specs, indicator_specs
+from app.store.indicator_inputs import area_specs, indicator_specs, targets
 from app.vocabulary import FLAGS_WITHOUT_VALUE
 
 CHUNK = 500
@@ -229,15 +229,6 @@ def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterabl
 # ---- rows ---------------------------------------------------------------------------------
 
 
-def _targets(slugs: set[str] | None) -> pd.DataFrame:
-    query = (select(Indicator.slug, Area.code, Period.key, Target.value)
-             .join(Indicator, Target.indicator_id == Indicator.id).join(Area, Target.area_id == Area.id)
-             .join(Period, Target.period_id == Period.id).where(Target.is_current.is_(True)))
-    if slugs is not None:
-        query = query.where(Indicator.slug.in_(sorted(slugs)))
-    return pd.DataFrame(db.session.execute(query).all(), columns=["indicator", "area", "period", "value"])
-
-
 def _notes_and_gaps(slugs: set[str] | None, end) -> tuple[dict, dict]:
     """The notes stored with current figures, and the flags of stored gaps (not available,
     not yet released), by (indicator, area, period), for periods ending by ``end``."""
@@ -266,7 +257,7 @@ class _RowInputs:
         self.figures = read_figures(end, indicators=inputs, areas=area_codes, names=names)
         self.period_end = {key: period_of(key).end for key in self.figures["period"].unique()}
         self.ends = self.figures["period"].map(self.period_end)
-        self.targets = _targets(slugs)
+        self.targets = targets(slugs)
         self.notes, self.gaps = _notes_and_gaps(slugs, end)
         self.trend_lengths = dict(db.session.execute(select(Indicator.slug, Indicator.trend_periods)).all())
 

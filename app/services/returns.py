@@ -32,6 +32,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from app.definition import normalise_label
 from app.export.annotate import TooLargeToAnnotate, annotate_workbook
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
@@ -578,7 +579,19 @@ def name_from_upload(token: str, user, kind: str, alias: str, owner_id: int | No
     """From a held upload's preview: treat a heading it did not know as another name of an
     area (indicator). Raises NotFound (no such upload held for this person), Forbidden or
     ServiceError (see ``add_alias``); the preview reads the upload again afterwards."""
-    pending_upload(token, user)
+    pending, data = pending_upload(token, user)
+    # Only a heading this upload did not know, as the preview offered it: the form's hidden
+    # fields are not to be trusted to name one.
+    # (A name the partnership already has is left to add_alias, which says whose it is.)
+    offered = {(normalise_label(p.header), "area" if p.header_kind == "column" else "indicator")
+               for p in reparse(pending, data, user).warnings if p.header and p.header_kind}
+    names = partnership_names()
+    known = {normalise_label(n) for owned in (names.area_names() if kind == "area" else names.indicator_names()
+                                              ).values() for n in owned}
+    if (normalise_label(alias), kind) not in offered and normalise_label(alias) not in known:
+        raise ServiceError(field_errors={"alias": [
+            f"'{(alias or '').strip()}' is not a heading this return's template did not know, so it cannot be added "
+            "from here: add other names on the area's or indicator's page."]})
     return add_alias(kind, alias, owner_id, user)
 
 

@@ -14,25 +14,34 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
-from app.definition import FieldRule, HeaderSpec, TemplateDefinition, Transform, normalise_label
-from app.errors import Forbidden
+from app.definition import (
+    TABLE_DIMENSIONS,
+    HeaderSpec,
+    TableSpec,
+    TemplateDefinition,
+    Transform,
+    normalise_label,
+)
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate
 from app.ingest.pipeline import ParsedReturn, parse_return
 from app.ingest.problems import IngestError
-from app.ingest.propose import RULE_OF_UNIT, SheetProposal
+from app.ingest.propose import SheetProposal, rule_of_units
 from app.ingest.read import SheetGrid, cell_ref, read_workbook
 from app.ingest.safety import check_workbook_bytes, sha256_of
 from app.models import Area, Indicator, ReturnTemplate, TemplateVersion
 from app.definition.periods import resolve_period_ref
 from app.periods import PeriodError, parse_period
-from app.policy import may_manage_templates
+from app.policy import may_download_template_example, may_manage_templates
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.proposals import propose_from_file
@@ -41,17 +50,25 @@ from app.services.return_templates import (
     check_definition,
     definition_for_reading,
     edit_definition,
+    TemplateSummary,
     existing_template,
     is_incomplete,
+    list_templates,
     store_draft,
     template_by_slug,
 )
-from app.services.returns import write_atomically, safety_limits
+from app.services.returns import safety_limits
 from app.services.vocabulary import partnership_names
 
 EXAMPLES = "templates"
 KINDS = ("indicator", "area", "period", "ignore", "check_only")
 SIDES = ("rows", "columns")
+SCALES = (1, 100, 0.01, 1000)  # as written; a percentage written as a fraction; ÷ 100; in thousands
+BLANKS = ("not_returned", "not_available")
+FIXED_PERIODS = ("period", "Q1", "Q2", "Q3", "Q4", "year", "year_to_date", "rolling_12_months")
+FIXED_MEASURES = ("value", "target")
+NOT_KEPT = ("The spreadsheet could not be kept on the server, so no template was made. Try again; if it keeps "
+            "happening, tell the system administrator.")
 
 
 @dataclass(frozen=True)
@@ -124,16 +141,93 @@ def create_from_example(data: bytes, filename: str, *, agency_slug: str, period_
     problems = [p for p in check_definition(defn) if not is_incomplete(p)]
     if problems:
         raise TemplateProblems(problems)
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    with transaction("A template with this short name already exists."):
-        version = store_draft(defn, user, None)
-        record("template_proposed", user, version, template=defn.slug, file=filename[:255], agency=agency_slug)
-        (folder / f"{defn.slug}.xlsx").unlink(missing_ok=True)
-        write_atomically(folder / f"{defn.slug}.xlsx", data)
-        (folder / f"{defn.slug}.json").write_text(json.dumps(
-            ExampleFile(filename[:255], agency_slug, period_text or None, sha256_of(data)).__dict__))
+    example = ExampleFile(filename[:255], agency_slug, period_text or None, sha256_of(data))
+    # The file and its record are written first, under temporary names (a failed write makes
+    # no row), and take their names as the last step before the commit (a failed rename rolls
+    # the draft back); a failed commit removes them. No orphan file, no draft without its file.
+    staged = _stage(data, example)
+    kept: list[tuple[Path, int]] = []
+    try:
+        with transaction("A template with this short name already exists."):
+            version = store_draft(defn, user, None)
+            record("template_proposed", user, version, template=defn.slug, file=filename[:255], agency=agency_slug)
+            db.session.flush()
+            for temporary, suffix in zip(staged, (".xlsx", ".json"), strict=True):
+                final = _folder() / f"{defn.slug}{suffix}"
+                os.replace(temporary, final)
+                kept.append((final, final.stat().st_ino))
+    except BaseException as error:
+        for temporary in staged:
+            temporary.unlink(missing_ok=True)
+        for final, inode in kept:
+            _remove_if_same(final, inode)
+        if isinstance(error, OSError):
+            raise ServiceError(field_errors={"file": [NOT_KEPT]}) from None
+        raise
     return version
+
+
+def _stage(data: bytes, example: ExampleFile) -> list[Path]:
+    """The example file and its record written under temporary names beside where they go."""
+    folder = _folder()
+    staged: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix, body in ((".xlsx", data), (".json", json.dumps(example.__dict__).encode())):
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".example-", suffix=suffix)
+            staged.append(Path(name))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(body)
+                fh.flush()
+                os.fsync(fh.fileno())
+    except OSError:
+        for temporary in staged:
+            temporary.unlink(missing_ok=True)
+        raise ServiceError(field_errors={"file": [NOT_KEPT]}) from None
+    return staged
+
+
+def _remove_if_same(path: Path, inode: int) -> None:
+    """Remove a file this request put there, unless another has replaced it since."""
+    try:
+        if path.stat().st_ino == inode:
+            path.unlink()
+    except OSError:
+        pass
+
+
+# ---- the reference copy -------------------------------------------------------------------
+
+def templates_with_copies(user) -> tuple[list[TemplateSummary], set[str]]:
+    """The templates list, and which of them keep a reference copy this person may download."""
+    summaries = list_templates(user)
+    if not may_download_template_example(user):
+        return summaries, set()
+    return summaries, {s.slug for s in summaries if (_folder() / f"{s.slug}.json").exists()}
+
+
+def reference_copy(slug: str, user) -> tuple[str, bytes]:
+    """(file name, bytes) of the example file a template was made from. Raises Forbidden,
+    NotFound (no such template, or none kept), or ServiceError when the kept file is not the
+    one recorded or fails the upload's safety checks: such a file is never served."""
+    if not may_download_template_example(user):
+        raise Forbidden(slug)
+    existing_template(slug)
+    found = example_of(slug)
+    if found is None:
+        raise NotFound(slug)
+    example, data = found
+    if sha256_of(data) != example.sha256:
+        raise ServiceError("The reference copy kept on the server is not the file that was uploaded, so it is not "
+                           "served. Make the template from the agency's spreadsheet again.")
+    try:
+        check_workbook_bytes(data, example.filename, safety_limits())
+        read_workbook(data, safety_limits(), need_formats=False)  # the reader's own checks (its XML parts)
+    except IngestError as error:
+        raise ServiceError("The reference copy is not served: " + " ".join(p.message for p in error.problems)) \
+            from None
+    name = Path(example.filename.replace("\\", "/")).name
+    return (name if name.lower().endswith(".xlsx") else f"{slug}.xlsx"), data
 
 
 # ---- the proposal page ------------------------------------------------------------------
@@ -160,6 +254,20 @@ class Heading:
     cell: str
     tag: str | None  # what the draft makes of it, in names
     table: int  # the table it belongs to (the one naming it, else the sheet's first)
+    sign: int = 1  # its transform now, for the form to start from
+    scale: float = 1
+    blank: str = "not_returned"
+
+
+@dataclass
+class TableView:
+    """A table of the draft: its fixed values, and the dimensions a fixed value may give
+    (those its rows, columns, block headings and title do not)."""
+
+    index: int
+    name: str
+    fixed: dict[str, str]
+    free: list[str]
 
 
 @dataclass
@@ -167,7 +275,7 @@ class SheetView:
     grid: SheetGrid
     tags: dict[tuple[int, int], str]
     headings: list[Heading]
-    tables: list[str]  # names of the draft's tables on this sheet
+    tables: list[TableView]
     report: SheetProposal | None
 
 
@@ -257,7 +365,7 @@ def _sheet_view(grid: SheetGrid, defn: TemplateDefinition, report: SheetProposal
                 ) -> SheetView:
     sheet = next((s for s in defn.sheets if s.name == grid.name), None)
     tables = sheet.tables if sheet is not None else []
-    labels: dict[tuple[str, str], tuple[int, str]] = {}
+    labels: dict[tuple[str, str], tuple[int, str, HeaderSpec | None]] = {}
     patterns: set[str] = set()
     for t, table in enumerate(tables):
         for side, dimension in (("rows", table.row_dimension), ("columns", table.column_dimension)):
@@ -266,12 +374,12 @@ def _sheet_view(grid: SheetGrid, defn: TemplateDefinition, report: SheetProposal
                     patterns.add(side)
                 for text in header.texts:
                     if text:
-                        labels.setdefault((side, normalise_label(text)), (t, _tag(header, dimension, indicators,
-                                                                                     areas)))
+                        labels.setdefault((side, normalise_label(text)), (
+                            t, _tag(header, dimension, indicators, areas), header))
     tags: dict[tuple[int, int], str] = {}
     headings = []
     for side, r, c, text in _headings(grid):
-        table, tag = labels.get((side, normalise_label(text)), (0, None))
+        table, tag, header = labels.get((side, normalise_label(text)), (0, None, None))
         if tag is None and side in patterns:
             try:
                 parse_period(text)
@@ -281,9 +389,19 @@ def _sheet_view(grid: SheetGrid, defn: TemplateDefinition, report: SheetProposal
         if tag is not None:
             tags[(r, c)] = tag
         if tables:
-            headings.append(Heading(grid.name, side, text, cell_ref(r, c), tag, table))
-    names = [table.name or f"Table {i + 1}" for i, table in enumerate(tables)]
-    return SheetView(grid, tags, headings, names, report)
+            transform = header.transform if header is not None else Transform()
+            headings.append(Heading(grid.name, side, text, cell_ref(r, c), tag, table, transform.sign,
+                                    transform.scale, transform.blank))
+    views = [TableView(i, table.name or f"Table {i + 1}", dict(table.fixed), _free_dimensions(table))
+             for i, table in enumerate(tables)]
+    return SheetView(grid, tags, headings, views, report)
+
+
+def _free_dimensions(table: TableSpec) -> list[str]:
+    given = {table.row_dimension, table.column_dimension}
+    given |= {table.block.dimension} if table.block is not None else set()
+    given |= {table.title.dimension} if table.title is not None else set()
+    return [d for d in TABLE_DIMENSIONS if d not in given]
 
 
 def proposal_view(slug: str, user) -> ProposalView:
@@ -323,18 +441,13 @@ def proposal_view(slug: str, user) -> ProposalView:
 
 # ---- corrections ------------------------------------------------------------------------
 
-def _rule_of(indicator: Indicator) -> FieldRule:
-    """An indicator row's (column's) rule, as the proposer gives one: by the indicator's unit."""
-    return FieldRule(required=False, type=RULE_OF_UNIT.get(indicator.unit, "decimal"),
-                     min=None if indicator.unit == "money" else 0, max=100 if indicator.unit == "percent" else None,
-                     allow_na=True, na_needs_reason=False)
-
-
 def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label: str, kind: str,
-                   value: str | None, sign: int = 1) -> TemplateVersion:
+                   value: str | None, sign: int = 1, scale: float = 1, blank: str = "not_returned"
+                   ) -> TemplateVersion:
     """Make one row label (side "rows") or column heading ("columns") of a table an
     indicator, area or period (``value``: its slug, code or period), ignored, or a total to
-    check; replaces what the table said about that label, or adds it."""
+    check, its figures stored with this sign and scale, a blank cell under it meaning
+    ``blank``; replaces what the table said about that label, or adds it."""
     _must_manage(user)
     template_by_slug(slug)
     label = (label or "").strip()
@@ -342,6 +455,10 @@ def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label:
         raise ServiceError("Choose a row label or column heading of the example file.")
     if kind not in KINDS:
         raise ServiceError(field_errors={"kind": ["Choose what this is"]})
+    if scale not in SCALES:
+        raise ServiceError(field_errors={"scale": ["Choose how the figures are written"]})
+    if blank not in BLANKS:
+        raise ServiceError(field_errors={"blank": ["Choose what a blank cell means"]})
     if kind in ("indicator", "area", "period") and not value:
         raise ServiceError(field_errors={kind: [f"Choose the {kind}"]})
     indicator = db.session.scalar(select(Indicator).where(Indicator.slug == value)) if kind == "indicator" else None
@@ -364,11 +481,10 @@ def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label:
         headers = getattr(spec, side)
         key = normalise_label(label)
         old = next((h for h in headers if any(normalise_label(t) == key for t in h.texts)), None)
+        rule = rule_of_units(indicator.unit) if indicator is not None else (old.rule if old else None)
         header = HeaderSpec(label=label, aliases=[t for t in (old.aliases if old else []) if normalise_label(t) != key],
-                            rule=_rule_of(indicator) if indicator is not None else (old.rule if old else None),
-                            transform=Transform(sign=-1 if sign < 0 else 1,
-                                                scale=old.transform.scale if old else 1,
-                                                blank=old.transform.blank if old else "not_returned"))
+                            rule=rule,
+                            transform=Transform(sign=-1 if sign < 0 else 1, scale=scale, blank=blank))
         if kind == "ignore":
             header.treat = "ignore"
         elif kind == "check_only":
@@ -384,5 +500,35 @@ def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label:
             headers[headers.index(old)] = header
         else:
             headers.append(header)
+
+    return edit_definition(slug, user, change)
+
+
+def set_table_fixed(slug: str, user, *, sheet: str, table: int, values: dict[str, str | None]) -> TemplateVersion:
+    """Give a table's figures one indicator, area, period or measure (``values``: dimension →
+    indicator slug, area code, period reference or measure; empty: none fixed), for what its
+    rows, columns, block headings and title do not give."""
+    _must_manage(user)
+    template_by_slug(slug)
+    checks = {"indicator": lambda v: db.session.scalar(select(Indicator.id).where(Indicator.slug == v)) is not None,
+              "area": lambda v: db.session.scalar(select(Area.id).where(Area.code == v)) is not None,
+              "period": lambda v: v in FIXED_PERIODS, "measure": lambda v: v in FIXED_MEASURES}
+    for dimension, value in values.items():
+        if dimension not in checks or (value and not checks[dimension](value)):
+            raise ServiceError(field_errors={dimension: [f"Choose the {dimension} from the list"]})
+
+    def change(d: TemplateDefinition):
+        layout = next((s for s in d.sheets if s.name == sheet), None)
+        if layout is None or not 0 <= table < len(layout.tables):
+            raise ServiceError("The draft has no such table: propose the template again, or edit its JSON.")
+        spec = layout.tables[table]
+        free = _free_dimensions(spec)
+        for dimension, value in values.items():
+            if dimension not in free:
+                continue  # given by the rows, columns, block headings or title: not fixed here
+            if value:
+                spec.fixed[dimension] = value
+            else:
+                spec.fixed.pop(dimension, None)
 
     return edit_definition(slug, user, change)

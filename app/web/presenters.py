@@ -31,6 +31,14 @@ def population_text(area) -> str:
     return ", ".join(f"{p.year}: {p.population:,}" for p in area.populations)
 
 
+def indicator_unit_text(indicator) -> str:
+    """The unit, and for a rate worked out from population what it is a rate of:
+    "Rate per 1,000 population of Safety plans completed"."""
+    if indicator.rate_of_population and indicator.numerator is not None:
+        return f"{indicator.unit_label} of {indicator.numerator.name}"
+    return indicator.unit_label
+
+
 # The columns of each admin list: (heading, the cell's text for a row).
 ADMIN_COLUMNS = {
     "users": [("Name", lambda u: u.name), ("Email", lambda u: u.email), ("Role", lambda u: u.role_label),
@@ -42,7 +50,7 @@ ADMIN_COLUMNS = {
     "agencies": [("Name", lambda a: a.name), ("Short name", lambda a: a.slug),
                  ("Area", lambda a: a.area.name if a.area else "")],
     "outcomes": [("Outcome", lambda o: o.name), ("Indicators", lambda o: str(len(o.indicators)))],
-    "indicators": [("Name", lambda i: i.name), ("Short name", lambda i: i.slug), ("Unit", lambda i: i.unit_label),
+    "indicators": [("Name", lambda i: i.name), ("Short name", lambda i: i.slug), ("Unit", indicator_unit_text),
                    ("Better", lambda i: i.polarity_label), ("Outcome", lambda i: i.outcome.name if i.outcome else ""),
                    ("Other names", lambda i: ", ".join(i.aliases))],
 }

@@ -5,7 +5,7 @@ from flask_login import current_user
 from app.vocabulary import FLAG_LABELS
 from app.models.user import ROLE_LABELS
 from app import policy
-from app.policy import ADMINS, EVERYONE, MANAGERS, READERS, in_group, may_see_dhr
+from app.policy import ADMINS, EVERYONE, MANAGERS, READERS, in_group, may_see_dhr, may_see_targets
 
 # (label, endpoint, roles) — the service navigation, filtered by the signed-in role.
 # ``roles`` may instead be a test of the user (the DHR area: its roles or a grant).
@@ -21,6 +21,7 @@ NAVIGATION = [
     ("Agencies", "admin.agencies", ADMINS),
     ("Outcomes", "admin.outcomes", ADMINS),
     ("Indicators", "admin.indicators", ADMINS),
+    ("Targets", "targets.index", may_see_targets),
     ("DHR", "dhr.index", may_see_dhr),
 ]
 

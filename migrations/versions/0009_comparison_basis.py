@@ -13,7 +13,7 @@ figures, for an indicator and period, when the peers' own figures are not held (
 Leicestershire paper's "County Comparison" column). A new table.
 
 Revision ID: 0009_comparison_basis
-Revises: 0006_target_provenance
+Revises: 0008_budget_contributors
 Create Date: 2026-12-07 00:40:00
 
 """
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 revision = "0009_comparison_basis"
 # The lead renumbers on merge: 0008_budget_contributors is the head once 0007/0008 land.
-down_revision = "0006_target_provenance"
+down_revision = "0008_budget_contributors"
 branch_labels = None
 depends_on = None
 

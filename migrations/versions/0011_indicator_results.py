@@ -8,7 +8,7 @@ stored figures, targets, areas and indicator rules: this migration fills them
 (``app.services.results.recompute``, what ``flask indicators recompute --all`` runs).
 
 Revision ID: 0011_indicator_results
-Revises: 0009_comparison_basis
+Revises: 0010_targets_and_rates
 Create Date: 2026-12-07 01:00:00
 
 """
@@ -16,8 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0011_indicator_results"
-# The lead renumbers on merge: 0010_targets_and_rates is the head once 0007-0010 land.
-down_revision = "0009_comparison_basis"
+down_revision = "0010_targets_and_rates"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,8 @@ without a rule fails here; the app itself refuses any view that declares no role
 import pytest
 
 from app.extensions import db
-from app.models import Indicator, Outcome
+from app.models import Indicator, Outcome, Target
+from app.store.reference import period_row
 from tests.functional.test_dhr_access import dhr_records
 
 ROLES = ["anonymous", "officer", "manager", "admin", "dhr_coordinator"]
@@ -66,6 +67,17 @@ ROUTES["return_templates.correct"] = (
     lambda ids: "/templates/table-2-da-sv-outcomes/proposal/correct",
     {"anonymous": 302, "officer": 403, "manager": 403, "admin": 400, "dhr_coordinator": 403},
 )
+ROUTES["return_templates.fix_table"] = (
+    "POST",
+    lambda ids: "/templates/table-2-da-sv-outcomes/proposal/fixed",
+    {"anonymous": 302, "officer": 403, "manager": 403, "admin": 400, "dhr_coordinator": 403},
+)
+# Managers and admins may download a reference copy; Table 2 has none (404).
+ROUTES["return_templates.reference_copy_download"] = (
+    "GET",
+    lambda ids: "/templates/table-2-da-sv-outcomes/reference-copy",
+    {"anonymous": 302, "officer": 403, "manager": 404, "admin": 404, "dhr_coordinator": 403},
+)
 ROUTES["return_templates.index"] = ("GET", lambda ids: "/templates/", DATA_READERS)
 # The officer's agency (police) does not submit Table 2.
 ROUTES["return_templates.blank"] = (
@@ -85,6 +97,15 @@ for plural, singular in [
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
 ROUTES["admin.peer_figures"] = ("GET", lambda ids: "/admin/peer-figures", ADMIN_ONLY)
+
+# Targets: managers and admins read them; only admins change them.
+TARGET_READERS = {"anonymous": 302, "officer": 403, "manager": 200, "admin": 200, "dhr_coordinator": 403}
+ROUTES["targets.index"] = ("GET", lambda ids: "/targets", TARGET_READERS)
+ROUTES["targets.history"] = ("GET", lambda ids: f"/targets/{ids['target']}/history", TARGET_READERS)
+ROUTES["targets.new"] = ("GET", lambda ids: "/targets/new", ADMIN_ONLY)
+ROUTES["targets.upload"] = ("GET", lambda ids: "/targets/upload", ADMIN_ONLY)
+ROUTES["targets.change"] = ("GET", lambda ids: f"/targets/{ids['target']}/change", ADMIN_ONLY)
+ROUTES["targets.retire"] = ("GET", lambda ids: f"/targets/{ids['target']}/retire", ADMIN_ONLY)
 
 # Domestic Homicide Reviews: admins, DHR co-ordinators and people an admin has granted
 # access (test_dhr_access.py); managers and officers without a grant get 403.
@@ -197,7 +218,8 @@ def ids(people):
     mark_published(store_draft(table_2, None, None), None)
     outcome = Outcome(name="Ongoing reductions in crime")
     indicator = Indicator(slug="total-crime-rate", name="Total crime rate", unit="rate_per_1000", outcome=outcome)
-    db.session.add_all([outcome, indicator])
+    target = Target(indicator=indicator, area=people["county"], period=period_row("2015/16"), value=3.0)
+    db.session.add_all([outcome, indicator, target])
     db.session.commit()
     dhr = dhr_records()
     return {
@@ -205,7 +227,7 @@ def ids(people):
         "user": people["users"]["manager"].id, "area": people["county"].id, "agency": people["police"].id,
         "outcome": outcome.id, "indicator": indicator.id,
         "dhr_case": dhr["case_id"], "dhr_meeting": dhr["meeting_id"], "dhr_action": dhr["action_id"],
-        "dhr_contribution": dhr["contribution_id"], "dhr_cost": dhr["item_id"],
+        "dhr_contribution": dhr["contribution_id"], "dhr_cost": dhr["item_id"], "target": target.id,
     }
 
 

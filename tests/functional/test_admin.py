@@ -49,7 +49,9 @@ def test_admin_creates_an_indicator(admin):
             {"rag_green_within": "10", "rag_amber_within": "2"},
             b"The amber band must be at least as wide as the green band",
         ),
-        ({"aggregation": "recompute"}, b"choose both a numerator and a denominator indicator"),
+        ({"aggregation": "recompute"}, b"choose the count it is a rate of as the numerator indicator"),
+        ({"aggregation": "recompute", "unit": "percent"}, b"choose both a numerator and a denominator indicator"),
+        ({"aggregation": "recompute", "unit": "count"}, b"A count cannot be recomputed from a numerator"),
     ],
 )
 def test_indicator_form_errors_sit_next_to_the_field(admin, change, field_message):

@@ -174,3 +174,36 @@ def test_district_populations_sum_to_the_county(demo, seed):
     codes = seed["leicestershire_dashboard_2015_16_q4"]["area_codes"].values()
     assert sorted(a.code for a in districts) == sorted(codes)
     assert sum(a.population_for(2015) for a in districts) == county.population_for(2015)
+
+
+def test_demo_templates_pass_the_publish_overlap_check(demo, runner, tmp_path):
+    """The demo publishes its templates with the check every publication passes: once an
+    admin has published another template delivering the DHR budget return's figures for
+    Leicestershire County Council, reloading the demo (whose return is the county
+    council's) is refused, says why, and changes nothing."""
+    import json
+
+    dumped = runner.invoke(args=["templates", "dump", "dhr-budget-return"])
+    assert dumped.exit_code == 0, dumped.output
+    budget = json.loads(dumped.output)
+    # The admin hands the demo's return to Rutland, then publishes the county council's own.
+    rutland, county = tmp_path / "rutland.json", tmp_path / "county.json"
+    rutland.write_text(json.dumps({**budget, "agencies": ["rutland-county-council"]}))
+    county.write_text(json.dumps({**budget, "slug": "county-dhr-budget", "name": "County DHR budget"}))
+    for path, line in ((rutland, "dhr-budget-return\tversion 2\tpublished\tloaded"),
+                       (county, "county-dhr-budget\tversion 1\tpublished\tloaded")):
+        loaded = runner.invoke(args=["templates", "load", str(path)])
+        assert loaded.exit_code == 0 and loaded.output.strip() == line, loaded.output
+    before = snapshot()
+
+    again = runner.invoke(args=["demo", "load"])
+
+    assert again.exit_code == 1
+    assert again.stderr.splitlines()[0].startswith(
+        "'Domestic Homicide Review pooled budget' cannot be published: 'County DHR budget' is already published for "
+        "Leicestershire County Council and would deliver the same figures. For example, in a return for 2020/21, "
+        "'Reserve carried forward from last year' for Leicestershire would come from row")
+    assert again.stderr.splitlines()[-1] == "The demo partnership was not loaded: nothing was changed."
+    assert "Demo partnership loaded" not in again.output
+    db.session.expire_all()
+    assert snapshot() == before

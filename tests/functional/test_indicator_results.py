@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from app.models import Area, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target, User
 from app.periods import parse_period
-from app.services import admin, ratings, results, sign_off
+from app.services import admin, ratings, results, sign_off, targets
 from app.services.dashboard import period_slug, performance_table
 from app.services.returns import import_return
 from tests.conftest import DEMO_ADMIN, DEMO_MANAGER, signed_in
@@ -70,14 +70,13 @@ def test_kept_results_equal_a_recompute_after_every_write(demo, client):
     after = helpline_row(area="LC")
     assert (after.rag, after.rag_overridden, after.calculated) == ("A", True, before.calculated)
 
-    # A target edit (as the targets page stores one): the row is rated against the new value.
+    # A target edit through the targets page's service: the row is rated against the new value.
     target = db.session.scalar(select(Target).join(Indicator).where(Target.is_current.is_(True),
                                                                     Indicator.rag_method == "target"))
-    slug, code, key = target.indicator.slug, target.area.code, target.period.key
-    target.value = target.value * 2 + 7
-    db.session.commit()
+    slug, code, key, value = target.indicator.slug, target.area.code, target.period.key, target.value * 2 + 7
+    targets.set_target(target.indicator_id, target.area_id, target.period.label, value, None, None, user(DEMO_ADMIN))
     assert_equal_to_a_recompute("target edit")
-    assert performance_table(key).rows[(slug, code)].target == target.value
+    assert performance_table(key).rows[(slug, code)].target == value
 
     # A sign-off, then a population and a rule edit through the admin service.
     sign_off.sign_off("2015/16", user(DEMO_MANAGER))
@@ -146,7 +145,7 @@ def test_flask_indicators_recompute_rebuilds_what_is_lost(demo, runner):
 def test_migration_0011_fills_the_results_from_what_is_stored(demo):
     kept = results.snapshot()
     db.session.remove()  # no session holding locks that would block DDL on PostgreSQL
-    flask_migrate.downgrade(revision="0009_comparison_basis")
+    flask_migrate.downgrade(revision="0010_targets_and_rates")
     flask_migrate.upgrade()
     assert results.snapshot() == kept
     db.session.remove()

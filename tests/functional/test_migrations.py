@@ -209,3 +209,110 @@ def test_targets_already_stored_stay_current_and_keep_one_current_target_per_key
     flask_migrate.downgrade(revision="0004_area_and_indicator_aliases")
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT value, note FROM target")).all() == [(95.0, "typed by an admin")]
+
+
+# The revision before 0008, whatever it is numbered when branches are merged.
+BEFORE_0008 = "0008_budget_contributors-1"
+
+
+@pytest.fixture
+def rebuilt_after(schema_owner):
+    """The test's rows are removed afterwards, and the schema left at head, even if it fails."""
+    yield
+    db.session.remove()
+    drop_everything()
+    flask_migrate.upgrade()
+
+
+def test_budget_contributions_already_stored_are_linked_to_the_agencies_they_name(rebuilt_after):
+    """0008: each contribution stored before it is paid by the member agency its partner
+    name means (by the agency's name, or the place its council serves, or an alias of that
+    place); a place several agencies serve, or a name no agency has, stays a named partner,
+    as does a second line naming an agency that already pays one. Then an agency pays one
+    line a year. A downgrade keeps the links."""
+    flask_migrate.downgrade(revision=BEFORE_0008)
+    with db.engine.begin() as connection:
+        def insert(sql, **values):
+            return connection.execute(sa.text(sql + " RETURNING id"), values).scalar()
+
+        county = insert("INSERT INTO area (name, code, kind, sort_order) VALUES ('Leicestershire', 'LC', 'county', 0)")
+        charnwood = insert("INSERT INTO area (name, code, kind, parent_id, sort_order) "
+                           "VALUES ('Charnwood', 'C', 'district', :p, 1)", p=county)
+        connection.execute(sa.text("INSERT INTO area_alias (area_id, name, normalised) VALUES (:a, 'Charnwood BC', "
+                                   "'charnwood bc')"), {"a": charnwood})
+        agencies = {slug: insert("INSERT INTO agency (slug, name, area_id) VALUES (:s, :n, :a)", s=slug, n=name, a=area)
+                    for slug, name, area in [("leicestershire-police", "Leicestershire Police", county),
+                                             ("leicestershire-county-council", "Leicestershire County Council", county),
+                                             ("charnwood-borough-council", "Charnwood Borough Council", charnwood)]}
+        years = [insert("INSERT INTO dhr_budget_year (year_start, opening_reserve, reviews_expected, cost_per_review, "
+                        "fixed_support) VALUES (:y, 0, 0, 0, 0)", y=y) for y in (2016, 2017)]
+        for year, partner, due in [(years[0], "Leicestershire Police", 16000), (years[0], "Charnwood", 2500),
+                                   (years[0], "Charnwood CSP fund", 100), (years[0], "Leicestershire", 500),
+                                   (years[0], "Office of the Police and Crime Commissioner", 5000),
+                                   (years[1], "charnwood bc", 2500), (years[1], "LEICESTERSHIRE COUNTY COUNCIL", 30000),
+                                   (years[1], "Charnwood Borough Council", 1)]:
+            connection.execute(sa.text("INSERT INTO dhr_contribution (budget_year_id, partner, due, "
+                                       "received_in_advance, drawn_down) VALUES (:y, :p, :d, 0, :t)"),
+                               {"y": year, "p": partner, "d": due, "t": True})
+
+    flask_migrate.upgrade()
+
+    def links():
+        with db.engine.connect() as connection:
+            return connection.execute(sa.text(
+                "SELECT y.year_start, c.partner, a.slug, c.due FROM dhr_contribution c JOIN dhr_budget_year y "
+                "ON y.id = c.budget_year_id LEFT JOIN agency a ON a.id = c.agency_id ORDER BY c.id")).all()
+
+    linked = [(2016, "Leicestershire Police", "leicestershire-police", 16000),
+              (2016, "Charnwood", "charnwood-borough-council", 2500),
+              (2016, "Charnwood CSP fund", None, 100),
+              (2016, "Leicestershire", None, 500),
+              (2016, "Office of the Police and Crime Commissioner", None, 5000),
+              (2017, "charnwood bc", "charnwood-borough-council", 2500),
+              (2017, "LEICESTERSHIRE COUNTY COUNCIL", "leicestershire-county-council", 30000),
+              (2017, "Charnwood Borough Council", None, 1)]  # Charnwood already pays 2017's "charnwood bc"
+    assert [tuple(row) for row in links()] == linked
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM area")).scalar() == 2  # no area came or went
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE dhr_contribution SET agency_id = :a WHERE partner = 'Leicestershire'"),
+                           {"a": agencies["leicestershire-police"]})
+
+    flask_migrate.downgrade(revision=BEFORE_0008)
+    assert [tuple(row) for row in links()] == linked
+
+
+def test_targets_already_stored_keep_their_values_and_get_no_tolerance_or_author(one_of_each):
+    """0010 gives target a tolerance, who entered it, its source file and its retirement: a
+    target stored before it survives with all of them empty (the indicator's own amber band
+    applies, nobody is recorded as having typed it); a negative tolerance is refused; a
+    downgrade keeps the targets."""
+    flask_migrate.downgrade(revision="0009_comparison_basis")
+    with db.engine.begin() as connection:
+        ids = _ids_of_one_of_each(connection)
+        connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value, note, is_current, "
+                                   "created_at) VALUES (:indicator, :area, :period, 95.0, 'typed by an admin', "
+                                   ":current, '2016-07-01 12:00:00')"), {**ids, "current": True})
+
+    flask_migrate.upgrade()
+
+    with db.engine.begin() as connection:
+        kept = connection.execute(sa.text("SELECT value, note, is_current, tolerance, entered_by_id, source, "
+                                          "retired_at, retired_by_id FROM target")).all()
+        assert [tuple(row) for row in kept] == [(95.0, "typed by an admin", True, None, None, None, None, None)]
+        connection.execute(sa.text("INSERT INTO user_account (email, name, password_hash, role, active, dhr_access, "
+                                   "created_at) VALUES ('a@example.org', 'Ann Admin', 'x', 'admin', :yes, :no, "
+                                   "'2016-07-01 12:00:00')"), {"yes": True, "no": False})
+        admin = connection.execute(sa.text("SELECT id FROM user_account")).scalar()
+        connection.execute(sa.text("UPDATE target SET is_current = :no, retired_at = '2016-08-01 09:00:00', "
+                                   "retired_by_id = :admin"), {"no": False, "admin": admin})
+        connection.execute(sa.text("INSERT INTO target (indicator_id, area_id, period_id, value, tolerance, "
+                                   "entered_by_id, source, is_current) VALUES (:indicator, :area, :period, 90.0, 2.5, "
+                                   ":admin, 'targets.csv, row 2', :current)"), {**ids, "admin": admin, "current": True})
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE target SET tolerance = -1 WHERE value = 90.0"))
+
+    flask_migrate.downgrade(revision="0009_comparison_basis")
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT value, is_current FROM target ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(95.0, False), (90.0, True)]

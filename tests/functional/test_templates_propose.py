@@ -24,7 +24,7 @@ def propose(runner, tmp_path, *args):
 
 
 def test_it_writes_a_template_that_loads_and_prints_what_it_recognised(runner, tmp_path, demo):
-    add_corpus_indicators()  # "Total recorded crime" makes "Total Crime" ambiguous
+    add_corpus_indicators()  # "Total recorded crime" also holds the words of "Total Crime"
     result, output = propose(runner, tmp_path, CRIME, "--agency", POLICE, "--period", "2015/16 Q4")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -32,8 +32,10 @@ def test_it_writes_a_template_that_loads_and_prints_what_it_recognised(runner, t
     assert all(line.startswith(("  + ", "  - ")) for line in lines[1:-1])
     assert "  + A7 'Blaby': the area 'Blaby'." in lines
     assert any(line.startswith("  + E5 'Analyst check': a hidden column we do not recognise") for line in lines)
-    # "Total Crime" is no name of an indicator: left out and reported, never invented.
-    assert any(line.startswith("  - B5 'Total Crime' is not an indicator of the partnership") for line in lines)
+    # "Total Crime" is no name of an indicator; of the two whose names hold its words ("Total
+    # recorded crime"), the one whose name begins with them, reported as a guess to check.
+    assert "  + B5 'Total Crime': the indicator 'Total Crime rate (per 1,000 population)' (a guess from its " \
+        "words: check it)." in lines
     assert lines[-1].startswith(f"Wrote {output} (template 'police-quarterly-crime').")
     defn = json.loads(output.read_text(encoding="utf-8"))
     assert (defn["slug"], defn["agencies"], defn["frequency"]) == ("police-quarterly-crime", [POLICE], "quarterly")
@@ -41,8 +43,8 @@ def test_it_writes_a_template_that_loads_and_prints_what_it_recognised(runner, t
     assert sheet["layout"] == "tables" and sheet["name"] == "Crime rates Q4"
     [table] = sheet["tables"]
     assert (table["row_dimension"], table["column_dimension"]) == ("area", "indicator")
-    assert [c["value"] for c in table["columns"]] == ["domestic-burglary-rate", "vehicle-crime-rate", None,
-                                                      "violence-with-injury-rate"]
+    assert [c["value"] for c in table["columns"]] == ["total-crime-rate", "domestic-burglary-rate",
+                                                      "vehicle-crime-rate", None, "violence-with-injury-rate"]
     loaded = runner.invoke(args=["templates", "load", str(output), "--draft"])
     assert loaded.exit_code == 0, loaded.output
     assert loaded.stdout.startswith("police-quarterly-crime\tversion 1\tdraft")

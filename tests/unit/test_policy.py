@@ -106,6 +106,11 @@ def test_may_manage_performance():
     assert [policy.may_manage_performance(p) for p in EVERY_PERSON] == [False, True, True, False]
 
 
+def test_targets_are_read_by_managers_and_changed_by_admins():
+    assert [policy.may_see_targets(p) for p in EVERY_PERSON] == [False, True, True, False]
+    assert [policy.may_manage_targets(p) for p in EVERY_PERSON] == [False, False, True, False]
+
+
 def test_may_unlock_periods():
     assert [policy.may_unlock_periods(p) for p in EVERY_PERSON] == [False, False, True, False]
 

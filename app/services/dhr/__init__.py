@@ -13,9 +13,9 @@ from app.services.dhr.actions import (
     action_of, action_rag_of, add_action_update, case_actions, get_action, list_actions, save_action,
 )
 from app.services.dhr.budget import (
-    BudgetView, ReturnFill, budget_forecast, budget_from_stored_return, budget_of, budget_view, budget_year_row,
-    budget_year_rows, get_budget_year, get_contribution, get_cost, parse_financial_year, remove_budget_line, row_label,
-    save_budget_year, save_contribution, save_cost,
+    BudgetView, ReturnFill, agencies_by_name, budget_forecast, budget_from_stored_return, budget_of, budget_view,
+    budget_year_row, budget_year_rows, get_budget_year, get_contribution, get_cost, parse_financial_year,
+    remove_budget_line, row_label, save_budget_year, save_contribution, save_cost,
 )
 from app.services.dhr.cases import (
     CASE_STATUS_LABELS, DATE_COLUMNS, add_panel_meeting, case_clocks, case_dates, case_problems, case_row, get_case,
@@ -26,6 +26,7 @@ from app.services.dhr.workbook import dhr_sheets, dhr_sheets_for, dhr_workbook_b
 
 __all__ = [
     "CASE_STATUS_LABELS", "DATE_COLUMNS", "BudgetView", "ReturnFill", "access_list", "action_of", "action_rag_of",
+    "agencies_by_name",
     "add_action_update", "add_panel_meeting", "budget_forecast", "budget_from_stored_return", "budget_of",
     "budget_view", "budget_year_row", "budget_year_rows", "case_actions", "case_clocks", "case_dates",
     "case_problems", "case_row", "clock_rule", "current_date", "dhr_sheets", "dhr_sheets_for", "dhr_workbook_bytes",

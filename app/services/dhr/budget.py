@@ -13,16 +13,18 @@ from sqlalchemy import or_, select
 from app.dhr import Problem
 from app.dhr.budget import (
     COST_KINDS, PARTNER_ADVANCE_PREFIX, PARTNER_DUE_PREFIX, RETURN_INDICATORS, BudgetError, BudgetSummary, BudgetYear,
-    Contribution, CostLine, ForecastYear, ReturnFigure, fill_from_return, forecast, summarise, to_decimal,
-    validate_budget,
+    Contribution, CostLine, ForecastYear, MemberAgency, ReturnFigure, contributing_agency, fill_from_return, forecast,
+    summarise, to_decimal, validate_budget,
 )
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Area, DataValue, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, Indicator, Period
+from app.models import Agency, Area, DataValue, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, Indicator, Period
 from app.periods import PeriodError, financial_year, fy_label, parse_period
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.dhr.problems import refuse
+from app.services.reference import agencies_by_name
+from app.services.vocabulary import partnership_names
 
 
 def budget_year_rows() -> list[DhrBudgetYear]:
@@ -41,7 +43,8 @@ def get_budget_year(year_start: int) -> DhrBudgetYear:
 
 
 def budget_of(row: DhrBudgetYear) -> BudgetYear:
-    contributions = [Contribution(c.partner, c.due, c.received_in_advance, c.drawn_down) for c in row.contributions]
+    contributions = [Contribution(c.partner, c.due, c.received_in_advance, c.drawn_down,
+                                  c.agency.name if c.agency else None) for c in row.contributions]
     costs = [CostLine(c.label, c.kind, c.amount, c.case.pseudonym if c.case else None) for c in row.costs]
     return BudgetYear(row.year_start, row.opening_reserve, contributions, costs, row.reviews_expected,
                       row.cost_per_review, row.fixed_support)
@@ -80,6 +83,23 @@ def parse_financial_year(text: str | None) -> int:
     if period is None or period.kind != "year":
         raise ServiceError(field_errors={"year": [f"'{text or ''}' is not a financial year. Write it like 2016/17."]})
     return period.fy_start_year
+
+
+# ---- who pays: member agencies, or named members that are not agencies ----------------------
+
+
+def member_agencies() -> list[MemberAgency]:
+    """Every agency as a budget may name it (``app.dhr.budget.contributing_agency``)."""
+    area_names = partnership_names().area_names()
+    return [MemberAgency(a.slug, a.name, tuple(area_names.get(a.area.code, ())) if a.area else ())
+            for a in agencies_by_name()]
+
+
+def agency_named(name: str | None, members: list[MemberAgency] | None = None) -> Agency | None:
+    """The member agency a partner name means ("Charnwood": Charnwood Borough Council), or
+    None for a named member that is not an agency."""
+    found = contributing_agency(name or "", member_agencies() if members is None else members)
+    return db.session.scalar(select(Agency).where(Agency.slug == found.slug)) if found else None
 
 
 BUDGET_AMOUNTS = ("opening_reserve", "reviews_expected", "cost_per_review", "fixed_support")
@@ -130,18 +150,31 @@ def get_cost(row: DhrBudgetYear, item_id: int) -> DhrCost:
 
 def save_contribution(row: DhrBudgetYear, data: dict, acting_user,
                       contribution: DhrContribution | None = None) -> DhrContribution:
-    """Add or change one partner's contribution: due, received in advance (in an earlier
-    year), drawn down or not."""
+    """Add or change one partner's contribution: the member agency that pays it
+    (``agency_id``; if none is chosen, the agency the name means, as the demo and the
+    return find it, else none: a named member that is not an agency), the name the budget
+    gives it (``partner``; the agency's name if left blank), due, received in advance (in an
+    earlier year), drawn down or not."""
     year = budget_of(row)
-    line = Contribution((data.get("partner") or "").strip(), to_decimal(data.get("due")),
-                        to_decimal(data.get("received_in_advance")), bool(data.get("drawn_down")))
+    typed = (data.get("partner") or "").strip()
+    agency = db.session.get(Agency, data["agency_id"]) if data.get("agency_id") else agency_named(typed)
+    if data.get("agency_id") and agency is None:
+        raise ServiceError(field_errors={"agency_id": ["That agency no longer exists. Choose another."]})
+    partner = typed or (agency.name if agency else "")
+    line = Contribution(partner, to_decimal(data.get("due")), to_decimal(data.get("received_in_advance")),
+                        bool(data.get("drawn_down")), agency.name if agency else None)
     index = row.contributions.index(contribution) if contribution is not None else len(year.contributions)
     others = {c.partner.casefold() for c in row.contributions if c is not contribution}
     if line.partner.casefold() in others:
         raise ServiceError(field_errors={"partner": [
             f"{line.partner} already has a contribution in {row_label(row)}. Change that line instead."]})
+    paying = next((c for c in row.contributions if c is not contribution and agency and c.agency_id == agency.id), None)
+    if paying is not None:
+        raise ServiceError(field_errors={"agency_id": [
+            f"{agency.name} already pays the contribution '{paying.partner}' in {row_label(row)}. "
+            "Change that line instead: put all of an agency's contribution on one line."]})
     year.contributions[index:index + 1] = [line]
-    refuse(validate_budget(year), prefix=f"contributions[{index}].")
+    refuse(validate_budget(year), {"agency": "agency_id"}, prefix=f"contributions[{index}].")
     with transaction(f"{line.partner} is already in {row_label(row)}."):
         created = contribution is None
         if created:
@@ -149,8 +182,10 @@ def save_contribution(row: DhrBudgetYear, data: dict, acting_user,
             db.session.add(contribution)
         contribution.partner, contribution.due = line.partner, line.due
         contribution.received_in_advance, contribution.drawn_down = line.received_in_advance, line.drawn_down
+        contribution.agency = agency
         db.session.flush()
         record("dhr_contribution_saved", acting_user, contribution, year=row_label(row), partner=line.partner,
+               agency=agency.slug if agency else None,
                due=str(line.due), received_in_advance=str(line.received_in_advance), drawn_down=line.drawn_down)
     return contribution
 
@@ -211,8 +246,9 @@ def row_label(row: DhrBudgetYear) -> str:
 @dataclass
 class ReturnFill:
     row: DhrBudgetYear
-    area: str
+    area: str  # the code of the area the return's figures are stored for
     notes: list[str] = field(default_factory=list)  # what was taken, kept and replaced
+    area_name: str = ""  # that area's name, for people
 
 
 def stored_return(year_start: int) -> list[ReturnFigure]:
@@ -235,7 +271,8 @@ def budget_from_stored_return(year_start: int, acting_user=None) -> ReturnFill:
     figures = stored_return(year_start)
     row = budget_year_row(year_start)
     try:
-        filled = fill_from_return(figures, year_start, budget_of(row) if row is not None else None)
+        filled = fill_from_return(figures, year_start, budget_of(row) if row is not None else None,
+                                  member_agencies())
     except BudgetError as error:
         raise ServiceError(str(error)) from error
     year = filled.year
@@ -250,12 +287,14 @@ def budget_from_stored_return(year_start: int, acting_user=None) -> ReturnFill:
             # Delete before inserting: a partner's new line may carry the name of an old one.
             row.contributions.clear()
             db.session.flush()
+            agencies = {a.name: a for a in agencies_by_name()}
             row.contributions.extend(
                 DhrContribution(partner=c.partner, due=c.due, received_in_advance=c.received_in_advance,
-                                drawn_down=c.drawn_down) for c in year.contributions)
+                                drawn_down=c.drawn_down, agency=agencies.get(c.agency)) for c in year.contributions)
         row.costs = [own_costs[i] if i is not None else DhrCost(label=c.label, kind=c.kind, amount=c.amount)
                      for c, i in zip(year.costs, filled.cost_sources)]
         db.session.flush()
         record("dhr_budget_filled_from_return", acting_user, row, year=fy_label(year_start), area=filled.area,
                notes=filled.notes)
-    return ReturnFill(row, filled.area, filled.notes)
+    area_name = db.session.scalar(select(Area.name).where(Area.code == filled.area)) or filled.area
+    return ReturnFill(row, filled.area, filled.notes, area_name)

@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from app.indicators.model import RECOMPUTE_SCALE, per_head_of_population
 from app.models.area import AREA_KINDS
 from app.models.indicator import (
     AGGREGATION_LABELS,
@@ -201,8 +202,13 @@ class IndicatorForm(FlaskForm):
         validate_choice=False,
         validators=[InputRequired(message="Select how it combines"), StrictChoice("way of combining")],
     )
-    numerator_id = ReferenceSelect("Numerator indicator", none_label="None")
-    denominator_id = ReferenceSelect("Denominator indicator", none_label="None")
+    numerator_id = ReferenceSelect(
+        "Numerator indicator", none_label="None",
+        description="For a rate per 1,000 or 100,000 population: the count it is a rate of.")
+    denominator_id = ReferenceSelect(
+        "Denominator indicator", none_label="None",
+        description="Leave as None for a rate per 1,000 or 100,000 population: the areas' populations "
+                    "(on the Areas page) are its denominator, for a county the sum of its districts'.")
     decimals = IntegerField(
         "Decimal places shown",
         widget=GovTextInput(),
@@ -283,7 +289,19 @@ class IndicatorForm(FlaskForm):
         if field.data is not None and field.data < green:
             raise ValidationError("The amber band must be at least as wide as the green band")
 
+    def validate_aggregation(self, field):
+        if field.data == "recompute" and self.unit.data in UNIT_LABELS and self.unit.data not in RECOMPUTE_SCALE:
+            raise ValidationError(f"A {UNIT_LABELS[self.unit.data].lower()} cannot be recomputed from a numerator and "
+                                  "denominator (only percentages, rates and ratios can): choose another way to combine")
+
     def validate_denominator_id(self, field):
-        if self.aggregation.data == "recompute" and not (self.numerator_id.data and field.data):
-            raise ValidationError("To recompute across areas, choose both a numerator and a denominator indicator")
+        if self.aggregation.data != "recompute":
+            return
+        if per_head_of_population(self.unit.data, field.data):
+            if not self.numerator_id.data:
+                raise ValidationError("To work out a rate per head of population, choose the count it is a rate "
+                                      "of as the numerator indicator")
+        elif not (self.numerator_id.data and field.data):
+            raise ValidationError("To recompute across areas, choose both a numerator and a denominator indicator "
+                                  "(only a rate per 1,000 or 100,000 population may leave the denominator out)")
 

@@ -170,7 +170,12 @@ DRAWN_DOWN_CHOICES = options([("yes", "Yes, drawn down this year"), ("no", "No, 
 
 
 class ContributionForm(FlaskForm):
-    partner = short_text("Partner", "the partner", 200, description="For example, Leicestershire Police or Charnwood.")
+    agency_id = ReferenceSelect("Agency that pays it", none_label="Found from the name (or none: a named partner)",
+                                description="A name such as Charnwood finds its council. For a partner that is not "
+                                            "one of the partnership's agencies, leave this and enter its name below.")
+    partner = short_text("Name in the budget", "the partner's name", 200, required=False,
+                         description="As the budget names the partner, for example Charnwood. "
+                                     "Leave blank to use the agency's name.")
     due = money("Contribution due this year (£)", "the contribution due")
     received_in_advance = money("Received in an earlier year (£)", "the amount received in advance", default=Decimal(0),
                                 description="Any part of this year's contribution paid in an earlier year "

@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 
 from app.dhr import long_date, pounds
-from app.dhr.budget import COST_KINDS
+from app.dhr.budget import COST_KINDS, SINGLE_PARTNER_LINE
 from app.dhr.clocks import REVIEW_TYPES
 from app.models import DhrAction, DhrCase
 from app.periods import quarter_of
@@ -42,7 +42,8 @@ def dhr_required(view):
 @bp.context_processor
 def dhr_helpers():
     return {"pounds": pounds, "long_date": long_date, "count": format_count, "RAG_TAGS": RAG_TAGS,
-            "REVIEW_TYPES": REVIEW_TYPES, "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS}
+            "REVIEW_TYPES": REVIEW_TYPES, "CASE_STATUS_LABELS": service.CASE_STATUS_LABELS, "COST_KINDS": COST_KINDS,
+            "SINGLE_PARTNER_LINE": SINGLE_PARTNER_LINE}
 
 
 def _submit(form, save, done, check=None):
@@ -249,6 +250,7 @@ def _contribution_page(year_start: int, item_id: int | None):
     row = service.get_budget_year(year_start)
     item = service.get_contribution(row, item_id) if item_id is not None else None
     form = ContributionForm(obj=item)
+    form.agency_id.set_rows(service.agencies_by_name())
     if item is not None and not form.is_submitted():
         form.drawn_down.data = "yes" if item.drawn_down else "no"
     label = service.row_label(row)
@@ -321,7 +323,7 @@ def budget_from_return():
         return service.budget_from_stored_return(service.parse_financial_year(data["year"]), current_user)
 
     def done(result):
-        message = f"{service.row_label(result.row)} has been filled from the DHR budget return ({result.area}). "
+        message = f"{service.row_label(result.row)} has been filled from the DHR budget return ({result.area_name}). "
         return message + " ".join(result.notes), url_for("dhr.budget_year", year_start=result.row.year_start)
 
     response, summary = _submit(form, fill, done)

@@ -118,7 +118,10 @@ class SheetForm(FlaskForm):
     )
     # A "tables" sheet describes an agency's own spreadsheet: it is made from an example file
     # (the proposal page) or in the JSON editor, not laid out here.
-    layout = select("Layout", {k: v for k, v in LAYOUT_NAMES.items() if k != "tables"}, "a layout")
+    layout = select("Layout", {k: v for k, v in LAYOUT_NAMES.items() if k != "tables"}, "a layout",
+                    description="A sheet in an agency's own layout (several tables, headings in any direction) "
+                                "is not laid out here: create the template from the agency's spreadsheet, "
+                                "correct it on its proposal page, or edit the definition as JSON.")
     title = StringField(
         "Title shown at the top of the sheet", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
     )
@@ -225,6 +228,17 @@ class ConfirmForm(FlaskForm):
 
 
 MEASURE_CHOICES = [("", "None")] + [(m, MEASURE_LABELS[m]) for m in MEASURES]
+# A proposal's corrections (the values are what app.services.template_examples accepts).
+SCALE_LABELS = {"1": "As written", "100": "× 100: percentages written as fractions (0.29 for 29%)",
+                "0.01": "÷ 100", "1000": "× 1,000: figures written in thousands"}
+BLANK_LABELS = {"not_returned": "Nothing was returned (no figure)", "not_available": "Not available (a figure "
+                                                                                     "flagged not available)"}
+FIXED_PERIOD_LABELS = {"period": "The return's period",
+                       "Q1": "Q1 of the return's year", "Q2": "Q2 of the return's year",
+                       "Q3": "Q3 of the return's year", "Q4": "Q4 of the return's year",
+                       "year": "The return's financial year", "year_to_date": "The year to date",
+                       "rolling_12_months": "The 12 months to the end of the return's period"}
+FIXED_MEASURE_LABELS = {"value": "The figure (performance)", "target": "The target"}
 
 
 class ExampleForm(FlaskForm):
@@ -259,3 +273,23 @@ class CorrectionForm(FlaskForm):
     period = StringField("Period", filters=[strip], validators=[Optional(), Length(max=60)])
     sign_flipped = BooleanField("Store its figures with the sign turned (a 'surplus/(shortfall)' row stored as the "
                                 "shortfall)")
+    scale = SelectField("Its figures are written", validate_choice=False, default="1", choices=options(
+        SCALE_LABELS.items()), validators=[InputRequired(message="Choose how the figures are written"),
+                                           AnyOf(tuple(SCALE_LABELS), message="Choose how the figures are written")])
+    blank = SelectField("A blank cell under it means", validate_choice=False, default="not_returned",
+                        choices=options(BLANK_LABELS.items()),
+                        validators=[InputRequired(message="Choose what a blank cell means"),
+                                    AnyOf(tuple(BLANK_LABELS), message="Choose what a blank cell means")])
+
+
+class FixedForm(FlaskForm):
+    """What a whole table's figures are for, where its rows and columns do not say."""
+
+    sheet = HiddenField(validators=[InputRequired()])
+    table = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    indicator = SelectField("Indicator of every figure", validate_choice=False, validators=[Optional()])
+    area = SelectField("Area of every figure", validate_choice=False, validators=[Optional()])
+    period = SelectField("Period of every figure", validate_choice=False, choices=options(FIXED_PERIOD_LABELS.items()),
+                         validators=[Optional(), AnyOf(tuple(FIXED_PERIOD_LABELS), message="Choose a period")])
+    measure = SelectField("Every figure is", validate_choice=False, choices=options(FIXED_MEASURE_LABELS.items()),
+                          validators=[Optional(), AnyOf(tuple(FIXED_MEASURE_LABELS), message="Choose a measure")])

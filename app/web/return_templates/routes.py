@@ -1,4 +1,5 @@
 """The template editor (admins) and the blank standard return (officers and admins)."""
+import io
 import json
 import re
 from decimal import Decimal
@@ -18,7 +19,7 @@ from app.definition import (
     TemplateDefinition,
     definition_to_json,
 )
-from app.policy import ADMINS, READERS, UPLOADERS
+from app.policy import ADMINS, MANAGERS, READERS, UPLOADERS
 from app.services import ServiceError
 from app.services.blank_returns import blank_return_for, blank_return_choices
 from app.services.return_templates import (
@@ -27,7 +28,6 @@ from app.services.return_templates import (
     definition_of,
     edit_definition,
     existing_template,
-    list_templates,
     publish,
     publishing_problems,
     working_definition,
@@ -39,7 +39,14 @@ from app.services.reference import (
     indicators_by_name,
     indicators_in_order,
 )
-from app.services.template_examples import correct_header, create_from_example, proposal_view
+from app.services.template_examples import (
+    correct_header,
+    create_from_example,
+    proposal_view,
+    reference_copy,
+    set_table_fixed,
+    templates_with_copies,
+)
 from app.vocabulary import FLAG_LABELS
 from app.web.access import roles_required
 from app.web.return_templates import bp
@@ -50,6 +57,7 @@ from app.web.return_templates.forms import (
     CorrectionForm,
     ExampleForm,
     CrossRuleForm,
+    FixedForm,
     JsonForm,
     RowForm,
     SettingsForm,
@@ -150,8 +158,9 @@ def _save_change(slug: str, form, item_path: str, change, template: str, **conte
 @bp.route("/")
 @roles_required(*READERS)
 def index():
-    summaries = list_templates(current_user)
-    return render_template("return_templates/index.html", templates=summaries, title="Return templates")
+    summaries, with_copies = templates_with_copies(current_user)
+    return render_template("return_templates/index.html", templates=summaries, with_copies=with_copies,
+                           title="Return templates")
 
 
 def _settings_choices(form):
@@ -478,18 +487,21 @@ def from_example():
                            title="Create a template from an agency's spreadsheet"), status
 
 
-def _correction_choices(form: CorrectionForm) -> CorrectionForm:
+def _correction_choices(form):
     form.indicator.choices = options([("", "Choose an indicator")] + [(i.slug, i.name) for i in indicators_by_name()])
     form.area.choices = options([("", "Choose an area")] + [(a.code, a.name) for a in areas_by_name()])
     return form
 
 
-def _render_proposal(slug: str, failed: CorrectionForm | None = None, status: int = 200):
+def _render_proposal(slug: str, failed: CorrectionForm | None = None, status: int = 200,
+                     failed_fixed: FixedForm | None = None):
     view = proposal_view(slug, current_user)
     sheets = [(sheet, example_grid(sheet.grid, sheet.tags)) for sheet in view.sheets]
     choices = _correction_choices(CorrectionForm(formdata=None))
+    fixed_choices = _correction_choices(FixedForm(formdata=None))
     return render_template("return_templates/proposal.html", view=view, sheets=sheets, failed=failed,
-                           choices=choices, kinds=PROPOSAL_KINDS, value_text=figure_value_text, confirm=ConfirmForm(),
+                           failed_fixed=failed_fixed, choices=choices, fixed_choices=fixed_choices,
+                           kinds=PROPOSAL_KINDS, value_text=figure_value_text, confirm=ConfirmForm(),
                            flag_labels=FLAG_LABELS, title=f"Check the proposal: {view.template.name}"), status
 
 
@@ -510,7 +522,8 @@ def correct(slug):
         try:
             correct_header(slug, current_user, sheet=form.sheet.data, table=form.table.data, side=form.side.data,
                            label=form.label.data, kind=form.kind.data, value=value,
-                           sign=-1 if form.sign_flipped.data else 1)
+                           sign=-1 if form.sign_flipped.data else 1, scale=float(form.scale.data),
+                           blank=form.blank.data)
         except TemplateProblems as error:
             form.kind.errors = list(form.kind.errors) + [p.message for p in error.problems]
         except ServiceError as error:
@@ -520,6 +533,42 @@ def correct(slug):
                   "success")
             return redirect(url_for("return_templates.proposal", slug=slug) + "#preview")
     return _render_proposal(slug, failed=form, status=400)
+
+
+@bp.route("/<slug>/proposal/fixed", methods=["POST"])
+@roles_required(*ADMINS)
+def fix_table(slug):
+    """What every figure of one table is for, where its rows and columns do not say."""
+    existing_template(slug)
+    form = _correction_choices(FixedForm())
+    if form.validate_on_submit():
+        # Only the dimensions the page offered for this table are sent; the rest stay as they are.
+        values = {name: getattr(form, name).data or None for name in ("indicator", "area", "period", "measure")
+                  if name in request.form}
+        try:
+            set_table_fixed(slug, current_user, sheet=form.sheet.data, table=form.table.data, values=values)
+        except TemplateProblems as error:
+            form.sheet.errors = list(form.sheet.errors) + [p.message for p in error.problems]
+        except ServiceError as error:
+            form.sheet.errors = list(form.sheet.errors) + put_service_errors(form, error)
+        else:
+            flash("The table's fixed values are saved in the draft. The preview below shows what it now reads.",
+                  "success")
+            return redirect(url_for("return_templates.proposal", slug=slug) + "#preview")
+    return _render_proposal(slug, failed_fixed=form, status=400)
+
+
+@bp.route("/<slug>/reference-copy")
+@roles_required(*MANAGERS)
+def reference_copy_download(slug):
+    """The agency's spreadsheet the template was made from, as it was uploaded."""
+    try:
+        filename, body = reference_copy(slug, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("return_templates.index"))
+    return send_file(io.BytesIO(body), as_attachment=True, download_name=filename,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # ---- the blank standard return ----------------------------------------------------------

@@ -150,13 +150,26 @@ def test_rates_are_recomputed_from_counts_and_population_of_the_period_year(leic
     assert derived.loc["B", "status"] == "complete"
 
 
-def test_a_county_population_of_its_own_is_used_for_its_rate():
+def test_a_county_rate_is_its_districts_counts_over_their_populations():
+    """Issue 15: the county's count is the sum of its districts', so its population is too.
+    The county's own estimate (4,000) counts people whose crimes are not in the sum: 8
+    crimes among Ayton's 1,000 people are 8.0 per 1,000, not 2.0."""
     areas = [AreaSpec("A", "Ayton", parent="X", populations={2015: 1000}),
              AreaSpec("X", "Shire", "county", populations={2015: 4000})]
     specs = [IndicatorSpec("n", "Crimes"),
              IndicatorSpec("r", "Crime rate", "rate_per_1000", aggregation="recompute", numerator="n")]
     result = aggregate(values_frame([("n", "A", "2015/16", 8)]), specs, areas, "X", "2015/16")["r"]
-    assert result.value == pytest.approx(2.0)
+    assert (result.status, result.value) == ("complete", 1000 * 8 / 1000)
+
+
+def test_a_county_rate_needs_every_district_population():
+    areas = [AreaSpec("A", "Ayton", parent="X", populations={2015: 1000}), AreaSpec("B", "Beeby", parent="X"),
+             AreaSpec("X", "Shire", "county", populations={2015: 4000})]
+    specs = [IndicatorSpec("n", "Crimes"),
+             IndicatorSpec("r", "Crime rate", "rate_per_1000", aggregation="recompute", numerator="n")]
+    values = values_frame([("n", "A", "2015/16", 8), ("n", "B", "2015/16", 3)])
+    result = aggregate(values, specs, areas, "X", "2015/16")["r"]
+    assert (result.status, result.value, result.message) == ("incomplete", None, "No population figure for the year.")
 
 
 def test_a_rate_without_a_population_is_incomplete_and_says_so():

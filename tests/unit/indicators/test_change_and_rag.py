@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from app.indicators import IndicatorSpec, RagRule, apply_override, change, format_change, outcome_rag, rate
+from app.indicators.rag import with_tolerance
 from app.indicators.year_change import change_kind, changes, round_half_up
 
 PREVIOUS_YEAR = RagRule("previous_year", "percent", 2, 10)
@@ -178,6 +179,37 @@ def test_target_for_lower_is_better_with_absolute_band():
     assert rate(s, 110, target=100).rag == "A"
     assert rate(s, 121, target=100).reason == "Short of the target of 100 by 21 (more than 20): Red"
     assert rate(s, 90, target=100).rag == "G"
+
+
+def test_a_targets_own_tolerance_is_its_amber_band():
+    """Issue 15: 81.38% against a target of 85 is 4.26% short: Amber within the
+    indicator's 5%, Red against a target whose own tolerance is 2%."""
+    s = spec("higher_is_better", "percent", TARGET, 2)
+    assert rate(s, 81.38, target=85).reason == "Short of the target of 85 by 4.3% (within 5%): Amber"
+    assert rate(s, 81.38, target=85, tolerance=2).reason == "Short of the target of 85 by 4.3% (more than 2%): Red"
+    assert rate(s, 81.38, target=85, tolerance=4.5).rag == "A"
+    assert rate(s, 81.38, target=85, tolerance=float("nan")).rag == "A"  # no tolerance: the indicator's band
+    assert rate(s, 85, target=85, tolerance=0).reason == "Meets the target of 85: Green"
+
+
+def test_a_target_next_to_zero_is_rated_and_said_without_overflowing():
+    s = spec("higher_is_better", "percent", TARGET, 2)
+    assert rate(s, 81.38, target=1e-320).reason == "Better than the target of 0 by more than 1,000,000,000,000%: Green"
+    lower = spec("lower_is_better", "percent", TARGET, 2)
+    assert rate(lower, 81.38, target=1e-300).rag == "R"
+
+
+def test_a_tolerance_narrows_a_wider_green_band_and_leaves_other_rules_alone():
+    wide = RagRule("target", "absolute", 5, 20)
+    assert with_tolerance(wide, 3) == RagRule("target", "absolute", 3, 3)
+    assert with_tolerance(wide, 10) == RagRule("target", "absolute", 5, 10)
+    assert with_tolerance(wide, None) is wide
+    # Rated against last year, a target's tolerance plays no part; falling back to the target, it does.
+    s = spec("higher_is_better", "percent", PREVIOUS_YEAR, 2)
+    assert rate(s, 81.38, previous=81.0, target=85, tolerance=1).reason == "Better than last year by 0.5%: Green"
+    assert rate(s, 81.38, previous=None, target=85, tolerance=1).reason == (
+        "No figure for the same period last year, so rated against the target. "
+        "Short of the target of 85 by 4.3% (more than 1%): Red")
 
 
 def test_no_target_no_rating():

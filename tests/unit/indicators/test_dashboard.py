@@ -111,6 +111,18 @@ def test_recomputed_percentage_by_target_with_fishers_test():
     assert table.loc[("repeat_pct", "B"), "significance"] == "no significant change"
 
 
+def test_a_targets_own_tolerance_is_its_amber_band():
+    """The county's 42.3% repeats (55 of 130) is 5.8% worse than a target of 40: Red by the
+    indicator's 5% band, Amber by a target whose tolerance is 6%."""
+    plain = _targets().assign(value=40.0)
+    with_tolerance = plain.assign(tolerance=[None, None, None, 6.0])
+    county = compute_dashboard(_values(), plain, SPECS, AREAS, PERIOD).set_index(["indicator", "area"])
+    assert county.loc[("repeat_pct", "X"), "rag_reason"] == "Short of the target of 40 by 5.8% (more than 5%): Red"
+    tolerant = compute_dashboard(_values(), with_tolerance, SPECS, AREAS, PERIOD).set_index(["indicator", "area"])
+    assert tolerant.loc[("repeat_pct", "X"), "rag_reason"] == "Short of the target of 40 by 5.8% (within 6%): Amber"
+    assert tolerant.loc[("repeat_pct", "A"), "rag"] == "R"  # 75% (30 of 40): Ayton's target has no tolerance
+
+
 def test_survey_figures_are_not_combined_or_tested():
     table = _table()
     county = table.loc[("survey", "X")]

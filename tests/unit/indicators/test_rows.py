@@ -88,8 +88,9 @@ def present(frame):
 @pytest.mark.parametrize("period", ["2015/16 Q4", "2015/16 Q3"])
 def test_rows_are_what_compute_dashboard_gives_at_the_same_period(period):
     frame, spec_map, area_list = values(), specs(), areas()
-    targets = pd.DataFrame(
-        [("survey", "SH", q, 80.0) for q in QUARTERS], columns=["indicator", "area", "period", "value"]
+    targets = pd.DataFrame(  # a target's own tolerance rates the same through both doors
+        [("survey", "SH", q, 80.0, 2.0 if q.endswith("Q4") else None) for q in QUARTERS],
+        columns=["indicator", "area", "period", "value", "tolerance"],
     )
     prepared = prepare_values(frame)
     figures = dashboard_figures(prepared, spec_map, area_list, QUARTERS)

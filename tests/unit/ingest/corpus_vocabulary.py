@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.definition import TemplateDefinition, normalise_label
+from app.demo.figures import load_seed, seed_figures
 from app.ingest.propose import AreaName, IndicatorName, Vocabulary
 from app.ingest.read import WorkbookData
 from app.ingest.normalise import normalise_value
@@ -47,13 +48,33 @@ def partnership_vocabulary(with_corpus_aliases: bool = False) -> Vocabulary:
                 owners.setdefault(normalise_label(alias), set()).add(key)
         for key, names in aliases.items():
             aliases[key] = [a for a in names if a and len(owners[normalise_label(a)]) == 1]
+    agency_areas = {a["slug"]: a["area"] for a in demo["agencies"]}
     return Vocabulary(
         indicators=[IndicatorName(i["slug"], i["name"], tuple(indicator_aliases.get(i["slug"], ())), i["unit"])
                     for i in [*demo["indicators"], *extra["indicators"]]],
         areas=[AreaName(a["code"], a["name"], tuple(area_aliases.get(a["code"], ())), a["kind"])
                for a in demo["areas"]],
-        agency_areas={a["slug"]: a["area"] for a in demo["agencies"]},
+        agency_areas=agency_areas,
+        agency_indicators=reported_near(demo, agency_areas),
     )
+
+
+def reported_near(demo: dict, agency_areas: dict[str, str]) -> dict[str, frozenset[str]]:
+    """As the database gives it after ``flask demo load``: agency → the indicators the seed
+    figures hold for any area under the same top area as the agency's."""
+    parent_of = {a["code"]: a["parent"] for a in demo["areas"]}
+
+    def top(code):
+        while parent_of.get(code):
+            code = parent_of[code]
+        return code
+
+    slug_of = {normalise_label(i["name"]): i["slug"] for i in demo["indicators"]}
+    by_top: dict[str, set[str]] = {}
+    for figure in seed_figures(load_seed()):
+        slug = slug_of[normalise_label(figure.indicator.replace("poulation", "population"))]
+        by_top.setdefault(top(figure.area), set()).add(slug)
+    return {agency: frozenset(by_top.get(top(code), ())) for agency, code in agency_areas.items()}
 
 
 @dataclass
@@ -61,6 +82,7 @@ class Measure:
     expected: int
     correct: int = 0
     wrong: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what the reader refuses the file for
 
     @property
     def share(self) -> float:
@@ -71,18 +93,29 @@ def measure(definition: TemplateDefinition | None, workbook: WorkbookData, expec
     """How many expected figures the template reads at their cell with the same indicator,
     area, period key, measure and value (normalised with the figure's rule, transformed); an
     expected blank meaning not available counts only if the template says so. ``wrong``:
-    the figures it reads that the expected list does not have."""
+    the figures it reads that the expected list does not have (or a cell read twice, as two
+    different figures); ``errors``: the problems that would stop the file being stored. Each
+    expected cell counts once, however many tables read it."""
     wanted = {(f["sheet"], f["cell"]): f for f in expected["figures"]}
     result = Measure(len(wanted))
     if definition is None:
         return result
     period = parse_period(expected["period"])
+    read: dict[tuple[str, str], tuple] = {}
     for sheet in definition.sheets:
         grid = workbook.sheet(sheet.name)
-        figures, _ = read_tables(grid, sheet, period)
+        figures, problems = read_tables(grid, sheet, period)
+        result.errors += [str(p) for p in problems if p.severity == "error"]
         for figure in figures:
             if figure.treat != "figure":
                 continue
+            meaning = (figure.indicator, figure.area, figure.period_key, figure.measure)
+            if (figure.sheet, figure.cell) in read:
+                if read[(figure.sheet, figure.cell)] != meaning:
+                    result.wrong.append(f"{figure.cell}: read twice, as {'/'.join(read[(figure.sheet, figure.cell)])} "
+                                        f"and {'/'.join(meaning)}")
+                continue
+            read[(figure.sheet, figure.cell)] = meaning
             want = wanted.get((figure.sheet, figure.cell))
             same = want is not None and (want["indicator"], want["area"], want["period"], want["measure"]) == (
                 figure.indicator, figure.area, figure.period_key, figure.measure)

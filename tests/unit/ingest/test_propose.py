@@ -7,7 +7,7 @@ from app.definition import TemplateDefinition, definition_to_json, validate_defi
 from app.ingest.propose import AreaName, IndicatorName, Vocabulary, propose_template
 from app.ingest.read import SheetGrid, WorkbookData, parse_ref, read_workbook
 from app.ingest.safety import SafetyLimits
-from app.ingest.tables import read_tables
+from app.ingest.tables import apply_transform, blank_means, read_tables
 from app.periods import parse_period
 from tests.unit.ingest.corpus_vocabulary import CORPUS, CORPUS_DIR, measure, partnership_vocabulary
 
@@ -146,9 +146,127 @@ def test_a_percentage_held_as_a_fraction_is_scaled_and_a_sheet_with_nothing_know
     assert "any sheet" in proposal.reason
 
 
-@pytest.mark.parametrize("with_aliases", [False, True], ids=["names", "aliases"])
-@pytest.mark.parametrize("name", CORPUS)
-def test_the_template_proposed_from_each_corpus_file_reads_nothing_wrong(name, with_aliases):
+BUDGET = Vocabulary(
+    indicators=[IndicatorName("csp-council", "CSP fund: council contribution", (), "money"),
+                IndicatorName("csp-grant", "CSP fund: grant from the Police and Crime Commissioner", (), "money"),
+                IndicatorName("csp-shortfall", "CSP fund shortfall (negative: a surplus)", (), "money"),
+                IndicatorName("dhr-shortfall", "DHR budget shortfall (negative: a surplus)", (), "money"),
+                IndicatorName("da-crimes", "Domestic abuse crimes recorded by the police"),
+                IndicatorName("da-arrests", "Arrest rate for domestic abuse crimes", (), "percent")],
+    areas=VOCABULARY.areas, agency_areas={"council": "CAM"})
+
+
+def propose_budget(cells, sheet="Sheet1"):
+    workbook = workbook_of(cells, name=sheet)
+    return workbook, propose_template(workbook, agency="council", period=parse_period("2016/17"), vocabulary=BUDGET)
+
+
+def test_a_surplus_shortfall_row_is_the_shortfall_indicator_the_titles_name_stored_with_its_sign_turned():
+    cells = {"A3": "Line", "B3": "Actual",
+             "A4": "Council contribution", "B4": 10000, "A5": "Grant from the PCC", "B5": 45000,
+             "A6": "Surplus/(shortfall)", "B6": -3250.5}
+    workbook, proposal = propose_budget({"A1": "Community Safety Partnership fund outturn", **cells}, sheet="CSP fund")
+    rows = {h.label: h for h in proposal.definition.sheets[0].tables[0].rows}
+    # "PCC" is spelled out in the indicator's name; two shortfall indicators: the sheet's name says which.
+    assert {label: h.value for label, h in rows.items()} == {
+        "Council contribution": "csp-council", "Grant from the PCC": "csp-grant",
+        "Surplus/(shortfall)": "csp-shortfall"}
+    assert rows["Surplus/(shortfall)"].transform.sign == -1 and rows["Council contribution"].transform.sign == 1
+    [shortfall] = [f for f in read_tables(workbook.sheets[0], proposal.definition.sheets[0], parse_period("2016/17"))[0]
+                   if f.cell == "B6"]
+    assert apply_transform(shortfall.raw, shortfall.transforms) == 3250.5
+    assert any("'Surplus/(shortfall)': stored as the shortfall" in line for line in proposal.sheets[0].recognised)
+
+    # Nothing on the sheet says whose shortfall it is: left out, not guessed.
+    _, proposal = propose_budget(cells)
+    assert [h.label for h in proposal.definition.sheets[0].tables[0].rows] == [
+        "Council contribution", "Grant from the PCC"]
+    assert any("A6 'Surplus/(shortfall)' is not an indicator" in line for line in proposal.sheets[0].unrecognised)
+
+
+def test_a_short_label_is_the_indicator_whose_name_begins_with_it_and_an_acronym_counts_spelled_out():
+    _, proposal = propose_budget({"A3": "Measure", "B3": "2016/17",
+                                  "A4": "Domestic abuse crimes", "B4": 310,
+                                  "A5": "Arrest rate for DA crimes", "B5": 0.31})
+    table = proposal.definition.sheets[0].tables[0]
+    assert [(h.label, h.value) for h in table.rows] == [("Domestic abuse crimes", "da-crimes"),
+                                                       ("Arrest rate for DA crimes", "da-arrests")]
+    assert table.rows[1].transform.scale == 100  # a percentage held as a fraction
+    assert sum("a guess from its words: check it" in line for line in proposal.sheets[0].recognised) == 2
+
+
+def test_rows_of_measures_under_a_heading_naming_the_indicator_the_title_tells_apart():
+    vocabulary = Vocabulary(
+        indicators=[IndicatorName("llr-occupancy", "Refuge occupancy rate (LLR)", (), "percent"),
+                    IndicatorName("cambs-occupancy", "Refuge occupancy rate", (), "percent")],
+        areas=VOCABULARY.areas, agency_areas={"refuge-provider": "CAMBS"})
+    workbook = workbook_of({"A1": "LLR refuge service: occupancy",
+                            "A3": "Occupancy", "B3": "Q1", "C3": "Q2",
+                            "A4": "Occupancy target", "B4": 90, "C4": 90,
+                            "A5": "Occupancy achieved", "B5": 89, "C5": 91})
+    proposal = propose_template(workbook, agency="refuge-provider", period=Q4, vocabulary=vocabulary)
+    table = proposal.definition.sheets[0].tables[0]
+    assert (table.row_dimension, table.column_dimension) == ("measure", "period")
+    assert table.fixed["indicator"] == "llr-occupancy"
+    assert figures_of(workbook, proposal)[:2] == [("B4", "llr-occupancy", "CAMBS", "2015/16 Q1", "target"),
+                                                  ("B5", "llr-occupancy", "CAMBS", "2015/16 Q1", "value")]
+
+
+def test_a_blank_a_note_calls_not_available_is_proposed_as_not_available():
+    cells = {"A1": "Women housed, by district",
+             "A3": "Quarter", "B3": "Cambridge", "C3": "Hunts",
+             "A4": "Q1", "B4": 3, "C4": 4, "A5": "Q2", "C5": 6, "A6": "Q3", "B6": 5, "C6": 2}
+    workbook, proposal = propose({**cells, "A8": "Cambridge Q2 not available: the worker was off sick."})
+    table = proposal.definition.sheets[0].tables[0]
+    assert [(h.label, h.transform.blank) for h in table.columns] == [("Cambridge", "not_available"),
+                                                                     ("Hunts", "not_returned")]
+    [blank] = [f for f in read_tables(workbook.sheets[0], proposal.definition.sheets[0], Q4)[0] if f.cell == "B5"]
+    assert blank.raw is None and blank_means(blank.transforms) == "not_available"
+    _, proposal = propose(cells)  # no note: a blank is nothing returned
+    assert {h.transform.blank for h in proposal.definition.sheets[0].tables[0].columns} == {"not_returned"}
+
+
+def test_a_block_whose_heading_names_no_indicator_is_left_out_not_read_as_repeats_of_the_block_above():
+    workbook, proposal = propose({
+        "A3": "Women housed",
+        "A4": "District", "B4": "Q1", "C4": "Q2",
+        "A5": "Cambridge", "B5": 1, "C5": 2, "A6": "Hunts", "B6": 3, "C6": 4,
+        "A9": "Bed nights",
+        "A10": "District", "B10": "Q1", "C10": "Q2",
+        "A11": "Cambridge", "B11": 50, "C11": 60, "A12": "Hunts", "B12": 70, "C12": 80})
+    [table] = proposal.definition.sheets[0].tables
+    assert [(h.label, h.value, h.treat) for h in table.block.block_values] == [
+        ("Women housed", "women-housed", "figure"), ("Bed nights", None, "ignore")]
+    figures, problems = read_tables(workbook.sheets[0], proposal.definition.sheets[0], Q4)
+    assert sorted(f.cell for f in figures) == ["B5", "B6", "C5", "C6"] and problems == []
+    assert any("A9 'Bed nights' is not an indicator" in line for line in proposal.sheets[0].unrecognised)
+
+
+def test_a_bare_total_beside_other_labels_is_the_total_indicator_of_their_words():
+    reviews = Vocabulary(
+        indicators=[IndicatorName("reviews", "Reviews expected this year", (), "ratio"),
+                    IndicatorName("cost", "Estimated cost per review", (), "money"),
+                    IndicatorName("total-cost", "Total expected cost of reviews", (), "money"),
+                    IndicatorName("crime", "Total recorded crime")],
+        areas=VOCABULARY.areas, agency_areas={"council": "CAM"})
+    cells = {"A1": "Reviews", "A3": "Reviews expected", "B3": 2, "C3": "Cost per review", "D3": 7500,
+             "E3": "Total", "F3": 15000}
+    workbook = workbook_of(cells)
+    proposal = propose_template(workbook, agency="council", period=parse_period("2017/18"), vocabulary=reviews)
+    tables = proposal.definition.sheets[0].tables
+    assert [(t.rows[0].label, t.rows[0].value, t.columns[0].offset) for t in tables] == [
+        ("Reviews expected", "reviews", 1), ("Cost per review", "cost", 1), ("Total", "total-cost", 1)]
+    assert "E3 'Total': the indicator 'Total expected cost of reviews' (a guess from its words: check it), its " \
+           "value beside it." in proposal.sheets[0].recognised
+    # A total of nothing the row names: left out, said so.
+    reviews.indicators = [i for i in reviews.indicators if i.slug != "total-cost"]
+    proposal = propose_template(workbook, agency="council", period=parse_period("2017/18"), vocabulary=reviews)
+    assert [t.rows[0].value for t in proposal.definition.sheets[0].tables] == ["reviews", "cost"]
+    assert any("E3 'Total': a total beside other figures" in line for line in proposal.sheets[0].unrecognised)
+
+
+def corpus_result(name: str, with_aliases: bool):
+    """The template proposed from a corpus file itself, with no admin edits, measured on the file."""
     expected = json.loads((CORPUS_DIR / f"{name}.expected.json").read_text(encoding="utf-8"))
     workbook, _ = read_workbook((CORPUS_DIR / expected["file"]).read_bytes(), SafetyLimits())
     vocabulary = partnership_vocabulary(with_aliases)
@@ -159,6 +277,35 @@ def test_the_template_proposed_from_each_corpus_file_reads_nothing_wrong(name, w
         defn = TemplateDefinition.from_dict(json.loads(definition_to_json(proposal.definition)))
         assert validate_definition(defn, known_indicators={i.slug for i in vocabulary.indicators},
                                    known_areas={a.code for a in vocabulary.areas}) == []
-    result = measure(defn, workbook, expected)
+    return expected, measure(defn, workbook, expected)
+
+
+@pytest.fixture(scope="module")
+def corpus_results():
+    return {(name, aliases): corpus_result(name, aliases) for name in CORPUS for aliases in (False, True)}
+
+
+@pytest.mark.parametrize("with_aliases", [False, True], ids=["names", "aliases"])
+@pytest.mark.parametrize("name", CORPUS)
+def test_the_template_proposed_from_each_corpus_file_reads_nothing_wrong(corpus_results, name, with_aliases):
+    """Nothing read wrongly, and nothing that would stop the file being stored; with the
+    partnership's aliases, at least 90% of the file's figures read (issue 14, "Done when")."""
+    _, result = corpus_results[(name, with_aliases)]
     assert result.wrong == []
-    print(f"{name}: {result.correct}/{result.expected} ({result.share:.0%})")
+    assert result.errors == []
+    if with_aliases:
+        assert result.share >= 0.9, f"{name}: {result.correct}/{result.expected}"
+
+
+def test_the_corpus_table(corpus_results, capsys):
+    """The README's table (``pytest -s`` prints it): per file, figures read correctly."""
+    lines = ["| file | figures | names: read correctly | aliases: read correctly | wrong (either) |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for name in CORPUS:
+        expected, names = corpus_results[(name, False)]
+        _, aliases = corpus_results[(name, True)]
+        lines.append(f"| `{expected['file']}` | {names.expected} | {names.correct} ({names.share:.0%}) | "
+                     f"{aliases.correct} ({aliases.share:.0%}) | {len(names.wrong) + len(aliases.wrong)} |")
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+    assert len(lines) == len(CORPUS) + 2
