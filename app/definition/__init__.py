@@ -9,7 +9,8 @@ single, deterministic list of the cells a return holds for one period.
 - ``periods``: the periods a template's columns stand for;
 - ``fields``: the cells of a return (``expand_fields``, ``Field``, column slots);
 - ``cross_rules``: which cells a cross-field rule combines, and the checks it makes;
-- ``validation``: ``validate_definition``.
+- ``validation``: ``validate_definition``;
+- ``as_tables``: the older layouts as tables (``sheet_tables``), the one model uploads are read with.
 """
 from app.definition.cross_rules import CrossCheck, CrossRuleCells, cross_rule_cells, expand_cross_rules
 from app.definition.fields import (
@@ -77,6 +78,7 @@ from app.definition.model import (
     text_rule,
     whole_rule,
 )
+from app.definition.as_tables import definition_as_tables, sheet_as_tables, sheet_tables
 from app.definition.periods import check_return_period, due_date_for, resolve_period_ref
 from app.definition.validation import validate_definition
 
@@ -88,9 +90,9 @@ __all__ = [
     "TABLE_DIMENSIONS", "TITLE_SOURCES", "VALUE_HEADER", "BlockSpec", "ColumnSlot", "ColumnSpec", "CrossCheck",
     "CrossRule", "CrossRuleCells", "DefinitionError", "DefinitionProblem", "Field", "FieldRule", "FieldSelector",
     "HeaderSpec", "RowSpec", "SheetLayout", "TableSpec", "TemplateDefinition", "TitleSpec", "Transform",
-    "check_return_period", "column_rule", "cross_rule_cells", "decimal_rule", "definition_from_json",
-    "definition_to_json", "due_date_for", "expand_cross_rules", "expand_fields", "money_rule", "normalise_label",
-    "percent_rule", "resolve_period_ref", "sheet_labels", "sheet_slots", "slot_measure", "slot_period", "slot_rule",
-    "slugify",
-    "text_rule", "validate_definition", "whole_rule",
+    "check_return_period", "column_rule", "cross_rule_cells", "decimal_rule", "definition_as_tables",
+    "definition_from_json", "definition_to_json", "due_date_for", "expand_cross_rules", "expand_fields", "money_rule",
+    "normalise_label", "percent_rule", "resolve_period_ref", "sheet_as_tables", "sheet_labels", "sheet_slots",
+    "sheet_tables", "slot_measure", "slot_period", "slot_rule", "slugify", "text_rule", "validate_definition",
+    "whole_rule",
 ]

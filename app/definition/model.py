@@ -37,13 +37,20 @@ Shape (JSON keys are the attribute names; ``to_dict`` always writes every key):
   area | period | measure), header_rows (0–2), rows and columns (``HeaderSpec``), fixed
   (dimension → value for the dimensions no header gives), block (``BlockSpec`` or None:
   stacked blocks whose heading gives a dimension), title (``TitleSpec`` or None: a text
-  cell or the sheet name, matched by a pattern, gives a dimension).
+  cell or the sheet name, matched by a pattern, gives a dimension), rule_from ("row": the
+  row's rule wins when both give one; "column": the column's, as in the older layouts;
+  written only when "column").
 - ``HeaderSpec``: label, aliases, value (indicator slug, area code, period reference or
   measure; None for pattern, check_only and ignore headers), pattern (None | "period":
   any period text matches), offset (columns only: the n-th column right of the label
   column, whatever its header), treat (figure | check_only | ignore), check (sum |
   percent_change, for check_only), required, rule (``FieldRule`` or None: the row's wins
-  over the column's), transform (``Transform``: sign ±1, scale, what a blank cell means).
+  over the column's), transform (``Transform``: sign ±1, scale, what a blank cell means),
+  fixed (other dimensions the header fixes for its figures, e.g. a row's area or a column's
+  period; wins over the table's) and figures_required (False: its figures are never
+  required, e.g. a previous-year column). ``fixed`` and ``figures_required`` are written
+  only when set, so the JSON of tables without them is what it was.
+  The older layouts are read as tables too: ``app.definition.as_tables``.
 - ``FieldRule``: required, type (whole | decimal | percent | money | date | text), min,
   max, allow_na, na_needs_reason. Percent values are percentage points: 75 means 75%.
 - ``CrossRule``: kind, sheet, parts, total, message, tolerance. ``parts`` and ``total``
@@ -298,6 +305,20 @@ class HeaderSpec(_Plain):
     required: bool = True
     rule: FieldRule | None = None
     transform: Transform = field(default_factory=Transform)
+    # Written only when set (the JSON of tables made before they existed is unchanged):
+    # other dimensions this header fixes for its figures (a row's area, a column's area or
+    # period), winning over the table's; and False when its figures are never required
+    # whatever their rule (the previous-year column of an older layout).
+    fixed: dict[str, str] = field(default_factory=dict)
+    figures_required: bool = True
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        if not self.fixed:
+            del data["fixed"]
+        if self.figures_required:
+            del data["figures_required"]
+        return data
 
     @property
     def texts(self) -> list[str]:
@@ -329,6 +350,8 @@ class HeaderSpec(_Plain):
             required=r.flag("required", True),
             rule=None if rule_data is None else FieldRule.from_dict(rule_data, f"{path}.rule", problems),
             transform=Transform.from_dict(r.get("transform", {}), f"{path}.transform", problems),
+            fixed=r.text_map("fixed"),
+            figures_required=r.flag("figures_required", True),
         )
         r.finish()
         return header
@@ -385,6 +408,16 @@ class TableSpec(_Plain):
     fixed: dict[str, str] = field(default_factory=dict)
     block: BlockSpec | None = None
     title: TitleSpec | None = None
+    # Whose rule a figure follows when its row and its column both give one: "row" (the
+    # default, not written) or "column" (the older layouts: a notes or target column's rule
+    # wins over the row's).
+    rule_from: str = "row"
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        if self.rule_from == "row":
+            del data["rule_from"]
+        return data
 
     def describe(self) -> str:
         return f"the table '{self.name}'" if self.name else "the table"
@@ -403,6 +436,7 @@ class TableSpec(_Plain):
             fixed=r.text_map("fixed"),
             block=None if block is None else BlockSpec.from_dict(block, f"{path}.block", problems),
             title=None if title is None else TitleSpec.from_dict(title, f"{path}.title", problems),
+            rule_from=r.text("rule_from", "row"),
         )
         r.finish()
         return table

@@ -293,6 +293,9 @@ class _Validator:
                                                  f"{table.row_dimension}: choose something different for each.")
         if table.header_rows not in (0, 1, 2):
             self.add(f"{path}.header_rows", "A table has 0, 1 or 2 header rows.")
+        if table.rule_from not in ("row", "column"):
+            self.add(f"{path}.rule_from", "Choose whose rule a figure follows when its row and its column both "
+                                          "give one: the row's or the column's.")
         for key, headers, dimension in (("rows", table.rows, table.row_dimension),
                                         ("columns", table.columns, table.column_dimension)):
             if not headers:
@@ -381,6 +384,12 @@ class _Validator:
             self.add(f"{path}.value", f"Leave the {dimension} of {shown} empty: {reason}.")
         if header.rule is not None:
             self.rule(header.rule, f"{path}.rule")
+        for key, value in header.fixed.items():
+            if key not in TABLE_DIMENSIONS or key == dimension:
+                self.add(f"{path}.fixed.{key}", f"{shown} can fix the "
+                         + ", ".join(d for d in TABLE_DIMENSIONS if d != dimension) + f", not '{key}'.")
+            else:
+                self.dimension_value(key, value, f"{path}.fixed.{key}")
         transform = header.transform
         if transform.sign not in (1, -1):
             self.add(f"{path}.transform.sign", "The sign is 1 (as written) or -1 (the opposite sign).")

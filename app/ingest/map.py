@@ -4,7 +4,14 @@ Officers insert rows, move columns, add spacer rows, merge header cells and rena
 the figures must still land in the right place. So, for each sheet of the definition:
 
 1. the uploaded sheet: the one with the same name (case, spaces and punctuation do not
-   count), else the unclaimed sheet holding most of its row labels (a renamed sheet);
+   count), else the unclaimed sheet holding most of its row labels (a renamed sheet).
+
+Every sheet is read with one model, the tables of ``app.definition.model``: a sheet of an
+older layout stands for one table (``app.definition.sheet_tables``), which the tables
+reader finds (``app.ingest.tables.locate_table``) exactly as it finds an agency's own;
+its figures are then read row at a time (``app.ingest.validate``), the way a return of
+100,000 cells needs, and checked with the older layout's messages and cross rules. So:
+
 2. the label column: the column holding most of the row labels and aliases; each row is
    the row of the sheet whose label (or an alias) matches, wherever it is;
 3. the header row: of the rows above the first labelled row, the one whose cells match
@@ -39,26 +46,26 @@ from app.definition import (
     FieldRule,
     RowSpec,
     SheetLayout,
+    TableSpec,
     TemplateDefinition,
     column_rule,
     normalise_label,
     sheet_labels,
     sheet_slots,
+    sheet_tables,
     slot_measure,
     slot_period,
 )
 from app.ingest.layout_diagnosis import diagnose, expected_for_sheet
 from app.ingest.problems import Problem
 from app.ingest.read import SheetGrid, WorkbookData, cell_ref, column_letters
-from app.ingest.tables import TableFigure, read_tables
+from app.ingest.tables import REFERENCE_HEADING, TableFigure, TableLocation, locate_table, read_tables
 from app.vocabulary import MAX_FIGURE
 from app.periods import PeriodSpec, parse_period
 
 # Sheets that are never a return sheet: the blank return's own, and the "Problems" sheet
 # an annotated workbook starts with (an officer may upload that file again).
 NOT_RETURN_SHEETS = frozenset({"instructions", "meta", "problems"})
-REFERENCE_HEADING = "last period"
-NOTE_ALIASES = ("Note",)
 UNIT_HEADER = "unit"
 # A renamed sheet is recognised when it holds at least this share of the sheet's row labels.
 RENAMED_SHEET_SHARE = 0.5
@@ -112,7 +119,6 @@ class SlotPlan:
     area: str | None  # the column's own area, which wins over the row's
     optional: bool  # a previous-year companion, or a period ending after the return's
     fixed_rule: FieldRule | None  # the column's rule; None: each row's rule applies
-    headers: tuple[str, ...]  # header and aliases, normalised
     grid_col: int | None = None
     letters: str = ""  # the uploaded column as Excel names it ("C")
 
@@ -144,6 +150,9 @@ class SheetPlan:
     max_figure: Mapping[str, float] = field(default_factory=lambda: MAX_FIGURE)  # see ``bounded``
     # A "tables" sheet: each figure the engine found, with the row and column plans made for it.
     table_cells: list[tuple[TableFigure, RowPlan, SlotPlan]] | None = None
+    # An older-layout sheet: the table it stands for (``app.definition.as_tables``), whose
+    # rows are ``rows`` and whose columns are ``slots``, in order; found as tables are.
+    table: TableSpec | None = None
 
     @property
     def name(self) -> str:
@@ -215,27 +224,33 @@ def plan_sheets(defn: TemplateDefinition, period: PeriodSpec, area_default: str 
                 period=slot_spec, period_key=slot_spec.key,
                 area=column.area if column is not None and column.area else None, optional=optional,
                 fixed_rule=None if fixed is None else (_not_required(fixed) if optional else fixed),
-                headers=_slot_headers(slot),
             ))
         rows = []
+        # Rows share a handful of rules: each is bounded once (looked up by value).
+        rules: dict[FieldRule, tuple[FieldRule, FieldRule]] = {}
         for r, row in enumerate(sheet.rows):
-            rule = bounded(row.rule, max_figure)
-            spec = row if rule is row.rule else replace(row, rule=rule)
+            found = rules.get(row.rule)
+            if found is None:
+                rule = bounded(row.rule, max_figure)
+                found = rules[row.rule] = (rule, _not_required(rule))
+            rule, optional_rule = found
+            spec = row if rule == row.rule else _with_rule(row, rule)
             rows.append(RowPlan(index=r, spec=spec, area=row.area or sheet.default_area or area_default,
-                                optional_rule=_not_required(rule)))
+                                optional_rule=optional_rule))
+        tables = sheet.layout == "tables"
         plans.append(SheetPlan(layout=sheet, rows=rows, slots=slots, period=period,
-                               table_cells=[] if sheet.layout == "tables" else None, max_figure=max_figure))
+                               table_cells=[] if tables else None, max_figure=max_figure,
+                               table=None if tables else sheet_tables(sheet)[0]))
     return plans
 
 
-def _slot_headers(slot: ColumnSlot) -> tuple[str, ...]:
-    texts = [slot.header]
-    if slot.is_note:
-        texts += NOTE_ALIASES
-    elif slot.column is not None:
-        suffix = slot.header[len(slot.column.header):] if slot.previous_year else ""
-        texts += [alias + suffix for alias in slot.column.aliases]
-    return tuple(dict.fromkeys(normalise_label(t) for t in texts))
+def _with_rule(row: RowSpec, rule: FieldRule) -> RowSpec:
+    """A copy of ``row`` with another rule: ``dataclasses.replace`` without re-running
+    ``__init__``, which cost 10 ms on a 5,000-row return whose every rule is bounded."""
+    copy = object.__new__(RowSpec)
+    copy.__dict__.update(row.__dict__)
+    copy.rule = rule
+    return copy
 
 
 # ---- mapping ---------------------------------------------------------------------------
@@ -295,7 +310,7 @@ def map_tables(plan: SheetPlan, other_sheets: Sequence[SheetGrid] = ()) -> list[
             slot = slots[slot_key] = SlotPlan(
                 slot=column, key=column.key, measure=figure.measure, role="input",
                 period=parse_period(figure.period_key), period_key=figure.period_key, area=None, optional=False,
-                fixed_rule=None, headers=(), grid_col=figure.col, letters=letters)
+                fixed_rule=None, grid_col=figure.col, letters=letters)
         plan.table_cells.append((figure, row, slot))
     # Only the plans of figures to store: a check-only total or a comment names no indicator or area.
     stored = [(row, slot) for figure, row, slot in plan.table_cells
@@ -368,6 +383,7 @@ class _SheetMapper:
         self.merged_top: dict[tuple[int, int], tuple[int, int]] = {}
         self.normalised: dict[tuple[int, int], str] = {}
         self.repeated_columns: dict[str, list[int]] = {}
+        self.location = TableLocation()
 
     def add(self, cell: str | None, message: str, severity: str = "error", **header) -> None:
         self.problems.append(Problem(self.sheet, cell, message, severity, **header))
@@ -405,38 +421,18 @@ class _SheetMapper:
         self.plan.header_row = None
         return [Problem(self.sheet, None, diagnosis.message)]
 
-    # -- rows
+    # -- rows and columns: found as the sheet's table is (``app.ingest.tables.locate_table``)
     def find_rows(self) -> bool:
-        plan, grid = self.plan, self.grid
-        # Labels typed exactly as in the blank return are found without normalising them.
-        exact: dict[str, RowPlan] = {}
-        for row in plan.rows:
-            for text in (row.spec.label, *row.spec.aliases):
-                exact.setdefault(text, row)
-        hits: dict[int, list[tuple[int, RowPlan]]] = {}
-        others: list[tuple[int, int, str]] = []
-        for (r, c), value in grid.texts:
-            row = exact.get(value)
-            if row is None:
-                others.append((r, c, value))
-            else:
-                hits.setdefault(c, []).append((r, row))
-        found = {row.index for column in hits.values() for _, row in column}
-        if len(found) < len(plan.rows):
-            # Some labels were retyped: compare the other texts ignoring case, spaces and punctuation.
-            normalised = {label: row for row in plan.rows for label in reversed(row.labels)}
-            for r, c, value in others:
-                row = normalised.get(normalise_label(value))
-                if row is not None:
-                    hits.setdefault(c, []).append((r, row))
-        if not hits:
+        plan = self.plan
+        self.location = location = locate_table(self.grid, plan.layout, plan.table, plan.period)
+        if location.label_col is None:
             example = plan.rows[0].label if plan.rows else ""
             self.add(None, f"We could not find the row labels of this return on this sheet (such as '{example}'). "
                            "Keep the labels in the first column as in the blank return, and upload it again.")
             return False
-        label_col = max(hits, key=lambda c: (len({row.index for _, row in hits[c]}), -c))
-        plan.label_col = label_col
-        for r, row in sorted(hits[label_col], key=lambda hit: hit[0]):
+        label_col = plan.label_col = location.label_col
+        for r, index in location.rows:
+            row = plan.rows[index]
             if row.grid_row is None:
                 row.grid_row, row.number = r, str(r + 1)
             elif row.grid_row != r:
@@ -445,7 +441,6 @@ class _SheetMapper:
                          f"row {row.grid_row + 1}. Delete one of them and upload the return again.")
         return True
 
-    # -- columns
     def text(self, r: int, c: int) -> str:
         """The normalised text shown at (r, c), a merged cell's own text included."""
         key = (r, c)
@@ -464,28 +459,21 @@ class _SheetMapper:
         return found
 
     def find_columns(self) -> None:
-        plan, grid = self.plan, self.grid
+        plan, grid, location = self.plan, self.grid, self.location
         first_row = min(row.grid_row for row in plan.found_rows)
         for top, left, bottom, right in grid.merged:
             if top < first_row:
                 for r in range(top, min(bottom, first_row - 1) + 1):
                     for c in range(left, min(right, grid.n_cols - 1) + 1):
                         self.merged_top[(r, c)] = (top, left)
-        header_of = {text: slot for slot in plan.slots for text in reversed(slot.headers)}
-        best: tuple[int, int, dict[str, int], dict[str, list[int]]] | None = None
-        for r in range(first_row):
-            matched, repeats = self.match_headers(r, header_of)
-            if best is None or len(matched) >= best[0]:
-                best = (len(matched), r, matched, repeats)
-        if best is None or not best[0]:
-            plan.header_row = None
+        plan.header_row = location.header_row if location.columns else None
+        if plan.header_row is None:
             return
-        _, plan.header_row, matched, repeats = best
-        for slot in plan.slots:
-            col = matched.get(slot.key)
-            if col is not None:
-                slot.grid_col, slot.letters = col, column_letters(col)
-        self.repeated_columns = repeats
+        # The table's columns are the sheet's slots, in order (``app.definition.as_tables``).
+        for col, index in location.columns.items():
+            slot = plan.slots[index]
+            slot.grid_col, slot.letters = col, column_letters(col)
+        self.repeated_columns = {plan.slots[index].key: columns for index, columns in location.repeats.items()}
 
     def reference_columns(self, r: int) -> set[int]:
         """Columns under a "Last period" heading in this row or the one above (merged
@@ -496,28 +484,6 @@ class _SheetMapper:
                 if rr >= 0 and self.text(rr, c).startswith(REFERENCE_HEADING):
                     columns.add(c)
         return columns
-
-    def match_headers(self, r: int, header_of: dict[str, SlotPlan]) -> tuple[dict[str, int], dict[str, list[int]]]:
-        """Slot key → leftmost column whose header in row ``r`` matches; and the columns of
-        any slot matched more than once."""
-        skip = self.reference_columns(r) | {self.plan.label_col}
-        matched: dict[str, int] = {}
-        repeats: dict[str, list[int]] = {}
-        for c in range(self.grid.n_cols):
-            if c in skip:
-                continue
-            own = self.text(r, c)
-            above = self.text(r - 1, c) if r > 0 else ""
-            slot = header_of.get(own) if own else None
-            if slot is None and above:
-                slot = header_of.get(f"{above} {own}".strip())
-            if slot is None:
-                continue
-            if slot.key in matched:
-                repeats.setdefault(slot.key, [matched[slot.key]]).append(c)
-            else:
-                matched[slot.key] = c
-        return matched, repeats
 
     # -- what is missing, and what is extra
     def report_missing(self) -> None:

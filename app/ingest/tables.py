@@ -14,7 +14,15 @@ cell to header cells (as ONS DataBaker and unpivotr do; the model: ``app.definit
    rows, a column's text is its top heading (merged across it, or written once over blank
    cells to its right) joined to its own sub-heading;
 4. fixed values, a title (a text cell or the sheet name read by a pattern) and the
-   defaults (measure "value", the return's period, the sheet's default area) give the rest.
+   defaults (measure "value", the return's period, the sheet's default area) give the rest;
+   what a row or column header fixes (``HeaderSpec.fixed``: a row's area, a column's area
+   or period) wins over them, the column's over the row's.
+
+A heading split over two rows of a one-header-row table ("LLR" above "figure") is read
+joined; columns under a "Last period" heading (our blank return's grey block of last
+period's figures) are never read. A figure for a period ending after the return's (Q4 in
+a Q3 return), or under a header whose figures are never required, is not required. These
+are what the older layouts, read as tables (``app.definition.as_tables``), rely on.
 
 ``read_tables`` returns one ``TableFigure`` per labelled row × found column (empty cells
 too, with ``raw`` None, so the caller can apply the blank meaning and requirements) and
@@ -24,6 +32,8 @@ the figure's rule, then ``apply_transform``s it; ``check_only`` figures are comp
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +56,8 @@ from app.periods import PeriodError, PeriodSpec, parse_period
 # The rule of a figure whose row and column give none.
 DEFAULT_RULE = FieldRule(required=False, type="whole", min=0, allow_na=True)
 SUM_TOLERANCE = 0.5
+# The heading of the blank return's block of last period's figures (normalised).
+REFERENCE_HEADING = "last period"
 PERCENT_CHANGE_TOLERANCE = 0.5
 IGNORED_BLOCK = object()  # the value of a block heading whose header says treat "ignore": its rows are skipped
 
@@ -145,6 +157,35 @@ def read_tables(
     return figures, problems
 
 
+@dataclass
+class TableLocation:
+    """Where one table's headers are in a sheet (``locate_table``), before any figure is read."""
+
+    label_col: int | None = None
+    rows: list[tuple[int, int]] = field(default_factory=list)  # (grid row, row header index), top down
+    header_row: int | None = None
+    columns: dict[int, int] = field(default_factory=dict)  # grid column -> column header index
+    # Column header index -> every column it matched, leftmost (the one read) first, when
+    # more than one did.
+    repeats: dict[int, list[int]] = field(default_factory=dict)
+
+
+def locate_table(grid: SheetGrid, sheet: SheetLayout, table: TableSpec, period: PeriodSpec) -> TableLocation:
+    """The label column, the labelled rows (repeats included), the header row and the
+    column each column header is found in, as ``read_tables`` finds them (a table without
+    blocks or a title). For a caller that reads the cells itself: the older layouts' large
+    returns, read row at a time (``app.ingest.map``)."""
+    reader = _TableReader(grid, sheet, table, period, {})
+    label_col, labelled = reader.labelled_rows()
+    if label_col is None:
+        return TableLocation()
+    reader.label_col = label_col
+    header_row, columns = reader.find_header_row(min(labelled), 0)
+    return TableLocation(label_col=label_col, rows=[(row, found[0]) for row, found in labelled.items()],
+                         header_row=header_row, columns={col: found.index for col, found in columns.items()},
+                         repeats=reader.repeats_at.get(header_row, {}) if header_row is not None else {})
+
+
 class _TableReader:
     def __init__(self, grid: SheetGrid, sheet: SheetLayout, table: TableSpec, period: PeriodSpec,
                  area_names: Mapping[str, str]):
@@ -158,8 +199,12 @@ class _TableReader:
             if text.strip():
                 self.texts_by_row.setdefault(r, {})[c] = text
         self.merged_at = grid.merged_at
-        self.row_labels = _label_index(table.rows)
-        self.column_labels = _label_index([h for h in table.columns if h.offset is None])
+        self.pattern_cache: dict[int, list[tuple[int, HeaderSpec]]] = {}
+        self.normalised_cache: dict[str, str] = {}
+        self.repeats_at: dict[int, dict[int, list[int]]] = {}
+        self.fixed_cache: dict[int, dict[str, str | None]] = {}
+        self.reference_cache: dict[int, set[int]] = {}
+        self.ends_later: dict[str, bool] = {}
         # Which rows and columns (indexes into the table's) were found, in any block.
         self.found_rows: set[int] = set()
         self.found_columns: set[int] = set()
@@ -185,15 +230,36 @@ class _TableReader:
         except PeriodError:
             return None
 
+    @functools.cached_property
+    def row_labels(self) -> dict[str, int]:
+        return _label_index(self.table.rows)
+
+    @functools.cached_property
+    def column_labels(self) -> dict[str, int]:
+        return _label_index([h for h in self.table.columns if h.offset is None])
+
+    def patterns(self, headers: Sequence[HeaderSpec]) -> list[tuple[int, HeaderSpec]]:
+        """The headers matched by a pattern (worked out once: a table may have 1,000 rows)."""
+        found = self.pattern_cache.get(id(headers))
+        if found is None:
+            found = self.pattern_cache[id(headers)] = [
+                (i, h) for i, h in enumerate(headers) if h.pattern == "period" and h.offset is None]
+        return found
+
+    def normalised(self, text: str) -> str:
+        key = self.normalised_cache.get(text)
+        if key is None:
+            key = self.normalised_cache[text] = normalise_label(text)
+        return key
+
     def match(self, text: str, headers: Sequence[HeaderSpec], labels: dict[str, int]) -> _Found | None:
-        key = normalise_label(text)
+        key = self.normalised(text)
         if key in labels:
             return _Found(labels[key], headers[labels[key]], text)
-        for i, header in enumerate(headers):
-            if header.pattern == "period" and header.offset is None:
-                found = self.period_of(text)
-                if found is not None:
-                    return _Found(i, header, text, found)
+        for i, header in self.patterns(headers):
+            found = self.period_of(text)
+            if found is not None:
+                return _Found(i, header, text, found)
         return None
 
     # -- the steps
@@ -215,21 +281,46 @@ class _TableReader:
             self.read_block(number, block, blocks, title_value, title_text)
 
     def find_labelled_rows(self) -> tuple[int | None, dict[int, _Found]]:
-        counts: Counter[int] = Counter()
-        for texts in self.texts_by_row.values():
-            for col, text in texts.items():
-                if self.match(text, self.table.rows, self.row_labels) is not None:
-                    counts[col] += 1
-        if not counts:
+        """The label column, and the row -> row header of every labelled row in it."""
+        label_col, labelled = self.labelled_rows()
+        headers = self.table.rows
+        return label_col, {row: _Found(i, headers[i], text, period_key)
+                           for row, (i, text, period_key) in labelled.items()}
+
+    def labelled_rows(self) -> tuple[int | None, dict[int, tuple[int, str, str | None]]]:
+        """The label column, and row -> (row header index, text, period) of its labelled rows."""
+        headers = self.table.rows
+        # Labels typed exactly as the template has them are found without normalising (a
+        # table of 1,000 rows); the other texts are compared normalised unless every row
+        # was found exactly and nothing else (a period pattern, a block) needs them.
+        exact: dict[str, int] = {}
+        for i, header in enumerate(headers):
+            if header.pattern is None or header.label:
+                exact.setdefault(header.label, i)
+                for alias in header.aliases:
+                    exact.setdefault(alias, i)
+        matches: dict[tuple[int, int], tuple[int, str, str | None]] = {}
+        rest: list[tuple[tuple[int, int], str]] = []
+        get = exact.get
+        for key, text in self.grid.texts:
+            i = get(text)
+            if i is None:
+                rest.append((key, text))
+            else:
+                matches[key] = (i, text, None)
+        every_row_exact = len({found[0] for found in matches.values()}) == len(headers)
+        if not every_row_exact or self.table.block is not None or self.patterns(headers):
+            for key, text in rest:
+                if text.strip():
+                    found = self.match(text, headers, self.row_labels)
+                    if found is not None:
+                        matches[key] = (found.index, text, found.period_key)
+        if not matches:
             return None, {}
+        counts = Counter(key[1] for key in matches)
         label_col = min(counts, key=lambda col: (-counts[col], col))
-        labelled = {}
-        for row, texts in sorted(self.texts_by_row.items()):
-            if label_col in texts:
-                found = self.match(texts[label_col], self.table.rows, self.row_labels)
-                if found is not None:
-                    labelled[row] = found
-        return label_col, labelled
+        labelled = {key[0]: found for key, found in matches.items() if key[1] == label_col}
+        return label_col, dict(sorted(labelled.items()))
 
     def read_title(self, first_row: int) -> tuple[str | None, str]:
         title = self.table.title
@@ -311,7 +402,13 @@ class _TableReader:
         merged = self.merged_at.get((row, col))
         if merged is not None:
             row, col = merged[0], merged[1]
-        return self.texts_by_row.get(row, {}).get(col, "")
+        text = self.texts_by_row.get(row, {}).get(col)
+        if text is None:  # a heading typed as a number (a year: 2016) reads as its text
+            value = self.grid.cells.get((row, col))
+            if value.__class__ is float:
+                return str(int(value)) if value.is_integer() else str(value)
+            return str(value) if value.__class__ is int else ""
+        return text
 
     def top_heading(self, row: int, col: int) -> str:
         """The heading above a sub-heading: merged across the column, or written once over
@@ -346,23 +443,50 @@ class _TableReader:
                 columns[col] = (text, sub)
         return columns
 
+    def reference_columns(self, header_row: int | None) -> set[int]:
+        """Columns under a "Last period" heading in the header row or the one above (merged
+        headings included): our blank return's grey block of last period's figures, which
+        repeats the headings and is never read."""
+        if header_row is None:
+            return set()
+        found = self.reference_cache.get(header_row)
+        if found is None:
+            found = self.reference_cache[header_row] = {
+                col for col in range(self.grid.n_cols) for row in (header_row, header_row - 1)
+                if row >= 0 and "period" in (text := self.header_text(row, col)).casefold()
+                and self.normalised(text).startswith(REFERENCE_HEADING)}
+        return found
+
     def match_columns(self, header_row: int | None) -> dict[int, _Found]:
         """Column -> the column header it matches, in ``header_row``, plus the offset columns."""
         headers = self.table.columns
         found: dict[int, _Found] = {}
         if header_row is not None:
             texts = self.column_texts(header_row)
-            subs = Counter(normalise_label(sub) for _, sub in texts.values())
-            taken: set[int] = set()
+            subs = Counter(self.normalised(sub) for _, sub in texts.values())
+            taken: dict[int, int] = {}
+            repeats: dict[int, list[int]] = {}
+            reference = self.reference_columns(header_row)
             for col in sorted(texts):
+                if col in reference:
+                    continue
                 text, sub = texts[col]
                 match = self.match(text, headers, self.column_labels)
-                if match is None and sub != text and subs[normalise_label(sub)] == 1:
+                if match is None and sub != text and subs[self.normalised(sub)] == 1:
                     match = self.match(sub, headers, self.column_labels)
-                if match is None or (match.spec.pattern is None and match.index in taken):
+                if match is None and self.table.header_rows == 1 and header_row > 0:
+                    # A heading split over two rows ("LLR" above "figure") is read joined.
+                    above = self.header_text(header_row - 1, col)
+                    if above and above != text:
+                        match = self.match(f"{above} {text}", headers, self.column_labels)
+                if match is None:
                     continue
-                taken.add(match.index)
+                if match.spec.pattern is None and match.index in taken:
+                    repeats.setdefault(match.index, [taken[match.index]]).append(col)
+                    continue
+                taken.setdefault(match.index, col)
                 found[col] = match
+            self.repeats_at[header_row] = repeats
         for i, header in enumerate(headers):
             if header.offset is not None:
                 col = self.label_col + header.offset
@@ -448,13 +572,23 @@ class _TableReader:
                 self.add_figure(row, col, row_found, col_found, row_value, col_value, block, number,
                                 title_value, title_text)
 
+    def fixed_values(self, spec: HeaderSpec) -> dict[str, str | None]:
+        """The dimensions a header (or, for ``None``, the table) fixes, periods resolved."""
+        key = id(spec)
+        found = self.fixed_cache.get(key)
+        if found is None:
+            fixed = self.table.fixed if spec is None else spec.fixed
+            found = self.fixed_cache[key] = {
+                dimension: self.header_value(dimension, HeaderSpec(value=value), None, None)
+                for dimension, value in fixed.items()}
+        return found
+
     def add_figure(self, row, col, row_found: _Found, col_found: _Found, row_value, col_value, block: _Block,
                    number: int, title_value, title_text: str) -> None:
         table = self.table
         values: dict[str, str | None] = {"measure": "value", "period": self.period.key,
                                          "area": self.sheet.default_area, "indicator": None}
-        for key, fixed in table.fixed.items():
-            values[key] = self.header_value(key, HeaderSpec(value=fixed), None, None)
+        values.update(self.fixed_values(None))
         if table.title is not None:
             values[table.title.dimension] = title_value
         if table.block is not None:
@@ -466,6 +600,12 @@ class _TableReader:
             values[table.row_dimension] = row_value
         if col_value is not None or col_spec.treat == "figure":
             values[table.column_dimension] = col_value
+        # What a header fixes besides its own dimension (a row's area; a column's area or
+        # period): the column's wins over the row's.
+        if row_spec.fixed:
+            values.update(self.fixed_values(row_spec))
+        if col_spec.fixed:
+            values.update(self.fixed_values(col_spec))
         if check_spec.treat == "check_only" and values["indicator"] is None:
             values["indicator"] = ""
         if values["indicator"] is None or values["period"] is None:
@@ -475,17 +615,32 @@ class _TableReader:
             headers.append(block.heading_text)
         if title_text:
             headers.append(title_text)
+        first, second = (col_spec, row_spec) if table.rule_from == "column" else (row_spec, col_spec)
+        rule = first.rule or second.rule or DEFAULT_RULE
+        if rule.required and not self.figures_required(row_spec, col_spec, values["period"]):
+            rule = _not_required(rule)
         self.figures.append(TableFigure(
             sheet=self.grid.name, row=row, col=col, cell=cell_ref(row, col), table=table.name,
             indicator=values["indicator"], area=values["area"], period_key=values["period"],
             measure=values["measure"] or "value",
-            rule=row_spec.rule or col_spec.rule or DEFAULT_RULE,
+            rule=rule,
             treat="check_only" if check_spec.treat == "check_only" else "figure",
             check=check_spec.check if check_spec.treat == "check_only" else None,
             check_from=None if check_spec.treat != "check_only" else ("row" if check_spec is row_spec else "column"),
             transforms=(row_spec.transform, col_spec.transform), raw=self.grid.cells.get((row, col)),
             headers=tuple(headers), block=number, row_header=row_found.index, column_header=col_found.index,
         ))
+
+    def figures_required(self, row_spec: HeaderSpec, col_spec: HeaderSpec, period_key: str) -> bool:
+        """Whether a figure may be required at all: not under a header whose figures never
+        are (a previous-year column), nor for a period ending after the return's (Q4 in a
+        Q3 return may be left blank)."""
+        if not (row_spec.figures_required and col_spec.figures_required):
+            return False
+        ends_later = self.ends_later.get(period_key)
+        if ends_later is None:
+            ends_later = self.ends_later[period_key] = parse_period(period_key).end > self.period.end
+        return not ends_later
 
     def missing_headers(self, headers: Sequence[HeaderSpec], found: set[int], what: str, where: str,
                         near_row: int | None) -> None:
@@ -535,8 +690,9 @@ class _TableReader:
             return
         last = max(mapped)
         heading_texts = self.texts_by_row.get(header_row, {}) if header_row is not None else {}
+        reference = self.reference_columns(header_row)
         for col in range(self.label_col + 1, self.grid.n_cols):
-            if col in mapped:
+            if col in mapped or col in reference:
                 continue
             if col > last and col not in heading_texts:
                 break
@@ -555,6 +711,11 @@ class _TableReader:
             else:
                 self.problem(entries[0], col, f"Column {letters} has figures but no heading we know in {where}, "
                                               "so we have not read them.", "warning")
+
+
+@functools.lru_cache(maxsize=256)
+def _not_required(rule: FieldRule) -> FieldRule:
+    return dataclasses.replace(rule, required=False)
 
 
 def _label_index(headers: Iterable[HeaderSpec]) -> dict[str, int]:

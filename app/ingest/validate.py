@@ -312,6 +312,7 @@ class _TableCellChecker(_CellChecker):
         plan, out = self.plan, self.out
         numbers: dict[tuple[int, int], float | None] = {}
         notes: dict[tuple[str, int], list[str]] = {}
+        texts: dict[tuple[str, int], list[str]] = {}
         stored_from: list[tuple[list, int, TableFigure]] = []
         for figure, row, slot in plan.table_cells:
             if figure.measure == "comment":
@@ -336,6 +337,8 @@ class _TableCellChecker(_CellChecker):
                     stored_from.append((stored, len(stored) - 1, figure))
                 continue
             parsed = self.slow_path(row, slot, replace(figure.rule, min=None, max=None), figure.raw)
+            if self.comments:  # text in a text-type figure: a note on its row, after the comment columns'
+                texts.setdefault((figure.table, figure.row), []).extend(text for _, text in self.comments)
             if parsed is None:
                 continue
             if parsed.value is not None:
@@ -348,6 +351,8 @@ class _TableCellChecker(_CellChecker):
             numbers[(figure.row, figure.col)] = parsed.value
             stored.append(parsed)
             stored_from.append((stored, len(stored) - 1, figure))
+        for key, extra in texts.items():
+            notes.setdefault(key, []).extend(extra)
         for stored, index, figure in stored_from:
             extra = notes.get((figure.table, figure.row))
             if extra:

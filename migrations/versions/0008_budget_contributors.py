@@ -18,7 +18,7 @@ this revision does:
 Downgrading drops the constraint and keeps the links (the column predates this revision).
 
 Revision ID: 0008_budget_contributors
-Revises: 0006_target_provenance
+Revises: 0007_definitions_as_tables
 Create Date: 2026-12-07 01:00:00
 
 """
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 revision = "0008_budget_contributors"
 # The lead sets this to "0007_definitions_as_tables" when merging after that revision.
-down_revision = "0006_target_provenance"
+down_revision = "0007_definitions_as_tables"
 branch_labels = None
 depends_on = None
 
