@@ -337,6 +337,17 @@ class DashboardTable:
             self._contributions = behind(self.stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
         return self._contributions
 
+    def contributions_in(self, periods: Iterable[str]) -> pd.DataFrame:
+        """``contributions`` for these periods only (what lies behind a figure is stored
+        for its own period), read for them alone when the stored rows are not at hand."""
+        periods = set(periods)
+        if self._contributions is not None or self.stored is not None or self.stored_source is None:
+            found = self.contributions
+        else:
+            stored = self.stored_source(periods)
+            found = behind(stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
+        return found[found["period"].isin(periods)]
+
     @property
     def area_by_code(self) -> dict[str, AreaSpec]:
         return {a.code: a for a in self.areas}
@@ -347,12 +358,14 @@ class DashboardTable:
         for (slug, code, key), found in figure_lookup(frame).items():
             self._pairs.setdefault((slug, code), {})[key] = found
 
-    def load_figures(self, pairs: Iterable[tuple[str, str]] | None = None) -> None:
-        """Read the figures of these (indicator, area) pairs (None: all) if not read yet."""
+    def load_figures(self, pairs: Iterable[tuple[str, str]] | None = None, since=None) -> None:
+        """Read the figures of these (indicator, area) pairs (None: all) if not read yet;
+        with ``since`` (a date), only those of periods starting on or after it: a caller
+        that asks for no older figure (the workbook) reads no older figure."""
         if self._all_loaded:
             return
         if pairs is None or self.figure_source is None:
-            self._take(self.figures if self.figure_source is None else self.figure_source(None), None)
+            self._take(self.figures if self.figure_source is None else self.figure_source(None, since), None)
             self._all_loaded = True
             return
         wanted = sorted({pair for pair in pairs if pair not in self._pairs})

@@ -133,9 +133,9 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({name: list(values) for name, values in zip(columns, data)}, columns=columns)
 
 
-def _stored_rows(end: date, area_codes: set[str] | None = None) -> pd.DataFrame:
-    """Current stored figures for periods ending on or before ``end`` (of these areas;
-    None: all), with their origin.
+def _stored_rows(end: date, area_codes: set[str] | None = None, periods: set[str] | None = None) -> pd.DataFrame:
+    """Current stored figures for periods ending on or before ``end`` (of these areas and
+    periods; None: all), with their origin.
     Read as ids and named afterwards: tens of thousands of figures share a few hundred
     names, so the database need not send each name with every row."""
     query = (
@@ -146,6 +146,8 @@ def _stored_rows(end: date, area_codes: set[str] | None = None) -> pd.DataFrame:
     )
     if area_codes is not None:
         query = query.where(DataValue.area_id.in_(select(Area.id).where(Area.code.in_(sorted(area_codes)))))
+    if periods is not None:
+        query = query.where(Period.key.in_(sorted(periods)))
     frame = _frame(db.session.connection().execute(query).all(), STORED_COLUMNS)  # Core: no ORM row handling
     names_of = (("indicator", Indicator, Indicator.slug), ("area", Area, Area.code), ("period", Period, Period.key))
     for column, model, name in names_of:
@@ -192,9 +194,9 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
         found = [r for r in results.compute_rows(spec, specs, areas) if scope is None or r["area"] in scope]
     wanted = {r["indicator"] for r in found}
 
-    def figures(pairs):
+    def figures(pairs, since=None):
         frame = results.read_figures(spec.end, indicators={i for i, _ in pairs} if pairs else wanted,
-                                     areas={a for _, a in pairs} if pairs else scope)
+                                     areas={a for _, a in pairs} if pairs else scope, since=since)
         frame = frame[frame["has_figure"]]
         if pairs:
             keep = set(pairs)
@@ -204,7 +206,7 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
     table = PerformanceTable(
         period=spec, period_id=period_record.id if period_record else None, specs=specs, indicators=indicator_rows,
         outcomes=outcomes, areas=areas, area_ids=area_ids, stored=None, figures=None, targets=targets(),
-        figure_source=figures, stored_source=lambda: _stored_rows(spec.end, scope),
+        figure_source=figures, stored_source=lambda periods=None: _stored_rows(spec.end, scope, periods),
         sign_off=sign_off_row(period_record.id) if period_record else None)
     for row in found:
         row["calculated"] = RagResult(row["rag"], row["rag_reason"] or "")
@@ -339,10 +341,10 @@ def visible_to(table: PerformanceTable, user) -> set[tuple[str, str]] | None:
     allowed = visible_agency_ids(user) if user is not None else None
     if allowed is None:
         return None
-    contributions = table.contributions
     wanted = pd.DataFrame([(r.indicator, r.area, key) for r in table.rows.values()
                            for key in (r.period, r.previous_period) if key],
                           columns=["indicator", "area", "period"])
+    contributions = table.contributions_in(wanted["period"].unique())
     behind = contributions.merge(wanted, on=["indicator", "area", "period"])
     behind = behind.assign(own=behind["agency_id"].isin(allowed))
     everyone_own = behind.groupby(["indicator", "area"])["own"].all()

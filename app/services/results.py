@@ -206,15 +206,18 @@ def rows_touched(areas: list[AreaSpec], changed: set[str]) -> set[str]:
 
 
 def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterable[str] | None = None,
-                 names: _Names | None = None) -> pd.DataFrame:
-    """``FIGURE_TABLE_COLUMNS`` from ``indicator_figure`` for periods ending by ``end``,
-    for these indicators and areas (None: all), in the order they were worked out."""
+                 names: _Names | None = None, since=None) -> pd.DataFrame:
+    """``FIGURE_TABLE_COLUMNS`` from ``indicator_figure`` for periods ending by ``end``
+    (and starting on or after ``since``), for these indicators and areas (None: all), in
+    the order they were worked out."""
     names = names or _Names()
     query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
                     IndicatorFigure.has_figure, IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
                     IndicatorFigure.message)
              .join(Period, IndicatorFigure.period_id == Period.id).where(Period.end_date <= end)
              .order_by(IndicatorFigure.id))
+    if since is not None:
+        query = query.where(Period.start_date >= since)
     if indicators is not None:
         wanted = sorted({names.indicator_id[s] for s in indicators if s in names.indicator_id})
         query = query.where(IndicatorFigure.indicator_id.in_(wanted))
