@@ -1,5 +1,6 @@
-"""The dashboard's rows, each indicator × area at its own periods: where production
-starts (``dashboard_rows``; the web dashboard and the board's workbook both come from it).
+"""The dashboard's rows, each indicator × area at its own periods: ``result_rows`` (what
+``app.services.results`` keeps in the database, which the web dashboard and the board's
+workbook read) and ``dashboard_rows`` (the same from the stored figures in one call).
 
 Rules: which figures a dashboard for period P compares
 -------------------------------------------------------
