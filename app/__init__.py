@@ -7,6 +7,7 @@ from flask import Flask, render_template
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from app.extensions import csrf, db, login_manager, migrate
+from app.mail import init_mail
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    init_mail(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."

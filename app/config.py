@@ -45,3 +45,33 @@ class Config:
 
     SERVICE_NAME = "Safer Returns"
     PARTNERSHIP_NAME = "Community Safety Partnership"
+
+    # ---- Email (app/mail.py, Flask-Mailman) -------------------------------------------------
+    # "log": every message is written to the log, nothing is sent (the default: `make run`
+    # needs no mail server). "smtp": sent through MAIL_SERVER. Set these in instance/config.py
+    # or as FLASK_MAIL_BACKEND=smtp, FLASK_MAIL_SERVER=..., FLASK_MAIL_PASSWORD=...
+    MAIL_BACKEND = "log"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False  # STARTTLS (usually port 587)
+    MAIL_USE_SSL = False  # TLS from the start (usually port 465)
+    MAIL_TIMEOUT = 30  # seconds to wait for the mail server
+    MAIL_DEFAULT_SENDER = "Safer Returns <no-reply@localhost>"
+    MAIL_REPLY_TO = None  # e.g. the partnership's team mailbox
+    MAIL_HTML = True  # send a simple HTML copy beside the plain text
+    # Links in emails start with this (never with the address a request came in on).
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    # `flask reminders send`: a reminder this many days before a return's deadline; a chaser
+    # this many days after it, then every CHASER_EVERY_DAYS, at most CHASERS_AT_MOST times.
+    REMINDER_DAYS_BEFORE = 7
+    CHASER_DAYS_AFTER = 1
+    CHASER_EVERY_DAYS = 7
+    CHASERS_AT_MOST = 3
+    # A message that fails is retried by each later run, up to this many tries in all.
+    MAIL_TRIES_AT_MOST = 24
+    # Signed links: a password reset link works for this many hours, an invitation for this
+    # many days; each works once.
+    PASSWORD_RESET_EXPIRES_HOURS = 2
+    INVITATION_EXPIRES_DAYS = 7

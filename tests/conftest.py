@@ -4,7 +4,10 @@
 The schema is built once per run by the real Alembic migrations; each test then gets
 empty tables.
 """
+import email
+import email.policy
 import re
+import socket
 
 import flask_migrate
 import pytest
@@ -37,6 +40,9 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
         "SERVER_NAME": None,
         # Hashing is deliberately slow in production; the suite hashes hundreds of passwords.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Mail goes to Flask-Mailman's in-memory outbox, not the log (which would mix into
+        # the commands' output); ``smtp_inbox`` sends it to a real SMTP server instead.
+        "MAIL_BACKEND": "locmem",
     }
     config.update(overrides)
     return config
@@ -174,3 +180,37 @@ def csrf_token_from(html: bytes) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1).decode()
+
+
+class SmtpInbox:
+    """An aiosmtpd handler keeping every message it receives, parsed."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted for delivery"
+
+    def take(self) -> list:
+        """The messages received since the last take."""
+        taken, self.messages = self.messages, []
+        return taken
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """A real SMTP server (aiosmtpd), in-process on a free loopback port, with the app set
+    to send through it: ``smtp_inbox.messages`` is what it received."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=10,
+                      PUBLIC_URL="http://localhost")
+    yield inbox
+    controller.stop()

@@ -1,5 +1,5 @@
 """The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
-``flask indicators``."""
+``flask indicators``, ``flask reminders``."""
 import sys
 from pathlib import Path
 
@@ -23,8 +23,9 @@ def register(app: Flask) -> None:
     from app.commands.dashboard import dashboard
     from app.commands.demo import demo
     from app.commands.indicators import indicators
+    from app.commands.reminders import reminders
     from app.commands.returns import returns
     from app.commands.templates import templates
 
-    for group in (demo, templates, returns, dashboard, indicators):
+    for group in (demo, templates, returns, dashboard, reminders, indicators):
         app.cli.add_command(group)

@@ -35,6 +35,7 @@ from app.models.performance import (
     RagSetting,
     ReturnDue,
 )
+from app.models.mail import MAIL_KINDS, MAIL_STATUSES, MailMessage
 from app.models.results import IndicatorFigure, IndicatorResult
 from app.models.submission import SUBMISSION_STATUSES, AuditEvent, Submission
 from app.models.template import FREQUENCIES, VERSION_STATUSES, ReturnTemplate, TemplateVersion, template_agency
@@ -49,5 +50,5 @@ __all__ = [
     "VERSION_STATUSES", "Agency", "Area", "AreaAlias", "AreaPopulation", "AuditEvent", "DataValue",
     "Indicator", "IndicatorAlias", "IndicatorFigure", "IndicatorResult",
     "Outcome", "Period", "ReturnTemplate", "Submission", "Target", "TemplateVersion",
-    "User", "template_agency",
+    "User", "template_agency", "MAIL_KINDS", "MAIL_STATUSES", "MailMessage",
 ]

@@ -46,6 +46,7 @@ from app.errors import Forbidden, NotFound
 from app.policy import may_download_original, may_see_submission, may_see_template, may_upload_for, visible_agency_ids
 from app.services import ServiceError, transaction
 from app.services.audit import record
+from app.services.notifications import notify_return_stored
 from app.services.results import results_changed
 from app.services.return_templates import definition_for_reading
 from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
@@ -228,7 +229,9 @@ def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) 
     wrote = write_atomically(path, data)
     try:
         with transaction(RACE_MESSAGE), cycle_collection_paused():
-            return _store(parsed, user, comment)
+            stored = _store(parsed, user, comment)
+        notify_return_stored(stored[0])
+        return stored
     except OperationalError as error:
         raise ServiceError(BUSY_MESSAGE) from error
     finally:

@@ -8,7 +8,7 @@ stored figures, targets, areas and indicator rules: this migration fills them
 (``app.services.results.recompute``, what ``flask indicators recompute --all`` runs).
 
 Revision ID: 0011_indicator_results
-Revises: 0010_targets_and_rates
+Revises: 0013_mail
 Create Date: 2026-12-07 01:00:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0011_indicator_results"
-down_revision = "0010_targets_and_rates"
+down_revision = "0013_mail"
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,10 @@ ROUTES = {
         lambda ids: "/sign-out",
         {"anonymous": 302, "officer": 302, "manager": 302, "admin": 302, "dhr_coordinator": 302},
     ),
+    # Public, signed in or not; a link that is not a valid signed one is refused (400).
+    "auth.forgot_password": ("GET", lambda ids: "/forgot-password", {role: 200 for role in ROLES}),
+    "auth.reset_password": ("GET", lambda ids: "/reset-password/not-a-token", {role: 400 for role in ROLES}),
+    "auth.invitation": ("GET", lambda ids: "/invitation/not-a-token", {role: 400 for role in ROLES}),
     "main.home": ("GET", lambda ids: "/", SIGNED_IN),
     "main.data_values": ("GET", lambda ids: "/data", DATA_READERS),
     # The officer belongs to the police; this is the police's own page.

@@ -74,7 +74,8 @@ class UserForm(FlaskForm):
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        description="At least 12 characters. Leave blank to keep the current password.",
+        description="At least 12 characters. Leave blank to keep the current password; for a new user, to email "
+                    "them an invitation to choose their own.",
         validators=[Optional(), Length(min=12, message="Use at least 12 characters")],
     )
     active = BooleanField("Account is active (the person can sign in)", widget=GovCheckboxInput(), default=True)

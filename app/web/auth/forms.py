@@ -3,9 +3,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
+from app.services.accounts import PASSWORD_MIN_LENGTH
 
-class SignInForm(FlaskForm):
-    email = EmailField(
+
+def email_field() -> EmailField:
+    """The email address someone signs in with (the sign-in and the forgotten password forms)."""
+    return EmailField(
         "Email address",
         widget=GovTextInput(),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
@@ -15,7 +18,32 @@ class SignInForm(FlaskForm):
             Length(max=254),
         ],
     )
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
     password = PasswordField(
         "Password", widget=GovPasswordInput(), validators=[InputRequired(message="Enter your password")]
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class ChoosePasswordForm(FlaskForm):
+    """The rules are the service's (``password_problems``); the form only asks twice."""
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=f"At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good one.",
+        validators=[InputRequired(message="Enter a new password")],
+    )
+    confirm = PasswordField(
+        "Enter the new password again",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter the new password again")],
+    )
+    submit = SubmitField("Save password", widget=GovSubmitInput())
