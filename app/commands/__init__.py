@@ -1,5 +1,5 @@
 """The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
-``flask reminders``, ``flask settings``."""
+``flask indicators``, ``flask reminders``, ``flask settings``."""
 import sys
 from pathlib import Path
 
@@ -22,10 +22,11 @@ def read_spreadsheet(file: str) -> tuple[Path, bytes]:
 def register(app: Flask) -> None:
     from app.commands.dashboard import dashboard
     from app.commands.demo import demo
+    from app.commands.indicators import indicators
     from app.commands.reminders import reminders
     from app.commands.returns import returns
     from app.commands.settings import settings
     from app.commands.templates import templates
 
-    for group in (demo, templates, returns, dashboard, reminders, settings):
+    for group in (demo, templates, returns, dashboard, reminders, settings, indicators):
         app.cli.add_command(group)

@@ -1,10 +1,12 @@
 """The indicator engine: totals, change, RAG, direction of travel, significance,
 comparisons and completeness. Flask-free: plain dataclasses and pandas frames in and out.
 
-Production starts at ``rows.dashboard_rows``: the web dashboard and the board's workbook
-(``app.services.dashboard.performance_table``) hand it the stored figures and get back
-every figure and one ``IndicatorRow``'s worth of columns per indicator × area, each at its
-own latest and compared periods. ``compute_dashboard`` works out every indicator × area
+Production starts at ``dashboard.dashboard_figures`` (every figure: stored, recomputed,
+totals) and ``rows.result_rows`` (one ``IndicatorRow``'s worth of columns per indicator ×
+area, each at its own latest and compared periods): ``app.services.results`` runs them
+when a write changes their inputs and keeps what they give in the database, which the
+web dashboard and the board's workbook read. ``rows.dashboard_rows`` does both in one
+call from the stored figures. ``compute_dashboard`` works out every indicator × area
 at one fixed period (the tests check the two agree); each step is also a small function
 of its own.
 """

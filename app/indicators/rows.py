@@ -1,5 +1,6 @@
-"""The dashboard's rows, each indicator × area at its own periods: where production
-starts (``dashboard_rows``; the web dashboard and the board's workbook both come from it).
+"""The dashboard's rows, each indicator × area at its own periods: ``result_rows`` (what
+``app.services.results`` keeps in the database, which the web dashboard and the board's
+workbook read) and ``dashboard_rows`` (the same from the stored figures in one call).
 
 Rules: which figures a dashboard for period P compares
 -------------------------------------------------------
@@ -34,7 +35,7 @@ For each indicator × area:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -306,41 +307,78 @@ class DashboardTable:
 
     ``rows``: one ``IndicatorRow`` per indicator × area that has a figure, keyed (slug,
     area code). ``stored``: the stored rows (indicator, area, period, value, flag,
-    agency_id, submission_id).
-    ``figures``: every figure (stored, recomputed, totals) up to the period's end with
-    something stored behind it: indicator, area, period, value, flag, status, message."""
+    agency_id, submission_id); ``figures``: every figure (stored, recomputed, totals) up
+    to the period's end with something stored behind it: indicator, area, period, value,
+    flag, status, message. Either may be None and read when first wanted:
+    ``stored_source()`` gives the stored rows, ``figure_source(pairs)`` the figures of
+    those (indicator, area) pairs (None: every pair), so a page reads the figures of the
+    rows it shows and no others."""
 
     period: PeriodSpec
     specs: dict[str, IndicatorSpec]
     areas: list[AreaSpec]
-    figures: pd.DataFrame
-    stored: pd.DataFrame
+    figures: pd.DataFrame | None
+    stored: pd.DataFrame | None
     targets: pd.DataFrame
     rows: dict[tuple[str, str], IndicatorRow] = field(default_factory=dict)
-    _index: dict | None = field(default=None, repr=False)
+    figure_source: Callable[[list[tuple[str, str]] | None], pd.DataFrame] | None = field(default=None, repr=False)
+    stored_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+    _pairs: dict = field(default_factory=dict, repr=False)  # (indicator, area) → {period: figure_lookup's tuple}
+    _all_loaded: bool = field(default=False, repr=False)
     _contributions: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def contributions(self) -> pd.DataFrame:
         """Which stored rows (agency, submission) lie behind each indicator × area × period."""
         if self._contributions is None:
+            if self.stored is None:
+                self.stored = self.stored_source()
             self._contributions = behind(self.stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
         return self._contributions
 
-    _series: dict | None = field(default=None, repr=False)
+    def contributions_in(self, periods: Iterable[str]) -> pd.DataFrame:
+        """``contributions`` for these periods only (what lies behind a figure is stored
+        for its own period), read for them alone when the stored rows are not at hand."""
+        periods = set(periods)
+        if self._contributions is not None or self.stored is not None or self.stored_source is None:
+            found = self.contributions
+        else:
+            stored = self.stored_source(periods)
+            found = behind(stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
+        return found[found["period"].isin(periods)]
 
     @property
     def area_by_code(self) -> dict[str, AreaSpec]:
         return {a.code: a for a in self.areas}
 
-    def _figures_by_key(self) -> dict:
-        if self._index is None:  # built on first use: the web page asks for a few rows, the workbook for more
-            self._index = figure_lookup(self.figures)
-        return self._index
+    def _take(self, frame: pd.DataFrame, pairs: list[tuple[str, str]] | None) -> None:
+        for pair in pairs or ():
+            self._pairs.setdefault(pair, {})
+        for (slug, code, key), found in figure_lookup(frame).items():
+            self._pairs.setdefault((slug, code), {})[key] = found
+
+    def load_figures(self, pairs: Iterable[tuple[str, str]] | None = None, since=None) -> None:
+        """Read the figures of these (indicator, area) pairs (None: all) if not read yet;
+        with ``since`` (a date), only those of periods starting on or after it: a caller
+        that asks for no older figure (the workbook) reads no older figure."""
+        if self._all_loaded:
+            return
+        if pairs is None or self.figure_source is None:
+            self._take(self.figures if self.figure_source is None else self.figure_source(None, since), None)
+            self._all_loaded = True
+            return
+        wanted = sorted({pair for pair in pairs if pair not in self._pairs})
+        if wanted:
+            self._take(self.figure_source(wanted), wanted)
+
+    def _pair(self, indicator: str, area: str) -> dict:
+        if not self._all_loaded and (indicator, area) not in self._pairs:
+            self.load_figures([(indicator, area)])
+        return self._pairs.get((indicator, area), {})
 
     def figure(self, indicator: str, area: str, period_key: str | None) -> dict | None:
         """One figure (value None when missing), or None if nothing is stored behind it."""
-        found = self._figures_by_key().get((indicator, area, period_key))
+        found = self._pair(indicator, area).get(period_key)
         if found is None:
             return None
         value, flag, status, message = (plain(x) for x in found)
@@ -350,13 +388,71 @@ class DashboardTable:
     def series(self, indicator: str, area: str, kind: str, limit: int = 8) -> list[dict]:
         """The figures of one indicator × area for periods of ``kind``, oldest first (the
         last ``limit`` of them)."""
-        if self._series is None:
-            self._series = {}
-            for slug, code, key in self._figures_by_key():
-                self._series.setdefault((slug, code), []).append(key)
-        keys = [k for k in self._series.get((indicator, area), []) if period_of(k).kind == kind]
+        keys = [k for k in self._pair(indicator, area) if period_of(k).kind == kind]
         keys.sort(key=lambda k: period_of(k).end)
         return [self.figure(indicator, area, k) for k in keys[-limit:]]
 
     def headline_rows(self) -> list[IndicatorRow]:
         return [row for row in self.rows.values() if row.headline]
+
+
+# ---- the rows as kept in the database (``app.services.results``) ---------------------------
+
+KIND_ORDER = {"county": 0, "wider": 1, "district": 2}
+
+
+def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
+    """Set ``headline``, ``several`` and ``strip_codes`` on each row (dicts of
+    ``IndicatorRow`` fields), an indicator's rows at a time. The headline row is the
+    first county with a figure, else the first wider footprint, else the first district
+    (in the admin's area order); an indicator never combined across areas whose county
+    supplied no total is shown district by district instead. ``strip_codes``: the
+    districts under a row's area that have a row of their own."""
+    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
+    leaves = area_leaves(areas)
+    by_indicator: dict[str, list[dict]] = {}
+    for row in rows:
+        row["headline"], row["several"], row["strip_codes"] = False, False, []
+        by_indicator.setdefault(row["indicator"], []).append(row)
+    for group in by_indicator.values():
+        group.sort(key=lambda r: order[r["area"]])
+        first = group[0]
+        shown = [first]
+        if first["aggregate_status"] == "not_combined" and first["area"] in leaves:
+            members = {leaf.code for leaf in leaves[first["area"]]}
+            shown = [r for r in group if r["area"] in members] or shown
+        present = {r["area"] for r in group}
+        for row in group:
+            row["strip_codes"] = [leaf.code for leaf in leaves.get(row["area"], [])
+                                  if leaf.kind == "district" and leaf.code in present]
+        for row in shown:
+            row["headline"], row["several"] = True, len(shown) > 1
+
+
+def result_rows(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.DataFrame, specs: dict[str, IndicatorSpec],
+                areas: list[AreaSpec], period: PeriodSpec, trend_lengths: dict[str, int],
+                notes: dict[tuple[str, str, str], str], gaps: dict[tuple[str, str, str], str]) -> list[dict]:
+    """The dashboard's rows for ``period`` as plain dicts of ``IndicatorRow`` fields (no
+    NaN), from what lies behind each figure (``present``: indicator, area, period) and the
+    figures themselves (``FIGURE_COLUMNS``), both for periods ending by ``period``'s end:
+    ``engine_rows`` at each row's own periods, then the stored ``notes`` and the flag an
+    area gave for its own missing figure (``gaps``: it, not a total of districts, is why
+    there is no figure), then ``mark_headlines``. Rows for a subset of indicators are the
+    same as those rows of the whole (every step is per indicator), so the results can be
+    brought up to date an indicator at a time."""
+    ends = {key: period_of(key).end for key in present["period"].unique()}
+    present = present[present["period"].map(ends) <= period.end]
+    if present.empty:
+        return []
+    bases = {slug: spec.comparison_basis for slug, spec in specs.items()}
+    engine = engine_rows(choose_periods(present, period, bases), figures, targets, specs, areas, trend_lengths)
+    rows = []
+    for record_ in engine.astype(object).where(engine.notna(), None).to_dict("records"):
+        row = {key: plain(value) for key, value in record_.items()}
+        key = (row["indicator"], row["area"], row["period"])
+        row["note"] = notes.get(key)
+        if row["latest"] is None and key in gaps:
+            row["latest_flag"], row["aggregate_message"] = gaps[key], ""
+        rows.append(row)
+    mark_headlines(rows, areas)
+    return rows

@@ -36,6 +36,7 @@ from app.models.performance import (
     ReturnDue,
 )
 from app.models.mail import MAIL_KINDS, MAIL_STATUSES, MailMessage
+from app.models.results import IndicatorFigure, IndicatorResult
 from app.models.setting import PartnershipSetting
 from app.models.submission import SUBMISSION_STATUSES, AuditEvent, Submission
 from app.models.template import FREQUENCIES, VERSION_STATUSES, ReturnTemplate, TemplateVersion, template_agency
@@ -48,6 +49,7 @@ __all__ = [
     "AGGREGATIONS", "AREA_KINDS", "FREQUENCIES",
     "PERIOD_KINDS", "RAG_BAND_KINDS", "RAG_METHODS", "ROLES", "SUBMISSION_STATUSES",
     "VERSION_STATUSES", "Agency", "Area", "AreaAlias", "AreaPopulation", "AuditEvent", "DataValue",
-    "Indicator", "IndicatorAlias", "Outcome", "Period", "ReturnTemplate", "Submission", "Target", "TemplateVersion",
+    "Indicator", "IndicatorAlias", "IndicatorFigure", "IndicatorResult",
+    "Outcome", "Period", "ReturnTemplate", "Submission", "Target", "TemplateVersion",
     "User", "template_agency", "MAIL_KINDS", "MAIL_STATUSES", "MailMessage",
 ]

@@ -8,6 +8,7 @@ from app.models import Agency, Area, AreaPopulation, Indicator, Outcome
 from app.models.indicator import AGGREGATION_LABELS, COMPARISON_BASES, DEFAULT_STABLE_WITHIN
 from app.services import ServiceError, transaction
 from app.services.audit import record
+from app.services.results import results_changed
 from app.services.vocabulary import alias_problems, name_problem, set_aliases
 
 
@@ -23,7 +24,10 @@ def _unique(model, checks: dict, current, field_errors: dict):
             field_errors.setdefault(field, []).append(message)
 
 
-def _save(model, current, action_noun: str, acting_user, apply, checks: dict, errors: dict | None = None):
+def _save(model, current, action_noun: str, acting_user, apply, checks: dict, errors: dict | None = None,
+          changes_results=None):
+    """Create or update a row in one transaction; ``changes_results(row)`` brings the
+    indicator results up to date in it when the row is one of their inputs."""
     errors = dict(errors or {})
     _unique(model, checks, current, errors)
     if errors:
@@ -36,6 +40,8 @@ def _save(model, current, action_noun: str, acting_user, apply, checks: dict, er
         apply(row)
         db.session.flush()
         record(f"{action_noun}_{'created' if created else 'updated'}", acting_user, row)
+        if changes_results is not None:
+            changes_results(row)
     return row
 
 
@@ -85,7 +91,7 @@ def save_area(data: dict, acting_user, area: Area | None = None) -> Area:
     return _save(Area, area, "area", acting_user, apply, {
         "name": (Area.name, data["name"], "An area with this name already exists"),
         "code": (Area.code, data["code"], "Another area already uses this code"),
-    }, _vocabulary_errors("area", data, area))
+    }, _vocabulary_errors("area", data, area), changes_results=lambda row: results_changed())
 
 
 def save_agency(data: dict, acting_user, agency: Agency | None = None) -> Agency:
@@ -159,4 +165,5 @@ def save_indicator(data: dict, acting_user, indicator: Indicator | None = None) 
 
     return _save(Indicator, indicator, "indicator", acting_user, apply, {
         "slug": (Indicator.slug, data["slug"], "Another indicator already uses this short name"),
-    }, {**_vocabulary_errors("indicator", data, indicator), **parts_problems})
+    }, {**_vocabulary_errors("indicator", data, indicator), **parts_problems},
+        changes_results=lambda row: results_changed({row.id}))

@@ -1,8 +1,8 @@
 """The dashboard for a period: what it shows and who sees what.
 
-``performance_table(period)`` reads the stored figures and hands them to the indicator
-engine (``app.indicators.rows.dashboard_rows``: which figures each row compares is its
-rule), then adds what people added (ratings, commentary, peer values);
+``performance_table(period)`` reads the indicator engine's rows as kept in the database
+(``app.services.results``; ``app.indicators.rows``: which figures each row compares is
+its rule), then adds what people added (ratings, commentary, peer values);
 ``dashboard_view`` arranges it by outcome for a person (with filters);
 ``app.services.dashboard_export`` turns the same table into the board's workbook.
 
@@ -51,16 +51,14 @@ from app.indicators.rows import (
     STORED_COLUMNS,
     DashboardTable,
     IndicatorRow,
-    dashboard_rows,
-    plain,
 )
-from app.indicators.totals import area_leaves
 from app.models import (
     Agency,
     Area,
     Commentary,
     DataValue,
     Indicator,
+    IndicatorResult,
     Outcome,
     OutcomeAssessment,
     PeerPosition,
@@ -71,11 +69,10 @@ from app.models import (
 )
 from app.periods import PeriodError, PeriodSpec, periods_whose_commentary_applies
 from app.policy import visible_agency_ids
-from app.services import ServiceError
+from app.services import ServiceError, results
 from app.store.indicator_inputs import area_specs, indicator_specs, targets
-from app.vocabulary import FLAGS_WITHOUT_VALUE, RAG_NAMES
+from app.vocabulary import RAG_NAMES
 
-KIND_ORDER = {"county": 0, "wider": 1, "district": 2}
 NO_OUTCOME = "Indicators not under an outcome"
 
 
@@ -99,9 +96,11 @@ def period_slug(spec_or_key) -> str:
 
 
 def periods_with_figures() -> list[Period]:
-    """Periods that have a current figure, latest end first (longest first on a tie)."""
+    """Periods that have a current figure, latest end first (longest first on a tie): those
+    whose dashboard rows are kept (``app.services.results`` keeps a period's rows while it
+    has a current figure), found through their index rather than by reading every figure."""
     query = (
-        select(Period).where(Period.id.in_(select(DataValue.period_id).where(DataValue.is_current.is_(True))))
+        select(Period).where(select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists())
         .order_by(Period.end_date.desc(), Period.start_date.asc())
     )
     return list(db.session.scalars(query))
@@ -134,8 +133,9 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({name: list(values) for name, values in zip(columns, data)}, columns=columns)
 
 
-def _stored_rows(end: date) -> pd.DataFrame:
-    """Current stored figures for periods ending on or before ``end``, with their origin.
+def _stored_rows(end: date, area_codes: set[str] | None = None, periods: set[str] | None = None) -> pd.DataFrame:
+    """Current stored figures for periods ending on or before ``end`` (of these areas and
+    periods; None: all), with their origin.
     Read as ids and named afterwards: tens of thousands of figures share a few hundred
     names, so the database need not send each name with every row."""
     query = (
@@ -144,6 +144,10 @@ def _stored_rows(end: date) -> pd.DataFrame:
         .join(Period, DataValue.period_id == Period.id)
         .where(DataValue.is_current.is_(True), Period.end_date <= end)
     )
+    if area_codes is not None:
+        query = query.where(DataValue.area_id.in_(select(Area.id).where(Area.code.in_(sorted(area_codes)))))
+    if periods is not None:
+        query = query.where(Period.key.in_(sorted(periods)))
     frame = _frame(db.session.connection().execute(query).all(), STORED_COLUMNS)  # Core: no ORM row handling
     names_of = (("indicator", Indicator, Indicator.slug), ("area", Area, Area.code), ("period", Period, Period.key))
     for column, model, name in names_of:
@@ -151,18 +155,6 @@ def _stored_rows(end: date) -> pd.DataFrame:
         frame[column] = frame[column].map(names).astype(object)
     frame["value"] = frame["value"].astype(float)
     return frame
-
-
-def _stored_notes(end: date) -> dict[tuple[str, str, str], str]:
-    """The notes stored with current figures (why a figure is not available, say)."""
-    query = (
-        select(Indicator.slug, Area.code, Period.key, DataValue.note)
-        .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
-        .join(Period, DataValue.period_id == Period.id)
-        .where(DataValue.is_current.is_(True), Period.end_date <= end, DataValue.note.is_not(None),
-               DataValue.note != "")
-    )
-    return {(slug, code, key): note for slug, code, key, note in db.session.execute(query)}
 
 
 def data_as_at(end: date) -> datetime | None:
@@ -183,8 +175,11 @@ class PerformanceTable(DashboardTable):
     sign_off: PeriodSignOff | None = None
 
 
-def performance_table(period) -> PerformanceTable:
-    """Compute the dashboard for ``period`` (text, key or PeriodSpec). See the rules of this
+def performance_table(period, *, area: str | None = None) -> PerformanceTable:
+    """The dashboard for ``period`` (text, key or PeriodSpec): the engine's rows as kept in
+    the database (``app.services.results``; worked out from the kept figures if the period
+    has none kept), with what people added. ``area``: only that area's rows and those of
+    the districts under it (a one-county view reads one county). See the rules of this
     module and of ``app.indicators.rows``."""
     spec = parse_dashboard_period(period)
     specs = indicator_specs()
@@ -192,61 +187,33 @@ def performance_table(period) -> PerformanceTable:
     outcomes = list(db.session.scalars(select(Outcome).order_by(Outcome.sort_order, Outcome.id)))
     areas = area_specs()
     area_ids = dict(db.session.execute(select(Area.code, Area.id)).all())
-    stored = _stored_rows(spec.end)
     period_record = stored_period(spec)
-    context = dict(period=spec, period_id=period_record.id if period_record else None, specs=specs,
-                   indicators=indicator_rows, outcomes=outcomes, areas=areas, area_ids=area_ids, stored=stored,
-                   targets=targets(), sign_off=sign_off_row(period_record.id) if period_record else None)
-    if stored.empty:
-        return PerformanceTable(figures=pd.DataFrame(columns=FIGURE_COLUMNS), **context)
+    scope = results.scope_codes(areas, area) if area in area_ids else None
+    found = results.kept_rows(period_record.id if period_record else None, scope)
+    if found is None:
+        found = [r for r in results.compute_rows(spec, specs, areas) if scope is None or r["area"] in scope]
+    wanted = {r["indicator"] for r in found}
 
-    trend_lengths = {slug: row.trend_periods for slug, row in indicator_rows.items()}
-    figures, engine = dashboard_rows(stored, specs, areas, spec, context["targets"], trend_lengths)
-    table = PerformanceTable(figures=figures, **context)
-    notes = _stored_notes(spec.end)
-    flagged = stored[stored["flag"].isin(FLAGS_WITHOUT_VALUE)]
-    gaps = dict(zip(zip(*_lists(flagged, "indicator", "area", "period")), flagged["flag"].tolist()))
-    for record_ in engine.astype(object).where(engine.notna(), None).to_dict("records"):
-        row = {key: plain(value) for key, value in record_.items()}
-        key = (row["indicator"], row["area"], row["period"])
-        row["note"] = notes.get(key)
-        if row["latest"] is None and key in gaps:
-            # The area itself said why there is no figure (not available, not yet released):
-            # that, not a total of its districts, is the reason to show.
-            row["latest_flag"], row["aggregate_message"] = gaps[key], ""
+    def figures(pairs, since=None):
+        frame = results.read_figures(spec.end, indicators={i for i, _ in pairs} if pairs else wanted,
+                                     areas={a for _, a in pairs} if pairs else scope, since=since)
+        frame = frame[frame["has_figure"]]
+        if pairs:
+            keep = set(pairs)
+            frame = frame[[pair in keep for pair in zip(frame["indicator"].tolist(), frame["area"].tolist())]]
+        return frame[FIGURE_COLUMNS]
+
+    table = PerformanceTable(
+        period=spec, period_id=period_record.id if period_record else None, specs=specs, indicators=indicator_rows,
+        outcomes=outcomes, areas=areas, area_ids=area_ids, stored=None, figures=None, targets=targets(),
+        figure_source=figures, stored_source=lambda periods=None: _stored_rows(spec.end, scope, periods),
+        sign_off=sign_off_row(period_record.id) if period_record else None)
+    for row in found:
         row["calculated"] = RagResult(row["rag"], row["rag_reason"] or "")
         table.rows[(row["indicator"], row["area"])] = IndicatorRow(**row)
-    _mark_headlines(table)
     _add_peer_comparisons(table)
     apply_settings(table)
     return table
-
-
-def _mark_headlines(table: PerformanceTable) -> None:
-    """Set ``headline`` on the rows the dashboard shows (see the module's rules) and
-    ``strip``, the (code, RAG) of each district under a headline county or footprint."""
-    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(table.areas)}
-    leaves = area_leaves(table.areas)
-    by_indicator: dict[str, list[IndicatorRow]] = {}
-    for row in table.rows.values():
-        row.headline, row.strip_codes = False, []
-        by_indicator.setdefault(row.indicator, []).append(row)
-    for rows in by_indicator.values():
-        rows.sort(key=lambda r: order[r.area])
-        first = rows[0]
-        shown = [first]
-        if first.aggregate_status == "not_combined" and first.area in leaves:
-            members = {leaf.code for leaf in leaves[first.area]}
-            shown = [r for r in rows if r.area in members] or shown
-        for row in shown:
-            row.headline = True
-        present = {r.area for r in rows}
-        for row in rows:
-            row.strip_codes = [leaf.code for leaf in leaves.get(row.area, [])
-                                  if leaf.kind == "district" and leaf.code in present]
-        multiple = len(shown) > 1
-        for row in shown:
-            row.several = multiple
 
 
 def _add_peer_comparisons(table: PerformanceTable) -> None:
@@ -374,10 +341,10 @@ def visible_to(table: PerformanceTable, user) -> set[tuple[str, str]] | None:
     allowed = visible_agency_ids(user) if user is not None else None
     if allowed is None:
         return None
-    contributions = table.contributions
     wanted = pd.DataFrame([(r.indicator, r.area, key) for r in table.rows.values()
                            for key in (r.period, r.previous_period) if key],
                           columns=["indicator", "area", "period"])
+    contributions = table.contributions_in(wanted["period"].unique())
     behind = contributions.merge(wanted, on=["indicator", "area", "period"])
     behind = behind.assign(own=behind["agency_id"].isin(allowed))
     everyone_own = behind.groupby(["indicator", "area"])["own"].all()
@@ -427,7 +394,7 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
                    table: PerformanceTable | None = None) -> DashboardView:
     """The dashboard for ``period`` as ``user`` may see it, optionally for one area (its
     rows instead of the headline rows) and one outcome."""
-    table = table or performance_table(period)
+    table = table or performance_table(period, area=area)
     if area and area not in table.area_ids:
         raise ServiceError(field_errors={"area": ["Choose an area from the list."]})
     rows = [r for r in table.rows.values() if (r.area == area if area else r.headline)]
@@ -453,6 +420,7 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
     codes = {code for b in blocks for r in b.rows for code, _ in r.strip}
     districts = [(a.code, a.name) for a in table.areas if a.code in codes]
     agency = db.session.get(Agency, user.agency_id) if visible is not None and user.agency_id else None
+    table.load_figures((r.indicator, r.area) for b in blocks for r in b.rows)  # the charts' figures, in one read
     return DashboardView(table, blocks, area, outcome_id, agency, hidden, districts)
 
 

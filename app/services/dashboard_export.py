@@ -40,7 +40,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from flask import current_app
@@ -128,6 +128,11 @@ class _Builder:
 
     def __init__(self, table: PerformanceTable, public: bool):
         self.table, self.public = table, public
+        # The workbook shows figures of most rows, none older than a row's compared period
+        # or the two financial years before its latest (trends, rolling year, year to date).
+        starts = [period_of(key).start for r in table.rows.values() for key in (r.previous_period,) if key]
+        starts += [period_of(r.period).start - timedelta(days=3 * 366) for r in table.rows.values()]
+        table.load_figures(since=min(starts, default=None))
         self.view = dashboard_view(table.period, None, table=table)
         self.outcome_names = {o.id: o.name for o in table.outcomes}
         self.names = {a.code: a.name for a in table.areas}
@@ -445,8 +450,8 @@ class _Builder:
     def submissions(self) -> list[SubmissionRef]:
         if self.public:
             return []
-        contributions = self.table.contributions
         keys = {(i, a, p) for i, a, p in self.used}
+        contributions = self.table.contributions_in({p for _, _, p in keys})
         ids = {int(s) for i, a, p, s in zip(contributions["indicator"], contributions["area"], contributions["period"],
                                              contributions["submission_id"])
                if (i, a, p) in keys and s is not None and s == s}

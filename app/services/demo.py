@@ -15,6 +15,7 @@ from app.demo.figures import load_seed, seed_figures, seed_targets
 from app.extensions import db
 from app.models import Agency, Area, AreaPopulation, DataValue, Indicator, Outcome, Target, User
 from app.services import transaction
+from app.services.results import results_changed
 from app.services.settings import store_default_as_at
 from app.store.reference import period_row
 
@@ -190,6 +191,7 @@ def load_demo() -> DemoSummary:
             store_default_as_at(date.fromisoformat(config["as_at"]))
         for extend in _demo_extensions():
             extend(agencies=agencies, areas=areas, indicators=by_name)
+        results_changed()  # the demo's figures, targets and populations: every result
     return summary
 
 

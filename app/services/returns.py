@@ -46,6 +46,7 @@ from app.policy import may_download_original, may_see_submission, may_see_templa
 from app.services import ServiceError, transaction
 from app.services.audit import record
 from app.services.notifications import notify_return_stored
+from app.services.results import results_changed
 from app.services.return_templates import definition_for_reading
 from app.services.settings import today
 from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
@@ -326,6 +327,14 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
            warnings=len(parsed.warnings), sha256=parsed.sha256, replaced_other_figures=released)
     if previous is not None:
         record("submission_superseded", user, previous, by=submission.id)
+    # The indicator results of what changed (the new figures and targets, and whatever
+    # the superseded return had), in this same transaction.
+    changed = {row[:3] for row in rows} | {t.key for t in targets}
+    if previous is not None:
+        changed |= store.submission_keys(previous.id)
+    if changed:
+        indicator_ids, area_ids, period_ids = (set(ids) for ids in zip(*changed))
+        results_changed(indicator_ids, period_ids, area_ids)
     return submission, previous
 
 

@@ -30,12 +30,13 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.indicators.periods import period_of
 from app.indicators.timeliness import completeness
-from app.models import Agency, Period, ReturnDue, ReturnTemplate, Submission
+from app.models import Agency, Area, Indicator, Period, ReturnDue, ReturnTemplate, Submission
 from app.models.base import utcnow
 from app.periods import PeriodError, PeriodSpec, parse_period, periods_from
 from app.services import ServiceError, transaction
 from app.services.audit import record
-from app.services.dashboard import parse_dashboard_period, performance_table
+from app.services.dashboard import parse_dashboard_period
+from app.services.results import incomplete_totals
 from app.services.settings import today
 from app.store.reference import period_row
 from app.store.rows import get_row
@@ -267,8 +268,11 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
                                             key=lambda kv: (agencies[kv[0][0]].name, templates[kv[0][1]].name))]
     view = CompletenessView(periods, rows)
     if with_gaps:
-        table = performance_table(spec)
-        names = {a.code: a.name for a in table.areas}
-        view.gaps = [(table.indicators[r.indicator].name, names[r.area], r.aggregate_message)
-                     for r in table.rows.values() if r.aggregate_status == "incomplete" and r.aggregate_message]
+        # The kept results, not the engine: only the rows whose total is incomplete.
+        period_record = db.session.scalar(select(Period).where(Period.key == spec.key))
+        found = incomplete_totals(spec, period_record.id if period_record else None)
+        names = dict(db.session.execute(select(Area.code, Area.name)).all())
+        indicators = dict(db.session.execute(select(Indicator.slug, Indicator.name)).all())
+        view.gaps = [(indicators[r["indicator"]], names[r["area"]], r["aggregate_message"])
+                     for r in found if r["aggregate_message"]]
     return view

@@ -39,6 +39,7 @@ from app.models.base import utcnow
 from app.periods import PeriodError, PeriodSpec
 from app.policy import may_manage_targets
 from app.services import ServiceError, transaction
+from app.services.results import results_changed
 from app.services.audit import record
 from app.services.dashboard import parse_dashboard_period
 from app.services.peer_figures import read_table
@@ -272,6 +273,7 @@ def set_target(indicator_id: int | None, area_id: int | None, period_text, value
         period = editable_period(entry.period)
         target, old = _store(entry, period, user)
         record("target_set", user, target, **_audit_detail(entry, period, old))
+        results_changed({target.indicator_id}, {target.period_id}, {target.area_id})
     return target, old
 
 
@@ -291,6 +293,7 @@ def retire_target(target_id: int, user) -> Target:
         db.session.flush()
         record("target_retired", user, target, indicator=target.indicator.slug, area=target.area.code,
                period=target.period.key, value=target.value, tolerance=target.tolerance)
+        results_changed({target.indicator_id}, {target.period_id}, {target.area_id})
     return target
 
 
@@ -419,8 +422,11 @@ def upload_targets(data: bytes, filename: str, user) -> int:
         if locked:
             raise ServiceError(field_errors={"file": locked})
         replaced = 0
+        stored = []
         for entry in entries:
-            _, old = _store(entry, periods[entry.period.key], user, source=entry.source)
+            target, old = _store(entry, periods[entry.period.key], user, source=entry.source)
             replaced += old is not None
+            stored.append(target)
+        results_changed({t.indicator_id for t in stored}, {t.period_id for t in stored}, {t.area_id for t in stored})
         record("targets_uploaded", user, None, file=filename, stored=len(entries), replaced=replaced)
     return len(entries)

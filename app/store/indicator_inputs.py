@@ -51,9 +51,10 @@ def current_values(indicator_slugs=None) -> pd.DataFrame:
     return frame
 
 
-def targets() -> pd.DataFrame:
+def targets(indicator_slugs=None) -> pd.DataFrame:
     """Current targets (a superseded or retired one is history): one row per indicator ×
-    area × period, with its tolerance (NaN: the indicator's amber band applies)."""
+    area × period, with its tolerance (NaN: the indicator's amber band applies); of these
+    indicators only, if given."""
     query = (
         select(Indicator.slug, Area.code, Period.key, Target.value, Target.tolerance)
         .join(Indicator, Target.indicator_id == Indicator.id)
@@ -61,6 +62,8 @@ def targets() -> pd.DataFrame:
         .join(Period, Target.period_id == Period.id)
         .where(Target.is_current.is_(True))
     )
+    if indicator_slugs is not None:
+        query = query.where(Indicator.slug.in_(sorted(indicator_slugs)))
     frame = pd.DataFrame(db.session.execute(query).all(), columns=["indicator", "area", "period", "value", "tolerance"])
     frame["tolerance"] = frame["tolerance"].astype(float)
     return frame

@@ -82,6 +82,15 @@ def retire(submission: Submission) -> int:
     return result.rowcount
 
 
+def submission_keys(submission_id: int) -> set[tuple[int, int, int]]:
+    """(indicator id, area id, period id) of every figure and target a submission brought."""
+    found = set()
+    for model in (DataValue, Target):
+        found |= set(db.session.execute(select(model.indicator_id, model.area_id, model.period_id)
+                                        .where(model.submission_id == submission_id).distinct()).all())
+    return found
+
+
 def release_current(rows: list[tuple]) -> int:
     """Figures from elsewhere (another upload, the demo load) that are current for the same
     indicator, area and period as ``rows`` (tuples starting with those three ids): no

@@ -14,7 +14,7 @@ set); rows stored before keep None and their upload date counts.
 ``as_at``, the date the app treats as today for lateness and the DHR clocks. A new table.
 
 Revision ID: 0012_schedules_from_templates
-Revises: 0013_mail
+Revises: 0011_mail
 Create Date: 2026-12-07 01:20:00
 
 """
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 revision = "0012_schedules_from_templates"
 # The lead renumbers on merge: 0009_comparison_basis was the head on main when this was
-# written; chained after 0013_mail, main's head when main was merged into this branch.
-down_revision = "0013_mail"
+# written; chained after 0011_mail, main's head when main was merged into this branch.
+down_revision = "0011_mail"
 branch_labels = None
 depends_on = None
 

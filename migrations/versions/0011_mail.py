@@ -5,7 +5,7 @@ row per message to one person. ``key`` is unique, so a scheduled reminder is mad
 only however often ``flask reminders send`` runs; a failed send stays ``failed`` with
 its error and is retried by the next run. A new table only.
 
-Revision ID: 0013_mail
+Revision ID: 0011_mail
 Revises: 0010_targets_and_rates
 Create Date: 2026-12-07 01:20:00
 
@@ -13,7 +13,7 @@ Create Date: 2026-12-07 01:20:00
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0013_mail"
+revision = "0011_mail"
 # The lead renumbers on merge: 0009_comparison_basis was main's head when this was written.
 down_revision = "0010_targets_and_rates"
 branch_labels = None

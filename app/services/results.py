@@ -1,0 +1,553 @@
+"""The indicator engine's results, kept in the database and brought up to date by every
+write that changes their inputs (issue 16).
+
+Two tables (``app.models.results``):
+
+* ``indicator_figure``: every figure the dashboard can use, per indicator × area ×
+  period: stored, recomputed from a numerator and denominator, or a total of districts
+  (with its status and message). A figure depends only on the stored figures of its own
+  period, so a change to one period's figures re-works out that period's only.
+* ``indicator_result``: the engine's row per dashboard period × indicator × area
+  (``app.indicators.rows.result_rows``: latest and compared figures, rating, change,
+  direction, significance, district comparison, headline and strip). The dashboard for a
+  period P reads figures for periods ending by P's end, so a change to a period's figures
+  or targets reworks the rows of dashboard periods ending on or after it, for the
+  indicators affected: those changed and those worked out from them (their numerator or
+  denominator). Every period with a current figure has its rows kept; a dashboard asked
+  for another period is worked out from ``indicator_figure`` when asked.
+
+What a person adds on top (a manager's override or manual rating, commentary, peer
+figures, sign-off) is read when a page is shown (it is one period's worth and cheap), so
+those writes need no recomputation.
+
+``results_changed(indicator_ids, period_ids)`` is the one hook: every service that
+changes stored figures, targets, populations, areas or an indicator's rule calls it in
+its own transaction, after its writes. ``recompute()`` rebuilds everything
+(``flask indicators recompute --all``, and migration 0013).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import delete, event, func, inspect, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.indicators.dashboard import dashboard_figures
+from app.indicators.model import AreaSpec, IndicatorSpec
+from app.indicators.periods import period_of
+from app.indicators.rows import FIGURE_COLUMNS, behind, mark_headlines, result_rows
+from app.indicators.totals import area_leaves, as_spec_map, prepare_values
+from app.models import Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target
+from app.periods import PeriodSpec
+from app.store.indicator_inputs import area_specs, indicator_specs, targets
+from app.vocabulary import FLAGS_WITHOUT_VALUE
+
+CHUNK = 500
+FIGURE_TABLE_COLUMNS = ["indicator", "area", "period", "has_figure", "value", "flag", "status", "message"]
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    data = list(zip(*rows)) if rows else [()] * len(columns)
+    return pd.DataFrame({name: list(values) for name, values in zip(columns, data)}, columns=columns)
+
+
+class _Names:
+    """Ids ↔ names of indicators, areas and periods, read once per use."""
+
+    def __init__(self):
+        self.indicator = dict(db.session.execute(select(Indicator.id, Indicator.slug)).all())
+        self.area = dict(db.session.execute(select(Area.id, Area.code)).all())
+        self.period = dict(db.session.execute(select(Period.id, Period.key)).all())
+        self.indicator_id = {v: k for k, v in self.indicator.items()}
+        self.area_id = {v: k for k, v in self.area.items()}
+        self.period_id = {v: k for k, v in self.period.items()}
+
+    def name(self, frame: pd.DataFrame) -> pd.DataFrame:
+        for column, names in (("indicator", self.indicator), ("area", self.area), ("period", self.period)):
+            frame[column] = frame[column].map(names).astype(object)
+        return frame
+
+
+def with_parts(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[str]:
+    """``slugs`` and the numerators and denominators they are worked out from."""
+    out = set(slugs)
+    for slug in list(out):
+        spec = specs.get(slug)
+        if spec is not None and spec.aggregation == "recompute":
+            out |= {part for part in (spec.numerator, spec.denominator) if part}
+    return out
+
+
+def with_wholes(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[str]:
+    """``slugs`` and every indicator worked out from any of them, however indirectly."""
+    out = set(slugs)
+    while True:
+        more = {s.slug for s in specs.values() if s.aggregation == "recompute"
+                and (s.numerator in out or s.denominator in out)} - out
+        if not more:
+            return out
+        out |= more
+
+
+# ---- figures ------------------------------------------------------------------------------
+
+
+def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | None,
+            area_codes: set[str] | None = None) -> pd.DataFrame:
+    """Current stored figures of these indicators (and periods, areas; None: all)."""
+    rows = []
+    for chunk in _chunks(indicator_ids):
+        query = (select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value,
+                        DataValue.flag)
+                 .where(DataValue.is_current.is_(True), DataValue.indicator_id.in_(chunk)))
+        if period_ids is not None:
+            query = query.where(DataValue.period_id.in_(period_ids))
+        if area_codes is not None:
+            query = query.where(DataValue.area_id.in_(sorted(names.area_id[c] for c in area_codes)))
+        rows += db.session.connection().execute(query).all()
+    frame = names.name(_frame(rows, ["indicator", "area", "period", "value", "flag"]))
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def figures_for(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[AreaSpec],
+                slugs: set[str]) -> pd.DataFrame:
+    """``FIGURE_TABLE_COLUMNS`` for the indicators ``slugs`` from the stored figures
+    (which must include those of their numerators and denominators): each key with
+    something stored behind it, and its figure where the engine has one."""
+    present = behind(stored[["indicator", "area", "period"]], specs, areas)
+    present = present[present["indicator"].isin(slugs)]
+    if present.empty:
+        return pd.DataFrame(columns=FIGURE_TABLE_COLUMNS)
+    values = prepare_values(stored[["indicator", "area", "period", "value", "flag"]])
+    figures = dashboard_figures(values, as_spec_map(specs), areas, sorted(present["period"].unique()))
+    figures = figures[FIGURE_COLUMNS].drop_duplicates(["indicator", "area", "period"], keep="last")
+    out = present.merge(figures.assign(has_figure=True), on=["indicator", "area", "period"], how="left")
+    out["has_figure"] = out["has_figure"].eq(True)
+    return out[FIGURE_TABLE_COLUMNS]
+
+
+def _none(value):
+    return None if value is None or value != value else value
+
+
+def _write_figures(names: _Names, frame: pd.DataFrame) -> None:
+    rows = [(names.indicator_id[i], names.area_id[a], names.period_id[p], bool(h), _none(v), _none(f), _none(s),
+             _none(m))
+            for i, a, p, h, v, f, s, m in zip(*(frame[c].tolist() for c in FIGURE_TABLE_COLUMNS))]
+    if rows:
+        db.session.execute(IndicatorFigure.__table__.insert(), [
+            dict(zip(("indicator_id", "area_id", "period_id", "has_figure", "value", "flag", "status", "message"), r))
+            for r in rows])
+
+
+def _refresh_figures(names: _Names, specs, areas, slugs: set[str], period_ids: list[int] | None,
+                     area_codes: set[str] | None = None) -> None:
+    """Rework the figures of ``slugs`` for these periods and areas (None: all), reading the
+    stored figures of the whole tree the areas are in (a total needs all its districts)."""
+    ids = sorted(names.indicator_id[s] for s in slugs if s in names.indicator_id)
+    for chunk in _chunks(ids):
+        query = delete(IndicatorFigure).where(IndicatorFigure.indicator_id.in_(chunk))
+        if period_ids is not None:
+            query = query.where(IndicatorFigure.period_id.in_(period_ids))
+        if area_codes is not None:
+            query = query.where(IndicatorFigure.area_id.in_(sorted(names.area_id[c] for c in area_codes)))
+        db.session.execute(query)
+    inputs = sorted(names.indicator_id[s] for s in with_parts(specs, slugs) if s in names.indicator_id)
+    stored = _stored(names, inputs, period_ids, None if area_codes is None else tree_of(areas, area_codes))
+    if not stored.empty:
+        figures = figures_for(stored, specs, areas, slugs)
+        if area_codes is not None:
+            figures = figures[figures["area"].isin(area_codes)]
+        _write_figures(names, figures)
+
+
+def with_ancestors(areas: list[AreaSpec], codes: Iterable[str]) -> set[str]:
+    """``codes`` and every area they lie in (county, wider footprint)."""
+    parent = {a.code: a.parent for a in areas}
+    out = set()
+    for code in codes:
+        while code is not None and code not in out:
+            out.add(code)
+            code = parent.get(code)
+    return out
+
+
+def tree_of(areas: list[AreaSpec], codes: Iterable[str]) -> set[str]:
+    """Every area under the topmost areas ``codes`` lie in (those included)."""
+    parent = {a.code: a.parent for a in areas}
+    tops = set()
+    for code in codes:
+        while parent.get(code) is not None:
+            code = parent[code]
+        tops.add(code)
+    out = set(tops)
+    for area in areas:
+        if with_ancestors(areas, [area.code]) & tops:
+            out.add(area.code)
+    return out
+
+
+def rows_touched(areas: list[AreaSpec], changed: set[str]) -> set[str]:
+    """The areas whose dashboard rows a change to ``changed``'s figures can move: their
+    figures' areas (they and the areas they lie in) and, as districts are compared
+    within their county, every district beside a changed one."""
+    figure_areas = with_ancestors(areas, changed)
+    parents = {a.parent for a in areas if a.code in figure_areas and a.parent is not None}
+    return figure_areas | {a.code for a in areas if a.parent in parents and a.kind == "district"}
+
+
+def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterable[str] | None = None,
+                 names: _Names | None = None, since=None) -> pd.DataFrame:
+    """``FIGURE_TABLE_COLUMNS`` from ``indicator_figure`` for periods ending by ``end``
+    (and starting on or after ``since``), for these indicators and areas (None: all), in
+    the order they were worked out."""
+    names = names or _Names()
+    query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
+                    IndicatorFigure.has_figure, IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
+                    IndicatorFigure.message)
+             .join(Period, IndicatorFigure.period_id == Period.id).where(Period.end_date <= end)
+             .order_by(IndicatorFigure.id))
+    if since is not None:
+        query = query.where(Period.start_date >= since)
+    if indicators is not None:
+        wanted = sorted({names.indicator_id[s] for s in indicators if s in names.indicator_id})
+        query = query.where(IndicatorFigure.indicator_id.in_(wanted))
+    if areas is not None:
+        query = query.where(IndicatorFigure.area_id.in_(sorted({names.area_id[c] for c in areas})))
+    frame = names.name(_frame(db.session.connection().execute(query).all(), FIGURE_TABLE_COLUMNS))
+    frame["value"] = frame["value"].astype(float)
+    frame["has_figure"] = frame["has_figure"].astype(bool)
+    return frame
+
+
+# ---- rows ---------------------------------------------------------------------------------
+
+
+def _notes_and_gaps(slugs: set[str] | None, end) -> tuple[dict, dict]:
+    """The notes stored with current figures, and the flags of stored gaps (not available,
+    not yet released), by (indicator, area, period), for periods ending by ``end``."""
+    query = (select(Indicator.slug, Area.code, Period.key, DataValue.note, DataValue.flag)
+             .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+             .join(Period, DataValue.period_id == Period.id)
+             .where(DataValue.is_current.is_(True), Period.end_date <= end,
+                    ((DataValue.note.is_not(None)) & (DataValue.note != "")) | DataValue.flag.in_(FLAGS_WITHOUT_VALUE)))
+    if slugs is not None:
+        query = query.where(Indicator.slug.in_(sorted(slugs)))
+    notes, gaps = {}, {}
+    for slug, code, key, note, flag in db.session.execute(query):
+        if note:
+            notes[(slug, code, key)] = note
+        if flag in FLAGS_WITHOUT_VALUE:
+            gaps[(slug, code, key)] = flag
+    return notes, gaps
+
+
+class _RowInputs:
+    """Everything ``result_rows`` needs for some indicators, read once for several periods."""
+
+    def __init__(self, names: _Names, specs, areas, slugs: set[str] | None, end, area_codes: set[str] | None = None):
+        self.specs, self.areas, self.slugs = specs, areas, slugs
+        inputs = None if slugs is None else with_parts(specs, slugs)
+        self.figures = read_figures(end, indicators=inputs, areas=area_codes, names=names)
+        self.period_end = {key: period_of(key).end for key in self.figures["period"].unique()}
+        self.ends = self.figures["period"].map(self.period_end)
+        self.targets = targets(slugs)
+        self.notes, self.gaps = _notes_and_gaps(slugs, end)
+        self.trend_lengths = dict(db.session.execute(select(Indicator.slug, Indicator.trend_periods)).all())
+
+    def rows(self, spec: PeriodSpec) -> list[dict]:
+        upto = self.figures[self.ends <= spec.end] if len(self.figures) else self.figures
+        present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
+        figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
+        return result_rows(present[["indicator", "area", "period"]], figures, self.targets, self.specs, self.areas,
+                           spec, self.trend_lengths, self.notes, self.gaps)
+
+
+def compute_rows(spec: PeriodSpec, specs=None, areas=None) -> list[dict]:
+    """The rows of the dashboard for ``spec``, worked out from ``indicator_figure`` now
+    (for a period whose rows are not kept)."""
+    specs = specs or indicator_specs()
+    areas = areas or area_specs()
+    return _RowInputs(_Names(), specs, areas, None, spec.end).rows(spec)
+
+
+def _dashboard_periods() -> dict[int, Period]:
+    """Every period with a current figure: each has its dashboard's rows kept."""
+    query = select(Period).where(Period.id.in_(select(DataValue.period_id).where(DataValue.is_current.is_(True))))
+    return {p.id: p for p in db.session.scalars(query)}
+
+
+def _kept_periods() -> set[int]:
+    return set(db.session.scalars(select(IndicatorResult.period_id).distinct()))
+
+
+def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_end,
+                  area_codes: set[str] | None = None) -> None:
+    """Rework the kept rows of ``slugs`` (None: all) in these areas (None: all) for
+    dashboard periods ending on or after ``earliest_end`` (None: all); add every row of a
+    period newly with figures, and drop those of a period left with none. The headline
+    and strip of the indicators' other rows are marked again."""
+    wanted, kept = _dashboard_periods(), _kept_periods()
+    for chunk in _chunks(sorted(kept - set(wanted))):
+        db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
+    new = [wanted[i] for i in sorted(set(wanted) - kept)]
+    again = [wanted[i] for i in sorted(kept & set(wanted))
+             if earliest_end is None or wanted[i].end_date >= earliest_end]
+    if new:
+        for chunk in _chunks([p.id for p in new]):
+            db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
+        inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new))
+        for period in new:
+            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+    if not again or slugs is not None and not slugs:
+        return
+    if slugs is None and area_codes is None:
+        for chunk in _chunks([p.id for p in again]):
+            db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
+        inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in again))
+        for period in again:
+            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+        return
+    which = set(specs) if slugs is None else slugs
+    ids = sorted(names.indicator_id[s] for s in which if s in names.indicator_id)
+    area_ids = None if area_codes is None else sorted(names.area_id[c] for c in area_codes)
+    for chunk in _chunks(ids):
+        query = delete(IndicatorResult).where(IndicatorResult.period_id.in_([p.id for p in again]),
+                                              IndicatorResult.indicator_id.in_(chunk))
+        if area_ids is not None:
+            query = query.where(IndicatorResult.area_id.in_(area_ids))
+        db.session.execute(query)
+    inputs = _RowInputs(names, specs, areas, which, max(p.end_date for p in again), area_codes)
+    for period in again:
+        rows = inputs.rows(period_of(period.key))
+        others = _others(names, period.id, ids)
+        mark_headlines([*rows, *others.values()], areas)
+        for row_id, light in others.items():
+            if (light["headline"], light["several"]) != light["was"]:
+                db.session.execute(update(IndicatorResult).where(IndicatorResult.id == row_id).values(
+                    headline=light["headline"], several=light["several"]))
+        start = db.session.scalar(select(func.coalesce(func.max(IndicatorResult.position), -1) + 1)
+                                  .where(IndicatorResult.period_id == period.id))
+        _write_rows(names, period.id, [(start + n, r) for n, r in enumerate(rows)])
+
+
+def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int, dict]:
+    """The kept rows of these indicators for a period, as much as ``mark_headlines`` needs."""
+    found = {}
+    for chunk in _chunks(indicator_ids):
+        query = (select(IndicatorResult.id, IndicatorResult.indicator_id, IndicatorResult.area_id,
+                        IndicatorResult.aggregate_status, IndicatorResult.headline, IndicatorResult.several)
+                 .where(IndicatorResult.period_id == period_id, IndicatorResult.indicator_id.in_(chunk)))
+        for row_id, indicator_id, area_id, status, headline, several in db.session.execute(query):
+            found[row_id] = {"indicator": names.indicator[indicator_id], "area": names.area[area_id],
+                             "aggregate_status": status, "was": (headline, several)}
+    return found
+
+
+def _write_rows(names: _Names, period_id: int, rows: list[tuple[int, dict]]) -> None:
+    """Store rows given as (position, row); headline and several are columns (marking them
+    again touches no JSON)."""
+    if rows:
+        db.session.execute(IndicatorResult.__table__.insert(), [
+            {"period_id": period_id, "indicator_id": names.indicator_id[r["indicator"]],
+             "area_id": names.area_id[r["area"]], "position": position, "headline": r["headline"],
+             "several": r["several"], "aggregate_status": r["aggregate_status"],
+             "data": json.dumps({k: v for k, v in r.items() if k not in ("headline", "several")},
+                                separators=(",", ":"))}
+            for position, r in rows])
+
+
+class _Pending:
+    """What the session's ORM writes since the last refresh changed (``watch``)."""
+
+    def __init__(self):
+        self.everything = False
+        self.indicators: set = set()  # ids, or Indicator objects not yet flushed
+        self.periods: set | None = set()  # None: every period
+        self.areas: set | None = set()  # None: every area
+
+    def __bool__(self):
+        return self.everything or bool(self.indicators)
+
+
+PENDING = "indicator_results_pending"
+RESULT_FIELDS_OF_AREA = ("code", "kind", "parent_id")
+
+
+def _pending(session) -> _Pending:
+    return session.info.setdefault(PENDING, _Pending())
+
+
+def _noticed(session, _context, _instances) -> None:
+    """Before a flush: note which results the session's ORM writes affect. (Bulk writes
+    by statement, like the import's, call ``results_changed`` themselves.)"""
+    pending = _pending(session)
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, (DataValue, Target)):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            pending.indicators.add(obj.indicator_id if obj.indicator_id is not None else obj.indicator)
+            if pending.periods is not None:
+                pending.periods.add(obj.period_id if obj.period_id is not None else obj.period)
+            if pending.areas is not None:
+                pending.areas.add(obj.area_id if obj.area_id is not None else obj.area)
+        elif isinstance(obj, Indicator) and (obj in session.new or obj in session.deleted
+                                             or session.is_modified(obj)):
+            pending.indicators.add(obj)
+            pending.periods = pending.areas = None
+        elif isinstance(obj, AreaPopulation) or (isinstance(obj, Area) and (
+                obj in session.new or obj in session.deleted
+                or any(inspect(obj).attrs[name].history.has_changes() for name in RESULT_FIELDS_OF_AREA))):
+            pending.everything = True
+
+
+def _before_commit(session) -> None:
+    """Before a commit: bring the results of whatever the ORM writes changed up to date."""
+    if session is not db.session.registry():
+        return
+    session.flush()  # the commit would flush anyway: this notices what it writes
+    if _pending(session):
+        results_changed((), (), ())
+
+
+event.listen(Session, "before_flush", _noticed)
+event.listen(Session, "before_commit", _before_commit)
+
+
+def _ids(items, model) -> set[int]:
+    return {item if isinstance(item, int) else item.id for item in items if item is not None
+            and (isinstance(item, int) or inspect(item).persistent)}
+
+
+def results_changed(indicator_ids: Iterable[int] | None = None, period_ids: Iterable[int] | None = None,
+                    area_ids: Iterable[int] | None = None) -> None:
+    """The one hook: bring the kept results up to date after a write, in the caller's
+    transaction (flushing it first): the figures of these indicators (None: all) and of
+    every indicator worked out from them, for these periods (None: all), and their rows
+    on the dashboards of periods ending on or after the earliest of them; with
+    ``area_ids``, only the figures of those areas and the areas they lie in, and the rows
+    those can move (``rows_touched``). Call it after
+    storing or retiring figures or targets with statements (with what they were for);
+    with no arguments after a change to areas or populations. Writes through the ORM
+    (a DataValue, Target, Indicator, Area or AreaPopulation added, changed or deleted) are
+    noticed and added to what is brought up to date, here or at the latest at commit."""
+    db.session.flush()
+    pending = db.session.info.pop(PENDING, None) or _Pending()
+    if indicator_ids is not None and not pending.everything:
+        indicator_ids = set(indicator_ids) | _ids(pending.indicators, Indicator)
+        if period_ids is not None:
+            period_ids = None if pending.periods is None else set(period_ids) | _ids(pending.periods, Period)
+        if area_ids is not None:
+            area_ids = None if pending.areas is None else set(area_ids) | _ids(pending.areas, Area)
+    else:
+        indicator_ids, period_ids, area_ids = None, None, None
+    if indicator_ids is not None and not indicator_ids:
+        return
+    names = _Names()
+    specs, areas = indicator_specs(), area_specs()
+    slugs = None
+    if indicator_ids is not None:
+        slugs = with_wholes(specs, {names.indicator[i] for i in set(indicator_ids) if i in names.indicator})
+    periods = None if period_ids is None else sorted(set(period_ids))
+    changed = None if area_ids is None else {names.area[i] for i in area_ids if i in names.area}
+    _refresh_figures(names, specs, areas, set(specs) if slugs is None else slugs, periods,
+                     None if changed is None else with_ancestors(areas, changed))
+    earliest = None
+    if periods:
+        earliest = db.session.scalar(select(func.min(Period.end_date)).where(Period.id.in_(periods)))
+    _refresh_rows(names, specs, areas, slugs, earliest, None if changed is None else rows_touched(areas, changed))
+    db.session.info.pop(PENDING, None)
+
+
+def recompute() -> dict[str, int]:
+    """Rebuild every kept result from the stored figures (after a rule change outside the
+    app, or a restore); returns how many figures and rows there now are."""
+    db.session.execute(delete(IndicatorResult))
+    db.session.execute(delete(IndicatorFigure))
+    results_changed()
+    return {"figures": db.session.scalar(select(func.count(IndicatorFigure.id))),
+            "rows": db.session.scalar(select(func.count(IndicatorResult.id))),
+            "periods": len(_kept_periods())}
+
+
+def snapshot() -> dict[str, dict]:
+    """Every kept figure and row by its natural key, for comparing with a recompute."""
+    names = _Names()
+    figures = {(names.indicator[i], names.area[a], names.period[p]): (h, v, f, s, m) for i, a, p, h, v, f, s, m in
+               db.session.execute(select(IndicatorFigure.indicator_id, IndicatorFigure.area_id,
+                                         IndicatorFigure.period_id, IndicatorFigure.has_figure,
+                                         IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
+                                         IndicatorFigure.message))}
+    rows = {(names.period[p], names.indicator[i], names.area[a]): {**json.loads(d), "headline": h, "several": s}
+            for p, i, a, d, h, s in db.session.execute(select(
+                IndicatorResult.period_id, IndicatorResult.indicator_id, IndicatorResult.area_id, IndicatorResult.data,
+                IndicatorResult.headline, IndicatorResult.several))}
+    return {"figures": figures, "rows": rows}
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+
+def scope_codes(areas: list[AreaSpec], area: str | None) -> set[str] | None:
+    """The areas a view of ``area`` reads: it and the districts under it (None: all)."""
+    if area is None:
+        return None
+    return {area} | {leaf.code for leaf in area_leaves(areas).get(area, [])}
+
+
+def kept_rows(period_id: int | None, area_codes: set[str] | None = None) -> list[dict] | None:
+    """The kept rows of the dashboard for this period (for these areas; None: all), in
+    the engine's order; None if the period's rows are not kept."""
+    if period_id is None:
+        return None
+    query = (select(IndicatorResult.data, IndicatorResult.headline, IndicatorResult.several)
+             .where(IndicatorResult.period_id == period_id).order_by(IndicatorResult.position))
+    if area_codes is not None:
+        ids = db.session.scalars(select(Area.id).where(Area.code.in_(sorted(area_codes)))).all()
+        query = query.where(IndicatorResult.area_id.in_(ids))
+    found = [{**json.loads(data), "headline": headline, "several": several}
+             for data, headline, several in db.session.execute(query)]
+    if found:
+        return found
+    kept = db.session.scalar(select(IndicatorResult.id).where(IndicatorResult.period_id == period_id).limit(1))
+    return [] if kept is not None else None
+
+
+def incomplete_totals(spec: PeriodSpec, period_id: int | None) -> list[dict]:
+    """The rows of the dashboard for ``spec`` whose total is incomplete, in the engine's order."""
+    if period_id is not None and db.session.scalar(
+            select(IndicatorResult.id).where(IndicatorResult.period_id == period_id).limit(1)) is not None:
+        query = (select(IndicatorResult.data).where(IndicatorResult.period_id == period_id,
+                                                   IndicatorResult.aggregate_status == "incomplete")
+                 .order_by(IndicatorResult.position))
+        return [json.loads(data) for data in db.session.scalars(query)]
+    return [r for r in compute_rows(spec) if r["aggregate_status"] == "incomplete"]
+
+
+def recompute_results(indicator_slugs: Iterable[str] | None = None) -> dict[str, int]:
+    """``flask indicators recompute``: rebuild every kept result (``indicator_slugs``
+    None) or those of some indicators and of the indicators worked out from them, in one
+    transaction. An unknown short name is a ServiceError naming it."""
+    from app.services import ServiceError, transaction
+
+    with transaction():
+        if indicator_slugs is None:
+            return recompute()
+        wanted = sorted(set(indicator_slugs))
+        ids = dict(db.session.execute(select(Indicator.slug, Indicator.id).where(Indicator.slug.in_(wanted))).all())
+        unknown = [slug for slug in wanted if slug not in ids]
+        if unknown:
+            raise ServiceError(f"There is no indicator with the short name {', '.join(unknown)}.")
+        results_changed(ids.values())
+        return {"figures": db.session.scalar(select(func.count(IndicatorFigure.id))),
+                "rows": db.session.scalar(select(func.count(IndicatorResult.id))),
+                "periods": len(_kept_periods())}

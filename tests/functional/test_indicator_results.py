@@ -1,0 +1,151 @@
+"""The indicator results kept in the database stay right (issue 16): after every write a
+partnership makes (imports, resubmissions, overrides, target edits, sign-offs, population
+and rule edits) the kept figures and rows equal a recompute from scratch, a page read
+right after a commit shows the new figure, and ``flask indicators recompute`` and
+migration 0013 rebuild them."""
+import flask_migrate
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import Area, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target, User
+from app.periods import parse_period
+from app.services import admin, ratings, results, sign_off, targets
+from app.services.dashboard import period_slug, performance_table
+from app.services.returns import import_return
+from tests.conftest import DEMO_ADMIN, DEMO_MANAGER, signed_in
+from tests.unit.ingest.returns import LWA, SEED_PERIOD, filled
+
+PERIOD = parse_period(SEED_PERIOD)  # Appendix 2's Dec 2015 – Mar 2016
+
+
+def user(login) -> User:
+    return db.session.scalar(select(User).where(User.email == login[0]))
+
+
+def assert_equal_to_a_recompute(step: str) -> None:
+    """The kept results equal those worked out from scratch (which are then thrown away,
+    so the next step starts from what the writes themselves kept)."""
+    kept = results.snapshot()
+    assert kept["rows"], step
+    results.recompute()
+    fresh = results.snapshot()
+    db.session.rollback()
+    assert kept["figures"].keys() == fresh["figures"].keys(), step
+    assert kept["figures"] == fresh["figures"], step
+    assert kept["rows"].keys() == fresh["rows"].keys(), step
+    different = [key for key in fresh["rows"] if kept["rows"][key] != fresh["rows"][key]]
+    assert not different, (step, different[:3])
+
+
+def helpline_row(period=PERIOD.key, area="B"):
+    return performance_table(period).rows[("helpline-calls", area)]
+
+
+def test_kept_results_equal_a_recompute_after_every_write(demo, client):
+    assert_equal_to_a_recompute("demo load")
+    assert helpline_row().latest == 39
+
+    # An import: Appendix 2 from Living Without Abuse, with a figure and a target.
+    import_return(filled({"C6": 4321, "J6": 734 - 39 + 4321}), "first.xlsx", agency_slug=LWA)
+    assert_equal_to_a_recompute("import")
+    assert helpline_row().latest == 4321 and helpline_row(area="LC").latest == 5016
+    with signed_in(client, DEMO_MANAGER):
+        page = client.get(f"/dashboard/{period_slug(PERIOD)}?area=B").get_data(as_text=True)
+    assert "4,321" in page
+
+    # A resubmission supersedes it: the page read right after shows the corrected figure.
+    import_return(filled({"C6": 40, "J6": 735}), "second.xlsx", agency_slug=LWA)
+    assert_equal_to_a_recompute("resubmission")
+    with signed_in(client, DEMO_MANAGER):
+        page = client.get(f"/dashboard/{period_slug(PERIOD)}?area=B").get_data(as_text=True)
+    assert "4,321" not in page and ">40<" in page.replace(" ", "").replace("\n", "")
+    assert (helpline_row().latest, helpline_row(area="LC").latest) == (40, 735)
+
+    # A manager's override: shown on the row, the kept engine rating unchanged.
+    helpline = db.session.scalar(select(Indicator).where(Indicator.slug == "helpline-calls"))
+    before = helpline_row(area="LC")
+    ratings.set_rating(SEED_PERIOD, helpline.id, "LC", "override", "A", "Calls moved to the new line",
+                       user(DEMO_MANAGER))
+    assert_equal_to_a_recompute("override")
+    after = helpline_row(area="LC")
+    assert (after.rag, after.rag_overridden, after.calculated) == ("A", True, before.calculated)
+
+    # A target edit through the targets page's service: the row is rated against the new value.
+    target = db.session.scalar(select(Target).join(Indicator).where(Target.is_current.is_(True),
+                                                                    Indicator.rag_method == "target"))
+    slug, code, key, value = target.indicator.slug, target.area.code, target.period.key, target.value * 2 + 7
+    targets.set_target(target.indicator_id, target.area_id, target.period.label, value, None, None, user(DEMO_ADMIN))
+    assert_equal_to_a_recompute("target edit")
+    assert performance_table(key).rows[(slug, code)].target == value
+
+    # A sign-off, then a population and a rule edit through the admin service.
+    sign_off.sign_off("2015/16", user(DEMO_MANAGER))
+    assert_equal_to_a_recompute("sign-off")
+    county = db.session.scalar(select(Area).where(Area.code == "LC"))
+    admin.save_area({"name": county.name, "code": county.code, "kind": county.kind, "parent_id": county.parent_id,
+                     "population": 700000, "population_year": 2015}, user(DEMO_ADMIN), county)
+    assert_equal_to_a_recompute("population")
+    burglary = db.session.scalar(select(Indicator).where(Indicator.slug == "domestic-burglary-rate"))
+    row = performance_table("2015/16").rows[("domestic-burglary-rate", "LC")]
+    assert (row.rag, row.rag_reason) == ("R", "Worse than last year by 13.9% (more than 10%): Red")
+    burglary.rag_amber_within = 20  # an admin's rule edit, as the indicator page's service writes it
+    db.session.commit()
+    assert_equal_to_a_recompute("rule edit")
+    row = performance_table("2015/16").rows[("domestic-burglary-rate", "LC")]
+    assert (row.rag, row.rag_reason) == ("A", "Worse than last year by 13.9% (more than 2%, within 20%): Amber")
+
+
+def test_a_one_area_view_reads_only_that_area_and_completeness_reads_no_engine(demo, monkeypatch):
+    full = performance_table("2015/16")
+    county = performance_table("2015/16", area="LC")
+    districts = {a.code for a in full.areas if a.parent == "LC"}
+    assert {area for _, area in county.rows} <= {"LC"} | districts
+    for key, row in county.rows.items():
+        assert (row.latest, row.rag, row.strip) == (full.rows[key].latest, full.rows[key].rag, full.rows[key].strip)
+
+    # Completeness lists incomplete totals from the kept rows: the engine is never called.
+    from app.indicators import rows as engine
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the engine ran")
+
+    monkeypatch.setattr(engine, "engine_rows", refuse)
+    monkeypatch.setattr(engine, "result_rows", refuse)
+    monkeypatch.setattr(results, "result_rows", refuse)
+    from app.services.schedule import completeness_view
+    view = completeness_view("2015/16")
+    assert view.gaps == [(full.indicators[r.indicator].name, full.area_by_code[r.area].name, r.aggregate_message)
+                         for r in full.rows.values() if r.aggregate_status == "incomplete" and r.aggregate_message]
+    performance_table("2015/16", area="LC")  # the dashboard reads kept rows too
+
+
+def test_flask_indicators_recompute_rebuilds_what_is_lost(demo, runner):
+    kept = results.snapshot()
+    db.session.execute(delete(IndicatorResult))
+    db.session.execute(delete(IndicatorFigure))
+    db.session.commit()
+    output = runner.invoke(args=["indicators", "recompute", "--all"])
+    assert output.exit_code == 0, output.output
+    figures = db.session.scalar(select(func.count(IndicatorFigure.id)))
+    rows = db.session.scalar(select(func.count(IndicatorResult.id)))
+    periods = db.session.scalar(select(func.count(Period.id)).where(
+        Period.id.in_(select(DataValue.period_id).where(DataValue.is_current.is_(True)))))
+    assert f"Rebuilt the indicator results: {figures:,} figures and {rows:,} dashboard rows over {periods:,} " \
+           "periods." in output.output
+    assert results.snapshot() == kept
+
+    one = runner.invoke(args=["indicators", "recompute", "--indicator", "helpline-calls"])
+    assert one.exit_code == 0 and results.snapshot() == kept
+    unknown = runner.invoke(args=["indicators", "recompute", "--indicator", "no-such-thing"])
+    assert unknown.exit_code == 1 and "There is no indicator with the short name no-such-thing." in unknown.output
+    neither = runner.invoke(args=["indicators", "recompute"])
+    assert neither.exit_code == 2 and "Say what to rebuild: --all, or --indicator" in neither.output
+
+
+def test_migration_0011_fills_the_results_from_what_is_stored(demo):
+    kept = results.snapshot()
+    db.session.remove()  # no session holding locks that would block DDL on PostgreSQL
+    flask_migrate.downgrade(revision="0013_indicator_results-1")  # the revision before it
+    flask_migrate.upgrade()
+    assert results.snapshot() == kept
+    db.session.remove()
