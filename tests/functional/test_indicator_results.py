@@ -142,7 +142,7 @@ def test_flask_indicators_recompute_rebuilds_what_is_lost(demo, runner):
     assert neither.exit_code == 2 and "Say what to rebuild: --all, or --indicator" in neither.output
 
 
-def test_migration_0011_fills_the_results_from_what_is_stored(demo):
+def test_migration_0013_fills_the_results_from_what_is_stored(demo):
     kept = results.snapshot()
     db.session.remove()  # no session holding locks that would block DDL on PostgreSQL
     flask_migrate.downgrade(revision="0013_indicator_results-1")  # the revision before it
