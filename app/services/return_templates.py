@@ -47,6 +47,7 @@ class TemplateSummary:
     version: int
     status: str
     agencies: list[str]
+    agency_names: tuple[str, ...] = ()  # what a page shows: the agencies' names, not their slugs
 
     def as_line(self) -> str:
         """``flask templates list``: slug, version, status, agency slugs, tab-separated."""
@@ -121,7 +122,8 @@ def list_templates(user=None) -> list[TemplateSummary]:
         latest = template.latest_version
         out.append(
             TemplateSummary(template.slug, template.name, latest.number if latest else 0,
-                            latest.status if latest else "empty", [a.slug for a in template.agencies])
+                            latest.status if latest else "empty", [a.slug for a in template.agencies],
+                            tuple(a.name for a in template.agencies))
         )
     return out
 

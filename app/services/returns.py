@@ -571,6 +571,7 @@ class Preview:
     previous: dict[tuple[str, str, str], tuple[float | None, str]]  # figure key → last period's figure
     replaces: Submission | None = None  # the current submission confirming would supersede
     changes: list[store.Change] | None = None  # what confirming would change from it
+    agency_name: str = ""  # what the page shows for the agency (its slug is for the machine)
 
     def previous_for(self, value) -> tuple[float | None, str] | None:
         indicator, area, _ = value.key
@@ -620,7 +621,9 @@ def preview_upload(token: str, user, rows: int) -> Preview:
     keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in shown if v.area}
     replaced = _replaced(parsed)
     changes = upload_changes(parsed, replaced) if replaced is not None and not parsed.errors else None
-    return Preview(pending, parsed, shown, store.current_figures_by_key(keys), replaced, changes)
+    agency = agencies_by_slug([pending.agency_slug]).get(pending.agency_slug)
+    return Preview(pending, parsed, shown, store.current_figures_by_key(keys), replaced, changes,
+                   agency.name if agency else pending.agency_slug)
 
 
 def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:

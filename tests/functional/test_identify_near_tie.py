@@ -59,7 +59,7 @@ def test_the_officer_chooses_and_the_same_file_is_read(app, client, near_tie):
     preview = officer.get(preview_url(chosen))
     shown = text_of(preview)
     assert preview.status_code == 200
-    assert f"{COUNTY} (outputs-county), version 1, as chosen for this upload" in shown
+    assert f"{COUNTY}, version 1, as chosen for this upload" in shown  # its name, not its slug
     assert "Read 12 figures, 0 warnings, 0 errors" in shown
     assert re.search(r"Outputs!B2 Referrals from source 1 .* 2", shown)
     assert officer.get(f"/returns/uploads/{token}/choose").headers["Location"].endswith(f"/uploads/{token}")

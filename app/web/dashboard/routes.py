@@ -51,7 +51,7 @@ def period(slug: str):
     if period_slug(spec) not in {s for s, _ in periods}:
         periods.insert(0, (period_slug(spec), spec.label))
     form.fill(periods, [(o.id, o.name) for o in view.table.outcomes],
-              [(a.code, f"{a.name} ({a.code})") for a in view.table.areas])
+              [(a.code, a.name) for a in view.table.areas])
     form.period.data = period_slug(spec)
     blocks = [(block, [row_view(view, row, f"chart-{b}-{r}") for r, row in enumerate(block.rows)])
               for b, block in enumerate(view.outcomes)]

@@ -78,7 +78,7 @@ def _form_page(form, save, done, template: str = "dhr/form.html", check=None, **
 
 
 def _areas(field):
-    field.set_rows(service.list_areas(), label=lambda a: f"{a.name} ({a.code})")
+    field.set_rows(service.list_areas(), label=lambda a: a.name)
 
 
 def _cases(field):

@@ -115,7 +115,7 @@ def put_problems(form, problems, item_path: str) -> list[str]:
 
 def _area_choices(field, none_label="None"):
     areas = areas_in_order()
-    field.choices = options([("", none_label)] + [(a.code, f"{a.name} ({a.code})") for a in areas])
+    field.choices = options([("", none_label)] + [(a.code, a.name) for a in areas])
 
 
 def _indicator_choices(field):
