@@ -397,7 +397,8 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
     table = table or performance_table(period, area=area)
     if area and area not in table.area_ids:
         raise ServiceError(field_errors={"area": ["Choose an area from the list."]})
-    rows = [r for r in table.rows.values() if (r.area == area if area else r.headline)]
+    shown = [r for r in table.rows.values() if (r.area == area if area else r.headline)]
+    rows = shown
     visible = visible_to(table, user)
     hidden = 0
     if visible is not None:
@@ -408,8 +409,8 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
     blocks = outcome_blocks(table, _sorted_rows(table, rows), _assessments(table.period))
     if visible is not None:
         # The overall RAG uses every row; an officer sees it, but not internal comments.
-        full = outcome_blocks(table, _sorted_rows(table, [r for r in table.rows.values() if r.headline]),
-                              _assessments(table.period))
+        # (the rows of the same view, one area's or the headline ones, before hiding any)
+        full = outcome_blocks(table, _sorted_rows(table, shown), _assessments(table.period))
         overall = {b.outcome_id: b for b in full}
         blocks = [replace(b, rag=overall[b.outcome_id].rag, rag_reason=overall[b.outcome_id].rag_reason,
                           rag_overridden=overall[b.outcome_id].rag_overridden,

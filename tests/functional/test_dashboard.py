@@ -387,3 +387,20 @@ def test_figures_of_one_district_appear_in_quarterly_trends_with_the_year_they_w
     assert incidents == [1670, 1907, 1818, 1894, 1880, 1965, 1758, None]
     fenland = [ws.cell(names.index("Refuge occupancy rate — Fenland") + 1, c).value for c in range(2, 10)]
     assert fenland == [None, None, None, None, 91, 100, 100, None]
+
+
+def test_an_officers_one_area_and_one_outcome_views_all_render(client, demo):
+    """Every area × outcome view an officer can choose renders (one view's overall RAG once
+    failed with a KeyError: it was looked up among the headline rows, not the view's)."""
+    from app.models import Area, Outcome
+    from tests.conftest import DEMO_LWA_OFFICER, signed_in
+
+    areas = [None, *db.session.scalars(select(Area.code))]
+    outcomes = [None, *db.session.scalars(select(Outcome.id))]
+    signed_in(client, DEMO_LWA_OFFICER)
+    for slug in ("2015-16", "2016-11..2017-10"):
+        for area in areas:
+            for outcome in outcomes:
+                query = "&".join(f"{k}={v}" for k, v in (("area", area), ("outcome", outcome)) if v is not None)
+                response = client.get(f"/dashboard/{slug}?{query}")
+                assert response.status_code in (200, 404), (slug, area, outcome, response.status_code)
