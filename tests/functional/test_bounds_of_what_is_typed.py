@@ -102,3 +102,12 @@ def test_an_id_in_a_url_beyond_a_database_key_is_a_404(client, demo):
     for path in (f"/admin/users/{2**31}", f"/returns/submissions/{3_000_000_000}", f"/admin/areas/{2**62}"):
         response = admin.get(path)
         assert response.status_code == 404, path
+
+
+@pytest.mark.parametrize("template_id", ["9223372036854775808", "2147483648", "²"])
+def test_a_schedule_start_for_a_template_id_no_row_can_have_is_a_404(client, demo, template_id):
+    # Found by the form fuzzer: an id beyond what the database holds was an overflow (a 500).
+    admin = signed_in(client, DEMO_ADMIN)
+    response = admin.post("/performance/schedule/start", data={"template_id": template_id,
+                                                               "schedule_from": "2015/16 Q1"})
+    assert response.status_code == 404

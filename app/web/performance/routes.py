@@ -27,7 +27,7 @@ from app.services.schedule import (
 )
 from app.services.sign_off import sign_off as sign_off_period, signed_off_by, unlock as unlock_period
 from app.web.access import roles_required
-from app.web.forms import put_service_errors
+from app.web.forms import MAX_DATABASE_ID, put_service_errors
 from app.web.performance import bp
 from app.web.performance.forms import (
     CommentaryForm, ConfirmForm, OutcomeForm, PeerForm, RatingForm, ScheduleForm, ScheduleStartForm, UnlockForm,
@@ -233,10 +233,11 @@ def _schedule_page(form, start_form=None, failed_template=None, status=200):
 def schedule_start():
     start_form = ScheduleStartForm()
     if start_form.validate_on_submit():
-        if not start_form.template_id.data.isdigit():
+        chosen = start_form.template_id.data
+        if not (chosen.isascii() and chosen.isdigit()) or int(chosen) > MAX_DATABASE_ID:
             abort(404)
         try:
-            added = set_schedule_start(int(start_form.template_id.data), start_form.schedule_from.data, current_user)
+            added = set_schedule_start(int(chosen), start_form.schedule_from.data, current_user)
         except ServiceError as error:
             put_errors(start_form, error)
         else:
