@@ -10,11 +10,21 @@ from tests.conftest import DEMO_MANAGER, signed_in
 
 
 
+# Kept indicator results are rewritten when the demo's figures are: the same rows, but on
+# PostgreSQL with new ids (its sequences never reuse one), so they are compared without them.
+REWRITTEN = {"indicator_figure", "indicator_result"}
+
+
 def snapshot() -> dict:
     """Every row of every table, except the audit log (which records each run)."""
     tables = {}
     for table in db.metadata.sorted_tables:
         if table.name == "audit_event":
+            continue
+        if table.name in REWRITTEN:
+            columns = [c for c in table.columns if c.name != "id"]
+            rows = db.session.execute(select(*columns)).all()
+            tables[table.name] = sorted((tuple(r) for r in rows), key=repr)
             continue
         rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
         tables[table.name] = [tuple(r) for r in rows]
