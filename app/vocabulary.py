@@ -92,3 +92,12 @@ PEER_POSITIONS = ("Top", "Average", "Bottom")
 # there is none (``app.indicators.rows.comparison_text``); the pages and the workbook word it.
 SAME_PERIOD_LAST_YEAR = "same period last year"
 NO_SAME_PERIOD = "no figure for the same period last year"
+
+# Direction of travel as pages and workbooks write it, with how it was found.
+DIRECTION_TEXT = {"improving": "↑ Improving", "stable": "→ Stable", "worsening": "↓ Worsening"}
+
+
+def direction_text(direction: str | None, basis: str | None) -> str | None:
+    """"→ Stable (from two figures)", "↑ Improving (trend over 4 periods)", or None."""
+    text = DIRECTION_TEXT.get(direction)
+    return f"{text} ({basis})" if text and basis else text

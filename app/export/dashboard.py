@@ -34,7 +34,7 @@ from app.export.formats import (
     CHART_FONT, Formats, chart_series, fit_row, lines_needed, row_height, setup_print,
 )
 from app.export.xlsx import new_workbook
-from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR
+from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR, direction_text
 
 CONTENTS = "Contents"
 DASHBOARD = "Dashboard"
@@ -54,7 +54,6 @@ SHEET_DESCRIPTIONS = {
     COMPLETENESS: "Which agencies' returns were received, late or missing, by period.",
     NOTES: "Each indicator's definition, source, unit, polarity and RAG rule; keys to RAG, flags and districts.",
 }
-DIRECTION_TEXT = {"improving": "↑ Improving", "stable": "→ Stable", "worsening": "↓ Worsening"}
 FIRST_TABLE_ROW = 3  # rows 0-1 hold the sheet's title and the partnership/period line
 # Trend charts, in pixels: a bar pair per indicator, under its table.
 CHART_WIDTH, CHART_BASE_HEIGHT, CHART_BAR_HEIGHT, CHART_MAX_HEIGHT = 720, 120, 34, 1400
@@ -411,9 +410,7 @@ def _write_indicator(sheet: _Sheet, r: int, row, areas, previous_label, latest_l
         sheet.figure(r, PREVIOUS_COL, row.previous, row.unit, row.decimals, row.previous_flag, shown)
     sheet.figure(r, LATEST_COL, row.latest, row.unit, row.decimals, row.latest_flag,
                  row.latest_label if row.latest_label != latest_label else None)
-    direction = DIRECTION_TEXT.get(row.direction)
-    if direction and row.direction_basis:
-        direction = f"{direction} ({row.direction_basis})"
+    direction = direction_text(row.direction, row.direction_basis)
     sheet.text(r, DIRECTION_COL, direction, f.text_wrap)
     sheet.rag(r, RAG_COL, row.rag, row.rag_overridden)
     sheet.text(r, REASON_COL, row.rag_reason, f.text_wrap)

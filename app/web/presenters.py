@@ -5,7 +5,7 @@ Each area of the product keeps its own section below.
 """
 from app.indicators.periods import period_of
 from app.ingest.read import cell_ref, column_letters
-from app.vocabulary import FLAG_LABELS, NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR
+from app.vocabulary import FLAG_LABELS, NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR, direction_text
 from app.web.charts import Point, line_chart
 
 # ---- shared ----
@@ -71,7 +71,6 @@ def format_count(value) -> str:
 
 # ---- dashboard and performance ----
 
-DIRECTION_TEXT = {"improving": "↑ Improving", "stable": "→ Stable", "worsening": "↓ Worsening"}
 CHART_POINTS = 8  # periods on a row's chart
 
 
@@ -99,10 +98,9 @@ def previous_texts(row, unit: str, decimals: int) -> tuple[str, str]:
     return figure_text(row.previous, unit, decimals, row.previous_flag), label
 
 
-def direction_text(row) -> str | None:
-    """"→ Stable (from two figures)", "↑ Improving (trend over 4 periods)", or None."""
-    text = DIRECTION_TEXT.get(row.direction)
-    return f"{text} ({row.direction_basis})" if text and row.direction_basis else text
+def row_direction_text(row) -> str | None:
+    """The row's direction of travel and how it was found (``vocabulary.direction_text``)."""
+    return direction_text(row.direction, row.direction_basis)
 
 
 def row_view(view, row, chart_id: str) -> dict:
@@ -124,7 +122,7 @@ def row_view(view, row, chart_id: str) -> dict:
         "latest_label": period_of(row.period).label,
         **dict(zip(("previous", "previous_label"), previous_texts(row, unit, decimals))),
         "target": figure_text(row.target, unit, decimals) if row.target is not None else None,
-        "direction": direction_text(row),
+        "direction": row_direction_text(row),
         "rag": RAG_TAGS.get(row.rag),
         "strip": [(code, areas[code].name, RAG_TAGS.get(rag)) for code, rag in row.strip],
         "chart": line_chart(chart_id, f"{title}: figures over time", points),
@@ -142,7 +140,7 @@ def review_figures(row, indicator) -> dict | None:
         "latest": figure_text(row.latest, unit, decimals, row.latest_flag),
         "latest_label": period_of(row.period).label,
         **dict(zip(("previous", "previous_label"), previous_texts(row, unit, decimals))),
-        "direction": direction_text(row),
+        "direction": row_direction_text(row),
         "rag": RAG_TAGS.get(row.rag), "calculated": RAG_TAGS.get(row.calculated.rag),
     }
 

@@ -8,7 +8,7 @@ import math
 import openpyxl
 import pytest
 
-from app.export.dashboard import DIRECTION_TEXT
+from app.vocabulary import DIRECTION_TEXT
 from app.indicators.trend import TWO_FIGURES
 
 HEADER_ROW = 4  # openpyxl rows: title, partnership line, blank, header, district codes
