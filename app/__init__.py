@@ -8,6 +8,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.mail import init_mail
+from app.web.api.prefix import API_PREFIX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,7 +137,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from flask import request
+
     def render_error(error):
+        if request.path.startswith(API_PREFIX + "/"):  # no route matched, so no blueprint: still JSON
+            from app.web.api.routes import http_error
+
+            return http_error(error)
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code, error=error), code
 

@@ -17,6 +17,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from app.web.api.prefix import API_PREFIX
 from app.web.api.schemas import ErrorsSchema
 
 
@@ -32,7 +33,7 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
 
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1",
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX,
                description="Submit returns and read them back; read indicator values and ratings.")
 
 

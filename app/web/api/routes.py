@@ -97,16 +97,25 @@ def forbidden(error):
     return _errors(403, [{"field": "Authorization", "message": "This token may not do that."}])
 
 
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
+def http_error(error):
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     if messages:  # webargs: {location: {field: [messages] | {nested...}}}
         return _errors(422, list(_flatten(messages)))
+    if not isinstance(error, HTTPException):  # an unexpected failure (500): nothing is half-stored
+        return _errors(500, [{"field": "request", "message": "Sorry, there is a problem with the service: nothing "
+                                                             "was stored. Try again later."}])
     message = {413: "The request is larger than the service accepts.",
                429: "Too many requests with this token: wait a minute and try again."}.get(
         error.code, error.description or error.name)
     return _errors(error.code or 500, [{"field": "request", "message": str(message)}])
+
+
+# By status as well as by class: Flask looks for the app's handler of a status (the pages')
+# before a blueprint's handler of a class.
+for _code in (400, 401, 403, 404, 405, 413, 415, 422, 429, 500):
+    bp.register_error_handler(_code, http_error)
+bp.register_error_handler(HTTPException, http_error)
 
 
 def _flatten(messages, prefix: str = ""):
