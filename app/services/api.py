@@ -148,11 +148,12 @@ def _outcome(parsed, data: bytes, caller: ApiCaller, *, comment: str | None, dry
     return summary
 
 
-def submit_values(caller: ApiCaller, body: dict, request: dict) -> dict:
-    """A return sent as values (see the module's rules). Raises Rejected, ServiceError (by
-    field), ApiRefused."""
+def submit_values(caller: ApiCaller, body: dict, sent: bytes, request: dict) -> dict:
+    """A return sent as values (see the module's rules); ``sent``, the request's body as it
+    came, is kept as the return's original. Raises Rejected, ServiceError (by field),
+    ApiRefused."""
     agency = _agency(caller, body.get("agency"), request)
-    source = json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+    source = sent or json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
     filename = f"API request by token '{caller.name}'.json"[:255]
     parsed, typed = returns_service.parse_typed(
         body["values"], template_slug=body["template"], period_text=body["period"], agency_slug=agency.slug,

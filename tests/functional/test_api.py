@@ -14,7 +14,7 @@ from app.models.base import utcnow
 from app.store.submissions import changes_between
 from app.vocabulary import RAG_NAMES, RAGS
 from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, signed_in
-from tests.functional.test_import_web import upload, preview_url
+from tests.functional.test_import_web import preview_url, text_of, upload
 from tests.unit.ingest.returns import APPENDIX_2_SLUG, LWA, SEED_PERIOD, filled, seed_cells
 
 SECRET = re.compile(r"sr_[A-Za-z0-9_-]{20,}")
@@ -90,6 +90,12 @@ def test_appendix_2_through_the_api_is_stored_as_an_upload_stores_it(client, dem
     assert by_api.filename == "API request by token 'LWA case system'.json"
     api_rows = stored_rows(api_id)
     assert len(api_rows) == 70
+    # The request is the return's original: what the agency's system sent, downloadable.
+    officer = signed_in(client, DEMO_LWA_OFFICER)
+    original = officer.get(f"/returns/submissions/{api_id}/original")
+    assert original.status_code == 200 and original.mimetype == "application/json"
+    assert original.json == body
+    assert "Uploaded by the API token 'LWA case system' on" in text_of(officer.get(f"/returns/submissions/{api_id}"))
 
     # The same figures uploaded as the filled-in blank return, through the upload pages.
     officer = signed_in(client, DEMO_LWA_OFFICER)

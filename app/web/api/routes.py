@@ -174,7 +174,7 @@ def templates(args):
 @documented(400, 401, 403, 413, 429)
 @token_view
 def submit_values(body):
-    return api_service.submit_values(g.api_caller, body, _request())
+    return api_service.submit_values(g.api_caller, body, request.get_data(cache=True), _request())
 
 
 @bp.route("/returns/file", methods=["POST"])
