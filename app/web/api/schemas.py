@@ -71,8 +71,10 @@ class ErrorsSchema(Schema):
 # ---- paging ---------------------------------------------------------------------------------
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000),
+                          metadata={"description": "Which page of the list (from 1)."})
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+                              metadata={"description": f"How many on a page (at most {MAX_PER_PAGE})."})
 
 
 class PageSchema(Schema):
