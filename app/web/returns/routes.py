@@ -199,5 +199,5 @@ def changes(submission_id):
 @bp.route("/submissions/<int:submission_id>/original")
 @roles_required(*UPLOADERS)
 def original(submission_id):
-    path, found = original_file(submission_id, current_user)
-    return send_file(path, as_attachment=True, download_name=found.filename, mimetype=XLSX)
+    body, found = original_file(submission_id, current_user)
+    return send_file(io.BytesIO(body), as_attachment=True, download_name=found.filename, mimetype=XLSX)
