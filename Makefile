@@ -2,6 +2,7 @@
 #   make run           set everything up, load the demo partnership, serve on 127.0.0.1:5000
 #   make test          the whole suite on SQLite, then again on a throwaway PostgreSQL
 #   make test-sqlite   the suite on SQLite only (quick)
+#   make serve-prod    gunicorn (4 workers) + a throwaway PostgreSQL with the demo, on 127.0.0.1:8000
 #   make test PYTEST_ARGS="-k upload -x"   pass arguments to pytest
 # GNU make on Debian 12. Nothing here reads stdin, so it runs unattended on CI.
 
@@ -31,12 +32,13 @@ PG_BINDIR ?= /usr/lib/postgresql/15/bin
 export PG_BINDIR
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: help venv install assets db demo run test test-sqlite test-postgres test-tools bench clean distclean
+.PHONY: help venv install assets db demo run serve-prod test test-sqlite test-postgres test-browser test-tools browser-tools bench clean distclean
 
 help:
 	@echo "make run          set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test         the whole suite on SQLite, then on a throwaway PostgreSQL 15"
 	@echo "make test-sqlite  the suite on SQLite only (PYTEST_ARGS=... passes arguments to pytest)"
+	@echo "make serve-prod   gunicorn with WORKERS (4) workers + a throwaway PostgreSQL and the demo, on 127.0.0.1:8000"
 	@echo "make bench        run every benchmark script in bench/"
 	@echo "make install | assets | db | demo | clean | distclean"
 
@@ -87,6 +89,13 @@ demo: db
 
 run: venv install assets db demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production-style serving (scripts/serve-prod.sh): gunicorn's worker processes in front of
+# PostgreSQL, here a throwaway cluster on loopback with the demo loaded; Ctrl-C stops both.
+PROD_PORT ?= 8000
+WORKERS ?= 4
+serve-prod: install assets test-tools
+	HOST=$(HOST) PORT=$(PROD_PORT) WORKERS=$(WORKERS) PYTHON=$(PYTHON) scripts/serve-prod.sh
 
 # --- Tests --------------------------------------------------------------------
 
