@@ -29,6 +29,15 @@ DEMO_LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
 
 def pytest_addoption(parser):
     parser.addoption("--database-url", default=None, help="SQLAlchemy URL of an empty test database")
+    parser.addoption("--browser-tests", action="store_true",
+                     help="run tests/browser (Chromium, axe-core): make test-browser; skipped otherwise")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/browser needs Chromium and runs on its own (make test-browser), after the suite."""
+    if collection_path.name == "browser" and collection_path.parent.name == "tests":
+        return not config.getoption("--browser-tests")
+    return None
 
 
 def make_config(database_url: str, tmp_path, **overrides) -> dict:
