@@ -43,7 +43,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
     echo "serve-prod: throwaway PostgreSQL in $cluster"
 fi
 export FLASK_SQLALCHEMY_DATABASE_URI="$DATABASE_URL"
-if [ -z "${FLASK_UPLOAD_FOLDER:-}" ] && [ "${FLASK_UPLOAD_STORAGE:-\"local\"}" = '"local"' ]; then
+storage="${FLASK_UPLOAD_STORAGE:-local}"
+if [ -z "${FLASK_UPLOAD_FOLDER:-}" ] && [ "${storage//\"/}" = local ]; then
     uploads="$(mktemp -d /tmp/safer-returns-uploads.XXXXXX)"
     export FLASK_UPLOAD_FOLDER="$uploads"
 fi

@@ -158,3 +158,18 @@ def test_prune_exit_status_when_it_cannot_work(app, runner):
                       UPLOAD_S3_ACCESS_KEY_ID="k", UPLOAD_S3_SECRET_ACCESS_KEY="s", UPLOAD_S3_REGION="us-east-1")
     result = runner.invoke(args=["uploads", "prune"])
     assert result.exit_code == 1 and result.output.startswith("Cannot prune: the upload storage failed:")
+
+
+def test_a_templates_reference_copy_is_kept_in_the_bucket(app, client, demo, s3_uploads, tmp_path):
+    from tests.conftest import DEMO_ADMIN
+    from tests.functional.test_template_from_example import SLUG, add_corpus_indicators, example_file, post_example
+
+    add_corpus_indicators()
+    example = example_file(tmp_path)
+    admin = signed_in(client, DEMO_ADMIN)
+    assert post_example(admin, example).status_code == 302
+    assert keys(s3_uploads, "templates") == [f"templates/{SLUG}.json", f"templates/{SLUG}.xlsx"]
+    assert s3_uploads.get(f"templates/{SLUG}.xlsx") == example
+    assert admin.get(f"/templates/{SLUG}/reference-copy").data == example
+    assert f'href="/templates/{SLUG}/reference-copy"' in admin.get("/templates/").data.decode()
+    assert keys(s3_uploads) == []  # beside the originals, not among them: prune leaves it alone
