@@ -163,3 +163,54 @@ def validate_update(update: QuarterlyUpdate, where: str = "") -> list[Problem]:
     if update.rag is not None and update.rag not in RAGS:
         problems.append(Problem("rag", f"{where}Choose Red, Amber or Green for the RAG status."))
     return problems
+
+
+# ---- what a page, the workbook and the update return show of an action ------------------
+
+@dataclass(frozen=True)
+class IndicatorRating:
+    """A linked indicator and its latest kept rating (rag None: not rated)."""
+
+    name: str
+    rag: str | None
+    period: str = ""  # the period the rating is for ("2015/16 Q4"), "" if there is none
+
+
+@dataclass(frozen=True)
+class UpdateLine:
+    quarter: str
+    text: str
+    status: str | None = None
+    rag: str | None = None
+    source: str = "web"
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action as shown: its objective, lead, timescale, RAG (with why), flags, latest
+    update and linked indicators' ratings."""
+
+    id: int
+    objective: str  # "1. Improve data collection" ("" if none)
+    action: str
+    lead: str
+    agency: str  # the reporting agency's name ("" if none)
+    timescale: str
+    tasks: tuple[str, ...]
+    tier: str
+    rag: str | None
+    rag_reason: str
+    status: str
+    flags: tuple[tuple[str, str], ...] = ()
+    latest: UpdateLine | None = None
+    indicators: tuple[IndicatorRating, ...] = ()
+
+
+def rag_tier_counts(lines: list[ActionLine]) -> dict[tuple[str, str], int]:
+    """(RAG letter or "", tier or "") → number of actions: the workbook's summary."""
+    counts: dict[tuple[str, str], int] = {}
+    for line in lines:
+        key = (line.rag or "", line.tier or "")
+        counts[key] = counts.get(key, 0) + 1
+    return counts

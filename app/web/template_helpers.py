@@ -24,6 +24,7 @@ NAVIGATION = [
     ("Outcomes", "admin.outcomes", ADMINS),
     ("Indicators", "admin.indicators", ADMINS),
     ("Targets", "targets.index", may_see_targets),
+    ("Action plans", "plans.index", EVERYONE),
     ("DHR", "dhr.index", may_see_dhr),
 ]
 
