@@ -193,12 +193,12 @@ def save_objective(plan: ActionPlan, data: dict, user, row: PlanObjective | None
         raise ServiceError(field_errors=errors)
     with transaction():
         created = row is None
+        if number is None:
+            number = row.number if row is not None else max((o.number for o in plan.objectives), default=0) + 1
         if created:
-            row = PlanObjective(plan=plan)
+            row = PlanObjective(plan=plan, number=number, title=title)
             db.session.add(row)
-        row.number = number or (row.number if not created else max((o.number for o in plan.objectives if o is not row),
-                                                                     default=0) + 1)
-        row.title, row.outcome = title, outcome or None
+        row.number, row.title, row.outcome = number, title, outcome or None
         db.session.flush()
         record("plan_objective_created" if created else "plan_objective_updated", user, row, plan=plan.id)
     return row
