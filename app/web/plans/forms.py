@@ -4,12 +4,12 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
 from app.plans import STATUSES, parse_timescale
 from app.vocabulary import ACTION_TIERS, RAG_NAMES
-from app.web.forms import ReferenceSelect, StrictChoice, database_id, options, strip
+from app.web.forms import IntegerField, ReferenceSelect, StrictChoice, database_id, options, strip
 
 RAG_CHOICES = options([("", "Not rated")] + list(RAG_NAMES.items()))
 STATUS_CHOICES = options([(s, s.capitalize()) for s in STATUSES])

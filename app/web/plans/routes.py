@@ -1,7 +1,7 @@
 """Action plan pages: the plans, a plan with its objectives and actions (RAG, flags,
 latest update, linked indicators' ratings), an action with its history of quarterly
 updates, the forms, and the "action plan update" return to download."""
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.plans import FLAG_LABELS
@@ -42,6 +42,12 @@ def _form_page(form, save, done, **context):
     return render_template("plans/form.html", form=form, summary=summary, **context), status
 
 
+def _managing(kind: str) -> None:
+    """403 before any form is shown or read to someone who may not change the plan."""
+    if not may_manage_plan(current_user, kind):
+        abort(403)
+
+
 @bp.route("/")
 @roles_required(*EVERYONE)
 def index():
@@ -52,6 +58,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*EVERYONE)
 def plan_new():
+    _managing("partnership")
     return _form_page(PlanForm(), lambda data: service.save_plan(data, current_user),
                       lambda plan: ("The action plan has been added.", url_for("plans.plan", plan_id=plan.id)),
                       title="Add an action plan", back=url_for("plans.index"), back_text="Back to action plans")
@@ -72,6 +79,7 @@ def plan(plan_id: int):
 @roles_required(*EVERYONE)
 def plan_edit(plan_id: int):
     row = service.get_plan(plan_id, current_user)
+    _managing(row.kind)
     back = url_for("plans.plan", plan_id=row.id)
     return _form_page(PlanForm(obj=row), lambda data: service.save_plan(data, current_user, row),
                       lambda saved: ("The action plan has been saved.", back),
@@ -79,6 +87,7 @@ def plan_edit(plan_id: int):
 
 
 def _objective_page(plan, row=None):
+    _managing(plan.kind)
     back = url_for("plans.plan", plan_id=plan.id)
     return _form_page(ObjectiveForm(obj=row), lambda data: service.save_objective(plan, data, current_user, row),
                       lambda saved: (f"Objective {saved.number} has been {'saved' if row else 'added'}.", back),
@@ -100,6 +109,7 @@ def objective_edit(plan_id: int, objective_id: int):
 
 
 def _action_page(plan, row=None):
+    _managing(plan.kind)
     data = None
     if row is not None:
         data = {"timescale": service.item_of(row).timescale, "indicator_ids": [i.id for i in row.indicators],
@@ -147,6 +157,8 @@ def action(action_id: int):
 @roles_required(*EVERYONE)
 def action_update(action_id: int):
     row = service.get_action(action_id, current_user)
+    if not may_update_action(current_user, row.plan.kind, row.lead_agency_id):
+        abort(403)
     form = UpdateForm()
     summary: list[str] = []
     if form.validate_on_submit():
