@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ActionPlan, Agency, AuditEvent, Indicator, IndicatorResult, Period, PlanAction, PlanActionUpdate
+from app.services.dhr import action_rag_of
 from app.services.settings import today
+from app.vocabulary import RAG_NAMES
 from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, DEMO_MANAGER, DEMO_POLICE_OFFICER, signed_in
 
 POLICE = "leicestershire-police"
@@ -218,6 +220,14 @@ def test_the_dhr_plan_stays_restricted(demo, client):
     signed_in(client, DEMO_MANAGER)
     assert client.get(f"/plans/{dhr.id}").status_code == 404
     assert "Master action plan" not in page_text(client, "/plans/")
+    assert client.get(f"/plans/actions/{dhr.actions[0].id}").status_code == 404
     signed_in(client, DEMO_ADMIN)
     page = page_text(client, f"/plans/{dhr.id}")
     assert "DHR master action plan" in page and "Restricted" in page
+    # Its actions, with the RAG the DHR rule gives, link to the DHR pages that hold their review and scope.
+    for action in dhr.actions:
+        rag = action_rag_of(action)[0]
+        row = page.split(f'id="action-{action.id}"')[1].split("</tr>")[0]
+        assert f'href="/dhr/actions/{action.id}"' in row and f">{RAG_NAMES[rag]}</strong>" in row
+    assert client.get(f"/plans/actions/{dhr.actions[0].id}").headers["Location"].endswith(
+        f"/dhr/actions/{dhr.actions[0].id}")

@@ -6,13 +6,12 @@ from flask_login import current_user
 
 from app.plans import FLAG_LABELS
 from app.policy import EVERYONE, may_manage_plan, may_update_action
-from app.services import ServiceError
 from app.services.plans import plans as service
 from app.services.plans import update_return
 from app.services.settings import today
 from app.periods import quarter_of
 from app.web.access import roles_required
-from app.web.forms import put_service_errors
+from app.web.forms import submit_form
 from app.web.plans import bp
 from app.web.plans.forms import ActionForm, ObjectiveForm, PlanForm, UpdateForm
 from app.web.presenters import RAG_TAGS
@@ -28,16 +27,11 @@ def plan_helpers():
 
 def _form_page(form, save, done, **context):
     """Saved and redirected, or shown (again) with every problem by its field (400)."""
-    summary: list[str] = []
-    if form.validate_on_submit():
-        try:
-            result = save(form.data)
-        except ServiceError as error:
-            summary = put_service_errors(form, error)
-        else:
-            message, target = done(result)
-            flash(message, "success")
-            return redirect(target)
+    result, summary = submit_form(form, save)
+    if result is not None:
+        message, target = done(result)
+        flash(message, "success")
+        return redirect(target)
     status = 400 if form.errors or summary else 200
     return render_template("plans/form.html", form=form, summary=summary, **context), status
 
@@ -110,6 +104,8 @@ def objective_edit(plan_id: int, objective_id: int):
 
 def _action_page(plan, row=None):
     _managing(plan.kind)
+    if plan.kind == "dhr":  # a DHR action has its review, scope and impact review: the DHR pages' form
+        return redirect(url_for("dhr.action_edit", action_id=row.id) if row else url_for("dhr.action_new"))
     data = None
     if row is not None:
         data = {"timescale": service.item_of(row).timescale, "indicator_ids": [i.id for i in row.indicators],
@@ -150,6 +146,8 @@ def _show_action(row, form, summary, status=200):
 @roles_required(*EVERYONE)
 def action(action_id: int):
     row = service.get_action(action_id, current_user)
+    if row.plan.kind == "dhr":
+        return redirect(url_for("dhr.action", action_id=row.id))
     return _show_action(row, UpdateForm(quarter=quarter_of(today()).key), [])
 
 
@@ -160,15 +158,10 @@ def action_update(action_id: int):
     if not may_update_action(current_user, row.plan.kind, row.lead_agency_id):
         abort(403)
     form = UpdateForm()
-    summary: list[str] = []
-    if form.validate_on_submit():
-        try:
-            update = service.add_update(row, form.data, current_user)
-        except ServiceError as error:
-            summary = put_service_errors(form, error)
-        else:
-            flash(f"The update for {update.quarter} has been added.", "success")
-            return redirect(url_for("plans.action", action_id=row.id))
+    update, summary = submit_form(form, lambda data: service.add_update(row, data, current_user))
+    if update is not None:
+        flash(f"The update for {update.quarter} has been added.", "success")
+        return redirect(url_for("plans.action", action_id=row.id))
     return _show_action(row, form, summary, 400)
 
 
