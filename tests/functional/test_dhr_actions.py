@@ -132,3 +132,11 @@ def test_changing_an_action(client, sign_in_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert action.status == "complete" and action.impact_review_due == add_months(TODAY, 6)
+
+
+def test_a_lead_that_names_a_member_agency_links_to_it_and_stays_as_written(client, sign_in_as, people):
+    sign_in_as("dhr_coordinator")
+    named = add_action(client, lead_agency="Leicestershire Police")
+    group = add_action(client, lead_agency="Domestic violence delivery group")
+    assert (named.lead_agency, named.agency.slug) == ("Leicestershire Police", "police")
+    assert (group.lead_agency, group.agency) == ("Domestic violence delivery group", None)

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import DhrCase, PlanAction, PlanActionUpdate
 from app.services import ServiceError, transaction
 from app.services.audit import record
+from app.services.dhr.budget import agency_named
 from app.services.dhr.problems import field_errors, refuse
 from app.services.dhr.settings import current_date
 from app.store.plans import dhr_plan_row
@@ -67,12 +68,15 @@ def save_action(data: dict, acting_user, row: PlanAction | None = None, on: date
             "Enter the date the action was completed, so that a review of its impact can be scheduled.")
     if errors:
         raise ServiceError(field_errors=errors)
+    # The lead as written stays; the member agency it names (if one) is the one that reports on it.
+    agency = agency_named(action.lead_agency)
     with transaction():
         created = row is None
         if created:
             row = PlanAction(plan=dhr_plan_row())
             db.session.add(row)
         row.case = case
+        row.agency = agency
         row.scope, row.lead_agency, row.action, row.status = (
             action.scope,
             action.lead_agency,
