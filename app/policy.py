@@ -143,3 +143,30 @@ def may_see_dhr(user) -> bool:
 def may_edit_vocabulary(user) -> bool:
     """Other names for areas and indicators (used by every template) are for admins alone."""
     return in_group(user, ADMINS)
+
+
+# ---- action plans (issue 19) -----------------------------------------------------------------
+# One set of pages serves the DHR master action plan (kind "dhr", restricted like all DHR
+# data) and the partnership's strategy action plans (kind "partnership").
+
+def may_see_plan(user, kind: str) -> bool:
+    """Partnership plans: anyone signed in; the DHR plan: those who may see DHR data."""
+    if kind == "dhr":
+        return may_see_dhr(user)
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def may_manage_plan(user, kind: str) -> bool:
+    """Adding and changing plans, objectives and actions: managers and admins (the DHR plan:
+    those who may see DHR data, as for its other records)."""
+    if kind == "dhr":
+        return may_see_dhr(user)
+    return may_see_plan(user, kind) and in_group(user, MANAGERS)
+
+
+def may_update_action(user, kind: str, lead_agency_id: int | None) -> bool:
+    """A quarterly update: whoever manages the plan, or an officer of the action's lead agency."""
+    if may_manage_plan(user, kind):
+        return True
+    return (kind != "dhr" and may_see_plan(user, kind) and own_agency_only(user)
+            and lead_agency_id is not None and user.agency_id == lead_agency_id)

@@ -73,6 +73,11 @@ RAGS = ("R", "A", "G")
 RAG_NAMES = {"R": "Red", "A": "Amber", "G": "Green"}
 
 
+# ---- action plans (issue 19) -----------------------------------------------------------
+
+# The tier of the Safer Kirklees model an action contributes to, from least to most intensive.
+ACTION_TIERS = ("Prevention", "Early Resolution", "Problem Solving", "High Risk/Intensive")
+
 # ---- how large a figure can sanely be ----------------------------------------------------
 
 # No return holds a count, an amount of money or a rate above a million million, nor a

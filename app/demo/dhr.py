@@ -19,11 +19,12 @@ from app.dhr.budget import BudgetYear, Contribution, CostLine
 from app.dhr.clocks import CaseDates
 from app.extensions import db
 from app.models import (
-    Area, DhrAction, DhrActionUpdate, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting,
+    Area, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting, PlanAction, PlanActionUpdate,
 )
 from app.services.dhr.budget import agency_named, budget_year_row, member_agencies
 from app.services.dhr.cases import DATE_COLUMNS
 from app.services.dhr.settings import current_date
+from app.store.plans import dhr_plan_row
 
 # ---- cases -------------------------------------------------------------------------------
 
@@ -240,12 +241,16 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
                 costs=[DhrCost(label=c.label, kind=c.kind, amount=c.amount) for c in year.costs],
             )
         )
-    existing = set(db.session.execute(select(DhrAction.lead_agency, DhrAction.action)).all())
+    plan = dhr_plan_row()
+    existing = set(db.session.execute(select(PlanAction.lead_agency, PlanAction.action)
+                                      .where(PlanAction.plan_id == plan.id)).all())
     for action in demo_actions(max(on, _SEED_COMPLETED_ON)):
         if (action.lead_agency, action.action) in existing:
             continue
         db.session.add(
-            DhrAction(
+            PlanAction(
+                plan=plan,
+                agency=agency_named(action.lead_agency, member_agencies()),
                 case=cases.get(action.review) if action.review else None,
                 scope=action.scope,
                 lead_agency=action.lead_agency,
@@ -255,7 +260,8 @@ def load_demo_dhr(areas: dict[str, Area], on: date | None = None, **_) -> None:
                 completed_on=action.completed_on,
                 impact_review_due=action.impact_review_due,
                 updates=[
-                    DhrActionUpdate(quarter=u.quarter, text=u.text, evidence=u.evidence or None) for u in action.updates
+                    PlanActionUpdate(quarter=u.quarter, text=u.text, evidence=u.evidence or None)
+                    for u in action.updates
                 ],
             )
         )

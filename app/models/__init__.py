@@ -14,18 +14,25 @@ from app.models.indicator import (
     Target,
 )
 from app.models.dhr import (
-    ACTION_SCOPES,
-    ACTION_STATUSES,
     CASE_STATUSES,
     COST_KINDS,
     REVIEW_TYPES,
-    DhrAction,
-    DhrActionUpdate,
     DhrBudgetYear,
     DhrCase,
     DhrContribution,
     DhrCost,
     DhrPanelMeeting,
+)
+from app.models.plans import (
+    ACTION_SCOPES,
+    ACTION_STATUSES,
+    PLAN_KINDS,
+    UPDATE_SOURCES,
+    ActionPlan,
+    PlanAction,
+    PlanActionUpdate,
+    PlanObjective,
+    plan_action_indicator,
 )
 from app.models.performance import (
     Commentary,
@@ -46,7 +53,8 @@ from app.models.user import ROLES, User
 __all__ = [
     "API_TOKEN_ROLES", "ApiToken",
     "ACTION_SCOPES", "ACTION_STATUSES", "CASE_STATUSES", "COST_KINDS", "REVIEW_TYPES", "Commentary",
-    "DhrAction", "DhrActionUpdate", "DhrBudgetYear", "DhrCase", "DhrContribution", "DhrCost", "DhrPanelMeeting",
+    "ActionPlan", "PLAN_KINDS", "PlanAction", "PlanActionUpdate", "PlanObjective", "UPDATE_SOURCES",
+    "plan_action_indicator", "DhrBudgetYear", "DhrCase", "DhrContribution", "DhrCost", "DhrPanelMeeting",
     "OutcomeAssessment", "PartnershipSetting", "PeerPosition", "PeerValue", "PeriodSignOff", "RagSetting", "ReturnDue",
     "AGGREGATIONS", "AREA_KINDS", "FREQUENCIES",
     "PERIOD_KINDS", "RAG_BAND_KINDS", "RAG_METHODS", "ROLES", "SUBMISSION_STATUSES",

@@ -1,4 +1,5 @@
-"""Domestic Homicide Reviews: pseudonymised cases, the pooled budget and the master action plan.
+"""Domestic Homicide Reviews: pseudonymised cases and the pooled budget (the master action
+plan is an action plan: app.models.plans).
 
 Restricted: only the DHR co-ordinator, admins and people an admin has granted access see it.
 No real names are asked for: a case has a pseudonym ('Mary', 'FN').
@@ -12,13 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.area import Agency, Area
 from app.models.base import one_of, utcnow
-from app.models.user import User
 
 REVIEW_TYPES = ("dhr", "joint_dhr_scr", "alternative", "not_proceeding")
 CASE_STATUSES = ("under_consideration", "in_progress", "awaiting_trial", "with_home_office", "published", "closed")
 COST_KINDS = ("fixed_support", "chairs_authors", "case")
-ACTION_SCOPES = ("single-agency", "multi-agency")
-ACTION_STATUSES = ("not started", "in progress", "outstanding", "complete", "not implemented")
 Money = Numeric(12, 2)
 
 
@@ -127,43 +125,3 @@ class DhrCost(db.Model):
 
     budget_year: Mapped[DhrBudgetYear] = relationship(back_populates="costs")
     case: Mapped[DhrCase | None] = relationship()
-
-
-class DhrAction(db.Model):
-    """A recommendation in the master action plan, from a review (or cross-cutting)."""
-
-    __tablename__ = "dhr_action"
-    __table_args__ = (one_of("scope", ACTION_SCOPES), one_of("status", ACTION_STATUSES))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("dhr_case.id"))
-    scope: Mapped[str] = mapped_column(String(16), default="single-agency")
-    lead_agency: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(Text)
-    due_date: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(20), default="not started")
-    completed_on: Mapped[date | None]
-    impact_review_due: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    case: Mapped[DhrCase | None] = relationship()
-    updates: Mapped[list["DhrActionUpdate"]] = relationship(
-        back_populates="action_item", cascade="all, delete-orphan", order_by="DhrActionUpdate.created_at"
-    )
-
-
-class DhrActionUpdate(db.Model):
-    """A quarterly progress update on an action, with its evidence."""
-
-    __tablename__ = "dhr_action_update"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("dhr_action.id", ondelete="CASCADE"))
-    quarter: Mapped[str] = mapped_column(String(20))  # a period key such as "2016/17 Q1"
-    text: Mapped[str] = mapped_column(Text)
-    evidence: Mapped[str | None] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    action_item: Mapped[DhrAction] = relationship(back_populates="updates")
-    created_by: Mapped[User | None] = relationship()

@@ -85,6 +85,7 @@ from app.services.dashboard import (
     performance_table,
     period_slug,
 )
+from app.services.plans.workbook import action_plan_sheets
 from app.services.schedule import completeness_view
 from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
 
@@ -548,7 +549,7 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
         completeness=builder.completeness(),
         definitions=builder.definitions(),
         submissions=builder.submissions(),
-        extra_sheets=[] if public else restricted_sheets(user),
+        extra_sheets=[] if public else action_plan_sheets() + restricted_sheets(user),
         areas=builder.view.districts,
     )
     if not public:

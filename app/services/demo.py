@@ -222,5 +222,6 @@ def _demo_extensions():
     """Later features (DHR) add their demo data here."""
     from app.demo.dhr import load_demo_dhr
     from app.demo.performance import load_demo_performance
+    from app.demo.plans import load_demo_plans
 
-    return [_publish_demo_templates, load_demo_dhr, load_demo_performance]
+    return [_publish_demo_templates, load_demo_dhr, load_demo_performance, load_demo_plans]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.indicators.timeliness import completeness
-from app.models import DhrAction, DhrCase, ReturnDue, ReturnTemplate
+from app.models import DhrCase, ReturnDue, ReturnTemplate
 from app.policy import MANAGERS, ADMINS, in_group, may_see_dhr, own_agency_only
 from app.services.schedule import bring_schedule_up_to_date, first_receipts
 from app.services.settings import as_at_date, today
@@ -127,12 +127,12 @@ def start_page(user) -> StartPage:
         page.unscheduled = [t.name for t in db.session.scalars(select(ReturnTemplate).order_by(ReturnTemplate.name))
                             if t.published_version is not None and not t.schedule_from]
     if may_see_dhr(user):
-        from app.services.dhr import action_rag_of, case_clocks
+        from app.services.dhr import action_rag_of, case_clocks, list_actions
 
         page.dhr_overdue_clocks = sum(
             1 for case in db.session.scalars(select(DhrCase))
             if any(clock.status == "overdue" for clock in case_clocks(case, now)))
-        page.dhr_overdue_actions = sum(1 for action in db.session.scalars(select(DhrAction))
+        page.dhr_overdue_actions = sum(1 for action in list_actions()
                                        if action_rag_of(action, now)[1].startswith("Overdue"))
         page.has_work = True
     return page

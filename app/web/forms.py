@@ -87,6 +87,18 @@ def put_service_errors(form, error: ServiceError) -> list[str]:
     return leftovers
 
 
+def submit_form(form, save):
+    """(what ``save(form.data)`` returned, []) once the form is valid and the service
+    accepts it; else (None, the problems that belong to no field), the service's other
+    messages put by their fields."""
+    if not form.validate_on_submit():
+        return None, []
+    try:
+        return save(form.data), []
+    except ServiceError as error:
+        return None, put_service_errors(form, error)
+
+
 class LinesField(TextAreaField):
     """A text area holding a list: one item a line, each trimmed, blank lines dropped."""
 

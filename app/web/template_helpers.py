@@ -25,6 +25,7 @@ NAVIGATION = [
     ("Indicators", "admin.indicators", ADMINS),
     ("API tokens", "admin.api_tokens", ADMINS),
     ("Targets", "targets.index", may_see_targets),
+    ("Action plans", "plans.index", EVERYONE),
     ("DHR", "dhr.index", may_see_dhr),
 ]
 

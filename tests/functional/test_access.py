@@ -3,7 +3,7 @@ without a rule fails here; the app itself refuses any view that declares no role
 import pytest
 
 from app.extensions import db
-from app.models import Indicator, Outcome, Target
+from app.models import ActionPlan, Indicator, Outcome, PlanAction, PlanObjective, Target
 from app.store.reference import period_row
 from tests.functional.test_dhr_access import dhr_records
 
@@ -234,6 +234,29 @@ for endpoint in ("returns.submission", "returns.changes"):
     )
 
 
+# Action plans: anyone signed in reads a partnership plan; managers and admins change it; the
+# lead agency's officer (the police, here) also updates its action and downloads its return.
+PLAN_MANAGERS = {"anonymous": 302, "officer": 403, "manager": 200, "admin": 200, "dhr_coordinator": 403}
+PLAN_UPDATERS = {"anonymous": 302, "officer": 400, "manager": 400, "admin": 400, "dhr_coordinator": 403}
+for endpoint, url, expected in [
+    ("plans.index", "/plans/", SIGNED_IN),
+    ("plans.plan", "/plans/{plan}", SIGNED_IN),
+    ("plans.action", "/plans/actions/{plan_action}", SIGNED_IN),
+    ("plans.plan_new", "/plans/new", PLAN_MANAGERS),
+    ("plans.plan_edit", "/plans/{plan}/edit", PLAN_MANAGERS),
+    ("plans.objective_new", "/plans/{plan}/objectives/new", PLAN_MANAGERS),
+    ("plans.objective_edit", "/plans/{plan}/objectives/{objective}/edit", PLAN_MANAGERS),
+    ("plans.action_new", "/plans/{plan}/actions/new", PLAN_MANAGERS),
+    ("plans.action_edit", "/plans/actions/{plan_action}/edit", PLAN_MANAGERS),
+    ("plans.update_return_download", "/plans/{plan}/update-return.xlsx?agency=police",
+     {**SIGNED_IN, "dhr_coordinator": 403}),
+]:
+    ROUTES[endpoint] = ("GET", lambda ids, u=url: u.format(**ids), expected)
+# Posted without data: the form again with what to fill in (400), for those who may update.
+ROUTES["plans.action_update"] = ("POST", lambda ids: "/plans/actions/{plan_action}/updates".format(**ids),
+                                 PLAN_UPDATERS)
+
+
 @pytest.fixture
 def ids(people):
     from app.demo.templates import demo_definitions
@@ -247,7 +270,13 @@ def ids(people):
     db.session.add_all([outcome, indicator, target])
     db.session.commit()
     dhr = dhr_records()
+    plan = ActionPlan(kind="partnership", strategy="Domestic Abuse Strategy 2015-18")
+    objective = PlanObjective(plan=plan, number=1, title="Accurate data informs action")
+    action = PlanAction(plan=plan, objective=objective, action="Agree data fields", agency=people["police"])
+    db.session.add(plan)
+    db.session.commit()
     return {
+        "plan": plan.id, "objective": objective.id, "plan_action": action.id,
         "police": people["police"].id, "council": people["council"].id,
         "user": people["users"]["manager"].id, "area": people["county"].id, "agency": people["police"].id,
         "outcome": outcome.id, "indicator": indicator.id,

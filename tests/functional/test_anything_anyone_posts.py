@@ -32,7 +32,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms.fields.core import UnboundField
 
 from app.extensions import db
-from app.models import User
+from app.models import ActionPlan, User
 from tests.conftest import DEMO_ADMIN, DEMO_DHR, DEMO_LWA_OFFICER, DEMO_MANAGER, DEMO_POLICE_OFFICER
 from tests.unit.ingest.returns import LWA, filled
 
@@ -284,6 +284,13 @@ def test_every_form_answers_anything_posted_without_a_500(role, app, demo, clien
     user = account(ROLES[role])
     forms = targets_for(app, client, user)
     assert forms
+    if role == "manager":  # the action plan forms (issue 19), found from the pages
+        plan = db.session.scalar(select(ActionPlan).where(ActionPlan.kind == "partnership"))
+        action = plan.actions[0].id
+        assert {("plans.plan_new", "/plans/new"), ("plans.objective_new", f"/plans/{plan.id}/objectives/new"),
+                ("plans.action_new", f"/plans/{plan.id}/actions/new"),
+                ("plans.action_update", f"/plans/actions/{action}/updates"),
+                ("plans.action_edit", f"/plans/actions/{action}/edit")} <= {(f["endpoint"], f["action"]) for f in forms}
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=SEED is None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))

@@ -115,7 +115,7 @@ def test_cli_workbook_equals_the_database_cell_by_cell(demo, runner, tmp_path):
     _agency_text_everywhere()
     book, values, _path, output = export(runner, tmp_path)
     assert "Wrote" in output and "full (restricted: not for publication) dashboard for Nov 2016 – Oct 2017" in output
-    assert book.sheetnames == SHEETS + DHR_SHEETS
+    assert book.sheetnames == SHEETS + ["Action Plan"] + DHR_SHEETS
     figures = stored()
     period = "2016-11..2017-10"
     checked = 0

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.models import AuditEvent, DhrAction, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting
+from app.models import AuditEvent, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting, PlanAction
 from app.services.dhr import dhr_sheets_for
+from app.store.plans import dhr_plan_row
 from tests.conftest import PASSWORD, csrf_token_from, make_config
 
 ADMIN_ONLY = {"dhr.access", "dhr.access_change"}
@@ -24,7 +25,7 @@ def dhr_records() -> dict[str, int]:
     )
     year = DhrBudgetYear(year_start=2016, contributions=[DhrContribution(partner="Police", due=16000)],
                          costs=[DhrCost(label="Chairs and authors", kind="chairs_authors", amount=8500)])
-    action = DhrAction(case=case, lead_agency="Police", action="Share the learning")
+    action = PlanAction(plan=dhr_plan_row(), case=case, lead_agency="Police", action="Share the learning")
     db.session.add_all([case, year, action])
     db.session.commit()
     return {"case_id": case.id, "meeting_id": case.panel_meetings[0].id, "year_start": 2016, "kind": "costs",

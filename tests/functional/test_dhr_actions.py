@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.dhr.clocks import add_months
 from app.extensions import db
-from app.models import AuditEvent, DhrAction, DhrCase
+from app.models import AuditEvent, DhrCase, PlanAction
 
 TODAY = date.today()
 
@@ -32,13 +32,13 @@ def uk(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def add_action(client, **changes) -> DhrAction:
+def add_action(client, **changes) -> PlanAction:
     response = client.post("/dhr/actions/new", data=action_form(**changes))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return db.session.scalar(select(DhrAction).order_by(DhrAction.id.desc()))
+    return db.session.scalar(select(PlanAction).order_by(PlanAction.id.desc()))
 
 
-def rag_of(client, action: DhrAction) -> str:
+def rag_of(client, action: PlanAction) -> str:
     page = client.get("/dhr/actions").get_data(as_text=True)
     row = page.split(f'id="action-{action.id}"')[1].split("</tr>")[0]
     return re.search(r'govuk-tag--\w+">(\w+)</strong>', row).group(1)
@@ -83,7 +83,7 @@ def test_a_completion_date_needs_status_complete(client, sign_in_as):
     response = client.post("/dhr/actions/new", data=action_form(completed_on=uk(TODAY)))
     assert response.status_code == 400
     assert "but its status is &#39;in progress&#39;" in response.get_data(as_text=True)
-    assert db.session.scalar(select(DhrAction)) is None
+    assert db.session.scalar(select(PlanAction)) is None
 
 
 def test_quarterly_updates_with_evidence(client, sign_in_as, people):
@@ -132,3 +132,11 @@ def test_changing_an_action(client, sign_in_as):
     assert response.status_code == 302
     db.session.expire_all()
     assert action.status == "complete" and action.impact_review_due == add_months(TODAY, 6)
+
+
+def test_a_lead_that_names_a_member_agency_links_to_it_and_stays_as_written(client, sign_in_as, people):
+    sign_in_as("dhr_coordinator")
+    named = add_action(client, lead_agency="Leicestershire Police")
+    group = add_action(client, lead_agency="Domestic violence delivery group")
+    assert (named.lead_agency, named.agency.slug) == ("Leicestershire Police", "police")
+    assert (group.lead_agency, group.agency) == ("Domestic violence delivery group", None)

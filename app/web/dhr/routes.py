@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.dhr import long_date, pounds
 from app.dhr.budget import COST_KINDS, SINGLE_PARTNER_LINE
 from app.dhr.clocks import REVIEW_TYPES
-from app.models import DhrAction, DhrCase
+from app.models import DhrCase, PlanAction
 from app.periods import quarter_of
 from app.policy import ADMINS, DHR_ROLES, may_see_dhr
 from app.services import ServiceError
@@ -341,7 +341,7 @@ def actions():
     return render_template("dhr/actions.html", title="DHR master action plan", rows=rows)
 
 
-def _action_form_page(row: DhrAction | None):
+def _action_form_page(row: PlanAction | None):
     form = ActionForm(obj=row) if row else ActionForm(case_id=request.args.get("case_id", type=int))
     _cases(form.case_id)
     back = url_for("dhr.action", action_id=row.id) if row else url_for("dhr.actions")
@@ -366,7 +366,7 @@ def action(action_id: int):
     return _action_page(row, form, [])
 
 
-def _action_page(row: DhrAction, update_form, summary, status: int = 200):
+def _action_page(row: PlanAction, update_form, summary, status: int = 200):
     return render_template("dhr/action.html", title=f"Action {row.id}", action=row,
                            rag=service.action_rag_of(row), update_form=update_form, summary=summary), status
 

@@ -4,8 +4,10 @@ import io
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from app.dhr import plural
 from app.policy import ADMINS, READERS, UPLOADERS, may_edit_vocabulary
 from app.services import ServiceError
+from app.services.plans.update_return import record_if_update_return
 from app.services.reference import areas_by_name, indicators_by_name
 from app.services.returns import (
     annotated_upload,
@@ -72,8 +74,15 @@ def upload():
     summary: list[str] = []
     if form.validate_on_submit():
         upload_file = form.file.data
+        data = upload_file.read()
         try:
-            pending, parsed = hold_upload(upload_file.read(), upload_file.filename or "return.xlsx",
+            # An action plan update return records its updates at once (no preview: it holds no figures).
+            plan_updates = record_if_update_return(data, form.agency.data, current_user)
+            if plan_updates is not None:
+                flash(f"{plural(plan_updates.count, 'action plan update')} for {plan_updates.quarter} recorded "
+                      f"for {plan_updates.agency}.", "success")
+                return redirect(url_for("plans.plan", plan_id=plan_updates.plan_id))
+            pending, parsed = hold_upload(data, upload_file.filename or "return.xlsx",
                                           agency_slug=form.agency.data, user=current_user,
                                           period_text=form.period.data, template_slug=form.template.data)
         except ServiceError as error:
