@@ -157,7 +157,8 @@ ROUTES["dhr.access_change"] = (
     "POST",
     lambda ids: f"/dhr/access/{ids['user']}",
     {**ADMIN_POST, "admin": 400},
-)  # no grant=yes|no
+)  # no grant=yes (revoking has its own confirmation page)
+ROUTES["dhr.access_revoke"] = ("GET", lambda ids: f"/dhr/access/{ids['user']}/revoke", ADMIN_ONLY)
 
 
 # The dashboard (officers see their own agency's rows) and the managers' pages around it;
@@ -193,7 +194,9 @@ ROUTES["performance.withdraw"] = (
     lambda ids: f"/performance/2015-16/indicators/{ids['indicator']}/rating/withdraw",
     MANAGERS_POST,
 )
-ROUTES["performance.remove_peer"] = ("POST", lambda ids: "/performance/peers/999999/remove", MANAGERS_POST)
+# A removal's confirmation page for a peer figure that is not there: 404 once in.
+ROUTES["performance.remove_peer"] = ("GET", lambda ids: "/performance/peers/999999/remove",
+                                     {**MANAGERS, "manager": 404, "admin": 404})
 ROUTES["performance.unlock"] = ("GET", lambda ids: "/performance/2015-16/unlock", ADMIN_ONLY)
 
 # Returns: officers (their own agency) and admins upload; officers (their own agency), managers

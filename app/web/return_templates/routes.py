@@ -49,8 +49,10 @@ from app.services.template_examples import (
 )
 from app.vocabulary import FLAG_LABELS
 from app.web.access import roles_required
+from app.web.confirm import Confirmation, DestroyForm, confirm_page
 from app.web.return_templates import bp
 from app.web.return_templates.forms import (
+    CROSS_KIND_LABELS,
     MEASURE_CHOICES,
     ColumnForm,
     ConfirmForm,
@@ -433,26 +435,67 @@ REMOVABLE = {
 }
 
 
-@bp.route("/<slug>/remove/<kind>/<int:s>/<int:i>", methods=["POST"])
+def check_text(rule) -> str:
+    """A check across figures in words: its kind, sheet, parts and total."""
+    parts = ", ".join(p.describe() for p in rule.parts) or "each figure"
+    total = f" against {rule.total.describe()}" if rule.total else ""
+    return f"{CROSS_KIND_LABELS.get(rule.kind, rule.kind)}, on '{rule.sheet or 'each sheet'}': {parts}{total}"
+
+
+REMOVED_WHAT = {"sheets": "sheet", "rows": "row", "columns": "column", "checks": "check"}
+
+
+def _removal(defn, kind: str, s: int, i: int) -> tuple[list[tuple[str, str]], str]:
+    """What removing item (kind, s, i) takes away, as summary rows and a sentence."""
+    if kind == "sheets":
+        sheet = defn.sheets[s]
+        return [("Sheet", sheet.name), ("Rows", str(len(sheet.rows))), ("Columns", str(len(sheet.columns)))], \
+            f"sheet '{sheet.name}'"
+    if kind == "rows":
+        row = defn.sheets[s].rows[i]
+        return [("Sheet", defn.sheets[s].name), ("Row", row.label)], \
+            f"row '{row.label}' of sheet '{defn.sheets[s].name}'"
+    if kind == "columns":
+        column = defn.sheets[s].columns[i]
+        return [("Sheet", defn.sheets[s].name), ("Column", column.header)], \
+            f"column '{column.header}' of sheet '{defn.sheets[s].name}'"
+    rule = defn.cross_rules[i]
+    text = check_text(rule)
+    return [("Check", text)] + ([("Message", rule.message)] if rule.message else []), f"check '{text}'"
+
+
+@bp.route("/<slug>/remove/<kind>/<int:s>/<int:i>", methods=["GET", "POST"])
 @roles_required(*ADMINS)
 def remove(slug, kind, s, i):
-    """Remove a sheet (s), a row or column (i of sheet s) or a check (i)."""
-    existing_template(slug)
-    if kind not in REMOVABLE or not ConfirmForm().validate_on_submit():
-        abort(404 if kind not in REMOVABLE else 400)
+    """Remove a sheet (s), a row or column (i of sheet s) or a check (i): GET says what
+    will go, POST (from that page) removes it from the draft."""
+    template = existing_template(slug)
+    if kind not in REMOVABLE:
+        abort(404)
     defn = working_definition(slug)
     try:
         items = REMOVABLE[kind](defn, s, i)
         _item_or_404(items, s if kind == "sheets" else i)
     except IndexError:
         abort(404)
+    going, what = _removal(defn, kind, s, i)
+    back = url_for("return_templates.detail", slug=slug)
+    if request.method == "GET":
+        return confirm_page(Confirmation(
+            title=f"Remove a {REMOVED_WHAT[kind]}", going=[("Template", template.name)] + going,
+            consequence=f"The {what} will be removed from the draft of {template.name}; the published version "
+                        "is unchanged until you publish the draft.",
+            button=f"Yes, remove the {REMOVED_WHAT[kind]}", back_url=back))
+    if not DestroyForm().validate_on_submit():
+        abort(400)
     try:
-        edit_definition(slug, current_user, lambda d: REMOVABLE[kind](d, s, i).pop(s if kind == "sheets" else i))
+        edit_definition(slug, current_user, lambda d: REMOVABLE[kind](d, s, i).pop(s if kind == "sheets" else i),
+                        what=f"removed {what}")
     except ServiceError as error:
         flash(error.message or str(error), "error")
     else:
         flash("Removed. The change is a draft until you publish it.", "success")
-    return redirect(url_for("return_templates.detail", slug=slug))
+    return redirect(back)
 
 
 # ---- a template from an agency's own spreadsheet ----------------------------------------
