@@ -158,6 +158,8 @@ ROUTES["dhr.access_change"] = (
     lambda ids: f"/dhr/access/{ids['user']}",
     {**ADMIN_POST, "admin": 400},
 )  # no grant=yes (revoking has its own confirmation page)
+ROUTES["admin.audit"] = ("GET", lambda ids: "/admin/audit", ADMIN_ONLY)
+ROUTES["admin.audit_download"] = ("GET", lambda ids: "/admin/audit.csv", ADMIN_ONLY)
 ROUTES["dhr.access_revoke"] = ("GET", lambda ids: f"/dhr/access/{ids['user']}/revoke", ADMIN_ONLY)
 
 
