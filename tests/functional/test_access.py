@@ -47,6 +47,7 @@ TEMPLATE_EDITOR = {
     "return_templates.column_new": "/templates/table-2-da-sv-outcomes/sheets/0/columns/new",
     "return_templates.column_edit": "/templates/table-2-da-sv-outcomes/sheets/0/columns/0",
     "return_templates.check_new": "/templates/table-2-da-sv-outcomes/checks/new",
+    "return_templates.check_edit": "/templates/table-2-da-sv-outcomes/checks/0",
 }
 for endpoint, url in TEMPLATE_EDITOR.items():
     ROUTES[endpoint] = ("GET", lambda ids, u=url: u, ADMIN_ONLY)

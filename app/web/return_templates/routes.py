@@ -38,6 +38,7 @@ from app.services.reference import (
     areas_in_order,
     indicators_by_name,
     indicators_in_order,
+    names_by_key,
 )
 from app.services.template_examples import (
     correct_header,
@@ -53,6 +54,7 @@ from app.web.confirm import Confirmation, DestroyForm, confirm_page
 from app.web.return_templates import bp
 from app.web.return_templates.forms import (
     CROSS_KIND_LABELS,
+    MEASURE_LABELS,
     MEASURE_CHOICES,
     ColumnForm,
     ConfirmForm,
@@ -201,7 +203,8 @@ def detail(slug):
     problems = publishing_problems(slug)
     return render_template(
         "return_templates/detail.html", template=template, defn=defn, problems=problems, layouts=LAYOUT_NAMES,
-        confirm=ConfirmForm(), title=template.name,
+        confirm=ConfirmForm(), title=template.name, names=names_by_key(), check_text=check_text,
+        measures=MEASURE_LABELS,
     )
 
 
@@ -406,25 +409,51 @@ for _kind, _singular in (("rows", "row"), ("columns", "column")):
                     methods=["GET", "POST"])
 
 
-@bp.route("/<slug>/checks/new", methods=["GET", "POST"])
-@roles_required(*ADMINS)
-def check_new(slug):
+def _check_page(slug: str, index: int | None):
+    """Add a check across figures (index None) or change check ``index``: its rows and
+    columns are chosen from the template's own labels and headers."""
     existing_template(slug)
     defn = working_definition(slug)
-    form = CrossRuleForm()
-    form.sheet.choices = options([(sheet.name, sheet.name) for sheet in defn.sheets])
+    current = None
+    if index is not None:
+        current = _item_or_404(defn.cross_rules, index)
+    form = CrossRuleForm(data=None if current is None or request.method == "POST" else {
+        "kind": current.kind, "sheet": current.sheet, "message": current.message, "tolerance": current.tolerance,
+        "part_rows": [p.row for p in current.parts if p.row],
+        "part_columns": [p.column for p in current.parts if p.column],
+        "total_row": current.total.row if current.total else "",
+        "total_column": current.total.column if current.total else ""})
+    form.fill(defn)
+    at = len(defn.cross_rules) if index is None else index
 
     def change(d):
-        parts = [FieldSelector(row=r) for r in lines(form.part_rows.data)]
-        parts += [FieldSelector(column=c) for c in lines(form.part_columns.data)]
+        parts = [FieldSelector(row=r) for r in form.part_rows.data or []]
+        parts += [FieldSelector(column=c) for c in form.part_columns.data or []]
         total = None
         if form.total_row.data or form.total_column.data:
             total = FieldSelector(row=form.total_row.data or "", column=form.total_column.data or "")
-        d.cross_rules.append(CrossRule(kind=form.kind.data, sheet=form.sheet.data or "", parts=parts, total=total,
-                                       message=form.message.data or "", tolerance=_number(form.tolerance.data) or 0))
+        rule = CrossRule(kind=form.kind.data, sheet=form.sheet.data or "", parts=parts, total=total,
+                         message=form.message.data or "", tolerance=_number(form.tolerance.data) or 0)
+        if index is None:
+            d.cross_rules.append(rule)
+        else:
+            d.cross_rules[index] = rule
 
-    return _save_change(slug, form, f"cross_rules[{len(defn.cross_rules)}]", change, "item.html",
-                        title="Add a check across figures", what="check")
+    return _save_change(slug, form, f"cross_rules[{at}]", change, "item.html",
+                        title="Add a check across figures" if index is None else "Change a check across figures",
+                        what="check")
+
+
+@bp.route("/<slug>/checks/new", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def check_new(slug):
+    return _check_page(slug, None)
+
+
+@bp.route("/<slug>/checks/<int:i>", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def check_edit(slug, i):
+    return _check_page(slug, i)
 
 
 REMOVABLE = {
