@@ -74,6 +74,7 @@ _NAMED = {
     "area": ("Area", lambda v: _name(Area, Area.code, v)),
     "agency": ("Agency", lambda v: _name(Agency, Agency.slug, v)),
     "template": ("Template", lambda v: _name(ReturnTemplate, ReturnTemplate.slug, v)),
+    "candidates": ("Could be", lambda v: ", ".join(_name(ReturnTemplate, ReturnTemplate.slug, t) or t for t in v)),
 }
 # Keys that hold ids or codes nobody reads (the object itself is named in "what").
 _HIDDEN = {"by", "sha256", "agency_slug"}
