@@ -144,6 +144,8 @@ AUDIT_ACTIONS = {
     "dhr_budget_filled_from_return": "Filled a DHR budget year from a return",
     "dhr_action_created": "Added a DHR action", "dhr_action_updated": "Changed a DHR action",
     "dhr_action_update_added": "Added a DHR action update",
+    "api_token_issued": "Issued an API token", "api_token_revoked": "Revoked an API token",
+    "api_request_refused": "API request refused",
 }
 
 

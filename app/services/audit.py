@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
-    Agency, Area, AuditEvent, DhrBudgetYear, DhrCase, Indicator, Outcome, PeerValue, PeriodSignOff, RagSetting,
-    ReturnDue, ReturnTemplate, Submission, Target, TemplateVersion, User,
+    Agency, ApiToken, Area, AuditEvent, DhrBudgetYear, DhrCase, Indicator, Outcome, PeerValue, PeriodSignOff,
+    RagSetting, ReturnDue, ReturnTemplate, Submission, Target, TemplateVersion, User,
 )
 from app.periods import fy_label
 from app.vocabulary import audit_action_label
@@ -22,6 +22,10 @@ PER_PAGE = 50
 
 
 def record(action: str, user=None, obj=None, **detail) -> AuditEvent:
+    """``user``: the person (or None: the command line), or an API caller, whose token the
+    event names (``api_token``) as it is no person."""
+    if getattr(user, "api_token_id", None) is not None:
+        detail = {**detail, "api_token": user.api_token_id}
     event = AuditEvent(
         action=action,
         user_id=getattr(user, "id", None),
@@ -107,6 +111,7 @@ def _object_text(object_type: str | None, object_id: int | None) -> str:
 
 _DESCRIBE = {
     "User": (User, lambda r: r.name),
+    "ApiToken": (ApiToken, lambda r: f"API token {r.name}"),
     "Agency": (Agency, lambda r: r.name),
     "Area": (Area, lambda r: r.name),
     "Indicator": (Indicator, lambda r: r.name),

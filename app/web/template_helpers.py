@@ -24,6 +24,7 @@ NAVIGATION = [
     ("Outcomes", "admin.outcomes", ADMINS),
     ("Indicators", "admin.indicators", ADMINS),
     ("Audit log", "admin.audit", ADMINS),
+    ("API tokens", "admin.api_tokens", ADMINS),
     ("Targets", "targets.index", may_see_targets),
     ("DHR", "dhr.index", may_see_dhr),
 ]

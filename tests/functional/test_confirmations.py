@@ -93,6 +93,19 @@ def _unlock(known):
             lambda: db.session.scalar(select(PeriodSignOff)).locked is False)
 
 
+def _api_token(known):
+    from datetime import timedelta
+
+    from app.models import ApiToken
+    from app.services.api_tokens import issue_token
+    admin = db.session.scalar(select(User).where(User.role == "admin"))
+    token, _ = issue_token({"name": "Police records system", "role": "officer", "agency_id": known["police"],
+                            "expires_on": date.today() + timedelta(days=30)}, admin)
+    token_id = token.id
+    return (f"/admin/api-tokens/{token_id}/revoke", ["Police records system", "Leicestershire Police"],
+            "api_token_revoked", lambda: db.session.get(ApiToken, token_id).revoked_at is not None)
+
+
 # endpoint: builder(ids) -> (url, words the page must show, audit action, "it went" test)
 CASES = {
     "performance.remove_peer": _peer,
@@ -104,6 +117,7 @@ CASES = {
     "targets.retire": _target,
     "performance.waive": _waive,
     "performance.unlock": _unlock,
+    "admin.api_token_revoke": _api_token,
 }
 # Forms that ask for a reason as well as the confirmation.
 REASONS = {"performance.waive": {"reason": "Not needed this year"}, "performance.unlock": {"reason": "Resubmitted"}}
