@@ -106,3 +106,53 @@ def direction_text(direction: str | None, basis: str | None) -> str | None:
     """"→ Stable (from two figures)", "↑ Improving (trend over 4 periods)", or None."""
     text = DIRECTION_TEXT.get(direction)
     return f"{text} ({basis})" if text and basis else text
+
+# ---- the audit log ----------------------------------------------------------------------
+
+# What each audited action is called on the audit page and in its CSV (``app.services.audit``);
+# an action missing here reads as its words ("dhr_cost_saved": "Dhr cost saved").
+AUDIT_ACTIONS = {
+    "sign_in": "Signed in", "sign_in_failed": "Sign-in refused",
+    "user_created": "Added a user", "user_updated": "Changed a user",
+    "invitation_sent": "Sent an invitation", "invitation_not_sent": "Invitation not sent",
+    "password_reset_sent": "Sent a password reset link", "password_reset_not_sent": "Password reset link not sent",
+    "password_reset_unknown": "Password reset asked for an unknown address",
+    "password_set_from_link": "Chose a password from an emailed link",
+    "area_created": "Added an area", "area_updated": "Changed an area",
+    "agency_created": "Added an agency", "agency_updated": "Changed an agency",
+    "outcome_created": "Added an outcome", "outcome_updated": "Changed an outcome",
+    "indicator_created": "Added an indicator", "indicator_updated": "Changed an indicator",
+    "area_alias_added": "Added another name for an area",
+    "indicator_alias_added": "Added another name for an indicator",
+    "upload_previewed": "Previewed an upload", "upload_template_chosen": "Chose which return a file is",
+    "submission_confirmed": "Submitted a return", "submission_rejected": "Return refused",
+    "submission_superseded": "Return replaced by a newer one",
+    "template_created": "Created a return template", "template_loaded": "Loaded a return template",
+    "template_edited": "Changed a return template's draft", "template_published": "Published a return template",
+    "template_proposed": "Proposed a template from an agency's spreadsheet",
+    "target_set": "Set a target", "target_retired": "Retired a target", "targets_uploaded": "Uploaded targets",
+    "returns_scheduled": "Added returns to the schedule", "schedule_start_set": "Set a schedule's first period",
+    "return_waived": "Waived an expected return", "as_at_set": "Set the 'as at' date",
+    "rag_override_set": "Overrode a rating", "rag_manual_set": "Set a rating by hand",
+    "rag_override_withdrawn": "Withdrew a manager's rating", "rag_manual_withdrawn": "Withdrew a manual rating",
+    "commentary_saved": "Saved a comment", "commentary_removed": "Removed a comment",
+    "outcome_assessment_saved": "Saved an outcome's comment and rating",
+    "peer_value_saved": "Saved a peer figure", "peer_value_removed": "Removed a peer figure",
+    "peer_figures_uploaded": "Uploaded peer figures",
+    "period_signed_off": "Signed off a period", "period_unlocked": "Unlocked a period",
+    "dhr_access_granted": "Granted access to DHR data", "dhr_access_revoked": "Revoked access to DHR data",
+    "dhr_case_created": "Added a DHR case", "dhr_case_updated": "Changed a DHR case",
+    "dhr_panel_meeting_added": "Added a panel meeting", "dhr_panel_meeting_removed": "Removed a panel meeting",
+    "dhr_budget_year_created": "Added a DHR budget year", "dhr_budget_year_updated": "Changed a DHR budget year",
+    "dhr_contribution_saved": "Saved a DHR budget contribution", "dhr_cost_saved": "Saved a DHR budget cost",
+    "dhr_budget_line_removed": "Removed a DHR budget line",
+    "dhr_budget_filled_from_return": "Filled a DHR budget year from a return",
+    "dhr_action_created": "Added a DHR action", "dhr_action_updated": "Changed a DHR action",
+    "dhr_action_update_added": "Added a DHR action update",
+    "api_token_issued": "Issued an API token", "api_token_revoked": "Revoked an API token",
+    "api_request_refused": "API request refused",
+}
+
+
+def audit_action_label(action: str) -> str:
+    return AUDIT_ACTIONS.get(action) or action.replace("_", " ").capitalize()

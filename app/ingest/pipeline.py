@@ -20,7 +20,7 @@ from app.definition import check_return_period, normalise_label
 from app.ingest.identify import Identification, TemplateCandidate, TemplateChoice, identify, workbook_identity
 from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_sheets
 from app.ingest.problems import IngestError, Problem
-from app.ingest.read import WorkbookData, read_workbook
+from app.ingest.read import WorkbookData, parse_ref, read_workbook
 from app.ingest.safety import SafetyLimits, check_workbook_bytes, sha256_of
 from app.ingest.validate import (
     History, HistoryWanted, ParsedValue, check_cells, check_cross_rules, check_history, check_saved_sums,
@@ -93,6 +93,59 @@ class ParsedReturn:
             ", ".join([count(len(self.values) + len(self.targets), "value"), count(len(self.warnings), "warning"),
                        count(len(self.errors), "error")]),
         ]
+
+
+@dataclass
+class ReadRow:
+    """A row of the preview's "what we read" table: a figure read (``value``), or a cell
+    that failed (``value`` None, with what was typed), and the problems at its cell."""
+
+    location: str  # "Appendix 2!G6"
+    row_label: str
+    column_header: str
+    period_label: str
+    value: ParsedValue | None
+    typed: str  # what the cell holds, as text, when no figure was read from it
+    problems: list[Problem]
+    order: tuple[int, int, int]  # sheet, row, column: the table's order
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def read_rows(parsed: ParsedReturn, shown: list[ParsedValue]) -> list[ReadRow]:
+    """The figures ``shown``, each with the problems at its cell, and every cell with a
+    problem that is a figure's cell of the template (read or not, shown or not), in the
+    sheet's order: what the preview's "what we read" table lists, the failed cells marked."""
+    plans = {plan.name: (i, plan) for i, plan in enumerate(parsed.plans)}
+    at: dict[tuple[str, int, int], list[Problem]] = {}
+    for problem in parsed.problems:
+        if problem.sheet in plans and problem.cell:
+            try:
+                r, c = parse_ref(problem.cell)
+            except ValueError:
+                continue
+            at.setdefault((problem.sheet, r, c), []).append(problem)
+    rows: dict[tuple[str, int, int], ReadRow] = {}
+    for v in shown:
+        key = (v.plan.name, v.row.grid_row, v.slot.grid_col)
+        rows[key] = ReadRow(v.location, v.row.label, v.slot.header, v.slot.period.label, v, "", at.get(key, []),
+                            (plans.get(v.plan.name, (0,))[0], v.row.grid_row or 0, v.slot.grid_col or 0))
+    for key, problems in at.items():
+        if key in rows:
+            continue
+        sheet, r, c = key
+        index, plan = plans[sheet]
+        row = next((rp for rp in plan.rows if rp.grid_row == r), None)
+        slot = next((sp for sp in plan.slots if sp.grid_col == c), None)
+        if row is None or slot is None:
+            continue  # not a figure's cell (a heading, a label): the list of problems says it
+        raw = plan.grid.cells.get((r, c)) if plan.grid is not None else None
+        typed = "" if raw is None else (f"{raw:g}" if isinstance(raw, float) else str(raw))
+        rows[key] = ReadRow(problems[0].location(), row.label, slot.header, slot.period.label, None, typed, problems,
+                            (index, r, c))
+    return sorted(rows.values(), key=lambda row: row.order)
 
 
 @contextmanager

@@ -8,6 +8,10 @@ rules and the agency's own history. Every problem is collected; none stops the o
   blank or a dash is missing, never zero. A stored figure is a number: a date figure is
   kept as its Excel serial with the date in its note, and text in a text-type figure
   becomes a note on its row's figures, as the notes column does.
+- Notes belong to cells: a note typed beside a row (the notes column, a comment column)
+  applies to the figures of that row whose area it names, by the column's header or one
+  of its aliases ("Melton figure estimated" is Melton's figure's note alone), and to every
+  figure of the row only when it names none (``figures_named``).
 - Cross rules (``CrossRule``): a total equals the sum of its parts, parts are no more
   than a total (repeats ≤ cases), percentages lie within 0–100. Checked only where every
   figure involved is there; a failure names the cells and figures. When a figure involved
@@ -160,6 +164,28 @@ def _show(number: float) -> str:
     return f"{number:,.4f}".rstrip("0").rstrip(".")
 
 
+def _area_names(slot: SlotPlan) -> tuple[str, ...]:
+    """The names a figure's area is known by on its sheet: its column's header and aliases,
+    when the column is an area's (a row's own area is the same for all the row's figures)."""
+    column = slot.slot.column
+    if slot.area is None or column is None:
+        return ()
+    return (column.header, *column.aliases)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(name.strip())}(?!\w)", re.IGNORECASE)
+
+
+def figures_named(text: str, names: list[tuple[str, ...]]) -> list[int]:
+    """Which figures a note is about: those (by index) one of whose names it contains as
+    words ("Melton figure estimated" names Melton's), else all of them."""
+    named = [k for k, known in enumerate(names)
+             if any(len(name.strip()) > 1 and _name_pattern(name).search(text) for name in known)]
+    return named or list(range(len(names)))
+
+
 class _CellChecker:
     def __init__(self, plan: SheetPlan, out: CheckedCells):
         self.plan = plan
@@ -229,10 +255,13 @@ class _CellChecker:
         return (slot, parsed.value) if parsed.value else None
 
     def attach(self, comments, values, first_value, targets, first_target, row: RowPlan) -> None:
-        """A row's notes and comments become the note of each of its figures."""
-        text = "; ".join(comment for _, comment in comments)
-        for stored, start in ((values, first_value), (targets, first_target)):
-            for i in range(start, len(stored)):
+        """A row's notes and comments become the note of the figures each names, or of
+        every figure of the row when it names none (``figures_named``)."""
+        figures = [(stored, i) for stored, start in ((values, first_value), (targets, first_target))
+                   for i in range(start, len(stored))]
+        names = [_area_names(stored[i].slot) for stored, i in figures]
+        for _, text in comments:
+            for stored, i in (figures[k] for k in figures_named(text, names)):
                 own = stored[i].note
                 stored[i] = stored[i]._replace(note=f"{own}; {text}" if own else text)
         if len(values) == first_value and len(targets) == first_target:
@@ -358,11 +387,25 @@ class _TableCellChecker(_CellChecker):
             stored_from.append((stored, len(stored) - 1, figure))
         for key, extra in texts.items():
             notes.setdefault(key, []).extend(extra)
-        for stored, index, figure in stored_from:
-            extra = notes.get((figure.table, figure.row))
-            if extra:
+        by_row: dict[tuple[str, int], list[tuple[list, int, TableFigure]]] = {}
+        for entry in stored_from:
+            by_row.setdefault((entry[2].table, entry[2].row), []).append(entry)
+        for key, entries in by_row.items():
+            extra = notes.get(key)
+            if not extra:
+                continue
+            # Names only tell figures apart on a row whose figures are of different areas.
+            several_areas = len({figure.area for _, _, figure in entries}) > 1
+            names = [(figure.headers[1],) if several_areas and figure.area and len(figure.headers) > 1 else ()
+                     for _, _, figure in entries]
+            mine: dict[int, list[str]] = {}
+            for text in extra:
+                for k in figures_named(text, names):
+                    mine.setdefault(k, []).append(text)
+            for k, texts_here in mine.items():
+                stored, index, _ = entries[k]
                 own = stored[index].note
-                stored[index] = stored[index]._replace(note="; ".join(filter(None, [own, *extra])))
+                stored[index] = stored[index]._replace(note="; ".join(filter(None, [own, *texts_here])))
         out.problems.extend(check_only_problems([f for f, _, _ in plan.table_cells], numbers))
 
 

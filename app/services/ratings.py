@@ -264,10 +264,16 @@ def save_peer_value(indicator_id: int, period, label: str, value, user) -> PeerV
     return peer
 
 
+def get_peer_value(peer_id: int) -> PeerValue:
+    """The peer figure, or NotFound (its confirmation page names what will go)."""
+    return get_row(PeerValue, peer_id, "That peer figure has already been removed.")
+
+
 def remove_peer_value(peer_id: int, user) -> None:
     with transaction():
         peer = db.session.get(PeerValue, peer_id)
         if peer is None:
             raise ServiceError("That peer figure has already been removed.")
-        record("peer_value_removed", user, peer, label=peer.label, value=peer.value, period=peer.period.key)
+        record("peer_value_removed", user, peer, indicator=peer.indicator.slug, label=peer.label, value=peer.value,
+               period=peer.period.key)
         db.session.delete(peer)

@@ -41,3 +41,13 @@ def indicators_by_name() -> list[Indicator]:
 def indicators_in_order() -> list[Indicator]:
     """In the dashboard's order (sort order, then name)."""
     return list(db.session.scalars(select(Indicator).order_by(Indicator.sort_order, Indicator.name)))
+
+
+def names_by_key() -> dict[str, dict[str, str]]:
+    """What pages show for the keys a template definition holds: ``indicators`` (slug →
+    name), ``agencies`` (slug → name) and ``areas`` (code → name)."""
+    return {
+        "indicators": dict(db.session.execute(select(Indicator.slug, Indicator.name)).all()),
+        "agencies": dict(db.session.execute(select(Agency.slug, Agency.name)).all()),
+        "areas": dict(db.session.execute(select(Area.code, Area.name)).all()),
+    }

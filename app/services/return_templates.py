@@ -317,12 +317,13 @@ def create_template(defn: TemplateDefinition, user) -> TemplateVersion:
     return version
 
 
-def edit_definition(slug: str, user, change) -> TemplateVersion:
+def edit_definition(slug: str, user, change, what: str | None = None) -> TemplateVersion:
     """Apply ``change(defn)`` to a copy of the working definition and save it as the draft.
 
     Refused, with nothing saved, if the change brings any new problem (a duplicate label,
     a rule with min > max, a column mapped to nothing...). Editing a published version
-    makes a new draft version; the published one is left exactly as it was.
+    makes a new draft version; the published one is left exactly as it was. ``what``, a
+    sentence saying what changed (e.g. what was removed), is kept in the audit log.
     """
     current = working_definition(slug)
     before = set(check_definition(current))
@@ -336,7 +337,8 @@ def edit_definition(slug: str, user, change) -> TemplateVersion:
     template = template_by_slug(slug)
     with transaction("That change clashes with something already saved."):
         version = store_draft(changed, user, template)
-        record("template_edited", user, version, template=slug, version=version.number)
+        record("template_edited", user, version, template=slug, version=version.number,
+               **({"change": what} if what else {}))
     return version
 
 

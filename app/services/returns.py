@@ -25,7 +25,7 @@ import json
 import operator
 import secrets
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from itertools import groupby, repeat
 from pathlib import Path
 
@@ -36,7 +36,9 @@ from sqlalchemy.exc import OperationalError
 from app.definition import normalise_label
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
-from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return, parse_workbook
+from app.ingest.pipeline import (
+    ParsedReturn, ReadRow, cycle_collection_paused, parse_return, parse_workbook, read_rows,
+)
 from app.ingest.typed import TypedReturn
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
@@ -579,6 +581,7 @@ class Preview:
     replaces: Submission | None = None  # the current submission confirming would supersede
     changes: list[store.Change] | None = None  # what confirming would change from it
     agency_name: str = ""  # what the page shows for the agency (its slug is for the machine)
+    read: list[ReadRow] = field(default_factory=list)  # the "what we read" table: shown figures and failed cells
 
     def previous_for(self, value) -> tuple[float | None, str] | None:
         indicator, area, _ = value.key
@@ -630,7 +633,7 @@ def preview_upload(token: str, user, rows: int) -> Preview:
     changes = upload_changes(parsed, replaced) if replaced is not None and not parsed.errors else None
     agency = agencies_by_slug([pending.agency_slug]).get(pending.agency_slug)
     return Preview(pending, parsed, shown, store.current_figures_by_key(keys), replaced, changes,
-                   agency.name if agency else pending.agency_slug)
+                   agency.name if agency else pending.agency_slug, read_rows(parsed, shown))
 
 
 def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:

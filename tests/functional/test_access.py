@@ -47,6 +47,7 @@ TEMPLATE_EDITOR = {
     "return_templates.column_new": "/templates/table-2-da-sv-outcomes/sheets/0/columns/new",
     "return_templates.column_edit": "/templates/table-2-da-sv-outcomes/sheets/0/columns/0",
     "return_templates.check_new": "/templates/table-2-da-sv-outcomes/checks/new",
+    "return_templates.check_edit": "/templates/table-2-da-sv-outcomes/checks/0",
 }
 for endpoint, url in TEMPLATE_EDITOR.items():
     ROUTES[endpoint] = ("GET", lambda ids, u=url: u, ADMIN_ONLY)
@@ -171,7 +172,10 @@ ROUTES["dhr.access_change"] = (
     "POST",
     lambda ids: f"/dhr/access/{ids['user']}",
     {**ADMIN_POST, "admin": 400},
-)  # no grant=yes|no
+)  # no grant=yes (revoking has its own confirmation page)
+ROUTES["admin.audit"] = ("GET", lambda ids: "/admin/audit", ADMIN_ONLY)
+ROUTES["admin.audit_download"] = ("GET", lambda ids: "/admin/audit.csv", ADMIN_ONLY)
+ROUTES["dhr.access_revoke"] = ("GET", lambda ids: f"/dhr/access/{ids['user']}/revoke", ADMIN_ONLY)
 
 
 # The dashboard (officers see their own agency's rows) and the managers' pages around it;
@@ -207,7 +211,9 @@ ROUTES["performance.withdraw"] = (
     lambda ids: f"/performance/2015-16/indicators/{ids['indicator']}/rating/withdraw",
     MANAGERS_POST,
 )
-ROUTES["performance.remove_peer"] = ("POST", lambda ids: "/performance/peers/999999/remove", MANAGERS_POST)
+# A removal's confirmation page for a peer figure that is not there: 404 once in.
+ROUTES["performance.remove_peer"] = ("GET", lambda ids: "/performance/peers/999999/remove",
+                                     {**MANAGERS, "manager": 404, "admin": 404})
 ROUTES["performance.unlock"] = ("GET", lambda ids: "/performance/2015-16/unlock", ADMIN_ONLY)
 
 # Returns: officers (their own agency) and admins upload; officers (their own agency), managers

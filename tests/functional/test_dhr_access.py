@@ -15,7 +15,7 @@ from app.services.dhr import dhr_sheets_for
 from app.store.plans import dhr_plan_row
 from tests.conftest import PASSWORD, csrf_token_from, make_config
 
-ADMIN_ONLY = {"dhr.access", "dhr.access_change"}
+ADMIN_ONLY = {"dhr.access", "dhr.access_change", "dhr.access_revoke"}
 
 
 def dhr_records() -> dict[str, int]:
@@ -79,7 +79,10 @@ def test_granted_access_opens_every_page_and_the_sheets(app, client, sign_in_as,
     assert 'href="/dhr/"' in client.get("/").get_data(as_text=True)  # the DHR navigation item
 
     sign_in_as("admin")
-    assert client.post(f"/dhr/access/{manager.id}", data={"grant": "no"}).status_code == 302
+    # Revoking asks first, on a page that names who loses what; the POST from it revokes.
+    confirm = client.get(f"/dhr/access/{manager.id}/revoke").get_data(as_text=True)
+    assert "Revoke access to DHR data" in confirm and manager.name in confirm
+    assert client.post(f"/dhr/access/{manager.id}/revoke").status_code == 302
     assert (
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "dhr_access_revoked")).object_id == manager.id
     )
@@ -101,11 +104,12 @@ def test_the_access_page_lists_people_with_grant_and_revoke_buttons(client, sign
     page = client.get("/dhr/access").get_data(as_text=True)
     manager_row = page.split(f'id="user-{people["users"]["manager"].id}"')[1].split("</tr>")[0]
     assert "Grant access" in manager_row and 'name="grant" value="yes"' in manager_row
+    assert f'/dhr/access/{people["users"]["manager"].id}/revoke' not in manager_row  # nothing to revoke
     coordinator_row = page.split(f'id="user-{people["users"]["dhr_coordinator"].id}"')[1].split("</tr>")[0]
     assert "Yes (always)" in coordinator_row and "<form" not in coordinator_row
     # Granting to someone who always sees DHR data changes nothing, and says why.
     response = client.post(
-        f"/dhr/access/{people['users']['dhr_coordinator'].id}", data={"grant": "no"}, follow_redirects=True
+        f"/dhr/access/{people['users']['dhr_coordinator'].id}/revoke", follow_redirects=True
     )
     assert "always sees DHR data: there is nothing to change" in response.get_data(as_text=True)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("dhr_access%"))) is None
@@ -137,7 +141,13 @@ def test_dhr_forms_and_buttons_carry_csrf_tokens(database_url, migrated, tmp_pat
     assert client.post(f"{case_url}/meetings", data={"meeting_date": "01/02/2016"}).status_code == 400
     page = client.get(case_url).data
     token = csrf_token_from(page)
-    assert page.count(b'name="csrf_token"') == 3  # sign out, remove the meeting, add a meeting
+    assert page.count(b'name="csrf_token"') == 2  # sign out, add a meeting
+    # Removing the meeting is a link to its confirmation page, whose form carries the token.
+    remove_url = f"{case_url}/meetings/{records['meeting_id']}/remove"
+    assert f'href="{remove_url}"'.encode() in page
+    assert client.post(remove_url).status_code == 400  # no token: refused, nothing removed
+    assert client.post(remove_url, data={"csrf_token": csrf_token_from(client.get(remove_url).data)}).status_code \
+        == 302
     assert (
         client.post(f"{case_url}/meetings", data={"meeting_date": "01/02/2016", "csrf_token": token}).status_code == 302
     )

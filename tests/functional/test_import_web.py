@@ -266,3 +266,24 @@ def test_an_inserted_row_moved_columns_and_a_renamed_sheet_through_the_web(clien
     assert "70 figures, 0 warnings, 0 errors" in shown and "LWA figures!D6 Helpline calls received Blaby" in shown
     assert "LWA figures!D8 New callers to the helpline Blaby" in shown
 
+
+
+def test_the_cell_that_failed_is_listed_and_highlighted_in_what_we_read(client, demo):
+    """Melton's helpline calls typed as 'lots' (G6) is not a figure: the preview's "what we
+    read" table lists that cell, in its place among the figures, marked as failed with what
+    was typed and why."""
+    officer = signed_in(client, LWA_OFFICER)
+    page = officer.get(preview_url(upload(officer, filled({"G6": "lots"}))))
+    html = page.get_data(as_text=True)
+    table = html[html.index("What we read"):html.index("</table>", html.index("What we read"))]
+    failed = re.findall(r'<tr class="govuk-table__row app-row--failed"[^>]*>(.*?)</tr>', table, re.S)
+    assert len(failed) == 1
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()).replace("&#39;", "'")
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", failed[0], re.S)]
+    assert cells[:4] == ["Failed Appendix 2!G6", "Helpline calls received", "Melton", "Dec 2015 – Mar 2016"]
+    assert cells[4].startswith("'lots' 'lots' is not a number")
+    # In its place: after Hinckley & Bosworth's figure (F6), before North West Leicestershire's (H6).
+    order = re.findall(r"Appendix 2!([A-Z]+\d+)", table)
+    assert order.index("G6") == order.index("F6") + 1 and order.index("H6") == order.index("G6") + 1
+    # The figures read are listed as before, unmarked.
+    assert "Appendix 2!C6" in table and table.count("app-row--failed") == 1

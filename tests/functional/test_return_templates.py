@@ -115,7 +115,7 @@ def build_appendix_2(client, slug="appendix-2-web"):
             data={
                 "kind": "sum_equals",
                 "sheet": "Appendix 2",
-                "part_columns": "\n".join(n for n, _ in DISTRICTS),
+                "part_columns": [n for n, _ in DISTRICTS],
                 "total_column": "Total Leics County",
                 "tolerance": "0",
             },
@@ -498,3 +498,44 @@ def test_the_demo_templates_do_not_overlap():
             if a is not b and first_overlap(a, b)] == []
     appendix_2 = definitions[0]
     assert first_overlap(appendix_2, appendix_2) is not None  # the rule does see a real clash
+
+
+def test_the_editor_names_indicators_agencies_and_areas_and_checks_are_chosen_from_lists(admin):
+    """Issue 17: the template editor shows names, not slugs or codes; a check across
+    figures is built by choosing the template's rows and columns from lists, and changed
+    afterwards on a page that shows what was chosen."""
+    base = "/templates/appendix-2-da-sv-outputs"
+    page = " ".join(re.sub(r"<[^>]+>", " ", admin.get(base).get_data(as_text=True)).split())
+    assert "Submitted by Living Without Abuse" in page
+    assert "Helpline calls received" in page and "helpline-calls" not in page
+    assert "living-without-abuse" not in page.replace("agency=living-without-abuse", "")
+    # The demo's check, in words, with a Change link.
+    assert "A total equals the sum of its parts, on 'Appendix 2': Blaby, Charnwood" in page.replace("&#39;", "'")
+    # The form offers the template's own row labels and column headers.
+    form = admin.get(f"{base}/checks/new").get_data(as_text=True)
+    for label in ("Helpline calls received", "Melton", "Total Leics County"):
+        assert f'value="{label}"' in form
+    ok(admin.post(f"{base}/checks/new", data={
+        "kind": "less_or_equal", "sheet": "Appendix 2", "part_rows": ["New callers to the helpline"],
+        "total_row": "Helpline calls received", "tolerance": "0"}))
+    db.session.expire_all()
+    defn = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == "appendix-2-da-sv-outputs")
+                             ).latest_version.definition
+    assert [part["row"] for part in defn["cross_rules"][1]["parts"]] == ["New callers to the helpline"]
+    assert defn["cross_rules"][1]["total"]["row"] == "Helpline calls received"
+    # Changed afterwards: the page shows what is chosen; a label not in the template is refused.
+    edit = admin.get(f"{base}/checks/1").get_data(as_text=True)
+    assert re.search(r'value="New callers to the helpline"[^>]*checked', edit)
+    assert re.search(r'<option[^>]*value="Helpline calls received"[^>]*selected', edit) or \
+        re.search(r'<option[^>]*selected[^>]*value="Helpline calls received"', edit)
+    refused = admin.post(f"{base}/checks/1", data={"kind": "less_or_equal", "part_rows": ["Calls (typed)"],
+                                                   "total_row": "Helpline calls received"})
+    assert refused.status_code == 400 and "is not in this template" in " ".join(page_errors(refused))
+    ok(admin.post(f"{base}/checks/1", data={
+        "kind": "less_or_equal", "sheet": "Appendix 2", "part_rows": ["Safety plans established"],
+        "total_row": "Service users starting face to face support (cases opened)", "tolerance": "0"}))
+    db.session.expire_all()
+    rules = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == "appendix-2-da-sv-outputs")
+                              ).latest_version.definition["cross_rules"]
+    assert len(rules) == 2 and rules[1]["parts"][0]["row"] == "Safety plans established"
+    assert rules[1]["total"]["row"] == "Service users starting face to face support (cases opened)"

@@ -8,7 +8,7 @@ budget return, action RAG) live in ``app.dhr``; these modules move rows to and f
 dataclasses and turn its ``Problem``s into ``ServiceError`` field errors named after the
 form fields (``problems``). The demo's DHR data is ``app.demo.dhr``.
 """
-from app.services.dhr.access import access_list, set_dhr_access
+from app.services.dhr.access import access_list, access_user, set_dhr_access
 from app.services.dhr.actions import (
     action_of, action_rag_of, add_action_update, case_actions, get_action, list_actions, save_action,
 )
@@ -25,7 +25,8 @@ from app.services.dhr.settings import clock_rule, current_date
 from app.services.dhr.workbook import dhr_sheets, dhr_sheets_for, dhr_workbook_bytes
 
 __all__ = [
-    "CASE_STATUS_LABELS", "DATE_COLUMNS", "BudgetView", "ReturnFill", "access_list", "action_of", "action_rag_of",
+    "CASE_STATUS_LABELS", "DATE_COLUMNS", "BudgetView", "ReturnFill", "access_list", "access_user", "action_of",
+    "action_rag_of",
     "agencies_by_name",
     "add_action_update", "add_panel_meeting", "budget_forecast", "budget_from_stored_return", "budget_of",
     "budget_view", "budget_year_row", "budget_year_rows", "case_actions", "case_clocks", "case_dates",

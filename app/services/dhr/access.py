@@ -17,6 +17,11 @@ def access_list() -> list[User]:
     return sorted(users, key=always_sees_dhr)
 
 
+def access_user(user_id: int) -> User:
+    """The person whose access an admin is about to change, or NotFound."""
+    return get_row(User, user_id, f"No user {user_id}.")
+
+
 def set_dhr_access(user_id: int, granted: bool, acting_user) -> User:
     """Grant or revoke a manager's or officer's access to the DHR area (audited)."""
     user = get_row(User, user_id, f"No user {user_id}.")

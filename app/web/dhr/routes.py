@@ -14,6 +14,7 @@ from app.policy import ADMINS, DHR_ROLES, may_see_dhr
 from app.services import ServiceError
 from app.services import dhr as service
 from app.web.access import roles_required
+from app.web.confirm import Confirmation, DestroyForm, confirm_page
 from app.web.dhr import bp
 from app.web.dhr.forms import (
     ActionForm, ActionUpdateForm, BudgetYearForm, CaseForm, ConfirmForm, ContributionForm, CostForm,
@@ -179,18 +180,31 @@ def meeting_add(case_id: int):
     return response or _case_page(row, form, summary, 400)
 
 
-@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
+@bp.route("/cases/<int:case_id>/meetings/<int:meeting_id>/remove", methods=["GET", "POST"])
 @dhr_required
 def meeting_remove(case_id: int, meeting_id: int):
+    """GET: the panel meeting that will go; POST (from that page): remove it."""
     row = service.get_case(case_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            service.remove_panel_meeting(row, meeting_id, current_user)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            flash("Panel meeting removed.", "success")
-    return redirect(url_for("dhr.case", case_id=row.id))
+    back = url_for("dhr.case", case_id=row.id)
+    meeting = next((m for m in row.panel_meetings if m.id == meeting_id), None)
+    if meeting is None:
+        abort(404)
+    if request.method == "GET":
+        return confirm_page(Confirmation(
+            title="Remove a panel meeting", going=[("Case", row.pseudonym),
+                                                   ("Panel meeting", long_date(meeting.meeting_date))],
+            consequence=f"The case {row.pseudonym} will no longer record a panel meeting on "
+                        f"{long_date(meeting.meeting_date)}.",
+            button="Yes, remove the panel meeting", back_url=back))
+    if not DestroyForm().validate_on_submit():
+        abort(400)
+    try:
+        service.remove_panel_meeting(row, meeting_id, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("Panel meeting removed.", "success")
+    return redirect(back)
 
 
 # ---- pooled budget -----------------------------------------------------------------------
@@ -304,14 +318,29 @@ def cost_edit(year_start: int, item_id: int):
     return _cost_page(year_start, item_id)
 
 
-@bp.route("/budget/<int:year_start>/<any(contributions, costs):kind>/<int:item_id>/remove", methods=["POST"])
+@bp.route("/budget/<int:year_start>/<any(contributions, costs):kind>/<int:item_id>/remove",
+          methods=["GET", "POST"])
 @dhr_required
 def budget_line_remove(year_start: int, kind: str, item_id: int):
+    """GET: the contribution or cost that will go; POST (from that page): remove it."""
     row = service.get_budget_year(year_start)
-    if ConfirmForm().validate_on_submit():
-        label = service.remove_budget_line(row, kind, item_id, current_user)
-        flash(f"'{label}' has been removed from {service.row_label(row)}.", "success")
-    return redirect(url_for("dhr.budget_year", year_start=year_start))
+    back = url_for("dhr.budget_year", year_start=year_start)
+    if request.method == "GET":
+        if kind == "contributions":
+            line = service.get_contribution(row, item_id)
+            going = [("Partner's contribution", line.partner), ("Amount due", pounds(line.due))]
+        else:
+            line = service.get_cost(row, item_id)
+            going = [("Cost", line.label), ("Amount", pounds(line.amount))]
+        return confirm_page(Confirmation(
+            title="Remove a budget line", going=[("Financial year", service.row_label(row))] + going,
+            consequence=f"The {service.row_label(row)} budget's totals will no longer count it.",
+            button="Yes, remove it from the budget", back_url=back))
+    if not DestroyForm().validate_on_submit():
+        abort(400)
+    label = service.remove_budget_line(row, kind, item_id, current_user)
+    flash(f"'{label}' has been removed from {service.row_label(row)}.", "success")
+    return redirect(back)
 
 
 @bp.route("/budget/from-return", methods=["POST"])
@@ -403,11 +432,32 @@ def access():
 @bp.route("/access/<int:user_id>", methods=["POST"])
 @roles_required(*ADMINS)
 def access_change(user_id: int):
-    grant = request.form.get("grant")
-    if grant not in ("yes", "no") or not ConfirmForm().validate_on_submit():
+    """Grant access (one click: nothing is taken away); revoking has its own page."""
+    if request.form.get("grant") != "yes" or not ConfirmForm().validate_on_submit():
         abort(400)
+    return _set_access(user_id, True)
+
+
+@bp.route("/access/<int:user_id>/revoke", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def access_revoke(user_id: int):
+    """GET: whose access will go; POST (from that page): revoke it."""
+    if request.method == "GET":
+        user = service.access_user(user_id)
+        return confirm_page(Confirmation(
+            title="Revoke access to DHR data",
+            going=[("Person", user.name), ("Role", user.role_label),
+                   ("Agency", user.agency.name if user.agency else "None")],
+            consequence=f"{user.name} will no longer see the DHR cases, budget or action plan.",
+            button="Yes, revoke access", back_url=url_for("dhr.access")))
+    if not DestroyForm().validate_on_submit():
+        abort(400)
+    return _set_access(user_id, False)
+
+
+def _set_access(user_id: int, grant: bool):
     try:
-        user = service.set_dhr_access(user_id, grant == "yes", current_user)
+        user = service.set_dhr_access(user_id, grant, current_user)
     except ServiceError as error:
         flash(error.message, "error")
     else:

@@ -10,6 +10,7 @@ from app.services.dashboard import parse_dashboard_period, period_slug
 from app.services.ratings import (
     get_indicator,
     get_outcome,
+    get_peer_value,
     indicator_review,
     outcome_assessment,
     peer_values,
@@ -27,6 +28,7 @@ from app.services.schedule import (
 )
 from app.services.sign_off import sign_off as sign_off_period, signed_off_by, unlock as unlock_period
 from app.web.access import roles_required
+from app.web.confirm import Confirmation, DestroyForm, confirm_page
 from app.web.forms import MAX_DATABASE_ID, put_service_errors
 from app.web.performance import bp
 from app.web.performance.forms import (
@@ -37,6 +39,7 @@ from app.web.charts import Point, line_chart
 from app.web.presenters import figure_text, review_figures
 
 from app.policy import ADMINS, MANAGERS, in_group
+from app.vocabulary import RAG_NAMES
 
 
 def _period_or_404(slug: str):
@@ -99,17 +102,37 @@ def rating(slug: str, indicator_id: int):
     return _review(slug, indicator_id, area, rating_form=form, status=400)
 
 
-@bp.route("/<slug>/indicators/<int:indicator_id>/rating/withdraw", methods=["POST"])
+@bp.route("/<slug>/indicators/<int:indicator_id>/rating/withdraw", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def withdraw(slug: str, indicator_id: int):
-    area = request.form.get("area") or None
+    """GET: what will be withdrawn; POST (from that page): withdraw it."""
+    area = request.values.get("area") or None
+    back = url_for("performance.indicator", slug=slug, indicator_id=indicator_id, area=area)
+    if request.method == "GET":
+        spec = _period_or_404(slug)
+        review = indicator_review(spec, indicator_id, area)
+        setting = next((h for h in review.history if h.is_current), None)
+        if setting is None:
+            flash("There is no rating set by a manager to withdraw.", "error")
+            return redirect(back)
+        where = review.area.name if review.area else ""
+        return confirm_page(Confirmation(
+            title="Withdraw the manager's rating",
+            going=[("Indicator", review.indicator.name), ("Area", where), ("Period", spec.label),
+                   ("Rating set by the manager", RAG_NAMES.get(setting.rag, setting.rag)),
+                   ("Reason given", setting.reason or "")],
+            consequence=f"The calculated rating applies again to {review.indicator.name} for {where} in "
+                        f"{spec.label}. The withdrawn rating stays in the rating history.",
+            button="Yes, withdraw the rating", back_url=back, hidden={"area": review.area_code or ""}))
+    if not DestroyForm().validate_on_submit():
+        abort(400)
     try:
         withdraw_rating(slug, indicator_id, area, current_user)
     except ServiceError as error:
         flash(error.message or "; ".join(m for ms in error.field_errors.values() for m in ms), "error")
     else:
         flash("The manager's rating has been withdrawn: the calculated rating applies again.", "success")
-    return redirect(url_for("performance.indicator", slug=slug, indicator_id=indicator_id, area=area))
+    return redirect(back)
 
 
 @bp.route("/<slug>/indicators/<int:indicator_id>/commentary", methods=["POST"])
@@ -183,19 +206,30 @@ def peers(indicator_id: int):
                            peers=peer_values(item.id), figure_text=figure_text), status
 
 
-@bp.route("/peers/<int:peer_id>/remove", methods=["POST"])
+@bp.route("/peers/<int:peer_id>/remove", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def remove_peer(peer_id: int):
-    indicator_id = request.form.get("indicator_id", type=int)
+    """GET: the peer figure that will go; POST (from that page): remove it."""
+    peer = get_peer_value(peer_id)
+    indicator = peer.indicator
+    back = url_for("performance.peers", indicator_id=indicator.id)
+    if request.method == "GET":
+        return confirm_page(Confirmation(
+            title="Remove a peer figure",
+            going=[("Indicator", indicator.name), ("Peer", peer.label), ("Period", peer.period.label),
+                   ("Figure", figure_text(peer.value, indicator.unit, indicator.decimals))],
+            consequence=f"The dashboard will no longer compare {indicator.name} with {peer.label} "
+                        f"for {peer.period.label}.",
+            button="Yes, remove the peer figure", back_url=back))
+    if not DestroyForm().validate_on_submit():
+        abort(400)
     try:
         remove_peer_value(peer_id, current_user)
     except ServiceError as error:
         flash(error.message, "error")
     else:
         flash("The peer figure has been removed.", "success")
-    if indicator_id is None:
-        return redirect(url_for("dashboard.index"))
-    return redirect(url_for("performance.peers", indicator_id=indicator_id))
+    return redirect(back)
 
 
 # ---- the return schedule and completeness ---------------------------------------------------------

@@ -187,18 +187,20 @@ class ColumnForm(RuleFields, FlaskForm):
 
 
 class CrossRuleForm(FlaskForm):
+    """A check across figures, built by choosing the template's rows and columns from lists
+    (the route fills the choices with the template's row labels and column headers)."""
+
     kind = select("Check", CROSS_KIND_LABELS, "a kind of check")
     sheet = optional_select("Sheet")
-    part_rows = TextAreaField(
-        "Rows of the parts (labels, one per line; empty means each row)", widget=GovTextArea(), validators=[Optional()]
+    part_rows = SelectMultipleField(
+        "Rows of the parts (none chosen: each row)", widget=GovCheckboxesInput(), validate_choice=False, choices=[]
     )
-    part_columns = TextAreaField(
-        "Columns of the parts (headers, one per line; empty means each column)",
-        widget=GovTextArea(),
-        validators=[Optional()],
+    part_columns = SelectMultipleField(
+        "Columns of the parts (none chosen: each column)", widget=GovCheckboxesInput(), validate_choice=False,
+        choices=[]
     )
-    total_row = StringField("Row of the total", widget=GovTextInput(), filters=[strip], validators=[Optional()])
-    total_column = StringField("Column of the total", widget=GovTextInput(), filters=[strip], validators=[Optional()])
+    total_row = optional_select("Row of the total")
+    total_column = optional_select("Column of the total")
     tolerance = DecimalField(
         "Tolerance",
         widget=GovTextInput(),
@@ -211,7 +213,28 @@ class CrossRuleForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=300)],
     )
-    submit = SubmitField("Add check", widget=GovSubmitInput())
+    submit = SubmitField("Save the check", widget=GovSubmitInput())
+
+    def fill(self, defn) -> None:
+        """The template's sheets, row labels and column headers as the lists to choose from."""
+        rows = list(dict.fromkeys(row.label for sheet in defn.sheets for row in sheet.rows))
+        columns = list(dict.fromkeys(column.header for sheet in defn.sheets for column in sheet.columns))
+        self.sheet.choices = options([("", "Every sheet")] + [(sheet.name, sheet.name) for sheet in defn.sheets])
+        self.part_rows.choices = options((label, label) for label in rows)
+        self.part_columns.choices = options((header, header) for header in columns)
+        self.total_row.choices = options([("", "None")] + [(label, label) for label in rows])
+        self.total_column.choices = options([("", "None")] + [(header, header) for header in columns])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in (self.sheet, self.part_rows, self.part_columns, self.total_row, self.total_column):
+            known = {str(value) for value, *_ in field.iter_choices()}
+            chosen = field.data if isinstance(field.data, list) else [field.data or ""]
+            strange = [c for c in chosen if c and c not in known]
+            if strange:
+                field.errors = [*field.errors, f"Choose from the list: '{strange[0][:80]}' is not in this template"]
+                valid = False
+        return valid
 
 
 class JsonForm(FlaskForm):

@@ -38,6 +38,7 @@ from app.services.reference import (
     areas_in_order,
     indicators_by_name,
     indicators_in_order,
+    names_by_key,
 )
 from app.services.template_examples import (
     correct_header,
@@ -49,8 +50,11 @@ from app.services.template_examples import (
 )
 from app.vocabulary import FLAG_LABELS
 from app.web.access import roles_required
+from app.web.confirm import Confirmation, DestroyForm, confirm_page
 from app.web.return_templates import bp
 from app.web.return_templates.forms import (
+    CROSS_KIND_LABELS,
+    MEASURE_LABELS,
     MEASURE_CHOICES,
     ColumnForm,
     ConfirmForm,
@@ -199,7 +203,8 @@ def detail(slug):
     problems = publishing_problems(slug)
     return render_template(
         "return_templates/detail.html", template=template, defn=defn, problems=problems, layouts=LAYOUT_NAMES,
-        confirm=ConfirmForm(), title=template.name,
+        confirm=ConfirmForm(), title=template.name, names=names_by_key(), check_text=check_text,
+        measures=MEASURE_LABELS,
     )
 
 
@@ -404,25 +409,51 @@ for _kind, _singular in (("rows", "row"), ("columns", "column")):
                     methods=["GET", "POST"])
 
 
-@bp.route("/<slug>/checks/new", methods=["GET", "POST"])
-@roles_required(*ADMINS)
-def check_new(slug):
+def _check_page(slug: str, index: int | None):
+    """Add a check across figures (index None) or change check ``index``: its rows and
+    columns are chosen from the template's own labels and headers."""
     existing_template(slug)
     defn = working_definition(slug)
-    form = CrossRuleForm()
-    form.sheet.choices = options([(sheet.name, sheet.name) for sheet in defn.sheets])
+    current = None
+    if index is not None:
+        current = _item_or_404(defn.cross_rules, index)
+    form = CrossRuleForm(data=None if current is None or request.method == "POST" else {
+        "kind": current.kind, "sheet": current.sheet, "message": current.message, "tolerance": current.tolerance,
+        "part_rows": [p.row for p in current.parts if p.row],
+        "part_columns": [p.column for p in current.parts if p.column],
+        "total_row": current.total.row if current.total else "",
+        "total_column": current.total.column if current.total else ""})
+    form.fill(defn)
+    at = len(defn.cross_rules) if index is None else index
 
     def change(d):
-        parts = [FieldSelector(row=r) for r in lines(form.part_rows.data)]
-        parts += [FieldSelector(column=c) for c in lines(form.part_columns.data)]
+        parts = [FieldSelector(row=r) for r in form.part_rows.data or []]
+        parts += [FieldSelector(column=c) for c in form.part_columns.data or []]
         total = None
         if form.total_row.data or form.total_column.data:
             total = FieldSelector(row=form.total_row.data or "", column=form.total_column.data or "")
-        d.cross_rules.append(CrossRule(kind=form.kind.data, sheet=form.sheet.data or "", parts=parts, total=total,
-                                       message=form.message.data or "", tolerance=_number(form.tolerance.data) or 0))
+        rule = CrossRule(kind=form.kind.data, sheet=form.sheet.data or "", parts=parts, total=total,
+                         message=form.message.data or "", tolerance=_number(form.tolerance.data) or 0)
+        if index is None:
+            d.cross_rules.append(rule)
+        else:
+            d.cross_rules[index] = rule
 
-    return _save_change(slug, form, f"cross_rules[{len(defn.cross_rules)}]", change, "item.html",
-                        title="Add a check across figures", what="check")
+    return _save_change(slug, form, f"cross_rules[{at}]", change, "item.html",
+                        title="Add a check across figures" if index is None else "Change a check across figures",
+                        what="check")
+
+
+@bp.route("/<slug>/checks/new", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def check_new(slug):
+    return _check_page(slug, None)
+
+
+@bp.route("/<slug>/checks/<int:i>", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def check_edit(slug, i):
+    return _check_page(slug, i)
 
 
 REMOVABLE = {
@@ -433,26 +464,67 @@ REMOVABLE = {
 }
 
 
-@bp.route("/<slug>/remove/<kind>/<int:s>/<int:i>", methods=["POST"])
+def check_text(rule) -> str:
+    """A check across figures in words: its kind, sheet, parts and total."""
+    parts = ", ".join(p.describe() for p in rule.parts) or "each figure"
+    total = f" against {rule.total.describe()}" if rule.total else ""
+    return f"{CROSS_KIND_LABELS.get(rule.kind, rule.kind)}, on '{rule.sheet or 'each sheet'}': {parts}{total}"
+
+
+REMOVED_WHAT = {"sheets": "sheet", "rows": "row", "columns": "column", "checks": "check"}
+
+
+def _removal(defn, kind: str, s: int, i: int) -> tuple[list[tuple[str, str]], str]:
+    """What removing item (kind, s, i) takes away, as summary rows and a sentence."""
+    if kind == "sheets":
+        sheet = defn.sheets[s]
+        return [("Sheet", sheet.name), ("Rows", str(len(sheet.rows))), ("Columns", str(len(sheet.columns)))], \
+            f"sheet '{sheet.name}'"
+    if kind == "rows":
+        row = defn.sheets[s].rows[i]
+        return [("Sheet", defn.sheets[s].name), ("Row", row.label)], \
+            f"row '{row.label}' of sheet '{defn.sheets[s].name}'"
+    if kind == "columns":
+        column = defn.sheets[s].columns[i]
+        return [("Sheet", defn.sheets[s].name), ("Column", column.header)], \
+            f"column '{column.header}' of sheet '{defn.sheets[s].name}'"
+    rule = defn.cross_rules[i]
+    text = check_text(rule)
+    return [("Check", text)] + ([("Message", rule.message)] if rule.message else []), f"check '{text}'"
+
+
+@bp.route("/<slug>/remove/<kind>/<int:s>/<int:i>", methods=["GET", "POST"])
 @roles_required(*ADMINS)
 def remove(slug, kind, s, i):
-    """Remove a sheet (s), a row or column (i of sheet s) or a check (i)."""
-    existing_template(slug)
-    if kind not in REMOVABLE or not ConfirmForm().validate_on_submit():
-        abort(404 if kind not in REMOVABLE else 400)
+    """Remove a sheet (s), a row or column (i of sheet s) or a check (i): GET says what
+    will go, POST (from that page) removes it from the draft."""
+    template = existing_template(slug)
+    if kind not in REMOVABLE:
+        abort(404)
     defn = working_definition(slug)
     try:
         items = REMOVABLE[kind](defn, s, i)
         _item_or_404(items, s if kind == "sheets" else i)
     except IndexError:
         abort(404)
+    going, what = _removal(defn, kind, s, i)
+    back = url_for("return_templates.detail", slug=slug)
+    if request.method == "GET":
+        return confirm_page(Confirmation(
+            title=f"Remove a {REMOVED_WHAT[kind]}", going=[("Template", template.name)] + going,
+            consequence=f"The {what} will be removed from the draft of {template.name}; the published version "
+                        "is unchanged until you publish the draft.",
+            button=f"Yes, remove the {REMOVED_WHAT[kind]}", back_url=back))
+    if not DestroyForm().validate_on_submit():
+        abort(400)
     try:
-        edit_definition(slug, current_user, lambda d: REMOVABLE[kind](d, s, i).pop(s if kind == "sheets" else i))
+        edit_definition(slug, current_user, lambda d: REMOVABLE[kind](d, s, i).pop(s if kind == "sheets" else i),
+                        what=f"removed {what}")
     except ServiceError as error:
         flash(error.message or str(error), "error")
     else:
         flash("Removed. The change is a draft until you publish it.", "success")
-    return redirect(url_for("return_templates.detail", slug=slug))
+    return redirect(back)
 
 
 # ---- a template from an agency's own spreadsheet ----------------------------------------
