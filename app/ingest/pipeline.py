@@ -20,7 +20,7 @@ from app.definition import check_return_period, normalise_label
 from app.ingest.identify import Identification, TemplateCandidate, TemplateChoice, identify, workbook_identity
 from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_sheets
 from app.ingest.problems import IngestError, Problem
-from app.ingest.read import read_workbook
+from app.ingest.read import WorkbookData, read_workbook
 from app.ingest.safety import SafetyLimits, check_workbook_bytes, sha256_of
 from app.ingest.validate import (
     History, HistoryWanted, ParsedValue, check_cells, check_cross_rules, check_history, check_saved_sums,
@@ -146,7 +146,36 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
         return parsed
     problems.extend(read_problems)
     parsed.workbook_read = True
+    return _check_workbook(parsed, workbook, catalogue, limits, period_text, template_slug, history)
 
+
+def parse_entered_return(
+    workbook: WorkbookData,
+    *,
+    filename: str,
+    sha256: str,
+    size_bytes: int,
+    agency_slug: str,
+    catalogue: TemplateCatalogue,
+    limits: SafetyLimits,
+    period_text: str | None = None,
+    template_slug: str | None = None,
+    history: HistoryLoader | None = None,
+) -> ParsedReturn:
+    """Check a return that was not uploaded but typed in (the web form): ``workbook`` is what
+    the reader would have made of the blank return with those entries in its cells, so
+    everything after reading (identify, map, normalise, validate) is the upload's own code."""
+    with cycle_collection_paused():
+        parsed = ParsedReturn(filename=filename, sha256=sha256, size_bytes=size_bytes, agency_slug=agency_slug,
+                              workbook_read=False)
+        return _check_workbook(parsed, workbook, catalogue, limits, period_text, template_slug, history)
+
+
+def _check_workbook(parsed: ParsedReturn, workbook: WorkbookData, catalogue, limits, period_text, template_slug,
+                    history) -> ParsedReturn:
+    """Everything after reading: which template, version, agency and period; where each
+    cell is; every cell, cross rule and the agency's history checked."""
+    problems, agency_slug = parsed.problems, parsed.agency_slug
     identity = workbook_identity(workbook)
     found = identify(workbook, identity, catalogue.published(), template_slug, agency_slug)
     problems.extend(found.problems)

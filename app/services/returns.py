@@ -35,7 +35,8 @@ from sqlalchemy.exc import OperationalError
 from app.definition import normalise_label
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
-from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
+from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_entered_return, parse_return
+from app.ingest.read import WorkbookData
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
 from app.ingest.validate import ParsedValue
@@ -183,6 +184,20 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
     return parsed
 
 
+def parse_entered(workbook: WorkbookData, *, filename: str, sha256: str, size_bytes: int, agency_slug: str, user,
+                  period_text: str, template_slug: str) -> ParsedReturn:
+    """Check a return typed into the web form (``workbook``: the blank return with the typed
+    text in its cells, see ``app.ingest.entered``) as an upload is checked. Stores nothing."""
+    agency = _agency_for(agency_slug, user)
+    parsed = parse_entered_return(workbook, filename=filename, sha256=sha256, size_bytes=size_bytes,
+                                  agency_slug=agency.slug, catalogue=DatabaseCatalogue(), limits=safety_limits(),
+                                  period_text=period_text, template_slug=template_slug,
+                                  history=lambda wanted: store.agency_history(agency.id, wanted))
+    if parsed.template is not None and parsed.period is not None:
+        parsed.problems.extend(_storage_problems(parsed))
+    return parsed
+
+
 def _storage_problems(parsed: ParsedReturn) -> list[Problem]:
     """What would stop the figures being stored: a signed-off period, indicators or areas
     the template names that do not exist (any more)."""
@@ -248,15 +263,18 @@ def write_atomically(path: Path, data: bytes) -> bool:
         os.unlink(temporary)
 
 
-def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) -> tuple[Submission, Submission | None]:
-    """Store an accepted return in one transaction: (the new submission, the one it superseded)."""
+def commit_return(parsed: ParsedReturn, data: bytes | None, user, comment: str | None,
+                  source: str | None = None) -> tuple[Submission, Submission | None]:
+    """Store an accepted return in one transaction: (the new submission, the one it superseded).
+    ``data`` is the uploaded file, kept under its checksum; None for a return typed into the
+    web form (``source`` "web"), which has no file."""
     if not parsed.accepted:
         raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
     path = _original_path(parsed.sha256)
-    wrote = write_atomically(path, data)
+    wrote = write_atomically(path, data) if data is not None else False
     try:
         with transaction(RACE_MESSAGE), cycle_collection_paused():
-            stored = _store(parsed, user, comment)
+            stored = _store(parsed, user, comment, source)
         notify_return_stored(stored[0])
         return stored
     except OperationalError as error:
@@ -274,7 +292,7 @@ def _committed_with(sha256: str) -> bool:
         return False
 
 
-def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission, Submission | None]:
+def _store(parsed: ParsedReturn, user, comment: str | None, source: str | None) -> tuple[Submission, Submission | None]:
     agency = agencies_by_slug([parsed.agency_slug])[parsed.agency_slug]
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == parsed.template.slug))
     version = db.session.scalar(select(TemplateVersion).where(
@@ -308,6 +326,7 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
         sha256=parsed.sha256, size_bytes=parsed.size_bytes, status="current",
         supersedes_id=previous.id if previous else None, comment=(comment or "").strip() or None,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
+        source=source,
     )
     current, created_at = store.value_row_constants(now)
     rows = _value_rows(parsed.values, by_row, by_slot, sheet_of,
@@ -321,7 +340,8 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
             slot_area_id, period_id, _ = by_slot[id(target.slot)]
             targets.append(store.TargetRead(indicator_id, slot_area_id or row_area_id, period_id, target.value,
                                             target.note, target.sheet, target.cell))
-    record("submission_confirmed", user, submission, template=template.slug, version=version.number,
+    record("submission_confirmed", user, submission, source=source or "upload", template=template.slug,
+           version=version.number,
            agency=agency.slug, period=parsed.period.key, values=len(rows),
            targets=store.add_targets(targets, submission.id, now),
            warnings=len(parsed.warnings), sha256=parsed.sha256, replaced_other_figures=released)
@@ -578,7 +598,7 @@ class Preview:
         return self.previous.get((indicator, area, value.slot.period.previous().key))
 
 
-def _replaced(parsed: ParsedReturn) -> Submission | None:
+def replaced_submission(parsed: ParsedReturn) -> Submission | None:
     """The current submission this upload would supersede (same agency, template, period)."""
     if parsed.template is None or parsed.period is None:
         return None
@@ -619,7 +639,7 @@ def preview_upload(token: str, user, rows: int) -> Preview:
     parsed = reparse(pending, data, user)
     shown = parsed.values[:rows]
     keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in shown if v.area}
-    replaced = _replaced(parsed)
+    replaced = replaced_submission(parsed)
     changes = upload_changes(parsed, replaced) if replaced is not None and not parsed.errors else None
     agency = agencies_by_slug([pending.agency_slug]).get(pending.agency_slug)
     return Preview(pending, parsed, shown, store.current_figures_by_key(keys), replaced, changes,
@@ -709,6 +729,8 @@ def original_file(submission_id: int, user) -> tuple[Path, Submission]:
     submission = submission_for(submission_id, user)
     if not may_download_original(user, submission):
         raise Forbidden(submission_id)
+    if submission.source is not None:  # typed into the web form: there is no file
+        raise NotFound(submission_id)
     path = _original_path(submission.sha256)
     if not path.exists():
         raise NotFound(submission_id)
@@ -729,7 +751,8 @@ def submission_view(submission_id: int, user) -> SubmissionView:
     """Raises NotFound or Forbidden."""
     submission = submission_for(submission_id, user)
     return SubmissionView(submission, store.submission_figures(submission.id), store.submission_targets(submission.id),
-                          uploader_name(submission), may_download_original(user, submission))
+                          uploader_name(submission),
+                          submission.source is None and may_download_original(user, submission))
 
 
 def submission_changes(submission_id: int, user) -> tuple[Submission, list[store.Change]]:

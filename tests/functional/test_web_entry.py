@@ -1,0 +1,130 @@
+"""Issue 17, "Enter a return in the browser", through the pages an officer uses: the blank
+return as a web form, drafts, the same checks, preview, supersession and provenance as an
+upload; and the figures stored are the upload's, value by value."""
+import io
+import re
+from urllib.parse import urlencode
+
+import openpyxl
+from sqlalchemy import func, select
+
+from app.definition import expand_fields
+from app.export.blank_return import field_cells
+from app.extensions import db
+from app.models import Area, DataValue, EntryDraft, Indicator, Period, Submission
+from app.periods import parse_period
+from app.services.return_templates import definition_of, template_by_slug
+from tests.conftest import DEMO_LWA_OFFICER as LWA_OFFICER, signed_in
+from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, LWA, SEED_PERIOD
+
+ENTRY = "/returns/enter?" + urlencode({"template": APPENDIX_2_SLUG, "agency": LWA, "period": SEED_PERIOD})
+
+
+def text_of(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.data.decode()).split()).replace("&#39;", "'").replace("&amp;", "&")
+
+
+def fields_and_cells():
+    defn = definition_of(template_by_slug(APPENDIX_2_SLUG).published_version)
+    fields = [f for f in expand_fields(defn, parse_period(SEED_PERIOD)) if f.is_entered]
+    return fields, field_cells(defn, fields)
+
+
+def form_names(html: str) -> dict[str, str]:
+    """The form's field names by their label text (as the officer reads them)."""
+    names = {}
+    for name, label in re.findall(r'<label class="govuk-label" for="(cell_\d+)">\s*(.*?)\s*</label>', html, re.S):
+        names[" ".join(label.replace("&#39;", "'").replace("&amp;", "&").split())] = name
+    return names
+
+
+def entries() -> dict[str, object]:
+    """Cell → what the officer types: the seed figures of Appendix 2, one of them an
+    estimate, and a note on one row."""
+    _, cells = fields_and_cells()
+    rows = list(APPENDIX_2["rows"].values())
+    fields, _ = fields_and_cells()
+    typed = {}
+    for f in fields:
+        if f.column_key == "note":
+            continue
+        typed[cells[f.id][1]] = rows[f.row_index][f.column_index]
+    typed["C6"] = "39 (estimate)"
+    typed["M6"] = "Blaby's calls estimated from the phone log"
+    return typed
+
+
+def web_form_data(html: str, typed: dict[str, object]) -> dict[str, str]:
+    """What the officer posts: each typed cell's text in the form field for that cell."""
+    fields, cells = fields_and_cells()
+    by_cell = {cells[f.id][1]: f for f in fields}
+    position = {f.id: n for n, f in enumerate(fields)}
+    data = {}
+    for cell, text in typed.items():
+        name = f"cell_{position[by_cell[cell].id]}"
+        assert f'name="{name}"' in html, f"no field for {cell}"
+        data[name] = str(text)
+    return data
+
+
+def stored_figures(submission_id: int) -> list[tuple]:
+    return sorted(db.session.execute(
+        select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag, DataValue.note,
+               DataValue.sheet, DataValue.cell)
+        .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
+        .join(Period, DataValue.period_id == Period.id).where(DataValue.submission_id == submission_id)).all())
+
+
+def test_a_return_entered_in_the_browser_stores_the_same_figures_as_the_blank_return_uploaded(app, client, demo):
+    officer = signed_in(client, LWA_OFFICER)
+    start = officer.get("/")
+    assert f'href="/returns/enter?template={APPENDIX_2_SLUG}&amp;' in start.data.decode()
+    assert "Enter it in the browser" in text_of(start)
+    form = officer.get(ENTRY)
+    assert form.status_code == 200
+    page = text_of(form)
+    # Names, never slugs: the indicator's and the area's, and last period's figure beside.
+    names = form_names(form.data.decode())
+    assert "Helpline calls received, Blaby" in names and "Note on Helpline calls received" in names
+    assert "helpline-calls-received" not in page and APPENDIX_2_SLUG not in page
+    assert "Whole number, required. Last period (Aug – Nov 2015): none stored." in page
+
+    typed = entries()
+    checked = officer.post(ENTRY, data={**web_form_data(form.data.decode(), typed), "check": "Check the return"})
+    assert checked.status_code == 302, text_of(checked)[:3000]
+    preview = officer.get(checked.headers["Location"])
+    assert preview.status_code == 200
+    shown = text_of(preview)
+    assert "70 figures, 0 warnings, 0 errors" in shown and "Entered in the browser" in shown
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0  # nothing stored before confirming
+    confirmed = officer.post(checked.headers["Location"] + "/confirm", data={"comment": ""})
+    assert confirmed.status_code == 302, text_of(confirmed)[:3000]
+    entered = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    assert (entered.source, entered.filename, entered.status) == ("web", "Entered in the browser", "current")
+    assert db.session.scalar(select(func.count()).select_from(EntryDraft)) == 0  # the draft is done with
+    assert "Entered in the browser by" in text_of(officer.get(confirmed.headers["Location"]))
+
+    # The same figures typed into the blank return, uploaded and confirmed.
+    blank = officer.get(f"/templates/{APPENDIX_2_SLUG}/blank?agency={LWA}&period={SEED_PERIOD}")
+    workbook = openpyxl.load_workbook(io.BytesIO(blank.data))
+    for cell, value in typed.items():
+        workbook["Appendix 2"][cell] = value
+    saved = io.BytesIO()
+    workbook.save(saved)
+    held = officer.post("/returns/upload", data={"file": (io.BytesIO(saved.getvalue()), "appendix-2.xlsx"),
+                                                 "agency": LWA}, content_type="multipart/form-data")
+    assert held.status_code == 302, text_of(held)[:2000]
+    upload_preview = text_of(officer.get(held.headers["Location"]))
+    assert f"Submitting this replaces the return {entered.agency.name} already sent for Dec 2015 – Mar 2016 " \
+           f"(submission {entered.id}, Entered in the browser" in upload_preview
+    assert "No figures or targets change" in upload_preview
+    stored = officer.post(held.headers["Location"] + "/confirm", data={"comment": ""})
+    assert stored.status_code == 302
+    uploaded = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    assert uploaded.id != entered.id and uploaded.source is None and uploaded.supersedes_id == entered.id
+
+    from_the_web, from_the_file = stored_figures(entered.id), stored_figures(uploaded.id)
+    assert len(from_the_web) == 63  # 7 rows × 9 areas; the 7 LLR targets are stored as targets
+    assert from_the_web == from_the_file
+    blaby = next(f for f in from_the_web if f[:2] == ("helpline-calls", "B"))
+    assert blaby[3:] == (39.0, "estimate", "Blaby's calls estimated from the phone log", "Appendix 2", "C6")
