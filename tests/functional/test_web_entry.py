@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlencode
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from app.definition import expand_fields
@@ -128,3 +129,60 @@ def test_a_return_entered_in_the_browser_stores_the_same_figures_as_the_blank_re
     assert from_the_web == from_the_file
     blaby = next(f for f in from_the_web if f[:2] == ("helpline-calls", "B"))
     assert blaby[3:] == (39.0, "estimate", "Blaby's calls estimated from the phone log", "Appendix 2", "C6")
+
+
+def post_entry(officer, typed: dict[str, object], button: str = "check"):
+    form = officer.get(ENTRY)
+    return officer.post(ENTRY, data={**web_form_data(form.data.decode(), typed), button: "yes"})
+
+
+def test_a_draft_is_saved_shown_on_the_start_page_reopened_finished_and_stored(app, client, demo):
+    officer = signed_in(client, LWA_OFFICER)
+    typed = entries()
+    first_half = {cell: text for cell, text in typed.items() if cell[1:] in ("6", "7", "8")}
+    saved = post_entry(officer, first_half, "save")
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(ENTRY.replace(" ", "+"))
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    draft = db.session.scalar(select(EntryDraft))
+    assert len(draft.entries) == len(first_half) and draft.saved_by.email == LWA_OFFICER[0]
+
+    start = text_of(officer.get("/"))
+    assert "Finish the draft saved" in start
+    reopened = officer.get(ENTRY)
+    assert "A draft of this return was saved on" in text_of(reopened)
+    html = reopened.data.decode()
+    for name, text in web_form_data(html, first_half).items():
+        assert re.search(rf'name="{name}"[^>]*value="{re.escape(text).replace("&", "&amp;")}"'.replace("'", "&#39;"),
+                         html) or f">{text.replace(chr(39), '&#39;')}</textarea>" in html, (name, text)
+
+    # Finished: the rest typed, the first half posted again as the reopened form holds it.
+    checked = post_entry(officer, typed)
+    assert checked.status_code == 302, text_of(checked)[:3000]
+    stored = officer.post(checked.headers["Location"] + "/confirm", data={"comment": ""})
+    assert stored.status_code == 302
+    submission = db.session.scalar(select(Submission))
+    assert len(stored_figures(submission.id)) == 63
+    assert db.session.scalar(select(func.count()).select_from(EntryDraft)) == 0
+    assert "Finish the draft saved" not in text_of(officer.get("/"))
+
+
+@pytest.mark.parametrize(("cell", "text", "words"), [
+    ("D6", "twelve", "Helpline calls received, Charnwood: 'twelve' is not a number."),
+    ("D6", "-5", "Helpline calls received, Charnwood: -5 is less than 0, the lowest figure allowed"),
+    ("J7", "999", "New callers to the helpline, Leicestershire: Total Leics County is 999, but Blaby, "
+                  "Charnwood, Harborough, Hinckley & Bosworth, Melton, North West Leicestershire and Oadby & Wigston "
+                  "(C7:I7) add up to 635."),
+])
+def test_a_bad_field_comes_back_named_in_plain_words_and_nothing_is_stored(app, client, demo, cell, text, words):
+    officer = signed_in(client, LWA_OFFICER)
+    typed = {**entries(), cell: text}
+    refused = post_entry(officer, typed)
+    assert refused.status_code == 400
+    shown = text_of(refused)
+    assert shown.count(words) == 2, shown[shown.find("There is a problem"):][:800]  # the summary, and beside the field
+    assert 'class="govuk-error-message"' in refused.data.decode()
+    assert "This return cannot be stored yet: correct this problem and check it again." in shown
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    stored = select(func.count()).select_from(DataValue).where(DataValue.submission_id.isnot(None))
+    assert db.session.scalar(stored) == 0
+    assert db.session.scalar(select(EntryDraft)).entries[fields_and_cells()[0][0].id] == "39 (estimate)"
