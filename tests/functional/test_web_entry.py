@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Area, DataValue, EntryDraft, Indicator, Period, Submission
 from app.periods import parse_period
 from app.services.return_templates import definition_of, template_by_slug
-from tests.conftest import DEMO_LWA_OFFICER as LWA_OFFICER, signed_in
+from tests.conftest import DEMO_LWA_OFFICER as LWA_OFFICER, DEMO_POLICE_OFFICER as POLICE_OFFICER, signed_in
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, LWA, SEED_PERIOD
 
 ENTRY = "/returns/enter?" + urlencode({"template": APPENDIX_2_SLUG, "agency": LWA, "period": SEED_PERIOD})
@@ -186,3 +186,49 @@ def test_a_bad_field_comes_back_named_in_plain_words_and_nothing_is_stored(app, 
     stored = select(func.count()).select_from(DataValue).where(DataValue.submission_id.isnot(None))
     assert db.session.scalar(stored) == 0
     assert db.session.scalar(select(EntryDraft)).entries[fields_and_cells()[0][0].id] == "39 (estimate)"
+
+
+def enter_and_store(officer, typed: dict[str, object], comment: str = "") -> Submission:
+    checked = post_entry(officer, typed)
+    assert checked.status_code == 302, text_of(checked)[:3000]
+    stored = officer.post(checked.headers["Location"] + "/confirm", data={"comment": comment})
+    assert stored.status_code == 302, text_of(stored)[:3000]
+    return db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+
+
+def test_a_second_entry_for_the_period_shows_what_it_replaces_and_changes_then_supersedes_it(app, client, demo):
+    officer = signed_in(client, LWA_OFFICER)
+    first = enter_and_store(officer, entries())
+
+    corrected = {**entries(), "D7": 190, "J7": 639}  # Charnwood's new callers, and the county total with them
+    checked = post_entry(officer, corrected)
+    preview = text_of(officer.get(checked.headers["Location"]))
+    assert (f"Submitting this replaces the return {first.agency.name} already sent for Dec 2015 – Mar 2016 "
+            f"(submission {first.id}, Entered in the browser") in preview
+    assert "What submitting it changes (2 figures)" in preview
+    assert "New callers to the helpline Charnwood Dec 2015 – Mar 2016 186 → 190" in preview
+    assert "New callers to the helpline Leicestershire Dec 2015 – Mar 2016 635 → 639" in preview
+
+    stored = officer.post(checked.headers["Location"] + "/confirm", data={"comment": "Charnwood corrected"})
+    assert stored.status_code == 302
+    second = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    db.session.refresh(first)
+    assert (second.supersedes_id, second.status, first.status, second.source) == (first.id, "current", "superseded",
+                                                                                  "web")
+    current = db.session.execute(select(DataValue.value, DataValue.submission_id).where(
+        DataValue.is_current.is_(True), DataValue.sheet == "Appendix 2", DataValue.cell == "D7")).all()
+    assert current == [(190.0, second.id)]
+
+
+def test_an_officer_enters_only_their_own_agencys_returns(app, client, demo):
+    lwa = signed_in(client, LWA_OFFICER)
+    checked = post_entry(lwa, entries())
+    draft_page = checked.headers["Location"]
+    police = signed_in(client, POLICE_OFFICER)
+    assert police.get(ENTRY).status_code == 403
+    assert police.post(ENTRY, data={"check": "yes"}).status_code == 403
+    assert police.get(draft_page).status_code == 403
+    assert police.post(draft_page + "/confirm", data={"comment": ""}).status_code == 403
+    assert police.get("/returns/entries/999999").status_code == 404
+    assert police.get("/returns/enter?template=nothing&agency=police&period=2015/16").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
