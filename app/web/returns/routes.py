@@ -206,26 +206,21 @@ def original(submission_id):
 
 # ---- entering a return in the browser ------------------------------------------------------
 
-def _entry_address() -> dict:
-    return {"template": request.args.get("template", ""), "agency": request.args.get("agency", ""),
-            "period": request.args.get("period", "")}
-
-
 def _render_entry(page, form, status: int = 200, summary: list[str] | None = None):
     for name, messages in page.errors.items():
         form[name].errors = list(messages)
     items = [{"text": message, "href": "#" + name} for name, messages in form.errors.items() for message in messages]
     items += [{"text": message} for message in (summary or []) + page.other_problems]
-    return render_template("returns/enter.html", page=page, form=form, errors=items, address=_entry_address(),
+    return render_template("returns/enter.html", page=page, form=form, errors=items,
                            title=f"Enter {page.template.name}"), status
 
 
-@bp.route("/enter", methods=["GET", "POST"])
+@bp.route("/enter/<template>/<agency>/<path:period>", methods=["GET", "POST"])
 @roles_required(*UPLOADERS)
-def enter():
+def enter(template, agency, period):
     """A return typed in: the blank return as a form. Save it as a draft, or check it (then
     the preview, as for an upload)."""
-    address = _entry_address()
+    address = {"template": template, "agency": agency, "period": period}
     page = entry_page(address["template"], address["agency"], address["period"], current_user)
     form = entry_form_class(page.cells)(data={cell.name: cell.text for cell in page.cells})
     if request.method == "GET" or not form.validate_on_submit():
