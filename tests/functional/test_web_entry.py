@@ -6,6 +6,8 @@ import re
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.definition import expand_fields
@@ -231,3 +233,39 @@ def test_an_officer_enters_only_their_own_agencys_returns(app, client, demo):
     assert police.get("/returns/entries/999999").status_code == 404
     assert police.get("/returns/enter/nothing/leicestershire-police/2015/16").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+ODD_TEXTS = ["", " ", "-", "0", "-0", "1e308", "NaN", "inf", "9" * 400, "1,400 (estimate)", "N/A", "N/A - none",
+             "£1e308", "(1,589)", "75%", "31/02/2016", "=SUM(A1:A9)", "=cmd|' /C calc'!A0", "½", "١٢٣", "x" * 201,
+             "x" * 2001, "\u202e\u200b", "tbc", "est. 12", "12 (provisional)", "12*", "<script>alert(1)</script>"]
+
+
+def test_any_text_in_every_field_is_answered_without_a_500(app, client, demo):
+    """Hypothesis types anything at all into every field of the form (figures and notes),
+    then checks or saves it; every answer is the form again (400, naming what is wrong) or
+    the preview, which answers too, and a confirmation of it stores or says why not."""
+    officer = signed_in(client, LWA_OFFICER)
+    names = re.findall(r'name="(cell_\d+)"', officer.get(ENTRY).data.decode())
+    assert len(names) == 77
+    texts = st.one_of(st.text(max_size=40), st.sampled_from(ODD_TEXTS),
+                      st.integers(-(10**20), 10**20).map(str), st.floats().map(repr))
+
+    @settings(max_examples=12, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(typed=st.fixed_dictionaries({name: texts for name in names}), button=st.sampled_from(["check", "save"]))
+    @example(typed={name: "0" for name in names}, button="check")  # accepted: the preview and the confirmation
+    def run(typed, button):
+        response = officer.post(ENTRY, data={**typed, button: "yes"})
+        assert response.status_code in (302, 400), (response.status_code, typed)
+        assert b"Traceback" not in response.data
+        if response.status_code == 302 and button == "check":
+            preview = officer.get(response.headers["Location"])
+            assert preview.status_code == 200, typed
+            confirmed = officer.post(response.headers["Location"] + "/confirm", data={"comment": "fuzz"})
+            assert confirmed.status_code in (302, 400), typed
+            stored.append(confirmed.status_code == 302)
+        db.session.rollback()
+
+    stored: list[bool] = []
+    run()
+    assert True in stored  # the all-zero return went all the way
