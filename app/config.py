@@ -28,6 +28,14 @@ class Config:
     # The largest figure (either sign) a return may hold, per kind of cell; see app/vocabulary.py.
     INGEST_MAX_FIGURE = {"whole": 1e12, "decimal": 1e12, "money": 1e12, "percent": 1e6}
 
+    # ---- The JSON API (/api/v1, issue 20) ----------------------------------------------------
+    # Requests a token may make (Flask-Limiter's notation); counts are kept in
+    # RATELIMIT_STORAGE_URI ("memory://": per worker; "redis://host:6379" to share them).
+    API_RATE_LIMIT = "120 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    # The largest JSON request body (bytes); a file sent to the API is held to MAX_CONTENT_LENGTH.
+    API_MAX_JSON_BYTES = 2 * 1024 * 1024
+
     # None: Werkzeug's default (scrypt). Only tests choose a faster one.
     PASSWORD_HASH_METHOD = None
 

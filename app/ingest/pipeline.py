@@ -146,15 +146,14 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
         return parsed
     problems.extend(read_problems)
     parsed.workbook_read = True
-    return _check_workbook(parsed, workbook, catalogue, limits, period_text, template_slug, history)
+    return _check(parsed, workbook, catalogue, limits, period_text, template_slug, history)
 
 
-def parse_entered_return(
+def parse_workbook(
     workbook: WorkbookData,
-    *,
+    source: bytes,
     filename: str,
-    sha256: str,
-    size_bytes: int,
+    *,
     agency_slug: str,
     catalogue: TemplateCatalogue,
     limits: SafetyLimits,
@@ -162,19 +161,18 @@ def parse_entered_return(
     template_slug: str | None = None,
     history: HistoryLoader | None = None,
 ) -> ParsedReturn:
-    """Check a return that was not uploaded but typed in (the web form): ``workbook`` is what
-    the reader would have made of the blank return with those entries in its cells, so
-    everything after reading (identify, map, normalise, validate) is the upload's own code."""
+    """Check a return already in memory as the reader's grids (a return sent as values
+    through the API: ``app.ingest.typed``), exactly as an uploaded file's grids are
+    checked. ``source`` is what was sent (kept as the return's original)."""
+    parsed = ParsedReturn(filename=filename, sha256=sha256_of(source), size_bytes=len(source),
+                          agency_slug=agency_slug)
     with cycle_collection_paused():
-        parsed = ParsedReturn(filename=filename, sha256=sha256, size_bytes=size_bytes, agency_slug=agency_slug,
-                              workbook_read=False)
-        return _check_workbook(parsed, workbook, catalogue, limits, period_text, template_slug, history)
+        return _check(parsed, workbook, catalogue, limits, period_text, template_slug, history)
 
 
-def _check_workbook(parsed: ParsedReturn, workbook: WorkbookData, catalogue, limits, period_text, template_slug,
-                    history) -> ParsedReturn:
-    """Everything after reading: which template, version, agency and period; where each
-    cell is; every cell, cross rule and the agency's history checked."""
+def _check(parsed: ParsedReturn, workbook: WorkbookData, catalogue, limits, period_text, template_slug,
+           history) -> ParsedReturn:
+    """Identify, map and check a read workbook (the steps after reading)."""
     problems, agency_slug = parsed.problems, parsed.agency_slug
     identity = workbook_identity(workbook)
     found = identify(workbook, identity, catalogue.published(), template_slug, agency_slug)

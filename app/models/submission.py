@@ -5,6 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.api_token import ApiToken
 from app.models.area import Agency
 from app.models.base import one_of, utcnow
 from app.models.indicator import Period
@@ -54,6 +55,8 @@ class Submission(db.Model):
     # How the return came: None for an uploaded file (kept under its checksum), "web" for
     # one typed into the web form (no file: its figures' cells are the blank return's).
     source: Mapped[str | None] = mapped_column(String(12))
+    # Sent through the JSON API with this token (None: uploaded by a person or the command line).
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"))
 
     agency: Mapped[Agency] = relationship()
     template: Mapped[ReturnTemplate] = relationship()
@@ -61,6 +64,7 @@ class Submission(db.Model):
     period: Mapped[Period] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
     supersedes: Mapped["Submission | None"] = relationship(remote_side=[id])
+    api_token: Mapped[ApiToken | None] = relationship()
 
 
 class EntryDraft(db.Model):

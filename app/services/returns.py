@@ -35,7 +35,8 @@ from sqlalchemy.exc import OperationalError
 from app.definition import normalise_label
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
-from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_entered_return, parse_return
+from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return, parse_workbook
+from app.ingest.typed import TypedReturn
 from app.ingest.read import WorkbookData
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
@@ -184,18 +185,54 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
     return parsed
 
 
-def parse_entered(workbook: WorkbookData, *, filename: str, sha256: str, size_bytes: int, agency_slug: str, user,
-                  period_text: str, template_slug: str) -> ParsedReturn:
-    """Check a return typed into the web form (``workbook``: the blank return with the typed
-    text in its cells, see ``app.ingest.entered``) as an upload is checked. Stores nothing."""
+def parse_entered(workbook: WorkbookData, source: bytes, filename: str, *, agency_slug: str, user, period_text: str,
+                  template_slug: str) -> ParsedReturn:
+    """Check a return typed into the web form (``workbook``: the grids of our blank return with
+    the typed text in its cells, ``app.ingest.typed``) as an upload is checked; ``source`` is
+    what was typed, as JSON (its checksum is the return's). Stores nothing."""
     agency = _agency_for(agency_slug, user)
-    parsed = parse_entered_return(workbook, filename=filename, sha256=sha256, size_bytes=size_bytes,
-                                  agency_slug=agency.slug, catalogue=DatabaseCatalogue(), limits=safety_limits(),
-                                  period_text=period_text, template_slug=template_slug,
-                                  history=lambda wanted: store.agency_history(agency.id, wanted))
+    parsed = parse_workbook(workbook, source, filename, agency_slug=agency.slug, catalogue=DatabaseCatalogue(),
+                            limits=safety_limits(), period_text=period_text, template_slug=template_slug,
+                            history=lambda wanted: store.agency_history(agency.id, wanted))
     if parsed.template is not None and parsed.period is not None:
         parsed.problems.extend(_storage_problems(parsed))
     return parsed
+
+
+def parse_typed(values: dict, *, template_slug: str, period_text: str, agency_slug: str, user, source: bytes,
+                filename: str) -> tuple[ParsedReturn, TypedReturn]:
+    """Check a return sent as values (the JSON API) for an agency the caller may upload for:
+    the grid of our own blank return with the values in their cells (``app.ingest.typed``),
+    then the same checks as ``parse_upload``. ``source`` (the request) is the return's
+    original. Stores nothing. Raises ServiceError by field: the agency, a template the
+    agency does not submit, a period that is not one, keys that are no field."""
+    from app.ingest.typed import typed_workbook
+    from app.periods import PeriodError, parse_period
+
+    agency = _agency_for(agency_slug, user)
+    catalogue = DatabaseCatalogue()
+    candidate = next((c for c in catalogue.published() if c.slug == template_slug), None)
+    template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == template_slug))
+    if candidate is None or template is None or agency not in template.agencies:
+        raise ServiceError(field_errors={"template": [
+            f"'{agency.name}' does not submit a return with the short name '{template_slug}': list the templates "
+            "to see those it does."]})
+    try:
+        period = parse_period(period_text or "")
+    except PeriodError as error:
+        raise ServiceError(field_errors={"period": [str(error)]}) from error
+    typed = typed_workbook(candidate.definition, version=candidate.version, agency_slug=agency.slug, period=period,
+                           values=values)
+    if typed.unknown:
+        raise ServiceError(field_errors={f"values.{key}": [
+            "This is not a field of the return that figures are typed into: list the template's fields to see "
+            "their ids."] for key in typed.unknown[:50]})
+    parsed = parse_workbook(typed.workbook, source, filename, agency_slug=agency.slug, catalogue=catalogue,
+                            limits=safety_limits(), period_text=period.key, template_slug=template_slug,
+                            history=lambda wanted: store.agency_history(agency.id, wanted))
+    if parsed.template is not None and parsed.period is not None:
+        parsed.problems.extend(_storage_problems(parsed))
+    return parsed, typed
 
 
 def _storage_problems(parsed: ParsedReturn) -> list[Problem]:
@@ -322,7 +359,8 @@ def _store(parsed: ParsedReturn, user, comment: str | None, source: str | None) 
     now = utcnow()
     submission = store.add_submission(
         agency_id=agency.id, template_id=template.id, template_version_id=version.id, period_id=period.id,
-        uploaded_by_id=getattr(user, "id", None), uploaded_at=now, received_on=today(), filename=parsed.filename[:255],
+        uploaded_by_id=getattr(user, "id", None), api_token_id=getattr(user, "api_token_id", None), uploaded_at=now,
+        received_on=today(), filename=parsed.filename[:255],
         sha256=parsed.sha256, size_bytes=parsed.size_bytes, status="current",
         supersedes_id=previous.id if previous else None, comment=(comment or "").strip() or None,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
@@ -433,6 +471,14 @@ def import_return(data: bytes, filename: str, *, agency_slug: str, user=None, pe
     with cycle_collection_paused():
         parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
                               template_slug=template_slug)
+        return import_parsed(parsed, data, user, comment=comment, dry_run=dry_run, strict=strict)
+
+
+def import_parsed(parsed: ParsedReturn, data: bytes, user, *, comment: str | None = None, dry_run: bool = False,
+                  strict: bool = False) -> ImportOutcome:
+    """Store a checked return unless it is a dry run or something blocks it (errors; warnings
+    when ``strict``); a refusal is audited. ``data`` is kept as its original."""
+    with cycle_collection_paused():
         outcome = ImportOutcome(parsed, dry_run, strict)
         if not outcome.accepted:
             if not dry_run:
@@ -765,5 +811,7 @@ def submission_changes(submission_id: int, user) -> tuple[Submission, list[store
 
 
 def uploader_name(submission: Submission) -> str:
+    if submission.api_token_id is not None:
+        return f"the API token '{submission.api_token.name}'"
     user = db.session.get(User, submission.uploaded_by_id) if submission.uploaded_by_id else None
     return user.name if user else "the command line"

@@ -6,8 +6,9 @@ dozen figures and no need of Excel (DHIS2's data-entry screen is the model).
   beside each, a note per row, and what a saved draft holds.
 - ``save_entry_draft``: keep what was typed, to finish later (the start page shows it).
 - ``check_entry``: keep it and check it exactly as an upload is checked: the typed text goes
-  into the cells of the blank return Safer Returns would have given the agency, read as the
-  reader reads a workbook (``app.ingest.entered``), and the upload pipeline runs on that. A
+  into the cells of the blank return Safer Returns would have given the agency, as the
+  reader's grids of it (``app.ingest.typed``, as for the JSON API), and the upload
+  pipeline runs on that. A
   problem is put beside the field it is about, in the upload's words.
 - ``entry_preview`` → ``confirm_entry``: the upload's preview (what we read, last period's
   figures, the return it replaces and what that changes) and its confirmation, which
@@ -18,7 +19,6 @@ Who may enter a return is who may upload it (``app.policy.may_upload_for``).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,9 +29,8 @@ from app.definition import Field, TemplateDefinition, due_date_for, check_return
 from app.errors import Forbidden, NotFound
 from app.export.blank_return import TYPE_NAMES, field_cells
 from app.extensions import db
-from app.ingest.entered import entered_workbook
+from app.ingest.typed import typed_workbook
 from app.ingest.pipeline import ParsedReturn, cycle_collection_paused
-from app.ingest.read import read_workbook
 from app.ingest.validate import ParsedValue
 from app.models import Agency, EntryDraft, Period, ReturnTemplate, Submission, TemplateVersion
 from app.models.base import utcnow
@@ -39,10 +38,10 @@ from app.periods import PeriodError, PeriodSpec, parse_period
 from app.policy import may_upload_for
 from app.services import ServiceError, transaction
 from app.services.audit import record
-from app.services.blank_returns import blank_return_body, last_period_figures
+from app.services.blank_returns import last_period_figures
 from app.services.return_templates import definition_of
 from app.services.returns import (
-    commit_return, parse_entered, replaced_submission, safety_limits, upload_changes,
+    commit_return, parse_entered, replaced_submission, upload_changes,
 )
 from app.store import submissions as store
 from app.store.reference import agencies_by_slug, by_code, indicators_by_slug, period_row
@@ -286,26 +285,19 @@ def _put_problems(page: EntryPage, parsed: ParsedReturn) -> None:
 
 # ---- checking and storing ------------------------------------------------------------------
 
-def _entries_by_cell(found: _Return) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
-    fields = _entered_fields(found.defn, found.period)
-    cells = field_cells(found.defn, fields)
-    entries = dict(found.draft.entries or {}) if found.draft else {}
-    return {cells[f.id]: str(entries[f.id]) for f in fields if entries.get(f.id)}, entries
-
-
 def _parse(found: _Return, user) -> ParsedReturn:
-    """The draft checked as an upload of the blank return with the same text in its cells."""
-    by_cell, entries = _entries_by_cell(found)
-    blank = blank_return_body(found.defn, found.version, found.agency, found.period,
-                              last_period_figures(found.defn, found.period))
-    workbook, _ = read_workbook(blank, safety_limits())
-    typed = json.dumps({"template": found.template.slug, "version": found.version.number,
-                        "agency": found.agency.slug, "period": found.period.key, "entries": entries},
-                       sort_keys=True, ensure_ascii=False).encode()
-    return parse_entered(entered_workbook(workbook, by_cell), filename=WEB_ENTRY_FILENAME,
-                         sha256=hashlib.sha256(typed).hexdigest(), size_bytes=len(typed),
-                         agency_slug=found.agency.slug, user=user, period_text=found.period.key,
-                         template_slug=found.template.slug)
+    """The draft checked as an upload of the blank return with the same text in its cells
+    (``app.ingest.typed``: the reader's grids of it, the text typed in)."""
+    entries = {field_id: str(text) for field_id, text in (found.draft.entries or {}).items() if str(text).strip()} \
+        if found.draft else {}
+    fields = {f.id for f in _entered_fields(found.defn, found.period)}
+    typed = typed_workbook(found.defn, version=found.version.number, agency_slug=found.agency.slug,
+                           period=found.period, values={k: v for k, v in entries.items() if k in fields})
+    source = json.dumps({"template": found.template.slug, "version": found.version.number,
+                         "agency": found.agency.slug, "period": found.period.key, "entries": entries},
+                        sort_keys=True, ensure_ascii=False).encode()
+    return parse_entered(typed.workbook, source, WEB_ENTRY_FILENAME, agency_slug=found.agency.slug, user=user,
+                         period_text=found.period.key, template_slug=found.template.slug)
 
 
 def _draft_return(draft_id: int, user) -> _Return:

@@ -9,7 +9,7 @@ when. One per agency, template and period; it is removed when the return is stor
 return typed into the web form. Rows stored before are uploads: they keep None.
 
 Revision ID: 0014_entry_drafts
-Revises: 0013_indicator_results
+Revises: 0017_api_tokens
 Create Date: 2026-12-07 03:40:00
 
 """
@@ -17,7 +17,8 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0014_entry_drafts"
-down_revision = "0013_indicator_results"
+# The lead renumbers on merge: chained after 0017_api_tokens, main's head when main was merged in.
+down_revision = "0017_api_tokens"
 branch_labels = None
 depends_on = None
 

@@ -201,7 +201,11 @@ def changes(submission_id):
 @roles_required(*UPLOADERS)
 def original(submission_id):
     path, found = original_file(submission_id, current_user)
-    return send_file(path, as_attachment=True, download_name=found.filename, mimetype=XLSX)
+    # A return sent as values through the API kept its request (JSON) as its original.
+    kind = "application/json" if found.filename.endswith(".json") else XLSX
+    return send_file(path, as_attachment=True, download_name=found.filename, mimetype=kind)
+
+
 
 
 # ---- entering a return in the browser ------------------------------------------------------
