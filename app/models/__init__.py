@@ -46,7 +46,7 @@ from app.models.performance import (
 from app.models.mail import MAIL_KINDS, MAIL_STATUSES, MailMessage
 from app.models.results import IndicatorFigure, IndicatorResult
 from app.models.setting import PartnershipSetting
-from app.models.submission import SUBMISSION_STATUSES, AuditEvent, Submission
+from app.models.submission import SUBMISSION_STATUSES, AuditEvent, EntryDraft, Submission
 from app.models.template import FREQUENCIES, VERSION_STATUSES, ReturnTemplate, TemplateVersion, template_agency
 from app.models.user import ROLES, User
 
@@ -61,5 +61,5 @@ __all__ = [
     "VERSION_STATUSES", "Agency", "Area", "AreaAlias", "AreaPopulation", "AuditEvent", "DataValue",
     "Indicator", "IndicatorAlias", "IndicatorFigure", "IndicatorResult",
     "Outcome", "Period", "ReturnTemplate", "Submission", "Target", "TemplateVersion",
-    "User", "template_agency", "MAIL_KINDS", "MAIL_STATUSES", "MailMessage",
+    "User", "template_agency", "EntryDraft", "MAIL_KINDS", "MAIL_STATUSES", "MailMessage",
 ]

@@ -1,7 +1,7 @@
 """Submissions (uploaded returns) and the audit log."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -52,6 +52,9 @@ class Submission(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     # Warnings the officer confirmed, as a list of {"sheet", "cell", "message"}.
     warnings: Mapped[list | None] = mapped_column(JSON)
+    # How the return came: None for an uploaded file (kept under its checksum), "web" for
+    # one typed into the web form (no file: its figures' cells are the blank return's).
+    source: Mapped[str | None] = mapped_column(String(12))
     # Sent through the JSON API with this token (None: uploaded by a person or the command line).
     api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"))
 
@@ -62,6 +65,30 @@ class Submission(db.Model):
     uploaded_by: Mapped[User | None] = relationship()
     supersedes: Mapped["Submission | None"] = relationship(remote_side=[id])
     api_token: Mapped[ApiToken | None] = relationship()
+
+
+class EntryDraft(db.Model):
+    """A return being typed into the web form, saved to be finished later: the text typed
+    in each of the blank return's cells (field id → text), notes included. One per agency,
+    template and period; it goes when the return is stored."""
+
+    __tablename__ = "entry_draft"
+    __table_args__ = (UniqueConstraint("agency_id", "template_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("return_template.id", ondelete="CASCADE"))
+    template_version_id: Mapped[int] = mapped_column(ForeignKey("template_version.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    entries: Mapped[dict] = mapped_column(JSON)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+    template: Mapped[ReturnTemplate] = relationship()
+    template_version: Mapped[TemplateVersion] = relationship()
+    period: Mapped[Period] = relationship()
+    saved_by: Mapped[User | None] = relationship()
 
 
 class AuditEvent(db.Model):

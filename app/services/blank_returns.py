@@ -57,12 +57,23 @@ def blank_return_for(slug: str, agency_slug: str, period_text: str, user) -> tup
             errors["period"] = [wrong]
     if errors:
         raise ServiceError(field_errors=errors)
+    body = blank_return_body(defn, version, agency, period, last_period_figures(defn, period))
+    safe_period = re.sub(r"[^A-Za-z0-9]+", "-", period.key).strip("-")
+    return f"{template.slug}_{agency.slug}_{safe_period}.xlsx", io.BytesIO(body)
+
+
+def last_period_figures(defn, period) -> dict[str, tuple[float | None, str]]:
+    """Field id → (value, flag) of the figures stored for the period before ``period``: what
+    the blank return (and the web form) shows beside each input."""
+    return current_figures(expand_fields(defn, period.previous()))
+
+
+def blank_return_body(defn, version, agency: Agency, period, previous_values: dict) -> bytes:
+    """The blank return's bytes for an agency and period, with last period's figures."""
     previous = period.previous()
-    body = build_blank_return(
+    return build_blank_return(
         defn, template_version=version.number, agency_slug=agency.slug, agency_name=agency.name, period=period,
-        due_date=due_date_for(defn, period), previous_values=current_figures(expand_fields(defn, previous)),
+        due_date=due_date_for(defn, period), previous_values=previous_values,
         reference_values=current_figures(expand_fields(defn, period)), previous_period_label=previous.label,
         instructions=version.instructions,
     )
-    safe_period = re.sub(r"[^A-Za-z0-9]+", "-", period.key).strip("-")
-    return f"{template.slug}_{agency.slug}_{safe_period}.xlsx", io.BytesIO(body)

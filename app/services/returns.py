@@ -40,6 +40,7 @@ from app.ingest.pipeline import (
     ParsedReturn, ReadRow, cycle_collection_paused, parse_return, parse_workbook, read_rows,
 )
 from app.ingest.typed import TypedReturn
+from app.ingest.read import WorkbookData
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
 from app.ingest.validate import ParsedValue
@@ -186,6 +187,20 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
     return parsed
 
 
+def parse_entered(workbook: WorkbookData, source: bytes, filename: str, *, agency_slug: str, user, period_text: str,
+                  template_slug: str) -> ParsedReturn:
+    """Check a return typed into the web form (``workbook``: the grids of our blank return with
+    the typed text in its cells, ``app.ingest.typed``) as an upload is checked; ``source`` is
+    what was typed, as JSON (its checksum is the return's). Stores nothing."""
+    agency = _agency_for(agency_slug, user)
+    parsed = parse_workbook(workbook, source, filename, agency_slug=agency.slug, catalogue=DatabaseCatalogue(),
+                            limits=safety_limits(), period_text=period_text, template_slug=template_slug,
+                            history=lambda wanted: store.agency_history(agency.id, wanted))
+    if parsed.template is not None and parsed.period is not None:
+        parsed.problems.extend(_storage_problems(parsed))
+    return parsed
+
+
 def parse_typed(values: dict, *, template_slug: str, period_text: str, agency_slug: str, user, source: bytes,
                 filename: str) -> tuple[ParsedReturn, TypedReturn]:
     """Check a return sent as values (the JSON API) for an agency the caller may upload for:
@@ -263,15 +278,18 @@ def _indicators_and_areas(parsed: ParsedReturn) -> tuple[set[str], set[str | Non
 
 # ---- storing a return -----------------------------------------------------------------
 
-def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) -> tuple[Submission, Submission | None]:
-    """Store an accepted return in one transaction: (the new submission, the one it superseded)."""
+def commit_return(parsed: ParsedReturn, data: bytes | None, user, comment: str | None,
+                  source: str | None = None) -> tuple[Submission, Submission | None]:
+    """Store an accepted return in one transaction: (the new submission, the one it superseded).
+    ``data`` is the uploaded file, kept under its checksum; None for a return typed into the
+    web form (``source`` "web"), which has no file."""
     if not parsed.accepted:
         raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
     key = original_key(parsed.sha256)
-    wrote = file_store().put(key, data)
+    wrote = file_store().put(key, data) if data is not None else False
     try:
         with transaction(RACE_MESSAGE), cycle_collection_paused():
-            stored = _store(parsed, user, comment)
+            stored = _store(parsed, user, comment, source)
         notify_return_stored(stored[0])
         return stored
     except OperationalError as error:
@@ -289,7 +307,7 @@ def _committed_with(sha256: str) -> bool:
         return False
 
 
-def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission, Submission | None]:
+def _store(parsed: ParsedReturn, user, comment: str | None, source: str | None) -> tuple[Submission, Submission | None]:
     agency = agencies_by_slug([parsed.agency_slug])[parsed.agency_slug]
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == parsed.template.slug))
     version = db.session.scalar(select(TemplateVersion).where(
@@ -324,6 +342,7 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
         sha256=parsed.sha256, size_bytes=parsed.size_bytes, status="current",
         supersedes_id=previous.id if previous else None, comment=(comment or "").strip() or None,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
+        source=source,
     )
     current, created_at = store.value_row_constants(now)
     rows = _value_rows(parsed.values, by_row, by_slot, sheet_of,
@@ -337,7 +356,8 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
             slot_area_id, period_id, _ = by_slot[id(target.slot)]
             targets.append(store.TargetRead(indicator_id, slot_area_id or row_area_id, period_id, target.value,
                                             target.note, target.sheet, target.cell))
-    record("submission_confirmed", user, submission, template=template.slug, version=version.number,
+    record("submission_confirmed", user, submission, source=source or "upload", template=template.slug,
+           version=version.number,
            agency=agency.slug, period=parsed.period.key, values=len(rows),
            targets=store.add_targets(targets, submission.id, now),
            warnings=len(parsed.warnings), sha256=parsed.sha256, replaced_other_figures=released)
@@ -719,6 +739,8 @@ def original_file(submission_id: int, user) -> tuple[bytes, Submission]:
     submission = submission_for(submission_id, user)
     if not may_download_original(user, submission):
         raise Forbidden(submission_id)
+    if submission.source is not None:  # typed into the web form: there is no file
+        raise NotFound(submission_id)
     try:
         return file_store().get(original_key(submission.sha256)), submission
     except FileNotFoundError:
@@ -739,7 +761,8 @@ def submission_view(submission_id: int, user) -> SubmissionView:
     """Raises NotFound or Forbidden."""
     submission = submission_for(submission_id, user)
     return SubmissionView(submission, store.submission_figures(submission.id), store.submission_targets(submission.id),
-                          uploader_name(submission), may_download_original(user, submission))
+                          uploader_name(submission),
+                          submission.source is None and may_download_original(user, submission))
 
 
 def submission_changes(submission_id: int, user) -> tuple[Submission, list[store.Change]]:

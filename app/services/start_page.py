@@ -7,7 +7,8 @@ waived one), each with its deadline and one status: *overdue* (not received, its
 date passed), *due* (not received, due today or later), *received* (stored, on time or
 late) or *accepted* (received, and its period signed off by a manager). Outstanding
 returns come first (overdue, then due, soonest deadline first), then the latest received.
-"Today" is the partnership's (``app.services.settings.today``).
+"Today" is the partnership's (``app.services.settings.today``). A return with a draft typed
+into the web form says when the draft was saved.
 
 **A manager's, an administrator's and a DHR co-ordinator's work.** The returns overdue
 across the partnership and the reporting rate; templates without a first period owed
@@ -16,7 +17,7 @@ across the partnership and the reporting rate; templates without a first period 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -27,6 +28,7 @@ from app.models import DhrCase, ReturnDue, ReturnTemplate
 from app.policy import MANAGERS, ADMINS, in_group, may_see_dhr, own_agency_only
 from app.services.schedule import bring_schedule_up_to_date, first_receipts
 from app.services.settings import as_at_date, today
+from app.services.web_entry import drafts_for
 from app.store import submissions as store
 
 RECEIVED_SHOWN = 8  # received returns listed under the outstanding ones
@@ -46,6 +48,8 @@ class ExpectedReturn:
     note: str  # "41 days overdue", "Received 3 days late", ...
     submission_id: int | None  # the current submission, if received
     has_blank: bool  # a blank return can be downloaded (not a template that reads the agency's own sheet)
+    # When a draft of it, typed into the web form, was last saved (None: there is none).
+    draft_saved_at: datetime | None = None
 
 
 @dataclass
@@ -82,6 +86,7 @@ def expected_returns(agency_ids: list[int] | None, as_of: date) -> list[Expected
     rows = db.session.scalars(query).all()
     if not rows:
         return []
+    drafts = drafts_for(sorted({d.agency_id for d in rows}))
     statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows],
                             first_receipts(sorted({d.period_id for d in rows})), as_of).to_dict("records")
     out = []
@@ -99,7 +104,8 @@ def expected_returns(agency_ids: list[int] | None, as_of: date) -> list[Expected
             sheet.get("layout") == "tables" for sheet in (version.definition or {}).get("sheets", []))
         out.append(ExpectedReturn(due.id, due.template.slug, due.template.name, due.agency.slug, due.agency.name,
                                   due.period.key, due.period.label, due.due_date, kind,
-                                  _note(kind, days, due.due_date), current.id if current else None, has_blank))
+                                  _note(kind, days, due.due_date), current.id if current else None, has_blank,
+                                  drafts.get((due.agency_id, due.template_id, due.period_id))))
     order = {"overdue": 0, "due": 1}
     outstanding = sorted((r for r in out if r.status in order), key=lambda r: (order[r.status], r.deadline))
     received = sorted((r for r in out if r.status not in order), key=lambda r: r.deadline, reverse=True)

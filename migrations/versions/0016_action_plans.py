@@ -17,7 +17,7 @@ Downgrade carries the DHR plan's actions and updates back into ``dhr_action`` an
 their objectives, indicator links and the new columns are dropped.
 
 Revision ID: 0016_action_plans
-Revises: 0013_indicator_results
+Revises: 0014_entry_drafts
 Create Date: 2026-12-07 04:00:00
 
 """
@@ -27,7 +27,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0016_action_plans"
-down_revision = "0013_indicator_results"
+down_revision = "0014_entry_drafts"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ A token is issued by an admin to an agency (or, for reading indicator values, as
 manager's); only its SHA-256 is kept. A submission sent through the API names its token.
 
 Revision ID: 0017_api_tokens
-Revises: 0013_indicator_results
+Revises: 0016_action_plans
 Create Date: 2026-12-07 04:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0017_api_tokens"
-down_revision = "0013_indicator_results"
+down_revision = "0016_action_plans"
 branch_labels = None
 depends_on = None
 

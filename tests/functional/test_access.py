@@ -226,7 +226,11 @@ for endpoint, method, url in [("returns.preview", "GET", "/returns/uploads/none-
                               ("returns.choose", "GET", "/returns/uploads/none-held/choose"),
                               ("returns.confirm", "POST", "/returns/uploads/none-held/confirm"),
                               ("returns.annotated", "GET", "/returns/uploads/none-held/annotated.xlsx"),
-                              ("returns.original", "GET", "/returns/submissions/999999/original")]:
+                              ("returns.original", "GET", "/returns/submissions/999999/original"),
+                              # Entering a return in the browser: no such return, no such draft.
+                              ("returns.enter", "GET", "/returns/enter/no-such-template/police/2015/16 Q4"),
+                              ("returns.entry", "GET", "/returns/entries/999999"),
+                              ("returns.confirm_entered", "POST", "/returns/entries/999999/confirm")]:
     ROUTES[endpoint] = (method, lambda ids, u=url: u, UPLOADERS_MISSING)
 # Naming a heading from the preview: admins only (may_edit_vocabulary); no upload is held here.
 ROUTES["returns.add_name"] = ("POST", lambda ids: "/returns/uploads/none-held/names",

@@ -166,11 +166,30 @@ def held_upload(client, user) -> list[str]:
     return [urlsplit(response.headers["Location"]).path] if response.status_code == 302 else []
 
 
+ENTRY = "/returns/enter/appendix-2-da-sv-outputs/living-without-abuse/2015-12..2016-03"
+
+
+def held_entry(client, user) -> list[str]:
+    """The preview page of a return this person has typed into the web form and not yet
+    confirmed (its confirm form), when they may enter the demo's Appendix 2 for Living
+    Without Abuse: every figure 0, which the checks accept."""
+    sign_in_as(client, user)
+    form = client.get(ENTRY)
+    if form.status_code != 200:
+        return []
+    page = Forms()
+    page.feed(form.get_data(as_text=True))
+    fields = next((f["fields"] for f in page.forms if "check" in f["fields"]), {})
+    response = client.post(ENTRY, data={**{name: "0" for name in fields if name.startswith("cell_")},
+                                        "check": "Check the return"})
+    return [urlsplit(response.headers["Location"]).path] if response.status_code == 302 else []
+
+
 def targets_for(app, client, user) -> list[dict]:
     """Every form this person can reach, then every POST route no page showed a form for."""
     adapter = app.url_map.bind("localhost")
     seen_pages: dict[str, int] = {}
-    queue, visited, forms, args_seen = ["/", *held_upload(client, user)], set(), {}, {}
+    queue, visited, forms, args_seen = ["/", *held_upload(client, user), *held_entry(client, user)], set(), {}, {}
     while queue and len(visited) < MAX_PAGES:
         path = queue.pop(0)
         if path in visited:
@@ -277,6 +296,16 @@ def post_every_form(client, data, role, user, forms):
         assert response.status_code != 500, (role, form["action"], shown)
         assert TRACEBACK not in response.data, (role, form["action"], shown)
         restore(user, as_it_was)
+
+
+def test_the_crawl_reaches_the_web_entry_form_and_its_confirmation(app, demo, client):
+    """The officer's start page links to the return's web form, whose every figure and note
+    field is posted to, as is the confirmation of a return typed in and checked."""
+    forms = targets_for(app, client, account(ROLES["lwa officer"]))
+    entry = next(form for form in forms if form["endpoint"] == "returns.enter")
+    assert entry["action"] == ENTRY and sum(name.startswith("cell_") for name in entry["fields"]) == 77
+    confirm = next(form for form in forms if form["endpoint"] == "returns.confirm_entered")
+    assert "comment" in confirm["fields"] and confirm["action"].startswith("/returns/entries/")
 
 
 @pytest.mark.parametrize("role", list(ROLES))

@@ -54,3 +54,27 @@ class AliasForm(FlaskForm):
     target = ReferenceSelect("Treat it as", none_label="Choose one",
                              validators=[InputRequired(message="Choose what the name stands for")])
     submit = SubmitField("Add this name", widget=GovSubmitInput())
+
+
+class EntryForm(FlaskForm):
+    """The web form of a return: its figure and note fields are added for each template by
+    ``entry_form_class``; the buttons save a draft or check the return."""
+    save = SubmitField("Save as a draft", widget=GovSubmitInput())
+    check = SubmitField("Check the return", widget=GovSubmitInput())
+
+
+def entry_form_class(cells) -> type[EntryForm]:
+    """The form for these fields (``app.services.web_entry.EntryCell``): a text box per
+    figure, a text area per note, each labelled in plain words with its hint."""
+    from app.services.web_entry import FIGURE_MAX_CHARS, NOTE_MAX_CHARS
+
+    class ReturnEntryForm(EntryForm):
+        pass
+
+    for cell in cells:
+        limit = NOTE_MAX_CHARS if cell.is_note else FIGURE_MAX_CHARS
+        length = Length(max=limit, message=f"{cell.label}: type at most {limit:,} characters.")
+        kind, widget = (TextAreaField, GovTextArea()) if cell.is_note else (StringField, GovTextInput())
+        setattr(ReturnEntryForm, cell.name, kind(cell.label, widget=widget, description=cell.hint,
+                                                 validators=[Optional(), length]))
+    return ReturnEntryForm

@@ -29,7 +29,8 @@ from app.web.access import roles_required
 from app.web.forms import options, put_service_errors
 from app.web.presenters import stored_return_message
 from app.web.returns import bp
-from app.web.returns.forms import RECOGNISE, AliasForm, ChooseTemplateForm, ConfirmForm, UploadForm
+from app.services.web_entry import check_entry, confirm_entry, entry_page, entry_preview, save_entry_draft
+from app.web.returns.forms import RECOGNISE, AliasForm, ChooseTemplateForm, ConfirmForm, UploadForm, entry_form_class
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 1000  # figures listed on the preview page; the rest are counted
@@ -212,3 +213,67 @@ def original(submission_id):
     # A return sent as values through the API kept its request (JSON) as its original.
     kind = "application/json" if found.filename.endswith(".json") else XLSX
     return send_file(io.BytesIO(body), as_attachment=True, download_name=found.filename, mimetype=kind)
+
+
+# ---- entering a return in the browser ------------------------------------------------------
+
+def _render_entry(page, form, status: int = 200, summary: list[str] | None = None):
+    for name, messages in page.errors.items():
+        form[name].errors = list(messages)
+    items = [{"text": message, "href": "#" + name} for name, messages in form.errors.items() for message in messages]
+    items += [{"text": message} for message in (summary or []) + page.other_problems]
+    return render_template("returns/enter.html", page=page, form=form, errors=items,
+                           title=f"Enter {page.template.name}"), status
+
+
+@bp.route("/enter/<template>/<agency>/<path:period>", methods=["GET", "POST"])
+@roles_required(*UPLOADERS)
+def enter(template, agency, period):
+    """A return typed in: the blank return as a form. Save it as a draft, or check it (then
+    the preview, as for an upload)."""
+    address = {"template": template, "agency": agency, "period": period}
+    page = entry_page(address["template"], address["agency"], address["period"], current_user)
+    form = entry_form_class(page.cells)(data={cell.name: cell.text for cell in page.cells})
+    if request.method == "GET" or not form.validate_on_submit():
+        return _render_entry(page, form, 400 if form.errors else 200)
+    posted = {cell.name: form[cell.name].data or "" for cell in page.cells}
+    if form.save.data:
+        save_entry_draft(address["template"], address["agency"], address["period"], current_user, posted)
+        flash("Your draft is saved. Finish it from your start page whenever you are ready: nothing is submitted "
+              "until you check and confirm it.", "success")
+        return redirect(url_for("returns.enter", **address))
+    checked = check_entry(address["template"], address["agency"], address["period"], current_user, posted)
+    if checked.parsed.errors:
+        count = len(checked.parsed.errors)
+        which = "this problem" if count == 1 else f"these {count} problems"
+        message = (f"This return cannot be stored yet: correct {which} and check it again. What you typed is saved "
+                   "as a draft.")
+        return _render_entry(checked.page, form, 400, [message])
+    return redirect(url_for("returns.entry", draft_id=checked.draft_id))
+
+
+def _render_entry_preview(draft_id: int, form: ConfirmForm, status: int = 200, summary: list[str] | None = None):
+    view = entry_preview(draft_id, current_user, PREVIEW_ROWS)
+    return render_template("returns/entry_preview.html", view=view, page=view.page, parsed=view.parsed,
+                           shown=view.shown, form=form, summary=summary or [], draft_id=draft_id,
+                           title="Check your return"), status
+
+
+@bp.route("/entries/<int:draft_id>")
+@roles_required(*UPLOADERS)
+def entry(draft_id):
+    return _render_entry_preview(draft_id, ConfirmForm())
+
+
+@bp.route("/entries/<int:draft_id>/confirm", methods=["POST"])
+@roles_required(*UPLOADERS)
+def confirm_entered(draft_id):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_entry_preview(draft_id, form, 400)
+    try:
+        submission, previous = confirm_entry(draft_id, current_user, form.comment.data)
+    except ServiceError as error:
+        return _render_entry_preview(draft_id, form, 400, put_service_errors(form, error))
+    flash(stored_return_message(submission, previous), "success")
+    return redirect(url_for("returns.submission", submission_id=submission.id))
