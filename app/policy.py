@@ -143,3 +143,11 @@ def may_see_dhr(user) -> bool:
 def may_edit_vocabulary(user) -> bool:
     """Other names for areas and indicators (used by every template) are for admins alone."""
     return in_group(user, ADMINS)
+
+
+# ---- signing in ----------------------------------------------------------------------------
+
+def must_use_two_factor(user) -> bool:
+    """Everyone who can see restricted DHR data signs in with a second factor (a code from
+    an authenticator app); anyone else may choose to."""
+    return always_sees_dhr(user) or bool(getattr(user, "dhr_access", False))
