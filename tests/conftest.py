@@ -153,6 +153,25 @@ def people(app):
     return {"users": users, "police": police, "council": council, "county": county}
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The sign-in clock (links, throttling, sessions, two-factor codes), held still and
+    moved by the test: ``clock.move(minutes)``, ``clock.now``."""
+    import time
+
+    from app.services import accounts
+
+    class Clock:
+        now = time.time()
+
+        def move(self, minutes: float) -> None:
+            self.now += minutes * 60
+
+    held = Clock()
+    monkeypatch.setattr(accounts, "clock", lambda: held.now)
+    return held
+
+
 def sign_in(client, email: str, password: str = PASSWORD, *, second_factor: bool = True):
     """Post the sign-in form. When the password was right and the person signs in with a
     second factor, go on through it as they would (setting it up on a first sign-in, with

@@ -18,20 +18,6 @@ LOCKED = b"There have been too many attempts to sign in"
 WRONG = b"The email address or password is not right"
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the sign-in clock: ``clock.move(minutes)``."""
-    class Clock:
-        now = time.time()
-
-        def move(self, minutes: float) -> None:
-            self.now += minutes * 60
-
-    moved = Clock()
-    monkeypatch.setattr(accounts, "clock", lambda: moved.now)
-    return moved
-
-
 def audit(action: str) -> list[AuditEvent]:
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
 

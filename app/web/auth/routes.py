@@ -87,7 +87,7 @@ def set_up_two_factor():
     data (between the password and the home page), open to anyone signed in. The QR code
     and the recovery codes are each shown once."""
     pending = pending_user()
-    user = pending or (current_user if current_user.is_authenticated else None)
+    user = pending or (current_user._get_current_object() if current_user.is_authenticated else None)
     if user is None:
         return redirect(url_for("auth.sign_in"))
     if user.two_factor_enabled:
