@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import SignInThrottle
@@ -54,11 +55,9 @@ def register_failure(*keys: str) -> None:
     moment = now()
     window = timedelta(minutes=float(current_app.config["SIGN_IN_FAILURE_WINDOW_MINUTES"]))
     for key in keys:
-        row = _row(key)
-        if row is None:
-            row = SignInThrottle(key=key, failures=0, first_failure_at=moment)
-            db.session.add(row)
-        elif moment - row.first_failure_at > window or (row.locked_until and row.locked_until <= moment):
+        row = _row(key) or _new_row(key, moment)
+        stale = moment - row.first_failure_at > window or (row.locked_until and row.locked_until <= moment)
+        if row.failures and stale:
             row.failures, row.first_failure_at, row.locked_until = 0, moment, None  # start counting afresh
         row.failures += 1
         if row.failures >= _limit(key) and row.locked_until is None:
@@ -67,6 +66,17 @@ def register_failure(*keys: str) -> None:
             record("sign_in_locked", None, None, **{kind: value}, failures=row.failures,
                    until=row.locked_until.isoformat(timespec="seconds"))
     db.session.flush()
+
+
+def _new_row(key: str, moment: datetime) -> SignInThrottle:
+    """The key's first failure; if another worker wrote it a moment ago, theirs is used."""
+    try:
+        with db.session.begin_nested():
+            row = SignInThrottle(key=key, failures=0, first_failure_at=moment)
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        return _row(key)
 
 
 def clear(key: str) -> None:
