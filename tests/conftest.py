@@ -172,17 +172,21 @@ def clock(monkeypatch):
     return held
 
 
-def sign_in(client, email: str, password: str = PASSWORD, *, second_factor: bool = True):
-    """Post the sign-in form. When the password was right and the person signs in with a
-    second factor, go on through it as they would (setting it up on a first sign-in, with
-    the code their authenticator app would show): the response is then the last step's."""
-    response = client.post("/sign-in", data={"email": email, "password": password})
+def sign_in(client, email: str, password: str = PASSWORD, *, second_factor: bool = True, **form):
+    """Post the sign-in form (``form``: more fields, e.g. ``csrf_token``). When the password
+    was right and the person signs in with a second factor, go on through it as they would
+    (setting it up on a first sign-in, with the code their authenticator app would show):
+    the response is then the last step's."""
+    response = client.post("/sign-in", data={"email": email, "password": password, **form})
     location = response.headers.get("Location", "") if response.status_code == 302 else ""
     if not second_factor or not location.startswith(("/sign-in/code", "/two-factor/set-up")):
         return response
-    if location.startswith("/two-factor/set-up"):
-        assert client.get(location).status_code == 200
-    return client.post(location, data={"code": current_code(email)})
+    page = client.get(location)
+    assert page.status_code == 200, page.data[:500]
+    data = {"code": current_code(email)}
+    if b'name="csrf_token"' in page.data:
+        data["csrf_token"] = csrf_token_from(page.data)
+    return client.post(location, data=data)
 
 
 def current_code(email: str) -> str:
