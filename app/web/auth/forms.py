@@ -67,7 +67,7 @@ class SetUpTwoFactorForm(FlaskForm):
     code = StringField(
         "Code from your authenticator app",
         widget=GovTextInput(),
-        description="The 6-digit code the app shows for " + "Safer Returns once you have added it.",
+        description="The 6-digit code the app shows once you have added this service to it.",
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"), Length(max=40)],
     )
