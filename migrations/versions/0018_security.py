@@ -7,7 +7,7 @@ each one-use recovery code; ``sign_in_throttle`` counts failed sign-ins per acco
 per address in the database every worker shares.
 
 Revision ID: 0018_security
-Revises: 0013_indicator_results
+Revises: 0017_api_tokens
 Create Date: 2026-12-07 04:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0018_security"
-down_revision = "0013_indicator_results"
+down_revision = "0017_api_tokens"
 branch_labels = None
 depends_on = None
 
