@@ -89,8 +89,9 @@ db: install
 demo: db
 	$(FLASK) demo load
 
+# Plain http on loopback: cookies without the Secure flag and no HSTS (production keeps both).
 run: venv install assets db demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	FLASK_SESSION_COOKIE_SECURE=false FLASK_HSTS_SECONDS=0 $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production-style serving (scripts/serve-prod.sh): gunicorn's worker processes in front of
 # PostgreSQL, here a throwaway cluster on loopback with the demo loaded; Ctrl-C stops both.

@@ -78,10 +78,15 @@ def register_extensions(app: Flask) -> None:
 
     from app import models  # noqa: F401  (register the tables)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(models.User, int(user_id))
-        return user if user and user.active else None
+    from app.web import security_headers, sessions
+
+    login_manager.user_loader(sessions.load_user)
+    security_headers.init_app(app)
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_templates(app: Flask) -> None:

@@ -54,12 +54,39 @@ class Config:
     # The largest JSON request body (bytes); a file sent to the API is held to MAX_CONTENT_LENGTH.
     API_MAX_JSON_BYTES = 2 * 1024 * 1024
 
-    # None: Werkzeug's default (scrypt). Only tests choose a faster one.
-    PASSWORD_HASH_METHOD = None
+    # ---- Signing in and sessions (README "Security") ---------------------------------------
+    # argon2-cffi's PasswordHasher parameters; {}: its defaults (3 passes over 64 MiB). Only
+    # tests choose cheaper ones. Hashes made otherwise are replaced at the next sign-in.
+    PASSWORD_ARGON2 = {}
+    # A file of more passwords to refuse (one a line), beside app/services/common_passwords.txt.
+    PASSWORD_DENY_LIST_FILE = None
+    # Throttling (counted in the database, so every worker shares it): this many failed
+    # sign-ins for one email address, or from one network address, within the window lock
+    # it for the lockout period; the lock then expires by itself.
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_ADDRESS_MAX_FAILURES = 30
+    SIGN_IN_FAILURE_WINDOW_MINUTES = 15
+    SIGN_IN_LOCKOUT_MINUTES = 15
+    # A session ends after this long without a request, and this long after signing in,
+    # whatever happens; and always on signing out or a new password.
+    SESSION_IDLE_MINUTES = 60
+    SESSION_ABSOLUTE_HOURS = 12
+    # Between the password and the two-factor code, at most this long.
+    TWO_FACTOR_PENDING_MINUTES = 10
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: none), so
+    # throttling counts the visitor's address, not the proxy's.
+    PROXY_COUNT = 0
 
+    # Cookies: Secure (sent over HTTPS only), HttpOnly, SameSite=Lax. `make run` serves
+    # plain http on 127.0.0.1 and turns Secure off (FLASK_SESSION_COOKIE_SECURE=false).
+    SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Strict-Transport-Security max-age in seconds (0: not sent).
+    HSTS_SECONDS = 365 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = None  # a return can take an afternoon to fill in
 
     # Domestic Homicide Review statutory clocks (Home Office guidance): a decision within

@@ -33,3 +33,5 @@ def load_command():
     click.echo("Demo sign-ins (for a local demo only):")
     for role, email, password in summary.logins:
         click.echo(f"  {role:<16} {email:<42} {password}")
+    click.echo("The administrator and the DHR co-ordinator sign in with a second factor: their first sign-in\n"
+               "sets it up with an authenticator app (a QR code to scan, then recovery codes to keep).")

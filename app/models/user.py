@@ -1,11 +1,9 @@
 """People who sign in, and their roles."""
 from datetime import datetime
 
-from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.area import Agency
@@ -38,6 +36,15 @@ class User(UserMixin, db.Model):
     dhr_access: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session: raising it (sign-out, a new password) ends every session the
+    # person has, since a session made with an older number no longer loads (``get_id``).
+    session_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # Two-factor sign-in (app/services/two_factor.py): the TOTP secret (base32), the time the
+    # person proved their authenticator app works (None: not set up), and the last 30-second
+    # step a code was accepted for (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_since: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -46,15 +53,29 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version, so a
+        session from before a sign-out or a password change no longer loads."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.two_factor_since is not None and bool(self.totp_secret)
+
     def set_password(self, password: str) -> None:
-        # Tests configure a cheaper method; production keeps Werkzeug's default (scrypt).
-        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
-        self.password_hash = (
-            generate_password_hash(password, method=method) if method else generate_password_hash(password)
-        )
+        """A new password (argon2): every session the person has ends."""
+        from app.services.passwords import hash_password
+
+        self.password_hash = hash_password(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        from app.services.passwords import verify_password
+
+        return verify_password(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def role_label(self) -> str:

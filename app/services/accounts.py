@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 import time
+from functools import lru_cache
+from pathlib import Path
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -22,8 +24,10 @@ from app.models import User
 from app.models.base import utcnow
 from app.policy import role_needs_agency
 from app.services import ServiceError, transaction
+from app.services import throttle
 from app.services.audit import record
 from app.services.notifications import render_email, send_now
+from app.services.passwords import hash_password, needs_rehash, verify_nothing
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 256
@@ -34,9 +38,33 @@ LINKS = {
 }
 
 
-def password_problems(password: str | None) -> list[str]:
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+def _squashed(text: str) -> str:
+    return "".join((text or "").split()).lower()
+
+
+@lru_cache(maxsize=4)
+def _deny_list(extra_file: str | None) -> frozenset[str]:
+    words = set()
+    for path in filter(None, (COMMON_PASSWORDS_FILE, extra_file)):
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                words.add(_squashed(line))
+    return frozenset(words)
+
+
+def common_passwords() -> frozenset[str]:
+    """The deny-list: the shipped file, plus ``PASSWORD_DENY_LIST_FILE`` if an installation set one."""
+    return _deny_list(current_app.config.get("PASSWORD_DENY_LIST_FILE"))
+
+
+def password_problems(password: str | None, email: str | None = None) -> list[str]:
     """What is wrong with a new password, in words (none: it is fine). The one rule, for
-    every form that sets a password."""
+    every form that sets a password, after the NCSC's guidance: long enough, not one of
+    the passwords everyone tries first, not the person's own email address; no rules
+    about mixing kinds of character."""
     password = password or ""
     if not password:
         return ["Enter a password"]
@@ -46,19 +74,88 @@ def password_problems(password: str | None) -> list[str]:
         return [f"Use {PASSWORD_MAX_LENGTH} characters or fewer"]
     if not password.strip():
         return ["Use letters, numbers or symbols, not only spaces"]
+    squashed = _squashed(password)
+    if len(set(squashed)) < 4:
+        return ["Use more than a few different characters"]
+    if squashed in common_passwords():
+        return ["That password is too common: a few unrelated words make a better one"]
+    address = _squashed(email)
+    if address and (address in squashed or squashed in address or squashed == address.split("@")[0]):
+        return ["Do not use your email address in your password"]
     return []
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Records the attempt."""
+class SignInRefused(ServiceError):
+    """A sign-in that did not work; ``locked`` when too many attempts have been made."""
+
+    def __init__(self, message: str, locked: bool = False):
+        super().__init__(message)
+        self.locked = locked
+
+
+WRONG_DETAILS = "The email address or password is not right"
+
+
+def locked_message(until) -> str:
+    minutes = max(1, int((until - throttle.now()).total_seconds() + 59) // 60)
+    return (f"There have been too many attempts to sign in. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}, or reset your password.")
+
+
+def authenticate(email: str, password: str, address: str | None = None) -> User:
+    """The active user with this email and password. Raises ``SignInRefused`` when the
+    details are wrong or the account or address is locked. Records the attempt.
+
+    An unknown email takes the same work as a known one (a password is checked against a
+    dummy hash, the failure is counted and recorded), so the answer's timing and wording
+    do not tell whether an account exists. A hash from the scheme before is replaced."""
+    wanted = (email or "").strip().lower()
+    keys = (throttle.account_key(wanted), throttle.address_key(address))
+    refusal = None
     with transaction():
-        user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
-        if user is None or not user.active or not user.check_password(password or ""):
-            record("sign_in_failed", None, None, email=(email or "").strip().lower()[:254])
-            return None
-        user.last_login_at = utcnow()
-        record("sign_in", user, user)
-        return user
+        user = db.session.scalar(select(User).where(func.lower(User.email) == wanted))
+        until = throttle.locked_until(*keys)
+        if until is not None:
+            record("sign_in_refused_locked", None, None, email=wanted[:254], address=address)
+            refusal = SignInRefused(locked_message(until), locked=True)
+        else:
+            if user is None:
+                verify_nothing(password or "")
+                right = False
+            else:
+                right = user.check_password(password or "") and user.active
+            if not right:
+                throttle.register_failure(*keys)
+                record("sign_in_failed", None, None, email=wanted[:254], address=address)
+                refusal = SignInRefused(WRONG_DETAILS)
+            else:
+                if needs_rehash(user.password_hash):
+                    user.password_hash = hash_password(password)  # same password: sessions carry on
+                throttle.clear(keys[0])
+                user.last_login_at = utcnow()
+                record("sign_in", user, user, address=address)
+    if refusal is not None:
+        raise refusal
+    return user
+
+
+def user_for_session(session_id: str | None) -> User | None:
+    """The active user a session was made for (``User.get_id``: ``id:version``), or None if
+    the session is older than their last sign-out or password change."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session this person has (a copied cookie no longer works)."""
+    with transaction():
+        user.end_sessions()
+        record("sign_out", user, user)
 
 
 def save_user(data: dict, acting_user, user: User | None = None) -> User:
@@ -69,8 +166,8 @@ def save_user(data: dict, acting_user, user: User | None = None) -> User:
         raise ServiceError(field_errors={"email": ["A user with this email address already exists"]})
     if role_needs_agency(data["role"]) and not data.get("agency_id"):
         raise ServiceError(field_errors={"agency_id": ["Select the agency this officer reports for"]})
-    if data.get("password") and password_problems(data["password"]):
-        raise ServiceError(field_errors={"password": password_problems(data["password"])})
+    if data.get("password") and password_problems(data["password"], email):
+        raise ServiceError(field_errors={"password": password_problems(data["password"], email)})
     with transaction("A user with this email address already exists."):
         created = user is None
         if created:
@@ -162,7 +259,7 @@ def set_password_from_link(token: str, purpose: str, password: str, confirm: str
     """Set a new password with an invitation or reset link (which then stops working).
     Raises ``LinkRefused``, or ServiceError (by field) for a password the rules refuse."""
     user = user_for_link(token, purpose)
-    problems = password_problems(password)
+    problems = password_problems(password, user.email)
     if problems:
         raise ServiceError(field_errors={"password": problems})
     if password != confirm:

@@ -57,7 +57,7 @@ def line_chart(chart_id: str, title: str, points: list[Point]) -> Markup:
     description = _describe(title, points)
     head = (
         f'<svg class="app-chart" role="img" focusable="false" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-        f'style="max-width: {WIDTH}px" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
     )
     values = [p.value for p in points if p.value is not None]

@@ -28,6 +28,14 @@ ROUTES = {
     "auth.forgot_password": ("GET", lambda ids: "/forgot-password", {role: 200 for role in ROLES}),
     "auth.reset_password": ("GET", lambda ids: "/reset-password/not-a-token", {role: 400 for role in ROLES}),
     "auth.invitation": ("GET", lambda ids: "/invitation/not-a-token", {role: 400 for role in ROLES}),
+    # Only half-way through signing in (after the password): anyone else is sent to sign in.
+    "auth.two_factor": ("GET", lambda ids: "/sign-in/code", {role: 302 for role in ROLES}),
+    # Open to anyone signed in who has not set it up (those who must have, on first sign-in).
+    "auth.set_up_two_factor": (
+        "GET",
+        lambda ids: "/two-factor/set-up",
+        {"anonymous": 302, "officer": 200, "manager": 200, "admin": 302, "dhr_coordinator": 302},
+    ),
     "main.home": ("GET", lambda ids: "/", SIGNED_IN),
     "main.data_values": ("GET", lambda ids: "/data", DATA_READERS),
     # The officer belongs to the police; this is the police's own page.

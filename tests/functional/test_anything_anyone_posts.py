@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from wtforms.fields.core import UnboundField
 
+from app.services import accounts
 from app.extensions import db
 from app.models import ActionPlan, User
 from tests.conftest import DEMO_ADMIN, DEMO_DHR, DEMO_LWA_OFFICER, DEMO_MANAGER, DEMO_POLICE_OFFICER
@@ -150,8 +151,9 @@ def sign_in_as(client, user: User | None):
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()  # id and session version (app/web/sessions.py)
             session["_fresh"] = True
+            session["signed_in_at"] = session["seen_at"] = accounts.clock()
     g.pop("_login_user", None)  # the suite's app context outlives each request: forget whom it loaded
 
 

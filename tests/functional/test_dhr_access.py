@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import AuditEvent, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, DhrPanelMeeting, PlanAction
 from app.services.dhr import dhr_sheets_for
 from app.store.plans import dhr_plan_row
-from tests.conftest import PASSWORD, csrf_token_from, make_config
+from tests.conftest import PASSWORD, assert_signed_in, csrf_token_from, make_config, sign_in
 
 ADMIN_ONLY = {"dhr.access", "dhr.access_change", "dhr.access_revoke"}
 
@@ -136,7 +136,7 @@ def test_dhr_forms_and_buttons_carry_csrf_tokens(database_url, migrated, tmp_pat
     app = create_app(make_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
     client = app.test_client()
     token = csrf_token_from(client.get("/sign-in").data)
-    client.post("/sign-in", data={"email": "dhr_coordinator@example.org", "password": PASSWORD, "csrf_token": token})
+    assert_signed_in(sign_in(client, "dhr_coordinator@example.org", PASSWORD, csrf_token=token))
     case_url = f"/dhr/cases/{records['case_id']}"
     assert client.post(f"{case_url}/meetings", data={"meeting_date": "01/02/2016"}).status_code == 400
     page = client.get(case_url).data

@@ -14,7 +14,7 @@ def test_home_requires_sign_in(client):
 
 
 def test_sign_in_success(client, people):
-    response = sign_in(client, "admin@example.org")
+    response = sign_in(client, "manager@example.org")
     assert response.status_code == 302
     assert client.get("/").status_code == 200
 

@@ -15,7 +15,16 @@ from sqlalchemy import func, select
 from app import create_app
 from app.extensions import db
 from app.models import Area, AuditEvent, DataValue, Indicator, Period, Target
-from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, DEMO_MANAGER, csrf_token_from, make_config, signed_in
+from tests.conftest import (
+    DEMO_ADMIN,
+    DEMO_LWA_OFFICER,
+    DEMO_MANAGER,
+    assert_signed_in,
+    csrf_token_from,
+    make_config,
+    sign_in,
+    signed_in,
+)
 
 SPAN = "2015-12..2016-03"  # Appendix 2 and Table 2 of the demo: Dec 2015 – Mar 2016
 ENGAGEMENT = "Service engages service users"  # Table 2: 81.38% against a target of 80, Green
@@ -356,7 +365,7 @@ def test_target_forms_carry_csrf_tokens_and_refuse_a_post_without_one(database_u
     app = create_app(make_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
     client = app.test_client()
     token = csrf_token_from(client.get("/sign-in").data)
-    client.post("/sign-in", data={"email": DEMO_ADMIN[0], "password": DEMO_ADMIN[1], "csrf_token": token})
+    assert_signed_in(sign_in(client, *DEMO_ADMIN, csrf_token=token))
     target = current_target(ENGAGEMENT, "LC", SPAN)
     for url in ("/targets/new", f"/targets/{target.id}/change", f"/targets/{target.id}/retire", "/targets/upload"):
         assert b'name="csrf_token"' in client.get(url).data, url

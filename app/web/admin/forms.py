@@ -21,6 +21,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from app.indicators.model import RECOMPUTE_SCALE, per_head_of_population
 from app.models.area import AREA_KINDS
+from app.services.accounts import PASSWORD_MIN_LENGTH, password_problems
 from app.models.indicator import (
     AGGREGATION_LABELS,
     COMPARISON_BASES,
@@ -72,12 +73,19 @@ class UserForm(FlaskForm):
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        description="At least 12 characters. Leave blank to keep the current password; for a new user, to email "
-                    "them an invitation to choose their own.",
-        validators=[Optional(), Length(min=12, message="Use at least 12 characters")],
+        description=f"At least {PASSWORD_MIN_LENGTH} characters, not a common password and not their email address. "
+                    "Leave blank to keep the current password; for a new user, to email them an invitation to "
+                    "choose their own.",
+        validators=[Optional()],
     )
     active = BooleanField("Account is active (the person can sign in)", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save user", widget=GovSubmitInput())
+
+    def validate_password(self, field):
+        """The one password rule (``app.services.accounts.password_problems``)."""
+        problems = password_problems(field.data, self.email.data)
+        if field.data and problems:
+            raise ValidationError(problems[0])
 
 
 class AreaForm(FlaskForm):

@@ -1,9 +1,12 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
 from app.services.accounts import PASSWORD_MIN_LENGTH
+
+PASSWORD_HINT = (f"At least {PASSWORD_MIN_LENGTH} characters, not a common password and not your email address. "
+                 "A few unrelated words make a good one.")
 
 
 def email_field() -> EmailField:
@@ -38,7 +41,7 @@ class ChoosePasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
-        description=f"At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a good one.",
+        description=PASSWORD_HINT,
         validators=[InputRequired(message="Enter a new password")],
     )
     confirm = PasswordField(
@@ -47,3 +50,25 @@ class ChoosePasswordForm(FlaskForm):
         validators=[InputRequired(message="Enter the new password again")],
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[InputRequired(message="Enter the code from your authenticator app"), Length(max=40)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        description="The 6-digit code the app shows once you have added this service to it.",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"), Length(max=40)],
+    )
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())

@@ -1,22 +1,26 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from app.policy import EVERYONE
 from app.services import ServiceError
+from app.services import two_factor as second_factor
 from app.services.accounts import (
     LinkRefused,
+    SignInRefused,
     authenticate,
     link_lifetime,
     request_password_reset,
     set_password_from_link,
+    sign_out as end_every_session,
     user_for_link,
 )
 from app.web.access import public, roles_required
 from app.web.auth import bp
-from app.web.auth.forms import ChoosePasswordForm, ForgottenPasswordForm, SignInForm
+from app.web.auth.forms import ChoosePasswordForm, ForgottenPasswordForm, SetUpTwoFactorForm, SignInForm, TwoFactorForm
 from app.web.forms import put_service_errors
+from app.web.sessions import begin_session, end_session, hold_pending, pending_next, pending_user
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -35,20 +39,82 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm()
+    status = 200
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
-        form.password.errors.append("The email address or password is not right")
-    status = 400 if form.errors else 200
+        try:
+            user = authenticate(form.email.data, form.password.data, request.remote_addr)
+        except SignInRefused as refused:
+            form.password.errors = list(form.password.errors) + [refused.message]
+            status = 429 if refused.locked else 400
+        else:
+            next_url = _safe_next(request.args.get("next"))
+            if second_factor.asks_for_code(user) or second_factor.needs_setting_up(user):
+                hold_pending(user, next_url)
+                return redirect(url_for("auth.two_factor" if second_factor.asks_for_code(user)
+                                        else "auth.set_up_two_factor"))
+            begin_session(user)
+            return redirect(next_url or url_for("main.home"))
+    status = max(status, 400) if form.errors else status
     return render_template("auth/sign_in.html", form=form, title="Sign in"), status
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@public
+def two_factor():
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    user = pending_user()
+    if user is None:
+        flash("Sign in again: it has been too long since you entered your password.", "info")
+        return redirect(url_for("auth.sign_in"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            second_factor.check_code(user, form.code.data, request.remote_addr)
+        except ServiceError as error:
+            put_service_errors(form, error)
+        else:
+            next_url = pending_next()
+            begin_session(user)
+            return redirect(next_url or url_for("main.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/two_factor.html", form=form, title="Enter your code"), status
+
+
+@bp.route("/two-factor/set-up", methods=["GET", "POST"])
+@public
+def set_up_two_factor():
+    """Set up two-factor sign-in: required on the first sign-in of anyone who can see DHR
+    data (between the password and the home page), open to anyone signed in. The QR code
+    and the recovery codes are each shown once."""
+    pending = pending_user()
+    user = pending or (current_user._get_current_object() if current_user.is_authenticated else None)
+    if user is None:
+        return redirect(url_for("auth.sign_in"))
+    if user.two_factor_enabled:
+        return redirect(url_for("main.home"))
+    form = SetUpTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.confirm_setup(user, form.code.data, request.remote_addr)
+        except ServiceError as error:
+            put_service_errors(form, error)
+        else:
+            next_url = pending_next() if pending else None
+            begin_session(user)
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url or url_for("main.home"),
+                                   title="Your recovery codes")
+        return render_template("auth/set_up_two_factor.html", form=form, qr=None, secret=None, required=bool(pending),
+                               title="Set up two-factor sign-in"), 400
+    secret, qr = second_factor.begin_setup(user)
+    return render_template("auth/set_up_two_factor.html", form=form, qr=qr, secret=secret, required=bool(pending),
+                           title="Set up two-factor sign-in")
 
 
 @bp.route("/sign-out", methods=["POST"])
 @roles_required(*EVERYONE)
 def sign_out():
-    logout_user()
+    end_every_session(current_user._get_current_object())
+    end_session()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -83,7 +149,7 @@ def _choose_password(token: str, purpose: str):
     try:
         if form.validate_on_submit():
             set_password_from_link(token, purpose, form.password.data, form.confirm.data)
-            logout_user()
+            end_session()
             flash("Your password has been saved. Sign in with your email address and new password.", "success")
             return redirect(url_for("auth.sign_in"))
         user = user_for_link(token, purpose)

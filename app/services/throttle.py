@@ -1,0 +1,87 @@
+"""Sign-in throttling: failed sign-ins counted per account and per address, in the
+database (so every worker and every machine sees the same counts), with a lockout.
+
+Settings (app/config.py): ``SIGN_IN_MAX_FAILURES`` failures for one email address, or
+``SIGN_IN_ADDRESS_MAX_FAILURES`` from one network address, within
+``SIGN_IN_FAILURE_WINDOW_MINUTES`` lock that key for ``SIGN_IN_LOCKOUT_MINUTES``; the
+lock then expires by itself. An email address with no account is counted and locked
+the same way, so a lockout does not tell anyone who has an account. Flushes only.
+"""
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import SignInThrottle
+from app.services.audit import record
+
+
+def now() -> datetime:
+    """The sign-in clock (``accounts.clock``, which tests move), as a naive UTC datetime."""
+    from app.services import accounts
+
+    return datetime.fromtimestamp(accounts.clock(), UTC).replace(tzinfo=None)
+
+
+def account_key(email: str) -> str:
+    return "account:" + (email or "").strip().lower()[:250]
+
+
+def address_key(address: str | None) -> str:
+    return "address:" + (address or "unknown")[:250]
+
+
+def _limit(key: str) -> int:
+    setting = "SIGN_IN_ADDRESS_MAX_FAILURES" if key.startswith("address:") else "SIGN_IN_MAX_FAILURES"
+    return int(current_app.config[setting])
+
+
+def _row(key: str) -> SignInThrottle | None:
+    return db.session.scalar(select(SignInThrottle).where(SignInThrottle.key == key).with_for_update())
+
+
+def locked_until(*keys: str) -> datetime | None:
+    """The latest time any of these keys stays locked until, or None if none is locked now."""
+    moment = now()
+    ends = [row.locked_until for row in db.session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(keys)))
+            if row.locked_until is not None and row.locked_until > moment]
+    return max(ends) if ends else None
+
+
+def register_failure(*keys: str) -> None:
+    """Count a failed attempt against each key; lock a key that reached its limit (audited)."""
+    moment = now()
+    window = timedelta(minutes=float(current_app.config["SIGN_IN_FAILURE_WINDOW_MINUTES"]))
+    for key in keys:
+        row = _row(key) or _new_row(key, moment)
+        stale = moment - row.first_failure_at > window or (row.locked_until and row.locked_until <= moment)
+        if row.failures and stale:
+            row.failures, row.first_failure_at, row.locked_until = 0, moment, None  # start counting afresh
+        row.failures += 1
+        if row.failures >= _limit(key) and row.locked_until is None:
+            row.locked_until = moment + timedelta(minutes=float(current_app.config["SIGN_IN_LOCKOUT_MINUTES"]))
+            kind, _, value = key.partition(":")
+            record("sign_in_locked", None, None, **{kind: value}, failures=row.failures,
+                   until=row.locked_until.isoformat(timespec="seconds"))
+    db.session.flush()
+
+
+def _new_row(key: str, moment: datetime) -> SignInThrottle:
+    """The key's first failure; if another worker wrote it a moment ago, theirs is used."""
+    try:
+        with db.session.begin_nested():
+            row = SignInThrottle(key=key, failures=0, first_failure_at=moment)
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        return _row(key)
+
+
+def clear(key: str) -> None:
+    """A successful sign-in: the account's count starts again (an address's does not)."""
+    row = _row(key)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()

@@ -1,0 +1,144 @@
+"""Two-factor sign-in: a time-based code (TOTP, RFC 6238, pyotp) from an authenticator
+app, or a one-use recovery code.
+
+Who must use it is ``app.policy.must_use_two_factor`` (anyone who can see restricted DHR
+data); anyone else may turn it on. Setting up shows the secret once, as a QR code and as
+text; the person proves their app works by entering a code, and is then shown ten
+recovery codes, once: only their SHA-256 is kept. A code is accepted once (the step it
+was made for is remembered), and wrong codes count towards the account's sign-in lockout.
+"""
+import hashlib
+import secrets
+
+import pyotp
+import segno
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import RecoveryCode, User
+from app.models.base import utcnow
+from app.policy import must_use_two_factor
+from app.services import ServiceError, throttle, transaction
+from app.services.audit import record
+
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+WRONG_CODE = "The code is not right. Enter the 6-digit code your authenticator app shows now, or a recovery code."
+
+
+def needs_setting_up(user: User) -> bool:
+    """This person must use two-factor sign-in and has not set it up yet."""
+    return must_use_two_factor(user) and not user.two_factor_enabled
+
+
+def asks_for_code(user: User) -> bool:
+    return user.two_factor_enabled
+
+
+def _totp(secret: str) -> pyotp.TOTP:
+    return pyotp.TOTP(secret)
+
+
+def _step(moment: float) -> int:
+    return int(moment // 30)
+
+
+def begin_setup(user: User) -> tuple[str, Markup]:
+    """A new secret for this person's authenticator app (replacing one never confirmed):
+    the secret as text, and the QR code of its ``otpauth://`` link as inline SVG."""
+    if user.two_factor_enabled:
+        raise ServiceError("Two-factor sign-in is already set up for this account.")
+    secret = pyotp.random_base32()
+    with transaction():
+        user.totp_secret = secret
+        user.two_factor_since = None
+        record("two_factor_setup_started", user, user)
+    uri = _totp(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["SERVICE_NAME"])
+    svg = segno.make(uri, error="m").svg_inline(scale=4, light="#fff", title="QR code for your authenticator app")
+    return secret, Markup(svg)
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(_normal(code).encode()).hexdigest()
+
+
+def _normal(code: str) -> str:
+    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
+
+
+def _totp_step(user: User, code: str) -> int | None:
+    """The 30-second step this code is right for (now, or one step either side), or None."""
+    from app.services import accounts
+
+    digits = _normal(code)
+    if not (user.totp_secret and len(digits) == 6 and digits.isdigit()):
+        return None
+    moment = accounts.clock()
+    totp = _totp(user.totp_secret)
+    for offset in (0, -1, 1):
+        at = moment + offset * 30
+        if secrets.compare_digest(totp.at(at), digits):
+            return _step(at)
+    return None
+
+
+def confirm_setup(user: User, code: str, address: str | None = None) -> list[str]:
+    """Turn two-factor sign-in on once a code from the app is right; the recovery codes, to
+    show once. Raises ServiceError (field ``code``) when the code is wrong."""
+    step = _totp_step(user, code)
+    if step is None:
+        with transaction():
+            throttle.register_failure(throttle.account_key(user.email), throttle.address_key(address))
+            record("two_factor_code_wrong", user, user, address=address)
+        raise ServiceError(field_errors={"code": [WRONG_CODE.split(", or")[0] + "."]})
+    codes = ["-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(3))
+             for _ in range(RECOVERY_CODES)]
+    with transaction():
+        user.two_factor_since = utcnow()
+        user.totp_last_step = step
+        for old in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+            db.session.delete(old)
+        db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes)
+        record("two_factor_enabled", user, user)
+    return codes
+
+
+def check_code(user: User, code: str, address: str | None = None) -> None:
+    """The second step of signing in: a code from the app (each works once) or an unused
+    recovery code (then used up). Raises ServiceError; wrong codes count towards the lockout."""
+    keys = (throttle.account_key(user.email), throttle.address_key(address))
+    refusal = None
+    with transaction():
+        until = throttle.locked_until(*keys)
+        if until is not None:
+            from app.services.accounts import locked_message
+
+            refusal = ServiceError(field_errors={"code": [locked_message(until)]})
+        else:
+            step = _totp_step(user, code)
+            recovery = None
+            if step is None:
+                recovery = db.session.scalar(select(RecoveryCode).where(
+                    RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code),
+                    RecoveryCode.used_at.is_(None)))
+            if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
+                user.totp_last_step = step
+                throttle.clear(keys[0])
+                record("two_factor_sign_in", user, user, address=address)
+            elif recovery is not None:
+                recovery.used_at = utcnow()
+                throttle.clear(keys[0])
+                record("two_factor_recovery_code_used", user, user, address=address)
+            else:
+                throttle.register_failure(*keys)
+                record("two_factor_code_wrong", user, user, address=address)
+                refusal = ServiceError(field_errors={"code": [WRONG_CODE]})
+    if refusal is not None:
+        raise refusal
+
+
+def recovery_codes_left(user: User) -> int:
+    return len(db.session.scalars(select(RecoveryCode.id).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
