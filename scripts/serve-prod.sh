@@ -49,6 +49,10 @@ if [ -z "${FLASK_UPLOAD_FOLDER:-}" ] && [ "${storage//\"/}" = local ]; then
     export FLASK_UPLOAD_FOLDER="$uploads"
 fi
 # One key for every worker (and, in production, every machine).
+# gunicorn here speaks plain http on loopback (TLS is the proxy's job in production): a
+# Secure cookie would never come back, and HSTS would stick in the browser.
+export FLASK_SESSION_COOKIE_SECURE="${FLASK_SESSION_COOKIE_SECURE:-false}"
+export FLASK_HSTS_SECONDS="${FLASK_HSTS_SECONDS:-0}"
 export FLASK_SECRET_KEY="${FLASK_SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}"
 
 "$PYTHON" -m flask --app wsgi db upgrade

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from tests.browser import pages
 from tests.browser.pages import ARTIFACTS
 from tests.conftest import make_config
 
@@ -42,7 +43,10 @@ def live_server(tmp_path_factory):
     """The app with the demo loaded, served by werkzeug on a free loopback port in a thread
     (CSRF on, as in production); yields its base URL."""
     folder = tmp_path_factory.mktemp("live")
-    app = create_app(make_config(f"sqlite:///{folder}/live.db", folder, WTF_CSRF_ENABLED=True))
+    # Plain http on loopback: a Secure cookie would never come back, and HSTS would stick.
+    app = create_app(make_config(f"sqlite:///{folder}/live.db", folder, WTF_CSRF_ENABLED=True,
+                                 SESSION_COOKIE_SECURE=False, HSTS_SECONDS=0))
+    pages.LIVE_APP = app
     with app.app_context():
         flask_migrate.upgrade()
         result = app.test_cli_runner().invoke(args=["demo", "load"])
