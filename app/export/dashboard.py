@@ -255,6 +255,11 @@ def _write_contents(sheet: _Sheet, data: DashboardData, sheet_names: list[str]) 
         ws.write_string(row, 0, label, f.label)
         ws.write_datetime(row, 1, moment, f.datetime)
         row += 1
+    if data.left_out:
+        ws.merge_range(row, 0, row, 3, "", f.note)
+        sheet.text(row, 0, data.left_out, f.note)
+        fit_row(ws, row, [(data.left_out, sum(widths))])
+        row += 1
     row += 1
     sheet.header_row(row, ["Sheet", "What it shows"], widths)
     row += 1

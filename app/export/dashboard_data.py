@@ -384,6 +384,9 @@ class DashboardData:
     # (code, name) of the districts, in order: the Dashboard's district columns and key.
     # Empty: the codes found in the rows' district_rags, in first-seen order.
     areas: list[tuple[str, str]] = field(default_factory=list)
+    # A full version made for someone who may not see every restricted sheet: which sheets
+    # are left out and why (shown on Contents and in the report).
+    left_out: str | None = None
 
     def district_codes(self) -> list[tuple[str, str]]:
         if self.areas:

@@ -90,8 +90,20 @@ from app.vocabulary import WORKBOOK_FLAGS as FLAGS
 from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
 
 WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Why a manager's full version has no DHR sheets (issue 18): said on Contents, in the
+# report and on the download page.
+DHR_LEFT_OUT = ("Left out of this full version: the DHR Budget, DHR Cases and DHR Actions sheets (and the report's "
+                "DHR summary). Domestic Homicide Review data is restricted to administrators, DHR co-ordinators and "
+                "the people an administrator has given DHR access; ask an administrator if you need it.")
 TOTAL_STATUS = {"complete": "complete", "supplied": "complete", "mismatch": "mismatch", "incomplete": "incomplete",
                 "not_combined": "complete"}
+
+
+def left_out_for(user, public: bool) -> str | None:
+    """Why ``user``'s full version lacks the DHR sheets, or None (public, or all shown)."""
+    from app.policy import may_see_dhr
+
+    return None if public or user is None or may_see_dhr(user) else DHR_LEFT_OUT
 
 
 def restricted_sheets(user) -> list[SheetWriter]:
@@ -575,6 +587,7 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
         submissions=builder.submissions(),
         extra_sheets=[] if public else restricted_sheets(user),
         areas=builder.view.districts,
+        left_out=left_out_for(user, public),
     )
     if not public:
         return data
@@ -588,5 +601,23 @@ def export_dashboard(
     """(file name, workbook) of the dashboard for ``period``."""
     spec = parse_dashboard_period(period)
     data = dashboard_data(spec, user, public=public, generated_at=generated_at)
-    name = f"dashboard_{period_slug(spec).replace('..', '_to_')}{'_public' if public else ''}.xlsx"
-    return name, io.BytesIO(dashboard_bytes(data))
+    return _file_name("dashboard", spec, public, "xlsx"), io.BytesIO(dashboard_bytes(data))
+
+
+def _file_name(kind: str, spec, public: bool, suffix: str) -> str:
+    return f"{kind}_{period_slug(spec).replace('..', '_to_')}{'_public' if public else ''}.{suffix}"
+
+
+def export_report(
+    period, user=None, *, public: bool = False, generated_at: datetime | None = None
+) -> tuple[str, io.BytesIO]:
+    """(file name, Word document) of the board's performance report for ``period``: the
+    workbook's content (``dashboard_data``, so public is public in both), with a DHR
+    summary in the full version for whoever may see DHR data (None: the operator)."""
+    from app.export.report import report_bytes
+    from app.services.dhr import dhr_summary, dhr_summary_for
+
+    spec = parse_dashboard_period(period)
+    data = dashboard_data(spec, user, public=public, generated_at=generated_at)
+    dhr = None if public else (dhr_summary() if user is None else dhr_summary_for(user))
+    return _file_name("report", spec, public, "docx"), io.BytesIO(report_bytes(data, dhr, data.left_out))

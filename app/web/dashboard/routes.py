@@ -2,7 +2,7 @@
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.policy import MANAGERS, READERS, may_manage_performance
+from app.policy import MANAGERS, READERS, may_manage_performance, may_see_dhr
 from app.services import ServiceError
 from app.services.dashboard import (
     dashboard_view,
@@ -11,7 +11,8 @@ from app.services.dashboard import (
     period_slug,
     periods_with_figures,
 )
-from app.services.dashboard_export import WORKBOOK_MIMETYPE, export_dashboard
+from app.export.report import DOCX_MIMETYPE
+from app.services.dashboard_export import DHR_LEFT_OUT, WORKBOOK_MIMETYPE, export_dashboard, export_report
 from app.web.access import roles_required
 from app.web.dashboard import bp
 from app.web.dashboard.forms import VERSION_LABELS, DownloadForm, FilterForm
@@ -60,18 +61,48 @@ def period(slug: str):
                            can_manage=may_manage_performance(current_user))
 
 
-@bp.route("/<slug>/download")
-@roles_required(*MANAGERS)
-def download(slug: str):
-    """The choice of version, then the workbook itself (a GET: it changes nothing)."""
+# What each download sends: (service, mimetype, page heading, what the file holds, button).
+DOWNLOADS = {
+    "workbook": (export_dashboard, WORKBOOK_MIMETYPE, "Download the dashboard workbook",
+                 "The workbook is made from the figures stored now: the dashboard with its RAG summary, district "
+                 "tables, outcome measures against target, quarterly trends, rolling 12 months, which returns came "
+                 "in, and notes and definitions. Every sheet prints on A4 or A3 at 9 point or larger.",
+                 "Download the workbook"),
+    "report": (export_report, DOCX_MIMETYPE, "Download the performance report",
+               "The report is a Word document for the board's papers, made from the figures stored now: a cover, "
+               "the RAG summary with the indicators rated red and their reasons, Appendix 1 (a table per outcome), "
+               "the district tables and the notes and definitions.",
+               "Download the report"),
+}
+
+
+def _download(slug: str, kind: str):
+    """The choice of version, then the file itself (a GET: it changes nothing)."""
     spec = _period_or_404(slug)
+    export, mimetype, heading, about, button = DOWNLOADS[kind]
     form = DownloadForm(request.args)
+    form.submit.label.text = button
     version = request.args.get("version")
     if version in VERSION_LABELS:
-        filename, body = export_dashboard(spec, current_user, public=version == "public")
-        return send_file(body, mimetype=WORKBOOK_MIMETYPE, as_attachment=True, download_name=filename)
+        filename, body = export(spec, current_user, public=version == "public")
+        return send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename)
     if version is not None:
         form.version.errors = ["Choose the full or the public version."]
     status = 400 if form.version.errors else 200
-    return render_template("dashboard/download.html", title=f"Download the dashboard workbook, {spec.label}",
+    return render_template("dashboard/download.html", title=f"{heading}, {spec.label}", heading=heading,
+                           about=about, action=url_for(f"dashboard.{'download' if kind == 'workbook' else kind}",
+                                                       slug=period_slug(spec)),
+                           left_out=None if may_see_dhr(current_user) else DHR_LEFT_OUT,
                            form=form, spec=spec, slug=period_slug(spec)), status
+
+
+@bp.route("/<slug>/download")
+@roles_required(*MANAGERS)
+def download(slug: str):
+    return _download(slug, "workbook")
+
+
+@bp.route("/<slug>/report")
+@roles_required(*MANAGERS)
+def report(slug: str):
+    return _download(slug, "report")
