@@ -302,6 +302,7 @@ OPTIONAL_COLUMNS = [("significance", "Significance", 12), ("peer", "Peer compari
                     ("county", "County comparison", 11)]
 DISTRICT_WIDTH = 6
 SPARK_POINTS = 8
+SUMMARY_NAME_COLUMNS = 3
 # Pages of the Dashboard are filled outcome by outcome: an outcome that would not fit on
 # what is left of a page starts the next one, so its name heads its rows on paper.
 DEFAULT_ROW_POINTS = 15
@@ -349,22 +350,26 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
     header_lines = fit_row(ws, header, list(zip(layout.labels, widths)), min_lines=2)
     paper, scale, _breaks = print_layout(widths)
     page = PRINTABLE_HEIGHT[paper] * 100 / scale - row_height(header_lines) - 30  # less the page header's room
-    used = heights + row_height(header_lines)
-    breaks = []
-    first_block = sum(row_height(2) for _ in range(2 + len(data.outcomes[0].rows))) if data.outcomes else 0
-    if used + first_block > page:  # the summary fills the first page: the table starts on the next
-        breaks.append(header)
-        used = row_height(header_lines)
     row = header + 1
     first_data_row = row
     sparks: tuple[list[str], list[str]] = ([], [])
+    blocks = []  # (first row, height in points) of each outcome
     for block in data.outcomes:
         block_heights = _write_outcome(sheet, block, row, layout, sparks)
-        if used and used + sum(block_heights) > page:
-            breaks.append(row)
-            used = 0.0
-        used += sum(block_heights)
+        blocks.append((row, sum(block_heights)))
         row += len(block_heights)
+    # The table starts under the summary if its first outcome fits there too, else on
+    # the next page (a header alone at the foot of a page helps no one).
+    used = heights + row_height(header_lines)
+    breaks = []
+    if blocks and used + blocks[0][1] > page:
+        breaks.append(header)
+        used = 0.0
+    for first, height in blocks:
+        if used and used + height > page:
+            breaks.append(first)
+            used = 0.0
+        used += height
     last_data_row = row - 1
     if last_data_row >= first_data_row:
         sheet.colour_rag(_range(first_data_row, layout.col["rag"], last_data_row, layout.col["rag"]))
@@ -411,20 +416,23 @@ def _write_rag_summary(sheet: _Sheet, data: DashboardData, layout: _DashboardLay
     ws.write_string(row, 0, "RAG summary", f.subtitle)
     heights = 2 * DEFAULT_ROW_POINTS + 21.0
     row += 1
-    labels = ["Outcome", "Overall RAG", RAG_NAMES["R"], RAG_NAMES["A"], RAG_NAMES["G"], "Not rated"]
-    for col, label in enumerate(labels):
+    # The outcome's name across the first SUMMARY_NAME_COLUMNS columns, so it wraps less.
+    labels = ["Overall RAG", RAG_NAMES["R"], RAG_NAMES["A"], RAG_NAMES["G"], "Not rated"]
+    name_width = sum(layout.widths[:SUMMARY_NAME_COLUMNS])
+    sheet.merged_text(row, 0, row, SUMMARY_NAME_COLUMNS - 1, "Outcome", f.header_wrap)
+    for col, label in enumerate(labels, start=SUMMARY_NAME_COLUMNS):
         ws.write_string(row, col, label, f.header_wrap)
-    heights += row_height(fit_row(ws, row, list(zip(labels, layout.widths))))
+    heights += row_height(fit_row(ws, row, list(zip(labels, layout.widths[SUMMARY_NAME_COLUMNS:]))))
     first = row + 1
     for block, counts in _rag_summary(data):
         row += 1
-        sheet.text(row, 0, block.name, f.text_wrap)
-        sheet.rag(row, 1, block.overall_rag, block.overall_rag_overridden)
-        for col, letter in enumerate(("R", "A", "G", None), start=2):
+        sheet.merged_text(row, 0, row, SUMMARY_NAME_COLUMNS - 1, block.name, f.text_wrap)
+        sheet.rag(row, SUMMARY_NAME_COLUMNS, block.overall_rag, block.overall_rag_overridden)
+        for col, letter in enumerate(("R", "A", "G", None), start=SUMMARY_NAME_COLUMNS + 1):
             ws.write_number(row, col, counts[letter], f.integer)
-        heights += row_height(fit_row(ws, row, [(block.name, layout.widths[0])]))
+        heights += row_height(fit_row(ws, row, [(block.name, name_width)]))
     if data.outcomes:
-        sheet.colour_rag(_range(first, 1, row, 1))
+        sheet.colour_rag(_range(first, SUMMARY_NAME_COLUMNS, row, SUMMARY_NAME_COLUMNS))
     reds = [(block, r) for block in data.outcomes for r in block.rows if r.rag == "R"]
     row += 2
     heights += DEFAULT_ROW_POINTS
