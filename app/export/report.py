@@ -36,7 +36,7 @@ BODY_SIZE, TABLE_SIZE = Pt(11), Pt(10)
 HEADING_SIZES = {1: Pt(20), 2: Pt(15), 3: Pt(12)}
 APPENDIX_HEADERS = ["Supporting indicator", "Previous period", "Previous", "Latest period", "Latest",
                     "Direction of travel", "RAG", "Reason and commentary"]
-APPENDIX_WIDTHS = [5.2, 2.4, 2.1, 2.4, 2.1, 2.8, 2.2, 6.5]  # cm: 25.7 across an A4 landscape page
+APPENDIX_WIDTHS = [5.2, 2.4, 2.3, 2.4, 2.3, 2.8, 2.2, 6.1]  # cm: 25.7 across an A4 landscape page
 NOT_RATED = "Not rated"
 
 
