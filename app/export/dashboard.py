@@ -35,6 +35,7 @@ from app.export.formats import (
     setup_print,
 )
 from app.export.xlsx import new_workbook
+from app.indicators.rag import most_reds_first, rag_counts
 from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR, direction_text
 
 CONTENTS = "Contents"
@@ -329,13 +330,8 @@ class _DashboardLayout:
 
 def _rag_summary(data: DashboardData) -> list[tuple[OutcomeBlock, dict[str | None, int]]]:
     """Each outcome with its counts of R, A, G and unrated rows, those with most reds first."""
-    counted = []
-    for block in data.outcomes:
-        counts = {"R": 0, "A": 0, "G": 0, None: 0}
-        for row in block.rows:
-            counts[row.rag] += 1
-        counted.append((block, counts))
-    return sorted(counted, key=lambda pair: (-pair[1]["R"], -pair[1]["A"]))
+    counted = [(block, rag_counts(row.rag for row in block.rows)) for block in data.outcomes]
+    return most_reds_first(counted, lambda pair: pair[1])
 
 
 def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:

@@ -25,9 +25,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from app.export.dashboard_data import (
-    FLAGS, SUPPRESSED_LEGEND, WIDER_KEY, DashboardData, DashboardRow, DistrictTable, Figure, OutcomeBlock, Suppressed,
+    FLAGS, SUPPRESSED_LEGEND, WIDER_KEY, DashboardData, DashboardRow, DistrictTable, Figure, Suppressed,
 )
 from app.export.formats import HEADER_FILL, RAG_COLOURS, TEXT_COLOUR
+from app.indicators.rag import most_reds_first, rag_counts
 from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR, direction_text
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -249,17 +250,10 @@ def _cover(document, data: DashboardData, left_out: str | None) -> None:
         "in the dashboard workbook.")
 
 
-def rag_counts(block: OutcomeBlock) -> dict[str | None, int]:
-    counts = {"R": 0, "A": 0, "G": 0, None: 0}
-    for row in block.rows:
-        counts[row.rag] += 1
-    return counts
-
-
 def _summary(document, data: DashboardData) -> None:
     document.add_heading("Summary", level=1)
-    counted = sorted(((block, rag_counts(block)) for block in data.outcomes),
-                     key=lambda pair: (-pair[1]["R"], -pair[1]["A"]))
+    counted = most_reds_first([(block, rag_counts(row.rag for row in block.rows)) for block in data.outcomes],
+                              lambda pair: pair[1])
     totals = {key: sum(counts[key] for _block, counts in counted) for key in ("R", "A", "G", None)}
     document.add_paragraph(
         f"{sum(totals.values())} indicators: {totals['R']} red, {totals['A']} amber, {totals['G']} green, "

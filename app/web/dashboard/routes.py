@@ -16,7 +16,7 @@ from app.services.dashboard_export import DHR_LEFT_OUT, WORKBOOK_MIMETYPE, expor
 from app.web.access import roles_required
 from app.web.dashboard import bp
 from app.web.dashboard.forms import VERSION_LABELS, DownloadForm, FilterForm
-from app.web.presenters import RAG_TAGS, row_view
+from app.web.presenters import RAG_TAGS, rag_summary, row_view
 
 
 def _period_or_404(slug: str):
@@ -56,9 +56,15 @@ def period(slug: str):
     form.period.data = period_slug(spec)
     blocks = [(block, [row_view(view, row, f"chart-{b}-{r}") for r, row in enumerate(block.rows)])
               for b, block in enumerate(view.outcomes)]
+    # One outcome at a time (tabs, where the browser runs scripts), unless "show all" asks
+    # for the long page.
+    show_all = request.args.get("all") == "1" or len(blocks) < 2
+    kept = {key: value for key, value in request.args.items() if key != "all"}
     return render_template("dashboard/period.html", title=f"Dashboard {spec.label}", view=view, blocks=blocks,
-                           form=form, slug=period_slug(spec), rag_tags=RAG_TAGS,
-                           can_manage=may_manage_performance(current_user))
+                           form=form, slug=period_slug(spec), rag_tags=RAG_TAGS, summary=rag_summary(blocks),
+                           show_all=show_all, can_manage=may_manage_performance(current_user),
+                           compact_url=url_for("dashboard.period", slug=period_slug(spec), **kept),
+                           show_all_url=url_for("dashboard.period", slug=period_slug(spec), all="1", **kept))
 
 
 # What each download sends: (service, mimetype, page heading, what the file holds, button).
