@@ -25,11 +25,18 @@ WORKBOOK_SUFFIXES = {".xlsx": export_dashboard}
 REPORT_SUFFIXES = {".docx": export_report}
 
 
+def _file_options(output_help: str):
+    """-o/--output, --period and --public, as both commands take them."""
+    def decorate(command):
+        command = click.option("--public", is_flag=True, help=PUBLIC_HELP)(command)
+        command = click.option("--period", default=None, help=PERIOD_HELP)(command)
+        return click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+                            help=output_help)(command)
+    return decorate
+
+
 @dashboard.command("export")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="The .xlsx file to write.")
-@click.option("--period", default=None, help=PERIOD_HELP)
-@click.option("--public", is_flag=True, help=PUBLIC_HELP)
+@_file_options("The .xlsx file to write.")
 def export_command(output, period, public):
     """Write the dashboard workbook. Without --public it is the full version, restricted
     sheets included: it is for the board, not for publication."""
@@ -37,10 +44,7 @@ def export_command(output, period, public):
 
 
 @dashboard.command("report")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="The file to write: .docx, the board's performance report as a Word document.")
-@click.option("--period", default=None, help=PERIOD_HELP)
-@click.option("--public", is_flag=True, help=PUBLIC_HELP)
+@_file_options("The file to write: .docx, the board's performance report as a Word document.")
 def report_command(output, period, public):
     """Write the board's performance report (cover, RAG summary and the reds, Appendix 1 per
     outcome, district tables, DHR summary in the full version, notes and definitions).
