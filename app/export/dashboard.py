@@ -120,6 +120,33 @@ class _Sheet:
         # every rule costs XlsxWriter about as much as writing a few dozen cells.
         self._rag_ranges: list[str] = []
         self._target_rows: dict[tuple, list[int]] = {}
+        self._tables: list[int] = []  # the first row (its title) of each table on the sheet
+
+    def table_at(self, row: int) -> None:
+        """A table starts at ``row`` (its title): on a sheet of several tables, one that
+        would not fit on what is left of a page starts the next, so its title and header
+        print with its rows."""
+        self._tables.append(row)
+
+    def _table_breaks(self, widths: Sequence[float], label_columns: int) -> list[int]:
+        if len(self._tables) < 2:
+            return []
+        paper, scale, _breaks = print_layout(widths, label_columns)
+        page = PRINTABLE_HEIGHT[paper] * 100 / scale - 2 * DEFAULT_ROW_POINTS - 45  # less the repeated title rows
+        sizes = self.ws.row_sizes
+
+        def height(first: int, last: int) -> float:
+            return sum((sizes[r][0] if r in sizes and sizes[r][0] else DEFAULT_ROW_POINTS) for r in range(first, last))
+
+        ends = [*self._tables[1:], (self.ws.dim_rowmax or self._tables[-1]) + 1]
+        used, breaks = height(0, self._tables[0]), []
+        for first, end in zip(self._tables, ends):
+            size = height(first, end)
+            if used > 2 * DEFAULT_ROW_POINTS + 45 and used + size > page:
+                breaks.append(first)
+                used = 0.0
+            used += size
+        return breaks
 
     def text(self, row: int, col: int, value: str | None, fmt=None) -> None:
         if value is None or value == "":
@@ -194,6 +221,9 @@ class _Sheet:
                 ranges = " ".join(_range(first, value_col, last, value_col) for first, last in chunk)
                 target = f"${xl_col_to_name(target_col)}{chunk[0][0] + 1}"
                 self.f.add_target_formats(self.ws, ranges, target, polarity, green, amber)
+        breaks = self._table_breaks(widths, freeze_columns if label_columns is None else label_columns)
+        if breaks:
+            self.ws.set_h_pagebreaks(breaks)
         setup_print(self.ws, header_rows, widths, title=f"{self.data.title}: {self.ws.name}",
                     subtitle=f"{self.data.period_label} · {_version_text(self.data)}", freeze_columns=freeze_columns,
                     label_columns=label_columns)
@@ -372,8 +402,9 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
         if layout.areas:
             sheet.colour_rag(_range(first_data_row, layout.first_district, last_data_row, layout.last))
     if sparks[0]:
-        ws.add_sparkline(0, 0, {"location": sparks[0], "range": sparks[1], "markers": True,
-                                "series_color": "#1d70b8", "empty_cells": "gaps"})
+        # show_hidden: the figures are in hidden columns, which a sparkline skips by default.
+        ws.add_sparkline(0, 0, {"location": sparks[0], "range": sparks[1], "markers": True, "show_hidden": True,
+                                "weight": 1.5, "series_color": "#1d70b8", "empty_cells": "gaps"})
         ws.set_column(layout.spark_first, layout.spark_first + SPARK_POINTS - 1, 8, None, {"hidden": True})
     key = [
         "Previous and latest: the figures compared, each with the period it covers beside it. Previous is the "
@@ -570,6 +601,7 @@ def _write_district_tables(sheet: _Sheet, data: DashboardData) -> None:
     first_header = None
     for table in tables:
         table_widths = [34] + [9] * len(table.area_columns) + [10, 10, 9, 26]
+        sheet.table_at(row)
         sheet.ws.write_string(row, 0, f"{table.title} — {table.period_label}", sheet.f.subtitle)
         sheet.header_row(row + 1, _district_headers(table), table_widths)
         first_header = first_header or (row + 1, row + 1)
@@ -642,6 +674,7 @@ def _write_measure_tables(sheet: _Sheet, data: DashboardData) -> None:
     row = FIRST_TABLE_ROW
     first_header = None
     for table in data.measure_tables:
+        sheet.table_at(row)
         sheet.ws.write_string(row, 0, table.title, sheet.f.subtitle)
         sheet.header_row(row + 1, ["Outcome", table.target_heading, table.performance_heading, "RAG"], widths)
         first_header = first_header or (row + 1, row + 1)
@@ -707,6 +740,7 @@ def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locat
     year's whole-year figure), then its charts."""
     ws, f = sheet.ws, sheet.f
     trend_col, notes_col = 9 + years, 10 + years
+    sheet.table_at(row)
     ws.write_string(row, 0, table.theme, f.subtitle)
     top, quarters = row + 1, row + 2
     sheet.merged_text(top, 0, quarters, 0, "Indicator", f.header_wrap)
@@ -807,6 +841,7 @@ def _write_rolling_tables(sheet: _Sheet, data: DashboardData) -> None:
     row = FIRST_TABLE_ROW
     first_header = None
     for table in data.rolling_tables:
+        sheet.table_at(row)
         ws.write_string(row, 0, table.title, f.subtitle)
         top = row + 1
         sheet.merged_text(top, 0, top + 1, 0, "Indicator", f.header_wrap)

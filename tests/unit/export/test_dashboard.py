@@ -637,3 +637,15 @@ def test_contents_says_why_no_submissions_are_listed(seed, public, text):
     data = replace(seed_dashboard_data(seed), submissions=[], public=public)
     contents = open_workbook(dashboard_bytes(data))["Contents"]
     assert text in [c.value for row in contents.iter_rows() for c in row]
+
+
+def test_a_table_that_would_not_fit_on_the_page_starts_the_next(seed_data):
+    """Issue 18: on a sheet of several tables only the title rows repeat, so a table split
+    over two pages lost its title and header; one that would not fit starts a new page."""
+    table = seed_data.district_tables[0]
+    tables = [replace(table, title=f"Table {n}") for n in range(1, 9)]
+    ws = open_workbook(dashboard_bytes(replace(seed_data, district_tables=tables)))[DISTRICTS]
+    breaks = [brk.id for brk in ws.row_breaks.brk]
+    titles = {row_of(ws, 1, f"Table {n} — {table.period_label}") for n in range(1, 9)}
+    assert breaks and all(b + 1 in titles for b in breaks)  # a break sits just above a table's title
+    assert min(titles) - 1 not in breaks  # never before the first
