@@ -1,7 +1,9 @@
 # Safer Returns: build, run and test.
 #   make run           set everything up, load the demo partnership, serve on 127.0.0.1:5000
-#   make test          the whole suite on SQLite, then again on a throwaway PostgreSQL
+#   make test          the whole suite on SQLite, then again on a throwaway PostgreSQL, then the browser tests
+#   make test-browser  the browser journeys only (Debian's Chromium, axe-core)
 #   make test-sqlite   the suite on SQLite only (quick)
+#   make serve-prod    gunicorn (4 workers) + a throwaway PostgreSQL with the demo, on 127.0.0.1:8000
 #   make test PYTEST_ARGS="-k upload -x"   pass arguments to pytest
 # GNU make on Debian 12. Nothing here reads stdin, so it runs unattended on CI.
 
@@ -31,12 +33,14 @@ PG_BINDIR ?= /usr/lib/postgresql/15/bin
 export PG_BINDIR
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: help venv install assets db demo run test test-sqlite test-postgres test-tools bench clean distclean
+.PHONY: help venv install assets db demo run serve-prod test test-sqlite test-postgres test-browser test-tools browser-tools bench clean distclean
 
 help:
 	@echo "make run          set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)"
-	@echo "make test         the whole suite on SQLite, then on a throwaway PostgreSQL 15"
+	@echo "make test         the whole suite on SQLite, then on a throwaway PostgreSQL 15, then the browser tests"
+	@echo "make test-browser the browser journeys (Chromium from apt, axe-core), screenshots in tests/browser/artifacts/"
 	@echo "make test-sqlite  the suite on SQLite only (PYTEST_ARGS=... passes arguments to pytest)"
+	@echo "make serve-prod   gunicorn with WORKERS (4) workers + a throwaway PostgreSQL and the demo, on 127.0.0.1:8000"
 	@echo "make bench        run every benchmark script in bench/"
 	@echo "make install | assets | db | demo | clean | distclean"
 
@@ -88,6 +92,13 @@ demo: db
 run: venv install assets db demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Production-style serving (scripts/serve-prod.sh): gunicorn's worker processes in front of
+# PostgreSQL, here a throwaway cluster on loopback with the demo loaded; Ctrl-C stops both.
+PROD_PORT ?= 8000
+WORKERS ?= 4
+serve-prod: install assets test-tools
+	HOST=$(HOST) PORT=$(PROD_PORT) WORKERS=$(WORKERS) PYTHON=$(PYTHON) scripts/serve-prod.sh
+
 # --- Tests --------------------------------------------------------------------
 
 # LibreOffice Calc and Writer and poppler (to prove a real spreadsheet program and word
@@ -107,6 +118,21 @@ test-tools:
 		$(APT_INSTALL) -qq $$missing >/dev/null; \
 	fi
 
+# Debian's Chromium for the browser tests (Playwright's own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+browser-tools:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then echo "The browser tests need chromium (apt-get install it as root)" >&2; exit 1; fi; \
+		echo "Installing: chromium"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		$(APT_INSTALL) -qq chromium >/dev/null; \
+	fi
+
+# A live server of the app (SQLite, demo loaded) on a free loopback port, driven by Chromium.
+test-browser: install assets browser-tools
+	$(PYTEST) --browser-tests tests/browser $(PYTEST_ARGS)
+
 test-sqlite: install assets
 	$(PYTEST) $(PYTEST_ARGS)
 
@@ -119,14 +145,16 @@ test-postgres: install assets test-tools
 	echo "PostgreSQL test cluster in $$cluster"; \
 	$(PYTEST) --database-url="$$(scripts/pg-test-cluster.sh url "$$cluster")" $(PYTEST_ARGS)
 
-# Both runs happen even if the first fails, so one CI run reports on both databases.
-test: install assets test-tools
+# All three runs happen even if one fails, so one CI run reports on each.
+test: install assets test-tools browser-tools
 	@echo "== Test suite on SQLite"; \
 	sqlite=0; $(MAKE) --no-print-directory test-sqlite || sqlite=$$?; \
 	echo "== Test suite on PostgreSQL"; \
 	postgres=0; $(MAKE) --no-print-directory test-postgres || postgres=$$?; \
-	echo "== SQLite: $$( [ $$sqlite = 0 ] && echo passed || echo FAILED ), PostgreSQL: $$( [ $$postgres = 0 ] && echo passed || echo FAILED )"; \
-	[ $$sqlite = 0 ] && [ $$postgres = 0 ]
+	echo "== Browser tests"; \
+	browser=0; $(MAKE) --no-print-directory test-browser || browser=$$?; \
+	echo "== SQLite: $$( [ $$sqlite = 0 ] && echo passed || echo FAILED ), PostgreSQL: $$( [ $$postgres = 0 ] && echo passed || echo FAILED ), browser: $$( [ $$browser = 0 ] && echo passed || echo FAILED )"; \
+	[ $$sqlite = 0 ] && [ $$postgres = 0 ] && [ $$browser = 0 ]
 
 # --- Benchmarks ---------------------------------------------------------------
 

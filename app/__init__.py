@@ -6,8 +6,9 @@ from pathlib import Path
 from flask import Flask, render_template
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.mail import init_mail
+from app.web.api.prefix import API_PREFIX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     init_mail(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
@@ -126,13 +128,22 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in registered_blueprints():
         app.register_blueprint(blueprint)
+    from app.web.api import init_api
+
+    init_api(app)  # the JSON API, registered through flask-smorest, which documents it
     # Fail closed: a view that has not declared who may use it is refused.
     app.before_request(deny_undeclared)
     app.before_request(refuse_control_characters)
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from flask import request
+
     def render_error(error):
+        if request.path.startswith(API_PREFIX + "/"):  # no route matched, so no blueprint: still JSON
+            from app.web.api.routes import http_error
+
+            return http_error(error)
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code, error=error), code
 

@@ -16,6 +16,24 @@ class Config:
     # Uploads: the whole request is refused above this size (bytes).
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     UPLOAD_FOLDER = None  # default: <project>/uploads
+    # Where uploaded returns are kept (app/services/uploads.py): "local" (UPLOAD_FOLDER) or
+    # "s3", an S3-compatible bucket several machines share. With "s3": the bucket, and for a
+    # server other than AWS its address (e.g. "https://s3.example.org"); the keys may be left
+    # None to use boto3's own (AWS_ACCESS_KEY_ID..., an instance role). A prefix keeps this
+    # app's files apart in a shared bucket.
+    UPLOAD_STORAGE = "local"
+    UPLOAD_S3_BUCKET = None
+    UPLOAD_S3_ENDPOINT_URL = None
+    UPLOAD_S3_REGION = None
+    UPLOAD_S3_PREFIX = ""
+    UPLOAD_S3_ACCESS_KEY_ID = None
+    UPLOAD_S3_SECRET_ACCESS_KEY = None
+    # An upload's preview can be reopened for this many hours; then it (and, if it was
+    # never confirmed, the file) is removed by `flask uploads prune`.
+    UPLOAD_PENDING_HOURS = 24
+    # `flask uploads prune` removes an original no submission points at once it is this old
+    # (a worker killed mid-import); younger ones may belong to an import under way.
+    UPLOAD_ORPHAN_HOURS = 1
 
     # Limits applied to an uploaded workbook before and while it is read.
     INGEST_MAX_ZIP_ENTRIES = 2000
@@ -27,6 +45,14 @@ class Config:
     INGEST_MAX_SECONDS = 60
     # The largest figure (either sign) a return may hold, per kind of cell; see app/vocabulary.py.
     INGEST_MAX_FIGURE = {"whole": 1e12, "decimal": 1e12, "money": 1e12, "percent": 1e6}
+
+    # ---- The JSON API (/api/v1, issue 20) ----------------------------------------------------
+    # Requests a token may make (Flask-Limiter's notation); counts are kept in
+    # RATELIMIT_STORAGE_URI ("memory://": per worker; "redis://host:6379" to share them).
+    API_RATE_LIMIT = "120 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    # The largest JSON request body (bytes); a file sent to the API is held to MAX_CONTENT_LENGTH.
+    API_MAX_JSON_BYTES = 2 * 1024 * 1024
 
     # None: Werkzeug's default (scrypt). Only tests choose a faster one.
     PASSWORD_HASH_METHOD = None

@@ -7,6 +7,7 @@ empty tables.
 import email
 import email.policy
 import re
+import secrets
 import socket
 
 import flask_migrate
@@ -28,6 +29,15 @@ DEMO_LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
 
 def pytest_addoption(parser):
     parser.addoption("--database-url", default=None, help="SQLAlchemy URL of an empty test database")
+    parser.addoption("--browser-tests", action="store_true",
+                     help="run tests/browser (Chromium, axe-core): make test-browser; skipped otherwise")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/browser needs Chromium and runs on its own (make test-browser), after the suite."""
+    if collection_path.name == "browser" and collection_path.parent.name == "tests":
+        return not config.getoption("--browser-tests")
+    return None
 
 
 def make_config(database_url: str, tmp_path, **overrides) -> dict:
@@ -214,3 +224,39 @@ def smtp_inbox(app):
                       PUBLIC_URL="http://localhost")
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """SeaweedFS's S3 gateway on loopback for the whole run (tests/seaweed.py), torn down after."""
+    from tests.seaweed import start_seaweed
+
+    server = start_seaweed(tmp_path_factory.mktemp("seaweed"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_uploads(app, s3_server, request):
+    """The app keeps its uploads in the real S3 server's bucket, under a prefix of its own; yields its file store."""
+    from app.services.uploads import file_store
+
+    from tests.seaweed import BUCKET
+
+    prefix = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:60] + "-" + secrets.token_hex(4)
+    app.config.update(UPLOAD_STORAGE="s3", UPLOAD_S3_BUCKET=BUCKET, UPLOAD_S3_PREFIX=prefix,
+                      UPLOAD_S3_ENDPOINT_URL=s3_server.endpoint_url, UPLOAD_S3_REGION="us-east-1",
+                      UPLOAD_S3_ACCESS_KEY_ID=s3_server.access_key_id,
+                      UPLOAD_S3_SECRET_ACCESS_KEY=s3_server.secret_access_key)
+    app.extensions.pop("safer_returns_files", None)
+    return file_store()
+
+
+@pytest.fixture(params=["local", "s3"])
+def uploads_store(request, app):
+    """Each storage in turn: the uploads folder, then a bucket on the real S3 server."""
+    from app.services.uploads import file_store
+
+    if request.param == "s3":
+        return request.getfixturevalue("s3_uploads")
+    return file_store()

@@ -1,5 +1,5 @@
 """The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
-``flask indicators``, ``flask reminders``, ``flask settings``."""
+``flask indicators``, ``flask reminders``, ``flask settings``, ``flask uploads``."""
 import sys
 from pathlib import Path
 
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     from app.commands.returns import returns
     from app.commands.settings import settings
     from app.commands.templates import templates
+    from app.commands.uploads import uploads
 
-    for group in (demo, templates, returns, dashboard, reminders, settings, indicators):
+    for group in (demo, templates, returns, dashboard, reminders, settings, indicators, uploads):
         app.cli.add_command(group)

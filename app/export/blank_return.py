@@ -150,6 +150,34 @@ def field_cells(defn: TemplateDefinition, fields: list[Field]) -> dict[str, tupl
     }
 
 
+def sheet_frame(sheet: SheetLayout, period: PeriodSpec) -> dict[tuple[int, int], str]:
+    """The text a return sheet holds around its inputs, by 0-based (row, column): the period
+    row (when shown), the header row and each row's label and unit, as ``_write_return_sheet``
+    writes them (without last period's block). A return sent as values through the API is
+    read from these cells and the input cells (``app.ingest.typed``); a unit test holds them
+    equal to what the reader finds in a blank return."""
+    grid = sheet_grid(sheet)
+    slots = [s for s in sheet_slots(sheet) if not s.is_note]
+    cells = {(HEADER_ROW, LABEL_COL): "Item" if sheet.layout == "label_value" else "Indicator",
+             (HEADER_ROW, UNIT_COL): "Unit"}
+    periods = {slot.key: slot_period(slot, period) for slot in slots}
+    show_periods = any(p != period for p in periods.values())
+    if show_periods:
+        cells[PERIOD_ROW, LABEL_COL] = "Period covered"
+    for slot in slots:
+        cells[HEADER_ROW, grid.inputs[slot.key]] = slot.header
+        if show_periods:
+            cells[PERIOD_ROW, grid.inputs[slot.key]] = periods[slot.key].label
+    if grid.note is not None:
+        cells[HEADER_ROW, grid.note] = "Notes"
+    for r, row in enumerate(sheet.rows):
+        cells[FIRST_DATA_ROW + r, LABEL_COL] = row.label
+        unit = RULE_TYPE_UNITS.get(row.rule.type, "")
+        if unit:
+            cells[FIRST_DATA_ROW + r, UNIT_COL] = unit
+    return cells
+
+
 # ---- words ---------------------------------------------------------------------------
 
 def _num(value: float) -> str:

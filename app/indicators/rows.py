@@ -27,6 +27,10 @@ For each indicator × area:
   ``compute_dashboard`` gives, without its fixed cost per period). Where *previous* is
   not the same period a year earlier, change and RAG are against it, and significance
   is not tested: the two periods are not alike, so a test of counts would mislead.
+* Direction of travel is the *current* direction: a row whose latest figure is for a
+  period that ended a year or more before the dashboard's period ends (the IOM cohort's
+  2014/15 on the 2015/16 dashboard) has none, as Appendix 1 prints it; its change and
+  RAG still show (``current_directions``).
 * An area "has a figure" for a period if a value or flagged gap is stored for it, for its
   numerator or denominator, or (for a county or wider footprint) for any district in it
   (``behind``). A county total is then the engine's: summed or recomputed from its
@@ -207,7 +211,7 @@ def dashboard_rows(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas:
     figures = figures.merge(present, on=["indicator", "area", "period"])[FIGURE_COLUMNS]
     bases = {slug: spec.comparison_basis for slug, spec in specs.items()}
     rows = engine_rows(choose_periods(present, period, bases), figures, targets, specs, areas, trend_lengths)
-    return figures, rows
+    return figures, current_directions(rows, period)
 
 
 def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.DataFrame,
@@ -266,6 +270,20 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     for column in ROW_LABEL_COLUMNS:  # None, not NaN, for a missing label
         table[column] = table[column].astype(object).where(table[column].notna(), None)
     return table.drop(columns=["latest_status", "latest_message", "year_apart", "against_previous"])
+
+
+def current_directions(table: pd.DataFrame, period: PeriodSpec) -> pd.DataFrame:
+    """``table`` with no direction of travel on rows whose latest figure's period ended a
+    year or more before ``period`` ends: an old figure's trend is not the current one."""
+    if table.empty:
+        return table
+    ends = {key: period_of(key).end for key in table["period"].unique()}
+    stale = (table["period"].map(ends) <= period.previous_year().end).to_numpy()
+    if stale.any():
+        for column in ("direction", "direction_basis"):
+            table[column] = table[column].astype(object).where(~stale, None)
+        table["trend_percent"] = table["trend_percent"].where(~stale, np.nan)
+    return table
 
 
 def figure_lookup(figures: pd.DataFrame) -> dict[tuple[str, str, str], tuple]:
@@ -445,7 +463,8 @@ def result_rows(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.DataFr
     if present.empty:
         return []
     bases = {slug: spec.comparison_basis for slug, spec in specs.items()}
-    engine = engine_rows(choose_periods(present, period, bases), figures, targets, specs, areas, trend_lengths)
+    engine = current_directions(
+        engine_rows(choose_periods(present, period, bases), figures, targets, specs, areas, trend_lengths), period)
     rows = []
     for record_ in engine.astype(object).where(engine.notna(), None).to_dict("records"):
         row = {key: plain(value) for key, value in record_.items()}

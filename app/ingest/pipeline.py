@@ -20,7 +20,7 @@ from app.definition import check_return_period, normalise_label
 from app.ingest.identify import Identification, TemplateCandidate, TemplateChoice, identify, workbook_identity
 from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_sheets
 from app.ingest.problems import IngestError, Problem
-from app.ingest.read import read_workbook
+from app.ingest.read import WorkbookData, read_workbook
 from app.ingest.safety import SafetyLimits, check_workbook_bytes, sha256_of
 from app.ingest.validate import (
     History, HistoryWanted, ParsedValue, check_cells, check_cross_rules, check_history, check_saved_sums,
@@ -146,7 +146,34 @@ def _parse(data, filename, agency_slug, catalogue, limits, period_text, template
         return parsed
     problems.extend(read_problems)
     parsed.workbook_read = True
+    return _check(parsed, workbook, catalogue, limits, period_text, template_slug, history)
 
+
+def parse_workbook(
+    workbook: WorkbookData,
+    source: bytes,
+    filename: str,
+    *,
+    agency_slug: str,
+    catalogue: TemplateCatalogue,
+    limits: SafetyLimits,
+    period_text: str | None = None,
+    template_slug: str | None = None,
+    history: HistoryLoader | None = None,
+) -> ParsedReturn:
+    """Check a return already in memory as the reader's grids (a return sent as values
+    through the API: ``app.ingest.typed``), exactly as an uploaded file's grids are
+    checked. ``source`` is what was sent (kept as the return's original)."""
+    parsed = ParsedReturn(filename=filename, sha256=sha256_of(source), size_bytes=len(source),
+                          agency_slug=agency_slug)
+    with cycle_collection_paused():
+        return _check(parsed, workbook, catalogue, limits, period_text, template_slug, history)
+
+
+def _check(parsed: ParsedReturn, workbook: WorkbookData, catalogue, limits, period_text, template_slug,
+           history) -> ParsedReturn:
+    """Identify, map and check a read workbook (the steps after reading)."""
+    problems, agency_slug = parsed.problems, parsed.agency_slug
     identity = workbook_identity(workbook)
     found = identify(workbook, identity, catalogue.published(), template_slug, agency_slug)
     problems.extend(found.problems)

@@ -1,4 +1,5 @@
 """All models, importable from one place (``from app.models import Area``)."""
+from app.models.api_token import API_TOKEN_ROLES, ApiToken
 from app.models.area import AREA_KINDS, Agency, Area, AreaPopulation
 from app.models.alias import AreaAlias, IndicatorAlias
 from app.models.indicator import (
@@ -43,6 +44,7 @@ from app.models.template import FREQUENCIES, VERSION_STATUSES, ReturnTemplate, T
 from app.models.user import ROLES, User
 
 __all__ = [
+    "API_TOKEN_ROLES", "ApiToken",
     "ACTION_SCOPES", "ACTION_STATUSES", "CASE_STATUSES", "COST_KINDS", "REVIEW_TYPES", "Commentary",
     "DhrAction", "DhrActionUpdate", "DhrBudgetYear", "DhrCase", "DhrContribution", "DhrCost", "DhrPanelMeeting",
     "OutcomeAssessment", "PartnershipSetting", "PeerPosition", "PeerValue", "PeriodSignOff", "RagSetting", "ReturnDue",

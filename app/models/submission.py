@@ -5,6 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.api_token import ApiToken
 from app.models.area import Agency
 from app.models.base import one_of, utcnow
 from app.models.indicator import Period
@@ -51,6 +52,8 @@ class Submission(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     # Warnings the officer confirmed, as a list of {"sheet", "cell", "message"}.
     warnings: Mapped[list | None] = mapped_column(JSON)
+    # Sent through the JSON API with this token (None: uploaded by a person or the command line).
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"))
 
     agency: Mapped[Agency] = relationship()
     template: Mapped[ReturnTemplate] = relationship()
@@ -58,6 +61,7 @@ class Submission(db.Model):
     period: Mapped[Period] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
     supersedes: Mapped["Submission | None"] = relationship(remote_side=[id])
+    api_token: Mapped[ApiToken | None] = relationship()
 
 
 class AuditEvent(db.Model):

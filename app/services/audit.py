@@ -4,6 +4,10 @@ from app.models import AuditEvent
 
 
 def record(action: str, user=None, obj=None, **detail) -> AuditEvent:
+    """``user``: the person (or None: the command line), or an API caller, whose token the
+    event names (``api_token``) as it is no person."""
+    if getattr(user, "api_token_id", None) is not None:
+        detail = {**detail, "api_token": user.api_token_id}
     event = AuditEvent(
         action=action,
         user_id=getattr(user, "id", None),

@@ -28,10 +28,11 @@ its own transaction, after its writes. ``recompute()`` rebuilds everything
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import delete, event, func, inspect, select, update
+from sqlalchemy import delete, event, false, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -208,15 +209,25 @@ def rows_touched(areas: list[AreaSpec], changed: set[str]) -> set[str]:
 def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterable[str] | None = None,
                  names: _Names | None = None, since=None) -> pd.DataFrame:
     """``FIGURE_TABLE_COLUMNS`` from ``indicator_figure`` for periods ending by ``end``
-    (and starting on or after ``since``), for these indicators and areas (None: all), in
-    the order they were worked out."""
+    (and starting on or after ``since``: a date for all, or a date — None: no bound — for
+    each indicator, whose figures are the only ones read), for these indicators and areas
+    (None: all), in the order they were worked out."""
     names = names or _Names()
     query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
                     IndicatorFigure.has_figure, IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
                     IndicatorFigure.message)
              .join(Period, IndicatorFigure.period_id == Period.id).where(Period.end_date <= end)
              .order_by(IndicatorFigure.id))
-    if since is not None:
+    if isinstance(since, dict):
+        by_start: dict = {}
+        for slug, start in since.items():
+            if slug in names.indicator_id:
+                by_start.setdefault(start, []).append(names.indicator_id[slug])
+        query = query.where(or_(false(), *(
+            IndicatorFigure.indicator_id.in_(sorted(ids)) if start is None
+            else (IndicatorFigure.indicator_id.in_(sorted(ids)) & (Period.start_date >= start))
+            for start, ids in by_start.items())))
+    elif since is not None:
         query = query.where(Period.start_date >= since)
     if indicators is not None:
         wanted = sorted({names.indicator_id[s] for s in indicators if s in names.indicator_id})
@@ -227,6 +238,50 @@ def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterabl
     frame["value"] = frame["value"].astype(float)
     frame["has_figure"] = frame["has_figure"].astype(bool)
     return frame
+
+
+# How long a period of each kind can be, in days; a span's length varies, so an indicator
+# with spans is read without a bound (as is one compared with its latest earlier period,
+# which may lie any distance back).
+KIND_DAYS = {"month": 31, "quarter": 92, "year": 366}
+DEFAULT_TREND_PERIODS = 4  # as ``rows.row_directions`` takes it
+
+
+def lookback_starts(names: _Names, specs: dict[str, IndicatorSpec], trend_lengths: dict[str, int],
+                    slugs: set[str], area_codes: set[str] | None, first_end) -> dict[str, object]:
+    """For each indicator of ``slugs``, the earliest period start its dashboard rows for
+    periods ending on or after ``first_end`` can read (None: no bound): its latest figure
+    in each area as at ``first_end`` (a later period's latest is never earlier), less a
+    year for the same period last year and its trend window, each of ``trend_lengths``
+    periods of its longest kind. An import then reads the last few years of its
+    indicators, not their whole history."""
+    ids = sorted(names.indicator_id[s] for s in slugs if s in names.indicator_id)
+    latest, kinds = {}, {}
+    for chunk in _chunks(ids):
+        per_area = (select(IndicatorFigure.indicator_id, func.max(Period.end_date).label("latest"))
+                    .join(Period, IndicatorFigure.period_id == Period.id)
+                    .where(Period.end_date <= first_end, IndicatorFigure.indicator_id.in_(chunk))
+                    .group_by(IndicatorFigure.indicator_id, IndicatorFigure.area_id))
+        if area_codes is not None:
+            per_area = per_area.where(IndicatorFigure.area_id.in_(sorted(names.area_id[c] for c in area_codes)))
+        per_area = per_area.subquery()
+        latest.update(db.session.execute(select(per_area.c.indicator_id, func.min(per_area.c.latest))
+                                         .group_by(per_area.c.indicator_id)).all())
+        for indicator_id, kind in db.session.execute(
+                select(IndicatorFigure.indicator_id, Period.kind).join(Period, IndicatorFigure.period_id == Period.id)
+                .where(IndicatorFigure.indicator_id.in_(chunk)).distinct()):
+            kinds.setdefault(indicator_id, set()).add(kind)
+    out = {}
+    for slug in slugs:
+        spec, indicator_id = specs.get(slug), names.indicator_id.get(slug)
+        own = kinds.get(indicator_id, set())
+        if spec is None or spec.comparison_basis == "latest_earlier_period" or not own <= set(KIND_DAYS):
+            out[slug] = None
+            continue
+        length = max(int(trend_lengths.get(slug) or DEFAULT_TREND_PERIODS), 1)
+        reach = timedelta(days=length * max((KIND_DAYS[k] for k in own), default=366) + 366 + 31)
+        out[slug] = min(latest.get(indicator_id) or first_end, first_end) - reach
+    return out
 
 
 # ---- rows ---------------------------------------------------------------------------------
@@ -252,17 +307,31 @@ def _notes_and_gaps(slugs: set[str] | None, end) -> tuple[dict, dict]:
 
 
 class _RowInputs:
-    """Everything ``result_rows`` needs for some indicators, read once for several periods."""
+    """Everything ``result_rows`` needs for some indicators, read once for several periods
+    (with ``first_end``, only for periods ending on or after it: each indicator's figures
+    from its ``lookback_starts`` on)."""
 
-    def __init__(self, names: _Names, specs, areas, slugs: set[str] | None, end, area_codes: set[str] | None = None):
+    def __init__(self, names: _Names, specs, areas, slugs: set[str] | None, end, area_codes: set[str] | None = None,
+                 first_end=None):
         self.specs, self.areas, self.slugs = specs, areas, slugs
-        inputs = None if slugs is None else with_parts(specs, slugs)
-        self.figures = read_figures(end, indicators=inputs, areas=area_codes, names=names)
+        inputs = set(specs) if slugs is None else with_parts(specs, slugs)
+        self.trend_lengths = dict(db.session.execute(select(Indicator.slug, Indicator.trend_periods)).all())
+        since = None
+        if first_end is not None:
+            wholes = lookback_starts(names, specs, self.trend_lengths, set(specs) if slugs is None else slugs,
+                                     area_codes, first_end)
+            since = dict(wholes)
+            for slug, start in wholes.items():  # a part is read as far back as what is made of it
+                for part in with_parts(specs, {slug}) - {slug}:
+                    if part not in wholes:
+                        known = since.get(part, start)
+                        since[part] = None if known is None or start is None else min(known, start)
+        self.figures = read_figures(end, indicators=None if slugs is None else inputs, areas=area_codes,
+                                    names=names, since=since)
         self.period_end = {key: period_of(key).end for key in self.figures["period"].unique()}
         self.ends = self.figures["period"].map(self.period_end)
         self.targets = targets(slugs)
         self.notes, self.gaps = _notes_and_gaps(slugs, end)
-        self.trend_lengths = dict(db.session.execute(select(Indicator.slug, Indicator.trend_periods)).all())
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
         upto = self.figures[self.ends <= spec.end] if len(self.figures) else self.figures
@@ -297,6 +366,8 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     period newly with figures, and drop those of a period left with none. The headline
     and strip of the indicators' other rows are marked again."""
     wanted, kept = _dashboard_periods(), _kept_periods()
+    # A full recompute (nothing named) reads everything; a change reads what its rows can.
+    bounded = not (slugs is None and area_codes is None and earliest_end is None)
     for chunk in _chunks(sorted(kept - set(wanted))):
         db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
     new = [wanted[i] for i in sorted(set(wanted) - kept)]
@@ -305,7 +376,8 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     if new:
         for chunk in _chunks([p.id for p in new]):
             db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
-        inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new))
+        inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new),
+                            first_end=min(p.end_date for p in new) if bounded else None)
         for period in new:
             _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
     if not again or slugs is not None and not slugs:
@@ -326,7 +398,8 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
         if area_ids is not None:
             query = query.where(IndicatorResult.area_id.in_(area_ids))
         db.session.execute(query)
-    inputs = _RowInputs(names, specs, areas, which, max(p.end_date for p in again), area_codes)
+    inputs = _RowInputs(names, specs, areas, which, max(p.end_date for p in again), area_codes,
+                        first_end=min(p.end_date for p in again))
     for period in again:
         rows = inputs.rows(period_of(period.key))
         others = _others(names, period.id, ids)

@@ -3,15 +3,18 @@
 - ``import_return``: parse, check and (unless it is a dry run, or anything blocks it) store
   a return in one go: the command line.
 - ``hold_upload`` → ``preview_upload`` → ``confirm_upload``: the web flow. The uploaded
-  file waits in ``UPLOAD_FOLDER/pending/<sha256>.xlsx`` with a small record of who
-  uploaded it for which agency, period and template; the preview and the confirmation
+  file waits in the file store (``app.services.uploads``: the uploads folder or a bucket)
+  as ``pending/<sha256>.xlsx`` with a small record of who uploaded it for which agency,
+  period and template, for ``UPLOAD_PENDING_HOURS`` (then its preview no longer opens and
+  ``flask uploads prune`` removes it); the preview and the confirmation
   parse the held file again, so nothing posted back by the browser but the decision to
   confirm and the comment is trusted. Nothing is stored until the officer confirms.
 - ``commit_return``: the one transaction that stores a return: the original file under
-  ``UPLOAD_FOLDER/<sha256>.xlsx`` (written to a temporary name and renamed; the same file
-  uploaded twice is one file), the submission (superseding the agency's current one for
-  the template and period, which is kept), every figure and target with its sheet and
-  cell (the ones they replace kept, no longer current). Any failure rolls everything
+  ``<sha256>.xlsx`` in the file store, written before the database commit (the same file
+  uploaded twice is one file) and removed again if the commit fails; the submission
+  (superseding the agency's current one for the template and period, which is kept),
+  every figure and target with its sheet and cell (the ones they replace kept, no longer
+  current). Any failure rolls everything
   back and removes a file it wrote. The database's partial unique index lets only one
   submission be current per agency, template and period, so two uploads racing each
   other cannot both win.
@@ -20,9 +23,7 @@ from __future__ import annotations
 
 import json
 import operator
-import os
 import secrets
-import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from itertools import groupby, repeat
@@ -35,7 +36,8 @@ from sqlalchemy.exc import OperationalError
 from app.definition import normalise_label
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
-from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return
+from app.ingest.pipeline import ParsedReturn, cycle_collection_paused, parse_return, parse_workbook
+from app.ingest.typed import TypedReturn
 from app.ingest.problems import Problem
 from app.ingest.safety import SafetyLimits
 from app.ingest.validate import ParsedValue
@@ -49,6 +51,7 @@ from app.services.notifications import notify_return_stored
 from app.services.results import results_changed
 from app.services.return_templates import definition_for_reading
 from app.services.settings import today
+from app.services.uploads import file_store, held_files_in_use, original_key, pending_hours, pending_key
 from app.services.vocabulary import PartnershipNames, add_alias, partnership_names
 from app.vocabulary import FLAGS_WITHOUT_VALUE, MAX_FIGURE
 from app.store import submissions as store
@@ -59,8 +62,6 @@ RACE_MESSAGE = ("Another return for this agency and period was submitted at the 
                 "one is current.")
 BUSY_MESSAGE = "The database was busy and the return was not stored; nothing was saved. Try again in a moment."
 SIGNED_OFF = "This period has been signed off; ask an administrator to unlock it."
-PENDING = "pending"
-PENDING_DAYS = 14
 
 
 def safety_limits() -> SafetyLimits:
@@ -183,6 +184,42 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
     return parsed
 
 
+def parse_typed(values: dict, *, template_slug: str, period_text: str, agency_slug: str, user, source: bytes,
+                filename: str) -> tuple[ParsedReturn, TypedReturn]:
+    """Check a return sent as values (the JSON API) for an agency the caller may upload for:
+    the grid of our own blank return with the values in their cells (``app.ingest.typed``),
+    then the same checks as ``parse_upload``. ``source`` (the request) is the return's
+    original. Stores nothing. Raises ServiceError by field: the agency, a template the
+    agency does not submit, a period that is not one, keys that are no field."""
+    from app.ingest.typed import typed_workbook
+    from app.periods import PeriodError, parse_period
+
+    agency = _agency_for(agency_slug, user)
+    catalogue = DatabaseCatalogue()
+    candidate = next((c for c in catalogue.published() if c.slug == template_slug), None)
+    template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == template_slug))
+    if candidate is None or template is None or agency not in template.agencies:
+        raise ServiceError(field_errors={"template": [
+            f"'{agency.name}' does not submit a return with the short name '{template_slug}': list the templates "
+            "to see those it does."]})
+    try:
+        period = parse_period(period_text or "")
+    except PeriodError as error:
+        raise ServiceError(field_errors={"period": [str(error)]}) from error
+    typed = typed_workbook(candidate.definition, version=candidate.version, agency_slug=agency.slug, period=period,
+                           values=values)
+    if typed.unknown:
+        raise ServiceError(field_errors={f"values.{key}": [
+            "This is not a field of the return that figures are typed into: list the template's fields to see "
+            "their ids."] for key in typed.unknown[:50]})
+    parsed = parse_workbook(typed.workbook, source, filename, agency_slug=agency.slug, catalogue=catalogue,
+                            limits=safety_limits(), period_text=period.key, template_slug=template_slug,
+                            history=lambda wanted: store.agency_history(agency.id, wanted))
+    if parsed.template is not None and parsed.period is not None:
+        parsed.problems.extend(_storage_problems(parsed))
+    return parsed, typed
+
+
 def _storage_problems(parsed: ParsedReturn) -> list[Problem]:
     """What would stop the figures being stored: a signed-off period, indicators or areas
     the template names that do not exist (any more)."""
@@ -224,36 +261,12 @@ def _indicators_and_areas(parsed: ParsedReturn) -> tuple[set[str], set[str | Non
 
 # ---- storing a return -----------------------------------------------------------------
 
-def _original_path(sha256: str) -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / f"{sha256}.xlsx"
-
-
-def write_atomically(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless it is there already; True if this call wrote it."""
-    if path.exists():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(temporary, path)  # fails if another upload of the same file got there first
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        os.unlink(temporary)
-
-
 def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) -> tuple[Submission, Submission | None]:
     """Store an accepted return in one transaction: (the new submission, the one it superseded)."""
     if not parsed.accepted:
         raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
-    path = _original_path(parsed.sha256)
-    wrote = write_atomically(path, data)
+    key = original_key(parsed.sha256)
+    wrote = file_store().put(key, data)
     try:
         with transaction(RACE_MESSAGE), cycle_collection_paused():
             stored = _store(parsed, user, comment)
@@ -263,7 +276,7 @@ def commit_return(parsed: ParsedReturn, data: bytes, user, comment: str | None) 
         raise ServiceError(BUSY_MESSAGE) from error
     finally:
         if wrote and not _committed_with(parsed.sha256):
-            path.unlink(missing_ok=True)
+            file_store().delete(key)
 
 
 def _committed_with(sha256: str) -> bool:
@@ -304,7 +317,8 @@ def _store(parsed: ParsedReturn, user, comment: str | None) -> tuple[Submission,
     now = utcnow()
     submission = store.add_submission(
         agency_id=agency.id, template_id=template.id, template_version_id=version.id, period_id=period.id,
-        uploaded_by_id=getattr(user, "id", None), uploaded_at=now, received_on=today(), filename=parsed.filename[:255],
+        uploaded_by_id=getattr(user, "id", None), api_token_id=getattr(user, "api_token_id", None), uploaded_at=now,
+        received_on=today(), filename=parsed.filename[:255],
         sha256=parsed.sha256, size_bytes=parsed.size_bytes, status="current",
         supersedes_id=previous.id if previous else None, comment=(comment or "").strip() or None,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,
@@ -413,6 +427,14 @@ def import_return(data: bytes, filename: str, *, agency_slug: str, user=None, pe
     with cycle_collection_paused():
         parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
                               template_slug=template_slug)
+        return import_parsed(parsed, data, user, comment=comment, dry_run=dry_run, strict=strict)
+
+
+def import_parsed(parsed: ParsedReturn, data: bytes, user, *, comment: str | None = None, dry_run: bool = False,
+                  strict: bool = False) -> ImportOutcome:
+    """Store a checked return unless it is a dry run or something blocks it (errors; warnings
+    when ``strict``); a refusal is audited. ``data`` is kept as its original."""
+    with cycle_collection_paused():
         outcome = ImportOutcome(parsed, dry_run, strict)
         if not outcome.accepted:
             if not dry_run:
@@ -480,30 +502,13 @@ class PendingUpload:
     held_at: float
 
 
-def _pending_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / PENDING
-
-
-def _clear_old_pending(folder: Path) -> None:
-    cutoff = time.time() - PENDING_DAYS * 86400
-    for path in folder.glob("*"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
-
-
 def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_text: str | None = None,
                 template_slug: str | None = None) -> tuple[PendingUpload, ParsedReturn]:
     """Check an upload and keep it for the preview; nothing is stored in the database but
     the audit log's note of it."""
     parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
                           template_slug=template_slug)
-    folder = _pending_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    _clear_old_pending(folder)
-    write_atomically(folder / f"{parsed.sha256}.xlsx", data)
+    file_store().put(pending_key(f"{parsed.sha256}.xlsx"), data)
     pending = PendingUpload(secrets.token_urlsafe(18), parsed.sha256, filename[:255], parsed.agency_slug,
                             period_text or None, template_slug or None, getattr(user, "id", None), time.time())
     _save_pending(pending)
@@ -518,7 +523,7 @@ def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_te
 
 
 def _save_pending(pending: PendingUpload) -> None:
-    (_pending_folder() / f"{pending.token}.json").write_text(json.dumps(asdict(pending)))
+    file_store().replace(pending_key(f"{pending.token}.json"), json.dumps(asdict(pending)).encode())
 
 
 def pending_upload(token: str, user) -> tuple[PendingUpload, bytes]:
@@ -526,13 +531,15 @@ def pending_upload(token: str, user) -> tuple[PendingUpload, bytes]:
     someone else's)."""
     if not token or not token.replace("-", "").replace("_", "").isalnum():
         raise NotFound(token)
-    folder = _pending_folder()
+    files = file_store()
     try:
-        pending = PendingUpload(**json.loads((folder / f"{token}.json").read_text()))
-        data = (folder / f"{pending.sha256}.xlsx").read_bytes()
+        pending = PendingUpload(**json.loads(files.get(pending_key(f"{token}.json"))))
+        data = files.get(pending_key(f"{pending.sha256}.xlsx"))
     except (OSError, ValueError, TypeError):
         raise NotFound(token) from None
     if pending.user_id != getattr(user, "id", None):
+        raise NotFound(token)
+    if pending.held_at < time.time() - pending_hours() * 3600:  # `flask uploads prune` removes it
         raise NotFound(token)
     return pending, data
 
@@ -578,7 +585,7 @@ class Preview:
         return self.previous.get((indicator, area, value.slot.period.previous().key))
 
 
-def _replaced(parsed: ParsedReturn) -> Submission | None:
+def replaced_submission(parsed: ParsedReturn) -> Submission | None:
     """The current submission this upload would supersede (same agency, template, period)."""
     if parsed.template is None or parsed.period is None:
         return None
@@ -619,7 +626,7 @@ def preview_upload(token: str, user, rows: int) -> Preview:
     parsed = reparse(pending, data, user)
     shown = parsed.values[:rows]
     keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in shown if v.area}
-    replaced = _replaced(parsed)
+    replaced = replaced_submission(parsed)
     changes = upload_changes(parsed, replaced) if replaced is not None and not parsed.errors else None
     agency = agencies_by_slug([pending.agency_slug]).get(pending.agency_slug)
     return Preview(pending, parsed, shown, store.current_figures_by_key(keys), replaced, changes,
@@ -643,11 +650,10 @@ def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, S
 
 
 def _forget(pending: PendingUpload) -> None:
-    folder = _pending_folder()
-    (folder / f"{pending.token}.json").unlink(missing_ok=True)
-    still_held = any(json.loads(p.read_text()).get("sha256") == pending.sha256 for p in folder.glob("*.json"))
-    if not still_held:
-        (folder / f"{pending.sha256}.xlsx").unlink(missing_ok=True)
+    files = file_store()
+    files.delete(pending_key(f"{pending.token}.json"))
+    if pending.sha256 not in held_files_in_use(files):
+        files.delete(pending_key(f"{pending.sha256}.xlsx"))
 
 
 def name_from_upload(token: str, user, kind: str, alias: str, owner_id: int | None):
@@ -705,14 +711,15 @@ def submission_for(submission_id: int, user) -> Submission:
     return submission
 
 
-def original_file(submission_id: int, user) -> tuple[Path, Submission]:
+def original_file(submission_id: int, user) -> tuple[bytes, Submission]:
+    """The bytes of the file a submission was stored from. Raises NotFound or Forbidden."""
     submission = submission_for(submission_id, user)
     if not may_download_original(user, submission):
         raise Forbidden(submission_id)
-    path = _original_path(submission.sha256)
-    if not path.exists():
-        raise NotFound(submission_id)
-    return path, submission
+    try:
+        return file_store().get(original_key(submission.sha256)), submission
+    except FileNotFoundError:
+        raise NotFound(submission_id) from None
 
 
 @dataclass
@@ -742,5 +749,7 @@ def submission_changes(submission_id: int, user) -> tuple[Submission, list[store
 
 
 def uploader_name(submission: Submission) -> str:
+    if submission.api_token_id is not None:
+        return f"the API token '{submission.api_token.name}'"
     user = db.session.get(User, submission.uploaded_by_id) if submission.uploaded_by_id else None
     return user.name if user else "the command line"

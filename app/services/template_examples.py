@@ -2,8 +2,9 @@
 
 - ``create_from_example``: propose a "tables" template from the example file
   (``app.services.proposals``), save it as a DRAFT and keep the file as the template's
-  reference copy: ``UPLOAD_FOLDER/templates/<slug>.xlsx``, with a small record beside it
-  (``<slug>.json``: the file's name, the agency, the period given, its SHA-256).
+  reference copy in the upload storage (``app.services.uploads``: the uploads folder or the
+  bucket) as ``templates/<slug>.xlsx``, with a small record beside it (``<slug>.json``:
+  the file's name, the agency, the period given, its SHA-256).
 - ``proposal_view``: what the proposal page shows: each sheet's grid, what the draft's
   headers name, the proposer's sentences, and every figure the draft would store from the
   example file, read by the upload's own pipeline (``parse_return``) with a catalogue
@@ -13,13 +14,11 @@
 """
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.definition import (
@@ -58,6 +57,7 @@ from app.services.return_templates import (
     template_by_slug,
 )
 from app.services.returns import safety_limits
+from app.services.uploads import file_store
 from app.services.vocabulary import partnership_names
 
 EXAMPLES = "templates"
@@ -79,8 +79,8 @@ class ExampleFile:
     sha256: str
 
 
-def _folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / EXAMPLES
+def _key(slug: str, suffix: str) -> str:
+    return f"{EXAMPLES}/{slug}{suffix}"
 
 
 def _must_manage(user) -> None:
@@ -91,8 +91,9 @@ def _must_manage(user) -> None:
 def example_of(slug: str) -> tuple[ExampleFile, bytes] | None:
     """The template's reference copy and its record, if it was made from an example."""
     try:
-        example = ExampleFile(**json.loads((_folder() / f"{slug}.json").read_text()))
-        return example, (_folder() / f"{slug}.xlsx").read_bytes()
+        files = file_store()
+        example = ExampleFile(**json.loads(files.get(_key(slug, ".json"))))
+        return example, files.get(_key(slug, ".xlsx"))
     except (OSError, ValueError, TypeError):
         return None
 
@@ -142,58 +143,34 @@ def create_from_example(data: bytes, filename: str, *, agency_slug: str, period_
     if problems:
         raise TemplateProblems(problems)
     example = ExampleFile(filename[:255], agency_slug, period_text or None, sha256_of(data))
-    # The file and its record are written first, under temporary names (a failed write makes
-    # no row), and take their names as the last step before the commit (a failed rename rolls
-    # the draft back); a failed commit removes them. No orphan file, no draft without its file.
-    staged = _stage(data, example)
-    kept: list[tuple[Path, int]] = []
+    # The file and its record are written once the draft holds the short name (the flush:
+    # a second request for the same name fails there, before writing anything), just before
+    # the commit; a failed write rolls the draft back and a failed commit removes what this
+    # request wrote. No orphan file, no draft without its file.
+    files, written = file_store(), []
     try:
         with transaction("A template with this short name already exists."):
             version = store_draft(defn, user, None)
             record("template_proposed", user, version, template=defn.slug, file=filename[:255], agency=agency_slug)
             db.session.flush()
-            for temporary, suffix in zip(staged, (".xlsx", ".json"), strict=True):
-                final = _folder() / f"{defn.slug}{suffix}"
-                os.replace(temporary, final)
-                kept.append((final, final.stat().st_ino))
+            for suffix, body in ((".xlsx", data), (".json", json.dumps(example.__dict__).encode())):
+                try:
+                    files.replace(_key(defn.slug, suffix), body)
+                except Exception as error:  # OSError, or the bucket's (botocore's) errors
+                    raise NotKept from error
+                written.append(_key(defn.slug, suffix))
     except BaseException as error:
-        for temporary in staged:
-            temporary.unlink(missing_ok=True)
-        for final, inode in kept:
-            _remove_if_same(final, inode)
-        if isinstance(error, OSError):
+        for key in written:
+            with contextlib.suppress(Exception):
+                files.delete(key)
+        if isinstance(error, NotKept):
             raise ServiceError(field_errors={"file": [NOT_KEPT]}) from None
         raise
     return version
 
 
-def _stage(data: bytes, example: ExampleFile) -> list[Path]:
-    """The example file and its record written under temporary names beside where they go."""
-    folder = _folder()
-    staged: list[Path] = []
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for suffix, body in ((".xlsx", data), (".json", json.dumps(example.__dict__).encode())):
-            fd, name = tempfile.mkstemp(dir=folder, prefix=".example-", suffix=suffix)
-            staged.append(Path(name))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-    except OSError:
-        for temporary in staged:
-            temporary.unlink(missing_ok=True)
-        raise ServiceError(field_errors={"file": [NOT_KEPT]}) from None
-    return staged
-
-
-def _remove_if_same(path: Path, inode: int) -> None:
-    """Remove a file this request put there, unless another has replaced it since."""
-    try:
-        if path.stat().st_ino == inode:
-            path.unlink()
-    except OSError:
-        pass
+class NotKept(Exception):
+    """The example file or its record could not be written to the upload storage."""
 
 
 # ---- the reference copy -------------------------------------------------------------------
@@ -203,7 +180,8 @@ def templates_with_copies(user) -> tuple[list[TemplateSummary], set[str]]:
     summaries = list_templates(user)
     if not may_download_template_example(user):
         return summaries, set()
-    return summaries, {s.slug for s in summaries if (_folder() / f"{s.slug}.json").exists()}
+    kept = {f.key for f in file_store().listing(EXAMPLES)}
+    return summaries, {s.slug for s in summaries if _key(s.slug, ".json") in kept}
 
 
 def reference_copy(slug: str, user) -> tuple[str, bytes]:

@@ -23,6 +23,7 @@ NAVIGATION = [
     ("Agencies", "admin.agencies", ADMINS),
     ("Outcomes", "admin.outcomes", ADMINS),
     ("Indicators", "admin.indicators", ADMINS),
+    ("API tokens", "admin.api_tokens", ADMINS),
     ("Targets", "targets.index", may_see_targets),
     ("DHR", "dhr.index", may_see_dhr),
 ]

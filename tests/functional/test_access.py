@@ -101,6 +101,20 @@ for plural, singular in [
     ROUTES[f"admin.{singular}_new"] = ("GET", lambda ids, p=plural: f"/admin/{p}/new", ADMIN_ONLY)
     ROUTES[f"admin.{singular}_edit"] = ("GET", lambda ids, p=plural, s=singular: f"/admin/{p}/{ids[s]}", ADMIN_ONLY)
 ROUTES["admin.peer_figures"] = ("GET", lambda ids: "/admin/peer-figures", ADMIN_ONLY)
+ROUTES["admin.api_tokens"] = ("GET", lambda ids: "/admin/api-tokens", ADMIN_ONLY)
+ROUTES["admin.api_token_revoke"] = ("GET", lambda ids: "/admin/api-tokens/999999/revoke", {**ADMIN_ONLY, "admin": 404})
+
+# The JSON API: its document is public; everything else needs a token, whoever is signed in
+# (a session cookie never authorises the API: 401 for every role).
+ROUTES["api.openapi_json"] = ("GET", lambda ids: "/api/v1/openapi.json", {role: 200 for role in ROLES})
+ROUTES["api.docs"] = ("GET", lambda ids: "/api/v1/docs", {role: 200 for role in ROLES})
+for endpoint, method, url in [("api.templates", "GET", "/api/v1/templates"),
+                              ("api.submit_values", "POST", "/api/v1/returns"),
+                              ("api.submit_file", "POST", "/api/v1/returns/file"),
+                              ("api.submissions", "GET", "/api/v1/submissions"),
+                              ("api.submission", "GET", "/api/v1/submissions/1"),
+                              ("api.indicators", "GET", "/api/v1/indicators?period=2015/16")]:
+    ROUTES[endpoint] = (method, lambda ids, u=url: u, {role: 401 for role in ROLES})
 
 # Targets: managers and admins read them; only admins change them.
 TARGET_READERS = {"anonymous": 302, "officer": 403, "manager": 200, "admin": 200, "dhr_coordinator": 403}

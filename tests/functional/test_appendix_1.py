@@ -56,8 +56,13 @@ def test_the_exported_appendix_1_is_the_board_papers_cell_for_cell(appendix, see
             checked += 1
     assert checked == 12
 
-    # The cells the paper leaves blank: youth re-offending (Apr-Dec 2015 against the whole of
-    # 2014/15 has no direction: not two figures of one length) and the referrals (no polarity).
+    # The cells the paper leaves blank: the IOM cohort (its latest figure, 2014/15, is older
+    # than the dashboard's year, so no current direction), youth re-offending (Apr-Dec 2015
+    # against the whole of 2014/15 has no direction: not two figures of one length) and the
+    # referrals (no polarity).
+    iom = rows["% Reduction in offending by IOM & PPO Offenders"]
+    assert ws.cell(iom, DIRECTION).value is None
+    assert ws.cell(iom, PROGRESS).value == "G"
     youth = rows["Rate of re-offending by young offenders (local data)"]
     assert youth["Direction of travel"] is None
     assert youth["Previous period"] == "2014/15 (the latest earlier figure)"

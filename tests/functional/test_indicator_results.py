@@ -149,3 +149,48 @@ def test_migration_0013_fills_the_results_from_what_is_stored(demo):
     flask_migrate.upgrade()
     assert results.snapshot() == kept
     db.session.remove()
+
+
+def test_a_new_quarter_reads_the_years_its_rows_use_and_they_equal_a_recompute(app, monkeypatch):
+    """Issue 16: an import pays for its rows without re-reading the whole history. Six
+    years of quarterly burglaries in two districts; a new quarter reads about two years of
+    them (the same quarter last year and a four-quarter trend), and an indicator whose
+    latest figure is five years old is still read far enough back to show it."""
+    from app.store.reference import period_row
+    from tests.factories import make_area, make_indicator
+
+    county = make_area("Shire", "SH", kind="county")
+    districts = [make_area(name, code, parent_id=county.id) for name, code in (("North", "N"), ("South", "S"))]
+    burglary = make_indicator("Burglaries", polarity="lower_is_better", aggregation="sum",
+                              rag_method="previous_year")
+    cohort = make_indicator("Offenders engaged", polarity="higher_is_better", aggregation="sum")
+    quarters = [f"{y}/{(y + 1) % 100:02d} Q{q}" for y in range(2010, 2016) for q in (1, 2, 3, 4)]
+
+    def store(indicator, key, values):
+        period = period_row(key)
+        db.session.add_all(DataValue(indicator_id=indicator.id, area_id=area.id, period_id=period.id, value=value)
+                           for area, value in zip(districts, values))
+        db.session.commit()
+
+    for key in quarters[:4]:
+        store(cohort, key, (12, 15))
+    for n, key in enumerate(quarters[:-1]):
+        store(burglary, key, (40 + n % 4, 30 + n % 3))
+    reads = []
+    real = results.read_figures
+
+    def counted(*args, **kwargs):
+        frame = real(*args, **kwargs)
+        reads.append(frame)
+        return frame
+
+    monkeypatch.setattr(results, "read_figures", counted)
+    store(burglary, quarters[-1], (44, 29))
+    monkeypatch.undo()
+    read_burglary = {p for frame in reads for p in frame.loc[frame["indicator"] == burglary.slug, "period"]}
+    assert read_burglary and min(read_burglary, key=lambda k: parse_period(k).start) >= "2013/14 Q1"
+    assert len(read_burglary) < len(quarters) / 2  # two years or so of six
+    newest = performance_table(quarters[-1]).rows
+    assert newest[(burglary.slug, "N")].latest == 44 and newest[(burglary.slug, "N")].previous == 40 + 19 % 4
+    assert newest[(cohort.slug, "SH")].latest == 27 and newest[(cohort.slug, "SH")].period == "2010/11 Q4"
+    assert_equal_to_a_recompute("a new quarter after six years")

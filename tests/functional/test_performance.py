@@ -375,7 +375,10 @@ def test_completeness_page_says_received_late_missing_and_not_yet_due(demo, clie
 
 def test_an_admin_sets_how_many_periods_the_direction_of_travel_looks_at(demo, client):
     engagement = demo["% of referrals into the IDVA service that engage with the service"]
-    assert performance_table("2015/16").rows[(engagement.slug, "CAMBS")].direction == "improving"  # last 4 quarters
+    # Its latest figure (2014/15 Q3) is more than a year old on the 2015/16 dashboard: no
+    # current direction there; on 2014/15's it is current.
+    assert performance_table("2015/16").rows[(engagement.slug, "CAMBS")].direction is None
+    assert performance_table("2014/15").rows[(engagement.slug, "CAMBS")].direction == "improving"  # last 4 quarters
     sign_in(client, *ADMIN)
     form = {"name": engagement.name, "slug": engagement.slug, "outcome_id": engagement.outcome_id, "unit": "percent",
             "polarity": "higher_is_better", "aggregation": "none", "decimals": 0, "rag_method": "previous_year",
@@ -384,4 +387,4 @@ def test_an_admin_sets_how_many_periods_the_direction_of_travel_looks_at(demo, c
     assert too_few.status_code == 400 and "Enter a number of periods from 3 to 24" in too_few.get_data(as_text=True)
     assert client.post(f"/admin/indicators/{engagement.id}", data={**form, "trend_periods": 8}).status_code == 302
     # Over the last 8 quarters (7 with figures) the rise is 0.5% a quarter: stable.
-    assert performance_table("2015/16").rows[(engagement.slug, "CAMBS")].direction == "stable"
+    assert performance_table("2014/15").rows[(engagement.slug, "CAMBS")].direction == "stable"

@@ -276,7 +276,7 @@ def test_a_failed_commit_leaves_no_file_and_a_failed_file_write_leaves_no_draft(
             raise OSError(28, "No space left on device")
 
         with monkeypatch.context() as patch:
-            patch.setattr(f"app.services.template_examples.{failing}", disk_fails)
+            patch.setattr(f"app.store.files.{failing}", disk_fails)
             response = post_example(admin, example)
         assert response.status_code == 400, failing
         assert "The spreadsheet could not be kept on the server, so no template was made." in text_of(response)

@@ -199,5 +199,7 @@ def changes(submission_id):
 @bp.route("/submissions/<int:submission_id>/original")
 @roles_required(*UPLOADERS)
 def original(submission_id):
-    path, found = original_file(submission_id, current_user)
-    return send_file(path, as_attachment=True, download_name=found.filename, mimetype=XLSX)
+    body, found = original_file(submission_id, current_user)
+    # A return sent as values through the API kept its request (JSON) as its original.
+    kind = "application/json" if found.filename.endswith(".json") else XLSX
+    return send_file(io.BytesIO(body), as_attachment=True, download_name=found.filename, mimetype=kind)

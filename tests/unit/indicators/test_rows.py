@@ -8,7 +8,7 @@ from app.indicators import AreaSpec, IndicatorSpec, RagRule, compute_dashboard
 from app.indicators.dashboard import dashboard_figures
 from app.indicators.totals import as_spec_map, prepare_values
 from app.periods import parse_period
-from app.indicators.rows import choose_periods, engine_rows
+from app.indicators.rows import choose_periods, current_directions, engine_rows
 
 DISTRICTS = [("N", "North", 90_000), ("S", "South", 120_000), ("E", "East", 60_000)]
 RULE = RagRule("previous_year", "percent", 2, 10)
@@ -142,3 +142,24 @@ def test_latest_lags_ties_prefer_the_period_and_only_a_cohort_measure_falls_back
     # On the quarter's own dashboard the quarter wins the tie of end dates.
     quarter = choose_periods(present_rows, parse_period("2015/16 Q4")).set_index("indicator")
     assert quarter.loc["crime", "latest"] == "2015/16 Q4"
+
+
+def test_a_figure_a_year_or_more_older_than_the_dashboard_has_no_current_direction():
+    """Appendix 1 prints no direction for the IOM cohort: its latest figure (2014/15) is
+    older than the 2015/16 dashboard. Its change and RAG still stand."""
+    table = pd.DataFrame({
+        "indicator": ["iom", "crime", "quarterly"], "area": ["LC"] * 3,
+        "period": ["2014/15", "2015/16", "2015/16 Q1"],
+        "direction": ["improving", "stable", "worsening"], "direction_basis": ["from two figures"] * 3,
+        "trend_percent": [44.2, 3.1, 12.0], "rag": ["G", "A", "R"],
+    })
+    out = current_directions(table.copy(), parse_period("2015/16")).set_index("indicator")
+    assert out.loc["iom", "direction"] is None and out.loc["iom", "direction_basis"] is None
+    assert np.isnan(out.loc["iom", "trend_percent"]) and out.loc["iom", "rag"] == "G"
+    assert out.loc["crime", "direction"] == "stable" and out.loc["quarterly", "direction"] == "worsening"
+    # A quarter's dashboard: last year's Q4 is a year old, the quarter before is current.
+    quarters = pd.DataFrame({"indicator": ["a", "b"], "area": ["LC", "LC"], "period": ["2014/15 Q4", "2015/16 Q3"],
+                             "direction": ["stable", "stable"], "direction_basis": ["x", "x"],
+                             "trend_percent": [1.0, 1.0]})
+    out = current_directions(quarters, parse_period("2015/16 Q4")).set_index("indicator")
+    assert out["direction"].tolist() == [None, "stable"]

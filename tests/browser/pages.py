@@ -1,0 +1,42 @@
+"""What every browser journey does on a page: sign in (one place, so a second factor can be
+added to it once), screenshot, and an axe-core check that fails on any WCAG 2 A/AA violation."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def sign_in(page, base_url: str, login: tuple[str, str]) -> None:
+    """Sign in through the sign-in page as a person would (email, password); the one place
+    the browser tests sign in, so that a two-factor step is added here once."""
+    page.goto(f"{base_url}/sign-in")
+    checked(page, "sign-in")
+    page.get_by_label("Email address", exact=True).fill(login[0])
+    page.get_by_label("Password", exact=True).fill(login[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/sign-in" not in page.url, page.inner_text("main")
+
+
+def checked(page, name: str) -> None:
+    """Screenshot the page into tests/browser/artifacts/ and fail on any WCAG A/AA violation
+    axe-core finds (each listed with the elements it is on), and on content outside a
+    landmark (axe's "region" rule: WCAG 1.3.1 in practice, though axe files it as best practice)."""
+    page.wait_for_load_state()
+    safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    page.screenshot(path=str(ARTIFACTS / f"{len(list(ARTIFACTS.glob('*.png'))):02d}-{safe}.png"), full_page=True)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        assert AXE.exists(), f"{AXE} is missing: npm ci installs axe-core (package.json)"
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " rules: {region: {enabled: true}}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))",
+        WCAG_A_AA)
+    assert violations == [], f"{name} ({page.url}): " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['nodes'][:5])}" for v in violations)
