@@ -102,12 +102,14 @@ serve-prod: install assets test-tools
 
 # --- Tests --------------------------------------------------------------------
 
-# LibreOffice and poppler (to prove a real spreadsheet program opens our workbooks)
+# LibreOffice Calc and Writer and poppler (to prove a real spreadsheet program and word
+# processor open our workbooks and reports, and to check how they print)
 # and the PostgreSQL 15 server binaries. Installing the package starts no cluster we use:
 # the tests make their own with scripts/pg-test-cluster.sh.
 test-tools:
 	@missing=""; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	[ -e /usr/lib/libreoffice/program/libswlo.so ] || missing="$$missing libreoffice-writer-nogui"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	[ -x $(PG_BINDIR)/initdb ] || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \

@@ -105,7 +105,7 @@ def drop_everything():
                 conn.execute(text(f'DROP TABLE "{name}"'))
 
 
-def _empty_tables():
+def empty_tables():
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
@@ -121,7 +121,7 @@ def app(database_url, migrated, tmp_path):
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         db.engine.dispose()
 
 

@@ -31,9 +31,11 @@ from app.export.dashboard_data import (
     MeasureTable, OutcomeBlock, RollingRow, RollingTable, Suppressed, TrendTable,
 )
 from app.export.formats import (
-    CHART_FONT, Formats, chart_series, fit_row, lines_needed, row_height, setup_print,
+    CHART_FONT, PRINTABLE_HEIGHT, Formats, chart_series, fit_row, lines_needed, print_layout, row_height,
+    setup_print,
 )
 from app.export.xlsx import new_workbook
+from app.indicators.rag import most_reds_first, rag_counts
 from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR, direction_text
 
 CONTENTS = "Contents"
@@ -118,6 +120,33 @@ class _Sheet:
         # every rule costs XlsxWriter about as much as writing a few dozen cells.
         self._rag_ranges: list[str] = []
         self._target_rows: dict[tuple, list[int]] = {}
+        self._tables: list[int] = []  # the first row (its title) of each table on the sheet
+
+    def table_at(self, row: int) -> None:
+        """A table starts at ``row`` (its title): on a sheet of several tables, one that
+        would not fit on what is left of a page starts the next, so its title and header
+        print with its rows."""
+        self._tables.append(row)
+
+    def _table_breaks(self, widths: Sequence[float], label_columns: int) -> list[int]:
+        if len(self._tables) < 2:
+            return []
+        paper, scale, _breaks = print_layout(widths, label_columns)
+        page = PRINTABLE_HEIGHT[paper] * 100 / scale - 2 * DEFAULT_ROW_POINTS - 45  # less the repeated title rows
+        sizes = self.ws.row_sizes
+
+        def height(first: int, last: int) -> float:
+            return sum((sizes[r][0] if r in sizes and sizes[r][0] else DEFAULT_ROW_POINTS) for r in range(first, last))
+
+        ends = [*self._tables[1:], (self.ws.dim_rowmax or self._tables[-1]) + 1]
+        used, breaks = height(0, self._tables[0]), []
+        for first, end in zip(self._tables, ends):
+            size = height(first, end)
+            if used > 2 * DEFAULT_ROW_POINTS + 45 and used + size > page:
+                breaks.append(first)
+                used = 0.0
+            used += size
+        return breaks
 
     def text(self, row: int, col: int, value: str | None, fmt=None) -> None:
         if value is None or value == "":
@@ -177,7 +206,8 @@ class _Sheet:
                 key = (value_col, target_col, row.polarity, row.green_within, row.amber_within)
                 self._target_rows.setdefault(key, []).append(first_row + index)
 
-    def finish(self, header_rows: tuple[int, int], widths: Sequence[float], freeze_columns: int = 0) -> None:
+    def finish(self, header_rows: tuple[int, int], widths: Sequence[float], freeze_columns: int = 0,
+               label_columns: int | None = None) -> None:
         """Add the gathered colour rules and the print setup."""
         if self._rag_ranges:
             self.f.add_rag_formats(self.ws, " ".join(self._rag_ranges))
@@ -191,8 +221,12 @@ class _Sheet:
                 ranges = " ".join(_range(first, value_col, last, value_col) for first, last in chunk)
                 target = f"${xl_col_to_name(target_col)}{chunk[0][0] + 1}"
                 self.f.add_target_formats(self.ws, ranges, target, polarity, green, amber)
+        breaks = self._table_breaks(widths, freeze_columns if label_columns is None else label_columns)
+        if breaks:
+            self.ws.set_h_pagebreaks(breaks)
         setup_print(self.ws, header_rows, widths, title=f"{self.data.title}: {self.ws.name}",
-                    subtitle=f"{self.data.period_label} · {_version_text(self.data)}", freeze_columns=freeze_columns)
+                    subtitle=f"{self.data.period_label} · {_version_text(self.data)}", freeze_columns=freeze_columns,
+                    label_columns=label_columns)
 
     def footnotes(self, row: int, notes: Sequence[tuple[str, str]], last_col: int, widths: Sequence[float]) -> int:
         """Numbered notes below a table, each across the table's width: "Note 1: " then
@@ -252,6 +286,11 @@ def _write_contents(sheet: _Sheet, data: DashboardData, sheet_names: list[str]) 
         ws.write_string(row, 0, label, f.label)
         ws.write_datetime(row, 1, moment, f.datetime)
         row += 1
+    if data.left_out:
+        ws.merge_range(row, 0, row, 3, "", f.note)
+        sheet.text(row, 0, data.left_out, f.note)
+        fit_row(ws, row, [(data.left_out, sum(widths))])
+        row += 1
     row += 1
     sheet.header_row(row, ["Sheet", "What it shows"], widths)
     row += 1
@@ -281,151 +320,268 @@ def _write_contents(sheet: _Sheet, data: DashboardData, sheet_names: list[str]) 
 
 # ---- Dashboard (Appendix 1) ------------------------------------------------------------------
 
-DASHBOARD_WIDTHS = [26, 8, 46, 40, 17, 17, 13, 8, 28, 16, 11, 13]
-DISTRICT_WIDTH = 5
-(OUTCOME_COL, OVERALL_RAG_COL, COMMENT_COL, INDICATOR_COL, PREVIOUS_COL, LATEST_COL, DIRECTION_COL,
- RAG_COL, REASON_COL, SIGNIFICANCE_COL, PEER_COL, COUNTY_COL) = range(12)
-FIRST_DISTRICT_COL = 12
+# The columns every dashboard has, then those shown only when some row has something in
+# them (significance, peer and county comparison, a column per district with a RAG): a
+# column empty for the whole export is left out, so the sheet prints at full size.
+DASHBOARD_COLUMNS = [
+    ("indicator", "Supporting indicator", 34), ("previous_period", "Previous period", 11),
+    ("previous", "Previous", 9), ("latest_period", "Latest period", 11), ("latest", "Latest", 9),
+    ("trend", "Last 8 periods", 10), ("direction", "Direction of travel", 13), ("rag", "Progress RAG", 8),
+    ("reason", "RAG reason and commentary", 38),
+]
+OPTIONAL_COLUMNS = [("significance", "Significance", 12), ("peer", "Peer comparison", 10),
+                    ("county", "County comparison", 11)]
+DISTRICT_WIDTH = 6
+SPARK_POINTS = 8
+SUMMARY_NAME_COLUMNS = 3
+# Pages of the Dashboard are filled outcome by outcome: an outcome that would not fit on
+# what is left of a page starts the next one, so its name heads its rows on paper.
+DEFAULT_ROW_POINTS = 15
 
 
-def _shared(labels) -> str | None:
-    """The period every row's figure in a column covers, or None when the rows differ: the
-    column's header names a period only if it is true of every row (otherwise each figure
-    names its own period, in brackets)."""
-    found = {label for label in labels if label}
-    return found.pop() if len(found) == 1 else None
+class _DashboardLayout:
+    """Which columns the Dashboard has for ``data``, and where."""
+
+    def __init__(self, data: DashboardData):
+        rows = [row for block in data.outcomes for row in block.rows]
+        present = {"significance": any(r.significance for r in rows),
+                   "peer": any(r.peer_comparison for r in rows),
+                   "county": any(r.county_comparison for r in rows)}
+        columns = DASHBOARD_COLUMNS + [c for c in OPTIONAL_COLUMNS if present[c[0]]]
+        self.areas = [(code, name) for code, name in data.district_codes()
+                      if any(r.district_rags.get(code) for r in rows)]
+        self.col = {key: index for index, (key, _label, _width) in enumerate(columns)}
+        self.labels = [label for _key, label, _width in columns] + [code for code, _name in self.areas]
+        self.widths = [width for _key, _label, width in columns] + [DISTRICT_WIDTH] * len(self.areas)
+        self.first_district = len(columns)
+        self.last = len(self.labels) - 1
+        self.spark_first = self.last + 2  # the sparklines' figures: hidden columns after the table
+
+
+def _rag_summary(data: DashboardData) -> list[tuple[OutcomeBlock, dict[str | None, int]]]:
+    """Each outcome with its counts of R, A, G and unrated rows, those with most reds first."""
+    counted = [(block, rag_counts(row.rag for row in block.rows)) for block in data.outcomes]
+    return most_reds_first(counted, lambda pair: pair[1])
 
 
 def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
     ws, f = sheet.ws, sheet.f
-    areas = data.district_codes()
-    widths = DASHBOARD_WIDTHS + [DISTRICT_WIDTH] * len(areas)
-    all_rows = [row for block in data.outcomes for row in block.rows]
-    previous_label = _shared(row.previous_label for row in all_rows)
-    latest_label = _shared(row.latest_label for row in all_rows)
-    if not any(row.latest_label for row in all_rows):
-        latest_label = data.period_label
+    layout = _DashboardLayout(data)
+    widths = layout.widths
     sheet.heading(data.title)
-
-    header, codes_row = FIRST_TABLE_ROW, FIRST_TABLE_ROW + 1
-    labels = ["Outcome", "Overall RAG", "Overall comment", "Supporting indicator",
-              f"Previous year ({previous_label})" if previous_label else "Previous year",
-              f"Latest ({latest_label})" if latest_label else "Latest",
-              "Direction of travel", "Progress RAG", "RAG reason", "Significance", "Peer comparison",
-              "County comparison"]
-    for col, label in enumerate(labels):
-        sheet.merged_text(header, col, codes_row, col, label, f.header_wrap)
-    if areas:
-        sheet.merged_text(header, FIRST_DISTRICT_COL, header, FIRST_DISTRICT_COL + len(areas) - 1,
-                          "District comparison", f.header_centre)
-        for offset, (code, _name) in enumerate(areas):
-            ws.write_string(codes_row, FIRST_DISTRICT_COL + offset, code, f.header_centre)
-    fit_row(ws, header, list(zip(labels, widths)), min_lines=2)
-
-    row = codes_row + 1
+    row, heights = _write_rag_summary(sheet, data, layout, FIRST_TABLE_ROW)
+    header = row + 1
+    for col, label in enumerate(layout.labels):
+        ws.write_string(header, col, label, f.header_wrap if col < layout.first_district else f.header_centre)
+    header_lines = fit_row(ws, header, list(zip(layout.labels, widths)), min_lines=2)
+    paper, scale, _breaks = print_layout(widths)
+    page = PRINTABLE_HEIGHT[paper] * 100 / scale - row_height(header_lines) - 30  # less the page header's room
+    row = header + 1
     first_data_row = row
+    sparks: tuple[list[str], list[str]] = ([], [])
+    blocks = []  # (first row, height in points) of each outcome
     for block in data.outcomes:
-        row = _write_outcome(sheet, block, row, areas, widths, previous_label, latest_label)
+        block_heights = _write_outcome(sheet, block, row, layout, sparks)
+        blocks.append((row, sum(block_heights)))
+        row += len(block_heights)
+    # The table starts under the summary if its first outcome fits there too, else on
+    # the next page (a header alone at the foot of a page helps no one).
+    used = heights + row_height(header_lines)
+    breaks = []
+    if blocks and used + blocks[0][1] > page:
+        breaks.append(header)
+        used = 0.0
+    for first, height in blocks:
+        if used and used + height > page:
+            breaks.append(first)
+            used = 0.0
+        used += height
     last_data_row = row - 1
-
     if last_data_row >= first_data_row:
-        last_col = FIRST_DISTRICT_COL + len(areas) - 1
-        rag_ranges = [_range(first_data_row, OVERALL_RAG_COL, last_data_row, OVERALL_RAG_COL),
-                      _range(first_data_row, RAG_COL, last_data_row, RAG_COL)]
-        if areas:
-            rag_ranges.append(_range(first_data_row, FIRST_DISTRICT_COL, last_data_row, last_col))
-        for cell_range in rag_ranges:
-            sheet.colour_rag(cell_range)
+        sheet.colour_rag(_range(first_data_row, layout.col["rag"], last_data_row, layout.col["rag"]))
+        if layout.areas:
+            sheet.colour_rag(_range(first_data_row, layout.first_district, last_data_row, layout.last))
+    if sparks[0]:
+        # show_hidden: the figures are in hidden columns, which a sparkline skips by default.
+        ws.add_sparkline(0, 0, {"location": sparks[0], "range": sparks[1], "markers": True, "show_hidden": True,
+                                "weight": 1.5, "series_color": "#1d70b8", "empty_cells": "gaps"})
+        ws.set_column(layout.spark_first, layout.spark_first + SPARK_POINTS - 1, 8, None, {"hidden": True})
     key = [
+        "Previous and latest: the figures compared, each with the period it covers beside it. Previous is the "
+        "same period a year earlier unless its period says otherwise ('the latest earlier figure'). Where "
+        "nothing has been received for the latest period yet, the latest figure received is shown, with its "
+        "period, and the reason says so.",
+        "Last 8 periods: the indicator's figures for its last 8 periods of the same length, oldest on the left.",
         "Direction of travel shows performance, not the figure: a fall in burglary is ↑ Improving. "
         "In brackets, how it was derived: from two figures (their change, within the indicator's stable band, "
         "is Stable) or the trend over that many periods.",
-        "Previous year is the same period a year earlier. A cohort or rolling measure set to compare with its "
-        "latest earlier figure says so beside the figure; with no figure for the same period last year the cell "
-        "says so, and the rating is against the target if there is one.",
         "RAG: R red, A amber, G green. A RAG with a double border was set by a manager; "
-        "the reason is beside it (or in the overall comment).",
-        "Peer comparison: the partnership's position among its peers (Top, Average, Bottom): worked out from the "
-        "peers' figures where they are held (within 5% of their average is Average), else as published with the "
-        "figures (the web dashboard says which).",
-        "A period in brackets after a figure is the period it covers when that differs from the column's; "
-        "a column whose header names no period has rows comparing different periods, each named beside its figure.",
+        "the reason is beside it (or in the overall comment, on the outcome's row).",
     ]
-    if any(code != name for code, name in areas):
-        key.append("Districts: " + "; ".join(f"{code} {name}" for code, name in areas) + ".")
-    sheet.key_lines(row + 1, key)
-    sheet.finish((header, codes_row), widths)
+    if "peer" in layout.col:
+        key.append("Peer comparison: the partnership's position among its peers (Top, Average, Bottom): worked out "
+                   "from the peers' figures where they are held (within 5% of their average is Average), else as "
+                   "published with the figures (the web dashboard says which).")
+    if layout.areas:
+        key.append("Districts: " + "; ".join(f"{code} {name}" for code, name in layout.areas) + ".")
+    key_row = row + 1
+    for line in key:
+        ws.merge_range(key_row, 0, key_row, layout.last, "", f.note)
+        sheet.text(key_row, 0, line, f.note)
+        fit_row(ws, key_row, [(line, sum(widths))])
+        key_row += 1
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    sheet.finish((header, header), widths)
 
 
-def _write_outcome(sheet: _Sheet, block: OutcomeBlock, first_row: int, areas, widths,
-                   previous_label: str | None, latest_label: str | None) -> int:
-    """One outcome: its name, overall RAG and comment merged down its indicator rows."""
+def _write_rag_summary(sheet: _Sheet, data: DashboardData, layout: _DashboardLayout, row: int) -> tuple[int, float]:
+    """The RAG summary above the table: R/A/G counts per outcome (most reds first), then
+    the red indicators with their reasons. Returns (the last row written, its height in
+    points from the top of the sheet)."""
     ws, f = sheet.ws, sheet.f
-    rows = block.rows or [None]
-    last_row = first_row + len(rows) - 1
-    sheet.merged_text(first_row, OUTCOME_COL, last_row, OUTCOME_COL, block.name, f.label)
-    if first_row != last_row:
-        ws.merge_range(first_row, OVERALL_RAG_COL, last_row, OVERALL_RAG_COL, "", f.rag)
-    sheet.rag(first_row, OVERALL_RAG_COL, block.overall_rag, block.overall_rag_overridden)
+    ws.write_string(row, 0, "RAG summary", f.subtitle)
+    heights = 2 * DEFAULT_ROW_POINTS + 21.0
+    row += 1
+    # The outcome's name across the first SUMMARY_NAME_COLUMNS columns, so it wraps less.
+    labels = ["Overall RAG", RAG_NAMES["R"], RAG_NAMES["A"], RAG_NAMES["G"], "Not rated"]
+    name_width = sum(layout.widths[:SUMMARY_NAME_COLUMNS])
+    sheet.merged_text(row, 0, row, SUMMARY_NAME_COLUMNS - 1, "Outcome", f.header_wrap)
+    for col, label in enumerate(labels, start=SUMMARY_NAME_COLUMNS):
+        ws.write_string(row, col, label, f.header_wrap)
+    heights += row_height(fit_row(ws, row, list(zip(labels, layout.widths[SUMMARY_NAME_COLUMNS:]))))
+    first = row + 1
+    for block, counts in _rag_summary(data):
+        row += 1
+        sheet.merged_text(row, 0, row, SUMMARY_NAME_COLUMNS - 1, block.name, f.text_wrap)
+        sheet.rag(row, SUMMARY_NAME_COLUMNS, block.overall_rag, block.overall_rag_overridden)
+        for col, letter in enumerate(("R", "A", "G", None), start=SUMMARY_NAME_COLUMNS + 1):
+            ws.write_number(row, col, counts[letter], f.integer)
+        heights += row_height(fit_row(ws, row, [(block.name, name_width)]))
+    if data.outcomes:
+        sheet.colour_rag(_range(first, SUMMARY_NAME_COLUMNS, row, SUMMARY_NAME_COLUMNS))
+    reds = [(block, r) for block in data.outcomes for r in block.rows if r.rag == "R"]
+    row += 2
+    heights += DEFAULT_ROW_POINTS
+    ws.write_string(row, 0, "Red indicators" if reds else "No indicator is rated red.", f.subtitle)
+    heights += 21.0
+    rag_col, reason_col = layout.col["rag"], layout.col["reason"]
+    for block, red in reds:
+        row += 1
+        sheet.text(row, 0, red.indicator, f.text_wrap)
+        sheet.merged_text(row, 1, row, rag_col - 1, block.name, f.text_wrap)
+        sheet.rag(row, rag_col, red.rag, red.rag_overridden)
+        sheet.colour_rag(_range(row, rag_col, row, rag_col))
+        sheet.merged_text(row, reason_col, row, layout.last, red.rag_reason, f.text_wrap)
+        lines = fit_row(ws, row, [(red.indicator, layout.widths[0]),
+                                  (block.name, sum(layout.widths[1:rag_col])),
+                                  (red.rag_reason, sum(layout.widths[reason_col:]))])
+        heights += row_height(lines) if lines > 1 else DEFAULT_ROW_POINTS
+    return row + 1, heights + DEFAULT_ROW_POINTS
 
+
+def _write_outcome(sheet: _Sheet, block: OutcomeBlock, first_row: int, layout: _DashboardLayout,
+                   sparks) -> list[float]:
+    """One outcome: a row with its name, overall RAG and comment, then a row per
+    supporting indicator. Returns the rows' heights in points."""
+    ws, f = sheet.ws, sheet.f
+    rag_col, reason_col = layout.col["rag"], layout.col["reason"]
+    sheet.merged_text(first_row, 0, first_row, rag_col - 1, block.name, f.outcome)
+    sheet.rag(first_row, rag_col, block.overall_rag, block.overall_rag_overridden)
+    sheet.colour_rag(_range(first_row, rag_col, first_row, rag_col))
     # Internal commentary is for the restricted version only; the caller leaves it out
     # of the public one, and so does this, in case it did not.
     comment = None if (block.comment_internal and sheet.data.public) else block.overall_comment
-    if first_row != last_row:
-        ws.merge_range(first_row, COMMENT_COL, last_row, COMMENT_COL, "", f.text_wrap)
+    ws.merge_range(first_row, reason_col, first_row, layout.last, "", f.outcome_comment)
     if comment and block.comment_internal:
-        ws.write_rich_string(first_row, COMMENT_COL, f.label, "Internal: ", comment, f.text_wrap)
+        ws.write_rich_string(first_row, reason_col, f.label, "Internal: ", comment, f.outcome_comment)
     else:
-        sheet.text(first_row, COMMENT_COL, comment, f.text_wrap)
+        sheet.text(first_row, reason_col, comment, f.outcome_comment)
+    lines = max(lines_needed(block.name, sum(layout.widths[:rag_col])),
+                lines_needed(comment, sum(layout.widths[reason_col:])) + (1 if block.comment_internal else 0))
+    heights = [row_height(lines) if lines > 1 else DEFAULT_ROW_POINTS]
+    if lines > 1:
+        ws.set_row(first_row, heights[0])
+    rows = block.rows or [None]
+    for offset, row in enumerate(rows, start=1):
+        lines = _write_indicator(sheet, first_row + offset, row, layout, sparks)
+        heights.append(row_height(lines) if lines > 1 else DEFAULT_ROW_POINTS)
+        if lines > 1:
+            ws.set_row(first_row + offset, heights[-1])
+    return heights
 
-    lines = []
-    for offset, row in enumerate(rows):
-        lines.append(_write_indicator(sheet, first_row + offset, row, areas, previous_label, latest_label))
-    # Merged cells do not grow rows: give the block the height its longest merged text needs.
-    needed = max(lines_needed(block.name, widths[OUTCOME_COL]),
-                 lines_needed(comment, widths[COMMENT_COL]) + (1 if block.comment_internal else 0))
-    if needed > sum(lines):
-        lines[-1] += needed - sum(lines)
-    for offset, count in enumerate(lines):
-        if count > 1:
-            ws.set_row(first_row + offset, row_height(count))
-    return last_row + 1
+
+def _period_text(label: str | None, *notes: str | None) -> str | None:
+    parts = [part for part in notes if part]
+    return f"{label} ({', '.join(parts)})" if label and parts else (label or ", ".join(parts) or None)
 
 
-def _write_indicator(sheet: _Sheet, r: int, row, areas, previous_label, latest_label) -> int:
+def _write_indicator(sheet: _Sheet, r: int, row, layout: _DashboardLayout, sparks) -> int:
     """One supporting indicator's cells; returns the lines its wrapped texts need."""
-    ws, f = sheet.ws, sheet.f
+    ws, f, col, widths = sheet.ws, sheet.f, layout.col, layout.widths
     if row is None:
-        ws.write_string(r, INDICATOR_COL, "No supporting indicators", f.missing)
-        for col in range(PREVIOUS_COL, FIRST_DISTRICT_COL + len(areas)):
-            ws.write_blank(r, col, None, f.blank)
+        ws.write_string(r, 0, "No supporting indicators", f.missing)
+        for c in range(1, layout.last + 1):
+            ws.write_blank(r, c, None, f.blank)
         return 1
-    sheet.text(r, INDICATOR_COL, row.indicator, f.text_wrap)
+    texts = [(row.indicator, widths[0])]
+    sheet.text(r, 0, row.indicator, f.text_wrap)
     if row.comparison == NO_SAME_PERIOD and row.previous is None and not row.previous_flag:
-        ws.write_string(r, PREVIOUS_COL, NO_SAME_PERIOD[0].upper() + NO_SAME_PERIOD[1:], f.missing)
+        message = NO_SAME_PERIOD[0].upper() + NO_SAME_PERIOD[1:]
+        sheet.merged_text(r, col["previous_period"], r, col["previous"], message, f.missing_wrap)
+        texts.append((message, widths[col["previous_period"]] + widths[col["previous"]]))
     else:
         latest_earlier = row.comparison not in (None, SAME_PERIOD_LAST_YEAR, NO_SAME_PERIOD)
-        shown = (f"{row.previous_label}, the latest earlier figure" if latest_earlier
-                 else row.previous_label if row.previous_label != previous_label else None)
-        sheet.figure(r, PREVIOUS_COL, row.previous, row.unit, row.decimals, row.previous_flag, shown)
-    sheet.figure(r, LATEST_COL, row.latest, row.unit, row.decimals, row.latest_flag,
-                 row.latest_label if row.latest_label != latest_label else None)
+        text = _period_text(row.previous_label, "the latest earlier figure" if latest_earlier else None,
+                            FLAGS[row.previous_flag][0] if row.previous_flag and row.previous is not None else None)
+        sheet.text(r, col["previous_period"], text, f.text_wrap)
+        texts.append((text, widths[col["previous_period"]]))
+        sheet.figure(r, col["previous"], row.previous, row.unit, row.decimals,
+                     row.previous_flag if row.previous is None else None)
+    flag_words = FLAGS[row.latest_flag][0] if row.latest_flag and row.latest is not None else None
+    text = _period_text(row.latest_label, flag_words)
+    sheet.text(r, col["latest_period"], text, f.text_wrap)
+    texts.append((text, widths[col["latest_period"]]))
+    sheet.figure(r, col["latest"], row.latest, row.unit, row.decimals,
+                 row.latest_flag if row.latest is None else None)
+    _write_history(sheet, r, row, layout, sparks)
     direction = direction_text(row.direction, row.direction_basis)
-    sheet.text(r, DIRECTION_COL, direction, f.text_wrap)
-    sheet.rag(r, RAG_COL, row.rag, row.rag_overridden)
-    sheet.text(r, REASON_COL, row.rag_reason, f.text_wrap)
-    sheet.text(r, SIGNIFICANCE_COL, row.significance, f.text_wrap)
-    sheet.text(r, PEER_COL, row.peer_comparison, f.centre)
-    sheet.text(r, COUNTY_COL, row.county_comparison, f.text_wrap)
-    for offset, (code, _name) in enumerate(areas):
-        sheet.rag(r, FIRST_DISTRICT_COL + offset, row.district_rags.get(code))
-    lines = lines_needed(row.indicator, DASHBOARD_WIDTHS[INDICATOR_COL])
-    for text, width in ((direction, DASHBOARD_WIDTHS[DIRECTION_COL]), (row.rag_reason, DASHBOARD_WIDTHS[REASON_COL]),
-                        (row.significance, DASHBOARD_WIDTHS[SIGNIFICANCE_COL]),
-                        (row.county_comparison, DASHBOARD_WIDTHS[COUNTY_COL])):
+    sheet.text(r, col["direction"], direction, f.text_wrap)
+    sheet.rag(r, col["rag"], row.rag, row.rag_overridden)
+    sheet.text(r, col["reason"], row.rag_reason, f.text_wrap)
+    texts += [(direction, widths[col["direction"]]), (row.rag_reason, widths[col["reason"]])]
+    if "significance" in col:
+        sheet.text(r, col["significance"], row.significance, f.text_wrap)
+        texts.append((row.significance, widths[col["significance"]]))
+    if "peer" in col:
+        sheet.text(r, col["peer"], row.peer_comparison, f.centre)
+    if "county" in col:
+        sheet.text(r, col["county"], row.county_comparison, f.text_wrap)
+        texts.append((row.county_comparison, widths[col["county"]]))
+    for offset, (code, _name) in enumerate(layout.areas):
+        sheet.rag(r, layout.first_district + offset, row.district_rags.get(code))
+    lines = 1
+    for text, width in texts:
         if text:
             lines = max(lines, lines_needed(text, width))
     return lines
+
+
+def _write_history(sheet: _Sheet, r: int, row, layout: _DashboardLayout, sparks) -> None:
+    """The sparkline's figures (hidden columns) and its place; suppressed and missing
+    figures are left blank (a sparkline plots text as 0)."""
+    ws = sheet.ws
+    trend_col = layout.col["trend"]
+    ws.write_blank(r, trend_col, None, sheet.f.blank)
+    points = [value for _label, value in row.history][-SPARK_POINTS:]
+    if sum(isinstance(value, (int, float)) for value in points) < 2:
+        return
+    first = layout.spark_first + SPARK_POINTS - len(points)  # right-aligned: the latest is always last
+    for offset, value in enumerate(points):
+        if isinstance(value, (int, float)):
+            ws.write_number(r, first + offset, value)
+    sparks[0].append(xl_rowcol_to_cell(r, trend_col))
+    sparks[1].append(_range(r, layout.spark_first, r, layout.spark_first + SPARK_POINTS - 1))
 
 
 # ---- District tables (Appendix 2) -------------------------------------------------------------
@@ -440,11 +596,12 @@ def _write_district_tables(sheet: _Sheet, data: DashboardData) -> None:
     tables = data.district_tables
     sheet.heading(DISTRICTS)
     widest = max((len(table.area_columns) for table in tables), default=7)
-    widths = [44] + [10] * widest + [11, 11, 10, 30]
+    widths = [34] + [9] * widest + [10, 10, 9, 26]
     row = FIRST_TABLE_ROW
     first_header = None
     for table in tables:
-        table_widths = [44] + [10] * len(table.area_columns) + [11, 11, 10, 30]
+        table_widths = [34] + [9] * len(table.area_columns) + [10, 10, 9, 26]
+        sheet.table_at(row)
         sheet.ws.write_string(row, 0, f"{table.title} — {table.period_label}", sheet.f.subtitle)
         sheet.header_row(row + 1, _district_headers(table), table_widths)
         first_header = first_header or (row + 1, row + 1)
@@ -517,6 +674,7 @@ def _write_measure_tables(sheet: _Sheet, data: DashboardData) -> None:
     row = FIRST_TABLE_ROW
     first_header = None
     for table in data.measure_tables:
+        sheet.table_at(row)
         sheet.ws.write_string(row, 0, table.title, sheet.f.subtitle)
         sheet.header_row(row + 1, ["Outcome", table.target_heading, table.performance_heading, "RAG"], widths)
         first_header = first_header or (row + 1, row + 1)
@@ -556,7 +714,7 @@ def _write_trends(sheet: _Sheet, data: DashboardData) -> None:
     # Whole-year columns (J, K) only when some row has a figure stored for a whole year:
     # one layout for the whole sheet, so its column widths suit every table.
     years = 2 if any(table.has_year_totals for table in data.trend_tables) else 0
-    widths = [44] + [9] * 8 + [10] * years + [16, 34]
+    widths = [36] + [8] * 8 + [9] * years + [12, 30]
     sheet.heading(TRENDS)
     row = FIRST_TABLE_ROW
     first_header = None
@@ -582,6 +740,7 @@ def _write_trend_table(sheet: _Sheet, table: TrendTable, row: int, widths, locat
     year's whole-year figure), then its charts."""
     ws, f = sheet.ws, sheet.f
     trend_col, notes_col = 9 + years, 10 + years
+    sheet.table_at(row)
     ws.write_string(row, 0, table.theme, f.subtitle)
     top, quarters = row + 1, row + 2
     sheet.merged_text(top, 0, quarters, 0, "Indicator", f.header_wrap)
@@ -682,6 +841,7 @@ def _write_rolling_tables(sheet: _Sheet, data: DashboardData) -> None:
     row = FIRST_TABLE_ROW
     first_header = None
     for table in data.rolling_tables:
+        sheet.table_at(row)
         ws.write_string(row, 0, table.title, f.subtitle)
         top = row + 1
         sheet.merged_text(top, 0, top + 1, 0, "Indicator", f.header_wrap)
@@ -738,7 +898,7 @@ def _write_change(sheet: _Sheet, r: int, row: RollingRow) -> None:
 def _write_completeness(sheet: _Sheet, data: DashboardData) -> None:
     ws, f = sheet.ws, sheet.f
     table = data.completeness
-    widths = [34, 34] + [13] * len(table.periods)
+    widths = [28, 28] + [11] * len(table.periods)
     sheet.heading(COMPLETENESS)
     header = FIRST_TABLE_ROW
     sheet.header_row(header, ["Agency", "Return template", *table.periods], widths)
@@ -766,7 +926,7 @@ def _write_completeness(sheet: _Sheet, data: DashboardData) -> None:
         ws.write_string(first_row, 0, "No returns are scheduled for these periods.", f.note)
     if table.rates:
         _write_reporting_rates(sheet, table, first_row + len(table.rows) + 2)
-    sheet.finish((header, header), widths, freeze_columns=1)
+    sheet.finish((header, header), widths, freeze_columns=1, label_columns=2)
 
 
 def _write_reporting_rates(sheet: _Sheet, table, row: int) -> None:
@@ -796,7 +956,7 @@ def _write_reporting_rates(sheet: _Sheet, table, row: int) -> None:
 
 def _write_notes(sheet: _Sheet, data: DashboardData) -> None:
     ws, f = sheet.ws, sheet.f
-    widths = [40, 30, 60, 30, 20, 18, 44]
+    widths = [28, 20, 44, 22, 12, 12, 34]
     sheet.heading(NOTES)
     header = FIRST_TABLE_ROW
     labels = ["Indicator", "Outcome", "Definition", "Source", "Unit", "Polarity", "RAG rule"]
@@ -831,7 +991,7 @@ def _write_notes(sheet: _Sheet, data: DashboardData) -> None:
     sheet.header_row(row, ["Shown as", "Meaning"], widths)
     row += 1
     legend = [(label, meaning) for label, meaning in FLAGS.values()]
-    legend += [("(2014-15)", "The period the figure covers, where it differs from the column's."),
+    legend += [("2014/15 (estimate)", "On the Dashboard, a figure's period with its flag, in the cell before it."),
                ("blank", "No figure: nothing was reported and no reason given. A missing figure is never shown as 0."),
                *SUPPRESSED_LEGEND]
     for label, meaning in legend:

@@ -106,6 +106,10 @@ class DashboardRow:
     # small count; never written.
     previous_numerator: float | None = None
     latest_numerator: float | None = None
+    # The indicator's last (up to 8) figures of the latest figure's kind of period, oldest
+    # first, for the sparkline: (period label, figure); numerators for suppression only.
+    history: list[tuple[str, Figure]] = field(default_factory=list)
+    history_numerators: list[float | None] | None = None
 
     def __post_init__(self):
         _check(self.unit, UNITS, "unit")
@@ -380,6 +384,9 @@ class DashboardData:
     # (code, name) of the districts, in order: the Dashboard's district columns and key.
     # Empty: the codes found in the rows' district_rags, in first-seen order.
     areas: list[tuple[str, str]] = field(default_factory=list)
+    # A full version made for someone who may not see every restricted sheet: which sheets
+    # are left out and why (shown on Contents and in the report).
+    left_out: str | None = None
 
     def district_codes(self) -> list[tuple[str, str]]:
         if self.areas:
@@ -552,8 +559,11 @@ def suppress_small_counts(data: DashboardData, threshold: int = 5) -> DashboardD
 
 
 def _suppress_dashboard_row(row: DashboardRow, threshold: int) -> DashboardRow:
+    numerators = row.history_numerators or [None] * len(row.history)
+    history = [(label, _suppress_single(value, row.unit, numerator, threshold))
+               for (label, value), numerator in zip(row.history, numerators)]
     return replace(row, previous=_suppress_single(row.previous, row.unit, row.previous_numerator, threshold),
-                   latest=_suppress_single(row.latest, row.unit, row.latest_numerator, threshold))
+                   latest=_suppress_single(row.latest, row.unit, row.latest_numerator, threshold), history=history)
 
 
 def _suppress_rolling_row(row: RollingRow, threshold: int) -> RollingRow:

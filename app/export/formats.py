@@ -43,7 +43,7 @@ STATUS_COLOURS = {
     "not yet due": ("#f3f2f1", "#0b0c0c"),
 }
 CHART_COLOURS = {"this_year": "#1d70b8", "last_year": "#9fc2e3"}
-CHART_FONT = {"name": "Arial", "size": 9}
+CHART_FONT = {"name": "Arial", "size": 10}
 
 # Number formats by unit; "{d}" is the decimal part (".00" or "").
 NUMBER_FORMATS = {
@@ -62,6 +62,7 @@ CHANGE_FORMATS = {
 
 LINE_HEIGHT = 12.75  # points per line of Arial 10
 CHARACTER_WIDTH = 0.85  # an Arial 10 character, in column-width units (a Calibri 11 "0")
+A4_PAPER = 9
 A3_PAPER = 8
 
 
@@ -103,8 +104,8 @@ class Formats:
         self.note = add({"italic": True, "font_color": SECONDARY_TEXT, "text_wrap": True, "valign": "top"})
         # One line of a key under a table: not wrapped, so it runs on across empty cells.
         self.note_line = add({"italic": True, "font_color": SECONDARY_TEXT})
-        self.footnote = add({"font_size": 9, "text_wrap": True, "valign": "top"})
-        self.footnote_marker = add({"font_size": 9, "bold": True, "valign": "top"})
+        self.footnote = add({"text_wrap": True, "valign": "top"})
+        self.footnote_marker = add({"bold": True, "valign": "top"})
         self.link = add({"font_color": LINK_COLOUR, "underline": 1})
         self.date = add({**cell, "num_format": "d mmmm yyyy", "align": "left"})
         self.datetime = add({**cell, "num_format": "d mmmm yyyy hh:mm", "align": "left"})
@@ -119,6 +120,10 @@ class Formats:
         # Where a figure should be and is not: the flag's words, greyed.
         self.missing = add({**cell, "italic": True, "font_color": SECONDARY_TEXT, "align": "right"})
         self.missing_fill = add({**cell, "bg_color": HEADER_FILL})
+        self.missing_wrap = add({**cell, "italic": True, "font_color": SECONDARY_TEXT, "text_wrap": True})
+        # An outcome's own row on the Dashboard: its name, then its overall comment.
+        self.outcome = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL})
+        self.outcome_comment = add({**cell, "text_wrap": True, "bg_color": HEADER_FILL})
         self.suppressed = add({**cell, "font_color": SECONDARY_TEXT, "align": "right"})
 
         # Conditional-format (differential) formats: fill and text colour only.
@@ -238,18 +243,65 @@ def _header_text(text: str, limit: int = 120) -> str:
     return text.replace("&", "&&")
 
 
+# Printable widths, in points, of a landscape page less the side margins (0.4" each).
+PRINTABLE_WIDTH = {A4_PAPER: 841.9 - 57.6, A3_PAPER: 1190.6 - 57.6}
+PRINTABLE_HEIGHT = {A4_PAPER: 595.3 - 93.6, A3_PAPER: 841.9 - 93.6}  # less top and bottom margins
+SMALLEST_PRINT = 9  # points: nothing prints smaller
+
+
+def column_points(width: float) -> float:
+    """A column ``width`` characters wide, in points, as LibreOffice prints it (measured:
+    one point per pixel of Excel's formula, wider than Excel prints it, so a sheet laid
+    out by it fits in both)."""
+    return 0 if width <= 0 else (int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5))
+
+
+def print_layout(columns: Sequence[float], label_columns: int = 0, smallest_font: float = 10):
+    """(paper, scale, column breaks) so that every text prints at ``SMALLEST_PRINT`` points
+    or more: A4 landscape if the columns fit on it, else A3, shrunk only as far as the
+    smallest font allows; wider still, A3 at full size split into column groups (a break
+    before each group's first column), the first ``label_columns`` repeated on each."""
+    total = sum(column_points(w) for w in columns)
+    least = math.ceil(100 * SMALLEST_PRINT / smallest_font)
+    for paper in (A4_PAPER, A3_PAPER):
+        if total <= PRINTABLE_WIDTH[paper]:
+            return paper, 100, []
+    fit = math.floor(100 * PRINTABLE_WIDTH[A3_PAPER] / total)
+    if fit >= least:
+        return A3_PAPER, fit, []
+    labels = sum(column_points(w) for w in columns[:label_columns])
+    room = PRINTABLE_WIDTH[A3_PAPER] - labels
+    breaks, used = [], 0.0
+    for index in range(label_columns, len(columns)):
+        width = column_points(columns[index])
+        if used and used + width > room:
+            breaks.append(index)
+            used = 0.0
+        used += width
+    return A3_PAPER, 100, breaks
+
+
 def setup_print(worksheet: Worksheet, header_rows: tuple[int, int], columns: Sequence[float], *,
-                title: str | None = None, subtitle: str = "", freeze_columns: int = 0) -> None:
-    """Make a sheet print-ready: A3 landscape, one page wide, ``header_rows`` (first,
-    last; zero-based) repeated on every page and frozen with the first
-    ``freeze_columns`` columns, column widths ``columns`` (in characters), narrow
-    margins, ``title`` (default: the sheet's name) and ``subtitle`` in the page header,
-    the sheet name and page numbers in the footer. Wrap text with the wrapping formats
-    (text_wrap, header_wrap) and size rows with ``fit_row``."""
+                title: str | None = None, subtitle: str = "", freeze_columns: int = 0,
+                label_columns: int | None = None, smallest_font: float = 10) -> None:
+    """Make a sheet print-ready at no less than 9 pt: A4 or A3 landscape as the columns
+    need (``print_layout``), ``header_rows`` (first, last; zero-based) repeated on every
+    page and frozen with the first ``freeze_columns`` columns; a sheet too wide for A3 is
+    split into column groups with its first ``label_columns`` (default: the frozen ones)
+    repeated on each page. Column widths ``columns`` (in characters), narrow margins,
+    ``title`` (default: the sheet's name) and ``subtitle`` in the page header, the sheet
+    name and page numbers in the footer. Wrap text with the wrapping formats (text_wrap,
+    header_wrap) and size rows with ``fit_row``."""
     title = worksheet.name if title is None else title
-    worksheet.set_paper(A3_PAPER)
+    labels = freeze_columns if label_columns is None else label_columns
+    paper, scale, breaks = print_layout(columns, labels, smallest_font)
+    worksheet.set_paper(paper)
     worksheet.set_landscape()
-    worksheet.fit_to_pages(1, 0)
+    worksheet.set_print_scale(scale)
+    if breaks:
+        worksheet.set_v_pagebreaks(breaks)
+        if labels:
+            worksheet.repeat_columns(0, labels - 1)
     worksheet.repeat_rows(*header_rows)
     worksheet.freeze_panes(header_rows[1] + 1, freeze_columns)
     worksheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)

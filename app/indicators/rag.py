@@ -213,3 +213,20 @@ def outcome_rag(indicator_rags) -> RagResult:
     if reds * 2 > total:
         return RagResult("R", f"Most rated indicators are Red ({counts}; {total} rated): Red.")
     return RagResult("A", f"A mix of ratings ({counts}; {total} rated), Red not a majority: Amber.")
+
+
+# ---- the RAG summary (Dashboard sheet, report, web dashboard) -------------------------------
+
+
+def rag_counts(letters) -> dict[str | None, int]:
+    """How many of ``letters`` are "R", "A", "G" and None (not rated)."""
+    counts: dict[str | None, int] = {"R": 0, "A": 0, "G": 0, None: 0}
+    for letter in letters:
+        counts[letter] += 1
+    return counts
+
+
+def most_reds_first(items, counts_of) -> list:
+    """``items`` ordered by their counts (``counts_of(item)``, from ``rag_counts``): the
+    most reds first, then the most ambers; ties keep their order."""
+    return sorted(items, key=lambda item: (-counts_of(item)["R"], -counts_of(item)["A"]))

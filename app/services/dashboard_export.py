@@ -87,11 +87,24 @@ from app.services.dashboard import (
 )
 from app.services.plans.workbook import action_plan_sheets
 from app.services.schedule import completeness_view
+from app.vocabulary import WORKBOOK_FLAGS as FLAGS
 from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
 
 WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Why a manager's full version has no DHR sheets (issue 18): said on Contents, in the
+# report and on the download page.
+DHR_LEFT_OUT = ("Left out of this full version: the DHR Budget, DHR Cases and DHR Actions sheets (and the report's "
+                "DHR summary). Domestic Homicide Review data is restricted to administrators, DHR co-ordinators and "
+                "the people an administrator has given DHR access; ask an administrator if you need it.")
 TOTAL_STATUS = {"complete": "complete", "supplied": "complete", "mismatch": "mismatch", "incomplete": "incomplete",
                 "not_combined": "complete"}
+
+
+def left_out_for(user, public: bool) -> str | None:
+    """Why ``user``'s full version lacks the DHR sheets, or None (public, or all shown)."""
+    from app.policy import may_see_dhr
+
+    return None if public or user is None or may_see_dhr(user) else DHR_LEFT_OUT
 
 
 def restricted_sheets(user) -> list[SheetWriter]:
@@ -203,20 +216,44 @@ class _Builder:
                                        internal and comment is not None, rows))
         return blocks
 
+    def history(self, row: IndicatorRow) -> list[dict]:
+        """The row's last 8 figures with a value, for periods of the same kind and length
+        as its latest, up to the dashboard's period: the sparkline's points."""
+        own = period_of(row.period)
+        found = [figure for figure in self.table.series(row.indicator, row.area, own.kind, limit=10_000)
+                 if figure["value"] is not None and period_of(figure["period"]).months == own.months
+                 and period_of(figure["period"]).end <= self.table.period.end]
+        return found[-8:]
+
     def dashboard_row(self, row: IndicatorRow) -> DashboardRow:
         indicator = self.indicator(row)
         latest, previous = row.period, row.previous_period
-        reason = " ".join(part for part in (row.rag_reason, self.comment(row)) if part) or None
+        history = self.history(row)
+        latest_value = self.value(row.indicator, row.area, latest)
+        latest_flag = _flag(row.latest_flag, row.aggregate_status, row.latest)
+        received_note = None
+        if latest_value is None and history and period_of(history[-1]["period"]).end < period_of(latest).end:
+            # Nothing for the row's own period (a total still incomplete, a figure not
+            # released): the newest figure actually received, with its period, beats a
+            # blank, and the reason says why it is not the row's period.
+            newest = history[-1]
+            received_note = (f"Latest figure received: {_label(newest['period'])}; "
+                             f"{_label(latest)} is {FLAGS[latest_flag][0] if latest_flag else 'not available'}.")
+            latest, latest_value, latest_flag = newest["period"], newest["value"], _flag(newest["flag"])
+            self.used.add((row.indicator, row.area, latest))
+        reason = " ".join(part for part in (received_note, row.rag_reason, self.comment(row)) if part) or None
+        numbered = self.table.specs[row.indicator].numerator is not None
         return DashboardRow(
             indicator=self.display_name(row), unit=_unit(indicator.unit), decimals=indicator.decimals,
             previous=self.value(row.indicator, row.area, previous), previous_label=_label(previous),
-            latest=self.value(row.indicator, row.area, latest), latest_label=_label(latest),
-            latest_flag=_flag(row.latest_flag, row.aggregate_status, row.latest),
+            latest=latest_value, latest_label=_label(latest), latest_flag=latest_flag,
             previous_flag=_flag(row.previous_flag) if row.previous is None else None,
             direction=row.direction, rag=row.rag, rag_reason=reason, rag_overridden=bool(row.rag_overridden),
             significance=row.significance, peer_comparison=row.peer_comparison,
             district_rags=dict(row.strip), comparison=row.comparison, direction_basis=row.direction_basis,
             previous_numerator=self.numerator(row, previous), latest_numerator=self.numerator(row, latest),
+            history=[(_label(f["period"]), f["value"]) for f in history],
+            history_numerators=[self.numerator(row, f["period"]) for f in history] if numbered else None,
         )
 
     def district_tables(self) -> tuple[list[DistrictTable], set[str]]:
@@ -551,6 +588,7 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
         submissions=builder.submissions(),
         extra_sheets=[] if public else action_plan_sheets() + restricted_sheets(user),
         areas=builder.view.districts,
+        left_out=left_out_for(user, public),
     )
     if not public:
         return data
@@ -564,5 +602,23 @@ def export_dashboard(
     """(file name, workbook) of the dashboard for ``period``."""
     spec = parse_dashboard_period(period)
     data = dashboard_data(spec, user, public=public, generated_at=generated_at)
-    name = f"dashboard_{period_slug(spec).replace('..', '_to_')}{'_public' if public else ''}.xlsx"
-    return name, io.BytesIO(dashboard_bytes(data))
+    return _file_name("dashboard", spec, public, "xlsx"), io.BytesIO(dashboard_bytes(data))
+
+
+def _file_name(kind: str, spec, public: bool, suffix: str) -> str:
+    return f"{kind}_{period_slug(spec).replace('..', '_to_')}{'_public' if public else ''}.{suffix}"
+
+
+def export_report(
+    period, user=None, *, public: bool = False, generated_at: datetime | None = None
+) -> tuple[str, io.BytesIO]:
+    """(file name, Word document) of the board's performance report for ``period``: the
+    workbook's content (``dashboard_data``, so public is public in both), with a DHR
+    summary in the full version for whoever may see DHR data (None: the operator)."""
+    from app.export.report import report_bytes
+    from app.services.dhr import dhr_summary, dhr_summary_for
+
+    spec = parse_dashboard_period(period)
+    data = dashboard_data(spec, user, public=public, generated_at=generated_at)
+    dhr = None if public else (dhr_summary() if user is None else dhr_summary_for(user))
+    return _file_name("report", spec, public, "docx"), io.BytesIO(report_bytes(data, dhr, data.left_out))

@@ -5,6 +5,7 @@ Each area of the product keeps its own section below.
 """
 from app.indicators.periods import period_of
 from app.ingest.read import cell_ref, column_letters
+from app.indicators.rag import most_reds_first, rag_counts
 from app.vocabulary import FLAG_LABELS, NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR, direction_text
 from app.web.charts import Point, line_chart
 
@@ -197,3 +198,14 @@ def figure_value_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+
+
+def rag_summary(blocks) -> dict:
+    """The web dashboard's RAG summary, as on the workbook's Dashboard sheet: each outcome
+    (with its place on the page, from 1) and its counts of R, A, G and not rated, the most
+    reds first; then the red rows with their outcome. ``blocks``: (block, row views)."""
+    counted = [(index, block, rag_counts(r["row"].rag for r in rows))
+               for index, (block, rows) in enumerate(blocks, start=1)]
+    reds = [(index, block, r) for index, (block, rows) in enumerate(blocks, start=1)
+            for r in rows if r["row"].rag == "R"]
+    return {"outcomes": most_reds_first(counted, lambda item: item[2]), "reds": reds}

@@ -194,6 +194,7 @@ MANAGERS_POST = {**MANAGERS, "manager": 302, "admin": 302}
 ROUTES["dashboard.index"] = ("GET", lambda ids: "/dashboard/", DATA_READERS)
 ROUTES["dashboard.period"] = ("GET", lambda ids: "/dashboard/2015-16", DATA_READERS)
 ROUTES["dashboard.download"] = ("GET", lambda ids: "/dashboard/2015-16/download", MANAGERS)
+ROUTES["dashboard.report"] = ("GET", lambda ids: "/dashboard/2015-16/report", MANAGERS)
 for endpoint, url in {
     "performance.indicator": "/performance/2015-16/indicators/{indicator}",
     "performance.outcome": "/performance/2015-16/outcomes/{outcome}",

@@ -14,9 +14,7 @@ from app.periods import parse_period, periods_whose_commentary_applies
 from app.services.ratings import save_commentary, save_outcome_assessment
 from tests.conftest import DEMO_MANAGER as MANAGER
 from tests.conftest import sign_in
-
-DASHBOARD_HEADER_ROW = 4  # openpyxl rows: title, partnership line, blank, header, district codes
-OUTCOME_COL, COMMENT_COL, INDICATOR_COL, PREVIOUS_COL, LATEST_COL = 1, 3, 4, 5, 6
+from tests.dashboard_sheet import columns, dashboard_rows
 
 
 def export(runner, tmp_path, *args):
@@ -28,9 +26,7 @@ def export(runner, tmp_path, *args):
 
 def overall_comments(ws) -> dict[str, str | None]:
     """Outcome name → its overall comment, as the Dashboard sheet shows them."""
-    return {ws.cell(r, OUTCOME_COL).value: ws.cell(r, COMMENT_COL).value
-            for r in range(DASHBOARD_HEADER_ROW + 2, ws.max_row + 1)
-            if ws.cell(r, OUTCOME_COL).value and ws.cell(r, INDICATOR_COL).value}
+    return {row.outcome: row.overall_comment for row in dashboard_rows(ws).values()}
 
 
 def appendix_1(seed) -> dict[str, str]:
@@ -76,8 +72,8 @@ def test_year_comments_show_on_the_q4_export_and_page_and_the_quarters_own_wins(
     assert shown["Ongoing reductions in crime"] == "Q4: burglary operation under way."
     offending = next(name for name in expected if name.startswith("Reduce offending"))
     assert shown[offending] == expected[offending]  # the other outcomes keep the year's
-    reasons = [ws.cell(r, 9).value or "" for r in range(1, ws.max_row + 1)
-               if (ws.cell(r, INDICATOR_COL).value or "").startswith("Domestic Burglary rate")]
+    reasons = [row["RAG reason and commentary"] or "" for name, row in dashboard_rows(ws).items()
+               if name.startswith("Domestic Burglary rate")]
     assert "Comment: The quarter: burglary up since January." in reasons[0] and "The year" not in reasons[0]
     page = html.unescape(client.get("/dashboard/2015-16-q4").get_data(as_text=True))
     assert "Q4: burglary operation under way." in page and expected["Ongoing reductions in crime"] not in page
@@ -96,22 +92,16 @@ def test_a_mid_year_quarter_and_the_default_export_do_not_borrow_the_years_comme
     shown = overall_comments(ws)
     assert shown["Ongoing reductions in crime"] is None
     assert not set(shown.values()) & set(expected.values())
-    assert ws.cell(DASHBOARD_HEADER_ROW, PREVIOUS_COL).value == "Previous year"
-    assert ws.cell(DASHBOARD_HEADER_ROW, LATEST_COL).value == "Latest"
 
 
-def test_dashboard_headers_name_a_period_only_when_every_row_compares_it(demo, runner, tmp_path):
+def test_dashboard_headers_name_no_period_and_each_figure_has_its_own(demo, runner, tmp_path):
+    """Issue 18: a header naming one period printed above rows of others; each figure's
+    period is now in its own cell before it."""
     ws, _ = export(runner, tmp_path, "--period", "2015/16 Q4")
-    # The rows compare different periods (Appendix 1's years, Cambridgeshire's quarters,
-    # the service's Dec - Mar span), so the headers name none and every figure names its own.
-    assert ws.cell(DASHBOARD_HEADER_ROW, PREVIOUS_COL).value == "Previous year"
-    assert ws.cell(DASHBOARD_HEADER_ROW, LATEST_COL).value == "Latest"
-    formats = {ws.cell(r, INDICATOR_COL).value: (ws.cell(r, PREVIOUS_COL).number_format,
-                                                   ws.cell(r, LATEST_COL).number_format)
-               for r in range(DASHBOARD_HEADER_ROW + 2, ws.max_row + 1) if ws.cell(r, INDICATOR_COL).value}
-    total_crime = next(v for k, v in formats.items() if k.startswith("Total Crime rate"))
-    assert "(2014/15)" in total_crime[0] and "(2015/16)" in total_crime[1]
-    offending = next(v for k, v in formats.items() if k.startswith("% Reduction in offending"))
-    assert "(2013/14)" in offending[0] and "(2014/15)" in offending[1]
-    helpline = formats["Helpline calls received"]
-    assert "(Dec 2015 – Mar 2016)" in helpline[1]
+    heads = columns(ws)
+    assert {"Previous period", "Previous", "Latest period", "Latest"} <= set(heads)
+    rows = dashboard_rows(ws)
+    total_crime = next(v for k, v in rows.items() if k.startswith("Total Crime rate"))
+    assert (total_crime["Previous period"], total_crime["Latest period"]) == ("2014/15", "2015/16")
+    offending = next(v for k, v in rows.items() if k.startswith("% Reduction in offending"))
+    assert (offending["Previous period"], offending["Latest period"]) == ("2013/14", "2014/15")

@@ -39,7 +39,8 @@ def text_of(response) -> str:
 
 
 def row_html(text: str, name: str) -> str:
-    start = text.index(f">{name}")
+    # In the outcomes' tables: the RAG summary above them names the red rows too.
+    start = text.index(f">{name}", text.index("id=\"outcome-1\""))
     return text[start:text.index("</tr>", start)]
 
 

@@ -74,7 +74,7 @@ def workbook_rag(runner, tmp_path) -> tuple[tuple, tuple]:
     result = runner.invoke(args=["dashboard", "export", "-o", str(path), "--period", "Dec 2015 - Mar 2016"])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(path)
-    dashboard = next(row for row in book["Dashboard"].iter_rows(values_only=True) if row[3] == ENGAGEMENT)
+    dashboard = next(row for row in book["Dashboard"].iter_rows(values_only=True) if row[0] == ENGAGEMENT)
     measures = next(row for row in book["Outcome measures"].iter_rows(values_only=True) if row[0] == ENGAGEMENT)
     return dashboard, measures
 
@@ -96,7 +96,7 @@ def test_a_target_with_a_tolerance_moves_the_rating_on_the_dashboard_and_in_the_
     page = text_of(client.get(f"/dashboard/{SPAN}").data)
     assert "Short of the target of 85 by 4.3% (within 5%): Amber" in page
     dashboard, measures = workbook_rag(runner, tmp_path)
-    assert (dashboard[5], dashboard[7], dashboard[8]) == (
+    assert (dashboard[4], dashboard[7], dashboard[8]) == (  # latest, progress RAG, reason
         latest, "A", "Short of the target of 85 by 4.3% (within 5%): Amber")
     assert measures == (ENGAGEMENT, 85, latest, "A")
 

@@ -22,7 +22,7 @@ from app.services.dhr.cases import (
     list_areas, list_cases, remove_panel_meeting, save_case,
 )
 from app.services.dhr.settings import clock_rule, current_date
-from app.services.dhr.workbook import dhr_sheets, dhr_sheets_for, dhr_workbook_bytes
+from app.services.dhr.workbook import dhr_sheets, dhr_sheets_for, dhr_summary, dhr_summary_for, dhr_workbook_bytes
 
 __all__ = [
     "CASE_STATUS_LABELS", "DATE_COLUMNS", "BudgetView", "ReturnFill", "access_list", "access_user", "action_of",
@@ -30,7 +30,9 @@ __all__ = [
     "agencies_by_name",
     "add_action_update", "add_panel_meeting", "budget_forecast", "budget_from_stored_return", "budget_of",
     "budget_view", "budget_year_row", "budget_year_rows", "case_actions", "case_clocks", "case_dates",
-    "case_problems", "case_row", "clock_rule", "current_date", "dhr_sheets", "dhr_sheets_for", "dhr_workbook_bytes",
+    "case_problems", "case_row", "clock_rule", "current_date", "dhr_sheets", "dhr_sheets_for",
+    "dhr_summary", "dhr_summary_for",
+    "dhr_workbook_bytes",
     "get_action", "get_budget_year", "get_case", "get_contribution", "get_cost", "list_actions", "list_areas",
     "list_cases", "parse_financial_year", "remove_budget_line", "remove_panel_meeting", "row_label", "save_action",
     "save_budget_year", "save_case", "save_contribution", "save_cost", "set_dhr_access",

@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import date
+
+from app.dhr import long_date
+from app.dhr.actions import action_rag
+from app.dhr.clocks import compute_clocks
 
 from app.errors import Forbidden
 from app.export.dashboard_data import SheetWriter
 from app.export.dhr_sheets import dhr_sheet_writers
 from app.export.formats import Formats
+from app.export.report import DhrSummary
 from app.export.xlsx import new_workbook
 from app.policy import may_see_dhr
 from app.services.dhr.actions import action_of, list_actions
@@ -44,3 +50,30 @@ def dhr_workbook_bytes(user, on: date | None = None) -> bytes:
         write(workbook, formats)
     workbook.close()
     return buffer.getvalue()
+
+
+def dhr_summary_for(user, today: date | None = None):
+    """The report's DHR section (``app.export.report.DhrSummary``): cases by status, the
+    statutory clocks by RAG and the actions by RAG, as at ``today``; None for anyone who
+    may not see DHR data."""
+
+
+    return dhr_summary(today) if may_see_dhr(user) else None
+
+
+def dhr_summary(today: date | None = None):
+    """The report's DHR section with no access check: only for the server operator's command."""
+    today = today or current_date()
+    rule = clock_rule()
+    cases = [case_row(c) for c in list_cases()]
+    statuses = Counter(case.status for case in cases)
+    clocks = Counter((clock.name, clock.rag) for case in cases for clock in compute_clocks(case.dates, rule, today)
+                     if clock.rag)
+    actions = Counter(action_rag(action_of(a), today)[0] for a in list_actions())
+    words = {"R": "red (overdue)", "A": "amber (due soon)", "G": "green"}
+    case_lines = [("Reviews on the register", str(len(cases)))]
+    case_lines += [(status, str(count)) for status, count in sorted(statuses.items())]
+    case_lines += [(f"{name} clock {words[rag]}", str(clocks[(name, rag)]))
+                   for name in ("Decision", "Review") for rag in "RAG" if clocks[(name, rag)]]
+    action_lines = [(f"Actions {words[rag]}", str(actions[rag])) for rag in "RAG"]
+    return DhrSummary(as_at=long_date(today), cases=case_lines, actions=action_lines)

@@ -2,7 +2,7 @@
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.policy import MANAGERS, READERS, may_manage_performance
+from app.policy import MANAGERS, READERS, may_manage_performance, may_see_dhr
 from app.services import ServiceError
 from app.services.dashboard import (
     dashboard_view,
@@ -11,11 +11,12 @@ from app.services.dashboard import (
     period_slug,
     periods_with_figures,
 )
-from app.services.dashboard_export import WORKBOOK_MIMETYPE, export_dashboard
+from app.export.report import DOCX_MIMETYPE
+from app.services.dashboard_export import DHR_LEFT_OUT, WORKBOOK_MIMETYPE, export_dashboard, export_report
 from app.web.access import roles_required
 from app.web.dashboard import bp
 from app.web.dashboard.forms import VERSION_LABELS, DownloadForm, FilterForm
-from app.web.presenters import RAG_TAGS, row_view
+from app.web.presenters import RAG_TAGS, rag_summary, row_view
 
 
 def _period_or_404(slug: str):
@@ -55,23 +56,59 @@ def period(slug: str):
     form.period.data = period_slug(spec)
     blocks = [(block, [row_view(view, row, f"chart-{b}-{r}") for r, row in enumerate(block.rows)])
               for b, block in enumerate(view.outcomes)]
+    # One outcome at a time (tabs, where the browser runs scripts), unless "show all" asks
+    # for the long page.
+    show_all = request.args.get("all") == "1" or len(blocks) < 2
+    kept = {key: value for key, value in request.args.items() if key != "all"}
     return render_template("dashboard/period.html", title=f"Dashboard {spec.label}", view=view, blocks=blocks,
-                           form=form, slug=period_slug(spec), rag_tags=RAG_TAGS,
-                           can_manage=may_manage_performance(current_user))
+                           form=form, slug=period_slug(spec), rag_tags=RAG_TAGS, summary=rag_summary(blocks),
+                           show_all=show_all, can_manage=may_manage_performance(current_user),
+                           compact_url=url_for("dashboard.period", slug=period_slug(spec), **kept),
+                           show_all_url=url_for("dashboard.period", slug=period_slug(spec), all="1", **kept))
+
+
+# What each download sends: (service, mimetype, page heading, what the file holds, button).
+DOWNLOADS = {
+    "workbook": (export_dashboard, WORKBOOK_MIMETYPE, "Download the dashboard workbook",
+                 "The workbook is made from the figures stored now: the dashboard with its RAG summary, district "
+                 "tables, outcome measures against target, quarterly trends, rolling 12 months, which returns came "
+                 "in, and notes and definitions. Every sheet prints on A4 or A3 at 9 point or larger.",
+                 "Download the workbook"),
+    "report": (export_report, DOCX_MIMETYPE, "Download the performance report",
+               "The report is a Word document for the board's papers, made from the figures stored now: a cover, "
+               "the RAG summary with the indicators rated red and their reasons, Appendix 1 (a table per outcome), "
+               "the district tables and the notes and definitions.",
+               "Download the report"),
+}
+
+
+def _download(slug: str, kind: str):
+    """The choice of version, then the file itself (a GET: it changes nothing)."""
+    spec = _period_or_404(slug)
+    export, mimetype, heading, about, button = DOWNLOADS[kind]
+    form = DownloadForm(request.args)
+    form.submit.label.text = button
+    version = request.args.get("version")
+    if version in VERSION_LABELS:
+        filename, body = export(spec, current_user, public=version == "public")
+        return send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename)
+    if version is not None:
+        form.version.errors = ["Choose the full or the public version."]
+    status = 400 if form.version.errors else 200
+    return render_template("dashboard/download.html", title=f"{heading}, {spec.label}", heading=heading,
+                           about=about, action=url_for(f"dashboard.{'download' if kind == 'workbook' else kind}",
+                                                       slug=period_slug(spec)),
+                           left_out=None if may_see_dhr(current_user) else DHR_LEFT_OUT,
+                           form=form, spec=spec, slug=period_slug(spec)), status
 
 
 @bp.route("/<slug>/download")
 @roles_required(*MANAGERS)
 def download(slug: str):
-    """The choice of version, then the workbook itself (a GET: it changes nothing)."""
-    spec = _period_or_404(slug)
-    form = DownloadForm(request.args)
-    version = request.args.get("version")
-    if version in VERSION_LABELS:
-        filename, body = export_dashboard(spec, current_user, public=version == "public")
-        return send_file(body, mimetype=WORKBOOK_MIMETYPE, as_attachment=True, download_name=filename)
-    if version is not None:
-        form.version.errors = ["Choose the full or the public version."]
-    status = 400 if form.version.errors else 200
-    return render_template("dashboard/download.html", title=f"Download the dashboard workbook, {spec.label}",
-                           form=form, spec=spec, slug=period_slug(spec)), status
+    return _download(slug, "workbook")
+
+
+@bp.route("/<slug>/report")
+@roles_required(*MANAGERS)
+def report(slug: str):
+    return _download(slug, "report")

@@ -24,6 +24,8 @@ from app.export.dashboard_data import (
     TrendRow, TrendTable, suppress_small_counts,
 )
 
+from tests.dashboard_sheet import columns, dashboard_rows, header_row
+
 from .conftest import percent_text_to_number, seed_dashboard_data
 
 STANDARD_SHEETS = [CONTENTS, DASHBOARD, DISTRICTS, MEASURES, TRENDS, ROLLING, COMPLETENESS, NOTES]
@@ -90,18 +92,20 @@ def test_contents_links_every_sheet_and_lists_submissions(seed_workbook, seed_da
 
 
 def test_print_settings_on_every_sheet(seed_workbook):
+    """Every sheet prints landscape on A4 or A3 at 90% or more of its 10-point text (no
+    fitting to a page width, which shrank the Dashboard to 6 pt)."""
     _content, wb, _values = seed_workbook
     for ws in wb.worksheets:
-        assert ws.page_setup.paperSize == 8, ws.title
+        assert ws.page_setup.paperSize in (8, 9), ws.title
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        # fitToWidth 1 is the file format's default, so XlsxWriter leaves it out.
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.scale or 100) >= 90, ws.title
         assert ws.print_title_rows, ws.title
         assert ws.freeze_panes, ws.title
         assert "&P" in ws.oddFooter.right.text and ws.title in ws.oddHeader.left.text
     dashboard = wb[DASHBOARD]
-    assert dashboard.print_title_rows == "$4:$5" and dashboard.freeze_panes == "A6"
+    header = header_row(dashboard)
+    assert dashboard.print_title_rows == f"${header}:${header}" and dashboard.freeze_panes == f"A{header + 1}"
 
 
 # ---- Dashboard (Appendix 1) ----------------------------------------------------------------------
@@ -110,43 +114,39 @@ def test_print_settings_on_every_sheet(seed_workbook):
 def test_dashboard_rows_equal_the_published_appendix(seed_workbook, seed):
     _content, wb, _values = seed_workbook
     ws = wb[DASHBOARD]
+    heads = columns(ws)
     codes = list(seed["leicestershire_dashboard_2015_16_q4"]["area_codes"].values())
-    assert [ws.cell(5, 13 + i).value for i in range(len(codes))] == codes
+    assert [ws.cell(header_row(ws), heads["Peer comparison"] + 1 + i).value for i in range(len(codes))] == codes
+    rows = dashboard_rows(ws)
     for outcome in seed["leicestershire_dashboard_2015_16_q4"]["outcomes"]:
-        first = row_of(ws, 1, outcome["outcome"])
-        assert ws.cell(first, 2).value == outcome["overall_rag"]
-        assert ws.cell(first, 3).value == outcome["comment"]
-        if len(outcome["indicators"]) > 1:
-            last = first + len(outcome["indicators"]) - 1
-            merged = {str(r) for r in ws.merged_cells.ranges}
-            assert {f"A{first}:A{last}", f"B{first}:B{last}", f"C{first}:C{last}"} <= merged
-        for offset, indicator in enumerate(outcome["indicators"]):
-            r = first + offset
-            assert ws.cell(r, 4).value == indicator["name"]
-            assert ws.cell(r, 5).value == indicator["previous"]
-            assert ws.cell(r, 6).value == indicator["latest"]
-            assert ws.cell(r, 8).value == indicator["progress"]
-            assert ws.cell(r, 11).value == indicator.get("county_comparison")
+        for indicator in outcome["indicators"]:
+            row = rows[indicator["name"]]
+            assert (row.outcome, row.overall_rag, row.overall_comment) == (
+                outcome["outcome"], outcome["overall_rag"], outcome["comment"])
+            assert row["Previous"] == indicator["previous"]
+            assert row["Latest"] == indicator["latest"]
+            assert row["Progress RAG"] == indicator["progress"]
+            assert row["Peer comparison"] == indicator.get("county_comparison")  # the paper's position
             if indicator.get("direction"):
-                assert ws.cell(r, 7).value.endswith(indicator["direction"].capitalize())
-            for col in range(13, 13 + len(codes)):
-                assert ws.cell(r, col).value in "RAG"
+                assert row["Direction of travel"].endswith(indicator["direction"].capitalize())
+            for code in codes:
+                assert row[code] in "RAG"
 
 
-def test_flags_and_other_periods_are_in_the_number_format_and_the_value_stays_a_number(seed_workbook):
+def test_periods_and_flags_have_their_own_cell_and_the_figure_a_plain_number(seed_workbook):
+    """A period (or flag) carried in a number format printed as ### in a narrow column
+    (issue 18): each figure's period, with its flag, is in the cell before it."""
     _content, wb, _values = seed_workbook
-    ws = wb[DASHBOARD]
-    estimate = ws.cell(row_of(ws, 4, "Number of referrals to domestic abuse support services (adults)"), 6)
-    assert estimate.value == 1400 and estimate.data_type == "n"
-    # The seed's rows compare different periods (IOM's 2013-14 with 2014-15), so the headers
-    # name none and every figure names its own (issue 15).
-    assert (ws.cell(4, 5).value, ws.cell(4, 6).value) == ("Previous year", "Latest")
-    assert "(2015-16, estimate)" in estimate.number_format and estimate.font.i
-    iom = row_of(ws, 4, "% Reduction in offending by IOM & PPO Offenders")
-    assert ws.cell(iom, 5).value == 38.9 and '"% (2013-14)"' in ws.cell(iom, 5).number_format
-    assert ws.cell(iom, 6).value == 56.1 and "2014-15" in ws.cell(iom, 6).number_format
-    plain = ws.cell(row_of(ws, 4, "Total Crime rate (per 1,000 population)"), 6)
-    assert plain.number_format == '#,##0.00" (2015-16)"'
+    rows = dashboard_rows(wb[DASHBOARD])
+    estimate = rows["Number of referrals to domestic abuse support services (adults)"]
+    assert estimate["Latest"] == 1400 and estimate.cell("Latest").data_type == "n"
+    assert estimate["Latest period"] == "2015-16 (estimate)"
+    iom = rows["% Reduction in offending by IOM & PPO Offenders"]
+    assert (iom["Previous period"], iom["Previous"], iom["Latest period"], iom["Latest"]) == (
+        "2013-14", 38.9, "2014-15", 56.1)
+    for row in rows.values():
+        for header in ("Previous", "Latest"):
+            assert "(" not in row.cell(header).number_format, (row, header)
 
 
 def test_every_rag_cell_is_covered_by_conditional_formats(seed_workbook):
@@ -157,23 +157,39 @@ def test_every_rag_cell_is_covered_by_conditional_formats(seed_workbook):
             assert has_rag_rules(ws, cell.coordinate), f"{ws.title}!{cell.coordinate}"
             checked += 1
     assert checked >= 12 * 9  # the dashboard's progress and district cells at least
+
+
+def test_the_rag_summary_counts_each_outcomes_ratings_reds_first(seed_workbook, seed):
+    _content, wb, _values = seed_workbook
     ws = wb[DASHBOARD]
-    assert has_rag_rules(ws, "B6") and has_rag_rules(ws, "S17")  # overall RAG, last district
+    top = row_of(ws, 1, "RAG summary") + 1
+    assert [ws.cell(top, c).value for c in (1, 4, 5, 6, 7, 8)] == ["Outcome", "Overall RAG", "Red", "Amber",
+                                                                   "Green", "Not rated"]
+    outcomes = seed["leicestershire_dashboard_2015_16_q4"]["outcomes"]
+    summary = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(5, 9)]
+               for r in range(top + 1, top + 1 + len(outcomes))}
+    for outcome in outcomes:
+        ratings = [i["progress"] for i in outcome["indicators"]]
+        assert summary[outcome["outcome"]] == [ratings.count("R"), ratings.count("A"), ratings.count("G"),
+                                               ratings.count(None)]
+    reds = [counts[0] for counts in summary.values()]
+    assert reds == sorted(reds, reverse=True) and reds[0] > 0
+    listed = row_of(ws, 1, "Red indicators")
+    red_names = {i["name"] for o in outcomes for i in o["indicators"] if i["progress"] == "R"}
+    assert {ws.cell(r, 1).value for r in range(listed + 1, listed + 1 + len(red_names))} == red_names
 
 
 def test_missing_figures_are_never_zero(seed, seed_workbook):
     _content, wb, _values = seed_workbook
-    ws = wb[DASHBOARD]
-    referrals = row_of(ws, 4, "Number of referrals to domestic abuse support services (adults)")
-    assert ws.cell(referrals, 8).value is None  # no RAG, as published
+    rows = dashboard_rows(wb[DASHBOARD])
+    assert rows["Number of referrals to domestic abuse support services (adults)"]["Progress RAG"] is None
     data = seed_dashboard_data(seed)
     block = data.outcomes[0]
     row = replace(block.rows[0], latest=None, latest_flag="not_yet_released", previous=None)
     data = replace(data, outcomes=[replace(block, rows=[row, *block.rows[1:]]), *data.outcomes[1:]])
-    ws = open_workbook(dashboard_bytes(data))[DASHBOARD]
-    r = row_of(ws, 4, row.indicator)
-    assert ws.cell(r, 5).value is None
-    assert ws.cell(r, 6).value == "not yet released"
+    written = dashboard_rows(open_workbook(dashboard_bytes(data))[DASHBOARD])[row.indicator]
+    assert written["Previous"] is None
+    assert written["Latest"] == "not yet released"
 
 
 # ---- District tables (Appendix 2) ---------------------------------------------------------------------
@@ -391,12 +407,14 @@ def test_agency_text_is_never_a_formula(seed, seed_data):
     )
     wb = open_workbook(dashboard_bytes(data))
     dashboard = wb[DASHBOARD]
-    r = row_of(dashboard, 4, row.indicator)
+    written = dashboard_rows(dashboard)[row.indicator]
+    outcome_row = written.row - 1  # the outcome's own row, above its first indicator
+    reason_col = columns(dashboard)["RAG reason and commentary"]
     expected = {
-        (DASHBOARD, dashboard.cell(r, 3).coordinate): EVIL,
-        (DASHBOARD, dashboard.cell(r, 9).coordinate): EVIL,
-        (DASHBOARD, dashboard.cell(r, 10).coordinate): "=1+1",
-        (DASHBOARD, dashboard.cell(r, 12).coordinate): "@SUM(A1)",
+        (DASHBOARD, dashboard.cell(outcome_row, reason_col).coordinate): EVIL,
+        (DASHBOARD, written.cell("RAG reason and commentary").coordinate): EVIL,
+        (DASHBOARD, written.cell("Significance").coordinate): "=1+1",
+        (DASHBOARD, written.cell("County comparison").coordinate): "@SUM(A1)",
         (DISTRICTS, f"L{row_of(wb[DISTRICTS], 1, district.rows[0].indicator)}"): "=2+2",
         (TRENDS, f"K{row_of(wb[TRENDS], 1, trend.rows[0].indicator)}"): "+44 1234; Q4 2014/15: not yet due",
         (COMPLETENESS, "A5"): "=EVIL()",
@@ -418,10 +436,10 @@ def test_internal_comment_is_marked_and_left_out_of_the_public_version(seed_data
     block = replace(seed_data.outcomes[0], comment_internal=True)
     data = replace(seed_data, outcomes=[block, *seed_data.outcomes[1:]])
     ws = open_workbook(dashboard_bytes(data))[DASHBOARD]
-    assert ws.cell(row_of(ws, 1, block.name), 3).value == "Internal: " + block.overall_comment
+    assert dashboard_rows(ws)[block.rows[0].indicator].overall_comment == "Internal: " + block.overall_comment
     public = open_workbook(dashboard_bytes(replace(data, public=True)))
     ws = public[DASHBOARD]
-    assert ws.cell(row_of(ws, 1, block.name), 3).value is None
+    assert dashboard_rows(ws)[block.rows[0].indicator].overall_comment is None
     assert "Public version" in public[CONTENTS].cell(row_of(public[CONTENTS], 1, "Version"), 2).value
 
 
@@ -619,3 +637,15 @@ def test_contents_says_why_no_submissions_are_listed(seed, public, text):
     data = replace(seed_dashboard_data(seed), submissions=[], public=public)
     contents = open_workbook(dashboard_bytes(data))["Contents"]
     assert text in [c.value for row in contents.iter_rows() for c in row]
+
+
+def test_a_table_that_would_not_fit_on_the_page_starts_the_next(seed_data):
+    """Issue 18: on a sheet of several tables only the title rows repeat, so a table split
+    over two pages lost its title and header; one that would not fit starts a new page."""
+    table = seed_data.district_tables[0]
+    tables = [replace(table, title=f"Table {n}") for n in range(1, 9)]
+    ws = open_workbook(dashboard_bytes(replace(seed_data, district_tables=tables)))[DISTRICTS]
+    breaks = [brk.id for brk in ws.row_breaks.brk]
+    titles = {row_of(ws, 1, f"Table {n} — {table.period_label}") for n in range(1, 9)}
+    assert breaks and all(b + 1 in titles for b in breaks)  # a break sits just above a table's title
+    assert min(titles) - 1 not in breaks  # never before the first

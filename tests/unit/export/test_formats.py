@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 from app.export.formats import (
-    RAG_COLOURS, STATUS_COLOURS, Formats, chart_series, fit_row, lines_needed, number_format, setup_print,
+    RAG_COLOURS, STATUS_COLOURS, Formats, chart_series, column_points, fit_row, lines_needed, number_format,
+    print_layout, setup_print,
 )
 from app.export.xlsx import new_workbook
 
@@ -118,14 +119,28 @@ def test_setup_print():
                     freeze_columns=1)
 
     ws = written(build).active
-    assert ws.page_setup.paperSize == 8 and ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"  # A4: it fits
+    assert (ws.page_setup.scale or 100) == 100
     assert ws.print_title_rows == "$4:$5" and ws.freeze_panes == "B6"
     assert [ws.column_dimensions[c].width for c in "ABC"] == pytest.approx([30, 12.5, 8], abs=0.8)  # plus padding
     assert "Hinckley && Bosworth dashboard" in ws.oddHeader.left.text  # "&" alone is a header code
     assert ws.oddHeader.right.text.endswith("2015/16 Q4")
     assert ws.oddFooter.right.text == "Page &P of &N" and ws.oddFooter.left.text == "&A"
     assert ws.page_margins.left == 0.4
+
+
+def test_print_layout_keeps_text_at_9_points_or_more():
+    assert print_layout([30] * 3) == (9, 100, [])  # A4 landscape at full size
+    assert print_layout([30] * 5) == (8, 100, [])  # A3
+    paper, scale, breaks = print_layout([30] * 5 + [12])  # a little wider: A3, shrunk, never below 90%
+    assert (paper, breaks) == (8, []) and 90 <= scale < 100
+    assert print_layout([30] * 5 + [12], smallest_font=9)[2]  # 9-point text cannot shrink: split instead
+    assert print_layout([30] * 6)[2]  # shrinking to fit would go below 9 pt: split
+    paper, scale, breaks = print_layout([20] + [30] * 12, label_columns=1)
+    assert (paper, scale) == (8, 100) and breaks and all(b > 1 for b in breaks)
+    groups = [1, *breaks, 13]  # every group, with the label column, fits the A3 width
+    for start, end in zip(groups, groups[1:]):
+        assert sum(column_points(w) for w in [20] + [30] * (end - start)) <= 1190.6 - 57.6
 
 
 def test_row_heights_fit_wrapped_text():
