@@ -61,8 +61,7 @@ def test_the_exported_appendix_1_is_the_board_papers_cell_for_cell(appendix, see
     # against the whole of 2014/15 has no direction: not two figures of one length) and the
     # referrals (no polarity).
     iom = rows["% Reduction in offending by IOM & PPO Offenders"]
-    assert ws.cell(iom, DIRECTION).value is None
-    assert ws.cell(iom, PROGRESS).value == "G"
+    assert iom["Direction of travel"] is None and iom["Progress RAG"] == "G"
     youth = rows["Rate of re-offending by young offenders (local data)"]
     assert youth["Direction of travel"] is None
     assert youth["Previous period"] == "2014/15 (the latest earlier figure)"
