@@ -151,6 +151,17 @@ AUDIT_ACTIONS = {
     "dhr_action_update_added": "Added a DHR action update",
     "api_token_issued": "Issued an API token", "api_token_revoked": "Revoked an API token",
     "api_request_refused": "API request refused",
+    "sign_out": "Signed out", "sign_in_locked": "Sign-in locked after repeated failures",
+    "sign_in_refused_locked": "Sign-in refused while locked",
+    "two_factor_setup_started": "Began setting up two-factor sign-in",
+    "two_factor_enabled": "Turned on two-factor sign-in", "two_factor_sign_in": "Signed in with a code",
+    "two_factor_code_wrong": "Two-factor code refused", "two_factor_recovery_code_used": "Used a recovery code",
+    "entry_draft_saved": "Saved a return typed in the browser as a draft",
+    "action_plan_created": "Added an action plan", "action_plan_updated": "Changed an action plan",
+    "plan_objective_created": "Added an objective", "plan_objective_updated": "Changed an objective",
+    "plan_action_created": "Added an action", "plan_action_updated": "Changed an action",
+    "plan_action_update_added": "Added an action's quarterly update",
+    "plan_update_return_recorded": "Recorded an action plan update return",
 }
 
 
