@@ -20,9 +20,7 @@ INDICATOR_COL, PREVIOUS_COL, DIRECTION_COL, RAG_COL, REASON_COL = 4, 5, 7, 8, 9
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo):
     return {i.slug: i for i in db.session.scalars(select(Indicator))}
 
 
