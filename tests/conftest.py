@@ -2,17 +2,23 @@
 ``pytest --database-url=postgresql+psycopg://...`` (``make test`` does both).
 
 The schema is built once per run by the real Alembic migrations; each test then gets
-empty tables.
+empty tables. The demo partnership is loaded for real (``flask demo load``) once per run
+and day, kept as a copy, and each test asking for ``demo`` gets its own copy of it put back
+into its empty tables (``DemoCopy``): loading it recomputes every kept indicator result,
+seconds a time, and over a hundred tests need it.
 """
 import email
 import email.policy
 import re
 import secrets
 import socket
+import sqlite3
+from datetime import date
 
 import flask_migrate
 import pytest
 from sqlalchemy import func, select, text, update
+from werkzeug.routing import Rule
 
 from app import create_app
 from app.demo.figures import load_seed
@@ -30,6 +36,31 @@ DEMO_LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
 
 # argon2id at its cheapest (1 pass over 8 KiB): the same code path as production, fast.
 TEST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def _share_url_builders() -> None:
+    """Every test makes its own app, and Werkzeug writes and compiles two Python functions for
+    each of the app's hundred-odd URL rules (about 50 ms an app, a minute over the suite).
+    A rule's builder depends only on its text, its parsed parts and its defaults' names (it
+    reads the rule's converters through ``self`` when called), so the suite compiles each
+    once and hands later apps the same function. Werkzeug's own builder is used for a rule
+    whose default fills one of its parts (the default is written into the function)."""
+    original = Rule._compile_builder
+    built: dict = {}
+
+    def compile_builder(self, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        if any(is_dynamic and data in defaults for is_dynamic, data in self._trace):
+            return original(self, append_unknown)
+        key = (self.rule, append_unknown, tuple(self._trace), tuple(str(k) for k in defaults))
+        if key not in built:
+            built[key] = original(self, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = compile_builder
+
+
+_share_url_builders()
 
 
 def pytest_addoption(parser):
@@ -125,11 +156,95 @@ def app(database_url, migrated, tmp_path):
         db.engine.dispose()
 
 
+def tables_are_empty() -> bool:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    union = " UNION ALL ".join(f'SELECT 1 FROM (SELECT 1 FROM "{t}" LIMIT 1) AS "{t}"' for t in tables)
+    return db.session.execute(text(union)).first() is None
+
+
+class DemoCopy:
+    """What ``flask demo load`` stored in an empty database, kept once per test session:
+    on SQLite a copy of the database file, on PostgreSQL a copy of each table in the
+    schema ``demo_copy`` (with the sequences' values). ``restore()`` puts every row back,
+    with the same ids, into a test's empty tables; each test gets its own rows, as if it
+    had loaded the demo itself. The demo's DHR dates count from today, so a copy taken on
+    another day is taken again."""
+
+    SCHEMA = "demo_copy"
+
+    def __init__(self, folder):
+        self.file = folder / "demo.db"
+        self.day: date | None = None
+        self.result = None  # the CliRunner result of the load the copy was taken from
+        self.sequences: dict[str, tuple[int | None, bool]] = {}
+
+    @property
+    def current(self) -> bool:
+        return self.day == date.today()
+
+    def take(self, result) -> None:
+        """Keep what the database holds now (just after ``flask demo load``)."""
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.SCHEMA}" CASCADE'))
+                conn.execute(text(f'CREATE SCHEMA "{self.SCHEMA}"'))
+                for table in db.metadata.sorted_tables:
+                    conn.execute(text(f'CREATE TABLE "{self.SCHEMA}"."{table.name}" AS SELECT * FROM "{table.name}"'))
+                self.sequences = {
+                    name: (value, value is not None) for name, value in conn.execute(text(
+                        "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema()"))
+                }
+        else:
+            self.file.unlink(missing_ok=True)
+            source = db.engine.raw_connection()
+            try:
+                with sqlite3.connect(self.file) as copy:
+                    source.driver_connection.backup(copy)
+                copy.close()
+            finally:
+                source.close()
+        self.day, self.result = date.today(), result
+
+    def restore(self) -> None:
+        """Put the kept rows into the (empty) tables of the database the app uses."""
+        db.session.remove()
+        postgres = db.engine.dialect.name == "postgresql"
+        with db.engine.connect() as conn:
+            source = f'"{self.SCHEMA}"' if postgres else "demo_copy"
+            if not postgres:
+                conn.exec_driver_sql("ATTACH DATABASE ? AS demo_copy", (str(self.file),))
+            for table in db.metadata.sorted_tables:
+                columns = ", ".join(f'"{c.name}"' for c in table.columns)
+                conn.execute(text(f'INSERT INTO "{table.name}" ({columns}) '
+                                  f'SELECT {columns} FROM {source}."{table.name}"'))
+            for name, (value, called) in self.sequences.items():
+                conn.execute(text("SELECT setval(:name, :value, :called)"),
+                             {"name": f'"{name}"', "value": value or 1, "called": called})
+            conn.commit()
+            if not postgres:
+                conn.exec_driver_sql("DETACH DATABASE demo_copy")
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory) -> DemoCopy:
+    return DemoCopy(tmp_path_factory.mktemp("demo"))
+
+
 @pytest.fixture
-def demo(runner):
-    """The demo partnership, loaded with ``flask demo load``."""
+def demo(runner, demo_copy):
+    """The demo partnership, as ``flask demo load`` leaves it in an empty database; returns
+    the command's result. The first test of the run (and of each day) loads it for real and
+    keeps a copy; later tests get their own copy of those rows (a real load, too, when the
+    test has already stored something of its own)."""
+    if demo_copy.current and tables_are_empty():
+        demo_copy.restore()
+        return demo_copy.result
+    empty = tables_are_empty()
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
+    if empty:
+        demo_copy.take(result)
     return result
 
 

@@ -17,9 +17,7 @@ PAPER_PERIODS = {"2013-14": "2013/14", "2014-15": "2014/15", "Apr-Dec 2015": "Ap
 
 
 @pytest.fixture
-def appendix(runner, tmp_path):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def appendix(demo, runner, tmp_path):
     path = tmp_path / "appendix-1.xlsx"
     result = runner.invoke(args=["dashboard", "export", "-o", str(path), "--period", "2015/16 Q4"])
     assert result.exit_code == 0, result.output

@@ -20,9 +20,7 @@ from tests.dashboard_sheet import dashboard_rows
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo):
     return {i.slug: i for i in db.session.scalars(select(Indicator))}
 
 

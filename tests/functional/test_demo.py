@@ -32,19 +32,21 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def demo(runner):
+def loaded(runner):
+    """``flask demo load`` run here, into the empty database (the other tests read the
+    suite's copy of what it stores: the ``demo`` fixture)."""
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     return result
 
 
-def test_demo_load_prints_a_login_per_role(demo):
+def test_demo_load_prints_a_login_per_role(loaded):
     for role in ("admin", "manager", "dhr_coordinator", "officer"):
-        assert f"  {role} " in demo.output
-    assert "demo-admin-pass" in demo.output
+        assert f"  {role} " in loaded.output
+    assert "demo-admin-pass" in loaded.output
 
 
-def test_demo_load_twice_gives_the_same_database(demo, runner):
+def test_demo_load_twice_gives_the_same_database(loaded, runner):
     first = snapshot()
     assert sum(len(rows) for rows in first.values()) > 200
     result = runner.invoke(args=["demo", "load"])

@@ -25,8 +25,7 @@ def counts() -> dict[str, int]:
     return found
 
 
-def test_demo_cases_exercise_every_clock_state(runner):
-    load(runner)
+def test_demo_cases_exercise_every_clock_state(demo):
     cases = {c.pseudonym: c for c in db.session.scalars(select(DhrCase))}
     assert sorted(cases) == ["AB", "CD", "EF", "FN", "GH", "JK", "LM", "Mary", "NP"]
     assert {c.area.code for c in cases.values()} <= {"B", "C", "H", "HB", "M", "NW", "O", "RUT"}
@@ -44,8 +43,7 @@ def test_demo_cases_exercise_every_clock_state(runner):
     assert ("Decision", "running", "A") in states and ("Decision", "overdue", "R") in states
 
 
-def test_demo_budget_and_actions(runner):
-    load(runner)
+def test_demo_budget_and_actions(demo):
     summary = summarise(budget_of(db.session.scalar(select(DhrBudgetYear))))
     assert (summary.contributions_due, summary.received_in_year, summary.total_costs, summary.closing_reserve,
             summary.forecast_cost) == (66000, 63500, 67589, 21411, 63339)
@@ -73,8 +71,7 @@ def test_loading_again_on_a_later_day_changes_nothing(runner):
     assert {c.pseudonym: (c.incident_date, c.updated_at) for c in db.session.scalars(select(DhrCase))} == dates
 
 
-def test_the_demo_dhr_coordinator_sees_the_register(runner, client):
-    load(runner)
+def test_the_demo_dhr_coordinator_sees_the_register(demo, client):
     signed_in(client, DEMO_DHR)
     page = client.get("/dhr/cases").get_data(as_text=True)
     assert "Mary" in page and "Charnwood" in page and "govuk-tag--orange" in page

@@ -2,8 +2,7 @@
 from app.store.indicator_inputs import area_specs, current_values, indicator_specs, targets
 
 
-def test_demo_data_as_engine_inputs(runner, app):
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+def test_demo_data_as_engine_inputs(demo):
     specs = indicator_specs()
     assert specs["hate-incidents-rate"].polarity == "higher_is_better"
     assert (

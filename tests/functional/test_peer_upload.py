@@ -20,9 +20,8 @@ HATE = "Reported hate incidents (per 1,000 population)"
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo):
+    return demo
 
 
 def count(model) -> int:

@@ -28,9 +28,7 @@ from tests.factories import make_area, make_indicator, make_outcome
 
 
 @pytest.fixture
-def demo(runner):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def demo(demo):
     return {i.name: i for i in db.session.scalars(select(Indicator))}
 
 

@@ -33,9 +33,7 @@ PERCENT_NA = {
 
 
 @pytest.fixture
-def admin(runner, client):
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def admin(demo, client):
     return signed_in(client, DEMO_ADMIN)
 
 
