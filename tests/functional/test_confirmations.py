@@ -14,7 +14,7 @@ from app.models import (
 )
 from app.store.reference import period_row
 from app.web.confirm import DESTRUCTIVE_WORDS
-from tests.conftest import PASSWORD, csrf_token_from, make_config
+from tests.conftest import PASSWORD, assert_signed_in, csrf_token_from, make_config, sign_in
 from tests.functional.test_access import ids  # noqa: F401  (the fixture: one of everything)
 
 
@@ -138,8 +138,8 @@ def test_the_confirmation_page_names_what_will_go_then_the_post_does_it(database
     url, words, action, gone = CASES[endpoint](ids)
     app = create_app(make_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
     client = app.test_client()
-    client.post("/sign-in", data={"email": "admin@example.org", "password": PASSWORD,
-                                  "csrf_token": csrf_token_from(client.get("/sign-in").data)})
+    assert_signed_in(sign_in(client, "admin@example.org", PASSWORD,
+                             csrf_token=csrf_token_from(client.get("/sign-in").data)))
     page = client.get(url)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
