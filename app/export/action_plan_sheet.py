@@ -71,7 +71,9 @@ def write_action_plan_sheet(workbook: Workbook, formats: Formats, plans: Sequenc
     rag_cells = [f"{xl_rowcol_to_cell(3, RAG_COLUMN)}:{xl_rowcol_to_cell(max(row - 1, 3), RAG_COLUMN)}"]
     row = _write_summary(ws, formats, row + 1, lines_all, rag_cells)
     formats.add_rag_formats(ws, " ".join(rag_cells))
-    setup_print(ws, (0, 2), widths, title=SHEET, subtitle=f"As at {long_date(today)}", freeze_columns=0)
+    # Its plan column repeats on each column group's page, so every page names the sheet and plan.
+    setup_print(ws, (0, 2), widths, title=SHEET, subtitle=f"As at {long_date(today)}", freeze_columns=0,
+                label_columns=1)
     return ws
 
 
