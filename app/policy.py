@@ -170,6 +170,8 @@ def may_update_action(user, kind: str, lead_agency_id: int | None) -> bool:
         return True
     return (kind != "dhr" and may_see_plan(user, kind) and own_agency_only(user)
             and lead_agency_id is not None and user.agency_id == lead_agency_id)
+
+
 # ---- signing in ----------------------------------------------------------------------------
 
 def must_use_two_factor(user) -> bool:
