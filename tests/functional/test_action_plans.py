@@ -26,14 +26,16 @@ WORKBOOK = "/dashboard/2015-16/download?version=full"
 
 def latest_rated_indicator() -> tuple[Indicator, str, str]:
     """An indicator with a kept headline rating, its latest rating and that period's label
-    (worked out here from the kept rows, independently of the service)."""
+    (worked out here from the kept rows, independently of the service): the latest period
+    ending, and of two ending on the same day the longer."""
     rows = db.session.execute(
-        select(IndicatorResult.indicator_id, IndicatorResult.data, Period.label, Period.end_date)
+        select(IndicatorResult.indicator_id, IndicatorResult.data, Period.label, Period.end_date, Period.start_date)
         .join(Period, Period.id == IndicatorResult.period_id).where(IndicatorResult.headline.is_(True))).all()
     latest: dict[int, tuple] = {}
-    for indicator_id, data, label, end in rows:
-        if indicator_id not in latest or end > latest[indicator_id][2]:
-            latest[indicator_id] = (json.loads(data).get("rag"), label, end)
+    for indicator_id, data, label, end, start in rows:
+        when = (end, -start.toordinal())
+        if indicator_id not in latest or when > latest[indicator_id][2]:
+            latest[indicator_id] = (json.loads(data).get("rag"), label, when)
     indicator_id, (rag, label, _) = next((i, v) for i, v in sorted(latest.items()) if v[0] == "R")
     return db.session.get(Indicator, indicator_id), rag, label
 

@@ -85,14 +85,15 @@ def _update_line(update: PlanActionUpdate) -> UpdateLine:
 
 def latest_ratings(indicator_ids: set[int]) -> dict[int, IndicatorRating]:
     """Each indicator's latest kept rating: its headline row of the latest dashboard period
-    that has one (``app.services.results``, the engine's kept rows)."""
+    that has one (``app.services.results``, the engine's kept rows); of two periods ending
+    on the same day (a rolling year and a year to date), the longer."""
     if not indicator_ids:
         return {}
     query = (select(IndicatorResult.indicator_id, IndicatorResult.data, Period.label, Indicator.name)
              .join(Period, Period.id == IndicatorResult.period_id)
              .join(Indicator, Indicator.id == IndicatorResult.indicator_id)
              .where(IndicatorResult.indicator_id.in_(sorted(indicator_ids)), IndicatorResult.headline.is_(True))
-             .order_by(Period.end_date.desc(), IndicatorResult.position))
+             .order_by(Period.end_date.desc(), Period.start_date, IndicatorResult.position))
     found: dict[int, IndicatorRating] = {}
     for indicator_id, data, label, name in db.session.execute(query):
         if indicator_id not in found:
