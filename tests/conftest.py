@@ -32,6 +32,10 @@ DEMO_MANAGER = ("manager@demo.saferreturns.org.uk", "demo-manager-pass")
 DEMO_DHR = ("dhr@demo.saferreturns.org.uk", "demo-dhr-pass")
 DEMO_POLICE_OFFICER = ("police.officer@demo.saferreturns.org.uk", "demo-officer-pass")
 DEMO_LWA_OFFICER = ("lwa.officer@demo.saferreturns.org.uk", "demo-officer-pass")
+# The returns ``flask demo load`` records as received (app/demo/returns.py): Living Without
+# Abuse's Appendix 2 and Table 2 for Dec 2015 - Mar 2016, Leicestershire Police's 2015/16
+# crime rates (tests/functional/test_demo_returns.py shows each).
+DEMO_SUBMISSIONS = 3
 
 
 # argon2id at its cheapest (1 pass over 8 KiB): the same code path as production, fast.

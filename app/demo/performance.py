@@ -1,11 +1,12 @@
 """The demo's dashboard additions: how Appendix 1's indicators are compared, overall
-comments and the templates' first periods owed (their schedule)."""
+comments and the templates' first periods owed (their schedule), and one return a
+manager added."""
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Indicator, Outcome, OutcomeAssessment, ReturnTemplate
 from app.periods import parse_period
-from app.services.schedule import generate_due_returns
+from app.services.schedule import generate_due_returns, schedule_period
 from app.store.reference import period_row
 
 # The first period each demo template is owed for; the schedule is generated from it up to
@@ -20,6 +21,15 @@ DEMO_SCHEDULE_FROM = {
     "rotherham-table-4": "Apr 2016",
     "dhr-budget-return": "2016/17",
     "police-crime-rates": "2015/16",
+}
+
+# A return a manager added beyond the schedule (a span template is owed once), with the
+# reason: Living Without Abuse's output figures for the first quarter of 2016/17, due 28
+# July 2016, so its officer, whose Dec 2015 - Mar 2016 returns are in (app.demo.returns),
+# has the next one to send.
+DEMO_ADDED_RETURNS = {
+    "appendix-2-da-sv-outputs": ("2016/17 Q1", "The board asked for the service's first quarter of 2016/17 "
+                                               "at its September meeting."),
 }
 
 # Appendix 1 compares the youth re-offending rate, a cohort measure published over
@@ -77,7 +87,7 @@ def load_demo_performance(**_) -> None:
     """``flask demo load``: how Appendix 1's indicators are compared (``DEMO_COMPARISON_BASES``,
     ``DEMO_STABLE_BANDS``), its published County Comparison, the overall comments of
     Leicestershire's 2015/16 dashboard (as a manager would type them; never their ratings,
-    which are calculated) and a return schedule for the demo templates. Nothing a manager
+    which are calculated) and a return schedule for the demo templates (with ``DEMO_ADDED_RETURNS``). Nothing a manager
     has since changed is overwritten; flushes only (the demo load commits)."""
     from app.demo.figures import load_seed
 
@@ -95,4 +105,8 @@ def load_demo_performance(**_) -> None:
             template.schedule_from = parse_period(DEMO_SCHEDULE_FROM[template.slug]).key
     db.session.flush()
     generate_due_returns()
+    for template in db.session.scalars(select(ReturnTemplate).where(ReturnTemplate.slug.in_(DEMO_ADDED_RETURNS))):
+        period, reason = DEMO_ADDED_RETURNS[template.slug]
+        schedule_period(template, parse_period(period), reason)
+    db.session.flush()
 

@@ -223,5 +223,6 @@ def _demo_extensions():
     from app.demo.dhr import load_demo_dhr
     from app.demo.performance import load_demo_performance
     from app.demo.plans import load_demo_plans
+    from app.demo.returns import load_demo_returns
 
-    return [_publish_demo_templates, load_demo_dhr, load_demo_performance, load_demo_plans]
+    return [_publish_demo_templates, load_demo_dhr, load_demo_performance, load_demo_returns, load_demo_plans]

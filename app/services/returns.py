@@ -26,6 +26,7 @@ import operator
 import secrets
 import time
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from itertools import groupby, repeat
 from pathlib import Path
 
@@ -307,7 +308,19 @@ def _committed_with(sha256: str) -> bool:
         return False
 
 
-def _store(parsed: ParsedReturn, user, comment: str | None, source: str | None) -> tuple[Submission, Submission | None]:
+def store_received_return(parsed: ParsedReturn, received_on: date, comment: str | None, source: str) -> Submission:
+    """Store an accepted return as received on ``received_on``, inside the caller's
+    transaction (flushes only; no file, no receipt): the demo partnership's returns, whose
+    figures come from its board papers (``app.demo.returns``). The same store as
+    ``commit_return``: the submission, each figure and target with its sheet and cell."""
+    if not parsed.accepted:
+        raise ServiceError("This return has errors, so it cannot be stored: "
+                           + "; ".join(str(p) for p in parsed.errors[:5]))
+    return _store(parsed, None, comment, source, received_on)[0]
+
+
+def _store(parsed: ParsedReturn, user, comment: str | None, source: str | None,
+           received_on: date | None = None) -> tuple[Submission, Submission | None]:
     agency = agencies_by_slug([parsed.agency_slug])[parsed.agency_slug]
     template = db.session.scalar(select(ReturnTemplate).where(ReturnTemplate.slug == parsed.template.slug))
     version = db.session.scalar(select(TemplateVersion).where(
@@ -338,7 +351,7 @@ def _store(parsed: ParsedReturn, user, comment: str | None, source: str | None) 
     submission = store.add_submission(
         agency_id=agency.id, template_id=template.id, template_version_id=version.id, period_id=period.id,
         uploaded_by_id=getattr(user, "id", None), api_token_id=getattr(user, "api_token_id", None), uploaded_at=now,
-        received_on=today(), filename=parsed.filename[:255],
+        received_on=received_on or today(), filename=parsed.filename[:255],
         sha256=parsed.sha256, size_bytes=parsed.size_bytes, status="current",
         supersedes_id=previous.id if previous else None, comment=(comment or "").strip() or None,
         warnings=[{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in parsed.warnings] or None,

@@ -52,6 +52,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table("entry_draft")
-    # Batch mode: SQLite copies the table to drop a column; PostgreSQL drops it in place.
-    with op.batch_alter_table("submission") as batch:
-        batch.drop_column("source")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy of
+    # submission would drop the table its figures and targets refer to.
+    op.drop_column("submission", "source")

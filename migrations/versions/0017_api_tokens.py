@@ -8,6 +8,8 @@ Revises: 0016_action_plans
 Create Date: 2026-12-07 04:00:00
 
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -15,6 +17,26 @@ revision = "0017_api_tokens"
 down_revision = "0016_action_plans"
 branch_labels = None
 depends_on = None
+
+
+@contextmanager
+def _submission_copied():
+    """SQLite copies ``submission`` to change its foreign keys, dropping the old table while
+    figures and targets point at it: foreign keys are off for the copy (which keeps every
+    id). The pragma works only outside a transaction, so what came before is committed
+    (SQLite's DDL here is not transactional anyway)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    raw = bind.connection.driver_connection
+    raw.commit()
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.commit()
+        raw.execute("PRAGMA foreign_keys = ON")
 
 
 def upgrade():
@@ -43,13 +65,13 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
-    with op.batch_alter_table("submission") as batch:
+    with _submission_copied(), op.batch_alter_table("submission") as batch:
         batch.add_column(sa.Column("api_token_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_submission_api_token_id_api_token"), "api_token", ["api_token_id"], ["id"])
 
 
 def downgrade():
-    with op.batch_alter_table("submission") as batch:
+    with _submission_copied(), op.batch_alter_table("submission") as batch:
         batch.drop_constraint(op.f("fk_submission_api_token_id_api_token"), type_="foreignkey")
         batch.drop_column("api_token_id")
     op.drop_table("api_token")

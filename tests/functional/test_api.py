@@ -13,7 +13,7 @@ from app.models import Agency, ApiToken, AuditEvent, DataValue, Indicator, Submi
 from app.models.base import utcnow
 from app.store.submissions import changes_between
 from app.vocabulary import RAG_NAMES, RAGS
-from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, signed_in
+from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, DEMO_SUBMISSIONS, signed_in
 from tests.functional.test_import_web import preview_url, text_of, upload
 from tests.unit.ingest.returns import APPENDIX_2_SLUG, LWA, SEED_PERIOD, filled, seed_cells
 
@@ -74,7 +74,7 @@ def test_appendix_2_through_the_api_is_stored_as_an_upload_stores_it(client, dem
     dry = client.post("/api/v1/returns", json={**body, "dry_run": True}, headers=bearer(secret))
     assert dry.status_code == 200, dry.json
     assert (dry.json["outcome"], dry.json["submission_id"], dry.json["problems"]) == ("dry_run", None, [])
-    assert len(dry.json["figures"]) == 70 and submissions() == 0
+    assert len(dry.json["figures"]) == 70 and submissions() == DEMO_SUBMISSIONS
     c6 = next(f for f in dry.json["figures"] if f["cell"] == "C6")
     assert (c6["indicator"], c6["area"], c6["value"], c6["period_key"]) == (
         "Helpline calls received", "Blaby", 39, "2015-12..2016-03")
@@ -82,8 +82,11 @@ def test_appendix_2_through_the_api_is_stored_as_an_upload_stores_it(client, dem
     stored = client.post("/api/v1/returns", json=body, headers=bearer(secret))
     assert stored.status_code == 200, stored.json
     api_id = stored.json["submission_id"]
+    # It replaces the Appendix 2 the demo recorded as received on 25 April 2016.
+    demo_return = db.session.scalar(select(Submission.id).where(
+        Submission.source == "demo", Submission.template.has(slug="appendix-2-da-sv-outputs")))
     assert (stored.json["outcome"], stored.json["supersedes"], stored.json["figures"]) == (
-        "stored", None, dry.json["figures"])
+        "stored", demo_return, dry.json["figures"])
     by_api = db.session.get(Submission, api_id)
     assert (by_api.status, by_api.agency.slug, by_api.uploaded_by_id, by_api.api_token.name) == (
         "current", LWA, None, "LWA case system")
@@ -124,14 +127,20 @@ def test_appendix_2_through_the_api_is_stored_as_an_upload_stores_it(client, dem
     listed = client.get("/api/v1/submissions", query_string={"per_page": 2}, headers=bearer(secret))
     assert [(s["id"], s["status"]) for s in listed.json["items"]] == [
         (again.json["submission_id"], "current"), (uploaded.id, "superseded")]
-    assert (listed.json["total"], listed.json["page"]) == (3, 1)
+    # These three, and the demo's two for Living Without Abuse (Table 2 current, Appendix 2 superseded).
+    assert (listed.json["total"], listed.json["page"]) == (3 + 2, 1)
+    demo_table_2 = db.session.scalar(select(Submission.id).where(
+        Submission.source == "demo", Submission.template.has(slug="table-2-da-sv-outcomes")))
     second = client.get("/api/v1/submissions", query_string={"per_page": 2, "page": 2}, headers=bearer(secret))
-    assert [(s["id"], s["status"]) for s in second.json["items"]] == [(api_id, "superseded")]
+    assert [(s["id"], s["status"]) for s in second.json["items"]] == [(api_id, "superseded"),
+                                                                       (demo_table_2, "current")]
+    third = client.get("/api/v1/submissions", query_string={"per_page": 2, "page": 3}, headers=bearer(secret))
+    assert [(s["id"], s["status"]) for s in third.json["items"]] == [(demo_return, "superseded")]
 
     confirmed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "submission_confirmed")
                                    .order_by(AuditEvent.id)).all()
     token_id = db.session.scalar(select(ApiToken.id))
-    assert [e.detail.get("api_token") for e in confirmed] == [token_id, None, token_id]
+    assert [e.detail.get("api_token") for e in confirmed] == [None] * DEMO_SUBMISSIONS + [token_id, None, token_id]
 
 
 def test_a_return_with_errors_is_refused_with_each_cells_problem_and_nothing_stored(client, demo):
@@ -143,7 +152,7 @@ def test_a_return_with_errors_is_refused_with_each_cells_problem_and_nothing_sto
     assert response.json["outcome"] == "rejected"
     assert response.json["errors"] == [{"field": "Appendix 2|new-callers-to-the-helpline|B", "message": (
         "'lots' is not a number. Enter a whole number such as 12, or N/A with a reason.")}]
-    assert submissions() == 0
+    assert submissions() == DEMO_SUBMISSIONS
     assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "submission_rejected"))[
         "errors"] == 1
 
@@ -160,7 +169,7 @@ def test_a_return_with_errors_is_refused_with_each_cells_problem_and_nothing_sto
                         headers=bearer(secret))
     assert shape.status_code == 422
     assert {e["field"] for e in shape.json["errors"]} == {"period", "values.a.value"}
-    assert submissions() == 0
+    assert submissions() == DEMO_SUBMISSIONS
 
 
 def test_the_spreadsheet_posted_to_the_api_previews_and_stores_as_an_upload(client, demo):
@@ -178,7 +187,7 @@ def test_the_spreadsheet_posted_to_the_api_previews_and_stores_as_an_upload(clie
     assert bad.json["problems"] == [{"field": "Appendix 2!C7", "sheet": "Appendix 2", "cell": "C7",
                                      "severity": "error", "message": "'lots' is not a number. Enter a whole "
                                                                      "number such as 12, or N/A with a reason."}]
-    assert submissions() == 0
+    assert submissions() == DEMO_SUBMISSIONS
     stored = post(filled())
     assert (stored.status_code, stored.json["outcome"]) == (200, "stored")
     assert len(stored_rows(stored.json["submission_id"])) == 70
@@ -252,13 +261,13 @@ def test_a_session_cookie_alone_never_writes_through_the_api(app, client, demo):
     assert client.get("/returns/").status_code == 200  # the cookie signs the pages in
     body = {"template": APPENDIX_2_SLUG, "period": SEED_PERIOD, "values": appendix_2_values(client, secret)}
     cookie_only = client.post("/api/v1/returns", json=body)
-    assert cookie_only.status_code == 401 and submissions() == 0
+    assert cookie_only.status_code == 401 and submissions() == DEMO_SUBMISSIONS
     as_form = client.post("/api/v1/returns/file", data={"file": (io.BytesIO(filled()), "a2.xlsx")},
                           content_type="multipart/form-data")
-    assert as_form.status_code == 401 and submissions() == 0
+    assert as_form.status_code == 401 and submissions() == DEMO_SUBMISSIONS
     # The token's request needs no CSRF token (no browser sends it by itself); forms still do.
     with_token = client.post("/api/v1/returns", json=body, headers=bearer(secret))
-    assert with_token.status_code == 200 and submissions() == 1
+    assert with_token.status_code == 200 and submissions() == DEMO_SUBMISSIONS + 1
     assert client.post("/returns/upload", data={"agency": LWA}).status_code == 400
 
 

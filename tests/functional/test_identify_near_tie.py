@@ -10,7 +10,7 @@ from app.definition import definition_to_json
 from app.extensions import db
 from app.models import Indicator, Submission
 from app.services.return_templates import load
-from tests.conftest import DEMO_LWA_OFFICER as LWA_OFFICER
+from tests.conftest import DEMO_SUBMISSIONS, DEMO_LWA_OFFICER as LWA_OFFICER
 from tests.conftest import signed_in
 from tests.functional.test_import_web import preview_url, text_of, upload
 from tests.unit.ingest.test_identify import LABELS, label_template, label_workbook
@@ -63,7 +63,7 @@ def test_the_officer_chooses_and_the_same_file_is_read(app, client, near_tie):
     assert "Read 12 figures, 0 warnings, 0 errors" in shown
     assert re.search(r"Outputs!B2 Referrals from source 1 .* 2", shown)
     assert officer.get(f"/returns/uploads/{token}/choose").headers["Location"].endswith(f"/uploads/{token}")
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
 
 
 def test_the_command_line_lists_the_candidates_and_exits_1(runner, tmp_path, near_tie):
@@ -80,10 +80,10 @@ def test_the_command_line_lists_the_candidates_and_exits_1(runner, tmp_path, nea
         f"  outputs-llr: {LLR} (matches 11 of 12 row labels on sheet 'Outputs')",
         "Nothing was read or stored: run the command again with --template and the short name of the one it is.",
     ]
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
 
     chosen = runner.invoke(args=[*args, "--template", "outputs-county"])
     assert chosen.exit_code == 0, chosen.output
     assert chosen.output.splitlines()[0] == f"Template: {COUNTY} (outputs-county), version 1, as chosen for this upload"
-    assert chosen.output.splitlines()[-1] == "stored as submission #1"
-    assert db.session.scalar(select(Submission)).template.slug == "outputs-county"
+    assert chosen.output.splitlines()[-1] == f"stored as submission #{DEMO_SUBMISSIONS + 1}"
+    assert db.session.scalar(select(Submission).order_by(Submission.id.desc())).template.slug == "outputs-county"

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, DataValue, Submission
+from tests.conftest import DEMO_SUBMISSIONS
 from tests.unit.ingest.returns import bad_files, blank, cells_of, edit, filled
 
 LWA = "living-without-abuse"
@@ -23,6 +24,13 @@ def submissions() -> int:
     return db.session.scalar(select(func.count()).select_from(Submission))
 
 
+def demo_appendix_2() -> int:
+    """The Appendix 2 the demo recorded as received on 25 April 2016: an import for its
+    period replaces it."""
+    return db.session.scalar(select(Submission.id).where(
+        Submission.source == "demo", Submission.template.has(slug="appendix-2-da-sv-outputs")))
+
+
 def test_dry_run_import_and_resubmission(runner, tmp_path, demo):
     data = filled()
     dry = run(runner, tmp_path, data, "--agency", LWA, "--dry-run", name="a2.xlsx")
@@ -32,14 +40,17 @@ def test_dry_run_import_and_resubmission(runner, tmp_path, demo):
     assert lines[1:3] == ["Agency: living-without-abuse", "Period: Dec 2015 – Mar 2016"]
     assert lines[3].startswith(f"File: a2.xlsx ({len(data):,} bytes, SHA-256 ")
     assert lines[4:] == ["70 values, 0 warnings, 0 errors", "dry run: nothing stored"]
-    assert submissions() == 0
+    assert submissions() == DEMO_SUBMISSIONS
 
+    first, second = DEMO_SUBMISSIONS + 1, DEMO_SUBMISSIONS + 2
     stored = run(runner, tmp_path, data, "--agency", LWA, "--period", "Dec 2015 to Mar 2016")
-    assert stored.exit_code == 0 and stored.output.splitlines()[-1] == "stored as submission #1"
+    assert stored.exit_code == 0 and stored.output.splitlines()[-1] == (
+        f"stored as submission #{first}, superseding #{demo_appendix_2()}")
     again = run(runner, tmp_path, filled({"C6": 40, "J6": 735}), "--agency", LWA, "--comment", "Blaby corrected")
-    assert again.exit_code == 0 and again.output.splitlines()[-1] == "stored as submission #2, superseding #1"
-    latest = db.session.get(Submission, 2)
-    assert (latest.comment, latest.uploaded_by_id, latest.supersedes_id) == ("Blaby corrected", None, 1)
+    assert again.exit_code == 0 and again.output.splitlines()[-1] == (
+        f"stored as submission #{second}, superseding #{first}")
+    latest = db.session.get(Submission, second)
+    assert (latest.comment, latest.uploaded_by_id, latest.supersedes_id) == ("Blaby corrected", None, first)
 
 
 def test_a_rejected_return_prints_every_problem_and_exits_1(runner, tmp_path, demo):
@@ -55,7 +66,7 @@ def test_a_rejected_return_prints_every_problem_and_exits_1(runner, tmp_path, de
         "Correct the total or the figures that make it up.",
         "rejected: nothing stored (correct the errors listed above)",
     ]
-    assert submissions() == 0
+    assert submissions() == DEMO_SUBMISSIONS
     rejected = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "submission_rejected"))
     assert rejected.detail["errors"] == 3 and rejected.detail["agency"] == LWA
 
@@ -69,8 +80,11 @@ def test_warnings_are_accepted_unless_strict(runner, tmp_path, demo):
     assert strict.output.splitlines()[-2:] == [warning, "rejected: nothing stored (correct the warnings (--strict) "
                                                         "listed above)"]
     accepted = run(runner, tmp_path, data, "--agency", LWA)
-    assert accepted.exit_code == 0 and accepted.output.splitlines()[-2:] == [warning, "stored as submission #1"]
-    assert db.session.get(Submission, 1).warnings == [{"sheet": "Appendix 2", "cell": "N5", "message": warning[15:]}]
+    stored = DEMO_SUBMISSIONS + 1
+    assert accepted.exit_code == 0 and accepted.output.splitlines()[-2:] == [
+        warning, f"stored as submission #{stored}, superseding #{demo_appendix_2()}"]
+    assert db.session.get(Submission, stored).warnings == [
+        {"sheet": "Appendix 2", "cell": "N5", "message": warning[15:]}]
     assert "--strict" in runner.invoke(args=["returns", "import", "--help"]).output
 
 
@@ -192,7 +206,7 @@ def test_a_figure_beyond_any_sane_size_is_refused_naming_its_cell(runner, tmp_pa
     assert result.exit_code == 1
     assert ("Appendix 2!C6: 1E+160 is more than 1,000,000,000,000, the highest figure allowed for "
             "'Helpline calls received' (Blaby). Check the figure.") in result.output.splitlines()
-    assert submissions() == 0
+    assert submissions() == DEMO_SUBMISSIONS
 
 
 def test_a_return_with_a_dde_link_is_refused_and_nothing_is_kept(runner, tmp_path, demo, app):
@@ -202,6 +216,6 @@ def test_a_return_with_a_dde_link_is_refused_and_nothing_is_kept(runner, tmp_pat
     result = run(runner, tmp_path, filled(change=add_dde), "--agency", LWA)
     assert result.exit_code == 1
     assert "contains a DDE link: a formula that asks another program to run" in result.output
-    assert submissions() == 0
+    assert submissions() == DEMO_SUBMISSIONS
     kept = Path(app.config["UPLOAD_FOLDER"])
     assert not kept.exists() or not any(kept.rglob("*.xlsx"))  # the original is not served, as it is not kept

@@ -18,6 +18,7 @@ from app.services.returns import import_return
 from app.store.reference import period_row
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, SEED_PERIOD, bad_files, filled
 from tests.conftest import (
+    DEMO_SUBMISSIONS,
     signed_in,
     DEMO_ADMIN as ADMIN,
     DEMO_LWA_OFFICER as LWA_OFFICER,
@@ -69,11 +70,18 @@ def test_the_seed_figures_uploaded_through_the_web_land_with_their_cells(app, cl
     assert "version 1, recognised from the workbook's own record of its template" in shown
     assert "70 figures, 0 warnings, 0 errors" in shown
     assert "Appendix 2!C6 Helpline calls received Blaby Dec 2015 – Mar 2016 39" in shown
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0  # nothing stored yet
+    # The demo recorded this return as received on 25 April 2016: this one replaces it.
+    demo_return = db.session.scalar(select(Submission).where(Submission.status == "current",
+                                                            Submission.template.has(slug=APPENDIX_2_SLUG)))
+    assert (f"Submitting this replaces the return Living Without Abuse (LLR domestic abuse and sexual violence "
+            f"service) already sent for Dec 2015 – Mar 2016 (submission {demo_return.id}, ") in shown
+    assert "received 25 April 2016" in shown
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS  # nothing stored yet
 
     confirmed = officer.post(page.request.path + "/confirm", data={"comment": ""})
     assert confirmed.status_code == 302
-    submission = db.session.scalar(select(Submission))
+    submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    assert submission.supersedes_id == demo_return.id and demo_return.status == "superseded"
     assert confirmed.headers["Location"].endswith(f"/returns/submissions/{submission.id}")
     assert (submission.status, submission.filename, submission.agency.slug) == ("current", "Appendix 2 Q4.xlsx",
                                                                                 "living-without-abuse")
@@ -86,15 +94,15 @@ def test_the_seed_figures_uploaded_through_the_web_land_with_their_cells(app, cl
     got = {(slug, code_of[area]): (cell, value) for slug, area, value, flag, sheet, cell, current in stored
            if sheet == "Appendix 2" and flag == "actual" and current}
     assert got == expected and len(stored) == 63
-    # The demo's seed figures for the same cells were replaced, not duplicated.
-    seed_still_current = db.session.scalar(select(func.count()).select_from(DataValue).where(
-        DataValue.is_current.is_(True), DataValue.submission_id.is_(None), DataValue.source.like("Seed: Appendix 2%")))
-    assert seed_still_current == 0
+    # The demo's figures for the same cells (its return's) were replaced, not duplicated.
+    demo_still_current = db.session.scalar(select(func.count()).select_from(DataValue).where(
+        DataValue.is_current.is_(True), DataValue.submission_id == demo_return.id))
+    assert demo_still_current == 0
     original = Path(app.config["UPLOAD_FOLDER"]) / f"{submission.sha256}.xlsx"
     assert original.read_bytes() == saved.getvalue()
     assert held_files(app) == {original.name}  # the held copy is gone
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions[-2:] == ["upload_previewed", "submission_confirmed"]
+    assert actions[-3:] == ["upload_previewed", "submission_confirmed", "submission_superseded"]
     detail = text_of(officer.get(confirmed.headers["Location"]))
     assert "Your return is stored as submission" in detail and "Appendix 2!K12 Face to face contacts" in detail
 
@@ -116,7 +124,7 @@ def test_preview_beside_last_period_and_a_warning_needs_a_comment(app, client, d
     refused = officer.post(page.request.path + "/confirm", data={"comment": "  "})
     assert refused.status_code == 400
     assert "a comment is needed to submit a return with warnings" in text_of(refused)
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS + 1
 
     accepted = officer.post(page.request.path + "/confirm", data={"comment": "A campaign in Blaby doubled calls."})
     assert accepted.status_code == 302
@@ -200,7 +208,7 @@ def test_a_signed_off_period_refuses_an_upload(client, demo, signed_off):
     assert "This period has been signed off; ask an administrator to unlock it" in text_of(page)
     confirm = officer.post(page.request.path + "/confirm", data={"comment": "please"})
     assert confirm.status_code == 400
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
 
 
 def test_a_formula_without_a_saved_result(client, demo):
@@ -216,7 +224,9 @@ def test_a_resubmission_supersedes_and_shows_what_changed(app, client, demo):
     officer.post(first.request.path + "/confirm")
     second = officer.get(preview_url(upload(officer, filled({"C6": 40, "J6": 735, "L7": None}), "corrected.xlsx")))
     assert officer.post(second.request.path + "/confirm").status_code == 302
-    old, new = db.session.scalars(select(Submission).order_by(Submission.id)).all()
+    demo_return, old, new = db.session.scalars(select(Submission).where(Submission.template.has(slug=APPENDIX_2_SLUG))
+                                               .order_by(Submission.id)).all()
+    assert (demo_return.status, old.supersedes_id) == ("superseded", demo_return.id)  # the demo's, received in April
     assert (old.status, new.status, new.supersedes_id) == ("superseded", "current", old.id)
     changes = officer.get(f"/returns/submissions/{new.id}/changes")
     shown = text_of(changes)
@@ -224,17 +234,17 @@ def test_a_resubmission_supersedes_and_shows_what_changed(app, client, demo):
     assert "Helpline calls received Leicestershire Dec 2015 – Mar 2016 734 → 735" in shown
     assert shown.count("→") == 2
     assert "Superseded" in text_of(officer.get(f"/returns/submissions/{old.id}"))
-    current = db.session.scalars(select(DataValue.submission_id).where(DataValue.is_current.is_(True),
-                                                                      DataValue.submission_id.is_not(None))).all()
+    current = db.session.scalars(select(DataValue.submission_id).where(
+        DataValue.is_current.is_(True), DataValue.submission_id.in_([demo_return.id, old.id, new.id]))).all()
     assert set(current) == {new.id}
-    assert [e for e in db.session.scalars(select(AuditEvent.action))].count("submission_superseded") == 1
+    assert [e for e in db.session.scalars(select(AuditEvent.action))].count("submission_superseded") == 2
 
 
 def test_who_may_see_a_submission_and_download_its_original(app, client, demo):
     officer = signed_in(client, LWA_OFFICER)
     page = officer.get(preview_url(upload(officer, filled())))
     officer.post(page.request.path + "/confirm")
-    submission = db.session.scalar(select(Submission))
+    submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
     url = f"/returns/submissions/{submission.id}"
     original = officer.get(url + "/original")
     assert original.status_code == 200 and original.data == filled_bytes_of(app, submission)

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Submission
-from tests.conftest import DEMO_LWA_OFFICER as LWA_OFFICER
+from tests.conftest import DEMO_LWA_OFFICER as LWA_OFFICER, DEMO_SUBMISSIONS
 from tests.conftest import signed_in
 from tests.functional.test_import_cli import run
 from tests.functional.test_import_web import preview_url, text_of, upload
@@ -21,7 +21,7 @@ def test_the_command_prints_the_one_diagnosis_and_exits_1(runner, tmp_path, demo
         TRANSPOSED_APPENDIX_2,
         "rejected: nothing stored (correct the errors listed above)",
     ]
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
 
 
 def test_the_upload_preview_shows_the_diagnosis(client, demo):

@@ -8,7 +8,8 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import MailMessage, Period, ReturnDue, ReturnTemplate
-from tests.conftest import DEMO_LWA_OFFICER, signed_in
+from tests.conftest import DEMO_LWA_OFFICER, DEMO_SUBMISSIONS, signed_in
+from tests.functional.test_import_cli import demo_appendix_2
 from tests.functional.test_mail_reminders import subject_of, text_of
 from tests.unit.ingest.returns import APPENDIX_2_SLUG, LWA, filled
 
@@ -46,14 +47,14 @@ def test_an_imported_return_sends_a_receipt_with_its_checksum(runner, tmp_path, 
     assert f"SHA-256 checksum of the file: {hashlib.sha256(data).hexdigest()}" in text
     assert "Agency: Living Without Abuse" in text and "Sent by: the command line" in text
     assert "- 63 figures\n- 7 targets\n- 0 warnings confirmed when it was sent" in text  # the 70 values read
-    assert "http://localhost/returns/submissions/1" in text
+    assert f"http://localhost/returns/submissions/{DEMO_SUBMISSIONS + 1}" in text
     assert LWA not in text and APPENDIX_2_SLUG not in text  # names, not codes
 
 
 def test_the_return_that_completes_a_period_tells_the_managers_once(runner, tmp_path, demo, smtp_inbox):
-    import_file(runner, tmp_path, filled())  # makes the period's row, so it can be narrowed
+    # The demo recorded Living Without Abuse's Dec 2015 - Mar 2016 returns as received
+    # (Appendix 2 on 25 April 2016, on time) without telling anyone; Appendix 2 is left due.
     only_appendix_2_due(db.session.scalar(select(Period.key).where(Period.label == "Dec 2015 – Mar 2016")))
-    smtp_inbox.take()
 
     again = import_file(runner, tmp_path, filled({"C6": 40, "J6": 735}), "--comment", "Blaby corrected")
     assert again.exit_code == 0, again.output
@@ -63,8 +64,8 @@ def test_the_return_that_completes_a_period_tells_the_managers_once(runner, tmp_
     note = next(m for m in messages if subject_of(m) == complete)
     assert note["To"] == "manager@demo.saferreturns.org.uk"
     note_text = text_of(note)
-    # late: it was due in 2016 and sent today
-    assert "Every return due for Dec 2015 – Mar 2016 has now been received: 1 return, 1 of them late." in note_text
+    # none late: its first receipt (the demo's, 25 April 2016) came in before its deadline
+    assert "Every return due for Dec 2015 – Mar 2016 has now been received: 1 return.\n" in note_text
     assert ("- Living Without Abuse (LLR domestic abuse and sexual violence service): Domestic Abuse & Sexual Violence "
             "Support Service: output indicators (Received ") in note_text
     receipt = text_of(next(m for m in messages if subject_of(m) == SUBJECT))
@@ -83,8 +84,11 @@ def test_a_return_confirmed_on_the_web_sends_a_receipt_with_warnings_and_checksu
     confirmed = officer.post(held.headers["Location"] + "/confirm", data={"comment": "Column N is a note"})
     assert confirmed.status_code == 302
 
-    [receipt] = smtp_inbox.messages
-    assert (receipt["To"], subject_of(receipt)) == (LWA_OFFICER, SUBJECT)
+    # It completes the demo's Dec 2015 - Mar 2016 (Table 2 came in on 9 May 2016): the managers are told.
+    assert sorted(subject_of(m) for m in smtp_inbox.messages) == [
+        "All returns for Dec 2015 – Mar 2016 have been received", SUBJECT]
+    [receipt] = [m for m in smtp_inbox.messages if subject_of(m) == SUBJECT]
+    assert receipt["To"] == LWA_OFFICER
     text = text_of(receipt)
     assert f"SHA-256 checksum of the file: {hashlib.sha256(data).hexdigest()}" in text
     assert "File: lwa-q4.xlsx" in text and "Sent by: " in text and "the command line" not in text
@@ -98,11 +102,14 @@ def test_a_receipt_that_cannot_be_sent_does_not_stop_the_return_and_goes_next_ru
     port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = 1  # nothing listens there
     result = import_file(runner, tmp_path, filled())
-    assert result.exit_code == 0 and result.output.splitlines()[-1] == "stored as submission #1"
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == (
+        f"stored as submission #{DEMO_SUBMISSIONS + 1}, superseding #{demo_appendix_2()}")
     assert smtp_inbox.messages == []
 
     app.config["MAIL_PORT"] = port
     retry = runner.invoke(args=["reminders", "send", "--date", "2016-01-01"])
     assert retry.exit_code == 0, retry.output
     assert f"sent receipt to {LWA_OFFICER}: {SUBJECT}" in retry.output.splitlines()
-    assert [subject_of(m) for m in smtp_inbox.messages] == [SUBJECT]
+    # The return completed the demo's Dec 2015 - Mar 2016 (Table 2 came in on 9 May 2016): the managers' note goes too.
+    assert sorted(subject_of(m) for m in smtp_inbox.messages) == [
+        "All returns for Dec 2015 – Mar 2016 have been received", SUBJECT]

@@ -174,10 +174,10 @@ def test_reporting_rates_count_on_time_late_and_missing_returns(district_templat
     for row in ("Blaby District Council 2 2 2 100% 100%", "Charnwood Borough Council 2 2 0 100% 0%",
                 "Harborough District Council 2 1 1 50% 50%", "Melton Borough Council 1 0 0 0% 0%"):
         assert row in page, row
-    # Partnership-wide, with the demo's own returns as at 8 June 2016, all missing: Leicestershire
-    # Police's 2015/16 crime rates, Living Without Abuse's two Dec 2015 - Mar 2016 returns,
-    # Cambridgeshire's 2015/16 Q4 and Rotherham's April 2016.
-    assert "5 of 12 expected returns received (42%), 3 on time (25%)" in page
+    # Partnership-wide, with the demo's own returns as at 8 June 2016: Living Without Abuse's
+    # Appendix 2 (on time) and Table 2 (late) and Leicestershire Police's 2015/16 crime rates
+    # (late) received; Cambridgeshire's 2015/16 Q4 and Rotherham's April 2016 missing.
+    assert "8 of 12 expected returns received (67%), 4 on time (33%)" in page
     assert 'role="img"' in client.get("/performance/reporting-rates").get_data(as_text=True)
 
     # The workbook's completeness sheet has the same rates (``flask dashboard export``).
@@ -188,7 +188,7 @@ def test_reporting_rates_count_on_time_late_and_missing_returns(district_templat
     heading = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Reporting rates as at"))
     assert rows[heading][0] == "Reporting rates as at 8 June 2016 (each template's last 8 periods)"
     rates = rows[heading + 2:]
-    assert ("Partnership", "All returns", 12, 5, 3, 41.7, 25) in rates
+    assert ("Partnership", "All returns", 12, 8, 4, 66.7, 33.3) in rates
     assert ("Template", "District community safety return", 7, 5, 3, 71.4, 42.9) in rates
     assert ("Agency", "Charnwood Borough Council", 2, 2, 0, 100, 0) in rates
     assert ("Period", "2015/16 Q4", 5, 3, 2, 60, 40) in rates  # with Cambridgeshire's missing 2015/16 Q4

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import Area, AuditEvent, DataValue, Indicator, Period, Target
+from app.models import Area, AuditEvent, DataValue, Indicator, Period, Submission, Target
 from tests.conftest import (
     DEMO_ADMIN,
     DEMO_LWA_OFFICER,
@@ -145,8 +145,10 @@ def test_the_history_names_who_set_each_target_and_where_it_came_from(demo, clie
         ("83.00%", "The indicator's: short by up to 5% of the target Uploaded by Alex Admin from board targets.csv, "
                   "row 2"),
         ("82.00%", "Short by up to 1% of the target Entered by Alex Admin Board, March"),
-        ("80.00%", "The indicator's: short by up to 5% of the target Loaded from the demo partnership's board papers "
-                  "(flask demo load)"),
+        # The demo's: read from the Table 2 return it recorded from the board papers.
+        ("80.00%", "The indicator's: short by up to 5% of the target Read from Domestic Abuse & Sexual Violence "
+                  "Support Service: outcome measures, Dec 2015 – Mar 2016 (board paper), Table 2!C15 "
+                  f"(submission {demo_target.submission_id})"),
     ]
 
 
@@ -389,7 +391,11 @@ def test_a_target_read_from_a_return_says_which_file_sheet_and_cell(demo, client
     page = text_of(client.get(f"/targets/{target.id}/history").data)
     assert ("3,200 The indicator's: short by up to 10% of the target Read from appendix 2.xlsx, Appendix 2!L6 "
             f"(submission {target.submission_id}) In force") in page
-    assert "3,000 The indicator's: short by up to 10% of the target Loaded from the demo partnership's" in page
+    demo_return = db.session.scalar(select(Submission.id).where(
+        Submission.source == "demo", Submission.template.has(slug="appendix-2-da-sv-outputs")))
+    assert ("3,000 The indicator's: short by up to 10% of the target Read from Domestic Abuse & Sexual Violence "
+            "Support Service: output indicators, Dec 2015 – Mar 2016 (board paper), Appendix 2!L6 "
+            f"(submission {demo_return}) Replaced") in page
 
 
 # ---- anything an admin types or uploads -------------------------------------------------------

@@ -17,6 +17,7 @@ from app.models import Area, DataValue, EntryDraft, Indicator, Period, Submissio
 from app.periods import parse_period
 from app.services.return_templates import definition_of, template_by_slug
 from tests.conftest import DEMO_LWA_OFFICER as LWA_OFFICER, DEMO_POLICE_OFFICER as POLICE_OFFICER, signed_in
+from tests.conftest import DEMO_SUBMISSIONS
 from tests.unit.ingest.returns import APPENDIX_2, APPENDIX_2_SLUG, LWA, SEED_PERIOD
 
 ENTRY = f"/returns/enter/{APPENDIX_2_SLUG}/{LWA}/2015-12..2016-03"  # the period Dec 2015 - Mar 2016
@@ -98,10 +99,16 @@ def test_a_return_entered_in_the_browser_stores_the_same_figures_as_the_blank_re
     assert preview.status_code == 200
     shown = text_of(preview)
     assert "70 figures, 0 warnings, 0 errors" in shown and "Entered in the browser" in shown
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0  # nothing stored before confirming
+    # It replaces the Appendix 2 the demo recorded as received on 25 April 2016; nothing is stored before confirming.
+    demo_return = db.session.scalar(select(Submission).where(Submission.source == "demo",
+                                                            Submission.template.has(slug=APPENDIX_2_SLUG)))
+    assert (f"Submitting this replaces the return {demo_return.agency.name} already sent for Dec 2015 – Mar 2016 "
+            f"(submission {demo_return.id}, ") in shown and "received 25 April 2016" in shown
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
     confirmed = officer.post(checked.headers["Location"] + "/confirm", data={"comment": ""})
     assert confirmed.status_code == 302, text_of(confirmed)[:3000]
     entered = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    assert entered.supersedes_id == demo_return.id
     assert (entered.source, entered.filename, entered.status) == ("web", "Entered in the browser", "current")
     assert db.session.scalar(select(func.count()).select_from(EntryDraft)) == 0  # the draft is done with
     assert "Entered in the browser by" in text_of(officer.get(confirmed.headers["Location"]))
@@ -143,7 +150,7 @@ def test_a_draft_is_saved_shown_on_the_start_page_reopened_finished_and_stored(a
     first_half = {cell: text for cell, text in typed.items() if cell[1:] in ("6", "7", "8")}
     saved = post_entry(officer, first_half, "save")
     assert saved.status_code == 302 and saved.headers["Location"].endswith(ENTRY)
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
     draft = db.session.scalar(select(EntryDraft))
     assert len(draft.entries) == len(first_half) and draft.saved_by.email == LWA_OFFICER[0]
 
@@ -161,8 +168,8 @@ def test_a_draft_is_saved_shown_on_the_start_page_reopened_finished_and_stored(a
     assert checked.status_code == 302, text_of(checked)[:3000]
     stored = officer.post(checked.headers["Location"] + "/confirm", data={"comment": ""})
     assert stored.status_code == 302
-    submission = db.session.scalar(select(Submission))
-    assert len(stored_figures(submission.id)) == 63
+    submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    assert len(stored_figures(submission.id)) == 63 and submission.source == "web"
     assert db.session.scalar(select(func.count()).select_from(EntryDraft)) == 0
     assert "Finish the draft saved" not in text_of(officer.get("/"))
 
@@ -183,9 +190,10 @@ def test_a_bad_field_comes_back_named_in_plain_words_and_nothing_is_stored(app, 
     assert shown.count(words) == 2, shown[shown.find("There is a problem"):][:800]  # the summary, and beside the field
     assert 'class="govuk-error-message"' in refused.data.decode()
     assert "This return cannot be stored yet: correct this problem and check it again." in shown
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
+    # Only the figures of the returns the demo recorded are stored (63 + 10 + 4).
     stored = select(func.count()).select_from(DataValue).where(DataValue.submission_id.isnot(None))
-    assert db.session.scalar(stored) == 0
+    assert db.session.scalar(stored) == 63 + 10 + 4
     assert db.session.scalar(select(EntryDraft)).entries[fields_and_cells()[0][0].id] == "39 (estimate)"
 
 
@@ -232,7 +240,7 @@ def test_an_officer_enters_only_their_own_agencys_returns(app, client, demo):
     assert police.post(draft_page + "/confirm", data={"comment": ""}).status_code == 403
     assert police.get("/returns/entries/999999").status_code == 404
     assert police.get("/returns/enter/nothing/leicestershire-police/2015/16").status_code == 404
-    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
 
 
 ODD_TEXTS = ["", " ", "-", "0", "-0", "1e308", "NaN", "inf", "9" * 400, "1,400 (estimate)", "N/A", "N/A - none",
