@@ -11,11 +11,13 @@ Rounding is half away from zero (2.5 → 3, −2.5 → −3), as people round by
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from app.indicators.model import is_missing
 from app.vocabulary import POINT_UNITS, UNITS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NO_CHANGE_TEXT = "n/a"
 
@@ -45,6 +47,8 @@ def change(latest, previous, unit: str) -> float | None:
 def changes(latest: np.ndarray, previous: np.ndarray, points: np.ndarray) -> np.ndarray:
     """``change`` for whole columns at once: ``points`` is a boolean array saying which
     rows are percentages. Missing results are NaN."""
+    import numpy as np  # numpy is loaded by the engine, not by the pages that only format a change
+
     latest = np.asarray(latest, dtype=float)
     previous = np.asarray(previous, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from xml.parsers import expat
 
-import python_calamine
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
@@ -309,6 +308,8 @@ class _WorkbookReader:
         calamine_book = None
         shared_strings: list[str] = []
         if use_calamine:
+            import python_calamine  # loaded by the first read, not by the app's start
+
             calamine_book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         elif shared_strings_xml:
             shared_strings = _parse_shared_strings(shared_strings_xml)

@@ -38,7 +38,6 @@ from flask import current_app, render_template
 from sqlalchemy import and_, func, or_, select, update
 
 from app.extensions import db
-from app.indicators.timeliness import completeness
 from app.mail import Email, connection, public_url, send
 from app.models import DataValue, MailMessage, ReturnDue, Submission, Target, User
 from app.models.base import utcnow
@@ -218,6 +217,8 @@ def reminders_due(today: date) -> tuple[list[Reminder], list[ReturnDue]]:
         .order_by(ReturnDue.due_date, ReturnDue.id)))
     if not due_rows:
         return [], []
+    from app.indicators.timeliness import completeness  # pandas: loaded when a reminder run needs it
+
     statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows],
                             _received(due_rows), today)
     officers = _officers_by_agency({d.agency_id for d in due_rows})
@@ -336,6 +337,8 @@ def _period_complete_notes(period_id: int) -> list[MailMessage]:
     if not due_rows:
         return []
     today = partnership_today()
+    from app.indicators.timeliness import completeness  # pandas: loaded when a reminder run needs it
+
     statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows],
                             _received(due_rows), today)
     rows = statuses.to_dict("records")

@@ -30,21 +30,23 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import delete, event, false, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.indicators.dashboard import dashboard_figures
 from app.indicators.model import AreaSpec, IndicatorSpec
 from app.indicators.periods import period_of
-from app.indicators.rows import FIGURE_COLUMNS, behind, mark_headlines, result_rows
-from app.indicators.totals import area_leaves, as_spec_map, prepare_values
 from app.models import Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target
 from app.periods import PeriodSpec
-from app.store.indicator_inputs import area_specs, indicator_specs, targets
 from app.vocabulary import FLAGS_WITHOUT_VALUE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The engine and pandas are imported by the functions that run them, so that importing the
+# app (each worker's start, every `flask` command) does not load them (issue 16).
 
 CHUNK = 500
 FIGURE_TABLE_COLUMNS = ["indicator", "area", "period", "has_figure", "value", "flag", "status", "message"]
@@ -56,6 +58,7 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
     data = list(zip(*rows)) if rows else [()] * len(columns)
     return pd.DataFrame({name: list(values) for name, values in zip(columns, data)}, columns=columns)
 
@@ -124,6 +127,10 @@ def figures_for(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: li
     """``FIGURE_TABLE_COLUMNS`` for the indicators ``slugs`` from the stored figures
     (which must include those of their numerators and denominators): each key with
     something stored behind it, and its figure where the engine has one."""
+    from app.indicators.rows import FIGURE_COLUMNS, behind
+    from app.indicators.totals import as_spec_map, prepare_values
+    from app.indicators.dashboard import dashboard_figures
+    import pandas as pd
     present = behind(stored[["indicator", "area", "period"]], specs, areas)
     present = present[present["indicator"].isin(slugs)]
     if present.empty:
@@ -313,6 +320,7 @@ class _RowInputs:
 
     def __init__(self, names: _Names, specs, areas, slugs: set[str] | None, end, area_codes: set[str] | None = None,
                  first_end=None):
+        from app.store.indicator_inputs import targets
         self.specs, self.areas, self.slugs = specs, areas, slugs
         inputs = set(specs) if slugs is None else with_parts(specs, slugs)
         self.trend_lengths = dict(db.session.execute(select(Indicator.slug, Indicator.trend_periods)).all())
@@ -334,6 +342,7 @@ class _RowInputs:
         self.notes, self.gaps = _notes_and_gaps(slugs, end)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
+        from app.indicators.rows import FIGURE_COLUMNS, result_rows
         upto = self.figures[self.ends <= spec.end] if len(self.figures) else self.figures
         present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
         figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
@@ -344,6 +353,7 @@ class _RowInputs:
 def compute_rows(spec: PeriodSpec, specs=None, areas=None) -> list[dict]:
     """The rows of the dashboard for ``spec``, worked out from ``indicator_figure`` now
     (for a period whose rows are not kept)."""
+    from app.store.indicator_inputs import area_specs, indicator_specs
     specs = specs or indicator_specs()
     areas = areas or area_specs()
     return _RowInputs(_Names(), specs, areas, None, spec.end).rows(spec)
@@ -365,6 +375,7 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     dashboard periods ending on or after ``earliest_end`` (None: all); add every row of a
     period newly with figures, and drop those of a period left with none. The headline
     and strip of the indicators' other rows are marked again."""
+    from app.indicators.rows import mark_headlines
     wanted, kept = _dashboard_periods(), _kept_periods()
     # A full recompute (nothing named) reads everything; a change reads what its rows can.
     bounded = not (slugs is None and area_codes is None and earliest_end is None)
@@ -513,6 +524,7 @@ def results_changed(indicator_ids: Iterable[int] | None = None, period_ids: Iter
     with no arguments after a change to areas or populations. Writes through the ORM
     (a DataValue, Target, Indicator, Area or AreaPopulation added, changed or deleted) are
     noticed and added to what is brought up to date, here or at the latest at commit."""
+    from app.store.indicator_inputs import area_specs, indicator_specs
     db.session.flush()
     pending = db.session.info.pop(PENDING, None) or _Pending()
     if indicator_ids is not None and not pending.everything:
@@ -572,6 +584,7 @@ def snapshot() -> dict[str, dict]:
 
 def scope_codes(areas: list[AreaSpec], area: str | None) -> set[str] | None:
     """The areas a view of ``area`` reads: it and the districts under it (None: all)."""
+    from app.indicators.totals import area_leaves
     if area is None:
         return None
     return {area} | {leaf.code for leaf in area_leaves(areas).get(area, [])}

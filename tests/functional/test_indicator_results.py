@@ -111,7 +111,6 @@ def test_a_one_area_view_reads_only_that_area_and_completeness_reads_no_engine(d
 
     monkeypatch.setattr(engine, "engine_rows", refuse)
     monkeypatch.setattr(engine, "result_rows", refuse)
-    monkeypatch.setattr(results, "result_rows", refuse)
     from app.services.schedule import completeness_view
     view = completeness_view("2015/16")
     assert view.gaps == [(full.indicators[r.indicator].name, full.area_by_code[r.area].name, r.aggregate_message)
