@@ -1,6 +1,6 @@
 # Safer Returns: build, run and test.
 #   make run           set everything up, load the demo partnership, serve on 127.0.0.1:5000
-#   make test          the whole suite on SQLite, then again on a throwaway PostgreSQL, then the browser tests
+#   make test          the whole suite on SQLite and on a throwaway PostgreSQL (side by side), then the browser tests
 #   make test-browser  the browser journeys only (Debian's Chromium, axe-core)
 #   make test-sqlite   the suite on SQLite only (quick)
 #   make serve-prod    gunicorn (4 workers) + a throwaway PostgreSQL with the demo, on 127.0.0.1:8000
@@ -37,7 +37,7 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-re
 
 help:
 	@echo "make run          set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)"
-	@echo "make test         the whole suite on SQLite, then on a throwaway PostgreSQL 15, then the browser tests"
+	@echo "make test         the whole suite on SQLite and on a throwaway PostgreSQL 15 side by side, then the browser tests"
 	@echo "make test-browser the browser journeys (Chromium from apt, axe-core), screenshots in tests/browser/artifacts/"
 	@echo "make test-sqlite  the suite on SQLite only (PYTEST_ARGS=... passes arguments to pytest)"
 	@echo "make serve-prod   gunicorn with WORKERS (4) workers + a throwaway PostgreSQL and the demo, on 127.0.0.1:8000"
@@ -146,12 +146,29 @@ test-postgres: install assets test-tools
 	echo "PostgreSQL test cluster in $$cluster"; \
 	$(PYTEST) --database-url="$$(scripts/pg-test-cluster.sh url "$$cluster")" $(PYTEST_ARGS)
 
-# All three runs happen even if one fails, so one CI run reports on each.
+# All three runs happen even if one fails, so one CI run reports on each. The SQLite and
+# PostgreSQL runs go side by side (TEST_PARALLEL=0: one after the other): each is mostly one
+# core's work, so on CI's 2 cores the pair takes about as long as the slower alone. Their
+# output goes to .test-logs/ and is printed whole when both have finished.
+TEST_PARALLEL ?= 1
+TEST_LOGS := .test-logs
 test: install assets test-tools browser-tools
-	@echo "== Test suite on SQLite"; \
-	sqlite=0; $(MAKE) --no-print-directory test-sqlite || sqlite=$$?; \
-	echo "== Test suite on PostgreSQL"; \
-	postgres=0; $(MAKE) --no-print-directory test-postgres || postgres=$$?; \
+	@mkdir -p $(TEST_LOGS); \
+	if [ "$(TEST_PARALLEL)" = 1 ]; then \
+		echo "== Test suite on SQLite and on PostgreSQL, side by side (logs in $(TEST_LOGS)/)"; \
+		$(MAKE) --no-print-directory test-sqlite > $(TEST_LOGS)/sqlite.log 2>&1 & sqlite_pid=$$!; \
+		$(MAKE) --no-print-directory test-postgres > $(TEST_LOGS)/postgres.log 2>&1 & postgres_pid=$$!; \
+		trap 'kill $$sqlite_pid $$postgres_pid 2>/dev/null; exit 130' INT TERM; \
+		sqlite=0; wait $$sqlite_pid || sqlite=$$?; \
+		postgres=0; wait $$postgres_pid || postgres=$$?; \
+		echo "== Test suite on SQLite"; cat $(TEST_LOGS)/sqlite.log; \
+		echo "== Test suite on PostgreSQL"; cat $(TEST_LOGS)/postgres.log; \
+	else \
+		echo "== Test suite on SQLite"; \
+		sqlite=0; $(MAKE) --no-print-directory test-sqlite || sqlite=$$?; \
+		echo "== Test suite on PostgreSQL"; \
+		postgres=0; $(MAKE) --no-print-directory test-postgres || postgres=$$?; \
+	fi; \
 	echo "== Browser tests"; \
 	browser=0; $(MAKE) --no-print-directory test-browser || browser=$$?; \
 	echo "== SQLite: $$( [ $$sqlite = 0 ] && echo passed || echo FAILED ), PostgreSQL: $$( [ $$postgres = 0 ] && echo passed || echo FAILED ), browser: $$( [ $$browser = 0 ] && echo passed || echo FAILED )"; \
