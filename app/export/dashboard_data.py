@@ -579,3 +579,16 @@ def _suppress_rolling_row(row: RollingRow, threshold: int) -> RollingRow:
         change_text=change_text,
         ytd=_suppress_single(row.ytd, row.unit, row.ytd_numerator, threshold),
     )
+
+
+# The board report (``app.export.report``, python-docx) is written from the same data; these
+# live here so that naming them does not load python-docx.
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+@dataclass(frozen=True)
+class DhrSummary:
+    """The restricted version's DHR section: lines of (what, how many or how much)."""
+
+    as_at: str
+    cases: list[tuple[str, str]] = field(default_factory=list)
+    actions: list[tuple[str, str]] = field(default_factory=list)

@@ -15,7 +15,6 @@ nothing under 10 pt. Text from returns (comments, notes) is only ever a run's te
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -25,13 +24,12 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from app.export.dashboard_data import (
-    FLAGS, SUPPRESSED_LEGEND, WIDER_KEY, DashboardData, DashboardRow, DistrictTable, Figure, Suppressed,
+    FLAGS, SUPPRESSED_LEGEND, WIDER_KEY, DashboardData, DashboardRow, DhrSummary, DistrictTable, Figure, Suppressed,
 )
 from app.export.formats import HEADER_FILL, RAG_COLOURS, TEXT_COLOUR
 from app.indicators.rag import most_reds_first, rag_counts
 from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR, direction_text
 
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Arial"
 BODY_SIZE, TABLE_SIZE = Pt(11), Pt(10)
 HEADING_SIZES = {1: Pt(20), 2: Pt(15), 3: Pt(12)}
@@ -39,15 +37,6 @@ APPENDIX_HEADERS = ["Supporting indicator", "Previous period", "Previous", "Late
                     "Direction of travel", "RAG", "Reason and commentary"]
 APPENDIX_WIDTHS = [5.2, 2.4, 2.3, 2.4, 2.3, 2.8, 2.2, 6.1]  # cm: 25.7 across an A4 landscape page
 NOT_RATED = "Not rated"
-
-
-@dataclass(frozen=True)
-class DhrSummary:
-    """The restricted version's DHR section: lines of (what, how many or how much)."""
-
-    as_at: str
-    cases: list[tuple[str, str]] = field(default_factory=list)
-    actions: list[tuple[str, str]] = field(default_factory=list)
 
 
 def report_bytes(data: DashboardData, dhr: DhrSummary | None = None, left_out: str | None = None) -> bytes:

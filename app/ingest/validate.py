@@ -38,9 +38,8 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
 
 from app.definition import NUMERIC_TYPES, CrossRule, TemplateDefinition, cross_rule_cells
 from app.ingest.map import RowPlan, SheetPlan, SlotPlan
@@ -49,6 +48,11 @@ from app.ingest.problems import Problem
 from app.ingest.read import CellKey, cell_ref, parse_ref
 from app.ingest.tables import TableFigure, apply_transform, blank_means, check_only_problems
 from app.vocabulary import EMPTY_CELL, FLAGS_WITHOUT_VALUE
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where the cross rules use it, not when the app starts (issue 16).
 
 EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -450,6 +454,7 @@ class _RuleGrid:
 
 def _rule_grids(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[_RuleGrid]:
     """The combinations of ``cross_rule_cells``, as arrays over the plans."""
+    import numpy as np
     grids = []
     for rule_cells in cross_rule_cells(defn):
         plan = next((p for p in plans if p.layout is rule_cells.sheet), None)
@@ -470,6 +475,7 @@ def _rule_grids(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[_RuleG
 
 def _usable_cells(plan: SheetPlan) -> np.ndarray:
     """rows × slots: whether a cell is entered by the agency and holds a figure."""
+    import numpy as np
     row_numeric = np.array([row.spec.rule.type in NUMERIC_TYPES for row in plan.rows])
     usable = np.zeros((len(plan.rows), len(plan.slots)), bool)
     for i, slot in enumerate(plan.slots):
@@ -480,10 +486,12 @@ def _usable_cells(plan: SheetPlan) -> np.ndarray:
 
 def planned_checks(defn: TemplateDefinition, plans: list[SheetPlan]) -> list[PlannedCheck]:
     """The checks ``expand_cross_rules`` would make, with rows and columns for fields."""
+    import numpy as np
     return [grid.check(k) for grid in _rule_grids(defn, plans) for k in np.flatnonzero(grid.valid)]
 
 
 def check_cross_rules(defn: TemplateDefinition, plans: list[SheetPlan], values: list[ParsedValue]) -> list[Problem]:
+    import numpy as np
     grids = _rule_grids(defn, plans)
     checked = {id(grid.plan): grid.plan for grid in grids}
     by_plan: dict[int, list[ParsedValue]] = {pid: [] for pid in checked}
@@ -518,6 +526,7 @@ class _Figures:
     or N/A, whose value None becomes NaN)."""
 
     def __init__(self, plan: SheetPlan, mine: list[ParsedValue]):
+        import numpy as np
         position = {id(slot): i for i, slot in enumerate(plan.slots)}
         self.numbers = np.full((len(plan.rows), len(plan.slots)), np.nan)
         if mine:

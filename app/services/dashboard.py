@@ -35,18 +35,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
 from app.extensions import db
 from app.indicators import apply_override, outcome_rag
-from app.indicators.compare import peer_comparison
 from app.indicators.model import RagResult
 from app.indicators.periods import period_of
-from app.indicators.rows import (
+from app.indicators.table import (
     FIGURE_COLUMNS,
     STORED_COLUMNS,
     DashboardTable,
@@ -70,8 +69,12 @@ from app.models import (
 from app.periods import PeriodError, PeriodSpec, periods_whose_commentary_applies
 from app.policy import visible_agency_ids
 from app.services import ServiceError, results
-from app.store.indicator_inputs import area_specs, indicator_specs, targets
 from app.vocabulary import RAG_NAMES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the engine's comparisons are imported where they run, not at the app's start (issue 16).
 
 NO_OUTCOME = "Indicators not under an outcome"
 
@@ -129,6 +132,7 @@ def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
 
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
     """A frame from query rows, built column by column (several times faster than row by row)."""
+    import pandas as pd
     data = list(zip(*rows)) if rows else [()] * len(columns)
     return pd.DataFrame({name: list(values) for name, values in zip(columns, data)}, columns=columns)
 
@@ -181,6 +185,7 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
     has none kept), with what people added. ``area``: only that area's rows and those of
     the districts under it (a one-county view reads one county). See the rules of this
     module and of ``app.indicators.rows``."""
+    from app.store.indicator_inputs import area_specs, indicator_specs, targets
     spec = parse_dashboard_period(period)
     specs = indicator_specs()
     indicator_rows = {i.slug: i for i in db.session.scalars(select(Indicator).options(selectinload(Indicator.outcome)))}
@@ -219,6 +224,7 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
 def _add_peer_comparisons(table: PerformanceTable) -> None:
     """Compare each headline figure with the peer figures of its own period, else show the
     position published for that period (``compare.peer_comparison``)."""
+    from app.indicators.compare import peer_comparison
     keys = {row.period for row in table.rows.values()}
     peers: dict[tuple[str, str], list[tuple[str, float]]] = {}
     query = (select(Indicator.slug, Period.key, PeerValue.label, PeerValue.value)
@@ -338,6 +344,7 @@ class DashboardView:
 
 def visible_to(table: PerformanceTable, user) -> set[tuple[str, str]] | None:
     """The rows an officer may see (None: all). See the module's rules."""
+    import pandas as pd
     allowed = visible_agency_ids(user) if user is not None else None
     if allowed is None:
         return None

@@ -42,12 +42,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-import pandas as pd
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.export.dashboard import dashboard_bytes
 from app.export.dashboard_data import (
     TOTAL_KEY,
     WIDER_KEY,
@@ -72,7 +70,7 @@ from app.export.dashboard_data import (
 from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rag import with_tolerance
-from app.indicators.rows import IndicatorRow
+from app.indicators.table import IndicatorRow
 from app.models import Submission
 from app.models.base import utcnow
 from app.periods import financial_year, fy_label, year_to_date
@@ -85,7 +83,6 @@ from app.services.dashboard import (
     performance_table,
     period_slug,
 )
-from app.services.plans.workbook import action_plan_sheets
 from app.services.schedule import completeness_view
 from app.vocabulary import WORKBOOK_FLAGS as FLAGS
 from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
@@ -313,6 +310,7 @@ class _Builder:
 
     def _target(self, slug: str, area: str, key: str) -> tuple[float | None, float | None]:
         """(target, tolerance) of an indicator × area × period, (None, None) if it has none."""
+        import pandas as pd
         targets = self.table.targets
         found = targets[(targets["indicator"] == slug) & (targets["area"] == area) & (targets["period"] == key)]
         if not len(found):
@@ -567,6 +565,7 @@ def _suppressed_except(data: DashboardData, original: DashboardData, unsuppresse
 def dashboard_data(period, user=None, *, public: bool = False, generated_at: datetime | None = None,
                    table: PerformanceTable | None = None) -> DashboardData:
     """The workbook's content for ``period``. ``user`` None is the server's operator."""
+    from app.services.plans.workbook import action_plan_sheets
     spec = parse_dashboard_period(period)
     table = table or performance_table(spec)
     builder = _Builder(table, public)
@@ -600,6 +599,7 @@ def export_dashboard(
     period, user=None, *, public: bool = False, generated_at: datetime | None = None
 ) -> tuple[str, io.BytesIO]:
     """(file name, workbook) of the dashboard for ``period``."""
+    from app.export.dashboard import dashboard_bytes
     spec = parse_dashboard_period(period)
     data = dashboard_data(spec, user, public=public, generated_at=generated_at)
     return _file_name("dashboard", spec, public, "xlsx"), io.BytesIO(dashboard_bytes(data))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
 from app.extensions import db
-from app.indicators.rows import IndicatorRow
+from app.indicators.table import IndicatorRow
 from app.models import Area, Commentary, Indicator, Outcome, OutcomeAssessment, PeerValue, Period, RagSetting
 from app.services import ServiceError, transaction
 from app.services.audit import record

@@ -13,18 +13,21 @@ on or before its due date (``app.indicators.timeliness``).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.indicators.timeliness import completeness, reporting_rates
 from app.models import Period, ReturnDue
 from app.services.schedule import bring_schedule_up_to_date, first_receipts
 from app.services.settings import today
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WINDOW = 8  # periods per template, as DHIS2's "last 8 periods" reporting rate summary
 
@@ -54,6 +57,7 @@ class ReportingRates:
 
 
 def _rates(frame: pd.DataFrame, by: list[str], label_of) -> list[Rate]:
+    from app.indicators.timeliness import reporting_rates
     out = reporting_rates(frame, by)
     return [Rate(label_of(row), int(row["expected"]), int(row["received"]), int(row["on_time"]),
                  row["received_pct"], row["on_time_pct"]) for row in out.to_dict("records")]
@@ -71,6 +75,7 @@ def _window(rows: list[ReturnDue], as_of: date) -> list[ReturnDue]:
 
 def reporting_rates_view(as_of: date | None = None) -> ReportingRates:
     """The reporting rates as at ``as_of`` (default: today)."""
+    from app.indicators.timeliness import completeness
     bring_schedule_up_to_date()
     as_of = as_of or today()
     rows = _window(db.session.scalars(

@@ -127,7 +127,8 @@ def figures_for(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: li
     """``FIGURE_TABLE_COLUMNS`` for the indicators ``slugs`` from the stored figures
     (which must include those of their numerators and denominators): each key with
     something stored behind it, and its figure where the engine has one."""
-    from app.indicators.rows import FIGURE_COLUMNS, behind
+    from app.indicators.rows import behind
+    from app.indicators.table import FIGURE_COLUMNS
     from app.indicators.totals import as_spec_map, prepare_values
     from app.indicators.dashboard import dashboard_figures
     import pandas as pd
@@ -342,7 +343,8 @@ class _RowInputs:
         self.notes, self.gaps = _notes_and_gaps(slugs, end)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
-        from app.indicators.rows import FIGURE_COLUMNS, result_rows
+        from app.indicators.rows import result_rows
+        from app.indicators.table import FIGURE_COLUMNS
         upto = self.figures[self.ends <= spec.end] if len(self.figures) else self.figures
         present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
         figures = upto[upto["has_figure"]][FIGURE_COLUMNS]

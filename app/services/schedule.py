@@ -23,13 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.indicators.periods import period_of
-from app.indicators.timeliness import completeness
 from app.models import Agency, Area, Indicator, Period, ReturnDue, ReturnTemplate, Submission
 from app.models.base import utcnow
 from app.periods import PeriodError, PeriodSpec, parse_period, periods_from
@@ -237,6 +235,8 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
     """Received / late / missing / not yet due for the returns due for periods ending in
     the 12 months up to the end of ``period`` (default: the latest scheduled period), and
     the totals that are incomplete on that period's dashboard."""
+    from app.indicators.timeliness import completeness
+    import pandas as pd
     bring_schedule_up_to_date()
     as_of = as_of or today()
     if period is None:

@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.indicators.timeliness import completeness
 from app.models import DhrCase, ReturnDue, ReturnTemplate
 from app.policy import MANAGERS, ADMINS, in_group, may_see_dhr, own_agency_only
 from app.services.schedule import bring_schedule_up_to_date, first_receipts
@@ -79,6 +78,7 @@ def _note(status: str, days: int, deadline: date) -> str:
 
 def expected_returns(agency_ids: list[int] | None, as_of: date) -> list[ExpectedReturn]:
     """The returns expected of these agencies (None: all), with their status as at ``as_of``."""
+    from app.indicators.timeliness import completeness
     query = (select(ReturnDue).where(ReturnDue.waived_reason.is_(None))
              .options(selectinload(ReturnDue.agency), selectinload(ReturnDue.template), selectinload(ReturnDue.period)))
     if agency_ids is not None:

@@ -11,7 +11,6 @@ import hashlib
 import secrets
 
 import pyotp
-import segno
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
@@ -48,6 +47,7 @@ def _step(moment: float) -> int:
 def begin_setup(user: User) -> tuple[str, Markup]:
     """A new secret for this person's authenticator app (replacing one never confirmed):
     the secret as text, and the QR code of its ``otpauth://`` link as inline SVG."""
+    import segno
     if user.two_factor_enabled:
         raise ServiceError("Two-factor sign-in is already set up for this account.")
     secret = pyotp.random_base32()

@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# Loaded only by what uses them: significance tests (scipy), the annotated download
-# (openpyxl), `flask db` and the migrations (Flask-Migrate, Alembic).
-NOT_AT_START = ("scipy", "openpyxl", "alembic", "flask_migrate")
+# Loaded only by what uses them: significance tests (scipy), the indicator engine and the
+# pages and exports that read its tables (pandas, numpy), the annotated download (openpyxl),
+# the board report (python-docx), a QR code for enrolling a second factor (segno), `flask
+# db` and the migrations (Flask-Migrate, Alembic).
+NOT_AT_START = ("scipy", "pandas", "numpy", "openpyxl", "docx", "segno", "alembic", "flask_migrate")
 
 
 def modules_after(code: str) -> set[str]:

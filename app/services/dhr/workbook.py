@@ -13,7 +13,7 @@ from app.errors import Forbidden
 from app.export.dashboard_data import SheetWriter
 from app.export.dhr_sheets import dhr_sheet_writers
 from app.export.formats import Formats
-from app.export.report import DhrSummary
+from app.export.dashboard_data import DhrSummary
 from app.export.xlsx import new_workbook
 from app.policy import may_see_dhr
 from app.services.dhr.actions import action_of, list_actions
@@ -53,7 +53,7 @@ def dhr_workbook_bytes(user, on: date | None = None) -> bytes:
 
 
 def dhr_summary_for(user, today: date | None = None):
-    """The report's DHR section (``app.export.report.DhrSummary``): cases by status, the
+    """The report's DHR section (``app.export.dashboard_data.DhrSummary``): cases by status, the
     statutory clocks by RAG and the actions by RAG, as at ``today``; None for anyone who
     may not see DHR data."""
 

@@ -11,7 +11,7 @@ from app.services.dashboard import (
     period_slug,
     periods_with_figures,
 )
-from app.export.report import DOCX_MIMETYPE
+from app.export.dashboard_data import DOCX_MIMETYPE
 from app.services.dashboard_export import DHR_LEFT_OUT, WORKBOOK_MIMETYPE, export_dashboard, export_report
 from app.web.access import roles_required
 from app.web.dashboard import bp

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from defusedxml import DefusedXmlException
 
+import sys
 import app.ingest.read as read_module
 from app.ingest.problems import IngestError
 from app.ingest.read import cell_ref, excel_serial_to_datetime, parse_ref, read_workbook
@@ -32,9 +33,9 @@ def no_calamine(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("calamine must not read this workbook")
 
-    monkeypatch.setattr(
-        read_module, "python_calamine", SimpleNamespace(CalamineWorkbook=SimpleNamespace(from_filelike=refuse))
-    )
+    # The reader imports calamine when it first reads (not at the app's start): stand in for it there.
+    stand_in = SimpleNamespace(CalamineWorkbook=SimpleNamespace(from_filelike=refuse))
+    monkeypatch.setitem(sys.modules, "python_calamine", stand_in)
 
 
 @pytest.mark.parametrize(
@@ -335,7 +336,7 @@ def test_the_pattern_pass_and_the_bounded_reader_find_the_same_formats(monkeypat
     assert plain.cells == {(1, 1): 0.75, (1, 2): 1400.0, (1, 3): 1.5, (2, 5): "yes", (1, 6): 1.5, (2, 6): 0.0}
 
     refuse = SimpleNamespace(CalamineWorkbook=SimpleNamespace(from_filelike=None))
-    monkeypatch.setattr(read_module, "python_calamine", refuse)
+    monkeypatch.setitem(sys.modules, "python_calamine", refuse)
     bounded = read(xlsx(lambda wb: formats_of_every_kind(wb, deep_stray_row=20_000)))[0].sheet("Returns")
     for attribute in ("percent_cells", "formula_no_value", "error_cells", "cells"):
         assert getattr(bounded, attribute) == getattr(plain, attribute), attribute

@@ -1,0 +1,178 @@
+"""The dashboard's table for one period and its rows, as the pages and the workbook use
+them: ``IndicatorRow`` (one indicator × area) and ``DashboardTable`` (the rows of a period
+with the figures behind them, read when first wanted). Flask-free.
+
+They live apart from the engine (``app.indicators.rows``) so that the services naming them
+load no pandas until a table is filled (issue 16: the app starts without pandas).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.indicators.model import AreaSpec, IndicatorSpec, RagResult
+from app.indicators.periods import period_of
+from app.periods import PeriodSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STORED_COLUMNS = ["indicator", "area", "period", "value", "flag", "agency_id", "submission_id"]
+FIGURE_COLUMNS = ["indicator", "area", "period", "value", "flag", "status", "message"]
+CONTRIBUTION_COLUMNS = ["indicator", "area", "period", "agency_id", "submission_id"]
+
+@dataclass
+class IndicatorRow:
+    """One indicator × area on the dashboard: the engine's columns (``period`` is the
+    latest figure's period, ``previous_period`` the one it is compared with), then what
+    the service adds: ``note`` (the stored note, e.g. why a figure is not available),
+    ``calculated`` (the engine's RagResult), ``setting`` (a manager's rating, if any),
+    ``rag_overridden``, ``comment``, ``comment_internal``, ``headline``, ``several`` (the
+    indicator is shown on more than one row), ``strip_codes`` and ``strip`` ((district
+    code, RAG) under a headline area), ``peers`` and ``peer_comparison``."""
+
+    indicator: str
+    area: str
+    period: str
+    previous_period: str | None
+    latest: float | None
+    latest_flag: str | None
+    previous: float | None
+    previous_flag: str | None
+    area_kind: str | None
+    unit: str | None
+    polarity: str | None
+    target: float | None
+    change: float | None
+    change_text: str | None
+    rag: str | None
+    rag_reason: str | None
+    direction: str | None
+    trend_percent: float | None
+    significance: str | None
+    p_value: float | None
+    district_comparison: str | None
+    aggregate_status: str | None
+    aggregate_message: str | None
+    note: str | None = None
+    calculated: RagResult | None = None
+    headline: bool = False
+    several: bool = False
+    strip_codes: list[str] = field(default_factory=list)
+    strip: list[tuple[str, str | None]] = field(default_factory=list)
+    peers: list[tuple[str, float]] = field(default_factory=list)
+    peer_comparison: str | None = None
+    setting: object | None = None  # the service's RagSetting
+    rag_overridden: bool = False
+    comment: str | None = None
+    comment_internal: bool = False
+    # What the latest figure is compared with, in words (``comparison_text``), and how the
+    # direction was derived ("from two figures", "trend over 4 periods").
+    comparison: str | None = None
+    direction_basis: str | None = None
+    peer_basis: str | None = None  # how the peer comparison was found (``compare.peer_comparison``)
+    target_tolerance: float | None = None  # the target's own amber band, if it has one
+
+
+@dataclass
+class DashboardTable:
+    """Everything computed for one dashboard period (the service adds what it read from the database).
+
+    ``rows``: one ``IndicatorRow`` per indicator × area that has a figure, keyed (slug,
+    area code). ``stored``: the stored rows (indicator, area, period, value, flag,
+    agency_id, submission_id); ``figures``: every figure (stored, recomputed, totals) up
+    to the period's end with something stored behind it: indicator, area, period, value,
+    flag, status, message. Either may be None and read when first wanted:
+    ``stored_source()`` gives the stored rows, ``figure_source(pairs)`` the figures of
+    those (indicator, area) pairs (None: every pair), so a page reads the figures of the
+    rows it shows and no others."""
+
+    period: PeriodSpec
+    specs: dict[str, IndicatorSpec]
+    areas: list[AreaSpec]
+    figures: pd.DataFrame | None
+    stored: pd.DataFrame | None
+    targets: pd.DataFrame
+    rows: dict[tuple[str, str], IndicatorRow] = field(default_factory=dict)
+    figure_source: Callable[[list[tuple[str, str]] | None], pd.DataFrame] | None = field(default=None, repr=False)
+    stored_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+    _pairs: dict = field(default_factory=dict, repr=False)  # (indicator, area) → {period: figure_lookup's tuple}
+    _all_loaded: bool = field(default=False, repr=False)
+    _contributions: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        """Which stored rows (agency, submission) lie behind each indicator × area × period."""
+        if self._contributions is None:
+            if self.stored is None:
+                self.stored = self.stored_source()
+            from app.indicators.rows import behind
+
+            self._contributions = behind(self.stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
+        return self._contributions
+
+    def contributions_in(self, periods: Iterable[str]) -> pd.DataFrame:
+        """``contributions`` for these periods only (what lies behind a figure is stored
+        for its own period), read for them alone when the stored rows are not at hand."""
+        periods = set(periods)
+        if self._contributions is not None or self.stored is not None or self.stored_source is None:
+            found = self.contributions
+        else:
+            from app.indicators.rows import behind
+
+            stored = self.stored_source(periods)
+            found = behind(stored[CONTRIBUTION_COLUMNS], self.specs, self.areas)
+        return found[found["period"].isin(periods)]
+
+    @property
+    def area_by_code(self) -> dict[str, AreaSpec]:
+        return {a.code: a for a in self.areas}
+
+    def _take(self, frame: pd.DataFrame, pairs: list[tuple[str, str]] | None) -> None:
+        for pair in pairs or ():
+            self._pairs.setdefault(pair, {})
+        from app.indicators.rows import figure_lookup
+
+        for (slug, code, key), found in figure_lookup(frame).items():
+            self._pairs.setdefault((slug, code), {})[key] = found
+
+    def load_figures(self, pairs: Iterable[tuple[str, str]] | None = None, since=None) -> None:
+        """Read the figures of these (indicator, area) pairs (None: all) if not read yet;
+        with ``since`` (a date), only those of periods starting on or after it: a caller
+        that asks for no older figure (the workbook) reads no older figure."""
+        if self._all_loaded:
+            return
+        if pairs is None or self.figure_source is None:
+            self._take(self.figures if self.figure_source is None else self.figure_source(None, since), None)
+            self._all_loaded = True
+            return
+        wanted = sorted({pair for pair in pairs if pair not in self._pairs})
+        if wanted:
+            self._take(self.figure_source(wanted), wanted)
+
+    def _pair(self, indicator: str, area: str) -> dict:
+        if not self._all_loaded and (indicator, area) not in self._pairs:
+            self.load_figures([(indicator, area)])
+        return self._pairs.get((indicator, area), {})
+
+    def figure(self, indicator: str, area: str, period_key: str | None) -> dict | None:
+        """One figure (value None when missing), or None if nothing is stored behind it."""
+        found = self._pair(indicator, area).get(period_key)
+        if found is None:
+            return None
+        from app.indicators.rows import plain
+
+        value, flag, status, message = (plain(x) for x in found)
+        return {"indicator": indicator, "area": area, "period": period_key, "value": value, "flag": flag,
+                "status": status, "message": message}
+
+    def series(self, indicator: str, area: str, kind: str, limit: int = 8) -> list[dict]:
+        """The figures of one indicator × area for periods of ``kind``, oldest first (the
+        last ``limit`` of them)."""
+        keys = [k for k in self._pair(indicator, area) if period_of(k).kind == kind]
+        keys.sort(key=lambda k: period_of(k).end)
+        return [self.figure(indicator, area, k) for k in keys[-limit:]]
+
+    def headline_rows(self) -> list[IndicatorRow]:
+        return [row for row in self.rows.values() if row.headline]
