@@ -178,3 +178,9 @@ def must_use_two_factor(user) -> bool:
     """Everyone who can see restricted DHR data signs in with a second factor (a code from
     an authenticator app); anyone else may choose to."""
     return always_sees_dhr(user) or bool(getattr(user, "dhr_access", False))
+
+
+def may_reset_two_factor(user, other) -> bool:
+    """Clearing someone's second factor (they lost their phone and their recovery codes) is
+    for admins, and never their own: another admin must confirm who is asking."""
+    return in_group(user, ADMINS) and getattr(other, "id", None) != getattr(user, "id", None)

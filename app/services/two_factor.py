@@ -6,6 +6,8 @@ data); anyone else may turn it on. Setting up shows the secret once, as a QR cod
 text; the person proves their app works by entering a code, and is then shown ten
 recovery codes, once: only their SHA-256 is kept. A code is accepted once (the step it
 was made for is remembered), and wrong codes count towards the account's sign-in lockout.
+Someone who loses their phone and their recovery codes asks an administrator, who resets
+their second factor (``reset``; never their own: ``policy.may_reset_two_factor``).
 """
 import hashlib
 import secrets
@@ -18,9 +20,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import RecoveryCode, User
 from app.models.base import utcnow
-from app.policy import must_use_two_factor
+from app.dhr import long_date
+from app.errors import Forbidden
+from app.policy import may_reset_two_factor, must_use_two_factor
 from app.services import ServiceError, throttle, transaction
 from app.services.audit import record
+from app.store.rows import get_row
 
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -93,15 +98,30 @@ def confirm_setup(user: User, code: str, address: str | None = None) -> list[str
             throttle.register_failure(throttle.account_key(user.email), throttle.address_key(address))
             record("two_factor_code_wrong", user, user, address=address)
         raise ServiceError(field_errors={"code": [WRONG_CODE.split(", or")[0] + "."]})
-    codes = ["-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(3))
-             for _ in range(RECOVERY_CODES)]
     with transaction():
         user.two_factor_since = utcnow()
         user.totp_last_step = step
-        for old in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
-            db.session.delete(old)
-        db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes)
+        codes = _new_recovery_codes(user)
         record("two_factor_enabled", user, user)
+    return codes
+
+
+def _drop_recovery_codes(user: User) -> int:
+    """Delete every recovery code the person has (flushes); how many were still unused."""
+    unused = 0
+    for old in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        unused += old.used_at is None
+        db.session.delete(old)
+    db.session.flush()
+    return unused
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """A fresh set of recovery codes in place of any before (flushes): the codes, to show once."""
+    _drop_recovery_codes(user)
+    codes = ["-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(3))
+             for _ in range(RECOVERY_CODES)]
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes)
     return codes
 
 
@@ -142,3 +162,43 @@ def check_code(user: User, code: str, address: str | None = None) -> None:
 def recovery_codes_left(user: User) -> int:
     return len(db.session.scalars(select(RecoveryCode.id).where(
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
+
+
+# ---- an administrator's reset (a lost phone and lost recovery codes) ---------------------------
+
+
+def _person_to_reset(user_id: int, acting_user) -> User:
+    user = get_row(User, user_id, f"No user {user_id}.")
+    if not may_reset_two_factor(acting_user, user):
+        raise Forbidden("Only another administrator may reset your two-factor sign-in." if user.id ==
+                        getattr(acting_user, "id", None) else "Only an administrator may reset two-factor sign-in.")
+    if not user.two_factor_enabled:
+        raise ServiceError(f"{user.name} has not set up two-factor sign-in, so there is nothing to reset.")
+    return user
+
+
+def reset_preview(user_id: int, acting_user) -> tuple[User, int]:
+    """The person whose second factor an admin is about to reset, and their unused recovery
+    codes. Raises Forbidden (``policy.may_reset_two_factor``), NotFound, or ServiceError
+    when they have no second factor to reset."""
+    user = _person_to_reset(user_id, acting_user)
+    return user, recovery_codes_left(user)
+
+
+def reset(user_id: int, acting_user) -> User:
+    """Clear a person's second factor for them (an admin, never for themselves): their
+    authenticator secret and recovery codes go, and every session they have ends, also one
+    half-way through signing in. On their next sign-in those who must use two-factor sign-in
+    (``policy.must_use_two_factor``) set it up again with a new QR code; others sign in with
+    their password and may turn it on again. Recorded in the audit log."""
+    user = _person_to_reset(user_id, acting_user)
+    with transaction():
+        since = user.two_factor_since
+        unused = _drop_recovery_codes(user)
+        user.totp_secret = None
+        user.two_factor_since = None
+        user.totp_last_step = None
+        user.end_sessions()
+        record("two_factor_reset", acting_user, user, email=user.email, set_up_on=long_date(since),
+               recovery_codes_unused=unused)
+    return user

@@ -112,6 +112,9 @@ for plural, singular in [
 ROUTES["admin.peer_figures"] = ("GET", lambda ids: "/admin/peer-figures", ADMIN_ONLY)
 ROUTES["admin.api_tokens"] = ("GET", lambda ids: "/admin/api-tokens", ADMIN_ONLY)
 ROUTES["admin.api_token_revoke"] = ("GET", lambda ids: "/admin/api-tokens/999999/revoke", {**ADMIN_ONLY, "admin": 404})
+# The manager has no second factor to reset: the admin is sent back to their page.
+ROUTES["admin.user_second_factor_remove"] = ("GET", lambda ids: f"/admin/users/{ids['user']}/second-factor/remove",
+                                             {**ADMIN_ONLY, "admin": 302})
 
 # The JSON API: its document is public; everything else needs a token, whoever is signed in
 # (a session cookie never authorises the API: 401 for every role).

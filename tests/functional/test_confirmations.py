@@ -2,7 +2,7 @@
 waives, revokes, unlocks or withdraws shows on GET a page saying in plain words what will go,
 acts only on a POST of that page's form (CSRF-checked), and is recorded in the audit log.
 The walk over the URL map fails for a new destructive POST route without such a page."""
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -106,6 +106,18 @@ def _api_token(known):
             "api_token_revoked", lambda: db.session.get(ApiToken, token_id).revoked_at is not None)
 
 
+def _second_factor(known):
+    """A second administrator who set up two-factor sign-in (the signed-in admin resets it)."""
+    from tests.factories import make_user
+    other = make_user("admin", email="second.admin@example.org", name="Second Admin", totp_secret="JBSWY3DPEHPK3PXP",
+                      two_factor_since=datetime(2016, 3, 1, 9, 0))
+    db.session.commit()
+    other_id = other.id
+    return (f"/admin/users/{other_id}/second-factor/remove", ["Second Admin", "second.admin@example.org",
+                                                              "1 March 2016"], "two_factor_reset",
+            lambda: db.session.get(User, other_id).totp_secret is None)
+
+
 # endpoint: builder(ids) -> (url, words the page must show, audit action, "it went" test)
 CASES = {
     "performance.remove_peer": _peer,
@@ -118,6 +130,7 @@ CASES = {
     "performance.waive": _waive,
     "performance.unlock": _unlock,
     "admin.api_token_revoke": _api_token,
+    "admin.user_second_factor_remove": _second_factor,
 }
 # Forms that ask for a reason as well as the confirmation.
 REASONS = {"performance.waive": {"reason": "Not needed this year"}, "performance.unlock": {"reason": "Resubmitted"}}

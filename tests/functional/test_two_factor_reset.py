@@ -1,0 +1,147 @@
+"""An administrator resets someone's second factor (they lost their phone and their recovery
+codes): through a confirmation page on the person's user page, never their own, recorded in
+the audit log; the person's sessions end and, if their role requires it, they set it up again
+on their next sign-in."""
+import html
+import re
+
+from flask import g
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, RecoveryCode
+from tests.conftest import assert_signed_in, sign_in
+from tests.functional.test_audit_page import log_of
+from tests.functional.test_two_factor import CODE, SET_UP, password_step, set_up, user
+
+
+def reset_url(email: str) -> str:
+    return f"/admin/users/{user(email).id}/second-factor/remove"
+
+
+def status(client, url: str, method: str = "GET") -> int:
+    g.pop("_login_user", None)  # the test clients share one app context
+    return client.open(url, method=method).status_code
+
+
+def codes_kept(email: str) -> int:
+    return db.session.scalar(select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user(email).id))
+
+
+def test_an_admin_resets_a_dhr_coordinators_second_factor_through_the_confirmation_page(app, client, people, clock):
+    dhr_email = "dhr_coordinator@example.org"
+    phone = app.test_client()  # the DHR co-ordinator's own browser, signed in with two factors
+    password_step(phone, dhr_email)
+    recovery = set_up(phone, dhr_email, clock)
+    assert len(recovery) == 10 and status(phone, "/") == 200
+    old_secret, old_version = user(dhr_email).totp_secret, user(dhr_email).session_version
+    assert codes_kept(dhr_email) == 10
+
+    g.pop("_login_user", None)
+    assert_signed_in(sign_in(client, "admin@example.org"))
+    page = client.get(f"/admin/users/{user(dhr_email).id}").get_data(as_text=True)
+    assert 'id="two-factor"' in page and "Reset second factor" in page and f'href="{reset_url(dhr_email)}"' in page
+
+    confirm = client.get(reset_url(dhr_email))
+    text = html.unescape(re.sub(r"<[^>]+>", " ", confirm.get_data(as_text=True)))
+    assert confirm.status_code == 200 and 'method="post"' in confirm.get_data(as_text=True)
+    assert "Dhr Coordinator" in text and dhr_email in text and "DHR co-ordinator" in text
+    assert re.search(r"Recovery codes not yet used\s+10\b", text)
+    assert "set up two-factor sign-in again, with a new QR code" in text
+    assert user(dhr_email).totp_secret == old_secret  # the page itself changes nothing
+
+    response = client.post(reset_url(dhr_email))
+    assert response.status_code == 302 and response.headers["Location"] == f"/admin/users/{user(dhr_email).id}"
+    flashed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "second factor has been reset" in html.unescape(flashed)
+    assert "Not set up yet: Dhr Coordinator will set it up when they next sign in." in html.unescape(flashed)
+
+    reset = user(dhr_email)
+    assert reset.totp_secret is None and reset.two_factor_since is None and reset.totp_last_step is None
+    assert codes_kept(dhr_email) == 0 and reset.session_version == old_version + 1
+
+    # The session they had is refused, as is the full two-step sign-in with an old recovery code...
+    assert status(phone, "/") == 302
+    assert password_step(phone, dhr_email).headers["Location"] == SET_UP
+    g.pop("_login_user", None)
+    assert phone.post(CODE, data={"code": recovery[0]}).status_code == 400
+    assert status(phone, "/") == 302
+    # ...and the next sign-in asks them to set up their app again, with a new secret.
+    password_step(phone, dhr_email)
+    assert len(set_up(phone, dhr_email, clock)) == 10
+    assert user(dhr_email).totp_secret != old_secret and status(phone, "/") == 200
+
+    g.pop("_login_user", None)
+    log = log_of(client.get("/admin/audit?action=two_factor_reset"))
+    assert "Reset someone's two-factor sign-in (they set it up again)" in log
+    assert re.search(r"Admin Reset someone.s two-factor sign-in \(they set it up again\) Dhr Coordinator Email: "
+                     r"dhr_coordinator@example.org; Set up on: \d+ \w+ \d{4}; Recovery codes unused: 10", log)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor_reset"))
+    assert event.user_id == people["users"]["admin"].id and event.object_id == reset.id
+
+
+def test_a_reset_ends_a_sign_in_half_way_through_its_second_step(app, client, people, clock):
+    dhr_email = "dhr_coordinator@example.org"
+    phone = app.test_client()
+    password_step(phone, dhr_email)
+    set_up(phone, dhr_email, clock)
+    phone.post("/sign-out")
+    assert password_step(phone, dhr_email).headers["Location"] == CODE  # password given, code still to come
+
+    g.pop("_login_user", None)
+    assert_signed_in(sign_in(client, "admin@example.org"))
+    assert client.post(reset_url(dhr_email)).status_code == 302
+
+    g.pop("_login_user", None)
+    response = phone.get(CODE)
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in"
+
+
+def test_a_manager_who_chose_two_factor_signs_in_with_the_password_after_a_reset(client, people, clock):
+    manager_email = "manager@example.org"
+    password_step(client, manager_email)
+    set_up(client, manager_email, clock)
+    client.post("/sign-out")
+    assert_signed_in(sign_in(client, "admin@example.org"))
+    confirm = html.unescape(client.get(reset_url(manager_email)).get_data(as_text=True))
+    assert "sign in with their password alone, and may set it up again" in confirm
+    assert client.post(reset_url(manager_email)).status_code == 302
+    client.post("/sign-out")
+    assert password_step(client, manager_email).headers["Location"] == "/"  # optional for a manager
+
+
+def test_an_admin_may_not_reset_their_own_second_factor(client, people, clock):
+    assert_signed_in(sign_in(client, "admin@example.org"))
+    own = user("admin@example.org")
+    secret = own.totp_secret
+    page = html.unescape(client.get(f"/admin/users/{own.id}").get_data(as_text=True))
+    assert "Another administrator must reset your own second factor" in page
+    assert "Reset second factor" not in page
+    assert status(client, reset_url("admin@example.org")) == 403
+    assert status(client, reset_url("admin@example.org"), "POST") == 403
+    assert user("admin@example.org").totp_secret == secret and codes_kept("admin@example.org") == 10
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor_reset")) is None
+
+
+def test_only_an_admin_may_reset_a_second_factor(client, people, clock):
+    assert_signed_in(sign_in(client, "admin@example.org"))  # the admin sets up theirs
+    secret = user("admin@example.org").totp_secret
+    for key in ("manager", "officer", "dhr_coordinator"):
+        client.post("/sign-out")
+        assert_signed_in(sign_in(client, people["users"][key].email))
+        assert status(client, reset_url("admin@example.org")) == 403, key
+        assert status(client, reset_url("admin@example.org"), "POST") == 403, key
+    assert user("admin@example.org").totp_secret == secret and codes_kept("admin@example.org") == 10
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor_reset")) is None
+
+
+def test_someone_without_a_second_factor_has_nothing_to_reset(client, people, clock):
+    assert_signed_in(sign_in(client, "admin@example.org"))
+    page = html.unescape(client.get(f"/admin/users/{people['users']['officer'].id}").get_data(as_text=True))
+    assert "Not set up: it is optional for their role." in page
+    response = client.get(reset_url("officer@example.org"))
+    assert response.status_code == 302
+    shown = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Officer has not set up two-factor sign-in, so there is nothing to reset." in shown
+    assert client.post(reset_url("officer@example.org")).status_code == 302
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor_reset")) is None
