@@ -157,6 +157,7 @@ AUDIT_ACTIONS = {
     "two_factor_enabled": "Turned on two-factor sign-in", "two_factor_sign_in": "Signed in with a code",
     "two_factor_code_wrong": "Two-factor code refused", "two_factor_recovery_code_used": "Used a recovery code",
     "two_factor_reset": "Reset someone's two-factor sign-in (they set it up again)",
+    "recovery_codes_replaced": "Made new recovery codes (the old ones stopped working)",
     "entry_draft_saved": "Saved a return typed in the browser as a draft",
     "action_plan_created": "Added an action plan", "action_plan_updated": "Changed an action plan",
     "plan_objective_created": "Added an objective", "plan_objective_updated": "Changed an objective",

@@ -125,6 +125,35 @@ def _new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
+def replace_recovery_codes(user: User, code: str, address: str | None = None) -> list[str]:
+    """A signed-in person's new set of recovery codes, to show once; the old ones, used or not,
+    stop working. A code from their authenticator app proves it is them (a wrong one counts
+    towards the lockout, as at sign-in). Raises ServiceError (field ``code``)."""
+    if not user.two_factor_enabled:
+        raise ServiceError("Two-factor sign-in is not set up for this account, so it has no recovery codes.")
+    keys = (throttle.account_key(user.email), throttle.address_key(address))
+    refusal = None
+    with transaction():
+        until = throttle.locked_until(*keys)
+        step = _totp_step(user, code) if until is None else None
+        if until is not None:
+            from app.services.accounts import locked_message
+
+            refusal = ServiceError(field_errors={"code": [locked_message(until)]})
+        elif step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+            throttle.register_failure(*keys)
+            record("two_factor_code_wrong", user, user, address=address)
+            refusal = ServiceError(field_errors={"code": [WRONG_CODE.split(", or")[0] + "."]})
+        else:
+            user.totp_last_step = step
+            unused_before = _drop_recovery_codes(user)
+            codes = _new_recovery_codes(user)
+            record("recovery_codes_replaced", user, user, unused_before=unused_before)
+    if refusal is not None:
+        raise refusal
+    return codes
+
+
 def check_code(user: User, code: str, address: str | None = None) -> None:
     """The second step of signing in: a code from the app (each works once) or an unused
     recovery code (then used up). Raises ServiceError; wrong codes count towards the lockout."""

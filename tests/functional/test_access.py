@@ -36,6 +36,12 @@ ROUTES = {
         lambda ids: "/two-factor/set-up",
         {"anonymous": 302, "officer": 200, "manager": 200, "admin": 302, "dhr_coordinator": 302},
     ),
+    # Those who have set it up (the admin and DHR co-ordinator must); others are sent to set it up.
+    "auth.recovery_codes": (
+        "GET",
+        lambda ids: "/two-factor/recovery-codes",
+        {"anonymous": 302, "officer": 302, "manager": 302, "admin": 200, "dhr_coordinator": 200},
+    ),
     "main.home": ("GET", lambda ids: "/", SIGNED_IN),
     "main.data_values": ("GET", lambda ids: "/data", DATA_READERS),
     # The officer belongs to the police; this is the police's own page.

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import AuditEvent, RecoveryCode
 from tests.conftest import assert_signed_in, sign_in
 from tests.functional.test_audit_page import log_of
-from tests.functional.test_two_factor import CODE, SET_UP, password_step, set_up, user
+from tests.functional.test_two_factor import CODE, SET_UP, code_at, password_step, set_up, user
 
 
 def reset_url(email: str) -> str:
@@ -145,3 +145,60 @@ def test_someone_without_a_second_factor_has_nothing_to_reset(client, people, cl
     assert "Officer has not set up two-factor sign-in, so there is nothing to reset." in shown
     assert client.post(reset_url("officer@example.org")).status_code == 302
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor_reset")) is None
+
+
+# ---- a person's own recovery codes: how many are left, and a new set ---------------------------
+
+CODES = "/two-factor/recovery-codes"
+
+
+def test_a_person_sees_their_recovery_codes_left_and_makes_a_new_set(client, people, clock):
+    email = "dhr_coordinator@example.org"
+    password_step(client, email)
+    old = set_up(client, email, clock)
+    client.post("/sign-out")
+    for used in old[:8]:  # eight sign-ins with a recovery code
+        password_step(client, email)
+        assert client.post(CODE, data={"code": used}).status_code == 302
+        client.post("/sign-out")
+    password_step(client, email)
+    clock.move(0.5)
+    assert client.post(CODE, data={"code": code_at(email, clock.now)}).status_code == 302
+
+    assert f'href="{CODES}"' in client.get("/").get_data(as_text=True)
+    page = html.unescape(re.sub(r"<[^>]+>", "", client.get(CODES).get_data(as_text=True)))
+    assert "You have 2 of 10 recovery codes left." in page and "Make a new set before you run out" in page
+
+    # A code already used (the sign-in's) or a recovery code does not prove it is them.
+    for wrong in (code_at(email, clock.now), old[8]):
+        response = client.post(CODES, data={"code": wrong})
+        assert response.status_code == 400 and b"The code is not right" in response.data
+    assert codes_kept(email) == 10
+
+    clock.move(0.5)
+    response = client.post(CODES, data={"code": code_at(email, clock.now)})
+    assert response.status_code == 200 and b"You have new recovery codes" in response.data
+    new = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", response.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    assert "You have 10 of 10 recovery codes left." in html.unescape(
+        re.sub(r"<[^>]+>", "", client.get(CODES).get_data(as_text=True)))
+    client.post("/sign-out")
+
+    password_step(client, email)
+    assert client.post(CODE, data={"code": old[9]}).status_code == 400  # an old, unused code stopped working
+    assert client.post(CODE, data={"code": new[0]}).status_code == 302
+
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "recovery_codes_replaced"))
+    assert event.user_id == user(email).id and event.detail == {"unused_before": 2}
+    client.post("/sign-out")
+    password_step(client, "admin@example.org")
+    set_up(client, "admin@example.org", clock)  # the held clock's codes (the conftest's sign_in uses the real one)
+    log = log_of(client.get("/admin/audit?action=recovery_codes_replaced"))
+    assert "Dhr Coordinator Made new recovery codes (the old ones stopped working)" in log
+    assert "Unused before: 2" in log
+
+
+def test_someone_without_two_factor_is_sent_to_set_it_up(client, sign_in_as):
+    sign_in_as("manager")
+    response = client.get(CODES)
+    assert response.status_code == 302 and response.headers["Location"] == SET_UP

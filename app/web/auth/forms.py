@@ -72,3 +72,14 @@ class SetUpTwoFactorForm(FlaskForm):
         validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"), Length(max=40)],
     )
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class NewRecoveryCodesForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        description="The 6-digit code your authenticator app shows now (not a recovery code).",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"), Length(max=40)],
+    )
+    submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())

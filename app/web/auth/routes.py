@@ -18,7 +18,9 @@ from app.services.accounts import (
 )
 from app.web.access import public, roles_required
 from app.web.auth import bp
-from app.web.auth.forms import ChoosePasswordForm, ForgottenPasswordForm, SetUpTwoFactorForm, SignInForm, TwoFactorForm
+from app.web.auth.forms import (
+    ChoosePasswordForm, ForgottenPasswordForm, NewRecoveryCodesForm, SetUpTwoFactorForm, SignInForm, TwoFactorForm,
+)
 from app.web.forms import put_service_errors
 from app.web.sessions import begin_session, end_session, hold_pending, pending_next, pending_user
 
@@ -108,6 +110,28 @@ def set_up_two_factor():
     secret, qr = second_factor.begin_setup(user)
     return render_template("auth/set_up_two_factor.html", form=form, qr=qr, secret=secret, required=bool(pending),
                            title="Set up two-factor sign-in")
+
+
+@bp.route("/two-factor/recovery-codes", methods=["GET", "POST"])
+@roles_required(*EVERYONE)
+def recovery_codes():
+    """How many recovery codes the signed-in person has left, and a new set (shown once; the
+    old ones stop working) for a code from their authenticator app."""
+    user = current_user._get_current_object()
+    if not user.two_factor_enabled:
+        return redirect(url_for("auth.set_up_two_factor"))
+    form = NewRecoveryCodesForm()
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.replace_recovery_codes(user, form.code.data, request.remote_addr)
+        except ServiceError as error:
+            put_service_errors(form, error)
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("main.home"),
+                                   heading="You have new recovery codes", title="Your new recovery codes")
+    status = 400 if form.errors else 200
+    return render_template("auth/new_recovery_codes.html", form=form, left=second_factor.recovery_codes_left(user),
+                           total=second_factor.RECOVERY_CODES, title="Your recovery codes"), status
 
 
 @bp.route("/sign-out", methods=["POST"])
