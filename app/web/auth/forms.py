@@ -52,34 +52,34 @@ class ChoosePasswordForm(FlaskForm):
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
 
-class TwoFactorForm(FlaskForm):
-    code = StringField(
-        "Code",
+def code_field(label: str, description: str, missing: str) -> StringField:
+    """A code from the authenticator app (or, where the description says so, a recovery code)."""
+    return StringField(
+        label,
         widget=GovTextInput(),
-        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        description=description,
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[InputRequired(message="Enter the code from your authenticator app"), Length(max=40)],
+        validators=[InputRequired(message=missing), Length(max=40)],
     )
+
+
+APP_CODE = "Code from your authenticator app"
+MISSING_APP_CODE = "Enter the 6-digit code from your authenticator app"
+
+
+class TwoFactorForm(FlaskForm):
+    code = code_field("Code", "The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+                      "Enter the code from your authenticator app")
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class SetUpTwoFactorForm(FlaskForm):
-    code = StringField(
-        "Code from your authenticator app",
-        widget=GovTextInput(),
-        description="The 6-digit code the app shows once you have added this service to it.",
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"), Length(max=40)],
-    )
+    code = code_field(APP_CODE, "The 6-digit code the app shows once you have added this service to it.",
+                      MISSING_APP_CODE)
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
 
 
 class NewRecoveryCodesForm(FlaskForm):
-    code = StringField(
-        "Code from your authenticator app",
-        widget=GovTextInput(),
-        description="The 6-digit code your authenticator app shows now (not a recovery code).",
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"), Length(max=40)],
-    )
+    code = code_field(APP_CODE, "The 6-digit code your authenticator app shows now (not a recovery code).",
+                      MISSING_APP_CODE)
     submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())
