@@ -1,5 +1,5 @@
 """The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
-``flask indicators``, ``flask reminders``, ``flask settings``, ``flask uploads``."""
+``flask indicators``, ``flask reminders``, ``flask settings``, ``flask uploads``, ``flask users``."""
 import sys
 from pathlib import Path
 
@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     from app.commands.settings import settings
     from app.commands.templates import templates
     from app.commands.uploads import uploads
+    from app.commands.users import users
 
-    for group in (demo, templates, returns, dashboard, reminders, settings, indicators, uploads):
+    for group in (demo, templates, returns, dashboard, reminders, settings, indicators, uploads, users):
         app.cli.add_command(group)

@@ -15,17 +15,16 @@ import secrets
 import pyotp
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import RecoveryCode, User
 from app.models.base import utcnow
 from app.dhr import long_date
-from app.errors import Forbidden
+from app.errors import Forbidden, NotFound
 from app.policy import may_reset_two_factor, must_use_two_factor
 from app.services import ServiceError, throttle, transaction
 from app.services.audit import record
-from app.store.rows import get_row
 
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -196,9 +195,12 @@ def recovery_codes_left(user: User) -> int:
 # ---- an administrator's reset (a lost phone and lost recovery codes) ---------------------------
 
 
-def _person_to_reset(user_id: int, acting_user) -> User:
-    user = get_row(User, user_id, f"No user {user_id}.")
-    if not may_reset_two_factor(acting_user, user):
+def _person_to_reset(user: User | None, acting_user, missing: str) -> User:
+    """``acting_user`` None: the command line (whoever runs it on the server, e.g. for the
+    only administrator's own second factor)."""
+    if user is None:
+        raise NotFound(missing)
+    if acting_user is not None and not may_reset_two_factor(acting_user, user):
         raise Forbidden("Only another administrator may reset your two-factor sign-in." if user.id ==
                         getattr(acting_user, "id", None) else "Only an administrator may reset two-factor sign-in.")
     if not user.two_factor_enabled:
@@ -210,7 +212,7 @@ def reset_preview(user_id: int, acting_user) -> tuple[User, int]:
     """The person whose second factor an admin is about to reset, and their unused recovery
     codes. Raises Forbidden (``policy.may_reset_two_factor``), NotFound, or ServiceError
     when they have no second factor to reset."""
-    user = _person_to_reset(user_id, acting_user)
+    user = _person_to_reset(db.session.get(User, user_id), acting_user, f"No user {user_id}.")
     return user, recovery_codes_left(user)
 
 
@@ -220,7 +222,18 @@ def reset(user_id: int, acting_user) -> User:
     half-way through signing in. On their next sign-in those who must use two-factor sign-in
     (``policy.must_use_two_factor``) set it up again with a new QR code; others sign in with
     their password and may turn it on again. Recorded in the audit log."""
-    user = _person_to_reset(user_id, acting_user)
+    return _reset(_person_to_reset(db.session.get(User, user_id), acting_user, f"No user {user_id}."), acting_user)
+
+
+def reset_by_email(email: str) -> User:
+    """The same reset from the command line (``flask users reset-two-factor``), by email
+    address: for an installation's only administrator, whom no other admin can reset."""
+    wanted = (email or "").strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == wanted))
+    return _reset(_person_to_reset(user, None, f"There is no user with the email address {wanted}."), None)
+
+
+def _reset(user: User, acting_user) -> User:
     with transaction():
         since = user.two_factor_since
         unused = _drop_recovery_codes(user)

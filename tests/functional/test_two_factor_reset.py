@@ -202,3 +202,32 @@ def test_someone_without_two_factor_is_sent_to_set_it_up(client, sign_in_as):
     sign_in_as("manager")
     response = client.get(CODES)
     assert response.status_code == 302 and response.headers["Location"] == SET_UP
+
+
+# ---- the only administrator: ``flask users reset-two-factor`` on the server ---------------------
+
+def test_the_only_admins_second_factor_is_reset_from_the_command_line(client, runner, people, clock):
+    admin_email = "admin@example.org"
+    password_step(client, admin_email)
+    set_up(client, admin_email, clock)
+    assert status(client, "/") == 200
+    assert status(client, reset_url(admin_email)) == 403  # not on the web: another admin would have to
+
+    asked = runner.invoke(args=["users", "reset-two-factor", "Admin@Example.org"], input="n\n")
+    assert asked.exit_code == 1 and "Reset their second factor?" in asked.output
+    assert user(admin_email).two_factor_enabled and status(client, "/") == 200
+
+    done = runner.invoke(args=["users", "reset-two-factor", "Admin@Example.org"], input="y\n")
+    assert done.exit_code == 0, done.output
+    assert "Admin's second factor has been reset: they are signed out, and set it up again" in done.output
+    assert not user(admin_email).two_factor_enabled and codes_kept(admin_email) == 0
+    assert status(client, "/") == 302
+    assert password_step(client, admin_email).headers["Location"] == SET_UP
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor_reset"))
+    assert event.user_id is None and event.object_id == user(admin_email).id  # done by nobody signed in
+
+    again = runner.invoke(args=["users", "reset-two-factor", admin_email, "--yes"])
+    assert again.exit_code == 1 and "Admin has not set up two-factor sign-in, so there is nothing to reset." \
+        in again.output
+    unknown = runner.invoke(args=["users", "reset-two-factor", "nobody@example.org", "--yes"])
+    assert unknown.exit_code == 1 and "There is no user with the email address nobody@example.org." in unknown.output
