@@ -97,7 +97,12 @@ class DashboardTable:
     rows: dict[tuple[str, str], IndicatorRow] = field(default_factory=dict)
     figure_source: Callable[[list[tuple[str, str]] | None], pd.DataFrame] | None = field(default=None, repr=False)
     stored_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+    # ``recent_source(pairs, limit)``: for each (indicator, area) pair, only the figures of
+    # its last ``limit`` periods of each kind, as {pair: {period: figure_lookup's tuple}}.
+    recent_source: Callable[[list[tuple[str, str]], int], dict] | None = field(default=None, repr=False)
     _pairs: dict = field(default_factory=dict, repr=False)  # (indicator, area) → {period: figure_lookup's tuple}
+    _recent: dict = field(default_factory=dict, repr=False)  # the same, the last ``_recent_limit`` of each kind
+    _recent_limit: int = field(default=0, repr=False)
     _all_loaded: bool = field(default=False, repr=False)
     _contributions: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -151,6 +156,22 @@ class DashboardTable:
         if wanted:
             self._take(self.figure_source(wanted), wanted)
 
+    def load_recent(self, pairs: Iterable[tuple[str, str]], limit: int) -> None:
+        """Read, for these pairs, what ``series`` shows up to ``limit`` figures: the last
+        ``limit`` figures of each kind of period (a chart's, not a pair's whole history).
+        Without a ``recent_source``, or once every figure is read, reads as ``load_figures``."""
+        if self._all_loaded or self.recent_source is None:
+            self.load_figures(pairs)
+            return
+        wanted = sorted({pair for pair in pairs if pair not in self._pairs and pair not in self._recent})
+        if self._recent and limit != self._recent_limit:
+            self.load_figures(wanted)
+            return
+        if wanted:
+            found = self.recent_source(wanted, limit)
+            self._recent.update({pair: found.get(pair, {}) for pair in wanted})
+            self._recent_limit = limit
+
     def _pair(self, indicator: str, area: str) -> dict:
         if not self._all_loaded and (indicator, area) not in self._pairs:
             self.load_figures([(indicator, area)])
@@ -159,20 +180,27 @@ class DashboardTable:
     def figure(self, indicator: str, area: str, period_key: str | None) -> dict | None:
         """One figure (value None when missing), or None if nothing is stored behind it."""
         found = self._pair(indicator, area).get(period_key)
-        if found is None:
-            return None
-        from app.indicators.rows import plain
-
-        value, flag, status, message = (plain(x) for x in found)
-        return {"indicator": indicator, "area": area, "period": period_key, "value": value, "flag": flag,
-                "status": status, "message": message}
+        return None if found is None else _figure_dict(indicator, area, period_key, found)
 
     def series(self, indicator: str, area: str, kind: str, limit: int = 8) -> list[dict]:
         """The figures of one indicator × area for periods of ``kind``, oldest first (the
         last ``limit`` of them)."""
-        keys = [k for k in self._pair(indicator, area) if period_of(k).kind == kind]
+        pair = (indicator, area)
+        if pair in self._recent and limit <= self._recent_limit and not self._all_loaded and pair not in self._pairs:
+            found = self._recent[pair]  # the last ``_recent_limit`` of each kind: enough
+        else:
+            found = self._pair(indicator, area)
+        keys = [k for k in found if period_of(k).kind == kind]
         keys.sort(key=lambda k: period_of(k).end)
-        return [self.figure(indicator, area, k) for k in keys[-limit:]]
+        return [_figure_dict(indicator, area, k, found[k]) for k in keys[-limit:]]
 
     def headline_rows(self) -> list[IndicatorRow]:
         return [row for row in self.rows.values() if row.headline]
+
+
+def _figure_dict(indicator: str, area: str, period_key: str, found: tuple) -> dict:
+    from app.indicators.rows import plain
+
+    value, flag, status, message = (plain(x) for x in found)
+    return {"indicator": indicator, "area": area, "period": period_key, "value": value, "flag": flag,
+            "status": status, "message": message}

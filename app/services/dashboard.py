@@ -77,6 +77,7 @@ if TYPE_CHECKING:
 # pandas and the engine's comparisons are imported where they run, not at the app's start (issue 16).
 
 NO_OUTCOME = "Indicators not under an outcome"
+CHART_POINTS = 8  # periods on a row's chart: what ``dashboard_view`` reads for each row shown
 
 
 # ---- periods ------------------------------------------------------------------------------
@@ -212,6 +213,7 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
         period=spec, period_id=period_record.id if period_record else None, specs=specs, indicators=indicator_rows,
         outcomes=outcomes, areas=areas, area_ids=area_ids, stored=None, figures=None, targets=targets(),
         figure_source=figures, stored_source=lambda periods=None: _stored_rows(spec.end, scope, periods),
+        recent_source=lambda pairs, limit: results.read_recent_figures(spec.end, pairs, limit),
         sign_off=sign_off_row(period_record.id) if period_record else None)
     for row in found:
         row["calculated"] = RagResult(row["rag"], row["rag_reason"] or "")
@@ -287,11 +289,12 @@ def _comment_for(comments: list[dict], indicator_id: int, area_id: int) -> Comme
 def apply_settings(table: PerformanceTable) -> None:
     """Apply the period's overrides and manual ratings, and attach commentary, to the rows."""
     settings = _current_settings(table.period_id) if table.period_id else {}
-    comments = _comments(table.period)
-    for row in table.rows.values():
-        indicator = table.indicators[row.indicator]
-        key = (indicator.id, table.area_ids[row.area])
-        setting = settings.get(key)
+    comments = [by_key for by_key in _comments(table.period) if by_key]  # a period with none cannot apply
+    indicators, area_ids, rows = table.indicators, table.area_ids, table.rows
+    for row in rows.values():
+        indicator = indicators[row.indicator]
+        key = (indicator.id, area_ids[row.area])
+        setting = settings.get(key) if settings else None
         result = row.calculated
         row.setting = None
         if setting is not None and (setting.kind == "override" or indicator.rag_method == "manual"):
@@ -301,11 +304,14 @@ def apply_settings(table: PerformanceTable) -> None:
             else:
                 result = apply_override(result, setting.rag, setting.reason)
         row.rag, row.rag_reason, row.rag_overridden = result.rag, result.reason, result.overridden
-        comment = _comment_for(comments, *key)
+        comment = _comment_for(comments, *key) if comments else None
         row.comment = comment.text if comment else None
         row.comment_internal = bool(comment and comment.internal)
-    for row in table.rows.values():
-        row.strip = [(code, table.rows[(row.indicator, code)].rag) for code in row.strip_codes]
+    for row in rows.values():
+        if row.strip_codes:
+            row.strip = [(code, rows[(row.indicator, code)].rag) for code in row.strip_codes]
+        else:
+            row.strip = []
 
 
 # ---- the view people read -----------------------------------------------------------------
@@ -428,7 +434,8 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
     codes = {code for b in blocks for r in b.rows for code, _ in r.strip}
     districts = [(a.code, a.name) for a in table.areas if a.code in codes]
     agency = db.session.get(Agency, user.agency_id) if visible is not None and user.agency_id else None
-    table.load_figures((r.indicator, r.area) for b in blocks for r in b.rows)  # the charts' figures, in one read
+    # The charts' figures, in one read: each row's last CHART_POINTS of each kind of period.
+    table.load_recent(((r.indicator, r.area) for b in blocks for r in b.rows), CHART_POINTS)
     return DashboardView(table, blocks, area, outcome_id, agency, hidden, districts)
 
 

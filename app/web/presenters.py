@@ -6,6 +6,7 @@ Each area of the product keeps its own section below.
 from app.indicators.periods import period_of
 from app.ingest.read import cell_ref, column_letters
 from app.indicators.rag import most_reds_first, rag_counts
+from app.services.dashboard import CHART_POINTS
 from app.vocabulary import FLAG_LABELS, NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR, direction_text
 from app.web.charts import Point, line_chart
 
@@ -71,8 +72,6 @@ def format_count(value) -> str:
 
 
 # ---- dashboard and performance ----
-
-CHART_POINTS = 8  # periods on a row's chart
 
 
 def figure_text(value, unit: str, decimals: int, flag: str | None = None) -> str:
