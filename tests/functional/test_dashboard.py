@@ -409,3 +409,30 @@ def test_an_officers_one_area_and_one_outcome_views_all_render(client, demo):
                 query = "&".join(f"{k}={v}" for k, v in (("area", area), ("outcome", outcome)) if v is not None)
                 response = client.get(f"/dashboard/{slug}?{query}")
                 assert response.status_code in (200, 404), (slug, area, outcome, response.status_code)
+
+
+def test_each_chart_reads_its_last_figures_only_and_shows_what_the_whole_history_gives(demo):
+    """Issue 16: the page reads each row's last CHART_POINTS figures of each kind of period
+    (a window query), not its whole history; every chart's points are those the row's whole
+    history gives. The demo mixes years, quarters and rolling spans, with gaps; it has at
+    most 8 of a kind per row, so the cut is also checked at 2 and 3 figures."""
+    from app.services.dashboard import CHART_POINTS, dashboard_view, performance_table
+
+    checked = cut = 0
+    for period in ("2015-16", "2015-16 Q4", "2016-11..2017-10", "2014-15 Q2"):
+        for area in (None, "LC", "B"):
+            view = dashboard_view(period, area=area)
+            whole = performance_table(period, area=area)
+            whole.load_figures(None)
+            rows = [row for block in view.outcomes for row in block.rows]
+            for limit in (2, 3, CHART_POINTS):
+                table = view.table if limit == CHART_POINTS else performance_table(period, area=area)
+                table.load_recent([(r.indicator, r.area) for r in rows], limit)
+                for row in rows:
+                    kind = period_of(row.period).kind
+                    shown = table.series(row.indicator, row.area, kind, limit)
+                    assert shown == whole.series(row.indicator, row.area, kind, limit), (period, area, limit, row)
+                    history = whole.series(row.indicator, row.area, kind, 10_000)
+                    cut += len(history) > limit
+                    checked += 1
+    assert checked > 500 and cut > 50
