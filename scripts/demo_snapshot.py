@@ -34,7 +34,10 @@ from tests.conftest import (  # noqa: E402
 
 PAGES = ["/", "/data", "/dashboard/", "/dashboard/2015-16", "/dashboard/2015-16-q4", "/performance/completeness",
          "/performance/2015-16/indicators/1", "/performance/2015-16/indicators/5", "/performance/schedule", "/dhr/",
-         "/dhr/cases", "/dhr/budget", "/dhr/actions", "/returns/", "/templates/", "/admin/"]
+         "/dhr/cases", "/dhr/budget", "/dhr/actions", "/returns/", "/templates/", "/admin/",
+         # the dashboard's other views: every outcome on one page, one area, one outcome
+         "/dashboard/2015-16?all=1", "/dashboard/2015-16-q4?all=1", "/dashboard/2015-16?area=LC",
+         "/dashboard/2015-16?area=B&all=1", "/dashboard/2015-16?outcome=2"]
 ROLES = {"admin": DEMO_ADMIN, "manager": DEMO_MANAGER, "dhr": DEMO_DHR, "police": DEMO_POLICE_OFFICER,
          "lwa": DEMO_LWA_OFFICER}
 
