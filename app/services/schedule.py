@@ -227,7 +227,8 @@ def first_receipts(period_ids: list[int]) -> list[tuple[int, int, int, date]]:
 
 
 def scheduled_periods() -> list[Period]:
-    query = select(Period).where(Period.id.in_(select(ReturnDue.period_id))).order_by(Period.end_date.desc())
+    query = select(Period).where(Period.id.in_(select(ReturnDue.period_id))).order_by(
+        Period.end_date.desc(), Period.start_date, Period.id)  # a tie of ends: the longer period first, always
     return list(db.session.scalars(query))
 
 
