@@ -18,8 +18,9 @@ What is kept, and what is made again:
   are made again from the definition by ``map.plan_sheets``, which is what the key's
   templates and names pin down); for a "tables" sheet, the rows and columns the tables
   reader made, with their rules;
-- every figure and target read, in order: sheet, row and column (as indexes), value, flag
-  and note, as columns of numbers and texts.
+- every figure and target read, in order: as runs of a sheet row's figures (sheet, row and
+  arrangement of columns, as indexes), then the values, and the flags and notes that are
+  not the usual ("actual", none).
 
 The uploaded sheet's grid is not kept: a restored plan's grid holds the cells of the
 template's figures only (each read figure's own value, and what was typed wherever that
@@ -34,11 +35,13 @@ import functools
 import gzip
 import json
 from collections.abc import Callable, Iterator, Mapping
+from itertools import groupby, repeat
+from operator import itemgetter
 
 from app.definition import ColumnSlot, FieldRule, RowSpec, TemplateDefinition
 from app.ingest.identify import Identification, TemplateCandidate, TemplateChoice
 from app.ingest.map import RowPlan, SheetPlan, SlotPlan, plan_sheets
-from app.ingest.pipeline import ParsedReturn
+from app.ingest.pipeline import ParsedReturn, cycle_collection_paused
 from app.ingest.problems import Problem
 from app.ingest.read import CellKey, SheetGrid, column_letters, parse_ref
 from app.ingest.validate import ParsedValue
@@ -56,9 +59,15 @@ CandidateFor = Callable[[str, int], "TemplateCandidate | None"]
 
 def keep(parsed: ParsedReturn, key: str) -> bytes:
     """``parsed`` (read, before the database's checks) as compressed JSON, under ``key``."""
+    with cycle_collection_paused():
+        return _kept(parsed, key)
+
+
+def _kept(parsed: ParsedReturn, key: str) -> bytes:
     plans, row_index, slot_index = [], {}, {}
     for p, plan in enumerate(parsed.plans):
         plans.append(_kept_plan(plan, p, row_index, slot_index))
+    typed: list[dict[CellKey, object]] = [{} for _ in plans]  # by plan: cell → what was typed there
     body = {
         "format": FORMAT, "key": key,
         "file": [parsed.filename, parsed.sha256, parsed.size_bytes, parsed.agency_slug, parsed.workbook_read],
@@ -68,10 +77,12 @@ def keep(parsed: ParsedReturn, key: str) -> bytes:
         "choices": [dataclasses.astuple(choice) for choice in parsed.choices],
         "problems": [[p.sheet, p.cell, p.message, p.severity, p.header, p.header_kind] for p in parsed.problems],
         "plans": plans,
-        "values": _kept_values(parsed.values, row_index, slot_index),
-        "targets": _kept_values(parsed.targets, row_index, slot_index),
+        "values": _kept_values(parsed.values, row_index, slot_index, typed),
+        "targets": _kept_values(parsed.targets, row_index, slot_index, typed),
     }
-    _keep_typed_cells(parsed, plans)
+    _keep_problem_cells(parsed, typed)
+    for plan, cells in zip(plans, typed):
+        plan["typed"] = [[r, c, text] for (r, c), text in cells.items()]
     return gzip.compress(json.dumps(body, separators=(",", ":")).encode(), compresslevel=1)
 
 
@@ -104,15 +115,42 @@ def _kept_rule(rule: FieldRule) -> list:
     return [getattr(rule, name) for name in _RULE_FIELDS]
 
 
-def _kept_values(values: list[ParsedValue], row_index: dict, slot_index: dict) -> dict:
-    plans, rows = [], []
-    for value in values:
-        p, r = row_index[id(value.row)]
-        plans.append(p)
-        rows.append(r)
-    return {"plan": plans, "row": rows, "slot": [slot_index[id(value.slot)] for value in values],
-            "value": [value.value for value in values], "flag": [value.flag for value in values],
+def _kept_values(values: list[ParsedValue], row_index: dict, slot_index: dict, typed: list[dict]) -> dict:
+    """Figures as runs (a sheet row's figures come together and share their plan, row and
+    arrangement of columns), then their values, and the flags and notes that are not the
+    usual ("actual", none). Notes in ``typed`` (by plan) what was typed in each figure's
+    cell wherever that is not the figure itself."""
+    runs, arrangements, arrangement_of = [], [], {}
+    for row, run in groupby(values, key=itemgetter(1)):
+        run = list(run)
+        p, r = row_index[id(row)]
+        slots = tuple(map(itemgetter(2), run))
+        ids = tuple(map(id, slots))
+        a = arrangement_of.get(ids)
+        if a is None:
+            a = arrangement_of[ids] = len(arrangements)
+            arrangements.append([slot_index[i] for i in ids])
+        runs.append([p, r, a, len(run)])
+        grid = run[0][0].grid
+        if grid is not None:
+            _note_typed(grid.cells, row.grid_row, [slot.grid_col for slot in slots], run, typed[p])
+    flags = map(itemgetter(4), values)
+    return {"runs": runs, "arrangements": arrangements, "value": list(map(itemgetter(3), values)),
+            "flag": {i: flag for i, flag in enumerate(flags) if flag != "actual"},
             "note": {i: value.note for i, value in enumerate(values) if value.note is not None}}
+
+
+_PLAIN = {float, type(None)}
+
+
+def _note_typed(cells: dict, grid_row: int, cols: list[int], run: list[ParsedValue], typed: dict) -> None:
+    raws = list(map(cells.get, zip(repeat(grid_row), cols)))
+    read = list(map(itemgetter(3), run))
+    if raws == read and set(map(type, raws)) <= _PLAIN and set(map(type, read)) <= _PLAIN and 0.0 not in raws:
+        return  # the usual row: every cell holds the figure read from it (loops in C)
+    for col, raw, value in zip(cols, raws, read):
+        if not _same(raw, value):
+            typed[grid_row, col] = _typed(raw)
 
 
 def _typed(raw: object) -> object:
@@ -120,30 +158,23 @@ def _typed(raw: object) -> object:
     return raw if raw is None or raw.__class__ is float else str(raw)
 
 
-def _keep_typed_cells(parsed: ParsedReturn, plans: list[dict]) -> None:
-    """For each sheet: what was typed in the figures' cells wherever that is not the figure
-    read (a figure's own cell is made again from it), and in every cell a problem points at."""
+def _keep_problem_cells(parsed: ParsedReturn, typed: list[dict]) -> None:
+    """What was typed in every cell a problem points at (a failed figure's cell)."""
     for p, plan in enumerate(parsed.plans):
         if plan.grid is None:
             continue
-        cells, typed = plan.grid.cells, {}
-        for value in (*parsed.values, *parsed.targets):
-            if value.plan is plan:
-                at = (value.row.grid_row, value.slot.grid_col)
-                raw = cells.get(at)
-                if not _same(raw, value.value):
-                    typed[at] = _typed(raw)
         for problem in parsed.problems:
             if problem.sheet == plan.name and problem.cell:
                 try:
                     at = parse_ref(problem.cell)
                 except ValueError:
                     continue
-                typed[at] = _typed(cells.get(at))
-        plans[p]["typed"] = [[r, c, text] for (r, c), text in typed.items()]
+                typed[p][at] = _typed(plan.grid.cells.get(at))
 
 
 def _same(raw: object, value: object) -> bool:
+    if raw is None or value is None:
+        return raw is value
     return raw.__class__ is float and value.__class__ is float and raw == value and (raw or repr(raw) == repr(value))
 
 
@@ -153,10 +184,11 @@ def restore(body: bytes, key: str, candidate_for: CandidateFor, max_figure: Mapp
     """The ``ParsedReturn`` kept in ``body``, before the database's checks; None if it was
     kept under another key or format, or cannot be read (read the file again then)."""
     try:
-        kept = json.loads(gzip.decompress(body))
-        if kept.get("format") != FORMAT or kept.get("key") != key:
-            return None
-        return _restored(kept, candidate_for, max_figure)
+        with cycle_collection_paused():  # as while reading: the figures become objects
+            kept = json.loads(gzip.decompress(body))
+            if kept.get("format") != FORMAT or kept.get("key") != key:
+                return None
+            return _restored(kept, candidate_for, max_figure)
     except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
@@ -241,11 +273,23 @@ def _table_slots(kept: list) -> list[SlotPlan]:
 
 
 def _restored_values(kept: dict, plans: list[SheetPlan], rows: list[list], slots: list[list]) -> list[ParsedValue]:
-    notes = {int(i): note for i, note in kept["note"].items()}
-    values = [_new_value((plans[p], rows[p][r], slots[p][s], value, flag, None))
-              for p, r, s, value, flag in zip(kept["plan"], kept["row"], kept["slot"], kept["value"], kept["flag"])]
-    for i, note in notes.items():
-        values[i] = values[i]._replace(note=note)
+    values: list[ParsedValue] = []
+    read, arrangements, made = kept["value"], kept["arrangements"], {}
+    for p, r, a, count in kept["runs"]:
+        columns = made.get((p, a))
+        if columns is None:
+            columns = made[p, a] = [slots[p][s] for s in arrangements[a]]
+        if len(columns) != count:
+            raise ValueError("a run of figures does not fit its columns")
+        start = len(values)
+        values.extend(map(_new_value, zip(repeat(plans[p], count), repeat(rows[p][r], count), columns,
+                                          read[start:start + count], repeat("actual", count), repeat(None, count))))
+    if len(values) != len(read):
+        raise ValueError("figures without a row")
+    for i, flag in kept["flag"].items():
+        values[int(i)] = values[int(i)]._replace(flag=flag)
+    for i, note in kept["note"].items():
+        values[int(i)] = values[int(i)]._replace(note=note)
     return values
 
 

@@ -5,10 +5,14 @@
 - ``hold_upload`` → ``preview_upload`` → ``confirm_upload``: the web flow. The uploaded
   file waits in the file store (``app.services.uploads``: the uploads folder or a bucket)
   as ``pending/<sha256>.xlsx`` with a small record of who uploaded it for which agency,
-  period and template, for ``UPLOAD_PENDING_HOURS`` (then its preview no longer opens and
-  ``flask uploads prune`` removes it); the preview and the confirmation
-  parse the held file again, so nothing posted back by the browser but the decision to
-  confirm and the comment is trusted. Nothing is stored until the officer confirms.
+  period and template (``pending/<token>.json``), and what was read from it
+  (``pending/<token>.read.json.gz``, ``app.ingest.kept``), for ``UPLOAD_PENDING_HOURS``
+  (then its preview no longer opens and ``flask uploads prune`` removes them). The file is
+  read once: the preview and the confirmation take what was read from the kept reading,
+  when it was made with the templates, names and limits in force now (else they read the
+  file again), and redo the checks against the database; nothing posted back by the
+  browser but the decision to confirm and the comment is trusted. Nothing is stored until
+  the officer confirms.
 - ``commit_return``: the one transaction that stores a return: the original file under
   ``<sha256>.xlsx`` in the file store, written before the database commit (the same file
   uploaded twice is one file) and removed again if the commit fails; the submission
