@@ -6,16 +6,17 @@ import gzip
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import app.ingest.pipeline as pipeline
 from app.extensions import db
-from app.models import Submission
+from app.models import PeriodSignOff, Submission
+from app.store.reference import period_row
 from app.store.submissions import submission_figures, submission_targets
-from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA_OFFICER, signed_in
+from tests.conftest import DEMO_ADMIN as ADMIN, DEMO_LWA_OFFICER as LWA_OFFICER, DEMO_SUBMISSIONS, signed_in
 from tests.functional.test_import_web import held_files, preview_url, text_of, upload
 from tests.functional.test_vocabulary import NEW_NAME, area, area_form, expected_column, renamed, stored_column
-from tests.unit.ingest.returns import APPENDIX_2_SLUG, filled
+from tests.unit.ingest.returns import APPENDIX_2_SLUG, SEED_PERIOD, filled
 
 LWA = "living-without-abuse"
 
@@ -139,3 +140,16 @@ def test_a_template_published_between_upload_and_confirm_makes_the_confirm_read_
     assert "This return has errors, so it cannot be stored" in shown
     assert all(error in shown for error in errors)
     assert db.session.scalar(select(Submission.id).order_by(Submission.id.desc()).limit(1)) == before
+
+
+def test_the_checks_against_the_database_are_made_again_without_reading_the_file(client, demo, reads):
+    officer = signed_in(client, LWA_OFFICER)
+    url = preview_url(upload(officer, filled()))
+    assert "0 errors" in text_of(officer.get(url))
+    # The period is signed off after the upload: the kept reading is used, and still refused.
+    db.session.add(PeriodSignOff(period=period_row(SEED_PERIOD), locked=True))
+    db.session.commit()
+    refused = officer.post(url + "/confirm", data={"comment": "please"})
+    assert refused.status_code == 400 and len(reads) == 1
+    assert "This period has been signed off; ask an administrator to unlock it" in text_of(refused)
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
