@@ -622,7 +622,7 @@ def _held_reading(pending: PendingUpload, user) -> tuple[ParsedReturn, bytes | N
     parsed = data = None
     try:
         body = file_store().get(_reading_file(pending))
-    except FileNotFoundError:
+    except OSError:  # none (an upload held before readings were kept), or the folder unreadable: read the file
         body = None
     if body is not None:
         parsed = kept.restore(body, key, catalogue.version, safety_limits().max_figure)

@@ -4,6 +4,7 @@ database. A template published or a name added in between makes the confirmation
 file again, and the figures stored are those ``flask returns import`` stores."""
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -153,3 +154,13 @@ def test_the_checks_against_the_database_are_made_again_without_reading_the_file
     assert refused.status_code == 400 and len(reads) == 1
     assert "This period has been signed off; ask an administrator to unlock it" in text_of(refused)
     assert db.session.scalar(select(func.count()).select_from(Submission)) == DEMO_SUBMISSIONS
+
+
+def test_an_upload_held_without_its_reading_is_read_again_once(app, client, demo, reads):
+    officer = signed_in(client, LWA_OFFICER)
+    url = preview_url(upload(officer, filled()))
+    [name] = [f for f in held_files(app) if f.endswith(".read.json.gz")]
+    (Path(app.config["UPLOAD_FOLDER"]) / name).unlink()  # held before readings were kept, or lost
+    assert "0 errors" in text_of(officer.get(url)) and len(reads) == 2
+    assert name in held_files(app)  # kept again
+    assert officer.post(url + "/confirm", data={"comment": ""}).status_code == 302 and len(reads) == 2
