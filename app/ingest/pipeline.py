@@ -261,11 +261,19 @@ def _check(parsed: ParsedReturn, workbook: WorkbookData, catalogue, limits, peri
     problems.extend(cells.problems)
     problems.extend(check_cross_rules(defn, plans, cells.values))
     problems.extend(check_saved_sums([*cells.values, *cells.targets]))
-    if history is not None and cells.values:
-        wanted = history_wanted(cells.values)
-        if wanted.windows:
-            problems.extend(check_history(cells.values, history(wanted)))
+    if history is not None:
+        check_against_history(parsed, history)
     return parsed
+
+
+def check_against_history(parsed: ParsedReturn, history: HistoryLoader) -> None:
+    """Add the warnings for figures far outside the agency's earlier ones (the last check,
+    and the only one that reads the database: a kept reading (``app.ingest.kept``) is
+    checked with it again each time it is used)."""
+    if parsed.values:
+        wanted = history_wanted(parsed.values)
+        if wanted.windows:
+            parsed.problems.extend(check_history(parsed.values, history(wanted)))
 
 
 def _version_to_read_with(catalogue: TemplateCatalogue, identification: Identification, recorded: int | None,

@@ -5,10 +5,14 @@
 - ``hold_upload`` → ``preview_upload`` → ``confirm_upload``: the web flow. The uploaded
   file waits in the file store (``app.services.uploads``: the uploads folder or a bucket)
   as ``pending/<sha256>.xlsx`` with a small record of who uploaded it for which agency,
-  period and template, for ``UPLOAD_PENDING_HOURS`` (then its preview no longer opens and
-  ``flask uploads prune`` removes it); the preview and the confirmation
-  parse the held file again, so nothing posted back by the browser but the decision to
-  confirm and the comment is trusted. Nothing is stored until the officer confirms.
+  period and template (``pending/<token>.json``), and what was read from it
+  (``pending/<token>.read.json.gz``, ``app.ingest.kept``), for ``UPLOAD_PENDING_HOURS``
+  (then its preview no longer opens and ``flask uploads prune`` removes them). The file is
+  read once: the preview and the confirmation take what was read from the kept reading,
+  when it was made with the templates, names and limits in force now (else they read the
+  file again), and redo the checks against the database; nothing posted back by the
+  browser but the decision to confirm and the comment is trusted. Nothing is stored until
+  the officer confirms.
 - ``commit_return``: the one transaction that stores a return: the original file under
   ``<sha256>.xlsx`` in the file store, written before the database commit (the same file
   uploaded twice is one file) and removed again if the commit fails; the submission
@@ -21,6 +25,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 import secrets
@@ -31,14 +36,15 @@ from itertools import groupby, repeat
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.exc import OperationalError
 
 from app.definition import normalise_label
 from app.extensions import db
 from app.ingest.identify import TemplateCandidate, TemplateChoice
+from app.ingest import kept
 from app.ingest.pipeline import (
-    ParsedReturn, ReadRow, cycle_collection_paused, parse_return, parse_workbook, read_rows,
+    ParsedReturn, ReadRow, check_against_history, cycle_collection_paused, parse_return, parse_workbook, read_rows,
 )
 from app.ingest.typed import TypedReturn
 from app.ingest.read import WorkbookData
@@ -86,6 +92,7 @@ class DatabaseCatalogue:
     def __init__(self):
         self._published: list[TemplateCandidate] | None = None
         self._names: PartnershipNames | None = None
+        self._ids: dict[tuple[str, int], int] = {}  # (slug, number) → the version's id
 
     def names(self) -> PartnershipNames:
         """The partnership's names for areas and indicators, read once per import."""
@@ -99,8 +106,25 @@ class DatabaseCatalogue:
             for row in db.session.execute(self._versions().where(TemplateVersion.status == "published")
                                           .order_by(ReturnTemplate.slug, TemplateVersion.number)):
                 latest[row.slug] = _candidate(row, self)
+                self._ids[row.slug, row.number] = row.id
             self._published = list(latest.values())
         return self._published
+
+    def fingerprint(self) -> str:
+        """What a reading with this catalogue depends on: every published version (its
+        template's slug and name, its number, its definition as stored) and the
+        partnership's names. A reading kept under another fingerprint is not used."""
+        published = self.published()
+        ids = [self._ids[c.slug, c.version] for c in published]
+        query = select(TemplateVersion.id, cast(TemplateVersion.definition, Text)).where(TemplateVersion.id.in_(ids))
+        texts = {version_id: text for version_id, text in db.session.execute(query)} if ids else {}
+        digest = hashlib.sha256()
+        for candidate in sorted(published, key=lambda c: c.slug):
+            digest.update(json.dumps([candidate.slug, candidate.name, candidate.version]).encode())
+            digest.update(hashlib.sha256((texts.get(self._ids[candidate.slug, candidate.version]) or "").encode())
+                          .digest())
+        digest.update(repr(self.names()).encode())
+        return digest.hexdigest()
 
     def version(self, slug: str, number: int) -> TemplateCandidate | None:
         row = db.session.execute(self._versions().where(
@@ -180,9 +204,22 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
     """Read and check an upload for an agency the person may upload for. Stores nothing.
     Raises ServiceError (by form field) when the person may not upload for the agency."""
     agency = _agency_for(agency_slug, user)
-    parsed = parse_return(data, filename, agency_slug=agency.slug, catalogue=DatabaseCatalogue(),
-                          limits=safety_limits(), period_text=period_text, template_slug=template_slug or None,
-                          history=lambda wanted: store.agency_history(agency.id, wanted))
+    parsed = _read_upload(data, filename, agency.slug, DatabaseCatalogue(), period_text, template_slug)
+    return _checked_against_database(parsed, agency)
+
+
+def _read_upload(data: bytes, filename: str, agency_slug: str, catalogue: DatabaseCatalogue,
+                 period_text: str | None, template_slug: str | None) -> ParsedReturn:
+    """What is read from the file: everything but the checks against the database."""
+    return parse_return(data, filename, agency_slug=agency_slug, catalogue=catalogue, limits=safety_limits(),
+                        period_text=period_text, template_slug=template_slug or None)
+
+
+def _checked_against_database(parsed: ParsedReturn, agency: Agency) -> ParsedReturn:
+    """Add the checks that read the database now to a return read (freshly, or kept): the
+    agency's history, then what would stop it being stored."""
+    with cycle_collection_paused():
+        check_against_history(parsed, lambda wanted: store.agency_history(agency.id, wanted))
     if parsed.template is not None and parsed.period is not None:
         parsed.problems.extend(_storage_problems(parsed))
     return parsed
@@ -539,14 +576,17 @@ class PendingUpload:
 
 def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_text: str | None = None,
                 template_slug: str | None = None) -> tuple[PendingUpload, ParsedReturn]:
-    """Check an upload and keep it for the preview; nothing is stored in the database but
-    the audit log's note of it."""
-    parsed = parse_upload(data, filename, agency_slug=agency_slug, user=user, period_text=period_text,
-                          template_slug=template_slug)
+    """Check an upload and keep it, and what was read from it, for the preview; nothing is
+    stored in the database but the audit log's note of it."""
+    agency = _agency_for(agency_slug, user)
+    catalogue = DatabaseCatalogue()
+    parsed = _read_upload(data, filename, agency.slug, catalogue, period_text, template_slug)
     file_store().put(pending_key(f"{parsed.sha256}.xlsx"), data)
     pending = PendingUpload(secrets.token_urlsafe(18), parsed.sha256, filename[:255], parsed.agency_slug,
                             period_text or None, template_slug or None, getattr(user, "id", None), time.time())
+    file_store().replace(_reading_file(pending), kept.keep(parsed, _reading_key(pending, catalogue)))
     _save_pending(pending)
+    _checked_against_database(parsed, agency)
     with transaction():
         record("upload_previewed", user, None, filename=pending.filename, sha256=parsed.sha256,
                agency=parsed.agency_slug, template=parsed.template.slug if parsed.template else None,
@@ -557,48 +597,86 @@ def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_te
     return pending, parsed
 
 
+def _reading_key(pending: PendingUpload, catalogue: DatabaseCatalogue) -> str:
+    """What a held upload's reading depends on besides the database's checks: the file,
+    what the uploader said, the safety limits, and the catalogue's templates and names."""
+    said = [kept.FORMAT, pending.sha256, pending.filename, pending.agency_slug, pending.period_text or "",
+            pending.template_slug or "", repr(safety_limits()), catalogue.fingerprint()]
+    return hashlib.sha256(json.dumps(said).encode()).hexdigest()
+
+
+def _reading_file(pending: PendingUpload) -> str:
+    """Where the reading of a held upload is kept: beside it, in the same store."""
+    return pending_key(f"{pending.token}.read.json.gz")
+
+
+def _held_reading(pending: PendingUpload, user) -> tuple[ParsedReturn, bytes | None]:
+    """The held upload, read and checked as ``parse_upload`` would now: what was read from
+    the file is taken from the reading kept beside it when that was made with the same
+    templates, names and limits (else the file is read again, and that reading kept); the
+    checks against the database (history, sign-off, indicators and areas) are made now.
+    Also returns the file's bytes if they were fetched (else None)."""
+    agency = _agency_for(pending.agency_slug, user)
+    catalogue = DatabaseCatalogue()
+    key = _reading_key(pending, catalogue)
+    parsed = data = None
+    try:
+        body = file_store().get(_reading_file(pending))
+    except OSError:  # none (an upload held before readings were kept), or the folder unreadable: read the file
+        body = None
+    if body is not None:
+        parsed = kept.restore(body, key, catalogue.version, safety_limits().max_figure)
+    if parsed is None:
+        data = _held_bytes(pending)
+        parsed = _read_upload(data, pending.filename, agency.slug, catalogue, pending.period_text,
+                              pending.template_slug)
+        file_store().replace(_reading_file(pending), kept.keep(parsed, key))
+    return _checked_against_database(parsed, agency), data
+
+
 def _save_pending(pending: PendingUpload) -> None:
     file_store().replace(pending_key(f"{pending.token}.json"), json.dumps(asdict(pending)).encode())
 
 
-def pending_upload(token: str, user) -> tuple[PendingUpload, bytes]:
-    """The held upload, for the person who made it. Raises NotFound if there is none (or it is
-    someone else's)."""
+def held_upload(token: str, user) -> PendingUpload:
+    """The held upload's record, for the person who made it. Raises NotFound if there is none
+    (or it is someone else's, or it is past ``UPLOAD_PENDING_HOURS``)."""
     if not token or not token.replace("-", "").replace("_", "").isalnum():
         raise NotFound(token)
-    files = file_store()
     try:
-        pending = PendingUpload(**json.loads(files.get(pending_key(f"{token}.json"))))
-        data = files.get(pending_key(f"{pending.sha256}.xlsx"))
+        pending = PendingUpload(**json.loads(file_store().get(pending_key(f"{token}.json"))))
     except (OSError, ValueError, TypeError):
         raise NotFound(token) from None
     if pending.user_id != getattr(user, "id", None):
         raise NotFound(token)
     if pending.held_at < time.time() - pending_hours() * 3600:  # `flask uploads prune` removes it
         raise NotFound(token)
-    return pending, data
+    return pending
 
 
-def reparse(pending: PendingUpload, data: bytes, user) -> ParsedReturn:
-    return parse_upload(data, pending.filename, agency_slug=pending.agency_slug, user=user,
-                        period_text=pending.period_text, template_slug=pending.template_slug)
+def _held_bytes(pending: PendingUpload) -> bytes:
+    try:
+        return file_store().get(pending_key(f"{pending.sha256}.xlsx"))
+    except OSError:
+        raise NotFound(pending.token) from None
 
 
 def upload_choices(token: str, user) -> tuple[PendingUpload, list[TemplateChoice]]:
     """The templates the held upload could be, when two or more fit it about equally (else
     none: it was recognised, or chosen, or fits nothing)."""
-    pending, data = pending_upload(token, user)
-    return pending, reparse(pending, data, user).choices
+    pending = held_upload(token, user)
+    return pending, _held_reading(pending, user)[0].choices
 
 
 def choose_upload_template(token: str, user, template_slug: str | None) -> PendingUpload:
     """Read the held upload with one of the templates it could be, as the officer chose."""
-    pending, data = pending_upload(token, user)
-    choices = reparse(pending, data, user).choices
+    pending = held_upload(token, user)
+    choices = _held_reading(pending, user)[0].choices
     if template_slug not in {choice.slug for choice in choices}:
         raise ServiceError(field_errors={"template": ["Choose which of these returns the file is"]})
     chosen = replace(pending, template_slug=template_slug)
     _save_pending(chosen)
+    _held_reading(chosen, user)  # read with the template chosen, and kept so for the preview
     with transaction():
         record("upload_template_chosen", user, None, filename=pending.filename, sha256=pending.sha256,
                agency=pending.agency_slug, template=template_slug, candidates=[c.slug for c in choices])
@@ -658,8 +736,8 @@ def preview_upload(token: str, user, rows: int) -> Preview:
     """The held upload, checked, with its first ``rows`` figures and last period's figure for
     each of those (only those: a 105,000-figure return lists 1,000), and what confirming it
     would replace and change."""
-    pending, data = pending_upload(token, user)
-    parsed = reparse(pending, data, user)
+    pending = held_upload(token, user)
+    parsed = _held_reading(pending, user)[0]
     shown = parsed.values[:rows]
     keys = {(v.row.spec.indicator, v.area, v.slot.period.previous().key) for v in shown if v.area}
     replaced = replaced_submission(parsed)
@@ -671,16 +749,16 @@ def preview_upload(token: str, user, rows: int) -> Preview:
 
 def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, Submission | None]:
     """Store the held upload. Warnings must be confirmed with a comment."""
-    pending, data = pending_upload(token, user)
+    pending = held_upload(token, user)
     with cycle_collection_paused():
-        parsed = reparse(pending, data, user)
+        parsed, data = _held_reading(pending, user)
         if parsed.errors:
             raise ServiceError("This return has errors, so it cannot be stored. Correct them and upload it again.")
         if parsed.warnings and not (comment or "").strip():
             raise ServiceError(field_errors={"comment": [
                 "Say why the figures the warnings point at are right: a comment is needed to submit a return with "
                 "warnings."]})
-        stored = commit_return(parsed, data, user, comment)
+        stored = commit_return(parsed, data if data is not None else _held_bytes(pending), user, comment)
     _forget(pending)
     return stored
 
@@ -688,6 +766,7 @@ def confirm_upload(token: str, user, comment: str | None) -> tuple[Submission, S
 def _forget(pending: PendingUpload) -> None:
     files = file_store()
     files.delete(pending_key(f"{pending.token}.json"))
+    files.delete(_reading_file(pending))
     if pending.sha256 not in held_files_in_use(files):
         files.delete(pending_key(f"{pending.sha256}.xlsx"))
 
@@ -696,12 +775,12 @@ def name_from_upload(token: str, user, kind: str, alias: str, owner_id: int | No
     """From a held upload's preview: treat a heading it did not know as another name of an
     area (indicator). Raises NotFound (no such upload held for this person), Forbidden or
     ServiceError (see ``add_alias``); the preview reads the upload again afterwards."""
-    pending, data = pending_upload(token, user)
+    pending = held_upload(token, user)
     # Only a heading this upload did not know, as the preview offered it: the form's hidden
     # fields are not to be trusted to name one.
     # (A name the partnership already has is left to add_alias, which says whose it is.)
     offered = {(normalise_label(p.header), "area" if p.header_kind == "column" else "indicator")
-               for p in reparse(pending, data, user).warnings if p.header and p.header_kind}
+               for p in _held_reading(pending, user)[0].warnings if p.header and p.header_kind}
     names = partnership_names()
     known = {normalise_label(n) for owned in (names.area_names() if kind == "area" else names.indicator_names()
                                               ).values() for n in owned}
@@ -716,13 +795,13 @@ def annotated_upload(token: str, user) -> tuple[str, bytes]:
     """(file name, the held workbook with its problems marked on it)."""
     from app.export.annotate import CannotAnnotate, annotate_workbook  # openpyxl: only for this download
 
-    pending, data = pending_upload(token, user)
-    parsed = reparse(pending, data, user)
+    pending = held_upload(token, user)
+    parsed, data = _held_reading(pending, user)
     if not parsed.workbook_read:
         raise ServiceError("This file could not be read as a workbook, so it cannot be marked up: the upload page "
                            "says why.")
     try:
-        body = annotate_workbook(data, parsed.problems)
+        body = annotate_workbook(data if data is not None else _held_bytes(pending), parsed.problems)
     except CannotAnnotate as error:
         raise ServiceError(str(error)) from error
     stem = Path(pending.filename).stem or "return"

@@ -5,9 +5,10 @@
 the ``UPLOAD_S3_*`` settings), made once per app.
 
 ``prune_uploads`` removes what nothing needs any more:
-- held uploads (``pending/``: the file an officer previewed and its record) older than
-  ``UPLOAD_PENDING_HOURS`` (24 by default): after that their preview no longer opens, so a
-  rejected upload is kept exactly as long as its preview can be reopened;
+- held uploads (``pending/``: the file an officer previewed, its record and what was read
+  from it) older than ``UPLOAD_PENDING_HOURS`` (24 by default): after that their preview
+  no longer opens, so a rejected upload is kept exactly as long as its preview can be
+  reopened;
 - originals no stored submission points at (a worker killed between writing the file and
   committing), once older than ``UPLOAD_ORPHAN_HOURS`` so that an import under way is
   never touched.

@@ -57,7 +57,10 @@ def test_an_upload_stored_in_the_bucket_and_read_back(app, client, demo, s3_uplo
     preview = officer.get(upload(officer, data, "Appendix 2 Q4.xlsx"))
     assert "70 figures, 0 warnings, 0 errors" in " ".join(preview.data.decode().split())
     held = keys(s3_uploads, "pending")
-    assert len(held) == 2 and not Path(app.config["UPLOAD_FOLDER"]).exists()  # nothing on the local disk
+    token = preview.request.path.rsplit("/", 1)[-1]
+    # The file, its record and what was read from it (for the confirmation), all in the bucket.
+    assert len(held) == 3 and {f"pending/{token}.json", f"pending/{token}.read.json.gz"} < set(held)
+    assert not Path(app.config["UPLOAD_FOLDER"]).exists()  # nothing on the local disk
     confirmed = officer.post(preview.request.path + "/confirm", data={"comment": ""})
     assert confirmed.status_code == 302
     submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))  # the demo recorded three
@@ -112,10 +115,11 @@ def test_a_rejected_upload_lives_as_long_as_its_preview(app, client, demo, runne
     page = officer.get(preview)
     assert page.status_code == 200 and "1 error" in " ".join(page.data.decode().split())
     held = keys(uploads_store, "pending")
-    assert len(held) == 2 and f"pending/{preview.rsplit('/', 1)[-1]}.json" in held
+    token = preview.rsplit('/', 1)[-1]
+    assert len(held) == 3 and {f"pending/{token}.json", f"pending/{token}.read.json.gz"} < set(held)
     result = runner.invoke(args=["uploads", "prune"])
     assert (result.exit_code, result.output.splitlines()[-1]) == (0, (
-        "Removed 0 held upload file(s) past their preview's life and 0 orphaned original(s); kept 2 held and "
+        "Removed 0 held upload file(s) past their preview's life and 0 orphaned original(s); kept 3 held and "
         "0 original(s)."))
     app.config["UPLOAD_PENDING_HOURS"] = 0  # its time is up
     assert officer.get(preview).status_code == 404
@@ -140,10 +144,10 @@ def test_the_default_life_of_a_held_upload_is_24_hours(app, client, demo, runner
 
     age(23.9)
     assert officer.get(preview).status_code == 200
-    assert "kept 2 held" in runner.invoke(args=["uploads", "prune"]).output
+    assert "kept 3 held" in runner.invoke(args=["uploads", "prune"]).output  # the file, its record, its reading
     age(24.1)
     assert officer.get(preview).status_code == 404
-    assert "Removed 2 held upload file(s)" in runner.invoke(args=["uploads", "prune"]).output
+    assert "Removed 3 held upload file(s)" in runner.invoke(args=["uploads", "prune"]).output
     assert list(folder.iterdir()) == []
 
 
