@@ -483,9 +483,16 @@ def _write_rows(names: _Names, period_id: int, rows: list[tuple[int, dict]]) -> 
     again touches no JSON)."""
     insert_tuples(IndicatorResult.__table__, RESULT_ROW_COLUMNS, [
         (period_id, names.indicator_id[r["indicator"]], names.area_id[r["area"]], position, r["headline"],
-         r["several"], r["aggregate_status"],
-         _as_json({k: v for k, v in r.items() if k != "headline" and k != "several"}))
+         r["several"], r["aggregate_status"], _as_json(_without_lights(r)))
         for position, r in rows])
+
+
+def _without_lights(row: dict) -> dict:
+    """The row without headline and several (kept as columns), copied in C, not key by key."""
+    data = dict(row)
+    data.pop("headline", None)
+    data.pop("several", None)
+    return data
 
 
 class _Pending:
