@@ -40,6 +40,7 @@ from app.indicators.model import AreaSpec, IndicatorSpec
 from app.indicators.periods import period_of
 from app.models import Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target
 from app.periods import PeriodSpec
+from app.store.rows import insert_tuples
 from app.vocabulary import FLAGS_WITHOUT_VALUE
 
 if TYPE_CHECKING:
@@ -148,14 +149,13 @@ def _none(value):
     return None if value is None or value != value else value
 
 
+FIGURE_ROW_COLUMNS = ("indicator_id", "area_id", "period_id", "has_figure", "value", "flag", "status", "message")
+
+
 def _write_figures(names: _Names, frame: pd.DataFrame) -> None:
-    rows = [(names.indicator_id[i], names.area_id[a], names.period_id[p], bool(h), _none(v), _none(f), _none(s),
-             _none(m))
-            for i, a, p, h, v, f, s, m in zip(*(frame[c].tolist() for c in FIGURE_TABLE_COLUMNS))]
-    if rows:
-        db.session.execute(IndicatorFigure.__table__.insert(), [
-            dict(zip(("indicator_id", "area_id", "period_id", "has_figure", "value", "flag", "status", "message"), r))
-            for r in rows])
+    insert_tuples(IndicatorFigure.__table__, FIGURE_ROW_COLUMNS, [
+        (names.indicator_id[i], names.area_id[a], names.period_id[p], bool(h), _none(v), _none(f), _none(s), _none(m))
+        for i, a, p, h, v, f, s, m in zip(*(frame[c].tolist() for c in FIGURE_TABLE_COLUMNS))])
 
 
 def _refresh_figures(names: _Names, specs, areas, slugs: set[str], period_ids: list[int] | None,
@@ -473,17 +473,26 @@ def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int
     return found
 
 
+RESULT_ROW_COLUMNS = ("period_id", "indicator_id", "area_id", "position", "headline", "several", "aggregate_status",
+                      "data")
+_as_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every row, not one per row
+
+
 def _write_rows(names: _Names, period_id: int, rows: list[tuple[int, dict]]) -> None:
     """Store rows given as (position, row); headline and several are columns (marking them
     again touches no JSON)."""
-    if rows:
-        db.session.execute(IndicatorResult.__table__.insert(), [
-            {"period_id": period_id, "indicator_id": names.indicator_id[r["indicator"]],
-             "area_id": names.area_id[r["area"]], "position": position, "headline": r["headline"],
-             "several": r["several"], "aggregate_status": r["aggregate_status"],
-             "data": json.dumps({k: v for k, v in r.items() if k not in ("headline", "several")},
-                                separators=(",", ":"))}
-            for position, r in rows])
+    insert_tuples(IndicatorResult.__table__, RESULT_ROW_COLUMNS, [
+        (period_id, names.indicator_id[r["indicator"]], names.area_id[r["area"]], position, r["headline"],
+         r["several"], r["aggregate_status"], _as_json(_without_lights(r)))
+        for position, r in rows])
+
+
+def _without_lights(row: dict) -> dict:
+    """The row without headline and several (kept as columns), copied in C, not key by key."""
+    data = dict(row)
+    data.pop("headline", None)
+    data.pop("several", None)
+    return data
 
 
 class _Pending:

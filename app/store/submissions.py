@@ -16,6 +16,7 @@ from app.extensions import db
 from app.ingest.validate import History, HistoryPoint, HistoryWanted
 from app.models import Area, DataValue, Indicator, Period, PeriodSignOff, Submission, Target
 from app.periods import month_index
+from app.store.rows import insert_tuples
 
 VALUE_COLUMNS = ("indicator_id", "area_id", "period_id", "value", "flag", "note", "source", "agency_id",
                  "submission_id", "sheet", "cell", "is_current", "created_at")
@@ -127,14 +128,7 @@ def value_row_constants(created_at: datetime) -> tuple:
 def insert_values(rows: list[tuple]) -> int:
     """Insert figures given as tuples in ``VALUE_COLUMNS`` order (``is_current`` and
     ``created_at`` from ``value_row_constants``), in the session's transaction."""
-    if not rows:
-        return 0
-    connection = db.session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    statement = (f"INSERT INTO {DataValue.__tablename__} ({', '.join(VALUE_COLUMNS)}) "
-                 f"VALUES ({', '.join([marker] * len(VALUE_COLUMNS))})")
-    connection.exec_driver_sql(statement, rows)
-    return len(rows)
+    return insert_tuples(DataValue.__table__, VALUE_COLUMNS, rows)
 
 
 @dataclass(frozen=True)
