@@ -5,7 +5,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.joinpath("app").rglob("*.py"), *ROOT.joinpath("tests").rglob("*.py"),
-           *(ROOT / "bench" / name for name in ("annotate", "export", "import", "indicators", "start", "history"))]
+           *(ROOT / "bench" / name for name in ("annotate", "export", "import", "indicators", "start", "history",
+                                                 "scale", "neighbours", "scale_db.py"))]
 PIPELINE = ["app/ingest", "app/definition", "app/indicators", "app/dhr", "app/plans", "app/export", "app/periods.py",
             "app/vocabulary.py", "app/policy.py", "app/errors.py"]
 
