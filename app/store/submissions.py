@@ -100,11 +100,14 @@ def release_current(rows: list[tuple]) -> int:
         return 0
     periods = sorted({row[2] for row in rows})
     indicators = sorted({row[0] for row in rows})
+    # Bounded by area too: beside many other partnerships' areas, the same indicator and
+    # period would otherwise read everyone's figures.
+    areas = sorted({row[1] for row in rows})
     found = []
     for chunk in _chunks(indicators):
         found += db.session.execute(select(DataValue.id, DataValue.indicator_id, DataValue.area_id, DataValue.period_id)
                                     .where(DataValue.is_current.is_(True), DataValue.period_id.in_(periods),
-                                           DataValue.indicator_id.in_(chunk))).all()
+                                           DataValue.indicator_id.in_(chunk), DataValue.area_id.in_(areas))).all()
     if not found:
         return 0
     keys = {row[:3] for row in rows}
