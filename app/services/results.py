@@ -377,13 +377,47 @@ class _RowInputs:
         self.notes, self.gaps = _notes_and_gaps(slugs, end)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
-        from app.indicators.rows import result_rows
+        return self.rows_for([spec])[spec.key]
+
+    def rows_for(self, specs: list[PeriodSpec]) -> dict[str, list[dict]]:
+        """{period key: its dashboard's rows} for these periods, worked out in as few
+        passes of the engine as keep each pass's table under ``ROWS_PER_PASS`` rows (a
+        pass has a fixed cost; one table for every period of a long history would not
+        fit in memory)."""
+        from app.indicators.rows import result_rows_for
         from app.indicators.table import FIGURE_COLUMNS
-        upto = self.figures[self.ends <= spec.end] if len(self.figures) else self.figures
-        present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
-        figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
-        return result_rows(present[["indicator", "area", "period"]], figures, self.targets, self.specs, self.areas,
-                           spec, self.trend_lengths, self.notes, self.gaps)
+        out: dict[str, list[dict]] = {}
+        for batch in _passes(specs, self.ends):
+            end = max(spec.end for spec in batch)
+            upto = self.figures[self.ends <= end] if len(self.figures) else self.figures
+            present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
+            figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
+            out.update(result_rows_for(present[["indicator", "area", "period"]], figures, self.targets, self.specs,
+                                       self.areas, batch, self.trend_lengths, self.notes, self.gaps))
+        return out
+
+
+ROWS_PER_PASS = 200_000  # figures × dashboards one pass of the engine may hold
+
+
+def _passes(specs: list[PeriodSpec], ends: pd.Series) -> list[list[PeriodSpec]]:
+    """``specs`` in groups, earliest first, each reading at most ``ROWS_PER_PASS`` figures
+    summed over its dashboards (a dashboard reads the figures ending by its end); a
+    dashboard that alone reads more has a pass of its own."""
+    import numpy as np
+    ordered = sorted(specs, key=lambda spec: (spec.end, spec.key))
+    sorted_ends = np.sort(ends.to_numpy(dtype="datetime64[D]")) if len(ends) else np.array([], dtype="datetime64[D]")
+    passes: list[list[PeriodSpec]] = []
+    load = 0
+    for spec in ordered:
+        size = int(np.searchsorted(sorted_ends, np.datetime64(spec.end, "D"), side="right"))
+        if passes and load + size <= ROWS_PER_PASS:
+            passes[-1].append(spec)
+            load += size
+        else:
+            passes.append([spec])
+            load = size
+    return passes
 
 
 def compute_rows(spec: PeriodSpec, specs=None, areas=None) -> list[dict]:
@@ -425,16 +459,18 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
             db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new),
                             first_end=min(p.end_date for p in new) if bounded else None)
+        found = inputs.rows_for([period_of(p.key) for p in new])
         for period in new:
-            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+            _write_rows(names, period.id, list(enumerate(found[period.key])))
     if not again or slugs is not None and not slugs:
         return
     if slugs is None and area_codes is None:
         for chunk in _chunks([p.id for p in again]):
             db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in again))
+        found = inputs.rows_for([period_of(p.key) for p in again])
         for period in again:
-            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+            _write_rows(names, period.id, list(enumerate(found[period.key])))
         return
     which = set(specs) if slugs is None else slugs
     ids = sorted(names.indicator_id[s] for s in which if s in names.indicator_id)
@@ -447,8 +483,9 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
         db.session.execute(query)
     inputs = _RowInputs(names, specs, areas, which, max(p.end_date for p in again), area_codes,
                         first_end=min(p.end_date for p in again))
+    found = inputs.rows_for([period_of(p.key) for p in again])
     for period in again:
-        rows = inputs.rows(period_of(period.key))
+        rows = found[period.key]
         others = _others(names, period.id, ids)
         mark_headlines([*rows, *others.values()], areas)
         for row_id, light in others.items():
