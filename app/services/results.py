@@ -432,9 +432,9 @@ def _notes_and_gaps(names: _Names, slugs: set[str] | None, end,
              .join(Period, DataValue.period_id == Period.id)
              .where(CURRENT_VALUE, Period.end_date <= end,
                     ((DataValue.note.is_not(None)) & (DataValue.note != "")) | DataValue.flag.in_(FLAGS_WITHOUT_VALUE)))
-    if slugs is not None:
-        query = query.where(DataValue.indicator_id.in_(sorted(names.indicator_id[s] for s in slugs
-                                                              if s in names.indicator_id)))
+    if slugs is not None or period_ids is not None:
+        query = query.where(DataValue.indicator_id.in_(sorted(
+            names.indicator if slugs is None else (names.indicator_id[s] for s in slugs if s in names.indicator_id))))
     if period_ids is not None:
         query = query.where(DataValue.area_id.in_(sorted(names.area)), DataValue.period_id.in_(period_ids))
     notes, gaps = {}, {}

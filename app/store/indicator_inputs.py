@@ -65,7 +65,8 @@ def targets(indicator_slugs=None, period_ids=None) -> pd.DataFrame:
     if indicator_slugs is not None:
         query = query.where(Indicator.slug.in_(sorted(indicator_slugs)))
     if period_ids is not None:  # looked up by indicator, area and period (the partial index needs its own term)
-        query = query.where(literal_column("target.is_current"), Target.area_id.in_(select(Area.id)),
+        query = query.where(literal_column("target.is_current"), Target.indicator_id.in_(select(Indicator.id)),
+                            Target.area_id.in_(select(Area.id)),
                             Target.period_id.in_(sorted(period_ids)))
     frame = pd.DataFrame(db.session.execute(query).all(), columns=["indicator", "area", "period", "value", "tolerance"])
     frame["tolerance"] = frame["tolerance"].astype(float)
