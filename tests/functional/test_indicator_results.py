@@ -247,6 +247,7 @@ def test_an_imports_refresh_costs_the_database_no_more_after_eight_years_than_af
         db.session.execute(delete(DataValue).where(DataValue.period_id == period.id))  # replaced, as a correction
         db.session.execute(delete(Target).where(Target.period_id == period.id))
         results.results_changed([i.id for i in indicators], [period.id], [a.id for a in districts + [county]])
+        assert results.kept_rows(period.id) is None  # left with no figures, the period has no dashboard rows
         store([key], base=1)
         monkeypatch.undo()
         return steps[0]
