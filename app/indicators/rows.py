@@ -113,14 +113,26 @@ def choose_periods(present: pd.DataFrame, period: PeriodSpec, bases: dict[str, s
     (``year_apart``). ``bases``: indicator slug → ``IndicatorSpec.comparison_basis``
     (missing: like for like); only "latest_earlier_period" falls back to an earlier
     period of another length."""
+    return choose_periods_for(present, [period], bases).drop(columns="dashboard")
+
+
+def choose_periods_for(present: pd.DataFrame, periods: list[PeriodSpec],
+                       bases: dict[str, str] | None = None) -> pd.DataFrame:
+    """``choose_periods`` for the dashboards of several periods in one pass, each row
+    with its dashboard's period key (``dashboard``); each dashboard's rows in the order
+    ``choose_periods`` gives them. A pass has a fixed cost (a few dozen small pandas
+    steps) that one per dashboard would pay again each time."""
     facts = period_facts(present["period"])
-    facts = facts[facts["end"] <= period.end].assign(is_target=lambda f: f["period"] == period.key,
-                                                     same_kind=lambda f: f["kind"] == period.kind)
-    # Periods are few: rank them once, then each indicator × area takes its best-ranked one.
-    facts = facts.sort_values(["end", "is_target", "same_kind", "months"], ignore_index=True)
-    rank = dict(zip(facts["period"].tolist(), range(len(facts))))
-    rows = present[present["period"].isin(rank.keys())]
-    best = rows.assign(rank=rows["period"].map(rank)).groupby(["indicator", "area"], sort=False)["rank"].max()
+    boards = pd.DataFrame([(p.key, p.end, p.kind) for p in periods], columns=["dashboard", "board_end", "board_kind"])
+    facts = facts.merge(boards, how="cross")
+    facts = facts[facts["end"] <= facts["board_end"]].assign(is_target=lambda f: f["period"] == f["dashboard"],
+                                                             same_kind=lambda f: f["kind"] == f["board_kind"])
+    # Periods are few: rank them once per dashboard, then each indicator × area takes its
+    # best-ranked one (ranks are compared only within a dashboard).
+    facts = facts.sort_values(["dashboard", "end", "is_target", "same_kind", "months"], ignore_index=True)
+    facts["rank"] = range(len(facts))
+    rows = present.merge(facts[["period", "dashboard", "rank"]], on="period")
+    best = rows.groupby(["dashboard", "indicator", "area"], sort=False)["rank"].max()
     latest = best.reset_index()
     latest["latest"] = facts["period"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
     latest["latest_start"] = facts["start"].to_numpy(dtype=object)[latest["rank"].to_numpy()]
@@ -133,14 +145,16 @@ def choose_periods(present: pd.DataFrame, period: PeriodSpec, bases: dict[str, s
     cohort = {slug for slug, basis in (bases or {}).items() if basis == "latest_earlier_period"}
     may_fall_back = ~latest["year_apart"] & latest["indicator"].isin(cohort)
 
-    earlier = rows.merge(latest[may_fall_back], on=["indicator", "area"]).merge(facts, on="period")
+    keys = ["dashboard", "indicator", "area"]
+    earlier = rows.drop(columns="rank").merge(latest[may_fall_back], on=keys).merge(
+        facts.drop_duplicates("period")[["period", "start", "end", "kind", "months"]], on="period")
     earlier = earlier[earlier["end"] < earlier["latest_start"]].assign(
         like_latest=lambda f: f["kind"] == f["latest_kind"])
-    fallback = (earlier.sort_values(["end", "like_latest", "months"]).groupby(["indicator", "area"], sort=False)
-                .tail(1)[["indicator", "area", "period"]].rename(columns={"period": "fallback"}))
-    out = latest.merge(fallback, on=["indicator", "area"], how="left")
+    fallback = (earlier.sort_values(["end", "like_latest", "months"]).groupby(keys, sort=False)
+                .tail(1)[[*keys, "period"]].rename(columns={"period": "fallback"}))
+    out = latest.merge(fallback, on=keys, how="left")
     out["previous"] = np.where(out["year_apart"] | out["fallback"].isna(), out["year_before"], out["fallback"])
-    return out[["indicator", "area", "latest", "previous", "year_apart"]].astype({"previous": object})
+    return out[[*keys, "latest", "previous", "year_apart"]].astype({"previous": object})
 
 
 def dashboard_rows(stored: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[AreaSpec], period: PeriodSpec,
@@ -209,6 +223,8 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     if districts.any():
         ranked = table.loc[districts, ["indicator", "period", "latest", "polarity"]].assign(parent=parents[districts])
         by = ["indicator", "parent", "period"]
+        if "dashboard" in table:  # several dashboards at once: each ranks its own districts
+            ranked["dashboard"], by = table.loc[districts, "dashboard"], ["dashboard", *by]
         table.loc[districts, "district_comparison"] = rank_districts(ranked, by, "latest", "polarity")
     table["aggregate_status"], table["aggregate_message"] = table["latest_status"], table["latest_message"].fillna("")
     for column in ROW_LABEL_COLUMNS:  # None, not NaN, for a missing label
@@ -216,13 +232,18 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     return table.drop(columns=["latest_status", "latest_message", "year_apart", "against_previous"])
 
 
-def current_directions(table: pd.DataFrame, period: PeriodSpec) -> pd.DataFrame:
+def current_directions(table: pd.DataFrame, period: PeriodSpec | None) -> pd.DataFrame:
     """``table`` with no direction of travel on rows whose latest figure's period ended a
-    year or more before ``period`` ends: an old figure's trend is not the current one."""
+    year or more before ``period`` ends: an old figure's trend is not the current one.
+    ``period`` None: each row's own dashboard (``dashboard``, a period key)."""
     if table.empty:
         return table
     ends = {key: period_of(key).end for key in table["period"].unique()}
-    stale = (table["period"].map(ends) <= period.previous_year().end).to_numpy()
+    if period is None:
+        year_before = {key: period_of(key).previous_year().end for key in table["dashboard"].unique()}
+        stale = (table["period"].map(ends) <= table["dashboard"].map(year_before)).to_numpy()
+    else:
+        stale = (table["period"].map(ends) <= period.previous_year().end).to_numpy()
     if stale.any():
         for column in ("direction", "direction_basis"):
             table[column] = table[column].astype(object).where(~stale, None)
@@ -324,19 +345,35 @@ def result_rows(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.DataFr
     there is no figure), then ``mark_headlines``. Rows for a subset of indicators are the
     same as those rows of the whole (every step is per indicator), so the results can be
     brought up to date an indicator at a time."""
+    return result_rows_for(present, figures, targets, specs, areas, [period], trend_lengths, notes, gaps)[period.key]
+
+
+def result_rows_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.DataFrame,
+                    specs: dict[str, IndicatorSpec], areas: list[AreaSpec], periods: list[PeriodSpec],
+                    trend_lengths: dict[str, int], notes: dict[tuple[str, str, str], str],
+                    gaps: dict[tuple[str, str, str], str]) -> dict[str, list[dict]]:
+    """``result_rows`` for the dashboards of several periods in one pass of the engine
+    (``present`` and ``figures`` for periods ending by the last of them): {period key:
+    its rows}, each list what ``result_rows`` gives for that period alone. A pass costs
+    the same few dozen pandas steps however many dashboards it serves, so a small change
+    reworking five dashboards pays for one."""
+    out: dict[str, list[dict]] = {p.key: [] for p in periods}
+    if not periods:
+        return out
     ends = {key: period_of(key).end for key in present["period"].unique()}
-    present = present[present["period"].map(ends) <= period.end]
+    present = present[present["period"].map(ends) <= max(p.end for p in periods)]
     if present.empty:
-        return []
+        return out
     bases = {slug: spec.comparison_basis for slug, spec in specs.items()}
     engine = current_directions(
-        engine_rows(choose_periods(present, period, bases), figures, targets, specs, areas, trend_lengths), period)
-    rows = []
+        engine_rows(choose_periods_for(present, periods, bases), figures, targets, specs, areas, trend_lengths), None)
     for row in plain_records(engine):
+        board = row.pop("dashboard")
         key = (row["indicator"], row["area"], row["period"])
         row["note"] = notes.get(key)
         if row["latest"] is None and key in gaps:
             row["latest_flag"], row["aggregate_message"] = gaps[key], ""
-        rows.append(row)
-    mark_headlines(rows, areas)
-    return rows
+        out[board].append(row)
+    for rows in out.values():
+        mark_headlines(rows, areas)
+    return out

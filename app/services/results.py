@@ -32,7 +32,7 @@ from datetime import timedelta
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, event, false, func, inspect, or_, select, update
+from sqlalchemy import delete, event, false, func, inspect, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -102,6 +102,11 @@ def with_wholes(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[st
         out |= more
 
 
+# SQLite uses a partial index (``uq_data_value_current``: WHERE is_current) only for a
+# query whose WHERE has that very term; ``is_current IS 1`` reads the whole table.
+CURRENT_VALUE = literal_column("data_value.is_current")
+
+
 # ---- figures ------------------------------------------------------------------------------
 
 
@@ -112,7 +117,7 @@ def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | Non
     for chunk in _chunks(indicator_ids):
         query = (select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value,
                         DataValue.flag)
-                 .where(DataValue.is_current.is_(True), DataValue.indicator_id.in_(chunk)))
+                 .where(CURRENT_VALUE, DataValue.indicator_id.in_(chunk)))
         if period_ids is not None:
             query = query.where(DataValue.period_id.in_(period_ids))
         if area_codes is not None:
@@ -255,50 +260,96 @@ def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterabl
     each indicator, whose figures are the only ones read), for these indicators and areas
     (None: all), in the order they were worked out."""
     names = names or _Names()
-    query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
-                    IndicatorFigure.has_figure, IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
-                    IndicatorFigure.message)
+    query = (select(IndicatorFigure.id, IndicatorFigure.indicator_id, IndicatorFigure.area_id,
+                    IndicatorFigure.period_id, IndicatorFigure.has_figure, IndicatorFigure.value, IndicatorFigure.flag,
+                    IndicatorFigure.status, IndicatorFigure.message)
              .join(Period, IndicatorFigure.period_id == Period.id).where(Period.end_date <= end)
              .order_by(IndicatorFigure.id))
-    if isinstance(since, dict):
-        by_start: dict = {}
-        for slug, start in since.items():
-            if slug in names.indicator_id:
-                by_start.setdefault(start, []).append(names.indicator_id[slug])
-        query = query.where(or_(false(), *(
-            IndicatorFigure.indicator_id.in_(sorted(ids)) if start is None
-            else (IndicatorFigure.indicator_id.in_(sorted(ids)) & (Period.start_date >= start))
-            for start, ids in by_start.items())))
-    elif since is not None:
-        query = query.where(Period.start_date >= since)
     if indicators is not None:
         wanted = sorted({names.indicator_id[s] for s in indicators if s in names.indicator_id})
         query = query.where(IndicatorFigure.indicator_id.in_(wanted))
     if areas is not None:
         query = query.where(IndicatorFigure.area_id.in_(sorted({names.area_id[c] for c in areas})))
-    frame = names.name(_frame(db.session.connection().execute(query).all(), FIGURE_TABLE_COLUMNS))
+    queries = [query]
+    if isinstance(since, dict):
+        by_start: dict = {}
+        for slug, start in since.items():
+            if slug in names.indicator_id:
+                by_start.setdefault(start, []).append(names.indicator_id[slug])
+        # Indicators with a bound are looked up by indicator, area and period (from the
+        # earliest bound on: ``uq_indicator_figure``), not read back to their first figure;
+        # those without one are read whole, by a query of their own.
+        dated = {start: ids for start, ids in by_start.items() if start is not None}
+        queries = []
+        if None in by_start:
+            queries.append(query.where(IndicatorFigure.indicator_id.in_(sorted(by_start[None]))))
+        if dated:
+            recent = sorted(db.session.scalars(select(Period.id).where(Period.start_date >= min(dated),
+                                                                       Period.end_date <= end)))
+            bounded = query.where(
+                IndicatorFigure.indicator_id.in_(sorted(i for ids in dated.values() for i in ids)),
+                IndicatorFigure.period_id.in_(recent),
+                or_(false(), *(IndicatorFigure.indicator_id.in_(sorted(ids)) & (Period.start_date >= start)
+                               for start, ids in dated.items())))
+            if areas is None:
+                bounded = bounded.where(IndicatorFigure.area_id.in_(sorted(names.area)))
+            queries.append(bounded)
+    elif since is not None:
+        queries = [query.where(Period.start_date >= since)]
+    rows = [row for q in queries for row in db.session.connection().execute(q).all()]
+    if len(queries) > 1:
+        rows.sort(key=lambda row: row[0])
+    frame = names.name(_frame([row[1:] for row in rows], FIGURE_TABLE_COLUMNS))
     frame["value"] = frame["value"].astype(float)
     frame["has_figure"] = frame["has_figure"].astype(bool)
     return frame
 
 
-# How long a period of each kind can be, in days; a span's length varies, so an indicator
-# with spans is read without a bound (as is one compared with its latest earlier period,
-# which may lie any distance back).
-KIND_DAYS = {"month": 31, "quarter": 92, "year": 366}
+# A period's length in days is at most 31 a month (periods are whole months); its trend
+# window steps back by its own length, its compared period by a year. An indicator
+# compared with its latest earlier period (which may lie any distance back) is read
+# without a bound.
+DAYS_A_MONTH = 31
 DEFAULT_TREND_PERIODS = 4  # as ``rows.row_directions`` takes it
 
 
 def lookback_starts(names: _Names, specs: dict[str, IndicatorSpec], trend_lengths: dict[str, int],
-                    slugs: set[str], area_codes: set[str] | None, first_end) -> dict[str, object]:
+                    slugs: set[str], area_codes: set[str] | None, first_end, settled_before=None) -> dict[str, object]:
     """For each indicator of ``slugs``, the earliest period start its dashboard rows for
     periods ending on or after ``first_end`` can read (None: no bound): its latest figure
     in each area as at ``first_end`` (a later period's latest is never earlier), less a
     year for the same period last year and its trend window, each of ``trend_lengths``
-    periods of its longest kind. An import then reads the last few years of its
-    indicators, not their whole history."""
+    periods as long as the longest of its periods that can be a latest figure. An import
+    then reads the last few years of its indicators, not their whole history.
+
+    ``settled_before``: no figure of a period ending before this date has changed since
+    the rows were last kept (the earliest end of the periods a write changed). The latest
+    figures are then those of the kept rows of the last dashboard ending before it (a
+    bound from below: a later figure only moves them on), read by period, not by a
+    query over every figure the indicators ever had."""
     ids = sorted(names.indicator_id[s] for s in slugs if s in names.indicator_id)
-    latest, kinds = {}, {}
+    if settled_before is not None:
+        latest, floor = _latest_kept(names, ids, area_codes, settled_before)
+    else:
+        latest, floor = _latest_figures(names, ids, area_codes, first_end), None
+    bounds = {i: min(latest.get(i) or floor or first_end, first_end) for i in ids}
+    months = _longest_since(names, ids, bounds)
+    out = {}
+    for slug in slugs:
+        spec, indicator_id = specs.get(slug), names.indicator_id.get(slug)
+        if spec is None or spec.comparison_basis == "latest_earlier_period":
+            out[slug] = None
+            continue
+        length = max(int(trend_lengths.get(slug) or DEFAULT_TREND_PERIODS), 1)
+        reach = timedelta(days=(length * months.get(indicator_id, 12) + 12 + 1) * DAYS_A_MONTH)
+        out[slug] = bounds.get(indicator_id, first_end) - reach
+    return out
+
+
+def _latest_figures(names: _Names, ids: list[int], area_codes: set[str] | None, first_end) -> dict[int, object]:
+    """For each indicator, the earliest of its areas' latest figure ends as at ``first_end``
+    (from every figure it has: a full recompute's bound)."""
+    latest = {}
     for chunk in _chunks(ids):
         per_area = (select(IndicatorFigure.indicator_id, func.max(Period.end_date).label("latest"))
                     .join(Period, IndicatorFigure.period_id == Period.id)
@@ -309,36 +360,83 @@ def lookback_starts(names: _Names, specs: dict[str, IndicatorSpec], trend_length
         per_area = per_area.subquery()
         latest.update(db.session.execute(select(per_area.c.indicator_id, func.min(per_area.c.latest))
                                          .group_by(per_area.c.indicator_id)).all())
-        for indicator_id, kind in db.session.execute(
-                select(IndicatorFigure.indicator_id, Period.kind).join(Period, IndicatorFigure.period_id == Period.id)
-                .where(IndicatorFigure.indicator_id.in_(chunk)).distinct()):
-            kinds.setdefault(indicator_id, set()).add(kind)
-    out = {}
-    for slug in slugs:
-        spec, indicator_id = specs.get(slug), names.indicator_id.get(slug)
-        own = kinds.get(indicator_id, set())
-        if spec is None or spec.comparison_basis == "latest_earlier_period" or not own <= set(KIND_DAYS):
-            out[slug] = None
+    return latest
+
+
+def _latest_kept(names: _Names, ids: list[int], area_codes: set[str] | None,
+                 before) -> tuple[dict[int, object], object]:
+    """({indicator: the earliest of its areas' latest figure ends}, floor) from the kept
+    rows of the last dashboard ending before ``before`` (floor: its end; an area with no
+    row there has no figure ending by then). No such dashboard: no figure ends before
+    ``before``, which is then the floor."""
+    board = db.session.execute(
+        select(Period.id, Period.end_date).where(
+            Period.end_date < before, select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists())
+        .order_by(Period.end_date.desc()).limit(1)).first()
+    if board is None:
+        return {}, before
+    latest: dict[int, object] = {}
+    ends: dict[str, object] = {}
+    area_ids = None if area_codes is None else sorted(names.area_id[c] for c in area_codes)
+    for chunk in _chunks(ids):
+        query = select(IndicatorResult.indicator_id, IndicatorResult.data).where(
+            IndicatorResult.period_id == board.id, IndicatorResult.indicator_id.in_(chunk))
+        if area_ids is not None:
+            query = query.where(IndicatorResult.area_id.in_(area_ids))
+        kept = db.session.execute(query).all()
+        for (indicator_id, _), row in zip(kept, json.loads("[" + ",".join(data for _, data in kept) + "]")):
+            key = row["period"]
+            if key not in ends:
+                ends[key] = period_of(key).end
+            if indicator_id not in latest or ends[key] < latest[indicator_id]:
+                latest[indicator_id] = ends[key]
+    return latest, board.end_date
+
+
+def _longest_since(names: _Names, ids: list[int], bounds: dict[int, object]) -> dict[int, int]:
+    """The length in months of each indicator's longest period ending on or after its
+    bound (the periods a latest figure can be of), looked up by indicator, area and
+    period (``uq_indicator_figure``)."""
+    if not ids:
+        return {}
+    periods = {i: (end, period_of(key).months) for i, key, end in db.session.execute(
+        select(Period.id, Period.key, Period.end_date).where(Period.end_date >= min(bounds.values())))}
+    area_ids = sorted(names.area)
+    longest: dict[int, int] = {}
+    for chunk in _chunks(ids, max(1, CHUNK // max(len(periods), 1))):
+        low = min(bounds[i] for i in chunk)
+        wanted = sorted(p for p, (end, _) in periods.items() if end >= low)
+        if not wanted:
             continue
-        length = max(int(trend_lengths.get(slug) or DEFAULT_TREND_PERIODS), 1)
-        reach = timedelta(days=length * max((KIND_DAYS[k] for k in own), default=366) + 366 + 31)
-        out[slug] = min(latest.get(indicator_id) or first_end, first_end) - reach
-    return out
+        query = (select(IndicatorFigure.indicator_id, IndicatorFigure.period_id)
+                 .where(IndicatorFigure.indicator_id.in_(chunk), IndicatorFigure.area_id.in_(area_ids),
+                        IndicatorFigure.period_id.in_(wanted)).distinct())
+        for indicator_id, period_id in db.session.execute(query):
+            end, months = periods[period_id]
+            if end >= bounds[indicator_id]:
+                longest[indicator_id] = max(longest.get(indicator_id, 0), months)
+    return longest
 
 
 # ---- rows ---------------------------------------------------------------------------------
 
 
-def _notes_and_gaps(slugs: set[str] | None, end) -> tuple[dict, dict]:
+def _notes_and_gaps(names: _Names, slugs: set[str] | None, end,
+                    period_ids: list[int] | None = None) -> tuple[dict, dict]:
     """The notes stored with current figures, and the flags of stored gaps (not available,
-    not yet released), by (indicator, area, period), for periods ending by ``end``."""
+    not yet released), by (indicator, area, period), for periods ending by ``end`` (and
+    among ``period_ids``, if given: the periods whose figures were read, as a row's
+    latest figure is one of them; looked up by indicator, area and period)."""
     query = (select(Indicator.slug, Area.code, Period.key, DataValue.note, DataValue.flag)
              .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
              .join(Period, DataValue.period_id == Period.id)
-             .where(DataValue.is_current.is_(True), Period.end_date <= end,
+             .where(CURRENT_VALUE, Period.end_date <= end,
                     ((DataValue.note.is_not(None)) & (DataValue.note != "")) | DataValue.flag.in_(FLAGS_WITHOUT_VALUE)))
-    if slugs is not None:
-        query = query.where(Indicator.slug.in_(sorted(slugs)))
+    if slugs is not None or period_ids is not None:
+        query = query.where(DataValue.indicator_id.in_(sorted(
+            names.indicator if slugs is None else (names.indicator_id[s] for s in slugs if s in names.indicator_id))))
+    if period_ids is not None:
+        query = query.where(DataValue.area_id.in_(sorted(names.area)), DataValue.period_id.in_(period_ids))
     notes, gaps = {}, {}
     for slug, code, key, note, flag in db.session.execute(query):
         if note:
@@ -354,7 +452,7 @@ class _RowInputs:
     from its ``lookback_starts`` on)."""
 
     def __init__(self, names: _Names, specs, areas, slugs: set[str] | None, end, area_codes: set[str] | None = None,
-                 first_end=None):
+                 first_end=None, settled_before=None):
         from app.store.indicator_inputs import targets
         self.specs, self.areas, self.slugs = specs, areas, slugs
         inputs = set(specs) if slugs is None else with_parts(specs, slugs)
@@ -362,7 +460,7 @@ class _RowInputs:
         since = None
         if first_end is not None:
             wholes = lookback_starts(names, specs, self.trend_lengths, set(specs) if slugs is None else slugs,
-                                     area_codes, first_end)
+                                     area_codes, first_end, settled_before)
             since = dict(wholes)
             for slug, start in wholes.items():  # a part is read as far back as what is made of it
                 for part in with_parts(specs, {slug}) - {slug}:
@@ -373,17 +471,54 @@ class _RowInputs:
                                     names=names, since=since)
         self.period_end = {key: period_of(key).end for key in self.figures["period"].unique()}
         self.ends = self.figures["period"].map(self.period_end)
-        self.targets = targets(slugs)
-        self.notes, self.gaps = _notes_and_gaps(slugs, end)
+        # A row's target, note and gap are those of its latest figure's period, one of
+        # those read: with a bound, only their targets and notes are read.
+        read = None if since is None else sorted(names.period_id[k] for k in self.period_end)
+        self.targets = targets(slugs, period_ids=read)
+        self.notes, self.gaps = _notes_and_gaps(names, slugs, end, read)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
-        from app.indicators.rows import result_rows
+        return self.rows_for([spec])[spec.key]
+
+    def rows_for(self, specs: list[PeriodSpec]) -> dict[str, list[dict]]:
+        """{period key: its dashboard's rows} for these periods, worked out in as few
+        passes of the engine as keep each pass's table under ``ROWS_PER_PASS`` rows (a
+        pass has a fixed cost; one table for every period of a long history would not
+        fit in memory)."""
+        from app.indicators.rows import result_rows_for
         from app.indicators.table import FIGURE_COLUMNS
-        upto = self.figures[self.ends <= spec.end] if len(self.figures) else self.figures
-        present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
-        figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
-        return result_rows(present[["indicator", "area", "period"]], figures, self.targets, self.specs, self.areas,
-                           spec, self.trend_lengths, self.notes, self.gaps)
+        out: dict[str, list[dict]] = {}
+        for batch in _passes(specs, self.ends):
+            end = max(spec.end for spec in batch)
+            upto = self.figures[self.ends <= end] if len(self.figures) else self.figures
+            present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
+            figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
+            out.update(result_rows_for(present[["indicator", "area", "period"]], figures, self.targets, self.specs,
+                                       self.areas, batch, self.trend_lengths, self.notes, self.gaps))
+        return out
+
+
+ROWS_PER_PASS = 200_000  # figures × dashboards one pass of the engine may hold
+
+
+def _passes(specs: list[PeriodSpec], ends: pd.Series) -> list[list[PeriodSpec]]:
+    """``specs`` in groups, earliest first, each reading at most ``ROWS_PER_PASS`` figures
+    summed over its dashboards (a dashboard reads the figures ending by its end); a
+    dashboard that alone reads more has a pass of its own."""
+    import numpy as np
+    ordered = sorted(specs, key=lambda spec: (spec.end, spec.key))
+    sorted_ends = np.sort(ends.to_numpy(dtype="datetime64[D]")) if len(ends) else np.array([], dtype="datetime64[D]")
+    passes: list[list[PeriodSpec]] = []
+    load = 0
+    for spec in ordered:
+        size = int(np.searchsorted(sorted_ends, np.datetime64(spec.end, "D"), side="right"))
+        if passes and load + size <= ROWS_PER_PASS:
+            passes[-1].append(spec)
+            load += size
+        else:
+            passes.append([spec])
+            load = size
+    return passes
 
 
 def compute_rows(spec: PeriodSpec, specs=None, areas=None) -> list[dict]:
@@ -405,14 +540,41 @@ def _kept_periods() -> set[int]:
     return set(db.session.scalars(select(IndicatorResult.period_id).distinct()))
 
 
+def _periods_changed(changed: set[int], earliest_end) -> tuple[dict[int, Period], set[int]]:
+    """(wanted, kept) as ``_dashboard_periods`` and ``_kept_periods`` give them, for the
+    periods a change to the figures of the periods ``changed`` (ending on or after
+    ``earliest_end``) can touch: those ending on or after ``earliest_end``. Only a changed
+    period can gain its first figure or lose its last, so any other keeps its rows if it
+    had them. Index-friendly, so an import does not read every period's figures: whether
+    a period's rows are kept by ``uq_indicator_result`` (period first), whether a changed
+    period still has a figure by ``ix_indicator_figure_area`` (area, then period: a
+    period has a current figure if and only if it has a figure row, which the figures'
+    refresh has just brought up to date)."""
+    periods = {p.id: p for p in db.session.scalars(select(Period).where(Period.end_date >= earliest_end))}
+    kept = set(db.session.scalars(select(Period.id).where(
+        Period.end_date >= earliest_end,
+        select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists())))
+    area_ids = sorted(db.session.scalars(select(Area.id)))
+    still = set()
+    for chunk in _chunks(sorted(changed)):
+        still |= set(db.session.scalars(select(IndicatorFigure.period_id).where(
+            IndicatorFigure.area_id.in_(area_ids), IndicatorFigure.period_id.in_(chunk)).distinct()))
+    wanted = {i: p for i, p in periods.items() if (i in still if i in changed else i in kept)}
+    return wanted, kept
+
+
 def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_end,
-                  area_codes: set[str] | None = None) -> None:
+                  area_codes: set[str] | None = None, changed: set[int] | None = None) -> None:
     """Rework the kept rows of ``slugs`` (None: all) in these areas (None: all) for
     dashboard periods ending on or after ``earliest_end`` (None: all); add every row of a
-    period newly with figures, and drop those of a period left with none. The headline
-    and strip of the indicators' other rows are marked again."""
+    period newly with figures, and drop those of a period left with none (with
+    ``changed``, the periods whose figures changed: only they can). The headline and
+    strip of the indicators' other rows are marked again."""
     from app.indicators.rows import mark_headlines
-    wanted, kept = _dashboard_periods(), _kept_periods()
+    if changed is not None and earliest_end is not None:
+        wanted, kept = _periods_changed(changed, earliest_end)
+    else:
+        wanted, kept = _dashboard_periods(), _kept_periods()
     # A full recompute (nothing named) reads everything; a change reads what its rows can.
     bounded = not (slugs is None and area_codes is None and earliest_end is None)
     for chunk in _chunks(sorted(kept - set(wanted))):
@@ -424,17 +586,20 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
         for chunk in _chunks([p.id for p in new]):
             db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new),
-                            first_end=min(p.end_date for p in new) if bounded else None)
+                            first_end=min(p.end_date for p in new) if bounded else None,
+                            settled_before=earliest_end if bounded else None)
+        found = inputs.rows_for([period_of(p.key) for p in new])
         for period in new:
-            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+            _write_rows(names, period.id, list(enumerate(found[period.key])))
     if not again or slugs is not None and not slugs:
         return
     if slugs is None and area_codes is None:
         for chunk in _chunks([p.id for p in again]):
             db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in again))
+        found = inputs.rows_for([period_of(p.key) for p in again])
         for period in again:
-            _write_rows(names, period.id, list(enumerate(inputs.rows(period_of(period.key)))))
+            _write_rows(names, period.id, list(enumerate(found[period.key])))
         return
     which = set(specs) if slugs is None else slugs
     ids = sorted(names.indicator_id[s] for s in which if s in names.indicator_id)
@@ -446,9 +611,10 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
             query = query.where(IndicatorResult.area_id.in_(area_ids))
         db.session.execute(query)
     inputs = _RowInputs(names, specs, areas, which, max(p.end_date for p in again), area_codes,
-                        first_end=min(p.end_date for p in again))
+                        first_end=min(p.end_date for p in again), settled_before=earliest_end)
+    found = inputs.rows_for([period_of(p.key) for p in again])
     for period in again:
-        rows = inputs.rows(period_of(period.key))
+        rows = found[period.key]
         others = _others(names, period.id, ids)
         mark_headlines([*rows, *others.values()], areas)
         for row_id, light in others.items():
@@ -594,7 +760,8 @@ def results_changed(indicator_ids: Iterable[int] | None = None, period_ids: Iter
     earliest = None
     if periods:
         earliest = db.session.scalar(select(func.min(Period.end_date)).where(Period.id.in_(periods)))
-    _refresh_rows(names, specs, areas, slugs, earliest, None if changed is None else rows_touched(areas, changed))
+    _refresh_rows(names, specs, areas, slugs, earliest, None if changed is None else rows_touched(areas, changed),
+                  None if periods is None else set(periods))
     db.session.info.pop(PENDING, None)
 
 

@@ -1,6 +1,6 @@
 """Stored figures as the indicator engine's inputs (specs, areas, values, targets)."""
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -51,10 +51,10 @@ def current_values(indicator_slugs=None) -> pd.DataFrame:
     return frame
 
 
-def targets(indicator_slugs=None) -> pd.DataFrame:
+def targets(indicator_slugs=None, period_ids=None) -> pd.DataFrame:
     """Current targets (a superseded or retired one is history): one row per indicator ×
     area × period, with its tolerance (NaN: the indicator's amber band applies); of these
-    indicators only, if given."""
+    indicators and periods (ids) only, if given."""
     query = (
         select(Indicator.slug, Area.code, Period.key, Target.value, Target.tolerance)
         .join(Indicator, Target.indicator_id == Indicator.id)
@@ -64,6 +64,10 @@ def targets(indicator_slugs=None) -> pd.DataFrame:
     )
     if indicator_slugs is not None:
         query = query.where(Indicator.slug.in_(sorted(indicator_slugs)))
+    if period_ids is not None:  # looked up by indicator, area and period (the partial index needs its own term)
+        query = query.where(literal_column("target.is_current"), Target.indicator_id.in_(select(Indicator.id)),
+                            Target.area_id.in_(select(Area.id)),
+                            Target.period_id.in_(sorted(period_ids)))
     frame = pd.DataFrame(db.session.execute(query).all(), columns=["indicator", "area", "period", "value", "tolerance"])
     frame["tolerance"] = frame["tolerance"].astype(float)
     return frame

@@ -193,3 +193,69 @@ def test_a_new_quarter_reads_the_years_its_rows_use_and_they_equal_a_recompute(a
     assert newest[(burglary.slug, "N")].latest == 44 and newest[(burglary.slug, "N")].previous == 40 + 19 % 4
     assert newest[(cohort.slug, "SH")].latest == 27 and newest[(cohort.slug, "SH")].period == "2010/11 Q4"
     assert_equal_to_a_recompute("a new quarter after six years")
+
+
+def test_an_imports_refresh_costs_the_database_no_more_after_eight_years_than_after_two(app, monkeypatch):
+    """Issue 16: the queries that bring the kept results up to date look figures, rows,
+    targets and notes up by period, so a new quarter's refresh (and a resubmission of it)
+    costs the database about the same after 32 quarters of history as after 8. Measured
+    as SQLite's virtual-machine steps (they do not depend on how busy the machine is);
+    a query reading every figure an indicator ever had grows four-fold."""
+    import pytest
+    from app.store.reference import period_row
+    from tests.factories import make_area, make_indicator
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("counts SQLite's virtual-machine steps")
+    county = make_area("Shire", "SH", kind="county")
+    districts = [make_area(f"District {n}", f"D{n}", parent_id=county.id) for n in range(6)]
+    indicators = [make_indicator(f"Count {n}", polarity="lower_is_better", aggregation="sum",
+                                 rag_method="previous_year") for n in range(8)]
+    quarters = [f"{y}/{(y + 1) % 100:02d} Q{q}" for y in range(2008, 2017) for q in (1, 2, 3, 4)]
+
+    def store(keys, base=0):
+        for key in keys:
+            period = period_row(key)
+            db.session.add_all(
+                DataValue(indicator_id=i.id, area_id=a.id, period_id=period.id, value=10 + base + n + m,
+                          note="Counted by hand" if (n, m) == (0, 0) else None)
+                for n, i in enumerate(indicators) for m, a in enumerate(districts))
+            db.session.add_all(Target(indicator_id=i.id, area_id=county.id, period_id=period.id, value=50)
+                               for i in indicators)
+        db.session.commit()
+
+    steps = [0]
+
+    def counted(*args, **kwargs):
+        raw = db.session.connection().connection.driver_connection
+
+        def step():
+            steps[0] += 1
+            return 0
+        raw.set_progress_handler(step, 100)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            raw.set_progress_handler(None, 0)
+
+    def refresh_steps(key):
+        """Steps of the refreshes of a new quarter's figures, then of their resubmission."""
+        monkeypatch.setattr(results, "results_changed", counted)
+        steps[0] = 0
+        store([key])
+        period = period_row(key)
+        db.session.execute(delete(DataValue).where(DataValue.period_id == period.id))  # replaced, as a correction
+        db.session.execute(delete(Target).where(Target.period_id == period.id))
+        results.results_changed([i.id for i in indicators], [period.id], [a.id for a in districts + [county]])
+        assert results.kept_rows(period.id) is None  # left with no figures, the period has no dashboard rows
+        store([key], base=1)
+        monkeypatch.undo()
+        return steps[0]
+
+    real = results.results_changed
+    store(quarters[:8])
+    after_two_years = refresh_steps(quarters[8])
+    store(quarters[9:32])
+    after_eight_years = refresh_steps(quarters[32])
+    assert after_two_years > 0 and after_eight_years / after_two_years < 1.3, (after_two_years, after_eight_years)
+    assert_equal_to_a_recompute("a new quarter after eight years")

@@ -8,7 +8,7 @@ from app.indicators import AreaSpec, IndicatorSpec, RagRule, compute_dashboard
 from app.indicators.dashboard import dashboard_figures
 from app.indicators.totals import as_spec_map, prepare_values
 from app.periods import parse_period
-from app.indicators.rows import choose_periods, current_directions, engine_rows
+from app.indicators.rows import choose_periods, current_directions, engine_rows, result_rows, result_rows_for
 
 DISTRICTS = [("N", "North", 90_000), ("S", "South", 120_000), ("E", "East", 60_000)]
 RULE = RagRule("previous_year", "percent", 2, 10)
@@ -163,3 +163,28 @@ def test_a_figure_a_year_or_more_older_than_the_dashboard_has_no_current_directi
                              "trend_percent": [1.0, 1.0]})
     out = current_directions(quarters, parse_period("2015/16 Q4")).set_index("indicator")
     assert out["direction"].tolist() == [None, "stable"]
+
+
+def test_several_dashboards_in_one_pass_have_the_rows_each_has_alone():
+    """Issue 16: a refresh works out every dashboard it reworks in one pass. Each keeps its
+    own rows: on 2015/16 Q3's dashboard East's burglaries are Q2's (its Q3 is missing),
+    ranked alone, not with the North and South of Q2's dashboard; on 2016/17 Q4's the
+    latest figures are a year old and have no current direction."""
+    frame, spec_map, area_list = values(), specs(), areas()
+    targets = pd.DataFrame([("survey", "SH", q, 80.0, None) for q in QUARTERS],
+                           columns=["indicator", "area", "period", "value", "tolerance"])
+    figures = dashboard_figures(prepare_values(frame), spec_map, area_list, QUARTERS)
+    periods = [parse_period(key) for key in ("2015/16 Q2", "2015/16 Q3", "2015/16", "2016/17 Q4")]
+    notes = {("survey", "SH", "2015/16 Q2"): "Survey moved online"}
+    lengths = {slug: 4 for slug in spec_map}
+    together = result_rows_for(present(frame), figures, targets, spec_map, area_list, periods, lengths, notes, {})
+    for period in periods:
+        alone = result_rows(present(frame), figures, targets, spec_map, area_list, period, lengths, notes, {})
+        assert together[period.key] == alone, period.key
+    east = {r["area"]: r for r in together["2015/16 Q3"] if r["indicator"] == "burglary"}["E"]
+    assert east["period"] == "2015/16 Q2" and east["district_comparison"] is None
+    ranked = [r["district_comparison"] for r in together["2015/16 Q2"] if r["indicator"] == "burglary"
+              and r["area"] != "SH"]
+    assert len(ranked) == 3 and None not in ranked
+    assert {r["direction"] for r in together["2016/17 Q4"]} == {None}
+    assert {r["direction"] for r in together["2015/16"]} - {None}
