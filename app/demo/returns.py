@@ -17,7 +17,10 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Agency, Area, DataValue, Indicator, Period, ReturnDue, ReturnTemplate, Target
+from app.models import (
+    DATA_VALUE_IS_CURRENT, TARGET_IS_CURRENT, Agency, Area, DataValue, Indicator, Period, ReturnDue, ReturnTemplate,
+    Target,
+)
 from app.vocabulary import FLAGS_WITHOUT_VALUE
 
 DEMO_SOURCE = "demo"  # Submission.source of a return the demo recorded from its board papers
@@ -56,14 +59,14 @@ def _seed_values(fields, seed_prefix: str, target_source: str) -> dict[str, obje
         if f.measure == "value":
             row = db.session.scalar(select(DataValue).where(
                 DataValue.indicator_id == key[0], DataValue.area_id == key[1], DataValue.period_id == key[2],
-                DataValue.is_current.is_(True), DataValue.submission_id.is_(None),
+                DATA_VALUE_IS_CURRENT, DataValue.submission_id.is_(None),
                 DataValue.source.startswith(seed_prefix)))
             if row is not None:
                 values[f.id] = _text(row.value, row.flag, row.note)
         elif f.measure == "target":
             value = db.session.scalar(select(Target.value).where(
                 Target.indicator_id == key[0], Target.area_id == key[1], Target.period_id == key[2],
-                Target.is_current.is_(True), Target.submission_id.is_(None), Target.source == target_source))
+                TARGET_IS_CURRENT, Target.submission_id.is_(None), Target.source == target_source))
             if value is not None:
                 values[f.id] = value
     return values

@@ -4,6 +4,7 @@ from app.models.area import AREA_KINDS, Agency, Area, AreaPopulation
 from app.models.alias import AreaAlias, IndicatorAlias
 from app.models.indicator import (
     AGGREGATIONS,
+    DATA_VALUE_IS_CURRENT,
     PERIOD_KINDS,
     RAG_BAND_KINDS,
     RAG_METHODS,
@@ -11,6 +12,7 @@ from app.models.indicator import (
     Indicator,
     Outcome,
     Period,
+    TARGET_IS_CURRENT,
     Target,
 )
 from app.models.dhr import (
@@ -57,7 +59,7 @@ __all__ = [
     "ActionPlan", "PLAN_KINDS", "PlanAction", "PlanActionUpdate", "PlanObjective", "UPDATE_SOURCES",
     "plan_action_indicator", "DhrBudgetYear", "DhrCase", "DhrContribution", "DhrCost", "DhrPanelMeeting",
     "OutcomeAssessment", "PartnershipSetting", "PeerPosition", "PeerValue", "PeriodSignOff", "RagSetting", "ReturnDue",
-    "AGGREGATIONS", "AREA_KINDS", "FREQUENCIES",
+    "AGGREGATIONS", "AREA_KINDS", "DATA_VALUE_IS_CURRENT", "FREQUENCIES", "TARGET_IS_CURRENT",
     "PERIOD_KINDS", "RAG_BAND_KINDS", "RAG_METHODS", "ROLES", "SUBMISSION_STATUSES",
     "VERSION_STATUSES", "Agency", "Area", "AreaAlias", "AreaPopulation", "AuditEvent", "DataValue",
     "Indicator", "IndicatorAlias", "IndicatorFigure", "IndicatorResult",

@@ -1,7 +1,7 @@
 """Outcomes (themes), indicators, periods, targets and the data values themselves."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, text, true
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, literal_column, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -250,3 +250,10 @@ class DataValue(db.Model):
     area: Mapped[Area] = relationship()
     period: Mapped[Period] = relationship()
     agency: Mapped["Agency | None"] = relationship()
+
+
+# SQLite uses a partial index (``WHERE is_current``: uq_data_value_current, uq_target_current)
+# only for a query whose WHERE has that very term; ``is_current.is_(True)`` is written
+# ``is_current IS 1`` and reads the whole table. Queries for current figures and targets use these.
+DATA_VALUE_IS_CURRENT = literal_column("data_value.is_current")
+TARGET_IS_CURRENT = literal_column("target.is_current")

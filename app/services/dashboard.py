@@ -64,7 +64,7 @@ from app.models import (
     PeerValue,
     Period,
     PeriodSignOff,
-    RagSetting,
+    RagSetting, DATA_VALUE_IS_CURRENT,
 )
 from app.periods import PeriodError, PeriodSpec, periods_whose_commentary_applies
 from app.policy import visible_agency_ids
@@ -147,7 +147,7 @@ def _stored_rows(end: date, area_codes: set[str] | None = None, periods: set[str
         select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value, DataValue.flag,
                DataValue.agency_id, DataValue.submission_id)
         .join(Period, DataValue.period_id == Period.id)
-        .where(DataValue.is_current.is_(True), Period.end_date <= end)
+        .where(DATA_VALUE_IS_CURRENT, Period.end_date <= end)
     )
     if area_codes is not None:
         query = query.where(DataValue.area_id.in_(select(Area.id).where(Area.code.in_(sorted(area_codes)))))
@@ -165,7 +165,7 @@ def _stored_rows(end: date, area_codes: set[str] | None = None, periods: set[str
 def data_as_at(end: date) -> datetime | None:
     """When the newest current figure for a period ending by ``end`` was stored."""
     return db.session.scalar(select(func.max(DataValue.created_at)).join(Period, DataValue.period_id == Period.id)
-                             .where(DataValue.is_current.is_(True), Period.end_date <= end))
+                             .where(DATA_VALUE_IS_CURRENT, Period.end_date <= end))
 
 
 @dataclass(kw_only=True)

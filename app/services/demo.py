@@ -13,7 +13,10 @@ from sqlalchemy import select
 from app.demo import DEMO_DIR
 from app.demo.figures import load_seed, seed_figures, seed_targets
 from app.extensions import db
-from app.models import Agency, Area, AreaPopulation, DataValue, Indicator, Outcome, Target, User
+from app.models import (
+    DATA_VALUE_IS_CURRENT, TARGET_IS_CURRENT, Agency, Area, AreaPopulation, DataValue, Indicator, Outcome, Target,
+    User,
+)
 from app.services import transaction
 from app.services.results import results_changed
 from app.services.settings import store_default_as_at
@@ -124,7 +127,7 @@ def _load_values(seed, by_name, areas, agencies) -> int:
     # One query for every current figure, rather than one per figure.
     current_rows = {
         (v.indicator_id, v.area_id, v.period_id): v
-        for v in db.session.scalars(select(DataValue).where(DataValue.is_current.is_(True)))
+        for v in db.session.scalars(select(DataValue).where(DATA_VALUE_IS_CURRENT))
     }
     count = 0
     with db.session.no_autoflush:
@@ -154,7 +157,7 @@ def _load_targets(seed, by_name, areas) -> int:
         row = db.session.scalar(
             select(Target).where(
                 Target.indicator_id == indicator.id, Target.area_id == areas[tgt.area].id,
-                Target.period_id == period.id, Target.is_current.is_(True),
+                Target.period_id == period.id, TARGET_IS_CURRENT,
             )
         )
         if row is not None and (row.submission_id is not None or row.entered_by_id is not None):

@@ -32,13 +32,16 @@ from datetime import timedelta
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, event, false, func, inspect, literal_column, or_, select, update
+from sqlalchemy import delete, event, false, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.indicators.model import AreaSpec, IndicatorSpec
 from app.indicators.periods import period_of
-from app.models import Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period, Target
+from app.models import (
+    DATA_VALUE_IS_CURRENT, Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period,
+    Target,
+)
 from app.periods import PeriodSpec
 from app.store.rows import insert_tuples
 from app.vocabulary import FLAGS_WITHOUT_VALUE
@@ -102,11 +105,6 @@ def with_wholes(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[st
         out |= more
 
 
-# SQLite uses a partial index (``uq_data_value_current``: WHERE is_current) only for a
-# query whose WHERE has that very term; ``is_current IS 1`` reads the whole table.
-CURRENT_VALUE = literal_column("data_value.is_current")
-
-
 # ---- figures ------------------------------------------------------------------------------
 
 
@@ -117,7 +115,7 @@ def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | Non
     for chunk in _chunks(indicator_ids):
         query = (select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.value,
                         DataValue.flag)
-                 .where(CURRENT_VALUE, DataValue.indicator_id.in_(chunk)))
+                 .where(DATA_VALUE_IS_CURRENT, DataValue.indicator_id.in_(chunk)))
         if period_ids is not None:
             query = query.where(DataValue.period_id.in_(period_ids))
         if area_codes is not None:
@@ -430,7 +428,7 @@ def _notes_and_gaps(names: _Names, slugs: set[str] | None, end,
     query = (select(Indicator.slug, Area.code, Period.key, DataValue.note, DataValue.flag)
              .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
              .join(Period, DataValue.period_id == Period.id)
-             .where(CURRENT_VALUE, Period.end_date <= end,
+             .where(DATA_VALUE_IS_CURRENT, Period.end_date <= end,
                     ((DataValue.note.is_not(None)) & (DataValue.note != "")) | DataValue.flag.in_(FLAGS_WITHOUT_VALUE)))
     if slugs is not None or period_ids is not None:
         query = query.where(DataValue.indicator_id.in_(sorted(
@@ -532,7 +530,7 @@ def compute_rows(spec: PeriodSpec, specs=None, areas=None) -> list[dict]:
 
 def _dashboard_periods() -> dict[int, Period]:
     """Every period with a current figure: each has its dashboard's rows kept."""
-    query = select(Period).where(Period.id.in_(select(DataValue.period_id).where(DataValue.is_current.is_(True))))
+    query = select(Period).where(Period.id.in_(select(DataValue.period_id).where(DATA_VALUE_IS_CURRENT)))
     return {p.id: p for p in db.session.scalars(query)}
 
 

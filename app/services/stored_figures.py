@@ -3,7 +3,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Agency, DataValue, Indicator, Period
+from app.models import Agency, DataValue, Indicator, Period, DATA_VALUE_IS_CURRENT
 from app.errors import Forbidden
 from app.policy import can_see_agency, visible_agency_ids
 from app.store.rows import get_row
@@ -15,7 +15,7 @@ def list_values(user, agency_id: int | None = None, limit: int = 500) -> list[Da
         select(DataValue)
         .join(Indicator)
         .join(Period)
-        .where(DataValue.is_current.is_(True))
+        .where(DATA_VALUE_IS_CURRENT)
         .options(
             joinedload(DataValue.indicator),
             joinedload(DataValue.area),

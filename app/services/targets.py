@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 from app.definition import normalise_label
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Area, Indicator, Period, Target
+from app.models import Area, Indicator, Period, Target, TARGET_IS_CURRENT
 from app.models.base import utcnow
 from app.periods import PeriodError, PeriodSpec
 from app.policy import may_manage_targets
@@ -74,7 +74,7 @@ def current_targets(indicator_id: int | None = None, area_id: int | None = None,
     order: indicator, area, then period (latest last)."""
     query = (select(Target).join(Indicator, Target.indicator_id == Indicator.id)
              .join(Area, Target.area_id == Area.id).join(Period, Target.period_id == Period.id)
-             .where(Target.is_current.is_(True)))
+             .where(TARGET_IS_CURRENT))
     for column, wanted in ((Target.indicator_id, indicator_id), (Target.area_id, area_id),
                            (Target.period_id, period_id)):
         if wanted is not None:
@@ -240,7 +240,7 @@ def _store(entry: TargetEntry, period: Period, user, source: str | None = None) 
     """The new current target for the entry's key, and the one it supersedes (flush only)."""
     old = db.session.scalar(select(Target).where(
         Target.indicator_id == entry.indicator.id, Target.area_id == entry.area.id, Target.period_id == period.id,
-        Target.is_current.is_(True)))
+        TARGET_IS_CURRENT))
     if old is not None:
         old.is_current = False
         db.session.flush()  # the partial unique index allows one current row at a time

@@ -1,11 +1,11 @@
 """Stored figures as the indicator engine's inputs (specs, areas, values, targets)."""
 import pandas as pd
-from sqlalchemy import literal_column, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.indicators.model import AreaSpec, IndicatorSpec, RagRule
-from app.models import Area, DataValue, Indicator, Period, Target
+from app.models import Area, DataValue, Indicator, Period, Target, DATA_VALUE_IS_CURRENT, TARGET_IS_CURRENT
 
 VALUE_COLUMNS = ["indicator", "area", "period", "value", "flag", "period_start", "period_end", "period_kind"]
 
@@ -42,7 +42,7 @@ def current_values(indicator_slugs=None) -> pd.DataFrame:
         .join(Indicator, DataValue.indicator_id == Indicator.id)
         .join(Area, DataValue.area_id == Area.id)
         .join(Period, DataValue.period_id == Period.id)
-        .where(DataValue.is_current.is_(True))
+        .where(DATA_VALUE_IS_CURRENT)
     )
     if indicator_slugs is not None:
         query = query.where(Indicator.slug.in_(list(indicator_slugs)))
@@ -60,12 +60,12 @@ def targets(indicator_slugs=None, period_ids=None) -> pd.DataFrame:
         .join(Indicator, Target.indicator_id == Indicator.id)
         .join(Area, Target.area_id == Area.id)
         .join(Period, Target.period_id == Period.id)
-        .where(Target.is_current.is_(True))
+        .where(TARGET_IS_CURRENT)
     )
     if indicator_slugs is not None:
         query = query.where(Indicator.slug.in_(sorted(indicator_slugs)))
     if period_ids is not None:  # looked up by indicator, area and period (the partial index needs its own term)
-        query = query.where(literal_column("target.is_current"), Target.indicator_id.in_(select(Indicator.id)),
+        query = query.where(TARGET_IS_CURRENT, Target.indicator_id.in_(select(Indicator.id)),
                             Target.area_id.in_(select(Area.id)),
                             Target.period_id.in_(sorted(period_ids)))
     frame = pd.DataFrame(db.session.execute(query).all(), columns=["indicator", "area", "period", "value", "tolerance"])

@@ -14,7 +14,9 @@ from sqlalchemy import select, text, tuple_, update
 
 from app.extensions import db
 from app.ingest.validate import History, HistoryPoint, HistoryWanted
-from app.models import Area, DataValue, Indicator, Period, PeriodSignOff, Submission, Target
+from app.models import (
+    DATA_VALUE_IS_CURRENT, TARGET_IS_CURRENT, Area, DataValue, Indicator, Period, PeriodSignOff, Submission, Target,
+)
 from app.periods import month_index
 from app.store.rows import insert_tuples
 
@@ -77,9 +79,9 @@ def retire(submission: Submission) -> int:
     submission.status = "superseded"
     db.session.flush()
     db.session.execute(update(Target).where(
-        Target.submission_id == submission.id, Target.is_current.is_(True)).values(is_current=False))
+        Target.submission_id == submission.id, TARGET_IS_CURRENT).values(is_current=False))
     result = db.session.execute(update(DataValue).where(
-        DataValue.submission_id == submission.id, DataValue.is_current.is_(True)).values(is_current=False))
+        DataValue.submission_id == submission.id, DATA_VALUE_IS_CURRENT).values(is_current=False))
     return result.rowcount
 
 
@@ -106,7 +108,7 @@ def release_current(rows: list[tuple]) -> int:
     found = []
     for chunk in _chunks(indicators):
         found += db.session.execute(select(DataValue.id, DataValue.indicator_id, DataValue.area_id, DataValue.period_id)
-                                    .where(DataValue.is_current.is_(True), DataValue.period_id.in_(periods),
+                                    .where(DATA_VALUE_IS_CURRENT, DataValue.period_id.in_(periods),
                                            DataValue.indicator_id.in_(chunk), DataValue.area_id.in_(areas))).all()
     if not found:
         return 0
@@ -161,7 +163,7 @@ def add_targets(targets: Iterable[TargetRead], submission_id: int, created_at: d
     current_ids = []
     for chunk in _chunks(list(wanted)):
         current_ids += db.session.scalars(select(Target.id).where(
-            Target.is_current.is_(True), tuple_(Target.indicator_id, Target.area_id, Target.period_id).in_(chunk)))
+            TARGET_IS_CURRENT, tuple_(Target.indicator_id, Target.area_id, Target.period_id).in_(chunk)))
     for chunk in _chunks(current_ids):
         db.session.execute(update(Target).where(Target.id.in_(chunk)).values(is_current=False))
     db.session.add_all(Target(indicator_id=t.indicator_id, area_id=t.area_id, period_id=t.period_id, value=t.value,
@@ -234,7 +236,7 @@ def current_figures_by_key(
             select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag)
             .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
             .join(Period, DataValue.period_id == Period.id)
-            .where(DataValue.is_current.is_(True), tuple_(Indicator.slug, Area.code, Period.key).in_(chunk)))
+            .where(DATA_VALUE_IS_CURRENT, tuple_(Indicator.slug, Area.code, Period.key).in_(chunk)))
         found.update({(slug, code, key): (value, flag) for slug, code, key, value, flag in rows})
     return found
 

@@ -3,7 +3,7 @@ from sqlalchemy import select, tuple_
 
 from app.definition import Field
 from app.extensions import db
-from app.models import Area, DataValue, Indicator, Period, Target
+from app.models import Area, DataValue, Indicator, Period, Target, DATA_VALUE_IS_CURRENT, TARGET_IS_CURRENT
 
 
 def current_figures(fields: list[Field]) -> dict[str, tuple[float | None, str]]:
@@ -17,13 +17,13 @@ def current_figures(fields: list[Field]) -> dict[str, tuple[float | None, str]]:
         select(Indicator.slug, Area.code, Period.key, DataValue.value, DataValue.flag)
         .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
         .join(Period, DataValue.period_id == Period.id)
-        .where(DataValue.is_current.is_(True), tuple_(Indicator.slug, Area.code, Period.key).in_(keys))
+        .where(DATA_VALUE_IS_CURRENT, tuple_(Indicator.slug, Area.code, Period.key).in_(keys))
     )
     targets = db.session.execute(
         select(Indicator.slug, Area.code, Period.key, Target.value)
         .join(Indicator, Target.indicator_id == Indicator.id).join(Area, Target.area_id == Area.id)
         .join(Period, Target.period_id == Period.id)
-        .where(Target.is_current.is_(True), tuple_(Indicator.slug, Area.code, Period.key).in_(keys))
+        .where(TARGET_IS_CURRENT, tuple_(Indicator.slug, Area.code, Period.key).in_(keys))
     )
     by_key_value = {(s, a, p): (v, flag) for s, a, p, v, flag in values}
     by_key_target = {(s, a, p): (v, "actual") for s, a, p, v in targets}

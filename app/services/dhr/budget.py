@@ -18,7 +18,10 @@ from app.dhr.budget import (
 )
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Agency, Area, DataValue, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, Indicator, Period
+from app.models import (
+    DATA_VALUE_IS_CURRENT, Agency, Area, DataValue, DhrBudgetYear, DhrCase, DhrContribution, DhrCost, Indicator,
+    Period,
+)
 from app.periods import PeriodError, financial_year, fy_label, parse_period
 from app.services import ServiceError, transaction
 from app.services.audit import record
@@ -258,7 +261,7 @@ def stored_return(year_start: int) -> list[ReturnFigure]:
         select(Indicator.slug, Indicator.name, Area.code, DataValue.value, DataValue.flag, DataValue.note)
         .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
         .join(Period, DataValue.period_id == Period.id)
-        .where(DataValue.is_current.is_(True), Period.key == financial_year(year_start).key,
+        .where(DATA_VALUE_IS_CURRENT, Period.key == financial_year(year_start).key,
                or_(Indicator.slug.in_(slugs), Indicator.slug.startswith(PARTNER_DUE_PREFIX),
                    Indicator.slug.startswith(PARTNER_ADVANCE_PREFIX)))
     )
