@@ -821,15 +821,41 @@ def kept_rows(period_id: int | None, area_codes: set[str] | None = None) -> list
     return [] if kept is not None else None
 
 
+def _has_kept_rows(period_id: int) -> bool:
+    return db.session.scalar(select(IndicatorResult.id).where(IndicatorResult.period_id == period_id).limit(1)) \
+        is not None
+
+
+def same_latest_figures(spec: PeriodSpec) -> int | None:
+    """For a period with nothing stored for it (so no kept dashboard), the kept dashboard
+    whose rows have the same latest figures, or None if none ends by then. Every period
+    with a figure has kept rows, so the latest ending on or before ``spec`` holds every
+    figure ``spec``'s dashboard would use; among those ending that day the engine's own
+    tie-break picks the latest figure (``spec``'s kind, then the longest), and a kept
+    dashboard of that kind, or else the longest, breaks ties the same way."""
+    ends = db.session.scalars(select(Period.end_date).where(Period.end_date <= spec.end).distinct()
+                              .order_by(Period.end_date.desc()))
+    for end in ends:
+        tied = [p for p in db.session.execute(select(Period.id, Period.kind, Period.start_date)
+                                              .where(Period.end_date == end)) if _has_kept_rows(p.id)]
+        if tied:
+            same_kind = [p for p in tied if p.kind == spec.kind]
+            return (same_kind or sorted(tied, key=lambda p: p.start_date))[0].id
+    return None
+
+
 def incomplete_totals(spec: PeriodSpec, period_id: int | None) -> list[dict]:
-    """The rows of the dashboard for ``spec`` whose total is incomplete, in the engine's order."""
-    if period_id is not None and db.session.scalar(
-            select(IndicatorResult.id).where(IndicatorResult.period_id == period_id).limit(1)) is not None:
-        query = (select(IndicatorResult.data).where(IndicatorResult.period_id == period_id,
-                                                   IndicatorResult.aggregate_status == "incomplete")
-                 .order_by(IndicatorResult.position))
-        return [json.loads(data) for data in db.session.scalars(query)]
-    return [r for r in compute_rows(spec) if r["aggregate_status"] == "incomplete"]
+    """The rows of the dashboard for ``spec`` whose total is incomplete, in the engine's
+    order, from the kept rows (never the engine: for a period with nothing stored, those of
+    the dashboard with the same latest figures)."""
+    if period_id is None or not _has_kept_rows(period_id):
+        period_id = same_latest_figures(spec)
+        if period_id is None:
+            return []
+    query = (select(IndicatorResult.data).where(IndicatorResult.period_id == period_id,
+                                               IndicatorResult.aggregate_status == "incomplete")
+             .order_by(IndicatorResult.position))
+    return [json.loads(data) for data in db.session.scalars(query)]
 
 
 def recompute_results(indicator_slugs: Iterable[str] | None = None) -> dict[str, int]:
