@@ -118,6 +118,17 @@ def test_wrong_codes_count_towards_the_lockout(client, people, clock):
     assert home(client) == 302
 
 
+def test_someone_still_to_set_it_up_is_sent_to_set_up_from_the_code_step_and_nothing_is_counted(
+        client, people, clock):
+    password_step(client, "admin@example.org")
+    for _ in range(6):  # more than the lockout allows
+        response = client.post(CODE, data={"code": "123456"})
+        assert response.status_code == 302 and response.headers["Location"] == SET_UP
+    assert client.get(CODE).headers["Location"] == SET_UP
+    set_up(client, "admin@example.org", clock)  # not locked out: the set-up still takes a right code
+    assert home(client) == 200
+
+
 def test_the_half_way_state_expires(client, people, clock):
     password_step(client, "admin@example.org")
     clock.move(11)

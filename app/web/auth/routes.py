@@ -68,6 +68,9 @@ def two_factor():
     if user is None:
         flash("Sign in again: it has been too long since you entered your password.", "info")
         return redirect(url_for("auth.sign_in"))
+    if not second_factor.asks_for_code(user):
+        # Half-way through setting it up: no code could be right, so none is counted against them.
+        return redirect(url_for("auth.set_up_two_factor"))
     form = TwoFactorForm()
     if form.validate_on_submit():
         try:
