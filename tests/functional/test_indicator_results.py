@@ -286,3 +286,30 @@ def test_completeness_of_a_period_with_nothing_stored_reads_kept_rows_that_give_
     for period in periods:
         found = results.incomplete_totals(parse_period(period.key), period.id)
         assert [(r["indicator"], r["area"], r["aggregate_message"]) for r in found] == expected[period.key], period.key
+
+
+def test_a_period_with_nothing_stored_breaks_a_tie_of_ends_as_the_engine_does(app):
+    """A year and its last quarter end the same day: the year has both districts' figures
+    (the county's total is complete), the quarter only one (incomplete). A quarter with
+    nothing stored yet shows the quarter's figures, a year the year's, on the engine's
+    dashboard and so on the completeness page."""
+    from app.store.reference import period_row
+    from tests.factories import make_area, make_indicator
+
+    county = make_area("Shire", "SH", kind="county")
+    north, south = (make_area(name, code, parent_id=county.id) for name, code in (("North", "N1"), ("South", "S1")))
+    burglary = make_indicator("Burglaries", polarity="lower_is_better", aggregation="sum")
+    year, quarter = period_row("2015/16"), period_row("2015/16 Q4")
+    db.session.add_all(DataValue(indicator_id=burglary.id, area_id=area.id, period_id=year.id, value=value)
+                       for area, value in ((north, 40), (south, 60)))
+    db.session.add(DataValue(indicator_id=burglary.id, area_id=north.id, period_id=quarter.id, value=12))
+    db.session.commit()
+    for key, incomplete in (("2016/17 Q1", True), ("2016/17", False)):
+        spec = parse_period(key)
+        period = period_row(key)
+        db.session.commit()
+        engine = [(r["indicator"], r["area"], r["aggregate_message"])
+                  for r in results.compute_rows(spec) if r["aggregate_status"] == "incomplete"]
+        kept = [(r["indicator"], r["area"], r["aggregate_message"]) for r in results.incomplete_totals(spec, period.id)]
+        assert kept == engine, key
+        assert bool(kept) is incomplete, (key, kept)
