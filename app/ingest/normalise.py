@@ -16,6 +16,16 @@ from app.vocabulary import EMPTY_CELL
 FIELD_TYPES = ("whole", "decimal", "percent", "money", "date", "text")
 
 
+def cell_text(value) -> str:
+    """A cell's value as the text it shows: a whole number without ".0", nothing for an
+    empty cell, surrounding spaces dropped (identity sheets, target and peer uploads)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 @dataclass(frozen=True)
 class NormalisedValue:
     value: float | str | date | None

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from app.ingest.problems import Problem
 from app.ingest.read import WorkbookData, cell_ref
 from app.plans import STATUSES, QuarterlyUpdate, rag_code, validate_update
+from app.ingest.normalise import cell_text
 
 FORMAT = "action_plan_update"
 SHEET = "Action plan update"
@@ -70,14 +71,6 @@ def identity_of(workbook: WorkbookData) -> ReturnIdentity | None:
     return ReturnIdentity(plan_id, meta.get("agency_slug", ""), meta.get("quarter", ""))
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_updates(workbook: WorkbookData, identity: ReturnIdentity,
                  action_ids: set[int]) -> tuple[list[ReturnedUpdate], list[Problem]]:
     """The updates on the return and every problem with them. ``action_ids``: the actions
@@ -88,8 +81,8 @@ def read_updates(workbook: WorkbookData, identity: ReturnIdentity,
                                         "return you downloaded, with its sheets as they were.")]
     updates, problems, seen = [], [], set()
     for row in range(FIRST_ROW, grid.n_rows):
-        ref = _text(grid.value(row, REF))
-        rag_text, status, progress = (_text(grid.value(row, col)) for col in (RAG_NOW, STATUS_NOW, PROGRESS))
+        ref = cell_text(grid.value(row, REF))
+        rag_text, status, progress = (cell_text(grid.value(row, col)) for col in (RAG_NOW, STATUS_NOW, PROGRESS))
         if not (rag_text or status or progress):
             continue
         where = f"Row {row + 1}: "

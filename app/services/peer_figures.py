@@ -40,6 +40,7 @@ from app.services.returns import safety_limits
 from app.services.vocabulary import partnership_names
 from app.store.reference import period_row
 from app.vocabulary import MAX_FIGURE, PEER_POSITIONS
+from app.ingest.normalise import cell_text
 
 MAX_ROWS = 5000
 LABEL_LENGTH = 120
@@ -66,14 +67,6 @@ class PeerRow:
 class PeerUpload:
     figures: int
     positions: int
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def read_table(data: bytes, filename: str) -> list[list]:
@@ -118,7 +111,7 @@ def _number(value) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    text = _text(value).replace(" ", "")
+    text = cell_text(value).replace(" ", "")
     if not text or not NUMBER.match(text) or not any(ch.isdigit() for ch in text):
         return None
     return float(text.rstrip("%").replace(",", ""))
@@ -127,11 +120,11 @@ def _number(value) -> float | None:
 def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
     """The rows of ``table`` (header first) checked: (rows, problems), each problem a
     sentence starting with its row number as a spreadsheet numbers it."""
-    if not table or not any(_text(cell) for cell in table[0]):
+    if not table or not any(cell_text(cell) for cell in table[0]):
         return [], ["Row 1: the first row must name the columns: Indicator, Period, Peer and Figure (or Position)."]
     columns: dict[str, int] = {}
     for index, heading in enumerate(table[0]):
-        key = COLUMNS.get(normalise_label(_text(heading)).replace(" ", ""))
+        key = COLUMNS.get(normalise_label(cell_text(heading)).replace(" ", ""))
         if key and key not in columns:
             columns[key] = index
     missing = [name for key, name in REQUIRED.items() if key not in columns]
@@ -140,7 +133,7 @@ def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
     if missing:
         return [], [f"Row 1: there is no column headed {' or '.join(missing)}. The first row must name the "
                     "columns: Indicator, Period, Peer and Figure (or Position)."]
-    body = [(number, row) for number, row in enumerate(table[1:], start=2) if any(_text(cell) for cell in row)]
+    body = [(number, row) for number, row in enumerate(table[1:], start=2) if any(cell_text(cell) for cell in row)]
     if len(body) > MAX_ROWS:
         return [], [f"The file has {len(body):,} rows of figures; upload at most {MAX_ROWS:,} at a time."]
     indicators = _indicators()
@@ -152,17 +145,17 @@ def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
 
     for number, row in body:
         said = []
-        if any(CONTROL.search(_text(c)) for c in row):
+        if any(CONTROL.search(cell_text(c)) for c in row):
             problems.append(f"Row {number}: a cell contains a control character (such as NUL); "
                             "remove it and upload the file again.")
             continue
-        name = _text(cell(row, "indicator"))
+        name = cell_text(cell(row, "indicator"))
         indicator_id = indicators.get(normalise_label(name)) if name else None
         if not name:
             said.append("the indicator is blank")
         elif indicator_id is None:
             said.append(f"there is no indicator called '{name[:80]}'")
-        period_text, period = _text(cell(row, "period")), None
+        period_text, period = cell_text(cell(row, "period")), None
         if not period_text:
             said.append("the period is blank")
         else:
@@ -170,19 +163,19 @@ def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
                 period = period_of(period_text)
             except (PeriodError, ValueError) as error:
                 said.append(f"the period '{period_text[:40]}' cannot be read: {str(error).rstrip('.')}")
-        label = _text(cell(row, "label"))
+        label = cell_text(cell(row, "label"))
         if not label:
             said.append("the peer is blank (say who the figure is for, for example 'England average')")
         elif len(label) > LABEL_LENGTH:
             said.append(f"the peer's name is longer than {LABEL_LENGTH} characters")
-        raw, position = cell(row, "value"), _text(cell(row, "position")) or None
+        raw, position = cell(row, "value"), cell_text(cell(row, "position")) or None
         value = None
-        if _text(raw):
+        if cell_text(raw):
             value = _number(raw)
             if value is None:
-                said.append(f"the figure '{_text(raw)[:40]}' is not a number")
+                said.append(f"the figure '{cell_text(raw)[:40]}' is not a number")
             elif not math.isfinite(value) or abs(value) > MAX_FIGURE["decimal"]:
-                said.append(f"the figure {_text(raw)[:40]} is beyond any sane size (at most "
+                said.append(f"the figure {cell_text(raw)[:40]} is beyond any sane size (at most "
                             f"{MAX_FIGURE['decimal']:,.0f})")
                 value = None
         given = position
@@ -191,9 +184,9 @@ def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
             if match is None:
                 said.append(f"the position '{position[:40]}' is not Top, Average or Bottom")
             position = match
-        if _text(raw) and given:
+        if cell_text(raw) and given:
             said.append("give a figure or a position, not both")
-        elif not _text(raw) and not given:
+        elif not cell_text(raw) and not given:
             said.append("the figure is blank" + (" (or give a position: Top, Average or Bottom)"
                                                  if "position" in columns else ""))
         if not said and indicator_id is not None and period is not None:

@@ -47,6 +47,7 @@ from app.services.sign_off import editable_period, lock_message
 from app.store.reference import period_row
 from app.store.rows import get_row
 from app.vocabulary import MAX_FIGURE
+from app.ingest.normalise import cell_text
 
 # The columns of an upload, by their heading (compared as labels are: case and spacing
 # do not matter). The first four are required.
@@ -309,15 +310,6 @@ def _name_index(model, alias_attribute: str, key_attribute: str) -> dict[str, ob
     return found
 
 
-def _cell_text(value) -> str:
-    """A cell as text: a whole number without ".0", nothing for an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _table(data: bytes, filename: str) -> list[list[str]]:
     """The file's rows of cell texts: a CSV file, or the first sheet of a workbook, read as
     peer figures are (``peer_figures.read_table``: one reader of an admin's upload)."""
@@ -325,7 +317,7 @@ def _table(data: bytes, filename: str) -> list[list[str]]:
         table = read_table(data, filename)
     except ServiceError as error:
         raise ServiceError(field_errors={"file": [error.message or str(error)]}) from error
-    return [[_cell_text(cell) for cell in row] for row in table]
+    return [[cell_text(cell) for cell in row] for row in table]
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:

@@ -53,6 +53,23 @@ def _checked(key: str) -> str:
     return key
 
 
+def _written_beside(path: Path, data: bytes) -> str:
+    """``data`` written and synced to a new temporary file in ``path``'s folder (made if
+    need be), so that linking or renaming it into place is atomic; its name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return temporary
+
+
 class LocalFolder:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
@@ -64,31 +81,20 @@ class LocalFolder:
         path = self._path(key)
         if path.exists():
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
+        temporary = _written_beside(path, data)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            try:
-                os.link(temporary, path)  # fails if another upload of the same file got there first
-            except FileExistsError:
-                return False
-            return True
+            os.link(temporary, path)  # fails if another upload of the same file got there first
+        except FileExistsError:
+            return False
         finally:
             os.unlink(temporary)
+        return True
 
     def replace(self, key: str, data: bytes) -> None:
         """Write ``data`` under ``key`` whether or not something is there (small records only)."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
+        temporary = _written_beside(path, data)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
