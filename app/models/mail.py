@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models.base import one_of, utcnow
 
-MAIL_KINDS = ("reminder", "chaser", "receipt", "period_complete", "invitation", "password_reset")
+MAIL_KINDS = ("reminder", "chaser", "receipt", "period_complete", "invitation", "password_reset",
+              "security_notice")
 MAIL_STATUSES = ("pending", "sending", "sent", "failed")
 
 

@@ -26,7 +26,7 @@ from app.policy import role_needs_agency
 from app.services import ServiceError, transaction
 from app.services import throttle
 from app.services.audit import record
-from app.services.notifications import render_email, send_now
+from app.services.notifications import render_email, send_now, send_security_notice
 from app.services.passwords import hash_password, needs_rehash, verify_nothing
 
 PASSWORD_MIN_LENGTH = 12
@@ -188,6 +188,9 @@ def save_user(data: dict, acting_user, user: User | None = None) -> User:
                invited=invite)
     if invite:
         send_invitation(user, acting_user)
+    elif not created and data.get("password"):
+        by = getattr(acting_user, "name", None)
+        send_security_notice("password_changed", user, how=f"by an administrator{f', {by}' if by else ''}")
     return user
 
 
@@ -267,6 +270,8 @@ def set_password_from_link(token: str, purpose: str, password: str, confirm: str
     with transaction():
         user.set_password(password)
         record("password_set_from_link", user, user, purpose=purpose)
+    if purpose == "password_reset":  # an invitation's first password changes nothing the person had
+        send_security_notice("password_changed", user, how="using a reset link sent to this address")
     return user
 
 

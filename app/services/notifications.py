@@ -1,5 +1,6 @@
 """The email the service sends on its own: reminders, chasers, receipts, a note to the
-managers when a period is complete.
+managers when a period is complete, and a security notice when someone's password or
+second factor changes.
 
 Rules
 -----
@@ -24,6 +25,11 @@ or the command line): to the person who uploaded it and the agency's officers: w
 was stored (how many figures and targets, the warnings confirmed) and the file's
 SHA-256 checksum. If that return completes its period (every return scheduled for it
 received), each active manager is told, once.
+
+**Security notices** (``send_security_notice``): to a person whose password was changed
+(from a reset link, or by an administrator), whose second factor an administrator reset,
+or who made new recovery codes, so a change they did not make does not go unseen. Sent
+once the change is committed; a failed send is recorded, never undoes the change.
 
 No email carries a figure from the restricted Domestic Homicide Review area: this
 module reads returns and their schedule only.
@@ -161,6 +167,13 @@ def send_now(kind: str, user: User, subject: str, body: str, *, keep_body: bool 
         message.status, message.error = ("failed", error) if error else ("sent", None)
         message.sent_at = None if error else utcnow()
     return error is None
+
+
+def send_security_notice(template: str, user: User, **context) -> bool:
+    """Tell a person by email that their password or second factor has just changed
+    (``templates/email/<template>.txt``, with ``user`` and ``when``). True if it went."""
+    subject, body = render_email(template, user=user, when=long_time(utcnow()), **context)
+    return send_now("security_notice", user, subject, body)
 
 
 # ---- reminders and chasers ---------------------------------------------------------------

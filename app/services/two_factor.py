@@ -11,6 +11,7 @@ their second factor (``reset``; never their own: ``policy.may_reset_two_factor``
 """
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 import pyotp
 from flask import current_app
@@ -25,6 +26,7 @@ from app.errors import Forbidden, NotFound
 from app.policy import may_reset_two_factor, must_use_two_factor
 from app.services import ServiceError, throttle, transaction
 from app.services.audit import record
+from app.services.notifications import send_security_notice
 
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -150,6 +152,7 @@ def replace_recovery_codes(user: User, code: str, address: str | None = None) ->
             record("recovery_codes_replaced", user, user, unused_before=unused_before)
     if refusal is not None:
         raise refusal
+    send_security_notice("recovery_codes_replaced", user)
     return codes
 
 
@@ -216,16 +219,32 @@ def reset_preview(user_id: int, acting_user) -> tuple[User, int]:
     return user, recovery_codes_left(user)
 
 
-def reset(user_id: int, acting_user) -> User:
+@dataclass(frozen=True)
+class ResetDone:
+    user: User
+    emailed: bool  # the person was told by email (a failed send is in the mail record)
+
+    @property
+    def message(self) -> str:
+        """What the admin (on the web or the command line) is told."""
+        then = "set it up again" if must_use_two_factor(self.user) else "may set it up again"
+        told = ("We have emailed them to say so." if self.emailed else
+                "The email telling them so could not be sent: tell them yourself.")
+        return (f"{self.user.name}'s second factor has been reset: they are signed out, and {then} when they next "
+                f"sign in. {told}")
+
+
+def reset(user_id: int, acting_user) -> ResetDone:
     """Clear a person's second factor for them (an admin, never for themselves): their
     authenticator secret and recovery codes go, and every session they have ends, also one
     half-way through signing in. On their next sign-in those who must use two-factor sign-in
     (``policy.must_use_two_factor``) set it up again with a new QR code; others sign in with
-    their password and may turn it on again. Recorded in the audit log."""
+    their password and may turn it on again. Recorded in the audit log, and the person is
+told by email (a security notice)."""
     return _reset(_person_to_reset(db.session.get(User, user_id), acting_user, f"No user {user_id}."), acting_user)
 
 
-def reset_by_email(email: str) -> User:
+def reset_by_email(email: str) -> ResetDone:
     """The same reset from the command line (``flask users reset-two-factor``), by email
     address: for an installation's only administrator, whom no other admin can reset."""
     wanted = (email or "").strip().lower()
@@ -233,7 +252,7 @@ def reset_by_email(email: str) -> User:
     return _reset(_person_to_reset(user, None, f"There is no user with the email address {wanted}."), None)
 
 
-def _reset(user: User, acting_user) -> User:
+def _reset(user: User, acting_user) -> ResetDone:
     with transaction():
         since = user.two_factor_since
         unused = _drop_recovery_codes(user)
@@ -243,4 +262,6 @@ def _reset(user: User, acting_user) -> User:
         user.end_sessions()
         record("two_factor_reset", acting_user, user, email=user.email, set_up_on=long_date(since),
                recovery_codes_unused=unused)
-    return user
+    by = f"An administrator, {acting_user.name}," if acting_user is not None else "An administrator, on the server,"
+    emailed = send_security_notice("two_factor_reset", user, by=by, must_set_up=must_use_two_factor(user))
+    return ResetDone(user, emailed)

@@ -7,6 +7,7 @@ from app.indicators.periods import period_of
 from app.ingest.read import cell_ref, column_letters
 from app.indicators.rag import most_reds_first, rag_counts
 from app.services.dashboard import CHART_POINTS
+from app.policy import must_use_two_factor
 from app.vocabulary import FLAG_LABELS, NO_SAME_PERIOD, SAME_PERIOD_LAST_YEAR, direction_text
 from app.web.charts import Point, line_chart
 
@@ -40,11 +41,18 @@ def indicator_unit_text(indicator) -> str:
     return indicator.unit_label
 
 
+def two_factor_text(user) -> str:
+    """Whether a person signs in with a second factor, and whether their role needs one."""
+    if user.two_factor_enabled:
+        return "Set up"
+    return "Not set up (their role needs it)" if must_use_two_factor(user) else "Not set up"
+
+
 # The columns of each admin list: (heading, the cell's text for a row).
 ADMIN_COLUMNS = {
     "users": [("Name", lambda u: u.name), ("Email", lambda u: u.email), ("Role", lambda u: u.role_label),
               ("Agency", lambda u: u.agency.name if u.agency else ""),
-              ("Active", lambda u: "Yes" if u.active else "No")],
+              ("Two-factor sign-in", two_factor_text), ("Active", lambda u: "Yes" if u.active else "No")],
     "areas": [("Name", lambda a: a.name), ("Code", lambda a: a.code), ("Kind", lambda a: a.kind.title()),
               ("Part of", lambda a: a.parent.name if a.parent else ""), ("Population", population_text),
               ("Other names", lambda a: ", ".join(a.aliases))],

@@ -38,11 +38,9 @@ def user_second_factor_remove(user_id: int):
     if not DestroyForm().validate_on_submit():
         abort(400)
     try:
-        user = second_factor.reset(user_id, current_user)
+        done = second_factor.reset(user_id, current_user)
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        then = "set it up again" if must_use_two_factor(user) else "may set it up again"
-        flash(f"{user.name}'s second factor has been reset: they are signed out, and {then} when they next sign in.",
-              "success")
+        flash(done.message, "success")
     return redirect(back)
