@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, render_template
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from app.collector import cycle_collection_paused
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.mail import init_mail
 from app.web.api.prefix import API_PREFIX
@@ -18,20 +19,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     ``test_config`` (tests only) replaces the last two layers.
     """
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True)
-    app.config.from_object("app.config.Config")
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI, FLASK_SECRET_KEY, ...
-    else:
-        app.config.update(test_config)
-    _resolve_defaults(app)
+    with cycle_collection_paused():  # the app's objects live as long as it does (app.collector)
+        app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), instance_relative_config=True)
+        app.config.from_object("app.config.Config")
+        if test_config is None:
+            app.config.from_pyfile("config.py", silent=True)
+            app.config.from_prefixed_env()  # FLASK_SQLALCHEMY_DATABASE_URI, FLASK_SECRET_KEY, ...
+        else:
+            app.config.update(test_config)
+        _resolve_defaults(app)
 
-    register_extensions(app)
-    register_templates(app)
-    register_blueprints(app)
-    register_errorhandlers(app)
-    register_commands(app)
+        register_extensions(app)
+        register_templates(app)
+        register_blueprints(app)
+        register_errorhandlers(app)
+        register_commands(app)
     return app
 
 

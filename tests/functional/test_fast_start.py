@@ -1,10 +1,14 @@
 """A fast start (issue 16): importing the app loads no scientific library until a request
 needs it. Checked by which modules a fresh interpreter holds, not by a clock (bench/start
 times it)."""
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import ArgumentError
 
 ROOT = Path(__file__).resolve().parents[2]
 # Loaded only by what uses them: significance tests (scipy), the indicator engine and the
@@ -44,3 +48,33 @@ def test_flask_db_works_through_the_deferred_set_up(app, runner):
     assert type(app.extensions["migrate"]).__module__ == "flask_migrate"  # the stand-in was replaced
     refused = runner.invoke(args=["db", "nonsense"])
     assert refused.exit_code == 2 and "No such command 'nonsense'" in refused.output
+
+
+def test_the_entry_point_builds_the_app_with_the_collector_paused_then_freezes_it():
+    """wsgi.py: no collection while the app is built; after it, the collector is on again
+    and the built app is frozen (left out of later collections)."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import gc\nseen = []\ngc.callbacks.append(lambda phase, info: seen.append(phase))\n"
+                               "import wsgi\nprint(seen.count('start'), gc.isenabled(), gc.get_freeze_count())"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+        env={"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}).stdout.split()
+    collections, enabled, frozen = int(out[-3]), out[-2], int(out[-1])
+    assert (collections, enabled) == (0, "True")
+    assert frozen > 100_000  # the app's objects: Flask, SQLAlchemy, the models, the URL rules
+
+
+def test_create_app_pauses_the_collector_and_turns_it_on_again_even_when_it_fails(tmp_path):
+    from app import create_app
+    from tests.conftest import make_config
+
+    seen = []
+    gc.callbacks.append(collected := lambda phase, info: seen.append(phase))
+    try:
+        create_app(make_config("sqlite://", tmp_path))
+        # One collection at most: as the collector comes back on. Without the pause, dozens.
+        assert seen.count("start") <= 1 and gc.isenabled()
+        with pytest.raises(ArgumentError):  # an unreadable database address fails while the app is built
+            create_app(make_config("not a database address", tmp_path))
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(collected)
