@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Loaded only by what uses them: significance tests (scipy), the indicator engine and the
 # pages and exports that read its tables (pandas, numpy), the annotated download (openpyxl),
 # the board report (python-docx), a QR code for enrolling a second factor (segno), `flask
-# db` and the migrations (Flask-Migrate, Alembic).
-NOT_AT_START = ("scipy", "pandas", "numpy", "openpyxl", "docx", "segno", "alembic", "flask_migrate")
+# db` and the migrations (Flask-Migrate, Alembic), any workbook written (XlsxWriter: the
+# exports, a blank return, and the cells of a return typed in the browser).
+NOT_AT_START = ("scipy", "pandas", "numpy", "openpyxl", "docx", "segno", "alembic", "flask_migrate", "xlsxwriter")
 
 
 def modules_after(code: str) -> set[str]:
