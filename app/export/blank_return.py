@@ -49,10 +49,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, UTC
-
-from xlsxwriter.utility import xl_rowcol_to_cell
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from app.definition import (
     NUMERIC_TYPES,
@@ -67,6 +64,10 @@ from app.definition import (
 from app.export.formats import fit_row
 from app.export.xlsx import new_workbook
 from app.periods import PeriodSpec
+
+if TYPE_CHECKING:  # XlsxWriter loads when a workbook is written, not with the app (tests/functional/test_fast_start.py)
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 META_SHEET = "_meta"
 INSTRUCTIONS_SHEET = "Instructions"
@@ -143,6 +144,8 @@ def _cell_column(grid: SheetGrid, f: Field) -> int:
 
 def field_cells(defn: TemplateDefinition, fields: list[Field]) -> dict[str, tuple[str, str]]:
     """Field id → (sheet name, cell such as "C6") in a blank return of ``defn``."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
     grids = {sheet.name: sheet_grid(sheet) for sheet in defn.sheets}
     return {
         f.id: (f.sheet, xl_rowcol_to_cell(FIRST_DATA_ROW + f.row_index, _cell_column(grids[f.sheet], f)))
@@ -487,6 +490,8 @@ def _write_reference(ws: Worksheet, fmt: _Formats, row: int, col: int, f: Field,
 
 def _add_validations(ws: Worksheet, sheet: SheetLayout, grid: SheetGrid, fields: list[Field]) -> None:
     """One validation per vertical run of entered cells that share a rule."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
     by_column: dict[int, list[Field]] = {}
     for f in fields:
         if f.is_entered:

@@ -27,10 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from xlsxwriter.utility import xl_rowcol_to_cell
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from app.dhr import long_date
 from app.dhr.actions import Action, action_rag
@@ -39,6 +36,10 @@ from app.dhr.clocks import REVIEW_TYPES, STATUTORY_CLOCKS, CaseDates, ClockRule,
 from app.periods import fy_label
 from app.export.dashboard_data import SheetWriter
 from app.export.formats import BORDER_COLOUR, FONT, TEXT_COLOUR, Formats, fit_row, number_format, setup_print
+
+if TYPE_CHECKING:  # XlsxWriter loads when a workbook is written, not with the app (tests/functional/test_fast_start.py)
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 BUDGET_SHEET = "DHR Budget"
 CASES_SHEET = "DHR Cases"
@@ -152,6 +153,8 @@ def _budget_decimals(years: Sequence[BudgetYear]) -> int:
 
 
 def _cell(row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
     return xl_rowcol_to_cell(row, col)
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+if TYPE_CHECKING:  # XlsxWriter loads when a workbook is written, not with the app (tests/functional/test_fast_start.py)
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 FONT = {"font_name": "Arial", "font_size": 10}
 TEXT_COLOUR = "#0b0c0c"
@@ -197,6 +198,8 @@ class Formats:
         row) or "$K$3" (one cell). Meeting the target, or missing it by at most
         ``green_within`` of the target, is green; by at most ``amber_within``, amber;
         otherwise red. Cells without a number on both sides stay uncoloured."""
+        from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+
         first = value_range.split()[0].split(":")[0]
         value = xl_rowcol_to_cell(*xl_cell_to_rowcol(first))
         both = f"ISNUMBER({value}),ISNUMBER({target_ref})"

@@ -6,9 +6,10 @@ into a number; these options switch that off for every ``write()`` call.
 """
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import xlsxwriter
+if TYPE_CHECKING:  # XlsxWriter loads when a workbook is opened, not with the app (tests/functional/test_fast_start.py)
+    import xlsxwriter
 
 SAFE_OPTIONS = {
     "strings_to_formulas": False,
@@ -27,4 +28,6 @@ def new_workbook(target: str | IO[bytes], **options) -> xlsxwriter.Workbook:
 
     Other XlsxWriter options (``default_date_format``, ...) may be passed; the safe text
     options above always win."""
+    import xlsxwriter
+
     return xlsxwriter.Workbook(target, {**options, **SAFE_OPTIONS})

@@ -10,12 +10,11 @@ that cannot be read at all gives a ``ParsedReturn`` with that one problem.
 """
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.collector import cycle_collection_paused
 from app.definition import check_return_period, normalise_label
 from app.ingest.identify import Identification, TemplateCandidate, TemplateChoice, identify, workbook_identity
 from app.ingest.map import NOT_RETURN_SHEETS, SheetPlan, map_workbook, plan_sheets
@@ -146,21 +145,6 @@ def read_rows(parsed: ParsedReturn, shown: list[ParsedValue]) -> list[ReadRow]:
         rows[key] = ReadRow(problems[0].location(), row.label, slot.header, slot.period.label, None, typed, problems,
                             (index, r, c))
     return sorted(rows.values(), key=lambda row: row.order)
-
-
-@contextmanager
-def cycle_collection_paused():
-    """Pause Python's cycle collector while a return's 100,000 cells become objects: the
-    collector would otherwise walk them again and again as they pile up (a third of the
-    time of the per-cell checks, measured). Reference counting still frees what is let go;
-    the collector runs again as soon as this ends."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _return_sheet(name: str) -> bool:

@@ -1,17 +1,22 @@
 """A fast start (issue 16): importing the app loads no scientific library until a request
 needs it. Checked by which modules a fresh interpreter holds, not by a clock (bench/start
 times it)."""
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import ArgumentError
+
 ROOT = Path(__file__).resolve().parents[2]
 # Loaded only by what uses them: significance tests (scipy), the indicator engine and the
 # pages and exports that read its tables (pandas, numpy), the annotated download (openpyxl),
 # the board report (python-docx), a QR code for enrolling a second factor (segno), `flask
-# db` and the migrations (Flask-Migrate, Alembic).
-NOT_AT_START = ("scipy", "pandas", "numpy", "openpyxl", "docx", "segno", "alembic", "flask_migrate")
+# db` and the migrations (Flask-Migrate, Alembic), any workbook written (XlsxWriter: the
+# exports, a blank return, and the cells of a return typed in the browser).
+NOT_AT_START = ("scipy", "pandas", "numpy", "openpyxl", "docx", "segno", "alembic", "flask_migrate", "xlsxwriter")
 
 
 def modules_after(code: str) -> set[str]:
@@ -44,3 +49,58 @@ def test_flask_db_works_through_the_deferred_set_up(app, runner):
     assert type(app.extensions["migrate"]).__module__ == "flask_migrate"  # the stand-in was replaced
     refused = runner.invoke(args=["db", "nonsense"])
     assert refused.exit_code == 2 and "No such command 'nonsense'" in refused.output
+
+
+def test_the_entry_point_builds_the_app_with_the_collector_paused_then_freezes_it():
+    """wsgi.py: no collection while the app is built; after it, the collector is on again
+    and the built app is frozen (left out of later collections)."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import gc\nseen = []\ngc.callbacks.append(lambda phase, info: seen.append(phase))\n"
+                               "import wsgi\nprint(seen.count('start'), gc.isenabled(), gc.get_freeze_count())"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+        env={"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}).stdout.split()
+    collections, enabled, frozen = int(out[-3]), out[-2], int(out[-1])
+    assert (collections, enabled) == (0, "True")
+    assert frozen > 100_000  # the app's objects: Flask, SQLAlchemy, the models, the URL rules
+
+
+def test_create_app_pauses_the_collector_and_turns_it_on_again_even_when_it_fails(tmp_path):
+    from app import create_app
+    from tests.conftest import make_config
+
+    seen = []
+    gc.callbacks.append(collected := lambda phase, info: seen.append(phase))
+    try:
+        create_app(make_config("sqlite://", tmp_path))
+        # One collection at most: as the collector comes back on. Without the pause, dozens.
+        assert seen.count("start") <= 1 and gc.isenabled()
+        with pytest.raises(ArgumentError):  # an unreadable database address fails while the app is built
+            create_app(make_config("not a database address", tmp_path))
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(collected)
+
+
+def test_every_url_rule_builds_its_urls_as_werkzeug_would_once_first_asked(app):
+    """The app's rules (UrlRule) compile their URL builders on first use: each builds,
+    first time and after, the URL Werkzeug's own builder gives for the same values (or
+    refuses them alike)."""
+    from werkzeug.routing import Rule
+
+    def outcome(build, values):
+        try:
+            return build(**values)
+        except ValueError as refused:  # a value a converter does not take (an "any" converter)
+            return repr(refused)
+
+    waiting = [rule for rule in app.url_map.iter_rules() if rule._build_unknown.__name__ == "build_first"]
+    assert len(waiting) >= 137  # all but Flask's own static rules, made before the app's rule class is set
+
+    built = 0
+    for rule in app.url_map.iter_rules():
+        values = {name: 7 for name in rule.arguments} | {"page": 2}  # "page": an unknown value, as a query string
+        expected = outcome(Rule._compile_builder(rule, True).__get__(rule, None), values)  # Werkzeug's, eager
+        first, again = outcome(rule._build_unknown, values), outcome(rule._build_unknown, values)
+        assert first == again == expected, rule.rule
+        built += isinstance(expected, tuple) and expected[1].endswith("page=2")
+    assert built >= 130  # of 139 rules: the others take only some values (an "any" converter)
