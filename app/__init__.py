@@ -8,7 +8,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import Rule
 
 from app.collector import cycle_collection_paused
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, login_manager, migrate
 from app.mail import init_mail
 from app.web.api.prefix import API_PREFIX
 
@@ -46,6 +46,9 @@ def _resolve_defaults(app: Flask) -> None:
         app.config["UPLOAD_FOLDER"] = str(PROJECT_ROOT / "uploads")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path) / "secret_key")
+    from app.services.throttle import parse_rate
+
+    parse_rate(app.config["API_RATE_LIMIT"])  # a setting it cannot read stops the start, saying why
 
 
 def instance_secret_key(path: Path) -> str:
@@ -72,7 +75,6 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
     init_mail(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"

@@ -47,10 +47,9 @@ class Config:
     INGEST_MAX_FIGURE = {"whole": 1e12, "decimal": 1e12, "money": 1e12, "percent": 1e6}
 
     # ---- The JSON API (/api/v1, issue 20) ----------------------------------------------------
-    # Requests a token may make (Flask-Limiter's notation); counts are kept in
-    # RATELIMIT_STORAGE_URI ("memory://": per worker; "redis://host:6379" to share them).
+    # Requests one token (or, without one, one address) may make: "N per second|minute|hour|
+    # day" ("N per 2 hours" too); counted in the database every worker shares (api_request_count).
     API_RATE_LIMIT = "120 per minute"
-    RATELIMIT_STORAGE_URI = "memory://"
     # The largest JSON request body (bytes); a file sent to the API is held to MAX_CONTENT_LENGTH.
     API_MAX_JSON_BYTES = 2 * 1024 * 1024
 

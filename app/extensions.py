@@ -1,7 +1,5 @@
 """Flask extensions, created unbound here and initialised in ``create_app``."""
 import click
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -66,10 +64,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = DeferredMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Rate limits (Flask-Limiter): storage from RATELIMIT_STORAGE_URI (default "memory://", one
-# count per worker; point it at Redis or Memcached to share counts between workers). No
-# default limit: a blueprint or view names its own (the API: API_RATE_LIMIT per token).
-limiter = Limiter(key_func=get_remote_address)
 
 
 SQLITE_CACHE_KIB = 32 * 1024

@@ -47,7 +47,7 @@ from app.models.performance import (
 )
 from app.models.mail import MAIL_KINDS, MAIL_STATUSES, MailMessage
 from app.models.results import IndicatorFigure, IndicatorResult
-from app.models.security import RecoveryCode, SignInThrottle
+from app.models.security import ApiRequestCount, RecoveryCode, SignInThrottle
 from app.models.setting import PartnershipSetting
 from app.models.submission import SUBMISSION_STATUSES, AuditEvent, EntryDraft, Submission
 from app.models.template import FREQUENCIES, VERSION_STATUSES, ReturnTemplate, TemplateVersion, template_agency
@@ -64,6 +64,7 @@ __all__ = [
     "VERSION_STATUSES", "Agency", "Area", "AreaAlias", "AreaPopulation", "AuditEvent", "DataValue",
     "Indicator", "IndicatorAlias", "IndicatorFigure", "IndicatorResult",
     "Outcome", "Period", "ReturnTemplate", "Submission", "Target", "TemplateVersion",
-    "User", "template_agency", "EntryDraft", "RecoveryCode", "SignInThrottle", "MAIL_KINDS", "MAIL_STATUSES",
+    "User", "template_agency", "EntryDraft", "RecoveryCode", "SignInThrottle", "ApiRequestCount", "MAIL_KINDS",
+    "MAIL_STATUSES",
     "MailMessage",
 ]

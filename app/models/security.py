@@ -1,4 +1,4 @@
-"""Sign-in throttling and two-factor recovery codes."""
+"""Sign-in throttling, the API's request counts and two-factor recovery codes."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
@@ -17,6 +17,18 @@ class SignInThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     first_failure_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class ApiRequestCount(db.Model):
+    """API requests made with one token (``token:<sha256 of the header>``) or, without one,
+    from one address, in the fixed window of ``API_RATE_LIMIT`` that began at
+    ``window_start``: kept in the database so every worker counts against the same limit."""
+    __tablename__ = "api_request_count"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    window_start: Mapped[datetime] = mapped_column(index=True)
+    requests: Mapped[int] = mapped_column(default=0)
 
 
 class RecoveryCode(db.Model):

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import API_TOKEN_ROLES, Agency, ApiToken
 from app.models.base import utcnow
 from app.policy import role_needs_agency
-from app.services import ServiceError, transaction
+from app.services import ServiceError, throttle, transaction
 from app.services.audit import record
 
 TOKEN_PREFIX = "sr_"
@@ -47,6 +47,15 @@ class ApiRefused(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
+
+
+class TooManyRequests(ApiRefused):
+    """More requests with one token (or from one address) than ``API_RATE_LIMIT`` allows."""
+
+    def __init__(self, wait_seconds: float):
+        self.wait_seconds = max(1, int(wait_seconds + 0.999))
+        unit = "second" if self.wait_seconds == 1 else "seconds"
+        super().__init__(429, f"Too many requests with this token: try again in {self.wait_seconds} {unit}.")
 
 
 def hash_token(secret: str) -> str:
@@ -115,6 +124,18 @@ def _refuse(status: int, message: str, token: ApiToken | None, reason: str, requ
     with transaction():
         record("api_request_refused", None, token, reason=reason, **request)
     return ApiRefused(status, message)
+
+
+def count_request(authorization: str | None, address: str | None) -> None:
+    """Count a request against its token (the header's SHA-256, so a wrong or revoked token
+    is limited too) or, without one, its address, in the database every worker shares
+    (``throttle.count_api_request``). Raises TooManyRequests over ``API_RATE_LIMIT``."""
+    key = ("token:" + hashlib.sha256(authorization.encode()).hexdigest() if authorization
+           else "address:" + (address or "unknown")[:250])
+    with transaction():
+        wait = throttle.count_api_request(key)
+    if wait is not None:
+        raise TooManyRequests(wait)
 
 
 def authenticate(authorization: str | None, request: dict) -> ApiCaller:

@@ -6,15 +6,21 @@ Settings (app/config.py): ``SIGN_IN_MAX_FAILURES`` failures for one email addres
 ``SIGN_IN_FAILURE_WINDOW_MINUTES`` lock that key for ``SIGN_IN_LOCKOUT_MINUTES``; the
 lock then expires by itself. An email address with no account is counted and locked
 the same way, so a lockout does not tell anyone who has an account. Flushes only.
+
+API requests (``count_api_request``): at most ``API_RATE_LIMIT`` ("120 per minute") with one
+token, or without one from one address, counted in fixed windows of the limit's length
+(aligned to the clock: a minute's window starts on the minute), also in the database, so
+every gunicorn worker and machine counts against the same limit.
 """
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import SignInThrottle
+from app.models import ApiRequestCount, SignInThrottle
 from app.services.audit import record
 
 
@@ -85,3 +91,54 @@ def clear(key: str) -> None:
     if row is not None:
         db.session.delete(row)
         db.session.flush()
+
+
+# ---- the API's rate limit ------------------------------------------------------------------
+
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+RATE_SETTING = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+\s+)?(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+STALE_COUNTS = timedelta(days=1)  # counts whose window began longer ago than this are removed
+
+
+def parse_rate(setting: str) -> tuple[int, int]:
+    """(requests, seconds) from a setting such as "120 per minute", "1000 per 2 hours",
+    "10/second". Raises ValueError saying what is expected."""
+    match = RATE_SETTING.match(str(setting or ""))
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(f"API_RATE_LIMIT is {setting!r}: write it as a number of requests per second, minute, "
+                         "hour or day, such as \"120 per minute\" or \"5000 per day\".")
+    return int(match.group(1)), int(match.group(2) or 1) * RATE_UNITS[match.group(3).lower()]
+
+
+def count_api_request(key: str) -> float | None:
+    """Count one API request against ``key`` in the current window. None when it is within
+    the limit; otherwise the seconds until the window ends. Flushes."""
+    limit, seconds = parse_rate(current_app.config["API_RATE_LIMIT"])
+    from app.services import accounts
+
+    clock = accounts.clock()
+    start_at = clock - clock % seconds
+    window_start = datetime.fromtimestamp(start_at, UTC).replace(tzinfo=None)
+    row = _count_row(key) or _new_count_row(key, window_start)
+    if row.window_start != window_start:
+        row.window_start, row.requests = window_start, 0
+    row.requests += 1
+    db.session.flush()
+    return None if row.requests <= limit else start_at + seconds - clock
+
+
+def _count_row(key: str) -> ApiRequestCount | None:
+    return db.session.scalar(select(ApiRequestCount).where(ApiRequestCount.key == key).with_for_update())
+
+
+def _new_count_row(key: str, window_start: datetime) -> ApiRequestCount:
+    """The key's first count (old keys' counts are removed meanwhile); if another worker
+    wrote it a moment ago, theirs is used."""
+    db.session.execute(delete(ApiRequestCount).where(ApiRequestCount.window_start < window_start - STALE_COUNTS))
+    try:
+        with db.session.begin_nested():
+            row = ApiRequestCount(key=key, window_start=window_start, requests=0)
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        return _count_row(key)

@@ -6,11 +6,14 @@ import io
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from app import create_app
 from app.extensions import db
-from app.models import Agency, ApiToken, AuditEvent, DataValue, Indicator, Submission, Target
+from app.models import Agency, ApiRequestCount, ApiToken, AuditEvent, DataValue, Indicator, Submission, Target
 from app.models.base import utcnow
+from app.services.throttle import parse_rate
 from app.store.submissions import changes_between
 from app.vocabulary import RAG_NAMES, RAGS
 from tests.conftest import DEMO_ADMIN, DEMO_LWA_OFFICER, DEMO_SUBMISSIONS, signed_in
@@ -292,14 +295,41 @@ def test_a_managers_token_reads_the_dashboards_values_and_ratings(client, demo):
     assert submit.status_code == 403 and refusals() == [("not an uploader", db.session.scalar(select(ApiToken.id)))]
 
 
-def test_rate_and_size_limits_answer_in_json(app, client, demo):
+def test_a_request_too_large_answers_in_json(app, client, demo):
     secret = issue(client)
     app.config["API_MAX_JSON_BYTES"] = 1000
     big = client.post("/api/v1/returns", json={"template": "x" * 2000, "period": "", "values": {}},
                       headers=bearer(secret))
     assert big.status_code == 413 and big.json["errors"][0]["field"] == "request"
+
+
+def test_the_rate_limit_is_counted_in_the_database_every_worker_shares(app, client, demo, clock):
+    secret = issue(client)
+    clock.now -= clock.now % 60 - 10  # ten seconds into a minute's window
     app.config["API_RATE_LIMIT"] = "2 per minute"
-    answers = [client.get("/api/v1/submissions", headers=bearer(secret)).status_code for _ in range(3)]
-    assert answers == [200, 200, 429]
-    assert client.get("/api/v1/submissions", headers=bearer(secret)).json["errors"][0]["message"].startswith(
-        "Too many requests")
+    answers = [client.get("/api/v1/submissions", headers=bearer(secret)) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json["errors"] == [{"field": "request", "message": (
+        "Too many requests with this token: try again in 50 seconds.")}]
+    assert answers[2].headers["Retry-After"] == "50"
+
+    # Another worker (an app of its own, as each gunicorn worker has) counts against the same limit.
+    other_worker = create_app(dict(app.config)).test_client()
+    assert other_worker.get("/api/v1/submissions", headers=bearer(secret)).status_code == 429
+    # Another token, or none (counted by address), has its own count.
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    clock.move(50 / 60)  # the next window
+    assert client.get("/api/v1/submissions", headers=bearer(secret)).status_code == 200
+    assert db.session.scalar(select(func.count(ApiRequestCount.id))) == 2  # the token's, the address's
+
+
+@pytest.mark.parametrize("setting, rate", [("120 per minute", (120, 60)), ("5000 per day", (5000, 86400)),
+                                           ("10/second", (10, 1)), ("1000 per 2 hours", (1000, 7200))])
+def test_the_rate_setting_is_read_as_written(setting, rate):
+    assert parse_rate(setting) == rate
+
+
+@pytest.mark.parametrize("setting", ["", "lots", "0 per minute", "120 per fortnight", "per minute"])
+def test_a_rate_setting_it_cannot_read_stops_the_start_saying_why(app, setting):
+    with pytest.raises(ValueError, match=r"API_RATE_LIMIT is .*write it as a number of requests per second"):
+        create_app(dict(app.config, API_RATE_LIMIT=setting))

@@ -1,14 +1,11 @@
 """The API's endpoints: each validates with its schema, calls one service, answers JSON.
 See the package's rules for authentication, CSRF and errors."""
-import hashlib
-
 from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import Forbidden, NotFound, ServiceError
-from app.extensions import limiter
 from app.services import api as api_service
-from app.services.api_tokens import ApiRefused, authenticate
+from app.services.api_tokens import ApiRefused, TooManyRequests, authenticate, count_request
 from app.web.access import public
 from app.web.api import api, bp
 from app.web.api.schemas import (
@@ -41,16 +38,9 @@ def _request() -> dict:
     return {"method": request.method, "path": request.path[:200]}
 
 
-def _rate_key() -> str:
-    header = request.headers.get("Authorization")
-    return hashlib.sha256(header.encode()).hexdigest() if header else (request.remote_addr or "")
-
-
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
-
-
 @bp.before_request
 def check_token():
+    count_request(request.headers.get("Authorization"), request.remote_addr)  # every request, the document's too
     if request.endpoint in OPEN:
         return None
     if not request.mimetype.startswith("multipart/") and \
@@ -73,6 +63,13 @@ def _errors(status: int, errors: list[dict], **extra):
 @bp.errorhandler(ApiRefused)
 def refused(error: ApiRefused):
     return _errors(error.status, [{"field": "Authorization", "message": error.message}])
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(error: TooManyRequests):
+    response = _errors(429, [{"field": "request", "message": error.message}])
+    response.headers["Retry-After"] = str(error.wait_seconds)
+    return response
 
 
 @bp.errorhandler(ServiceError)
@@ -105,9 +102,7 @@ def http_error(error):
     if not isinstance(error, HTTPException):  # an unexpected failure (500): nothing is half-stored
         return _errors(500, [{"field": "request", "message": "Sorry, there is a problem with the service: nothing "
                                                              "was stored. Try again later."}])
-    message = {413: "The request is larger than the service accepts.",
-               429: "Too many requests with this token: wait a minute and try again."}.get(
-        error.code, error.description or error.name)
+    message = {413: "The request is larger than the service accepts."}.get(error.code, error.description or error.name)
     return _errors(error.code or 500, [{"field": "request", "message": str(message)}])
 
 
