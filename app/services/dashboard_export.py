@@ -72,9 +72,10 @@ from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rag import with_tolerance
 from app.indicators.table import IndicatorRow
-from app.models import DATA_VALUE_IS_CURRENT, DataValue, Period, Submission
+from app.models import DATA_VALUE_IS_CURRENT, Area, DataValue, Period, Submission
 from app.models.base import utcnow
 from app.periods import financial_year, fy_label, year_to_date
+from app.services import ServiceError
 from app.services.dashboard import (
     NO_OUTCOME,
     PerformanceTable,
@@ -145,7 +146,7 @@ class _Builder:
 
     def __init__(self, table: PerformanceTable, public: bool, area: str | None = None):
         self.table, self.public = table, public
-        self.view = dashboard_view(table.period, None, area=area, table=table)
+        self.view = dashboard_view(table.period, None, area=area, table=table, charts=False)
         self.outcome_names = {o.id: o.name for o in table.outcomes}
         self.names = {a.code: a.name for a in table.areas}
         self.used: set[tuple[str, str, str]] = set()  # (indicator, area, period) of every figure written
@@ -686,15 +687,20 @@ def _suppressed_except(data: DashboardData, original: DashboardData, unsuppresse
 
 
 def dashboard_data(period, user=None, *, public: bool = False, generated_at: datetime | None = None,
-                   table: PerformanceTable | None = None) -> DashboardData:
-    """The workbook's content for ``period``. ``user`` None is the server's operator."""
+                   table: PerformanceTable | None = None, area: str | None = None) -> DashboardData:
+    """The workbook's content for ``period``. ``user`` None is the server's operator.
+    ``area`` (a code): one area's workbook, as the dashboard's one-area view shows it: its
+    own rows instead of the headline rows, and the district table of the county it is
+    (reading only that area and the districts in it); ServiceError if there is no such area."""
     from app.services.plans.workbook import action_plan_sheets
     spec = parse_dashboard_period(period)
-    table = table or performance_table(spec)
-    builder = _Builder(table, public)
+    if area is not None and db.session.scalar(select(Area.id).where(Area.code == area)) is None:
+        raise ServiceError(field_errors={"area": [f"There is no area with the code '{area}'."]})
+    table = table or performance_table(spec, area=area)
+    builder = _Builder(table, public, area)
     district_tables, in_district_tables = builder.district_tables()
     data = DashboardData(
-        title=f"Performance dashboard {spec.label}",
+        title=f"Performance dashboard {spec.label}" + (f": {builder.names[area]}" if area else ""),
         partnership=current_app.config["PARTNERSHIP_NAME"],
         period_label=spec.label,
         data_as_at=data_as_at(spec.end) or (generated_at or utcnow()),
@@ -719,17 +725,18 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
 
 
 def export_dashboard(
-    period, user=None, *, public: bool = False, generated_at: datetime | None = None
+    period, user=None, *, public: bool = False, generated_at: datetime | None = None, area: str | None = None
 ) -> tuple[str, io.BytesIO]:
-    """(file name, workbook) of the dashboard for ``period``."""
+    """(file name, workbook) of the dashboard for ``period`` (``area``: that area's alone)."""
     from app.export.dashboard import dashboard_bytes
     spec = parse_dashboard_period(period)
-    data = dashboard_data(spec, user, public=public, generated_at=generated_at)
-    return _file_name("dashboard", spec, public, "xlsx"), io.BytesIO(dashboard_bytes(data))
+    data = dashboard_data(spec, user, public=public, generated_at=generated_at, area=area)
+    return _file_name("dashboard", spec, public, "xlsx", area), io.BytesIO(dashboard_bytes(data))
 
 
-def _file_name(kind: str, spec, public: bool, suffix: str) -> str:
-    return f"{kind}_{period_slug(spec).replace('..', '_to_')}{'_public' if public else ''}.{suffix}"
+def _file_name(kind: str, spec, public: bool, suffix: str, area: str | None = None) -> str:
+    return (f"{kind}_{period_slug(spec).replace('..', '_to_')}{f'_{area}' if area else ''}"
+            f"{'_public' if public else ''}.{suffix}")
 
 
 def export_report(
