@@ -1,4 +1,4 @@
-"""``flask dashboard export -o FILE.xlsx [--period P] [--public]`` and
+"""``flask dashboard export -o FILE.xlsx [--period P] [--public] [--area CODE]`` and
 ``flask dashboard report -o FILE.docx [--period P] [--public]``."""
 import sys
 from pathlib import Path
@@ -37,10 +37,13 @@ def _file_options(output_help: str):
 
 @dashboard.command("export")
 @_file_options("The .xlsx file to write.")
-def export_command(output, period, public):
+@click.option("--area", default=None, help="One area's workbook (its code, e.g. LC): its own figures instead of the "
+              "headline figures, and its district table; only that area and its districts are read.")
+def export_command(output, period, public, area):
     """Write the dashboard workbook. Without --public it is the full version, restricted
     sheets included: it is for the board, not for publication."""
-    _write(output, period, public, WORKBOOK_SUFFIXES, "dashboard workbook", "dashboard.xlsx")
+    _write(output, period, public, WORKBOOK_SUFFIXES, "dashboard workbook", "dashboard.xlsx",
+           **({"area": area} if area else {}))
 
 
 @dashboard.command("report")
@@ -52,7 +55,7 @@ def report_command(output, period, public):
     _write(output, period, public, REPORT_SUFFIXES, "performance report", "report.docx")
 
 
-def _write(output, period, public, writers, what: str, example: str):
+def _write(output, period, public, writers, what: str, example: str, **options):
     target = Path(output)
     write = writers.get(target.suffix.lower())
     if write is None:
@@ -70,7 +73,7 @@ def _write(output, period, public, writers, what: str, example: str):
             sys.exit(1)
         period = latest.key
     try:
-        _filename, body = write(period, None, public=public)
+        _filename, body = write(period, None, public=public, **options)
     except ServiceError as error:
         print_errors(error)
         sys.exit(1)

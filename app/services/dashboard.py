@@ -404,9 +404,10 @@ def _sorted_rows(table: PerformanceTable, rows: Iterable[IndicatorRow]) -> dict[
 
 
 def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: int | None = None,
-                   table: PerformanceTable | None = None) -> DashboardView:
+                   table: PerformanceTable | None = None, charts: bool = True) -> DashboardView:
     """The dashboard for ``period`` as ``user`` may see it, optionally for one area (its
-    rows instead of the headline rows) and one outcome."""
+    rows instead of the headline rows) and one outcome; ``charts`` False: without reading
+    the charts' figures (the workbook reads its own)."""
     table = table or performance_table(period, area=area)
     if area and area not in table.area_ids:
         raise ServiceError(field_errors={"area": ["Choose an area from the list."]})
@@ -435,7 +436,8 @@ def dashboard_view(period, user=None, *, area: str | None = None, outcome_id: in
     districts = [(a.code, a.name) for a in table.areas if a.code in codes]
     agency = db.session.get(Agency, user.agency_id) if visible is not None and user.agency_id else None
     # The charts' figures, in one read: each row's last CHART_POINTS of each kind of period.
-    table.load_recent(((r.indicator, r.area) for b in blocks for r in b.rows), CHART_POINTS)
+    if charts:
+        table.load_recent(((r.indicator, r.area) for b in blocks for r in b.rows), CHART_POINTS)
     return DashboardView(table, blocks, area, outcome_id, agency, hidden, districts)
 
 

@@ -40,7 +40,8 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import select
@@ -71,9 +72,10 @@ from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rag import with_tolerance
 from app.indicators.table import IndicatorRow
-from app.models import Submission
+from app.models import DATA_VALUE_IS_CURRENT, Area, DataValue, Period, Submission
 from app.models.base import utcnow
 from app.periods import financial_year, fy_label, year_to_date
+from app.services import ServiceError
 from app.services.dashboard import (
     NO_OUTCOME,
     PerformanceTable,
@@ -87,12 +89,17 @@ from app.services.schedule import completeness_view
 from app.vocabulary import WORKBOOK_FLAGS as FLAGS
 from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Why a manager's full version has no DHR sheets (issue 18): said on Contents, in the
 # report and on the download page.
 DHR_LEFT_OUT = ("Left out of this full version: the DHR Budget, DHR Cases and DHR Actions sheets (and the report's "
                 "DHR summary). Domestic Homicide Review data is restricted to administrators, DHR co-ordinators and "
                 "the people an administrator has given DHR access; ask an administrator if you need it.")
+# The district tables' figures are read a few counties at a time, about this many at once.
+READ_FIGURES = 20_000
 TOTAL_STATUS = {"complete": "complete", "supplied": "complete", "mismatch": "mismatch", "incomplete": "incomplete",
                 "not_combined": "complete"}
 
@@ -137,17 +144,79 @@ def _label(key: str | None) -> str:
 class _Builder:
     """Turns one PerformanceTable into the workbook's tables."""
 
-    def __init__(self, table: PerformanceTable, public: bool):
+    def __init__(self, table: PerformanceTable, public: bool, area: str | None = None):
         self.table, self.public = table, public
-        # The workbook shows figures of most rows, none older than a row's compared period
-        # or the two financial years before its latest (trends, rolling year, year to date).
-        starts = [period_of(key).start for r in table.rows.values() for key in (r.previous_period,) if key]
-        starts += [period_of(r.period).start - timedelta(days=3 * 366) for r in table.rows.values()]
-        table.load_figures(since=min(starts, default=None))
-        self.view = dashboard_view(table.period, None, table=table)
+        self.view = dashboard_view(table.period, None, area=area, table=table, charts=False)
         self.outcome_names = {o.id: o.name for o in table.outcomes}
         self.names = {a.code: a.name for a in table.areas}
         self.used: set[tuple[str, str, str]] = set()  # (indicator, area, period) of every figure written
+        # The figures the workbook shows, read for its rows only (``_read``): (indicator,
+        # area, period) → (value, flag, status, message), and each pair's periods in order.
+        self._figures: dict[tuple[str, str, str], tuple] = {}
+        self._periods: dict[tuple[str, str], list[str]] = {}
+        # The shown rows' figures (and their districts' and numerators'), none older than a
+        # row's compared period or the two financial years before its latest (trends,
+        # rolling year, year to date, the sparkline's last 8), for any row of the table.
+        starts = [period_of(key).start for r in table.rows.values() for key in (r.previous_period,) if key]
+        starts += [period_of(r.period).start - timedelta(days=3 * 366) for r in table.rows.values()]
+        self.since = min(starts, default=None)
+        pairs = set()
+        for row in self.shown_rows():
+            part = table.specs[row.indicator].numerator
+            for code in (row.area, *row.strip_codes):
+                pairs.update((slug, code) for slug in (row.indicator, part) if slug)
+        self._read(pairs, self.since)
+        self._targets = self._target_lookup()
+        self._districts: dict[str, list[str]] = {}
+
+    # -- the figures ----------------------------------------------------------------------
+    def shown_rows(self) -> list[IndicatorRow]:
+        return [row for block in self.view.outcomes for row in block.rows]
+
+    def _read(self, pairs: set[tuple[str, str]], since, keep: Callable[[tuple], bool] | None = None) -> None:
+        """Read the figures of these (indicator, area) pairs for periods starting on or
+        after ``since`` (a date, or a date per indicator), keeping those ``keep`` (a key
+        (indicator, area, period) → bool) accepts."""
+        from app.indicators.rows import figure_lookup
+
+        if not pairs:
+            return
+        for key, found in figure_lookup(self.table.figure_source(sorted(pairs), since)).items():
+            if keep is None or keep(key):
+                self._figures[key] = found
+        self._periods = {}
+
+    def figure(self, slug: str, area: str, key: str | None) -> dict | None:
+        """One figure read (value None when missing), or None if nothing is stored behind it."""
+        from app.indicators.rows import plain
+
+        found = self._figures.get((slug, area, key))
+        if found is None:
+            return None
+        value, flag, status, message = (plain(x) for x in found)
+        return {"indicator": slug, "area": area, "period": key, "value": value, "flag": flag, "status": status,
+                "message": message}
+
+    def series(self, slug: str, area: str, kind: str) -> list[dict]:
+        """The figures read of one indicator × area for periods of ``kind``, oldest first."""
+        if not self._periods:
+            for i, a, p in self._figures:
+                self._periods.setdefault((i, a), []).append(p)
+            for keys in self._periods.values():
+                keys.sort(key=lambda k: period_of(k).end)
+        return [self.figure(slug, area, k) for k in self._periods.get((slug, area), ()) if period_of(k).kind == kind]
+
+    def _target_lookup(self) -> dict[tuple[str, str, str], tuple[float, float | None]]:
+        """(indicator, area, period) → (target, tolerance): the first of each in the table's targets."""
+        import pandas as pd
+
+        targets = self.table.targets
+        tolerances = targets["tolerance"] if "tolerance" in targets else [None] * len(targets)
+        found: dict[tuple[str, str, str], tuple[float, float | None]] = {}
+        for key, value, tolerance in zip(zip(targets["indicator"], targets["area"], targets["period"]),
+                                          targets["value"], tolerances):
+            found.setdefault(key, (float(value), None if pd.isna(tolerance) else float(tolerance)))
+        return found
 
     # -- helpers --------------------------------------------------------------------------
     def indicator(self, row: IndicatorRow):
@@ -158,7 +227,7 @@ class _Builder:
         return f"{name} — {self.names[row.area]}" if row.several else name
 
     def value(self, slug: str, area: str, key: str | None):
-        figure = self.table.figure(slug, area, key) if key else None
+        figure = self.figure(slug, area, key) if key else None
         if figure is not None:
             self.used.add((slug, area, key))
         return figure["value"] if figure else None
@@ -217,7 +286,7 @@ class _Builder:
         """The row's last 8 figures with a value, for periods of the same kind and length
         as its latest, up to the dashboard's period: the sparkline's points."""
         own = period_of(row.period)
-        found = [figure for figure in self.table.series(row.indicator, row.area, own.kind, limit=10_000)
+        found = [figure for figure in self.series(row.indicator, row.area, own.kind)
                  if figure["value"] is not None and period_of(figure["period"]).months == own.months
                  and period_of(figure["period"]).end <= self.table.period.end]
         return found[-8:]
@@ -258,7 +327,9 @@ class _Builder:
         the indicators in them."""
         tables: dict[tuple, list[DistrictRow]] = {}
         counties = [a for a in self.table.areas if a.kind == "county"]
-        for indicator in sorted(self.table.indicators.values(), key=lambda i: (i.sort_order, i.id)):
+        indicators = sorted(self.table.indicators.values(), key=lambda i: (i.sort_order, i.id))
+        self._read_district_figures(counties, indicators)
+        for indicator in indicators:
             for county in counties:
                 row = self.table.rows.get((indicator.slug, county.code))
                 if row is None or not row.strip_codes:
@@ -278,10 +349,37 @@ class _Builder:
                 target_column=f"{wider.name if wider else county.name} target", rows=rows))
         return out, {row.indicator for rows in tables.values() for row in rows}
 
+    def districts_of(self, county: str) -> list[str]:
+        if county not in self._districts:
+            self._districts[county] = [a.code for a in self.table.areas if a.parent == county and a.kind == "district"]
+        return self._districts[county]
+
+    def _read_district_figures(self, counties, indicators) -> None:
+        """What the district tables show: each county row's districts, total and wider
+        footprint (and their numerators) at the row's own period, and no other figure;
+        read a few counties at a time (about ``READ_FIGURES`` figures), so a
+        partnership of many counties is never read at once."""
+        wanted: set[tuple[str, str, str]] = set()
+        since: dict[str, date] = {}
+        for number, county in enumerate(counties, start=1):
+            areas = [*self.districts_of(county.code), county.code, *([county.parent] if county.parent else [])]
+            for indicator in indicators:
+                row = self.table.rows.get((indicator.slug, county.code))
+                if row is None or not row.strip_codes:
+                    continue
+                start = period_of(row.period).start
+                for slug in (row.indicator, self.table.specs[row.indicator].numerator):
+                    if slug:
+                        since[slug] = min(since.get(slug, start), start)
+                        wanted.update((slug, code, row.period) for code in areas)
+            if len(wanted) >= READ_FIGURES or number == len(counties):
+                self._read({(slug, code) for slug, code, _ in wanted}, since, keep=wanted.__contains__)
+                wanted, since = set(), {}
+
     def district_row(self, row: IndicatorRow, county) -> DistrictRow:
         indicator, key = self.indicator(row), row.period
         slug = row.indicator
-        districts = [a.code for a in self.table.areas if a.parent == county.code and a.kind == "district"]
+        districts = self.districts_of(county.code)
         wider = county.parent
         target, tolerance = self._target(slug, wider, key) if wider else (None, None)
         if target is None:
@@ -289,7 +387,7 @@ class _Builder:
         polarity, green, amber = self.bands(row, target, tolerance)
         flags = {}
         for flag_key, code in [*((c, c) for c in districts), (WIDER_KEY, wider)]:
-            figure = self.table.figure(slug, code, key) if code else None
+            figure = self.figure(slug, code, key) if code else None
             if figure and figure["value"] is None:
                 flags[flag_key] = _flag(figure["flag"], figure["status"]) or "not_available"
         if row.latest is None:
@@ -310,13 +408,7 @@ class _Builder:
 
     def _target(self, slug: str, area: str, key: str) -> tuple[float | None, float | None]:
         """(target, tolerance) of an indicator × area × period, (None, None) if it has none."""
-        import pandas as pd
-        targets = self.table.targets
-        found = targets[(targets["indicator"] == slug) & (targets["area"] == area) & (targets["period"] == key)]
-        if not len(found):
-            return None, None
-        tolerance = found["tolerance"].iloc[0] if "tolerance" in found else None
-        return float(found["value"].iloc[0]), (None if pd.isna(tolerance) else float(tolerance))
+        return self._targets.get((slug, area, key), (None, None))
 
     def measure_tables(self, in_district_tables: set[str]) -> list[MeasureTable]:
         grouped = self.rows_where(lambda r: self.indicator(r).rag_method == "target"
@@ -367,13 +459,13 @@ class _Builder:
         slug = row.indicator
         keys = [*quarter_keys(year - 1), *quarter_keys(year), financial_year(year - 1).key, financial_year(year).key]
         own = self.trend_row(row, year)
-        shown = {key for key in keys if self.table.figure(slug, row.area, key) is not None
-                 and self.table.figure(slug, row.area, key)["value"] is not None}
+        shown = {key for key in keys if self.figure(slug, row.area, key) is not None
+                 and self.figure(slug, row.area, key)["value"] is not None}
         districts = []
         for code in row.strip_codes:
             district = self.table.rows.get((slug, code))
             if district is not None and any(
-                    key not in shown and (self.table.figure(slug, code, key) or {}).get("value") is not None
+                    key not in shown and (self.figure(slug, code, key) or {}).get("value") is not None
                     for key in keys):
                 districts.append(district)
         if not districts:
@@ -393,7 +485,7 @@ class _Builder:
         def quarters(keys):
             values, flags, numerators = [], [], []
             for key in keys:
-                figure = self.table.figure(slug, area, key)
+                figure = self.figure(slug, area, key)
                 value = self.value(slug, area, key)
                 values.append(value)
                 numerators.append(self.numerator(row, key))
@@ -483,14 +575,46 @@ class _Builder:
                     polarity_label=POLARITY_LABELS[indicator.polarity], rag_rule=rag_rule_text(indicator)))
         return out
 
+    def _stored_submissions(self, periods_of: dict[frozenset[str], list[str]]) -> pd.DataFrame:
+        """The current stored figures with a submission (indicator, area, period,
+        submission_id) of each group's areas (area codes → period keys)."""
+        import pandas as pd
+
+        wanted = sorted({key for keys in periods_of.values() for key in keys})
+        period_ids = dict(db.session.execute(select(Period.id, Period.key).where(Period.key.in_(wanted))).all())
+        ids_of = {key: id_ for id_, key in period_ids.items()}
+        slugs = {indicator.id: slug for slug, indicator in self.table.indicators.items()}
+        codes = {id_: code for code, id_ in self.table.area_ids.items()}
+        rows = []
+        for areas, keys in periods_of.items():
+            query = (select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.submission_id)
+                     .where(DATA_VALUE_IS_CURRENT, DataValue.indicator_id.in_(sorted(slugs)),
+                            DataValue.area_id.in_(sorted(self.table.area_ids[code] for code in areas)),
+                            DataValue.period_id.in_(sorted(ids_of[key] for key in keys if key in ids_of)),
+                            DataValue.submission_id.is_not(None)))
+            rows += [(slugs[i], codes[a], period_ids[p], s) for i, a, p, s in db.session.execute(query)]
+        return pd.DataFrame(rows, columns=["indicator", "area", "period", "submission_id"])
+
     def submissions(self) -> list[SubmissionRef]:
         if self.public:
             return []
-        keys = {(i, a, p) for i, a, p in self.used}
-        contributions = self.table.contributions_in({p for _, _, p in keys})
-        ids = {int(s) for i, a, p, s in zip(contributions["indicator"], contributions["area"], contributions["period"],
-                                             contributions["submission_id"])
-               if (i, a, p) in keys and s is not None and s == s}
+        from app.indicators.rows import behind
+        from app.indicators.totals import area_leaves
+
+        keys = set(self.used)
+        # What lies behind the figures written (``behind``: a figure's own stored rows, its
+        # numerator's and denominator's, its districts'), read for their periods and areas
+        # (and the districts in those) only: periods written for few areas are not read for all.
+        leaves = area_leaves(self.table.areas)
+        areas_of: dict[str, set[str]] = {}
+        for _, area, period in keys:
+            areas_of.setdefault(period, set()).update([area, *(leaf.code for leaf in leaves.get(area, ()))])
+        periods_of: dict[frozenset[str], list[str]] = {}
+        for period, codes in areas_of.items():
+            periods_of.setdefault(frozenset(codes), []).append(period)
+        found = behind(self._stored_submissions(periods_of), self.table.specs, self.table.areas)
+        ids = {int(s) for i, a, p, s in zip(found["indicator"], found["area"], found["period"], found["submission_id"])
+               if (i, a, p) in keys}
         if not ids:
             return []
         rows = db.session.scalars(
@@ -563,15 +687,20 @@ def _suppressed_except(data: DashboardData, original: DashboardData, unsuppresse
 
 
 def dashboard_data(period, user=None, *, public: bool = False, generated_at: datetime | None = None,
-                   table: PerformanceTable | None = None) -> DashboardData:
-    """The workbook's content for ``period``. ``user`` None is the server's operator."""
+                   table: PerformanceTable | None = None, area: str | None = None) -> DashboardData:
+    """The workbook's content for ``period``. ``user`` None is the server's operator.
+    ``area`` (a code): one area's workbook, as the dashboard's one-area view shows it: its
+    own rows instead of the headline rows, and the district table of the county it is
+    (reading only that area and the districts in it); ServiceError if there is no such area."""
     from app.services.plans.workbook import action_plan_sheets
     spec = parse_dashboard_period(period)
-    table = table or performance_table(spec)
-    builder = _Builder(table, public)
+    if area is not None and db.session.scalar(select(Area.id).where(Area.code == area)) is None:
+        raise ServiceError(field_errors={"area": [f"There is no area with the code '{area}'."]})
+    table = table or performance_table(spec, area=area)
+    builder = _Builder(table, public, area)
     district_tables, in_district_tables = builder.district_tables()
     data = DashboardData(
-        title=f"Performance dashboard {spec.label}",
+        title=f"Performance dashboard {spec.label}" + (f": {builder.names[area]}" if area else ""),
         partnership=current_app.config["PARTNERSHIP_NAME"],
         period_label=spec.label,
         data_as_at=data_as_at(spec.end) or (generated_at or utcnow()),
@@ -596,17 +725,18 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
 
 
 def export_dashboard(
-    period, user=None, *, public: bool = False, generated_at: datetime | None = None
+    period, user=None, *, public: bool = False, generated_at: datetime | None = None, area: str | None = None
 ) -> tuple[str, io.BytesIO]:
-    """(file name, workbook) of the dashboard for ``period``."""
+    """(file name, workbook) of the dashboard for ``period`` (``area``: that area's alone)."""
     from app.export.dashboard import dashboard_bytes
     spec = parse_dashboard_period(period)
-    data = dashboard_data(spec, user, public=public, generated_at=generated_at)
-    return _file_name("dashboard", spec, public, "xlsx"), io.BytesIO(dashboard_bytes(data))
+    data = dashboard_data(spec, user, public=public, generated_at=generated_at, area=area)
+    return _file_name("dashboard", spec, public, "xlsx", area), io.BytesIO(dashboard_bytes(data))
 
 
-def _file_name(kind: str, spec, public: bool, suffix: str) -> str:
-    return f"{kind}_{period_slug(spec).replace('..', '_to_')}{'_public' if public else ''}.{suffix}"
+def _file_name(kind: str, spec, public: bool, suffix: str, area: str | None = None) -> str:
+    return (f"{kind}_{period_slug(spec).replace('..', '_to_')}{f'_{area}' if area else ''}"
+            f"{'_public' if public else ''}.{suffix}")
 
 
 def export_report(

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -49,11 +50,21 @@ class ReportingRates:
     by_period: list[Rate]  # partnership-wide, a row per period (oldest first)
     by_template: list[Rate]
     by_agency: list[Rate]
-    by_template_period: list[tuple[str, list[Rate]]]  # (template, a row per period)
+    # The returns counted, in period order: ``by_template_period`` is worked out from them
+    # only where it is shown (the reporting rates page), not for the start page or workbook.
+    ordered: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return not self.by_template
+
+    @cached_property
+    def by_template_period(self) -> list[tuple[str, list[Rate]]]:
+        """(template, a row per period), templates by name."""
+        if self.ordered is None:
+            return []
+        return [(name, _rates(group, ["period_label"], lambda row: row["period_label"]))
+                for name, group in self.ordered.groupby("template_name", sort=True)]
 
 
 def _rates(frame: pd.DataFrame, by: list[str], label_of) -> list[Rate]:
@@ -84,7 +95,7 @@ def reporting_rates_view(as_of: date | None = None) -> ReportingRates:
     ).all(), as_of)
     if not rows:
         nothing = Rate("All returns", 0, 0, 0, None, None)
-        return ReportingRates(as_of, nothing, [], [], [], [])
+        return ReportingRates(as_of, nothing, [], [], [])
     received = first_receipts(sorted({due.period_id for due in rows}))
     statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows], received, as_of)
     statuses["agency_name"] = [d.agency.name for d in rows]
@@ -100,6 +111,5 @@ def reporting_rates_view(as_of: date | None = None) -> ReportingRates:
         by_template=_rates(by_name, ["template_name"], lambda row: row["template_name"]),
         by_agency=_rates(statuses.sort_values("agency_name", kind="stable"), ["agency_name"],
                          lambda row: row["agency_name"]),
-        by_template_period=[(name, _rates(group, ["period_label"], lambda row: row["period_label"]))
-                            for name, group in ordered.groupby("template_name", sort=True)],
+        ordered=ordered,
     )

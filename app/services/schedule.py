@@ -64,34 +64,51 @@ def expected_periods(template: ReturnTemplate, until: date | None = None) -> lis
     return periods_from(parse_period(template.schedule_from), until or today())
 
 
-def generate_due_returns(until: date | None = None) -> int:
-    """Add the missing rows of every template's schedule (flushes); returns how many."""
-    templates = [t for t in db.session.scalars(select(ReturnTemplate).where(ReturnTemplate.schedule_from.is_not(None)))
-                 if t.agencies]
+def _missing_due_returns(until: date | None = None) -> list[ReturnDue]:
+    """The rows every template's schedule lacks (not added to the session)."""
+    templates = [t for t in db.session.scalars(
+        select(ReturnTemplate).where(ReturnTemplate.schedule_from.is_not(None))
+        .options(selectinload(ReturnTemplate.agencies), selectinload(ReturnTemplate.versions))) if t.agencies]
     if not templates:
-        return 0
+        return []
     held = {tuple(row) for row in db.session.execute(
         select(ReturnDue.template_id, ReturnDue.agency_id, ReturnDue.period_id).where(
             ReturnDue.template_id.in_([t.id for t in templates])))}
-    added = 0
-    for template in templates:
-        for spec in expected_periods(template, until):
-            period_id = period_row(spec).id
+    until = until or today()
+    expected = [(template, expected_periods(template, until)) for template in templates]
+    keys = sorted({spec.key for _, specs in expected for spec in specs})
+    periods = {p.key: p for p in db.session.scalars(select(Period).where(Period.key.in_(keys)))} if keys else {}
+    missing = []
+    for template, specs in expected:
+        for spec in specs:
+            period_id = (periods.get(spec.key) or period_row(spec)).id
             for agency in template.agencies:
                 if (template.id, agency.id, period_id) not in held:
-                    db.session.add(ReturnDue(template_id=template.id, agency_id=agency.id, period_id=period_id,
+                    missing.append(ReturnDue(template_id=template.id, agency_id=agency.id, period_id=period_id,
                                              due_date=spec.end + timedelta(days=template.due_days)))
                     held.add((template.id, agency.id, period_id))
-                    added += 1
-    if added:
+    return missing
+
+
+def generate_due_returns(until: date | None = None) -> int:
+    """Add the missing rows of every template's schedule (flushes); returns how many."""
+    missing = _missing_due_returns(until)
+    if missing:
+        db.session.add_all(missing)
         db.session.flush()
-    return added
+    return len(missing)
 
 
 def bring_schedule_up_to_date() -> int:
-    """Generate whatever the templates now owe (a new period begun, a template published)."""
+    """Generate whatever the templates now owe (a new period begun, a template published).
+    Commits only when rows were added: finding the schedule up to date (nearly every
+    read) does not commit, which would expire every row the request has already loaded."""
+    missing = _missing_due_returns()
+    if not missing:
+        return 0
     with transaction():
-        return generate_due_returns()
+        db.session.add_all(missing)
+    return len(missing)
 
 
 @dataclass

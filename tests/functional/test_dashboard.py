@@ -335,6 +335,62 @@ def test_download_for_managers_only_and_the_same_data_gives_the_same_workbook(de
         export_dashboard("2015/16", None, generated_at=moment)[1].getvalue()
 
 
+def test_one_area_workbook_from_the_command_and_the_download_button(demo, runner, client, tmp_path):
+    """Issue 16: the workbook of the dashboard's one-area view. ``--area`` (and ?area= on
+    the download, which the filtered page links to) gives that area's own rows, not the
+    headline rows, and the district table of the county it is, each figure the stored one."""
+    figures = stored()
+    period = "2015-12..2016-03"
+    book, values, _path, output = export(runner, tmp_path, "--period", "2015/16", "--area", "B")
+    assert "Wrote" in output and "dashboard for 2015/16" in output
+    assert book["Dashboard"]["A1"].value == "Performance dashboard 2015/16: Blaby"
+    blaby = dashboard_rows(book["Dashboard"])
+    assert blaby["Helpline calls received"]["Latest"] == 39 == figures[("Helpline calls received", "B", period)][0]
+    assert len(blaby) == 7 and "Domestic Burglary rate (per 1,000 population)" not in blaby
+    for name, row in blaby.items():
+        assert row["Latest"] == figures[(name, "B", period)][0], name
+    assert [c for row in book["District tables"].iter_rows(values_only=True) for c in row if c][-1] == \
+        "No district tables for this period."  # a district has no districts
+
+    county, county_values, _path, _output = export(runner, tmp_path, "--period", "2015/16", "--area", "LC")
+    rows = dashboard_rows(county["Dashboard"])
+    assert rows["Helpline calls received"]["Latest"] == 734 == figures[("Helpline calls received", "LC", period)][0]
+    assert rows["Domestic Burglary rate (per 1,000 population)"]["Latest"] == 3.53
+    assert not any(" — " in name for name in rows)  # Leicestershire's own rows, no other area's
+    ws = county["District tables"]
+    titles = [row[0] for row in ws.iter_rows(values_only=True) if row[0] and " — " in str(row[0])]
+    assert titles == ["Domestic abuse and sexual violence service outputs: Leicestershire — Dec 2015 – Mar 2016"]
+    top = header_row(ws, "Indicator")
+    codes = {a.name: a.code for a in db.session.scalars(select(Area))}
+    heads = [ws.cell(top, c).value for c in range(1, 11)]
+    helpline = next(r for r in range(top + 1, ws.max_row + 1) if ws.cell(r, 1).value == "Helpline calls received")
+    assert [ws.cell(helpline, c).value for c in range(2, 9)] == [39, 230, 58, 143, 51, 148, 65]
+    for col, head in enumerate(heads[1:8], start=2):
+        assert ws.cell(helpline, col).value == figures[("Helpline calls received", codes[head], period)][0]
+    assert county_values["District tables"].cell(helpline, 9).value == 734  # =SUM of the districts, cached
+    assert ws.cell(helpline, 10).value == figures[("Helpline calls received", "LLR", period)][0] == 2893
+
+    wrong = runner.invoke(args=["dashboard", "export", "-o", str(tmp_path / "x.xlsx"), "--area", "NOPE"])
+    assert wrong.exit_code == 1 and "There is no area with the code 'NOPE'" in wrong.output
+
+    # The web: the filtered page links to the area's download, whose form carries it on.
+    sign_in(client, *MANAGER)
+    assert 'href="/dashboard/2015-16/download?area=LC"' in client.get("/dashboard/2015-16?area=LC").get_data(True)
+    assert 'href="/dashboard/2015-16/download"' in client.get("/dashboard/2015-16").get_data(True)
+    choose = client.get("/dashboard/2015-16/download?area=LC").get_data(as_text=True)
+    assert '<input type="hidden" name="area" value="LC">' in choose
+    response = client.get("/dashboard/2015-16/download?area=LC&version=full")
+    assert response.status_code == 200 and "dashboard_2015-16_LC.xlsx" in response.headers["Content-Disposition"]
+    web = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert {n: r["Latest"] for n, r in dashboard_rows(web["Dashboard"]).items()} == \
+        {n: r["Latest"] for n, r in rows.items()}
+    assert [list(r) for r in web["District tables"].iter_rows(min_row=4, values_only=True)] == \
+        [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    assert client.get("/dashboard/2015-16/download?area=NOPE&version=full").status_code == 404
+    public = client.get("/dashboard/2015-16/download?area=B&version=public")
+    assert "dashboard_2015-16_B_public.xlsx" in public.headers["Content-Disposition"]
+
+
 def test_export_command_says_what_is_wrong(runner, app, tmp_path):
     empty = runner.invoke(args=["dashboard", "export", "-o", str(tmp_path / "d.xlsx")])
     assert empty.exit_code == 1 and "There are no figures yet" in empty.output

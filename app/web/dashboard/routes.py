@@ -89,8 +89,13 @@ def _download(slug: str, kind: str):
     form = DownloadForm(request.args)
     form.submit.label.text = button
     version = request.args.get("version")
+    # The workbook of the dashboard's one-area view (?area=CODE): that area's alone.
+    area = (request.args.get("area") or None) if kind == "workbook" else None
     if version in VERSION_LABELS:
-        filename, body = export(spec, current_user, public=version == "public")
+        try:
+            filename, body = export(spec, current_user, public=version == "public", **({"area": area} if area else {}))
+        except ServiceError:
+            abort(404)
         return send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename)
     if version is not None:
         form.version.errors = ["Choose the full or the public version."]
@@ -99,7 +104,7 @@ def _download(slug: str, kind: str):
                            about=about, action=url_for(f"dashboard.{'download' if kind == 'workbook' else kind}",
                                                        slug=period_slug(spec)),
                            left_out=None if may_see_dhr(current_user) else DHR_LEFT_OUT,
-                           form=form, spec=spec, slug=period_slug(spec)), status
+                           form=form, spec=spec, slug=period_slug(spec), area=area), status
 
 
 @bp.route("/<slug>/download")
