@@ -32,7 +32,7 @@ name, overall RAG and non-internal comment of outcomes in which they see a row.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -178,6 +178,19 @@ class PerformanceTable(DashboardTable):
     outcomes: list[Outcome]
     area_ids: dict[str, int]
     sign_off: PeriodSignOff | None = None
+    # The current targets are read when first asked for (the workbook does; a page does not:
+    # each row's target is in its kept result).
+    targets_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+
+    @property
+    def targets(self) -> pd.DataFrame:
+        if self._targets is None and self.targets_source is not None:
+            self._targets = self.targets_source()
+        return self._targets
+
+    @targets.setter
+    def targets(self, value: pd.DataFrame | None) -> None:
+        self._targets = value
 
 
 def performance_table(period, *, area: str | None = None) -> PerformanceTable:
@@ -186,13 +199,16 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
     has none kept), with what people added. ``area``: only that area's rows and those of
     the districts under it (a one-county view reads one county). See the rules of this
     module and of ``app.indicators.rows``."""
-    from app.store.indicator_inputs import area_specs, indicator_specs, targets
+    from app.store.indicator_inputs import area_rows, area_specs, indicator_rows, indicator_specs, targets
     spec = parse_dashboard_period(period)
-    specs = indicator_specs()
-    indicator_rows = {i.slug: i for i in db.session.scalars(select(Indicator).options(selectinload(Indicator.outcome)))}
+    # Each of these is read once: the outcomes first, so that an indicator's outcome is
+    # found among them (no query of its own); the engine's specs from the same rows.
     outcomes = list(db.session.scalars(select(Outcome).order_by(Outcome.sort_order, Outcome.id)))
-    areas = area_specs()
-    area_ids = dict(db.session.execute(select(Area.code, Area.id)).all())
+    indicators = indicator_rows()
+    specs = indicator_specs(indicators)
+    stored_areas = area_rows()
+    areas = area_specs(stored_areas)
+    area_ids = {a.code: a.id for a in stored_areas}
     period_record = stored_period(spec)
     scope = results.scope_codes(areas, area) if area in area_ids else None
     found = results.kept_rows(period_record.id if period_record else None, scope)
@@ -210,8 +226,9 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
         return frame[FIGURE_COLUMNS]
 
     table = PerformanceTable(
-        period=spec, period_id=period_record.id if period_record else None, specs=specs, indicators=indicator_rows,
-        outcomes=outcomes, areas=areas, area_ids=area_ids, stored=None, figures=None, targets=targets(),
+        period=spec, period_id=period_record.id if period_record else None, specs=specs,
+        indicators={i.slug: i for i in indicators}, outcomes=outcomes, areas=areas, area_ids=area_ids, stored=None,
+        figures=None, targets=None, targets_source=targets,
         figure_source=figures, stored_source=lambda periods=None: _stored_rows(spec.end, scope, periods),
         recent_source=lambda pairs, limit: results.read_recent_figures(spec.end, pairs, limit),
         sign_off=sign_off_row(period_record.id) if period_record else None)

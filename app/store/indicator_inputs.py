@@ -10,8 +10,14 @@ from app.models import Area, DataValue, Indicator, Period, Target, DATA_VALUE_IS
 VALUE_COLUMNS = ["indicator", "area", "period", "value", "flag", "period_start", "period_end", "period_kind"]
 
 
-def indicator_specs() -> dict[str, IndicatorSpec]:
-    rows = db.session.scalars(select(Indicator).order_by(Indicator.sort_order, Indicator.id)).all()
+def indicator_rows() -> list[Indicator]:
+    """Every indicator, in the admin's order (what ``indicator_specs`` reads)."""
+    return list(db.session.scalars(select(Indicator).order_by(Indicator.sort_order, Indicator.id)))
+
+
+def indicator_specs(rows: list[Indicator] | None = None) -> dict[str, IndicatorSpec]:
+    """The engine's spec of every indicator (``rows``: ``indicator_rows()`` already read)."""
+    rows = indicator_rows() if rows is None else rows
     slug_of = {i.id: i.slug for i in rows}
     return {
         i.slug: IndicatorSpec(
@@ -25,10 +31,15 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
     }
 
 
-def area_specs() -> list[AreaSpec]:
-    areas = db.session.scalars(
-        select(Area).options(selectinload(Area.populations)).order_by(Area.sort_order, Area.id)
-    ).all()
+def area_rows() -> list[Area]:
+    """Every area with its populations, in the admin's order (what ``area_specs`` reads)."""
+    return list(db.session.scalars(
+        select(Area).options(selectinload(Area.populations)).order_by(Area.sort_order, Area.id)))
+
+
+def area_specs(areas: list[Area] | None = None) -> list[AreaSpec]:
+    """The engine's spec of every area (``areas``: ``area_rows()`` already read)."""
+    areas = area_rows() if areas is None else areas
     code_of = {a.id: a.code for a in areas}
     return [AreaSpec(code=a.code, name=a.name, kind=a.kind, parent=code_of.get(a.parent_id),
                      populations={p.year: p.population for p in a.populations}) for a in areas]
