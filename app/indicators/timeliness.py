@@ -11,10 +11,11 @@ template, period, received_at). Each schedule row gets a status:
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEDULE_COLUMNS = ["agency", "template", "period", "due"]
 SUBMISSION_COLUMNS = ["agency", "template", "period", "received_at"]
@@ -22,38 +23,72 @@ COMPLETENESS_COLUMNS = [*SCHEDULE_COLUMNS, "received_at", "status", "days_late",
 KEYS = ["agency", "template", "period"]
 
 
-def _frame(rows, columns) -> pd.DataFrame:
-    if isinstance(rows, pd.DataFrame):
-        return rows[columns].copy()
-    return pd.DataFrame(list(rows), columns=columns)
-
-
 def _day(d) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+def _rows(rows, columns) -> list[tuple]:
+    """Rows as tuples of ``columns``, from a frame or any iterable of rows."""
+    if hasattr(rows, "itertuples"):  # a pandas frame
+        return list(rows[columns].itertuples(index=False, name=None))
+    return [tuple(row) for row in rows]
+
+
+def _as_moment(value) -> datetime:
+    """A date (its midnight), a datetime (or pandas Timestamp) or an ISO text, as a datetime."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value if isinstance(value, datetime) else datetime.combine(value, time())
+
+
+def _as_day(value) -> date:
+    """The day of a date, a datetime (or pandas Timestamp) or an ISO text."""
+    return _as_moment(value).date()
+
+
+def statuses(schedule, submissions, as_of: date | datetime) -> list[dict]:
+    """The rule, row by row: one dict per schedule row, in schedule order, with the keys of
+    ``COMPLETENESS_COLUMNS``: ``due`` (its day), ``received_at`` (the first receipt,
+    None if none), ``status``, ``days_late`` (days after the due date it arrived, or has
+    been outstanding; 0 otherwise) and a ``note`` for people ("Received 3 days late",
+    "Missing: due 28 Apr 2016"). Plain Python: a page of a few hundred returns needs no
+    pandas."""
+    first: dict[tuple, object] = {}
+    for agency, template, period, received_at in _rows(submissions, SUBMISSION_COLUMNS):
+        if received_at is None or received_at != received_at:  # None, NaN or NaT: not received
+            continue
+        key, received_at = (agency, template, period), _as_moment(received_at)
+        if key not in first or received_at < first[key]:
+            first[key] = received_at
+    today = _as_day(as_of)
+    out = []
+    for agency, template, period, due in _rows(schedule, SCHEDULE_COLUMNS):
+        due = _as_day(due)
+        received_at = first.get((agency, template, period))
+        if received_at is not None:
+            late = (_as_day(received_at) - due).days
+            status, days = ("late", late) if late > 0 else ("received", 0)
+        elif today > due:
+            status, days = "missing", (today - due).days
+        else:
+            status, days = "not yet due", 0
+        out.append({"agency": agency, "template": template, "period": period, "due": due, "received_at": received_at,
+                    "status": status, "days_late": days, "note": _note(status, due, days)})
+    return out
+
+
 def completeness(schedule, submissions, as_of: date | datetime) -> pd.DataFrame:
-    """One row per schedule row, in schedule order, with columns ``agency, template,
-    period, due, received_at`` (first receipt, NaT if none), ``status``, ``days_late``
-    (days after the due date it arrived, or has been outstanding; 0 otherwise) and a
-    ``note`` for people ("Received 3 days late", "Missing: due 28 Apr 2016")."""
-    plan = _frame(schedule, SCHEDULE_COLUMNS)
-    received = _frame(submissions, SUBMISSION_COLUMNS)
-    plan["due"] = pd.to_datetime(plan["due"]).dt.normalize()
-    received["received_at"] = pd.to_datetime(received["received_at"])
-    first = received.groupby(KEYS, as_index=False)["received_at"].min()
-    out = plan.merge(first, on=KEYS, how="left")
-    today = pd.Timestamp(as_of).normalize()
-    arrived = out["received_at"].notna()
-    received_day = out["received_at"].dt.normalize()
-    late = arrived & (received_day > out["due"])
-    overdue = ~arrived & (today > out["due"])
-    out["status"] = np.select([late, arrived, overdue], ["late", "received", "missing"], "not yet due")
+    """``statuses`` as a frame: one row per schedule row, in schedule order, with columns
+    ``agency, template, period, due, received_at`` (first receipt, NaT if none),
+    ``status``, ``days_late`` and ``note``."""
+    import pandas as pd
+
+    out = pd.DataFrame(statuses(schedule, submissions, as_of), columns=COMPLETENESS_COLUMNS)
+    out["due"] = pd.to_datetime(out["due"])
+    out["received_at"] = pd.to_datetime(out["received_at"])
     out["status"] = out["status"].astype(object)
-    days = np.where(late, (received_day - out["due"]).dt.days, np.where(overdue, (today - out["due"]).dt.days, 0))
-    out["days_late"] = days.astype(int)
-    out["note"] = [_note(s, d, n) for s, d, n in zip(out["status"], out["due"], out["days_late"])]
-    return out[COMPLETENESS_COLUMNS]
+    out["days_late"] = out["days_late"].astype(int)
+    return out
 
 
 def _note(status: str, due, days: int) -> str:
@@ -78,6 +113,8 @@ def reporting_rates(statuses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     ``on_time_pct``: per cent of expected, None when nothing is expected yet. A return
     not yet due and not received is not expected yet; its group is still listed (with
     nothing expected)."""
+    import pandas as pd
+
     frame = statuses
     counted = pd.DataFrame({
         **{column: frame[column] for column in by},

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.indicators.periods import period_of
-from app.models import Agency, Area, Indicator, Period, ReturnDue, ReturnTemplate, Submission
+from app.models import Agency, Area, Indicator, Period, ReturnDue, ReturnTemplate, Submission, TemplateVersion
 from app.models.base import utcnow
 from app.periods import PeriodError, PeriodSpec, parse_period, periods_from
 from app.services import ServiceError, transaction
@@ -65,17 +65,22 @@ def expected_periods(template: ReturnTemplate, until: date | None = None) -> lis
 
 
 def _missing_due_returns(until: date | None = None) -> list[ReturnDue]:
-    """The rows every template's schedule lacks (not added to the session)."""
+    """The rows every template's schedule lacks (not added to the session). Templates with
+    their agencies in one read, only those with a published version (asked as such, not by
+    loading every version's layout), and the periods in one read."""
+    published = (select(TemplateVersion.id).where(TemplateVersion.template_id == ReturnTemplate.id,
+                                                  TemplateVersion.status == "published").exists())
     templates = [t for t in db.session.scalars(
-        select(ReturnTemplate).where(ReturnTemplate.schedule_from.is_not(None))
-        .options(selectinload(ReturnTemplate.agencies), selectinload(ReturnTemplate.versions))) if t.agencies]
+        select(ReturnTemplate).where(ReturnTemplate.schedule_from.is_not(None), published)
+        .options(selectinload(ReturnTemplate.agencies)).order_by(ReturnTemplate.id)) if t.agencies]
     if not templates:
         return []
     held = {tuple(row) for row in db.session.execute(
         select(ReturnDue.template_id, ReturnDue.agency_id, ReturnDue.period_id).where(
             ReturnDue.template_id.in_([t.id for t in templates])))}
     until = until or today()
-    expected = [(template, expected_periods(template, until)) for template in templates]
+    # (as ``expected_periods``: the templates read are published)
+    expected = [(template, periods_from(parse_period(template.schedule_from), until)) for template in templates]
     keys = sorted({spec.key for _, specs in expected for spec in specs})
     periods = {p.key: p for p in db.session.scalars(select(Period).where(Period.key.in_(keys)))} if keys else {}
     missing = []
@@ -99,11 +104,12 @@ def generate_due_returns(until: date | None = None) -> int:
     return len(missing)
 
 
-def bring_schedule_up_to_date() -> int:
-    """Generate whatever the templates now owe (a new period begun, a template published).
-    Commits only when rows were added: finding the schedule up to date (nearly every
-    read) does not commit, which would expire every row the request has already loaded."""
-    missing = _missing_due_returns()
+def bring_schedule_up_to_date(until: date | None = None) -> int:
+    """Generate whatever the templates now owe by ``until`` (default today: a new period
+    begun, a template published). Commits only when rows were added: finding the schedule
+    up to date (nearly every read) does not commit, which would expire every row the
+    request has already loaded."""
+    missing = _missing_due_returns(until)
     if not missing:
         return 0
     with transaction():
@@ -224,6 +230,7 @@ class CompletenessView:
     periods: list[Period]
     rows: list[tuple[Agency, ReturnTemplate, list[dict | None]]]  # one cell per period: status, note, due
     gaps: list[tuple[str, str, str]] = field(default_factory=list)  # (indicator, area, message)
+    scheduled: list[Period] = field(default_factory=list)  # every period with a schedule (``scheduled_periods``)
 
 
 def first_receipts(period_ids: list[int]) -> list[tuple[int, int, int, date]]:
@@ -253,12 +260,12 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
     """Received / late / missing / not yet due for the returns due for periods ending in
     the 12 months up to the end of ``period`` (default: the latest scheduled period), and
     the totals that are incomplete on that period's dashboard."""
-    from app.indicators.timeliness import completeness
-    import pandas as pd
-    bring_schedule_up_to_date()
-    as_of = as_of or today()
+    from app.indicators.timeliness import statuses
+    now = today()
+    bring_schedule_up_to_date(now)
+    as_of = as_of or now
+    scheduled = scheduled_periods()
     if period is None:
-        scheduled = scheduled_periods()
         if not scheduled:
             return CompletenessView([], [])
         spec = period_of(scheduled[0].key)
@@ -271,12 +278,11 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
                              Period.end_date > window_start).order_by(Period.end_date, Period.start_date)))
     due_rows = db.session.scalars(
         select(ReturnDue).where(ReturnDue.period_id.in_([p.id for p in periods]), ReturnDue.waived_reason.is_(None))
-        .options(selectinload(ReturnDue.agency), selectinload(ReturnDue.template))).all()
+        .options(joinedload(ReturnDue.agency), joinedload(ReturnDue.template))).all()
     received = first_receipts([p.id for p in periods])
     schedule = [(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows]
-    statuses = completeness(schedule, received, as_of) if schedule else pd.DataFrame()
     cells: dict[tuple[int, int], dict[int, dict]] = {}
-    for d, status in zip(due_rows, statuses.to_dict("records") if schedule else []):
+    for d, status in zip(due_rows, statuses(schedule, received, as_of)):
         cells.setdefault((d.agency_id, d.template_id), {})[d.period_id] = {
             "status": status["status"], "note": status["note"], "due": d.due_date, "id": d.id}
     agencies = {d.agency_id: d.agency for d in due_rows}
@@ -284,13 +290,14 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
     rows = [(agencies[a], templates[t], [by_period.get(p.id) for p in periods])
             for (a, t), by_period in sorted(cells.items(),
                                             key=lambda kv: (agencies[kv[0][0]].name, templates[kv[0][1]].name))]
-    view = CompletenessView(periods, rows)
+    view = CompletenessView(periods, rows, scheduled=scheduled)
     if with_gaps:
         # The kept results, not the engine: only the rows whose total is incomplete.
         period_record = db.session.scalar(select(Period).where(Period.key == spec.key))
-        found = incomplete_totals(spec, period_record.id if period_record else None)
-        names = dict(db.session.execute(select(Area.code, Area.name)).all())
-        indicators = dict(db.session.execute(select(Indicator.slug, Indicator.name)).all())
-        view.gaps = [(indicators[r["indicator"]], names[r["area"]], r["aggregate_message"])
-                     for r in found if r["aggregate_message"]]
+        found = [r for r in incomplete_totals(spec, period_record.id if period_record else None)
+                 if r["aggregate_message"]]
+        if found:
+            names = dict(db.session.execute(select(Area.code, Area.name)).all())
+            indicators = dict(db.session.execute(select(Indicator.slug, Indicator.name)).all())
+            view.gaps = [(indicators[r["indicator"]], names[r["area"]], r["aggregate_message"]) for r in found]
     return view

@@ -23,7 +23,7 @@ from app.services.ratings import (
 )
 from app.services.reporting import reporting_rates_view
 from app.services.schedule import (
-    completeness_view, due_return, schedulable_templates, schedule_returns, scheduled_periods, set_schedule_start,
+    completeness_view, due_return, schedulable_templates, schedule_returns, set_schedule_start,
     template_schedules, waive_due_return,
 )
 from app.services.sign_off import sign_off as sign_off_period, signed_off_by, unlock as unlock_period
@@ -324,7 +324,7 @@ def completeness():
         view = completeness_view(slug)
     except ServiceError:
         abort(404)
-    periods = [(period_slug(p.key), p.label) for p in scheduled_periods()]
+    periods = [(period_slug(p.key), p.label) for p in view.scheduled]
     return render_template("performance/completeness.html", title="Which returns have come in", view=view,
                            periods=periods, selected=slug or (periods[0][0] if periods else None))
 
