@@ -99,15 +99,19 @@ def period_slug(spec_or_key) -> str:
     return key.replace("/", "-").replace(" ", "-")
 
 
+def _has_kept_rows():
+    """Whether a period's dashboard rows are kept (``app.services.results`` keeps a
+    period's rows while it has a current figure), through their index rather than by
+    reading every figure."""
+    return select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
+
+
+PERIOD_ORDER = (Period.end_date.desc(), Period.start_date.asc())  # latest end first, longest first on a tie
+
+
 def periods_with_figures() -> list[Period]:
-    """Periods that have a current figure, latest end first (longest first on a tie): those
-    whose dashboard rows are kept (``app.services.results`` keeps a period's rows while it
-    has a current figure), found through their index rather than by reading every figure."""
-    query = (
-        select(Period).where(select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists())
-        .order_by(Period.end_date.desc(), Period.start_date.asc())
-    )
-    return list(db.session.scalars(query))
+    """Periods that have a current figure, latest end first (longest first on a tie)."""
+    return list(db.session.scalars(select(Period).where(_has_kept_rows()).order_by(*PERIOD_ORDER)))
 
 
 def latest_period_with_figures() -> PeriodSpec | None:
@@ -178,6 +182,7 @@ class PerformanceTable(DashboardTable):
     outcomes: list[Outcome]
     area_ids: dict[str, int]
     sign_off: PeriodSignOff | None = None
+    periods_with_figures: list[Period] = field(default_factory=list)  # as ``periods_with_figures()``
     # The current targets are read when first asked for (the workbook does; a page does not:
     # each row's target is in its kept result).
     targets_source: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
@@ -209,7 +214,14 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
     stored_areas = area_rows()
     areas = area_specs(stored_areas)
     area_ids = {a.code: a.id for a in stored_areas}
-    period_record = stored_period(spec)
+    # Every period in one read: this one's row and sign-off, those with figures (the
+    # page's choice of period) and the keys the charts' figures are named by.
+    periods = db.session.execute(select(Period, _has_kept_rows(), PeriodSignOff)
+                                 .outerjoin(PeriodSignOff, PeriodSignOff.period_id == Period.id)
+                                 .order_by(*PERIOD_ORDER)).all()
+    period_record, sign_off = next(((p, s) for p, _, s in periods if p.key == spec.key), (None, None))
+    names = results.known_names({i.id: i.slug for i in indicators}, {a.id: a.code for a in stored_areas},
+                                {p.id: p.key for p, _, _ in periods})
     scope = results.scope_codes(areas, area) if area in area_ids else None
     found = results.kept_rows(period_record.id if period_record else None, scope)
     if found is None:
@@ -230,8 +242,8 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
         indicators={i.slug: i for i in indicators}, outcomes=outcomes, areas=areas, area_ids=area_ids, stored=None,
         figures=None, targets=None, targets_source=targets,
         figure_source=figures, stored_source=lambda periods=None: _stored_rows(spec.end, scope, periods),
-        recent_source=lambda pairs, limit: results.read_recent_figures(spec.end, pairs, limit),
-        sign_off=sign_off_row(period_record.id) if period_record else None)
+        recent_source=lambda pairs, limit: results.read_recent_figures(spec.end, pairs, limit, names),
+        sign_off=sign_off, periods_with_figures=[p for p, kept, _ in periods if kept])
     for row in found:
         row["calculated"] = RagResult(row["rag"], row["rag_reason"] or "")
         table.rows[(row["indicator"], row["area"])] = IndicatorRow(**row)

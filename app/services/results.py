@@ -68,12 +68,15 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
 
 
 class _Names:
-    """Ids ↔ names of indicators, areas and periods, read once per use."""
+    """Ids ↔ names of indicators, areas and periods, read once per use (or given by a
+    caller that has read them already: ``known_names``)."""
 
-    def __init__(self):
-        self.indicator = dict(db.session.execute(select(Indicator.id, Indicator.slug)).all())
-        self.area = dict(db.session.execute(select(Area.id, Area.code)).all())
-        self.period = dict(db.session.execute(select(Period.id, Period.key)).all())
+    def __init__(self, indicator: dict[int, str] | None = None, area: dict[int, str] | None = None,
+                 period: dict[int, str] | None = None):
+        self.indicator = indicator if indicator is not None else \
+            dict(db.session.execute(select(Indicator.id, Indicator.slug)).all())
+        self.area = area if area is not None else dict(db.session.execute(select(Area.id, Area.code)).all())
+        self.period = period if period is not None else dict(db.session.execute(select(Period.id, Period.key)).all())
         self.indicator_id = {v: k for k, v in self.indicator.items()}
         self.area_id = {v: k for k, v in self.area.items()}
         self.period_id = {v: k for k, v in self.period.items()}
@@ -82,6 +85,12 @@ class _Names:
         for column, names in (("indicator", self.indicator), ("area", self.area), ("period", self.period)):
             frame[column] = frame[column].map(names).astype(object)
         return frame
+
+
+def known_names(indicators: dict[int, str], areas: dict[int, str], periods: dict[int, str]) -> _Names:
+    """Every indicator's short name, area's code and period's key by id, as a caller (the
+    dashboard page) has read them already: given to ``read_recent_figures``, not read again."""
+    return _Names(indicators, areas, periods)
 
 
 def with_parts(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[str]:

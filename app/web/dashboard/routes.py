@@ -9,7 +9,6 @@ from app.services.dashboard import (
     latest_period_with_figures,
     parse_dashboard_period,
     period_slug,
-    periods_with_figures,
 )
 from app.export.dashboard_data import DOCX_MIMETYPE
 from app.services.dashboard_export import DHR_LEFT_OUT, WORKBOOK_MIMETYPE, export_dashboard, export_report
@@ -48,7 +47,7 @@ def period(slug: str):
         view = dashboard_view(spec, current_user, area=area, outcome_id=outcome_id)
     except (ServiceError, ValueError):
         abort(404)
-    periods = [(period_slug(p.key), p.label) for p in periods_with_figures()]
+    periods = [(period_slug(p.key), p.label) for p in view.table.periods_with_figures]
     if period_slug(spec) not in {s for s, _ in periods}:
         periods.insert(0, (period_slug(spec), spec.label))
     form.fill(periods, [(o.id, o.name) for o in view.table.outcomes],
