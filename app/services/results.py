@@ -842,15 +842,14 @@ def same_latest_figures(spec: PeriodSpec) -> int | None:
     figure ``spec``'s dashboard would use; among those ending that day the engine's own
     tie-break picks the latest figure (``spec``'s kind, then the longest), and a kept
     dashboard of that kind, or else the longest, breaks ties the same way."""
-    ends = db.session.scalars(select(Period.end_date).where(Period.end_date <= spec.end).distinct()
-                              .order_by(Period.end_date.desc()))
-    for end in ends:
-        tied = [p for p in db.session.execute(select(Period.id, Period.kind, Period.start_date)
-                                              .where(Period.end_date == end)) if _has_kept_rows(p.id)]
-        if tied:
-            same_kind = [p for p in tied if p.kind == spec.kind]
-            return (same_kind or sorted(tied, key=lambda p: p.start_date))[0].id
-    return None
+    kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
+    latest = select(func.max(Period.end_date)).where(Period.end_date <= spec.end, kept).scalar_subquery()
+    tied = db.session.execute(select(Period.id, Period.kind, Period.start_date)  # one read, not one per day
+                              .where(Period.end_date == latest, kept).order_by(Period.id)).all()
+    if not tied:
+        return None
+    same_kind = [p for p in tied if p.kind == spec.kind]
+    return (same_kind or sorted(tied, key=lambda p: p.start_date))[0].id
 
 
 def incomplete_totals(spec: PeriodSpec, period_id: int | None) -> list[dict]:
