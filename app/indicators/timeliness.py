@@ -105,31 +105,23 @@ def _note(status: str, due, days: int) -> str:
 RATE_COLUMNS = ["expected", "received", "on_time", "received_pct", "on_time_pct"]
 
 
-def reporting_rates(statuses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Reporting rates, as DHIS2 shows them, of ``completeness`` rows grouped ``by`` some of
-    their columns (none: one row for everything). ``expected``: the returns due by today,
-    and any received before their due date; ``received``: those received (on time or
-    late); ``on_time``: received on or before the due date; ``received_pct`` and
-    ``on_time_pct``: per cent of expected, None when nothing is expected yet. A return
-    not yet due and not received is not expected yet; its group is still listed (with
-    nothing expected)."""
-    import pandas as pd
-
-    frame = statuses
-    counted = pd.DataFrame({
-        **{column: frame[column] for column in by},
-        "expected": (frame["status"] != "not yet due").astype(int),
-        "received": frame["status"].isin(("received", "late")).astype(int),
-        "on_time": (frame["status"] == "received").astype(int),
-    }, index=frame.index) if len(frame) else pd.DataFrame(columns=[*by, "expected", "received", "on_time"])
-    if by:
-        totals = counted.groupby(by, as_index=False, sort=False)[["expected", "received", "on_time"]].sum()
-    else:
-        totals = pd.DataFrame([counted[["expected", "received", "on_time"]].sum().to_dict()]) if len(counted) \
-            else pd.DataFrame([{"expected": 0, "received": 0, "on_time": 0}])
-    for column in ("expected", "received", "on_time"):
-        totals[column] = totals[column].astype(int)
-    for column, part in (("received_pct", "received"), ("on_time_pct", "on_time")):
-        totals[column] = pd.Series([100 * r / e if e else None for r, e in zip(totals[part], totals["expected"])],
-                                   index=totals.index, dtype=object)
-    return totals[[*by, *RATE_COLUMNS]]
+def reporting_rates(statuses: list[dict], by: list[str]) -> list[dict]:
+    """Reporting rates, as DHIS2 shows them, of ``statuses`` rows grouped ``by`` some of
+    their keys (none: one row for everything), the groups in the order they first appear:
+    each group's keys and ``RATE_COLUMNS``. ``expected``: the returns due by today, and
+    any received before their due date; ``received``: those received (on time or late);
+    ``on_time``: received on or before the due date; ``received_pct`` and ``on_time_pct``:
+    per cent of expected, None when nothing is expected yet. A return not yet due and not
+    received is not expected yet; its group is still listed (with nothing expected).
+    Plain Python: a partnership's rates are a few hundred rows, grouped ten ways a page."""
+    totals: dict[tuple, list[int]] = {} if by else {(): [0, 0, 0]}
+    for row in statuses:
+        counts = totals.setdefault(tuple(row[column] for column in by), [0, 0, 0])
+        status = row["status"]
+        counts[0] += status != "not yet due"
+        counts[1] += status in ("received", "late")
+        counts[2] += status == "received"
+    return [{**dict(zip(by, key)), "expected": expected, "received": received, "on_time": on_time,
+             "received_pct": 100 * received / expected if expected else None,
+             "on_time_pct": 100 * on_time / expected if expected else None}
+            for key, (expected, received, on_time) in totals.items()]

@@ -13,22 +13,17 @@ on or before its due date (``app.indicators.timeliness``).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.extensions import db
 from app.models import Period, ReturnDue
 from app.services.schedule import bring_schedule_up_to_date, first_receipts
 from app.services.settings import today
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 WINDOW = 8  # periods per template, as DHIS2's "last 8 periods" reporting rate summary
 
@@ -52,7 +47,7 @@ class ReportingRates:
     by_agency: list[Rate]
     # The returns counted, in period order: ``by_template_period`` is worked out from them
     # only where it is shown (the reporting rates page), not for the start page or workbook.
-    ordered: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    ordered: list[dict] | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -63,15 +58,17 @@ class ReportingRates:
         """(template, a row per period), templates by name."""
         if self.ordered is None:
             return []
+        by_template: dict[str, list[dict]] = {}
+        for status in self.ordered:
+            by_template.setdefault(status["template_name"], []).append(status)
         return [(name, _rates(group, ["period_label"], lambda row: row["period_label"]))
-                for name, group in self.ordered.groupby("template_name", sort=True)]
+                for name, group in sorted(by_template.items())]
 
 
-def _rates(frame: pd.DataFrame, by: list[str], label_of) -> list[Rate]:
+def _rates(statuses: list[dict], by: list[str], label_of) -> list[Rate]:
     from app.indicators.timeliness import reporting_rates
-    out = reporting_rates(frame, by)
-    return [Rate(label_of(row), int(row["expected"]), int(row["received"]), int(row["on_time"]),
-                 row["received_pct"], row["on_time_pct"]) for row in out.to_dict("records")]
+    return [Rate(label_of(row), row["expected"], row["received"], row["on_time"], row["received_pct"],
+                 row["on_time_pct"]) for row in reporting_rates(statuses, by)]
 
 
 def _window(rows: list[ReturnDue], as_of: date) -> list[ReturnDue]:
@@ -86,30 +83,30 @@ def _window(rows: list[ReturnDue], as_of: date) -> list[ReturnDue]:
 
 def reporting_rates_view(as_of: date | None = None) -> ReportingRates:
     """The reporting rates as at ``as_of`` (default: today)."""
-    from app.indicators.timeliness import completeness
-    bring_schedule_up_to_date()
-    as_of = as_of or today()
+    from app.indicators.timeliness import statuses as worked_out
+    now = today()
+    bring_schedule_up_to_date(now)
+    as_of = as_of or now
     rows = _window(db.session.scalars(
         select(ReturnDue).where(ReturnDue.waived_reason.is_(None)).join(Period)
-        .options(selectinload(ReturnDue.agency), selectinload(ReturnDue.template), selectinload(ReturnDue.period))
+        .options(joinedload(ReturnDue.agency), joinedload(ReturnDue.template), contains_eager(ReturnDue.period))
     ).all(), as_of)
     if not rows:
         nothing = Rate("All returns", 0, 0, 0, None, None)
         return ReportingRates(as_of, nothing, [], [], [])
     received = first_receipts(sorted({due.period_id for due in rows}))
-    statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows], received, as_of)
-    statuses["agency_name"] = [d.agency.name for d in rows]
-    statuses["template_name"] = [d.template.name for d in rows]
-    statuses["period_order"] = [(d.period.end_date, d.period.start_date) for d in rows]
-    statuses["period_label"] = [d.period.label for d in rows]
-    ordered = statuses.sort_values(["period_order", "template_name", "agency_name"], kind="stable")
-    by_name = statuses.sort_values(["template_name", "agency_name"], kind="stable")
+    statuses = worked_out([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows], received, as_of)
+    for d, status in zip(rows, statuses):
+        status.update(agency_name=d.agency.name, template_name=d.template.name,
+                      period_order=(d.period.end_date, d.period.start_date), period_label=d.period.label)
+    ordered = sorted(statuses, key=lambda s: (s["period_order"], s["template_name"], s["agency_name"]))
+    by_name = sorted(statuses, key=lambda s: (s["template_name"], s["agency_name"]))
     return ReportingRates(
         as_at=as_of,
         overall=_rates(statuses, [], lambda _row: "All returns")[0],
         by_period=_rates(ordered, ["period_label"], lambda row: row["period_label"]),
         by_template=_rates(by_name, ["template_name"], lambda row: row["template_name"]),
-        by_agency=_rates(statuses.sort_values("agency_name", kind="stable"), ["agency_name"],
+        by_agency=_rates(sorted(statuses, key=lambda s: s["agency_name"]), ["agency_name"],
                          lambda row: row["agency_name"]),
         ordered=ordered,
     )
