@@ -3,6 +3,8 @@ templates show. No database, no decisions about who may see what.
 
 Each area of the product keeps its own section below.
 """
+from dataclasses import dataclass
+
 from app.indicators.periods import period_of
 from app.ingest.read import cell_ref, column_letters
 from app.indicators.rag import most_reds_first, rag_counts
@@ -111,7 +113,30 @@ def row_direction_text(row) -> str | None:
     return direction_text(row.direction, row.direction_basis)
 
 
-def row_view(view, row, chart_id: str) -> dict:
+@dataclass(slots=True)
+class RowView:
+    """What the template shows for one dashboard row: attributes, not a dict's keys, as
+    a template reads ``r.name`` by trying the attribute first (a dict's key is found only
+    after that fails, hundreds of times a page)."""
+
+    row: object  # the IndicatorRow
+    indicator: object  # the Indicator
+    area: object  # its AreaSpec
+    name: str
+    latest: str
+    latest_label: str
+    previous: str
+    previous_label: str
+    target: str | None
+    direction: str | None
+    rag: tuple[str, str] | None
+    strip: list
+    chart: str
+    points: list
+    chart_id: str
+
+
+def row_view(view, row, chart_id: str) -> RowView:
     """What the template shows for one dashboard row."""
     table = view.table
     indicator = table.indicators[row.indicator]
@@ -121,22 +146,21 @@ def row_view(view, row, chart_id: str) -> dict:
               for f in table.series(row.indicator, row.area, period_of(row.period).kind, CHART_POINTS)]
     area = areas[row.area]
     title = f"{indicator.name}, {area.name}"
-    return {
-        "row": row,
-        "indicator": indicator,
-        "area": area,
-        "name": indicator.name + (f" — {area.name}" if row.several else ""),
-        "latest": figure_text(row.latest, unit, decimals, row.latest_flag),
-        "latest_label": period_of(row.period).label,
-        **dict(zip(("previous", "previous_label"), previous_texts(row, unit, decimals))),
-        "target": figure_text(row.target, unit, decimals) if row.target is not None else None,
-        "direction": row_direction_text(row),
-        "rag": RAG_TAGS.get(row.rag),
-        "strip": [(code, areas[code].name, RAG_TAGS.get(rag)) for code, rag in row.strip],
-        "chart": line_chart(chart_id, f"{title}: figures over time", points),
-        "points": points,
-        "chart_id": chart_id,
-    }
+    previous, previous_label = previous_texts(row, unit, decimals)
+    return RowView(
+        row=row, indicator=indicator, area=area,
+        name=indicator.name + (f" — {area.name}" if row.several else ""),
+        latest=figure_text(row.latest, unit, decimals, row.latest_flag),
+        latest_label=period_of(row.period).label,
+        previous=previous, previous_label=previous_label,
+        target=figure_text(row.target, unit, decimals) if row.target is not None else None,
+        direction=row_direction_text(row),
+        rag=RAG_TAGS.get(row.rag),
+        strip=[(code, areas[code].name, RAG_TAGS.get(rag)) for code, rag in row.strip],
+        chart=line_chart(chart_id, f"{title}: figures over time", points),
+        points=points,
+        chart_id=chart_id,
+    )
 
 
 def review_figures(row, indicator) -> dict | None:
@@ -211,8 +235,8 @@ def rag_summary(blocks) -> dict:
     """The web dashboard's RAG summary, as on the workbook's Dashboard sheet: each outcome
     (with its place on the page, from 1) and its counts of R, A, G and not rated, the most
     reds first; then the red rows with their outcome. ``blocks``: (block, row views)."""
-    counted = [(index, block, rag_counts(r["row"].rag for r in rows))
+    counted = [(index, block, rag_counts(r.row.rag for r in rows))
                for index, (block, rows) in enumerate(blocks, start=1)]
     reds = [(index, block, r) for index, (block, rows) in enumerate(blocks, start=1)
-            for r in rows if r["row"].rag == "R"]
+            for r in rows if r.row.rag == "R"]
     return {"outcomes": most_reds_first(counted, lambda item: item[2]), "reds": reds}
