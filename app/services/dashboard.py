@@ -64,7 +64,7 @@ from app.models import (
     PeerValue,
     Period,
     PeriodSignOff,
-    RagSetting, DATA_VALUE_IS_CURRENT,
+    RagSetting, Submission, DATA_VALUE_IS_CURRENT,
 )
 from app.periods import PeriodError, PeriodSpec, periods_whose_commentary_applies
 from app.policy import visible_agency_ids
@@ -167,9 +167,17 @@ def _stored_rows(end: date, area_codes: set[str] | None = None, periods: set[str
 
 
 def data_as_at(end: date) -> datetime | None:
-    """When the newest current figure for a period ending by ``end`` was stored."""
-    return db.session.scalar(select(func.max(DataValue.created_at)).join(Period, DataValue.period_id == Period.id)
-                             .where(DATA_VALUE_IS_CURRENT, Period.end_date <= end))
+    """When the newest current figure for a period ending by ``end`` was stored. A return's
+    figures are stored with its upload time (``returns._store``), so this is the newest
+    return with such a figure — one look-up by return, not a read of every figure (0.6 s
+    at 1.28 M) — or the newest figure stored without a return (the demo's)."""
+    ending = select(Period.id).where(Period.end_date <= end)
+    by_return = db.session.scalar(select(func.max(Submission.uploaded_at)).where(
+        select(DataValue.id).where(DataValue.submission_id == Submission.id, DATA_VALUE_IS_CURRENT,
+                                   DataValue.period_id.in_(ending)).exists()))
+    without_return = db.session.scalar(select(func.max(DataValue.created_at)).where(
+        DataValue.submission_id.is_(None), DATA_VALUE_IS_CURRENT, DataValue.period_id.in_(ending)))
+    return max((moment for moment in (by_return, without_return) if moment is not None), default=None)
 
 
 @dataclass(kw_only=True)

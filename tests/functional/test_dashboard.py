@@ -4,7 +4,7 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
@@ -492,3 +492,27 @@ def test_each_chart_reads_its_last_figures_only_and_shows_what_the_whole_history
                     cut += len(history) > limit
                     checked += 1
     assert checked > 500 and cut > 50
+
+
+def test_data_as_at_is_the_newest_current_figure_stored_for_periods_ending_by_then(demo):
+    """Read by return (a return's figures are stored with its upload time) and from the
+    figures stored without one (the demo's): the same as the newest of every current figure."""
+    from sqlalchemy import func, select
+
+    from app.models import DataValue, Period
+    from app.services.dashboard import data_as_at
+    from app.services.returns import import_return
+    from tests.unit.ingest.returns import LWA, filled
+
+    def every_figure(end):
+        return db.session.scalar(select(func.max(DataValue.created_at)).join(Period).where(
+            DataValue.is_current.is_(True), Period.end_date <= end))
+
+    ends = sorted(set(db.session.scalars(select(Period.end_date))))
+    assert all(data_as_at(end) == every_figure(end) for end in ends)
+    first = import_return(filled({"C6": 41, "J6": 734 - 39 + 41}), "first.xlsx", agency_slug=LWA).submission
+    again = import_return(filled({"C6": 42, "J6": 734 - 39 + 42}), "again.xlsx", agency_slug=LWA).submission
+    assert again.uploaded_at > first.uploaded_at
+    assert all(data_as_at(end) == every_figure(end) for end in ends)
+    assert data_as_at(max(ends)) == again.uploaded_at
+    assert data_as_at(min(ends) - timedelta(days=1)) is None
