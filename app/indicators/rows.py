@@ -39,7 +39,9 @@ For each indicator × area:
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -283,22 +285,103 @@ def plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def plain_records(frame: pd.DataFrame) -> list[dict]:
-    """``frame``'s rows as dicts of ``plain`` values, worked out a column at a time (a
-    dashboard of 100,000 rows would otherwise cost a Python call per cell)."""
-    columns = []
+def plain_columns(frame: pd.DataFrame) -> tuple[list[list], list[set]]:
+    """``frame``'s columns as lists of ``plain`` values, worked out a column at a time (a
+    dashboard of 100,000 rows would otherwise cost a Python call per cell), with the set of
+    types in each (NoneType included)."""
+    columns, kinds = [], []
     for name in frame.columns:
         series = frame[name]
         values = series.tolist()  # Python scalars for numeric columns; objects as they are
         missing = series.isna().to_numpy()
         if missing.any():
             values = [None if gone else value for value, gone in zip(values, missing.tolist())]
-        if any(issubclass(kind, np.generic) for kind in set(map(type, values))):
+        types = set(map(type, values))
+        if any(issubclass(kind, np.generic) for kind in types):
             values = [plain(value) for value in values]
+            types = set(map(type, values))
         columns.append(values)
-    names = list(frame.columns)
-    return [dict(zip(names, row)) for row in zip(*columns)]
+        kinds.append(types)
+    return columns, kinds
 
+
+def plain_records(frame: pd.DataFrame) -> list[dict]:
+    """``frame``'s rows as dicts of ``plain`` values (``plain_columns``)."""
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*plain_columns(frame)[0])]
+
+
+_as_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every value, not one per row
+
+
+def json_column(values: list, types: set) -> list[str]:
+    """Each value of a column as the JSON ``_as_json`` gives it. A column of one type (and
+    None) encodes each distinct value once: flags, units, labels and most figures repeat.
+    (By value alone only then: 1, 1.0 and True are equal keys but different JSON.)"""
+    if types == {list}:  # strip codes: a few distinct lists
+        memo_lists: dict = {}
+        return [memo_lists.get(key) or memo_lists.setdefault(key, _as_json(value))
+                for key, value in zip(map(tuple, values), values)]
+    if len(types - {type(None)}) > 1 or any(not kind.__hash__ for kind in types):
+        return [_as_json(value) for value in values]
+    memo: dict = {}
+    out = []
+    for value in values:
+        text = memo.get(value)
+        if text is None:
+            text = _as_json(value)
+            if value != 0 or value is False:  # 0.0 and -0.0 are equal keys but different JSON
+                memo[value] = text
+        out.append(text)
+    return out
+
+
+MARKS = ("headline", "several", "strip_codes")  # what ``mark_headlines`` sets on each row
+
+
+@dataclass
+class ResultRows:
+    """One dashboard's rows as columns of plain values (``names``: the engine's columns,
+    then ``note``), in the engine's order, and ``marks``: per row a small dict of its
+    indicator, area and aggregate status, on which ``mark_headlines`` sets ``MARKS``. The
+    refresh writes them as JSON a column at a time (``json_rows``), with no dict per row;
+    ``records`` gives the dicts of ``IndicatorRow`` fields."""
+
+    names: list[str]
+    columns: list[list]
+    kinds: list[set]
+    marks: list[dict]
+
+    def __len__(self) -> int:
+        return len(self.marks)
+
+    def column(self, name: str) -> list:
+        if not self.marks:
+            return []
+        if name in MARKS:
+            return [mark[name] for mark in self.marks]
+        return self.columns[self.names.index(name)]
+
+    def records(self) -> list[dict]:
+        names = [*self.names, *MARKS]
+        marks = [[mark[name] for mark in self.marks] for name in MARKS]
+        return [dict(zip(names, row)) for row in zip(*self.columns, *marks)]
+
+    def json_rows(self, without: tuple[str, ...] = ()) -> list[str]:
+        """Each row as the JSON object of ``records``' dict less the keys ``without``
+        (which must be some of ``MARKS``), the same text ``_as_json`` gives it, worked out a
+        column at a time."""
+        names = [name for name in (*self.names, *MARKS) if name not in without]
+        encoded = []
+        for name in names:
+            if name in MARKS:
+                values = self.column(name)
+                encoded.append(json_column(values, {list} if name == "strip_codes" else {bool}))
+            else:
+                index = self.names.index(name)
+                encoded.append(json_column(self.columns[index], self.kinds[index]))
+        template = "{" + ",".join(_as_json(name).replace("%", "%%") + ":%s" for name in names) + "}"
+        return [template % row for row in zip(*encoded)]
 
 
 # ---- the rows as kept in the database (``app.services.results``) ---------------------------
@@ -357,7 +440,17 @@ def result_rows_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.Da
     its rows}, each list what ``result_rows`` gives for that period alone. A pass costs
     the same few dozen pandas steps however many dashboards it serves, so a small change
     reworking five dashboards pays for one."""
-    out: dict[str, list[dict]] = {p.key: [] for p in periods}
+    found = result_columns_for(present, figures, targets, specs, areas, periods, trend_lengths, notes, gaps)
+    return {key: rows.records() for key, rows in found.items()}
+
+
+def result_columns_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.DataFrame,
+                       specs: dict[str, IndicatorSpec], areas: list[AreaSpec], periods: list[PeriodSpec],
+                       trend_lengths: dict[str, int], notes: dict[tuple[str, str, str], str],
+                       gaps: dict[tuple[str, str, str], str]) -> dict[str, ResultRows]:
+    """``result_rows_for`` as ``ResultRows`` (columns, not a dict per row): what the
+    refresh writes."""
+    out = {p.key: _result_columns(None, areas) for p in periods}
     if not periods:
         return out
     ends = {key: period_of(key).end for key in present["period"].unique()}
@@ -367,13 +460,36 @@ def result_rows_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.Da
     bases = {slug: spec.comparison_basis for slug, spec in specs.items()}
     engine = current_directions(
         engine_rows(choose_periods_for(present, periods, bases), figures, targets, specs, areas, trend_lengths), None)
-    for row in plain_records(engine):
-        board = row.pop("dashboard")
-        key = (row["indicator"], row["area"], row["period"])
-        row["note"] = notes.get(key)
-        if row["latest"] is None and key in gaps:
-            row["latest_flag"], row["aggregate_message"] = gaps[key], ""
-        out[board].append(row)
-    for rows in out.values():
-        mark_headlines(rows, areas)
+    boards = engine["dashboard"]
+    engine = engine.drop(columns="dashboard")
+    several = boards.nunique() > 1
+    for key in out:
+        board = engine[(boards == key).to_numpy()] if several else engine if (boards == key).all() else None
+        if board is not None and len(board):
+            out[key] = _result_columns(board, areas, notes, gaps)
     return out
+
+
+def _result_columns(board: pd.DataFrame | None, areas: list[AreaSpec], notes: dict | None = None,
+                    gaps: dict | None = None) -> ResultRows:
+    """One dashboard's engine rows as ``ResultRows``: the stored ``notes``, and the flag an
+    area gave for its own missing figure (``gaps``: it, not a total of districts, is why
+    there is no figure), then ``mark_headlines``."""
+    if board is None:
+        return ResultRows([], [], [], [])
+    columns, kinds = plain_columns(board)
+    names = list(board.columns)
+    indicator, area, period = (columns[names.index(name)] for name in ("indicator", "area", "period"))
+    keys = list(zip(indicator, area, period))
+    note = [notes.get(key) for key in keys]
+    if gaps:
+        latest, flag, message = (names.index(name) for name in ("latest", "latest_flag", "aggregate_message"))
+        for row, key in enumerate(keys):
+            if columns[latest][row] is None and key in gaps:
+                columns[flag][row], columns[message][row] = gaps[key], ""
+                kinds[flag].add(str)
+                kinds[message].add(str)
+    status = columns[names.index("aggregate_status")]
+    marks = [{"indicator": i, "area": a, "aggregate_status": s} for i, a, s in zip(indicator, area, status)]
+    mark_headlines(marks, areas)
+    return ResultRows([*names, "note"], [*columns, note], [*kinds, set(map(type, note))], marks)

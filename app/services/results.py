@@ -49,6 +49,8 @@ from app.vocabulary import FLAGS_WITHOUT_VALUE
 if TYPE_CHECKING:
     import pandas as pd
 
+    from app.indicators.rows import ResultRows
+
 # The engine and pandas are imported by the functions that run them, so that importing the
 # app (each worker's start, every `flask` command) does not load them (issue 16).
 
@@ -476,22 +478,22 @@ class _RowInputs:
         self.notes, self.gaps = _notes_and_gaps(names, slugs, end, read)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
-        return self.rows_for([spec])[spec.key]
+        return self.rows_for([spec])[spec.key].records()
 
-    def rows_for(self, specs: list[PeriodSpec]) -> dict[str, list[dict]]:
+    def rows_for(self, specs: list[PeriodSpec]) -> dict[str, ResultRows]:
         """{period key: its dashboard's rows} for these periods, worked out in as few
         passes of the engine as keep each pass's table under ``ROWS_PER_PASS`` rows (a
         pass has a fixed cost; one table for every period of a long history would not
         fit in memory)."""
-        from app.indicators.rows import result_rows_for
+        from app.indicators.rows import result_columns_for
         from app.indicators.table import FIGURE_COLUMNS
-        out: dict[str, list[dict]] = {}
+        out: dict[str, ResultRows] = {}
         for batch in _passes(specs, self.ends):
             end = max(spec.end for spec in batch)
             upto = self.figures[self.ends <= end] if len(self.figures) else self.figures
             present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
             figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
-            out.update(result_rows_for(present[["indicator", "area", "period"]], figures, self.targets, self.specs,
+            out.update(result_columns_for(present[["indicator", "area", "period"]], figures, self.targets, self.specs,
                                        self.areas, batch, self.trend_lengths, self.notes, self.gaps))
         return out
 
@@ -588,7 +590,7 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
                             settled_before=earliest_end if bounded else None)
         found = inputs.rows_for([period_of(p.key) for p in new])
         for period in new:
-            _write_rows(names, period.id, list(enumerate(found[period.key])))
+            _write_rows(names, period.id, found[period.key])
     if not again or slugs is not None and not slugs:
         return
     if slugs is None and area_codes is None:
@@ -597,7 +599,7 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in again))
         found = inputs.rows_for([period_of(p.key) for p in again])
         for period in again:
-            _write_rows(names, period.id, list(enumerate(found[period.key])))
+            _write_rows(names, period.id, found[period.key])
         return
     which = set(specs) if slugs is None else slugs
     ids = sorted(names.indicator_id[s] for s in which if s in names.indicator_id)
@@ -614,14 +616,14 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     for period in again:
         rows = found[period.key]
         others = _others(names, period.id, ids)
-        mark_headlines([*rows, *others.values()], areas)
+        mark_headlines([*rows.marks, *others.values()], areas)
         for row_id, light in others.items():
             if (light["headline"], light["several"]) != light["was"]:
                 db.session.execute(update(IndicatorResult).where(IndicatorResult.id == row_id).values(
                     headline=light["headline"], several=light["several"]))
         start = db.session.scalar(select(func.coalesce(func.max(IndicatorResult.position), -1) + 1)
                                   .where(IndicatorResult.period_id == period.id))
-        _write_rows(names, period.id, [(start + n, r) for n, r in enumerate(rows)])
+        _write_rows(names, period.id, rows, start)
 
 
 def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int, dict]:
@@ -639,24 +641,17 @@ def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int
 
 RESULT_ROW_COLUMNS = ("period_id", "indicator_id", "area_id", "position", "headline", "several", "aggregate_status",
                       "data")
-_as_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every row, not one per row
+LIGHTS = ("headline", "several")  # kept as columns, not in the JSON (marking them again touches no JSON)
 
 
-def _write_rows(names: _Names, period_id: int, rows: list[tuple[int, dict]]) -> None:
-    """Store rows given as (position, row); headline and several are columns (marking them
-    again touches no JSON)."""
-    insert_tuples(IndicatorResult.__table__, RESULT_ROW_COLUMNS, [
-        (period_id, names.indicator_id[r["indicator"]], names.area_id[r["area"]], position, r["headline"],
-         r["several"], r["aggregate_status"], _as_json(_without_lights(r)))
-        for position, r in rows])
-
-
-def _without_lights(row: dict) -> dict:
-    """The row without headline and several (kept as columns), copied in C, not key by key."""
-    data = dict(row)
-    data.pop("headline", None)
-    data.pop("several", None)
-    return data
+def _write_rows(names: _Names, period_id: int, rows: ResultRows, start: int = 0) -> None:
+    """Store a dashboard's rows at positions ``start`` on, each as its columns and its
+    JSON (``ResultRows.json_rows``: written a column at a time, with no dict per row)."""
+    indicator_id, area_id = names.indicator_id, names.area_id
+    insert_tuples(IndicatorResult.__table__, RESULT_ROW_COLUMNS, list(zip(
+        [period_id] * len(rows), map(indicator_id.__getitem__, rows.column("indicator")),
+        map(area_id.__getitem__, rows.column("area")), range(start, start + len(rows)), rows.column("headline"),
+        rows.column("several"), rows.column("aggregate_status"), rows.json_rows(without=LIGHTS))))
 
 
 class _Pending:
