@@ -264,16 +264,22 @@ def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, i
     """Direction of travel, its measure and how it was derived per row (``trend.travel``),
     each over its own last N periods (a shorter window padded with gaps on the left: that
     does not move a least-squares slope) and with its indicator's stable band."""
-    nothing = (np.nan,)
-    windows: dict[tuple[str, int], list[str]] = {}
-    rows = []
-    for slug, area, latest in zip(*_lists(table, "indicator", "area", "period")):
-        length = max(int(trend_lengths.get(slug) or 4), 1)
-        if (latest, length) not in windows:
-            windows[(latest, length)] = trend_period_keys(latest, length)
-        rows.append([lookup.get((slug, area, key), nothing)[0] for key in windows[(latest, length)]])
-    width = max((len(r) for r in rows), default=1)
-    matrix = np.array([[np.nan] * (width - len(r)) + r for r in rows], dtype=float).reshape(len(rows), width)
+    slugs, codes, latest = _lists(table, "indicator", "area", "period")
+    by_period: dict[str, dict[tuple[str, str], float]] = {}  # the figures' values, a period at a time
+    for (slug, code, key), found in lookup.items():
+        by_period.setdefault(key, {})[(slug, code)] = found[0]
+    lengths = {slug: max(int(trend_lengths.get(slug) or 4), 1) for slug in set(slugs)}
+    windows: dict[tuple[str, int], list[int]] = {}  # rows by their latest period and trend length
+    for row, (slug, key) in enumerate(zip(slugs, latest)):
+        windows.setdefault((key, lengths[slug]), []).append(row)
+    width = max(lengths.values(), default=1)
+    matrix = np.full((len(slugs), width), np.nan)
+    pairs = list(zip(slugs, codes))
+    for (key, length), rows in windows.items():
+        for offset, period in enumerate(trend_period_keys(key, length), start=width - length):
+            found = by_period.get(period)
+            if found:
+                matrix[rows, offset] = np.array([found.get(pairs[row], np.nan) for row in rows], dtype=float)
     bands = spec_column(table["indicator"], specs, "stable_within").astype(float)
     return travel(matrix, table["polarity"], bands, table["unit"].isin(POINT_UNITS).to_numpy())
 

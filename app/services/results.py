@@ -43,7 +43,7 @@ from app.models import (
     Target,
 )
 from app.periods import PeriodSpec
-from app.store.rows import insert_tuples
+from app.store.rows import fetch_tuples, insert_tuples
 from app.vocabulary import FLAGS_WITHOUT_VALUE
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | Non
             query = query.where(DataValue.period_id.in_(period_ids))
         if area_codes is not None:
             query = query.where(DataValue.area_id.in_(sorted(names.area_id[c] for c in area_codes)))
-        rows += db.session.connection().execute(query).all()
+        rows += fetch_tuples(query)
     frame = names.name(_frame(rows, ["indicator", "area", "period", "value", "flag"]))
     frame["value"] = frame["value"].astype(float)
     return frame
@@ -296,7 +296,7 @@ def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterabl
             queries.append(bounded)
     elif since is not None:
         queries = [query.where(Period.start_date >= since)]
-    rows = [row for q in queries for row in db.session.connection().execute(q).all()]
+    rows = [row for q in queries for row in fetch_tuples(q)]
     if len(queries) > 1:
         rows.sort(key=lambda row: row[0])
     frame = names.name(_frame([row[1:] for row in rows], FIGURE_TABLE_COLUMNS))
