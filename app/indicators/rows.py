@@ -322,24 +322,24 @@ _as_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for eve
 
 def json_column(values: list, types: set) -> list[str]:
     """Each value of a column as the JSON ``_as_json`` gives it. A column of one type (and
-    None) encodes each distinct value once: flags, units, labels and most figures repeat.
-    (By value alone only then: 1, 1.0 and True are equal keys but different JSON.)"""
+    None) encodes each distinct value once (flags, units, labels and most figures repeat)
+    and looks the rest up in C. By value alone only then: 1, 1.0 and True are equal keys
+    but different JSON, and so are 0.0 and -0.0 (a float column's zeros are encoded one
+    by one)."""
     if types == {list}:  # strip codes: a few distinct lists
         memo_lists: dict = {}
         return [memo_lists.get(key) or memo_lists.setdefault(key, _as_json(value))
                 for key, value in zip(map(tuple, values), values)]
+    if types <= {type(None)}:
+        return ["null"] * len(values)
     if len(types - {type(None)}) > 1 or any(not kind.__hash__ for kind in types):
         return [_as_json(value) for value in values]
-    memo: dict = {}
-    out = []
-    for value in values:
-        text = memo.get(value)
-        if text is None:
-            text = _as_json(value)
-            if value != 0 or value is False:  # 0.0 and -0.0 are equal keys but different JSON
-                memo[value] = text
-        out.append(text)
-    return out
+    distinct = set(values)
+    if float in types and 0 in distinct:  # each zero on its own: 0.0 or -0.0
+        texts = {value: _as_json(value) for value in distinct if value != 0}
+        return [texts.get(value) or _as_json(value) for value in values]
+    texts = {value: _as_json(value) for value in distinct}
+    return list(map(texts.__getitem__, values))
 
 
 MARKS = ("headline", "several", "strip_codes")  # what ``mark_headlines`` sets on each row
@@ -456,7 +456,7 @@ def result_columns_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd
                        gaps: dict[tuple[str, str, str], str]) -> dict[str, ResultRows]:
     """``result_rows_for`` as ``ResultRows`` (columns, not a dict per row): what the
     refresh writes."""
-    out = {p.key: _result_columns(None, areas) for p in periods}
+    out = {p.key: result_columns(None, areas) for p in periods}
     if not periods:
         return out
     ends = {key: period_of(key).end for key in present["period"].unique()}
@@ -472,11 +472,11 @@ def result_columns_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd
     for key in out:
         board = engine[(boards == key).to_numpy()] if several else engine if (boards == key).all() else None
         if board is not None and len(board):
-            out[key] = _result_columns(board, areas, notes, gaps)
+            out[key] = result_columns(board, areas, notes, gaps)
     return out
 
 
-def _result_columns(board: pd.DataFrame | None, areas: list[AreaSpec], notes: dict | None = None,
+def result_columns(board: pd.DataFrame | None, areas: list[AreaSpec], notes: dict | None = None,
                     gaps: dict | None = None) -> ResultRows:
     """One dashboard's engine rows as ``ResultRows``: the stored ``notes``, and the flag an
     area gave for its own missing figure (``gaps``: it, not a total of districts, is why

@@ -188,3 +188,32 @@ def test_several_dashboards_in_one_pass_have_the_rows_each_has_alone():
     assert len(ranked) == 3 and None not in ranked
     assert {r["direction"] for r in together["2016/17 Q4"]} == {None}
     assert {r["direction"] for r in together["2015/16"]} - {None}
+
+
+def test_rows_written_a_column_at_a_time_are_the_json_of_each_row():
+    """Issue 16: the refresh writes each kept row's JSON a column at a time, encoding each
+    distinct value once. It must give, byte for byte, what encoding each row's dict gives,
+    where equal values have different JSON (0.0 and -0.0; 1, 1.0 and True) and for text
+    JSON escapes."""
+    import json
+
+    from app.indicators.rows import ResultRows, json_column, result_columns
+
+    frame = pd.DataFrame({
+        "indicator": ["a", "a", "b", "b"], "area": ["N", "S", "N", "E"], "period": ["2015/16"] * 4,
+        "latest": [0.0, -0.0, float("inf"), np.nan], "change": [1.5, 1.5, -0.0, 2.0],
+        "rag_reason": ['Worse by 3% "so" red', "é", None, "Worse by 3% \"so\" red"],
+        "aggregate_status": [None, "incomplete", None, None], "p_value": [np.float64(0.05), None, 1e-300, 0.05],
+    })
+    rows = result_columns(frame, areas(), notes={("a", "S", "2015/16"): "Moved online"}, gaps={})
+    records = rows.records()
+    assert records[1]["note"] == "Moved online" and records[3]["latest"] is None
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    assert rows.json_rows(without=("headline", "several")) == [
+        encode({k: v for k, v in r.items() if k not in ("headline", "several")}) for r in records]
+    assert '"latest":-0.0' in rows.json_rows()[1] and '"latest":Infinity' in rows.json_rows()[2]
+    mixed = [1, 1.0, True, None, 0, False, 0.0, -0.0]
+    assert json_column(mixed, set(map(type, mixed))) == [encode(v) for v in mixed]
+    assert json_column([["N", "S"], [], ["N", "S"]], {list}) == ['["N","S"]', "[]", '["N","S"]']
+    empty = ResultRows([], [], [], [])
+    assert empty.records() == [] and empty.json_rows() == [] and empty.column("indicator") == []
