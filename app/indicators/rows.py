@@ -298,10 +298,11 @@ def plain_columns(frame: pd.DataFrame) -> tuple[list[list], list[set]]:
     columns, kinds = [], []
     for name in frame.columns:
         series = frame[name]
-        values = series.tolist()  # Python scalars for numeric columns; objects as they are
         missing = series.isna().to_numpy()
-        if missing.any():
-            values = [None if gone else value for value, gone in zip(values, missing.tolist())]
+        if missing.any():  # as an object array, numbers are Python's; then None where missing, in C
+            values = np.where(missing, None, series.to_numpy(dtype=object)).tolist()
+        else:
+            values = series.tolist()  # Python scalars for numeric columns; objects as they are
         types = set(map(type, values))
         if any(issubclass(kind, np.generic) for kind in types):
             values = [plain(value) for value in values]
@@ -486,8 +487,8 @@ def result_columns(board: pd.DataFrame | None, areas: list[AreaSpec], notes: dic
     columns, kinds = plain_columns(board)
     names = list(board.columns)
     indicator, area, period = (columns[names.index(name)] for name in ("indicator", "area", "period"))
-    keys = list(zip(indicator, area, period))
-    note = [notes.get(key) for key in keys]
+    keys = list(zip(indicator, area, period)) if notes or gaps else []
+    note = [notes.get(key) for key in keys] if notes else [None] * len(indicator)
     if gaps:
         latest, flag, message = (names.index(name) for name in ("latest", "latest_flag", "aggregate_message"))
         for row, key in enumerate(keys):
