@@ -299,10 +299,9 @@ def plain_columns(frame: pd.DataFrame) -> tuple[list[list], list[set]]:
     for name in frame.columns:
         series = frame[name]
         missing = series.isna().to_numpy()
-        if missing.any():  # as an object array, numbers are Python's; then None where missing, in C
-            values = np.where(missing, None, series.to_numpy(dtype=object)).tolist()
-        else:
-            values = series.tolist()  # Python scalars for numeric columns; objects as they are
+        # Python scalars for numeric columns, objects as they are; None where missing (as an
+        # object array numbers are Python's, so np.where keeps them), in C.
+        values = np.where(missing, None, series.to_numpy(dtype=object)).tolist() if missing.any() else series.tolist()
         types = set(map(type, values))
         if any(issubclass(kind, np.generic) for kind in types):
             values = [plain(value) for value in values]
