@@ -373,20 +373,24 @@ class ResultRows:
         marks = [[mark[name] for mark in self.marks] for name in MARKS]
         return [dict(zip(names, row)) for row in zip(*self.columns, *marks)]
 
-    def json_rows(self, without: tuple[str, ...] = ()) -> list[str]:
-        """Each row as the JSON object of ``records``' dict less the keys ``without``
-        (which must be some of ``MARKS``), the same text ``_as_json`` gives it, worked out a
-        column at a time."""
-        names = [name for name in (*self.names, *MARKS) if name not in without]
+    def json_rows(self, fields: tuple[str, ...]) -> list[str]:
+        """Each row as the JSON array of its ``fields``' values (``records``' dict's, which
+        must hold every one of them), the same text ``_as_json`` gives the list, worked out
+        a column at a time. A field of the rows not among ``fields`` (but headline and
+        several) is a ValueError: it would not be kept."""
+        if not self.marks:
+            return []
+        left_out = set(self.names) - set(fields)
+        if left_out:
+            raise ValueError(f"These fields of the rows would not be kept: {', '.join(sorted(left_out))}.")
         encoded = []
-        for name in names:
+        for name in fields:
             if name in MARKS:
-                values = self.column(name)
-                encoded.append(json_column(values, {list} if name == "strip_codes" else {bool}))
+                encoded.append(json_column(self.column(name), {list} if name == "strip_codes" else {bool}))
             else:
                 index = self.names.index(name)
                 encoded.append(json_column(self.columns[index], self.kinds[index]))
-        template = "{" + ",".join(_as_json(name).replace("%", "%%") + ":%s" for name in names) + "}"
+        template = "[" + ",".join(["%s"] * len(fields)) + "]"
         return [template % row for row in zip(*encoded)]
 
 

@@ -27,7 +27,6 @@ its own transaction, after its writes. ``recompute()`` rebuilds everything
 """
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -38,6 +37,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.indicators.model import AreaSpec, IndicatorSpec
 from app.indicators.periods import period_of
+from app.indicators.table import KEPT_FIELDS, kept_records
 from app.models import (
     DATA_VALUE_IS_CURRENT, Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period,
     Target,
@@ -384,7 +384,7 @@ def _latest_kept(names: _Names, ids: list[int], area_codes: set[str] | None,
         if area_ids is not None:
             query = query.where(IndicatorResult.area_id.in_(area_ids))
         kept = db.session.execute(query).all()
-        for (indicator_id, _), row in zip(kept, json.loads("[" + ",".join(data for _, data in kept) + "]")):
+        for (indicator_id, _), row in zip(kept, kept_records(data for _, data in kept)):
             key = row["period"]
             if key not in ends:
                 ends[key] = period_of(key).end
@@ -641,17 +641,16 @@ def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int
 
 RESULT_ROW_COLUMNS = ("period_id", "indicator_id", "area_id", "position", "headline", "several", "aggregate_status",
                       "data")
-LIGHTS = ("headline", "several")  # kept as columns, not in the JSON (marking them again touches no JSON)
-
-
 def _write_rows(names: _Names, period_id: int, rows: ResultRows, start: int = 0) -> None:
     """Store a dashboard's rows at positions ``start`` on, each as its columns and its
-    JSON (``ResultRows.json_rows``: written a column at a time, with no dict per row)."""
+    JSON array of ``KEPT_FIELDS`` (``ResultRows.json_rows``: written a column at a time,
+    with no dict per row; headline and several are columns, so marking them again touches
+    no JSON)."""
     indicator_id, area_id = names.indicator_id, names.area_id
     insert_tuples(IndicatorResult.__table__, RESULT_ROW_COLUMNS, list(zip(
         [period_id] * len(rows), map(indicator_id.__getitem__, rows.column("indicator")),
         map(area_id.__getitem__, rows.column("area")), range(start, start + len(rows)), rows.column("headline"),
-        rows.column("several"), rows.column("aggregate_status"), rows.json_rows(without=LIGHTS))))
+        rows.column("several"), rows.column("aggregate_status"), rows.json_rows(KEPT_FIELDS))))
 
 
 class _Pending:
@@ -777,10 +776,11 @@ def snapshot() -> dict[str, dict]:
                                          IndicatorFigure.period_id, IndicatorFigure.has_figure,
                                          IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
                                          IndicatorFigure.message))}
-    rows = {(names.period[p], names.indicator[i], names.area[a]): {**json.loads(d), "headline": h, "several": s}
-            for p, i, a, d, h, s in db.session.execute(select(
-                IndicatorResult.period_id, IndicatorResult.indicator_id, IndicatorResult.area_id, IndicatorResult.data,
-                IndicatorResult.headline, IndicatorResult.several))}
+    kept = db.session.execute(select(
+        IndicatorResult.period_id, IndicatorResult.indicator_id, IndicatorResult.area_id, IndicatorResult.data,
+        IndicatorResult.headline, IndicatorResult.several)).all()
+    rows = {(names.period[p], names.indicator[i], names.area[a]): {**row, "headline": h, "several": s}
+            for (p, i, a, _, h, s), row in zip(kept, kept_records(d for _, _, _, d, _, _ in kept))}
     return {"figures": figures, "rows": rows}
 
 
@@ -806,8 +806,7 @@ def kept_rows(period_id: int | None, area_codes: set[str] | None = None) -> list
         ids = db.session.scalars(select(Area.id).where(Area.code.in_(sorted(area_codes)))).all()
         query = query.where(IndicatorResult.area_id.in_(ids))
     kept = db.session.execute(query).all()
-    # One decode of the rows as a JSON array: thousands of json.loads calls cost more.
-    found = json.loads("[" + ",".join(data for data, _, _ in kept) + "]")
+    found = kept_records(data for data, _, _ in kept)
     for row, (_, headline, several) in zip(found, kept):
         row["headline"], row["several"] = headline, several
     if found:
@@ -850,7 +849,7 @@ def incomplete_totals(spec: PeriodSpec, period_id: int | None) -> list[dict]:
     query = (select(IndicatorResult.data).where(IndicatorResult.period_id == period_id,
                                                IndicatorResult.aggregate_status == "incomplete")
              .order_by(IndicatorResult.position))
-    return [json.loads(data) for data in db.session.scalars(query)]
+    return kept_records(db.session.scalars(query))
 
 
 def recompute_results(indicator_slugs: Iterable[str] | None = None) -> dict[str, int]:
