@@ -39,7 +39,9 @@ For each indicator × area:
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -262,16 +264,22 @@ def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, i
     """Direction of travel, its measure and how it was derived per row (``trend.travel``),
     each over its own last N periods (a shorter window padded with gaps on the left: that
     does not move a least-squares slope) and with its indicator's stable band."""
-    nothing = (np.nan,)
-    windows: dict[tuple[str, int], list[str]] = {}
-    rows = []
-    for slug, area, latest in zip(*_lists(table, "indicator", "area", "period")):
-        length = max(int(trend_lengths.get(slug) or 4), 1)
-        if (latest, length) not in windows:
-            windows[(latest, length)] = trend_period_keys(latest, length)
-        rows.append([lookup.get((slug, area, key), nothing)[0] for key in windows[(latest, length)]])
-    width = max((len(r) for r in rows), default=1)
-    matrix = np.array([[np.nan] * (width - len(r)) + r for r in rows], dtype=float).reshape(len(rows), width)
+    slugs, codes, latest = _lists(table, "indicator", "area", "period")
+    by_period: dict[str, dict[tuple[str, str], float]] = {}  # the figures' values, a period at a time
+    for (slug, code, key), found in lookup.items():
+        by_period.setdefault(key, {})[(slug, code)] = found[0]
+    lengths = {slug: max(int(trend_lengths.get(slug) or 4), 1) for slug in set(slugs)}
+    windows: dict[tuple[str, int], list[int]] = {}  # rows by their latest period and trend length
+    for row, (slug, key) in enumerate(zip(slugs, latest)):
+        windows.setdefault((key, lengths[slug]), []).append(row)
+    width = max(lengths.values(), default=1)
+    matrix = np.full((len(slugs), width), np.nan)
+    pairs = list(zip(slugs, codes))
+    for (key, length), rows in windows.items():
+        for offset, period in enumerate(trend_period_keys(key, length), start=width - length):
+            found = by_period.get(period)
+            if found:
+                matrix[rows, offset] = np.array([found.get(pairs[row], np.nan) for row in rows], dtype=float)
     bands = spec_column(table["indicator"], specs, "stable_within").astype(float)
     return travel(matrix, table["polarity"], bands, table["unit"].isin(POINT_UNITS).to_numpy())
 
@@ -283,22 +291,107 @@ def plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def plain_records(frame: pd.DataFrame) -> list[dict]:
-    """``frame``'s rows as dicts of ``plain`` values, worked out a column at a time (a
-    dashboard of 100,000 rows would otherwise cost a Python call per cell)."""
-    columns = []
+def plain_columns(frame: pd.DataFrame) -> tuple[list[list], list[set]]:
+    """``frame``'s columns as lists of ``plain`` values, worked out a column at a time (a
+    dashboard of 100,000 rows would otherwise cost a Python call per cell), with the set of
+    types in each (NoneType included)."""
+    columns, kinds = [], []
     for name in frame.columns:
         series = frame[name]
-        values = series.tolist()  # Python scalars for numeric columns; objects as they are
         missing = series.isna().to_numpy()
-        if missing.any():
-            values = [None if gone else value for value, gone in zip(values, missing.tolist())]
-        if any(issubclass(kind, np.generic) for kind in set(map(type, values))):
+        # Python scalars for numeric columns, objects as they are; None where missing (as an
+        # object array numbers are Python's, so np.where keeps them), in C.
+        values = np.where(missing, None, series.to_numpy(dtype=object)).tolist() if missing.any() else series.tolist()
+        types = set(map(type, values))
+        if any(issubclass(kind, np.generic) for kind in types):
             values = [plain(value) for value in values]
+            types = set(map(type, values))
         columns.append(values)
-    names = list(frame.columns)
-    return [dict(zip(names, row)) for row in zip(*columns)]
+        kinds.append(types)
+    return columns, kinds
 
+
+def plain_records(frame: pd.DataFrame) -> list[dict]:
+    """``frame``'s rows as dicts of ``plain`` values (``plain_columns``)."""
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*plain_columns(frame)[0])]
+
+
+_as_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every value, not one per row
+
+
+def json_column(values: list, types: set) -> list[str]:
+    """Each value of a column as the JSON ``_as_json`` gives it. A column of one type (and
+    None) encodes each distinct value once (flags, units, labels and most figures repeat)
+    and looks the rest up in C. By value alone only then: 1, 1.0 and True are equal keys
+    but different JSON, and so are 0.0 and -0.0 (a float column's zeros are encoded one
+    by one)."""
+    if types == {list}:  # strip codes: a few distinct lists
+        memo_lists: dict = {}
+        return [memo_lists.get(key) or memo_lists.setdefault(key, _as_json(value))
+                for key, value in zip(map(tuple, values), values)]
+    if types <= {type(None)}:
+        return ["null"] * len(values)
+    if len(types - {type(None)}) > 1 or any(not kind.__hash__ for kind in types):
+        return [_as_json(value) for value in values]
+    distinct = set(values)
+    if float in types and 0 in distinct:  # each zero on its own: 0.0 or -0.0
+        texts = {value: _as_json(value) for value in distinct if value != 0}
+        return [texts.get(value) or _as_json(value) for value in values]
+    texts = {value: _as_json(value) for value in distinct}
+    return list(map(texts.__getitem__, values))
+
+
+MARKS = ("headline", "several", "strip_codes")  # what ``mark_headlines`` sets on each row
+
+
+@dataclass
+class ResultRows:
+    """One dashboard's rows as columns of plain values (``names``: the engine's columns,
+    then ``note``), in the engine's order, and ``marks``: per row a small dict of its
+    indicator, area and aggregate status, on which ``mark_headlines`` sets ``MARKS``. The
+    refresh writes them as JSON a column at a time (``json_rows``), with no dict per row;
+    ``records`` gives the dicts of ``IndicatorRow`` fields."""
+
+    names: list[str]
+    columns: list[list]
+    kinds: list[set]
+    marks: list[dict]
+
+    def __len__(self) -> int:
+        return len(self.marks)
+
+    def column(self, name: str) -> list:
+        if not self.marks:
+            return []
+        if name in MARKS:
+            return [mark[name] for mark in self.marks]
+        return self.columns[self.names.index(name)]
+
+    def records(self) -> list[dict]:
+        names = [*self.names, *MARKS]
+        marks = [[mark[name] for mark in self.marks] for name in MARKS]
+        return [dict(zip(names, row)) for row in zip(*self.columns, *marks)]
+
+    def json_rows(self, fields: tuple[str, ...]) -> list[str]:
+        """Each row as the JSON array of its ``fields``' values (``records``' dict's, which
+        must hold every one of them), the same text ``_as_json`` gives the list, worked out
+        a column at a time. A field of the rows not among ``fields`` (but headline and
+        several) is a ValueError: it would not be kept."""
+        if not self.marks:
+            return []
+        left_out = set(self.names) - set(fields)
+        if left_out:
+            raise ValueError(f"These fields of the rows would not be kept: {', '.join(sorted(left_out))}.")
+        encoded = []
+        for name in fields:
+            if name in MARKS:
+                encoded.append(json_column(self.column(name), {list} if name == "strip_codes" else {bool}))
+            else:
+                index = self.names.index(name)
+                encoded.append(json_column(self.columns[index], self.kinds[index]))
+        template = "[" + ",".join(["%s"] * len(fields)) + "]"
+        return [template % row for row in zip(*encoded)]
 
 
 # ---- the rows as kept in the database (``app.services.results``) ---------------------------
@@ -357,7 +450,17 @@ def result_rows_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.Da
     its rows}, each list what ``result_rows`` gives for that period alone. A pass costs
     the same few dozen pandas steps however many dashboards it serves, so a small change
     reworking five dashboards pays for one."""
-    out: dict[str, list[dict]] = {p.key: [] for p in periods}
+    found = result_columns_for(present, figures, targets, specs, areas, periods, trend_lengths, notes, gaps)
+    return {key: rows.records() for key, rows in found.items()}
+
+
+def result_columns_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.DataFrame,
+                       specs: dict[str, IndicatorSpec], areas: list[AreaSpec], periods: list[PeriodSpec],
+                       trend_lengths: dict[str, int], notes: dict[tuple[str, str, str], str],
+                       gaps: dict[tuple[str, str, str], str]) -> dict[str, ResultRows]:
+    """``result_rows_for`` as ``ResultRows`` (columns, not a dict per row): what the
+    refresh writes."""
+    out = {p.key: result_columns(None, areas) for p in periods}
     if not periods:
         return out
     ends = {key: period_of(key).end for key in present["period"].unique()}
@@ -367,13 +470,36 @@ def result_rows_for(present: pd.DataFrame, figures: pd.DataFrame, targets: pd.Da
     bases = {slug: spec.comparison_basis for slug, spec in specs.items()}
     engine = current_directions(
         engine_rows(choose_periods_for(present, periods, bases), figures, targets, specs, areas, trend_lengths), None)
-    for row in plain_records(engine):
-        board = row.pop("dashboard")
-        key = (row["indicator"], row["area"], row["period"])
-        row["note"] = notes.get(key)
-        if row["latest"] is None and key in gaps:
-            row["latest_flag"], row["aggregate_message"] = gaps[key], ""
-        out[board].append(row)
-    for rows in out.values():
-        mark_headlines(rows, areas)
+    boards = engine["dashboard"]
+    engine = engine.drop(columns="dashboard")
+    several = boards.nunique() > 1
+    for key in out:
+        board = engine[(boards == key).to_numpy()] if several else engine if (boards == key).all() else None
+        if board is not None and len(board):
+            out[key] = result_columns(board, areas, notes, gaps)
     return out
+
+
+def result_columns(board: pd.DataFrame | None, areas: list[AreaSpec], notes: dict | None = None,
+                    gaps: dict | None = None) -> ResultRows:
+    """One dashboard's engine rows as ``ResultRows``: the stored ``notes``, and the flag an
+    area gave for its own missing figure (``gaps``: it, not a total of districts, is why
+    there is no figure), then ``mark_headlines``."""
+    if board is None:
+        return ResultRows([], [], [], [])
+    columns, kinds = plain_columns(board)
+    names = list(board.columns)
+    indicator, area, period = (columns[names.index(name)] for name in ("indicator", "area", "period"))
+    keys = list(zip(indicator, area, period)) if notes or gaps else []
+    note = [notes.get(key) for key in keys] if notes else [None] * len(indicator)
+    if gaps:
+        latest, flag, message = (names.index(name) for name in ("latest", "latest_flag", "aggregate_message"))
+        for row, key in enumerate(keys):
+            if columns[latest][row] is None and key in gaps:
+                columns[flag][row], columns[message][row] = gaps[key], ""
+                kinds[flag].add(str)
+                kinds[message].add(str)
+    status = columns[names.index("aggregate_status")]
+    marks = [{"indicator": i, "area": a, "aggregate_status": s} for i, a, s in zip(indicator, area, status)]
+    mark_headlines(marks, areas)
+    return ResultRows([*names, "note"], [*columns, note], [*kinds, set(map(type, note))], marks)

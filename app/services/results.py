@@ -27,7 +27,6 @@ its own transaction, after its writes. ``recompute()`` rebuilds everything
 """
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -38,16 +37,19 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.indicators.model import AreaSpec, IndicatorSpec
 from app.indicators.periods import period_of
+from app.indicators.table import KEPT_FIELDS, kept_records
 from app.models import (
     DATA_VALUE_IS_CURRENT, Area, AreaPopulation, DataValue, Indicator, IndicatorFigure, IndicatorResult, Period,
     Target,
 )
 from app.periods import PeriodSpec
-from app.store.rows import insert_tuples
+from app.store.rows import fetch_tuples, insert_tuples
 from app.vocabulary import FLAGS_WITHOUT_VALUE
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from app.indicators.rows import ResultRows
 
 # The engine and pandas are imported by the functions that run them, so that importing the
 # app (each worker's start, every `flask` command) does not load them (issue 16).
@@ -129,7 +131,7 @@ def _stored(names: _Names, indicator_ids: list[int], period_ids: list[int] | Non
             query = query.where(DataValue.period_id.in_(period_ids))
         if area_codes is not None:
             query = query.where(DataValue.area_id.in_(sorted(names.area_id[c] for c in area_codes)))
-        rows += db.session.connection().execute(query).all()
+        rows += fetch_tuples(query)
     frame = names.name(_frame(rows, ["indicator", "area", "period", "value", "flag"]))
     frame["value"] = frame["value"].astype(float)
     return frame
@@ -303,7 +305,7 @@ def read_figures(end, *, indicators: Iterable[str] | None = None, areas: Iterabl
             queries.append(bounded)
     elif since is not None:
         queries = [query.where(Period.start_date >= since)]
-    rows = [row for q in queries for row in db.session.connection().execute(q).all()]
+    rows = [row for q in queries for row in fetch_tuples(q)]
     if len(queries) > 1:
         rows.sort(key=lambda row: row[0])
     frame = names.name(_frame([row[1:] for row in rows], FIGURE_TABLE_COLUMNS))
@@ -391,7 +393,7 @@ def _latest_kept(names: _Names, ids: list[int], area_codes: set[str] | None,
         if area_ids is not None:
             query = query.where(IndicatorResult.area_id.in_(area_ids))
         kept = db.session.execute(query).all()
-        for (indicator_id, _), row in zip(kept, json.loads("[" + ",".join(data for _, data in kept) + "]")):
+        for (indicator_id, _), row in zip(kept, kept_records(data for _, data in kept)):
             key = row["period"]
             if key not in ends:
                 ends[key] = period_of(key).end
@@ -485,22 +487,22 @@ class _RowInputs:
         self.notes, self.gaps = _notes_and_gaps(names, slugs, end, read)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
-        return self.rows_for([spec])[spec.key]
+        return self.rows_for([spec])[spec.key].records()
 
-    def rows_for(self, specs: list[PeriodSpec]) -> dict[str, list[dict]]:
+    def rows_for(self, specs: list[PeriodSpec]) -> dict[str, ResultRows]:
         """{period key: its dashboard's rows} for these periods, worked out in as few
         passes of the engine as keep each pass's table under ``ROWS_PER_PASS`` rows (a
         pass has a fixed cost; one table for every period of a long history would not
         fit in memory)."""
-        from app.indicators.rows import result_rows_for
+        from app.indicators.rows import result_columns_for
         from app.indicators.table import FIGURE_COLUMNS
-        out: dict[str, list[dict]] = {}
+        out: dict[str, ResultRows] = {}
         for batch in _passes(specs, self.ends):
             end = max(spec.end for spec in batch)
             upto = self.figures[self.ends <= end] if len(self.figures) else self.figures
             present = upto if self.slugs is None else upto[upto["indicator"].isin(self.slugs)]
             figures = upto[upto["has_figure"]][FIGURE_COLUMNS]
-            out.update(result_rows_for(present[["indicator", "area", "period"]], figures, self.targets, self.specs,
+            out.update(result_columns_for(present[["indicator", "area", "period"]], figures, self.targets, self.specs,
                                        self.areas, batch, self.trend_lengths, self.notes, self.gaps))
         return out
 
@@ -597,7 +599,7 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
                             settled_before=earliest_end if bounded else None)
         found = inputs.rows_for([period_of(p.key) for p in new])
         for period in new:
-            _write_rows(names, period.id, list(enumerate(found[period.key])))
+            _write_rows(names, period.id, found[period.key])
     if not again or slugs is not None and not slugs:
         return
     if slugs is None and area_codes is None:
@@ -606,7 +608,7 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in again))
         found = inputs.rows_for([period_of(p.key) for p in again])
         for period in again:
-            _write_rows(names, period.id, list(enumerate(found[period.key])))
+            _write_rows(names, period.id, found[period.key])
         return
     which = set(specs) if slugs is None else slugs
     ids = sorted(names.indicator_id[s] for s in which if s in names.indicator_id)
@@ -623,14 +625,14 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     for period in again:
         rows = found[period.key]
         others = _others(names, period.id, ids)
-        mark_headlines([*rows, *others.values()], areas)
+        mark_headlines([*rows.marks, *others.values()], areas)
         for row_id, light in others.items():
             if (light["headline"], light["several"]) != light["was"]:
                 db.session.execute(update(IndicatorResult).where(IndicatorResult.id == row_id).values(
                     headline=light["headline"], several=light["several"]))
         start = db.session.scalar(select(func.coalesce(func.max(IndicatorResult.position), -1) + 1)
                                   .where(IndicatorResult.period_id == period.id))
-        _write_rows(names, period.id, [(start + n, r) for n, r in enumerate(rows)])
+        _write_rows(names, period.id, rows, start)
 
 
 def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int, dict]:
@@ -648,24 +650,16 @@ def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int
 
 RESULT_ROW_COLUMNS = ("period_id", "indicator_id", "area_id", "position", "headline", "several", "aggregate_status",
                       "data")
-_as_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every row, not one per row
-
-
-def _write_rows(names: _Names, period_id: int, rows: list[tuple[int, dict]]) -> None:
-    """Store rows given as (position, row); headline and several are columns (marking them
-    again touches no JSON)."""
-    insert_tuples(IndicatorResult.__table__, RESULT_ROW_COLUMNS, [
-        (period_id, names.indicator_id[r["indicator"]], names.area_id[r["area"]], position, r["headline"],
-         r["several"], r["aggregate_status"], _as_json(_without_lights(r)))
-        for position, r in rows])
-
-
-def _without_lights(row: dict) -> dict:
-    """The row without headline and several (kept as columns), copied in C, not key by key."""
-    data = dict(row)
-    data.pop("headline", None)
-    data.pop("several", None)
-    return data
+def _write_rows(names: _Names, period_id: int, rows: ResultRows, start: int = 0) -> None:
+    """Store a dashboard's rows at positions ``start`` on, each as its columns and its
+    JSON array of ``KEPT_FIELDS`` (``ResultRows.json_rows``: written a column at a time,
+    with no dict per row; headline and several are columns, so marking them again touches
+    no JSON)."""
+    indicator_id, area_id = names.indicator_id, names.area_id
+    insert_tuples(IndicatorResult.__table__, RESULT_ROW_COLUMNS, list(zip(
+        [period_id] * len(rows), map(indicator_id.__getitem__, rows.column("indicator")),
+        map(area_id.__getitem__, rows.column("area")), range(start, start + len(rows)), rows.column("headline"),
+        rows.column("several"), rows.column("aggregate_status"), rows.json_rows(KEPT_FIELDS))))
 
 
 class _Pending:
@@ -791,10 +785,11 @@ def snapshot() -> dict[str, dict]:
                                          IndicatorFigure.period_id, IndicatorFigure.has_figure,
                                          IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
                                          IndicatorFigure.message))}
-    rows = {(names.period[p], names.indicator[i], names.area[a]): {**json.loads(d), "headline": h, "several": s}
-            for p, i, a, d, h, s in db.session.execute(select(
-                IndicatorResult.period_id, IndicatorResult.indicator_id, IndicatorResult.area_id, IndicatorResult.data,
-                IndicatorResult.headline, IndicatorResult.several))}
+    kept = db.session.execute(select(
+        IndicatorResult.period_id, IndicatorResult.indicator_id, IndicatorResult.area_id, IndicatorResult.data,
+        IndicatorResult.headline, IndicatorResult.several)).all()
+    rows = {(names.period[p], names.indicator[i], names.area[a]): {**row, "headline": h, "several": s}
+            for (p, i, a, _, h, s), row in zip(kept, kept_records(d for _, _, _, d, _, _ in kept))}
     return {"figures": figures, "rows": rows}
 
 
@@ -820,8 +815,7 @@ def kept_rows(period_id: int | None, area_codes: set[str] | None = None) -> list
         ids = db.session.scalars(select(Area.id).where(Area.code.in_(sorted(area_codes)))).all()
         query = query.where(IndicatorResult.area_id.in_(ids))
     kept = db.session.execute(query).all()
-    # One decode of the rows as a JSON array: thousands of json.loads calls cost more.
-    found = json.loads("[" + ",".join(data for data, _, _ in kept) + "]")
+    found = kept_records(data for data, _, _ in kept)
     for row, (_, headline, several) in zip(found, kept):
         row["headline"], row["several"] = headline, several
     if found:
@@ -863,7 +857,7 @@ def incomplete_totals(spec: PeriodSpec, period_id: int | None) -> list[dict]:
     query = (select(IndicatorResult.data).where(IndicatorResult.period_id == period_id,
                                                IndicatorResult.aggregate_status == "incomplete")
              .order_by(IndicatorResult.position))
-    return [json.loads(data) for data in db.session.scalars(query)]
+    return kept_records(db.session.scalars(query))
 
 
 def recompute_results(indicator_slugs: Iterable[str] | None = None) -> dict[str, int]:

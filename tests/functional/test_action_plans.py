@@ -5,7 +5,6 @@ history, on the plan's page and on the Action Plan sheet of the consolidated wor
 with its RAG conditional formats."""
 import html
 import io
-import json
 import re
 from datetime import date
 
@@ -14,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.indicators.table import kept_records
 from app.models import ActionPlan, Agency, AuditEvent, Indicator, IndicatorResult, Period, PlanAction, PlanActionUpdate
 from app.services.dhr import action_rag_of
 from app.services.settings import today
@@ -35,7 +35,7 @@ def latest_rated_indicator() -> tuple[Indicator, str, str]:
     for indicator_id, data, label, end, start in rows:
         when = (end, -start.toordinal())
         if indicator_id not in latest or when > latest[indicator_id][2]:
-            latest[indicator_id] = (json.loads(data).get("rag"), label, when)
+            latest[indicator_id] = (kept_records([data])[0].get("rag"), label, when)
     indicator_id, (rag, label, _) = next((i, v) for i, v in sorted(latest.items()) if v[0] == "R")
     return db.session.get(Indicator, indicator_id), rag, label
 

@@ -9,13 +9,13 @@ and records an audit event.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from sqlalchemy import select
 
 from app.dhr.actions import action_rag
 from app.errors import Forbidden, NotFound
+from app.indicators.table import kept_records
 from app.extensions import db
 from app.models import (
     ActionPlan, Agency, Indicator, IndicatorResult, Period, PlanAction, PlanActionUpdate, PlanObjective,
@@ -97,7 +97,7 @@ def latest_ratings(indicator_ids: set[int]) -> dict[int, IndicatorRating]:
     found: dict[int, IndicatorRating] = {}
     for indicator_id, data, label, name in db.session.execute(query):
         if indicator_id not in found:
-            found[indicator_id] = IndicatorRating(name, json.loads(data).get("rag"), label)
+            found[indicator_id] = IndicatorRating(name, kept_records([data])[0].get("rag"), label)
     return found
 
 

@@ -188,3 +188,41 @@ def test_several_dashboards_in_one_pass_have_the_rows_each_has_alone():
     assert len(ranked) == 3 and None not in ranked
     assert {r["direction"] for r in together["2016/17 Q4"]} == {None}
     assert {r["direction"] for r in together["2015/16"]} - {None}
+
+
+def test_rows_written_a_column_at_a_time_are_the_json_of_each_row():
+    """Issue 16: the refresh writes each kept row's JSON (an array of its fields' values) a
+    column at a time, encoding each distinct value once. It must give, byte for byte, what
+    encoding each row's values gives, where equal values have different JSON (0.0 and -0.0;
+    1, 1.0 and True) and for text JSON escapes; and read back, the row's dict."""
+    import json
+
+    from app.indicators.rows import ResultRows, json_column, result_columns
+    from app.indicators.table import kept_records
+
+    frame = pd.DataFrame({
+        "indicator": ["a", "a", "b", "b"], "area": ["N", "S", "N", "E"], "period": ["2015/16"] * 4,
+        "latest": [0.0, -0.0, float("inf"), np.nan], "change": [1.5, 1.5, -0.0, 2.0],
+        "rag_reason": ['Worse by 3% "so" red', "é", None, "Worse by 3% \"so\" red"],
+        "aggregate_status": [None, "incomplete", None, None], "p_value": [np.float64(0.05), None, 1e-300, 0.05],
+    })
+    rows = result_columns(frame, areas(), notes={("a", "S", "2015/16"): "Moved online"}, gaps={})
+    records = rows.records()
+    assert records[1]["note"] == "Moved online" and records[3]["latest"] is None
+    fields = (*frame.columns, "note", "strip_codes", "headline")
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    texts = rows.json_rows(fields)
+    assert texts == [encode([r[f] for f in fields]) for r in records]
+    assert texts[1].startswith('["a","S","2015/16",-0.0,') and texts[2].startswith('["b","N","2015/16",Infinity,')
+    assert [dict(zip(fields, values)) for values in json.loads("[" + ",".join(texts) + "]")] == [
+        {f: r[f] for f in fields} for r in records]
+    with pytest.raises(ValueError, match="rag_reason"):
+        rows.json_rows(tuple(f for f in fields if f != "rag_reason"))
+    # A row kept as an object (before 8 December 2026) is read as it is.
+    assert kept_records(['{"rag":"R"}', "[" + '"b",' * 2 + "null]"]) == [
+        {"rag": "R"}, {"indicator": "b", "area": "b", "period": None}]
+    mixed = [1, 1.0, True, None, 0, False, 0.0, -0.0]
+    assert json_column(mixed, set(map(type, mixed))) == [encode(v) for v in mixed]
+    assert json_column([["N", "S"], [], ["N", "S"]], {list}) == ['["N","S"]', "[]", '["N","S"]']
+    empty = ResultRows([], [], [], [])
+    assert empty.records() == [] and empty.json_rows(fields) == [] and empty.column("indicator") == []
