@@ -211,11 +211,19 @@ class DashboardTable:
         else:
             found = self._pair(indicator, area)
         keys = [k for k in found if period_of(k).kind == kind]
-        keys.sort(key=lambda k: period_of(k).end)
+        keys.sort(key=chart_order)
         return [_figure_dict(indicator, area, k, found[k]) for k in keys[-limit:]]
 
     def headline_rows(self) -> list[IndicatorRow]:
         return [row for row in self.rows.values() if row.headline]
+
+
+def chart_order(period_key: str) -> tuple:
+    """Periods oldest first by their end; two ending the same day (a rolling year and a
+    year to date) the longer first, then by key, so every worker and every database draws
+    them in the same order."""
+    period = period_of(period_key)
+    return period.end, period.start, period_key
 
 
 def _figure_dict(indicator: str, area: str, period_key: str, found: tuple) -> dict:

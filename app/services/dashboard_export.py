@@ -71,7 +71,7 @@ from app.export.dashboard_data import (
 from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rag import with_tolerance
-from app.indicators.table import IndicatorRow
+from app.indicators.table import IndicatorRow, chart_order
 from app.models import DATA_VALUE_IS_CURRENT, Area, DataValue, Period, Submission
 from app.models.base import utcnow
 from app.periods import financial_year, fy_label, year_to_date
@@ -203,7 +203,7 @@ class _Builder:
             for i, a, p in self._figures:
                 self._periods.setdefault((i, a), []).append(p)
             for keys in self._periods.values():
-                keys.sort(key=lambda k: period_of(k).end)
+                keys.sort(key=chart_order)
         return [self.figure(slug, area, k) for k in self._periods.get((slug, area), ()) if period_of(k).kind == kind]
 
     def _target_lookup(self) -> dict[tuple[str, str, str], tuple[float, float | None]]:

@@ -109,12 +109,20 @@ def bring_schedule_up_to_date(until: date | None = None) -> int:
     begun, a template published). Commits only when rows were added: finding the schedule
     up to date (nearly every read) does not commit, which would expire every row the
     request has already loaded."""
-    missing = _missing_due_returns(until)
-    if not missing:
-        return 0
-    with transaction():
-        db.session.add_all(missing)
-    return len(missing)
+    for attempt in range(2):
+        missing = _missing_due_returns(until)
+        if not missing:
+            return 0
+        try:
+            with transaction():
+                db.session.add_all(missing)
+            return len(missing)
+        except ServiceError:
+            # Another worker added some of the same rows a moment ago (the unique key refused
+            # ours): read again what is still missing, rather than fail the page.
+            if attempt:
+                raise
+    return 0
 
 
 @dataclass

@@ -22,7 +22,8 @@ def list_values(user, agency_id: int | None = None, limit: int = 500) -> list[Da
             joinedload(DataValue.period),
             joinedload(DataValue.agency),
         )
-        .order_by(Period.end_date.desc(), Indicator.sort_order, Indicator.id, DataValue.area_id)
+        .order_by(Period.end_date.desc(), Period.start_date, Period.id, Indicator.sort_order, Indicator.id,
+                  DataValue.area_id)
         .limit(limit)
     )
     allowed = visible_agency_ids(user)

@@ -85,3 +85,34 @@ def test_the_managers_pages_read_as_often_with_more_templates_and_write_nothing(
     assert {page: found["statements"] for page, found in after.items()} == \
         {page: found["statements"] for page, found in before.items()}
     assert {page: found["commits"] for page, found in after.items()} == {page: 0 for page in PAGES}
+
+
+def test_a_schedule_row_another_worker_added_a_moment_before_does_not_fail_the_page(demo, client, monkeypatch):
+    """Two workers bringing the schedule up to date at once: the second's rows are refused by
+    the unique key; it reads again what is still missing (nothing) and shows the page."""
+    from app.services import schedule
+
+    signed_in(client, DEMO_MANAGER)
+    assert client.get(PAGES[0]).status_code == 200  # the schedule up to date
+    latest = db.session.scalar(select(db.func.max(ReturnDue.period_id)))
+    gone = [(r.template_id, r.agency_id, r.period_id, r.due_date)
+            for r in db.session.scalars(select(ReturnDue).where(ReturnDue.period_id == latest))]
+    assert gone
+    db.session.execute(ReturnDue.__table__.delete().where(ReturnDue.period_id == latest))
+    db.session.commit()
+
+    real, calls = schedule._missing_due_returns, []
+
+    def raced(until=None):
+        missing = real(until)
+        calls.append(len(missing))
+        if len(calls) == 1:  # another worker commits the same rows before this one does
+            with db.engine.begin() as other_worker:
+                other_worker.execute(ReturnDue.__table__.insert(), [
+                    {"template_id": t, "agency_id": a, "period_id": p, "due_date": d} for t, a, p, d in gone])
+        return missing
+
+    monkeypatch.setattr(schedule, "_missing_due_returns", raced)
+    assert client.get(PAGES[0]).status_code == 200
+    assert calls == [len(gone), 0]
+    assert db.session.scalar(select(db.func.count(ReturnDue.id)).where(ReturnDue.period_id == latest)) == len(gone)
