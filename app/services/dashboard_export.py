@@ -694,8 +694,8 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
     (reading only that area and the districts in it); ServiceError if there is no such area."""
     from app.services.plans.workbook import action_plan_sheets
     spec = parse_dashboard_period(period)
-    if area is not None and db.session.scalar(select(Area.id).where(Area.code == area)) is None:
-        raise ServiceError(field_errors={"area": [f"There is no area with the code '{area}'."]})
+    if area is not None:
+        workbook_area_name(area)
     table = table or performance_table(spec, area=area)
     builder = _Builder(table, public, area)
     district_tables, in_district_tables = builder.district_tables()
@@ -722,6 +722,14 @@ def dashboard_data(period, user=None, *, public: bool = False, generated_at: dat
         return data
     unsuppressed = {i.name for i in table.indicators.values() if not i.suppress_small_counts}
     return _suppressed_except(suppress_small_counts(data), data, unsuppressed)
+
+
+def workbook_area_name(code: str) -> str:
+    """The name of the area a one-area workbook is for; ServiceError if there is none."""
+    name = db.session.scalar(select(Area.name).where(Area.code == code))
+    if name is None:
+        raise ServiceError(field_errors={"area": [f"There is no area with the code '{code}'."]})
+    return name
 
 
 def export_dashboard(

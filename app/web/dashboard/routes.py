@@ -11,7 +11,9 @@ from app.services.dashboard import (
     period_slug,
 )
 from app.export.dashboard_data import DOCX_MIMETYPE
-from app.services.dashboard_export import DHR_LEFT_OUT, WORKBOOK_MIMETYPE, export_dashboard, export_report
+from app.services.dashboard_export import (
+    DHR_LEFT_OUT, WORKBOOK_MIMETYPE, export_dashboard, export_report, workbook_area_name,
+)
 from app.web.access import roles_required
 from app.web.dashboard import bp
 from app.web.dashboard.forms import VERSION_LABELS, DownloadForm, FilterForm
@@ -98,12 +100,16 @@ def _download(slug: str, kind: str):
         return send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename)
     if version is not None:
         form.version.errors = ["Choose the full or the public version."]
+    try:
+        area_name = workbook_area_name(area) if area else None
+    except ServiceError:
+        abort(404)
     status = 400 if form.version.errors else 200
     return render_template("dashboard/download.html", title=f"{heading}, {spec.label}", heading=heading,
                            about=about, action=url_for(f"dashboard.{'download' if kind == 'workbook' else kind}",
                                                        slug=period_slug(spec)),
                            left_out=None if may_see_dhr(current_user) else DHR_LEFT_OUT,
-                           form=form, spec=spec, slug=period_slug(spec), area=area), status
+                           form=form, spec=spec, slug=period_slug(spec), area=area, area_name=area_name), status
 
 
 @bp.route("/<slug>/download")
