@@ -426,8 +426,7 @@ def _write_dashboard(sheet: _Sheet, data: DashboardData) -> None:
         key.append("Districts: " + "; ".join(f"{code} {name}" for code, name in layout.areas) + ".")
     key_row = row + 1
     for line in key:
-        ws.merge_range(key_row, 0, key_row, layout.last, "", f.note)
-        sheet.text(key_row, 0, line, f.note)
+        sheet.merged_text(key_row, 0, key_row, layout.last, line, f.note)
         fit_row(ws, key_row, [(line, sum(widths))])
         key_row += 1
     if breaks:
@@ -492,7 +491,8 @@ def _write_outcome(sheet: _Sheet, block: OutcomeBlock, first_row: int, layout: _
     # Internal commentary is for the restricted version only; the caller leaves it out
     # of the public one, and so does this, in case it did not.
     comment = None if (block.comment_internal and sheet.data.public) else block.overall_comment
-    ws.merge_range(first_row, reason_col, first_row, layout.last, "", f.outcome_comment)
+    if layout.last > reason_col:  # one area's workbook may have no district columns after it
+        ws.merge_range(first_row, reason_col, first_row, layout.last, "", f.outcome_comment)
     if comment and block.comment_internal:
         ws.write_rich_string(first_row, reason_col, f.label, "Internal: ", comment, f.outcome_comment)
     else:
