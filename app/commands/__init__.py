@@ -1,10 +1,18 @@
 """The scriptable interface: ``flask demo``, ``flask templates``, ``flask returns``, ``flask dashboard``,
 ``flask indicators``, ``flask reminders``, ``flask settings``, ``flask uploads``, ``flask users``."""
+import functools
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+# What SQLite ("no such table: period", "no such column") and PostgreSQL ('relation "period"
+# does not exist', 'column … does not exist') say when the schema is older than the code.
+SCHEMA_MISSING = ("no such table", "no such column", "does not exist")
+NOT_SET_UP = ("The database is not set up for this version of Safer Returns (a table or column it needs is "
+              "missing): run `flask db upgrade` first (`make run` does it).")
 
 
 def read_spreadsheet(file: str) -> tuple[Path, bytes]:
@@ -31,4 +39,29 @@ def register(app: Flask) -> None:
     from app.commands.users import users
 
     for group in (demo, templates, returns, dashboard, reminders, settings, indicators, uploads, users):
+        _refuse_without_schema(group)
         app.cli.add_command(group)
+
+
+def _refuse_without_schema(command: click.Command) -> None:
+    """Every command (and those of a group) says, rather than a traceback, that a database
+    with no tables yet, or an older schema, needs ``flask db upgrade``; exit 1, as any
+    refusal. Wrapped once, however many apps are made (the tests make many)."""
+    for sub in getattr(command, "commands", {}).values():
+        _refuse_without_schema(sub)
+    callback = command.callback
+    if callback is None or getattr(callback, "refuses_without_schema", False):
+        return
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except (OperationalError, ProgrammingError) as error:
+            if not any(words in str(error.orig).lower() for words in SCHEMA_MISSING):
+                raise
+            click.echo(NOT_SET_UP, err=True)
+            sys.exit(1)
+
+    run.refuses_without_schema = True
+    command.callback = run
