@@ -78,7 +78,7 @@ class IndicatorRow:
 # A kept row (``indicator_result.data``) is a JSON array of these fields' values, in this
 # order: the ``IndicatorRow`` fields the engine works out (headline and several are columns
 # of their own). An array, not an object: a third of the bytes to write and to read, the
-# names written once here rather than in every row. Rows kept before 8 December 2026 are
+# names written once here rather than in every row. Rows kept before 7 December 2026 are
 # objects, read as they are.
 KEPT_FIELDS = ("indicator", "area", "period", "previous_period", "latest", "latest_flag", "previous", "previous_flag",
                "area_kind", "unit", "polarity", "target", "target_tolerance", "change", "change_text", "comparison",
@@ -200,7 +200,7 @@ class DashboardTable:
     def figure(self, indicator: str, area: str, period_key: str | None) -> dict | None:
         """One figure (value None when missing), or None if nothing is stored behind it."""
         found = self._pair(indicator, area).get(period_key)
-        return None if found is None else _figure_dict(indicator, area, period_key, found)
+        return None if found is None else figure_dict(indicator, area, period_key, found)
 
     def series(self, indicator: str, area: str, kind: str, limit: int = 8) -> list[dict]:
         """The figures of one indicator × area for periods of ``kind``, oldest first (the
@@ -212,7 +212,7 @@ class DashboardTable:
             found = self._pair(indicator, area)
         keys = [k for k in found if period_of(k).kind == kind]
         keys.sort(key=chart_order)
-        return [_figure_dict(indicator, area, k, found[k]) for k in keys[-limit:]]
+        return [figure_dict(indicator, area, k, found[k]) for k in keys[-limit:]]
 
     def headline_rows(self) -> list[IndicatorRow]:
         return [row for row in self.rows.values() if row.headline]
@@ -226,7 +226,8 @@ def chart_order(period_key: str) -> tuple:
     return period.end, period.start, period_key
 
 
-def _figure_dict(indicator: str, area: str, period_key: str, found: tuple) -> dict:
+def figure_dict(indicator: str, area: str, period_key: str, found: tuple) -> dict:
+    """One figure as pages and the workbook read it, from its (value, flag, status, message)."""
     from app.indicators.rows import plain
 
     value, flag, status, message = (plain(x) for x in found)

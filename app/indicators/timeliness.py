@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 SCHEDULE_COLUMNS = ["agency", "template", "period", "due"]
 SUBMISSION_COLUMNS = ["agency", "template", "period", "received_at"]
 COMPLETENESS_COLUMNS = [*SCHEDULE_COLUMNS, "received_at", "status", "days_late", "note"]
-KEYS = ["agency", "template", "period"]
 
 
 def _day(d) -> str:

@@ -131,7 +131,7 @@ def count_request(authorization: str | None, address: str | None) -> None:
     is limited too) or, without one, its address, in the database every worker shares
     (``throttle.count_api_request``). Raises TooManyRequests over ``API_RATE_LIMIT``."""
     key = ("token:" + hashlib.sha256(authorization.encode()).hexdigest() if authorization
-           else "address:" + (address or "unknown")[:250])
+           else throttle.address_key(address))
     with transaction():
         wait = throttle.count_api_request(key)
     if wait is not None:

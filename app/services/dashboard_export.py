@@ -71,7 +71,7 @@ from app.export.dashboard_data import (
 from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rag import with_tolerance
-from app.indicators.table import IndicatorRow, chart_order
+from app.indicators.table import IndicatorRow, chart_order, figure_dict
 from app.models import DATA_VALUE_IS_CURRENT, Area, DataValue, Period, Submission
 from app.models.base import utcnow
 from app.periods import financial_year, fy_label, year_to_date
@@ -188,14 +188,8 @@ class _Builder:
 
     def figure(self, slug: str, area: str, key: str | None) -> dict | None:
         """One figure read (value None when missing), or None if nothing is stored behind it."""
-        from app.indicators.rows import plain
-
         found = self._figures.get((slug, area, key))
-        if found is None:
-            return None
-        value, flag, status, message = (plain(x) for x in found)
-        return {"indicator": slug, "area": area, "period": key, "value": value, "flag": flag, "status": status,
-                "message": message}
+        return None if found is None else figure_dict(slug, area, key, found)
 
     def series(self, slug: str, area: str, kind: str) -> list[dict]:
         """The figures read of one indicator × area for periods of ``kind``, oldest first."""

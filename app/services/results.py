@@ -650,6 +650,8 @@ def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int
 
 RESULT_ROW_COLUMNS = ("period_id", "indicator_id", "area_id", "position", "headline", "several", "aggregate_status",
                       "data")
+
+
 def _write_rows(names: _Names, period_id: int, rows: ResultRows, start: int = 0) -> None:
     """Store a dashboard's rows at positions ``start`` on, each as its columns and its
     JSON array of ``KEPT_FIELDS`` (``ResultRows.json_rows``: written a column at a time,

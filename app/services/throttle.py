@@ -44,8 +44,20 @@ def _limit(key: str) -> int:
     return int(current_app.config[setting])
 
 
-def _row(key: str) -> SignInThrottle | None:
-    return db.session.scalar(select(SignInThrottle).where(SignInThrottle.key == key).with_for_update())
+def _row(key: str, model=SignInThrottle):
+    """A counter's row (``SignInThrottle`` or ``ApiRequestCount``) by its key, locked for update."""
+    return db.session.scalar(select(model).where(model.key == key).with_for_update())
+
+
+def _first_row(model, key: str, **values):
+    """A key's first row of ``model``; if another worker wrote it a moment ago, theirs."""
+    try:
+        with db.session.begin_nested():
+            row = model(key=key, **values)
+            db.session.add(row)
+        return row
+    except IntegrityError:
+        return _row(key, model)
 
 
 def locked_until(*keys: str) -> datetime | None:
@@ -61,7 +73,7 @@ def register_failure(*keys: str) -> None:
     moment = now()
     window = timedelta(minutes=float(current_app.config["SIGN_IN_FAILURE_WINDOW_MINUTES"]))
     for key in keys:
-        row = _row(key) or _new_row(key, moment)
+        row = _row(key) or _first_row(SignInThrottle, key, failures=0, first_failure_at=moment)
         stale = moment - row.first_failure_at > window or (row.locked_until and row.locked_until <= moment)
         if row.failures and stale:
             row.failures, row.first_failure_at, row.locked_until = 0, moment, None  # start counting afresh
@@ -72,17 +84,6 @@ def register_failure(*keys: str) -> None:
             record("sign_in_locked", None, None, **{kind: value}, failures=row.failures,
                    until=row.locked_until.isoformat(timespec="seconds"))
     db.session.flush()
-
-
-def _new_row(key: str, moment: datetime) -> SignInThrottle:
-    """The key's first failure; if another worker wrote it a moment ago, theirs is used."""
-    try:
-        with db.session.begin_nested():
-            row = SignInThrottle(key=key, failures=0, first_failure_at=moment)
-            db.session.add(row)
-        return row
-    except IntegrityError:
-        return _row(key)
 
 
 def clear(key: str) -> None:
@@ -119,26 +120,12 @@ def count_api_request(key: str) -> float | None:
     clock = accounts.clock()
     start_at = clock - clock % seconds
     window_start = datetime.fromtimestamp(start_at, UTC).replace(tzinfo=None)
-    row = _count_row(key) or _new_count_row(key, window_start)
+    row = _row(key, ApiRequestCount)
+    if row is None:  # a key's first request: counts older than a day are removed meanwhile
+        db.session.execute(delete(ApiRequestCount).where(ApiRequestCount.window_start < window_start - STALE_COUNTS))
+        row = _first_row(ApiRequestCount, key, window_start=window_start, requests=0)
     if row.window_start != window_start:
         row.window_start, row.requests = window_start, 0
     row.requests += 1
     db.session.flush()
     return None if row.requests <= limit else start_at + seconds - clock
-
-
-def _count_row(key: str) -> ApiRequestCount | None:
-    return db.session.scalar(select(ApiRequestCount).where(ApiRequestCount.key == key).with_for_update())
-
-
-def _new_count_row(key: str, window_start: datetime) -> ApiRequestCount:
-    """The key's first count (old keys' counts are removed meanwhile); if another worker
-    wrote it a moment ago, theirs is used."""
-    db.session.execute(delete(ApiRequestCount).where(ApiRequestCount.window_start < window_start - STALE_COUNTS))
-    try:
-        with db.session.begin_nested():
-            row = ApiRequestCount(key=key, window_start=window_start, requests=0)
-            db.session.add(row)
-        return row
-    except IntegrityError:
-        return _count_row(key)

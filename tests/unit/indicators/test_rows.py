@@ -218,7 +218,7 @@ def test_rows_written_a_column_at_a_time_are_the_json_of_each_row():
         {f: r[f] for f in fields} for r in records]
     with pytest.raises(ValueError, match="rag_reason"):
         rows.json_rows(tuple(f for f in fields if f != "rag_reason"))
-    # A row kept as an object (before 8 December 2026) is read as it is.
+    # A row kept as an object (before 7 December 2026) is read as it is.
     assert kept_records(['{"rag":"R"}', "[" + '"b",' * 2 + "null]"]) == [
         {"rag": "R"}, {"indicator": "b", "area": "b", "period": None}]
     mixed = [1, 1.0, True, None, 0, False, 0.0, -0.0]
