@@ -390,8 +390,7 @@ class ResultRows:
             else:
                 index = self.names.index(name)
                 encoded.append(json_column(self.columns[index], self.kinds[index]))
-        template = "[" + ",".join(["%s"] * len(fields)) + "]"
-        return [template % row for row in zip(*encoded)]
+        return ["[" + row + "]" for row in map(",".join, zip(*encoded))]  # joined in C: half a format's cost
 
 
 # ---- the rows as kept in the database (``app.services.results``) ---------------------------
