@@ -74,6 +74,22 @@ def comparison_text(year_apart: bool, previous_label: str | None, has_previous: 
     return NO_SAME_PERIOD
 
 
+def _change_texts(changes: list, units: list) -> list[str]:
+    """``format_change`` of each (change, unit), worked out once for each distinct pair
+    (changes are few distinct numbers; NaN, a missing change, is never equal to itself, so
+    it is told by ``!=``)."""
+    texts: dict = {}
+    missing: dict = {}
+    out = []
+    for change, unit in zip(changes, units):
+        memo, key = (missing, unit) if change != change else (texts, (change, unit))
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = format_change(change, unit)
+        out.append(text)
+    return out
+
+
 def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
     """Columns as plain lists: zipping lists is far faster than zipping pandas' string arrays."""
     return [frame[column].tolist() for column in columns]
@@ -202,14 +218,20 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     wanted = target_columns(target_frame).drop_duplicates(["indicator", "area", "period"])
     table = table.merge(wanted, on=["indicator", "area", "period"], how="left")
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
-    table["change_text"] = [format_change(c, u) for c, u in zip(table["change"].tolist(), table["unit"].tolist())]
+    table["change_text"] = _change_texts(table["change"].tolist(), table["unit"].tolist())
     has_previous = table["previous"].notna() | table["previous_flag"].notna()
     labels = {key: period_of(key).label for key in table["previous_period"].dropna().unique()}
-    table["comparison"] = [comparison_text(apart, labels.get(key), has)
-                           for apart, key, has in zip(*_lists(table, "year_apart", "previous_period"), has_previous)]
+    # A text for each distinct (year apart, compared period[, has previous]): a few, not one a row.
+    apart_key = list(zip(*_lists(table, "year_apart", "previous_period")))
+    texts: dict = {}
+    table["comparison"] = [
+        texts[key] if key in texts else texts.setdefault(key, comparison_text(key[0], labels.get(key[1]), key[2]))
+        for key in zip(*zip(*apart_key), has_previous.tolist())]
+    against: dict = {}
     table["against_previous"] = [
-        LAST_YEAR if apart else f"the latest earlier figure ({labels.get(key)})"
-        for apart, key in zip(*_lists(table, "year_apart", "previous_period"))]
+        against[key] if key in against else against.setdefault(
+            key, LAST_YEAR if key[0] else f"the latest earlier figure ({labels.get(key[1])})")
+        for key in apart_key]
     table["rag"], table["rag_reason"] = rate_rows(table, specs)
     table["direction"], table["trend_percent"], table["direction_basis"] = row_directions(
         table, lookup, trend_lengths, specs)
