@@ -42,6 +42,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -205,13 +206,15 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     lookup = figure_lookup(figures)
     missing = (np.nan, None, None, None)
     keys = list(zip(*_lists(table, "indicator", "area", "period")))
-    found = [lookup.get(key, missing) for key in keys]
+    # Looked up and split into columns in C (map, zip): a row at a time in Python cost more.
+    found = list(zip(*map(lookup.get, keys, repeat(missing)))) or [[]] * len(missing)
     for position, column in enumerate(("latest", "latest_flag", "latest_status", "latest_message")):
-        table[column] = [f[position] for f in found]
+        table[column] = list(found[position])
     table["latest"] = table["latest"].astype(float)
-    found = [lookup.get(key, missing) for key in zip(*_lists(table, "indicator", "area", "previous_period"))]
-    table["previous"] = np.array([f[0] for f in found], dtype=float)
-    table["previous_flag"] = [f[1] for f in found]
+    found = list(zip(*map(lookup.get, zip(*_lists(table, "indicator", "area", "previous_period")), repeat(missing)))) \
+        or [[]] * len(missing)
+    table["previous"] = np.array(found[0], dtype=float)
+    table["previous_flag"] = list(found[1])
     table["area_kind"] = table["area"].map({a.code: a.kind for a in areas})
     table["unit"] = spec_column(table["indicator"], specs, "unit")
     table["polarity"] = spec_column(table["indicator"], specs, "polarity")
@@ -301,7 +304,8 @@ def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, i
         for offset, period in enumerate(trend_period_keys(key, length), start=width - length):
             found = by_period.get(period)
             if found:
-                matrix[rows, offset] = np.array([found.get(pairs[row], np.nan) for row in rows], dtype=float)
+                matrix[rows, offset] = np.array(list(map(found.get, map(pairs.__getitem__, rows), repeat(np.nan))),
+                                                dtype=float)
     bands = spec_column(table["indicator"], specs, "stable_within").astype(float)
     return travel(matrix, table["polarity"], bands, table["unit"].isin(POINT_UNITS).to_numpy())
 
@@ -429,9 +433,11 @@ def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
     districts under a row's area that have a row of their own."""
     order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
     leaves = area_leaves(areas)
+    # Each area's districts, worked out once (not once a row).
+    districts = {code: [leaf.code for leaf in members if leaf.kind == "district"] for code, members in leaves.items()}
     by_indicator: dict[str, list[dict]] = {}
     for row in rows:
-        row["headline"], row["several"], row["strip_codes"] = False, False, []
+        row["headline"], row["several"] = False, False
         by_indicator.setdefault(row["indicator"], []).append(row)
     for group in by_indicator.values():
         group.sort(key=lambda r: order[r["area"]])
@@ -442,8 +448,8 @@ def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
             shown = [r for r in group if r["area"] in members] or shown
         present = {r["area"] for r in group}
         for row in group:
-            row["strip_codes"] = [leaf.code for leaf in leaves.get(row["area"], [])
-                                  if leaf.kind == "district" and leaf.code in present]
+            codes = districts.get(row["area"])
+            row["strip_codes"] = [code for code in codes if code in present] if codes else []
         for row in shown:
             row["headline"], row["several"] = True, len(shown) > 1
 
