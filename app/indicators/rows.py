@@ -40,6 +40,7 @@ For each indicator × area:
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
@@ -290,21 +291,19 @@ def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, i
     each over its own last N periods (a shorter window padded with gaps on the left: that
     does not move a least-squares slope) and with its indicator's stable band."""
     slugs, codes, latest = _lists(table, "indicator", "area", "period")
-    by_period: dict[str, dict[tuple[str, str], float]] = {}  # the figures' values, a period at a time
-    for (slug, code, key), found in lookup.items():
-        by_period.setdefault(key, {})[(slug, code)] = found[0]
+    with_figures = set(map(operator.itemgetter(2), lookup))  # the periods that have any
+    value_of, missing = operator.itemgetter(0), (np.nan,)
     lengths = {slug: max(int(trend_lengths.get(slug) or 4), 1) for slug in set(slugs)}
     windows: dict[tuple[str, int], list[int]] = {}  # rows by their latest period and trend length
     for row, (slug, key) in enumerate(zip(slugs, latest)):
         windows.setdefault((key, lengths[slug]), []).append(row)
     width = max(lengths.values(), default=1)
     matrix = np.full((len(slugs), width), np.nan)
-    pairs = list(zip(slugs, codes))
     for (key, length), rows in windows.items():
         for offset, period in enumerate(trend_period_keys(key, length), start=width - length):
-            found = by_period.get(period)
-            if found:
-                matrix[rows, offset] = np.array(list(map(found.get, map(pairs.__getitem__, rows), repeat(np.nan))),
+            if period in with_figures:  # each row's figure looked up by its key, in C
+                keys = zip(map(slugs.__getitem__, rows), map(codes.__getitem__, rows), repeat(period))
+                matrix[rows, offset] = np.array(list(map(value_of, map(lookup.get, keys, repeat(missing)))),
                                                 dtype=float)
     bands = spec_column(table["indicator"], specs, "stable_within").astype(float)
     return travel(matrix, table["polarity"], bands, table["unit"].isin(POINT_UNITS).to_numpy())
