@@ -31,9 +31,9 @@ from app.indicators.totals import (
 )
 from app.indicators.year_change import changes, format_change
 from app.indicators.compare import PEER_BAND_PERCENT, compare_with_peers, rank_districts
-from app.indicators.model import RATE_SCALE, AreaSpec, IndicatorSpec
+from app.indicators.model import RATE_SCALE, AreaSpec, IndicatorSpec, RagResult
 from app.indicators.periods import previous_year_key, trend_period_keys
-from app.indicators.rag import LAST_YEAR, NO_FIGURE, rate
+from app.indicators.rag import LAST_YEAR, NO_FIGURE, never_rated, rate
 from app.indicators.significance import ALPHA, binomial_two_sided, fisher_two_sided, significance_labels
 from app.indicators.trend import MIN_POINTS, STABLE_WITHIN, classify_slopes, relative_slopes, travel
 from app.vocabulary import FLAGS_WITH_VALUE, POINT_UNITS
@@ -239,7 +239,11 @@ def rate_rows(table, specs) -> tuple[list, list]:
     """RAG and reason per row; a total that is incomplete says which areas are missing."""
     against = table["against_previous"].tolist() if "against_previous" in table else [LAST_YEAR] * len(table)
     tolerances = table["target_tolerance"].tolist() if "target_tolerance" in table else [None] * len(table)
+    # An indicator never rated (no rule, rated by hand, neutral) has one rating for all its
+    # rows, worked out once.
+    never = {slug: RagResult(None, why) for slug, spec in specs.items() if (why := never_rated(spec))}
     ratings = [
+        never[slug] if slug in never else
         rate(specs[slug], latest, prior, target, flag if isinstance(flag, str) else "not_available",
              prior_flag if isinstance(prior_flag, str) else None, against_previous=compared, tolerance=tolerance)
         for slug, latest, prior, target, flag, prior_flag, compared, tolerance in zip(

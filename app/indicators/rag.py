@@ -78,8 +78,8 @@ def _band_text(worsening: float, rule: RagRule, unit_text: str) -> str:
     return f"more than {_number(rule.amber_within)}{unit_text}"
 
 
-def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | None) -> str | None:
-    """Why there is no rating at all, or None if the figures can be rated."""
+def never_rated(spec: IndicatorSpec) -> str | None:
+    """Why no figure of this indicator is ever rated (whatever the figures), or None."""
     rule = spec.rag
     if rule.method == "none":
         return "No RAG rule is set for this indicator."
@@ -87,6 +87,15 @@ def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | No
         return "This indicator is rated by hand; the manager's rating is kept with the commentary."
     if spec.polarity == "neutral":
         return "This indicator is monitored only (neither higher nor lower is better), so it has no RAG."
+    return None
+
+
+def _unavailable(spec: IndicatorSpec, latest, flag: str, previous_flag: str | None) -> str | None:
+    """Why there is no rating at all, or None if the figures can be rated."""
+    rule = spec.rag
+    never = never_rated(spec)
+    if never:
+        return never
     if is_missing(latest) or flag in FLAGS_WITHOUT_VALUE:
         return NO_FIGURE
     if not rule.rate_estimates and "estimate" in (flag, previous_flag):

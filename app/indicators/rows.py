@@ -40,8 +40,10 @@ For each indicator × area:
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -72,6 +74,22 @@ def comparison_text(year_apart: bool, previous_label: str | None, has_previous: 
     if has_previous and previous_label:
         return f"compared with {previous_label}, the latest earlier figure"
     return NO_SAME_PERIOD
+
+
+def _change_texts(changes: list, units: list) -> list[str]:
+    """``format_change`` of each (change, unit), worked out once for each distinct pair
+    (changes are few distinct numbers; NaN, a missing change, is never equal to itself, so
+    it is told by ``!=``)."""
+    texts: dict = {}
+    missing: dict = {}
+    out = []
+    for change, unit in zip(changes, units):
+        memo, key = (missing, unit) if change != change else (texts, (change, unit))
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = format_change(change, unit)
+        out.append(text)
+    return out
 
 
 def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
@@ -189,27 +207,35 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     lookup = figure_lookup(figures)
     missing = (np.nan, None, None, None)
     keys = list(zip(*_lists(table, "indicator", "area", "period")))
-    found = [lookup.get(key, missing) for key in keys]
+    # Looked up and split into columns in C (map, zip): a row at a time in Python cost more.
+    found = list(zip(*map(lookup.get, keys, repeat(missing)))) or [[]] * len(missing)
     for position, column in enumerate(("latest", "latest_flag", "latest_status", "latest_message")):
-        table[column] = [f[position] for f in found]
+        table[column] = list(found[position])
     table["latest"] = table["latest"].astype(float)
-    found = [lookup.get(key, missing) for key in zip(*_lists(table, "indicator", "area", "previous_period"))]
-    table["previous"] = np.array([f[0] for f in found], dtype=float)
-    table["previous_flag"] = [f[1] for f in found]
+    found = list(zip(*map(lookup.get, zip(*_lists(table, "indicator", "area", "previous_period")), repeat(missing)))) \
+        or [[]] * len(missing)
+    table["previous"] = np.array(found[0], dtype=float)
+    table["previous_flag"] = list(found[1])
     table["area_kind"] = table["area"].map({a.code: a.kind for a in areas})
     table["unit"] = spec_column(table["indicator"], specs, "unit")
     table["polarity"] = spec_column(table["indicator"], specs, "polarity")
     wanted = target_columns(target_frame).drop_duplicates(["indicator", "area", "period"])
     table = table.merge(wanted, on=["indicator", "area", "period"], how="left")
     table["change"] = changes(table["latest"], table["previous"], table["unit"].isin(POINT_UNITS))
-    table["change_text"] = [format_change(c, u) for c, u in zip(table["change"].tolist(), table["unit"].tolist())]
+    table["change_text"] = _change_texts(table["change"].tolist(), table["unit"].tolist())
     has_previous = table["previous"].notna() | table["previous_flag"].notna()
     labels = {key: period_of(key).label for key in table["previous_period"].dropna().unique()}
-    table["comparison"] = [comparison_text(apart, labels.get(key), has)
-                           for apart, key, has in zip(*_lists(table, "year_apart", "previous_period"), has_previous)]
+    # A text for each distinct (year apart, compared period[, has previous]): a few, not one a row.
+    apart_key = list(zip(*_lists(table, "year_apart", "previous_period")))
+    texts: dict = {}
+    table["comparison"] = [
+        texts[key] if key in texts else texts.setdefault(key, comparison_text(key[0], labels.get(key[1]), key[2]))
+        for key in zip(*zip(*apart_key), has_previous.tolist())]
+    against: dict = {}
     table["against_previous"] = [
-        LAST_YEAR if apart else f"the latest earlier figure ({labels.get(key)})"
-        for apart, key in zip(*_lists(table, "year_apart", "previous_period"))]
+        against[key] if key in against else against.setdefault(
+            key, LAST_YEAR if key[0] else f"the latest earlier figure ({labels.get(key[1])})")
+        for key in apart_key]
     table["rag"], table["rag_reason"] = rate_rows(table, specs)
     table["direction"], table["trend_percent"], table["direction_basis"] = row_directions(
         table, lookup, trend_lengths, specs)
@@ -265,21 +291,20 @@ def row_directions(table: pd.DataFrame, lookup: dict, trend_lengths: dict[str, i
     each over its own last N periods (a shorter window padded with gaps on the left: that
     does not move a least-squares slope) and with its indicator's stable band."""
     slugs, codes, latest = _lists(table, "indicator", "area", "period")
-    by_period: dict[str, dict[tuple[str, str], float]] = {}  # the figures' values, a period at a time
-    for (slug, code, key), found in lookup.items():
-        by_period.setdefault(key, {})[(slug, code)] = found[0]
+    with_figures = set(map(operator.itemgetter(2), lookup))  # the periods that have any
+    value_of, missing = operator.itemgetter(0), (np.nan,)
     lengths = {slug: max(int(trend_lengths.get(slug) or 4), 1) for slug in set(slugs)}
     windows: dict[tuple[str, int], list[int]] = {}  # rows by their latest period and trend length
     for row, (slug, key) in enumerate(zip(slugs, latest)):
         windows.setdefault((key, lengths[slug]), []).append(row)
     width = max(lengths.values(), default=1)
     matrix = np.full((len(slugs), width), np.nan)
-    pairs = list(zip(slugs, codes))
     for (key, length), rows in windows.items():
         for offset, period in enumerate(trend_period_keys(key, length), start=width - length):
-            found = by_period.get(period)
-            if found:
-                matrix[rows, offset] = np.array([found.get(pairs[row], np.nan) for row in rows], dtype=float)
+            if period in with_figures:  # each row's figure looked up by its key, in C
+                keys = zip(map(slugs.__getitem__, rows), map(codes.__getitem__, rows), repeat(period))
+                matrix[rows, offset] = np.array(list(map(value_of, map(lookup.get, keys, repeat(missing)))),
+                                                dtype=float)
     bands = spec_column(table["indicator"], specs, "stable_within").astype(float)
     return travel(matrix, table["polarity"], bands, table["unit"].isin(POINT_UNITS).to_numpy())
 
@@ -390,8 +415,7 @@ class ResultRows:
             else:
                 index = self.names.index(name)
                 encoded.append(json_column(self.columns[index], self.kinds[index]))
-        template = "[" + ",".join(["%s"] * len(fields)) + "]"
-        return [template % row for row in zip(*encoded)]
+        return ["[" + row + "]" for row in map(",".join, zip(*encoded))]  # joined in C: half a format's cost
 
 
 # ---- the rows as kept in the database (``app.services.results``) ---------------------------
@@ -408,9 +432,11 @@ def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
     districts under a row's area that have a row of their own."""
     order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
     leaves = area_leaves(areas)
+    # Each area's districts, worked out once (not once a row).
+    districts = {code: [leaf.code for leaf in members if leaf.kind == "district"] for code, members in leaves.items()}
     by_indicator: dict[str, list[dict]] = {}
     for row in rows:
-        row["headline"], row["several"], row["strip_codes"] = False, False, []
+        row["headline"], row["several"] = False, False
         by_indicator.setdefault(row["indicator"], []).append(row)
     for group in by_indicator.values():
         group.sort(key=lambda r: order[r["area"]])
@@ -421,8 +447,8 @@ def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
             shown = [r for r in group if r["area"] in members] or shown
         present = {r["area"] for r in group}
         for row in group:
-            row["strip_codes"] = [leaf.code for leaf in leaves.get(row["area"], [])
-                                  if leaf.kind == "district" and leaf.code in present]
+            codes = districts.get(row["area"])
+            row["strip_codes"] = [code for code in codes if code in present] if codes else []
         for row in shown:
             row["headline"], row["several"] = True, len(shown) > 1
 

@@ -415,11 +415,14 @@ def _store(parsed: ParsedReturn, user, comment: str | None, source: str | None,
         record("submission_superseded", user, previous, by=submission.id)
     # The indicator results of what changed (the new figures and targets, and whatever
     # the superseded return had), in this same transaction.
-    changed = {row[:3] for row in rows} | {t.key for t in targets}
-    if previous is not None:
-        changed |= store.submission_keys(previous.id)
-    if changed:
-        indicator_ids, area_ids, period_ids = (set(ids) for ids in zip(*changed))
+    # The hook takes the three sets of ids, not the keys: worked out a column at a time,
+    # in C (a set of 105,000 keys, then unzipped, cost about 0.08 s of a large import).
+    changed = [set(map(operator.itemgetter(i), rows)) for i in range(3)]
+    keys = {t.key for t in targets} | (store.submission_keys(previous.id) if previous is not None else set())
+    for ids, more in zip(changed, zip(*keys)):
+        ids.update(more)
+    if rows or keys:
+        indicator_ids, area_ids, period_ids = changed
         results_changed(indicator_ids, period_ids, area_ids)
     return submission, previous
 
