@@ -27,11 +27,12 @@ its own transaction, after its writes. ``recompute()`` rebuilds everything
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import json
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, event, false, func, inspect, or_, select, update
+from sqlalchemy import Integer, delete, event, false, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -572,6 +573,78 @@ def _periods_changed(changed: set[int], earliest_end) -> tuple[dict[int, Period]
     return wanted, kept
 
 
+def _earlier_board(period: Period) -> Period | None:
+    """The kept dashboard whose rows are those of the dashboard for ``period`` (a period
+    with no rows yet) for every indicator × area whose figures have not changed since,
+    but for directions gone stale (``_copy_rows``); None if there is none.
+
+    That is the latest kept dashboard B of ``period``'s kind ending before it, when no
+    other period of that kind ends on B's end and nothing is stored for a period ending
+    after B, up to ``period``'s end, but ``period`` itself. An unchanged indicator × area
+    then has the same figures ending by either end, and ``rows.choose_periods_for``
+    picks the same latest one on both: the latest end wins; on a tie, the dashboard's own
+    period, then one of its kind (the same kind on both), then the longest — and only B
+    ranks differently (first on its own dashboard, first of its kind on ``period``'s, as
+    no other of its kind ends then). So its compared figure, rating, change, trend,
+    significance and notes are the same, and so is its district comparison (its
+    county's districts are unchanged too: ``rows_touched``), and the districts under it
+    with rows (``strip_codes``). What moves is marked again (headline and several) or
+    put right when copied (a direction gone stale)."""
+    spec = period_of(period.key)
+    kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
+    board = db.session.scalars(select(Period).where(Period.end_date < period.end_date, Period.kind == spec.kind, kept)
+                               .order_by(Period.end_date.desc(), Period.start_date.desc()).limit(1)).first()
+    if board is None or period_of(board.key).kind != spec.kind:
+        return None
+    same_day = db.session.scalars(select(Period.key).where(Period.end_date == board.end_date)).all()
+    if any(key != board.key and period_of(key).kind == spec.kind for key in same_day):
+        return None
+    between = sorted(db.session.scalars(select(Period.id).where(
+        Period.end_date > board.end_date, Period.end_date <= period.end_date, Period.id != period.id)))
+    if between:
+        area_ids = sorted(db.session.scalars(select(Area.id)))  # by ``ix_indicator_figure_area``
+        for chunk in _chunks(between):
+            if db.session.scalar(select(IndicatorFigure.id).where(
+                    IndicatorFigure.area_id.in_(area_ids), IndicatorFigure.period_id.in_(chunk)).limit(1)) is not None:
+                return None
+    return board
+
+
+RESULT_COPY_COLUMNS = ("indicator_id", "area_id", "position", "headline", "several", "aggregate_status", "data")
+DIRECTION_FIELDS = ("direction", "direction_basis", "trend_percent")  # what ``rows.current_directions`` clears
+
+
+def _copy_rows(board: Period, period: Period) -> None:
+    """Copy the kept rows of the dashboard ``board`` to ``period``'s (``_earlier_board``),
+    in the database, and clear the direction of those whose latest figure ended a year or
+    more before ``period`` ends but not before ``board`` does (``rows.current_directions``).
+    Those rows are found by their latest period's key in their JSON (a superset: each is
+    then checked by its own ``period``)."""
+    columns = [getattr(IndicatorResult, name) for name in RESULT_COPY_COLUMNS]
+    db.session.execute(insert(IndicatorResult).from_select(
+        ["period_id", *RESULT_COPY_COLUMNS],
+        select(literal(period.id, Integer), *columns).where(IndicatorResult.period_id == board.id)))
+    low, high = period_of(board.key).previous_year().end, period_of(period.key).previous_year().end
+    stale = sorted(db.session.scalars(select(Period.key).where(Period.end_date > low, Period.end_date <= high)))
+    for chunk in _chunks(stale, 50):
+        query = select(IndicatorResult.id, IndicatorResult.data).where(
+            IndicatorResult.period_id == period.id,
+            or_(*(IndicatorResult.data.contains(f'"{key}"', autoescape=True) for key in chunk)))
+        found = db.session.execute(query).all()
+        changed = []
+        for (row_id, text), row in zip(found, kept_records(text for _, text in found)):
+            if row.get("period") in chunk and any(row.get(name) is not None for name in DIRECTION_FIELDS):
+                decoded = json.loads(text)
+                for name in DIRECTION_FIELDS:
+                    if isinstance(decoded, list):
+                        decoded[KEPT_FIELDS.index(name)] = None
+                    else:
+                        decoded[name] = None
+                changed.append({"id": row_id, "data": json.dumps(decoded, separators=(",", ":"))})
+        if changed:
+            db.session.execute(update(IndicatorResult), changed)
+
+
 def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_end,
                   area_codes: set[str] | None = None, changed: set[int] | None = None) -> None:
     """Rework the kept rows of ``slugs`` (None: all) in these areas (None: all) for
@@ -594,6 +667,16 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     if new:
         for chunk in _chunks([p.id for p in new]):
             db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
+    if new and earliest_end is not None and not (slugs is None and area_codes is None):
+        # A new period's rows outside the change are an earlier dashboard's: copied, then
+        # reworked for the change as a kept period is (not worked out for every area).
+        for period in new:
+            board = _earlier_board(period)
+            if board is not None:
+                _copy_rows(board, period)
+                again.append(period)
+        new = [p for p in new if p not in again]
+    if new:
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new),
                             first_end=min(p.end_date for p in new) if bounded else None,
                             settled_before=earliest_end if bounded else None)
