@@ -32,7 +32,9 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, delete, event, false, func, insert, inspect, literal, or_, select, update
+from sqlalchemy import (
+    Integer, delete, event, false, func, insert, inspect, literal, or_, select, true, update,
+)
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -431,12 +433,13 @@ def _longest_since(names: _Names, ids: list[int], bounds: dict[int, object]) -> 
 # ---- rows ---------------------------------------------------------------------------------
 
 
-def _notes_and_gaps(names: _Names, slugs: set[str] | None, end,
-                    period_ids: list[int] | None = None) -> tuple[dict, dict]:
+def _notes_and_gaps(names: _Names, slugs: set[str] | None, end, period_ids: list[int] | None = None,
+                    area_codes: set[str] | None = None) -> tuple[dict, dict]:
     """The notes stored with current figures, and the flags of stored gaps (not available,
     not yet released), by (indicator, area, period), for periods ending by ``end`` (and
     among ``period_ids``, if given: the periods whose figures were read, as a row's
-    latest figure is one of them; looked up by indicator, area and period)."""
+    latest figure is one of them; looked up by indicator, area and period), in these
+    areas (None: all; a row's note and gap are its own area's)."""
     query = (select(Indicator.slug, Area.code, Period.key, DataValue.note, DataValue.flag)
              .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
              .join(Period, DataValue.period_id == Period.id)
@@ -445,8 +448,11 @@ def _notes_and_gaps(names: _Names, slugs: set[str] | None, end,
     if slugs is not None or period_ids is not None:
         query = query.where(DataValue.indicator_id.in_(sorted(
             names.indicator if slugs is None else (names.indicator_id[s] for s in slugs if s in names.indicator_id))))
+    if period_ids is not None or area_codes is not None:
+        query = query.where(DataValue.area_id.in_(sorted(
+            names.area if area_codes is None else (names.area_id[c] for c in area_codes))))
     if period_ids is not None:
-        query = query.where(DataValue.area_id.in_(sorted(names.area)), DataValue.period_id.in_(period_ids))
+        query = query.where(DataValue.period_id.in_(period_ids))
     notes, gaps = {}, {}
     for slug, code, key, note, flag in db.session.execute(query):
         if note:
@@ -485,7 +491,7 @@ class _RowInputs:
         # those read: with a bound, only their targets and notes are read.
         read = None if since is None else sorted(names.period_id[k] for k in self.period_end)
         self.targets = targets(slugs, period_ids=read)
-        self.notes, self.gaps = _notes_and_gaps(names, slugs, end, read)
+        self.notes, self.gaps = _notes_and_gaps(names, slugs, end, read, area_codes)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
         return self.rows_for([spec])[spec.key].records()
@@ -707,7 +713,7 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     found = inputs.rows_for([period_of(p.key) for p in again])
     for period in again:
         rows = found[period.key]
-        others = _others(names, period.id, ids)
+        others = _others(names, period.id, ids, areas, rows.marks)
         mark_headlines([*rows.marks, *others.values()], areas)
         for row_id, light in others.items():
             if (light["headline"], light["several"]) != light["was"]:
@@ -718,16 +724,56 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
         _write_rows(names, period.id, rows, start)
 
 
-def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int, dict]:
-    """The kept rows of these indicators for a period, as much as ``mark_headlines`` needs."""
-    found = {}
-    for chunk in _chunks(indicator_ids):
-        query = (select(IndicatorResult.id, IndicatorResult.indicator_id, IndicatorResult.area_id,
-                        IndicatorResult.aggregate_status, IndicatorResult.headline, IndicatorResult.several)
-                 .where(IndicatorResult.period_id == period_id, IndicatorResult.indicator_id.in_(chunk)))
-        for row_id, indicator_id, area_id, status, headline, several in db.session.execute(query):
-            found[row_id] = {"indicator": names.indicator[indicator_id], "area": names.area[area_id],
-                             "aggregate_status": status, "was": (headline, several)}
+def _others(names: _Names, period_id: int, indicator_ids: list[int], areas: list[AreaSpec],
+            marks: list[dict]) -> dict[int, dict]:
+    """The kept rows of these indicators for a period that ``mark_headlines`` must see
+    beside the rows worked out again (``marks``) to mark each of them, and each of its
+    own it sees, as it would mark every row of the period, as much of each as it needs;
+    a row it does not see was marked neither headline nor several, and is not now. Those
+    are: every row marked now (it may be marked no more), every county's and wider
+    footprint's (an indicator's first row is one of them if it has one: ``KIND_ORDER``),
+    every row of an indicator with none, and the districts' under a row worked out again
+    (its strip) and under an indicator's first row if that is shown district by
+    district. A partnership's import then reads its neighbours' county rows, not all
+    their districts'."""
+    from app.indicators.rows import KIND_ORDER
+    from app.indicators.totals import area_leaves
+    kind = {a.code: a.kind for a in areas}
+    leaves = area_leaves(areas)
+    found: dict[int, dict] = {}
+
+    def read(ids, condition) -> None:
+        for chunk in _chunks(sorted(ids)):
+            query = (select(IndicatorResult.id, IndicatorResult.indicator_id, IndicatorResult.area_id,
+                            IndicatorResult.aggregate_status, IndicatorResult.headline, IndicatorResult.several)
+                     .where(IndicatorResult.period_id == period_id, IndicatorResult.indicator_id.in_(chunk),
+                            condition))
+            for row_id, indicator_id, area_id, status, headline, several in db.session.execute(query):
+                found[row_id] = {"indicator": names.indicator[indicator_id], "area": names.area[area_id],
+                                 "aggregate_status": status, "was": (headline, several)}
+
+    def area_ids(codes) -> list[int]:
+        return sorted(names.area_id[c] for c in codes)
+
+    upper = [a.code for a in areas if a.kind != "district"]
+    read(indicator_ids, or_(IndicatorResult.area_id.in_(area_ids(upper)), IndicatorResult.headline.is_(True),
+                            IndicatorResult.several.is_(True)))
+    with_upper = {row["indicator"] for row in [*marks, *found.values()] if kind[row["area"]] != "district"}
+    read([i for i in indicator_ids if names.indicator[i] not in with_upper], true())
+    under = {leaf.code for row in marks for leaf in leaves.get(row["area"], ()) if leaf.kind == "district"}
+    if under:
+        read(indicator_ids, IndicatorResult.area_id.in_(area_ids(under)))
+    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
+    first: dict[str, dict] = {}
+    for row in [*marks, *found.values()]:
+        if row["indicator"] not in first or order[row["area"]] < order[first[row["indicator"]]["area"]]:
+            first[row["indicator"]] = row
+    by_area: dict[str, list[int]] = {}
+    for slug, row in first.items():
+        if row["aggregate_status"] == "not_combined" and row["area"] in leaves:
+            by_area.setdefault(row["area"], []).append(names.indicator_id[slug])
+    for code, ids in by_area.items():
+        read(ids, IndicatorResult.area_id.in_(area_ids(leaf.code for leaf in leaves[code])))
     return found
 
 

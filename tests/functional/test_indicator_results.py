@@ -339,11 +339,14 @@ def test_a_new_quarter_for_one_county_works_out_its_rows_and_keeps_the_others_as
     cohort = make_indicator("Offenders engaged", polarity="higher_is_better", aggregation="sum",
                             comparison_basis="latest_earlier_period", rag_method="previous_year")
     late = make_indicator("Refuge places", polarity="higher_is_better", aggregation="sum")
+    split = make_indicator("Cases by district", polarity="higher_is_better", aggregation="none")
+    solo = make_indicator("Cases in one district", polarity="higher_is_better", aggregation="none")
 
     def store(indicator, key, values, note=None):
         period = period_row(key)
         db.session.add_all(DataValue(indicator_id=indicator.id, area_id=area[code].id, period_id=period.id,
-                                     value=value, note=note if code == "B1" else None) for code, value in values.items())
+                                     value=value, note=note if code == "B1" else None)
+                           for code, value in values.items())
         db.session.commit()
 
     quarters = [f"{y}/{(y + 1) % 100:02d} Q{q}" for y in (2014, 2015, 2016, 2017) for q in (1, 2, 3, 4)]
@@ -362,6 +365,8 @@ def test_a_new_quarter_for_one_county_works_out_its_rows_and_keeps_the_others_as
         store(cohort, key, dict(zip(("B1", "B2", "B3"), values[::-1])))
     for key in quarters[2:5]:
         store(late, key, {"B1": 3, "B2": 4, "B3": 5})
+        store(split, key, {"B1": 7, "B2": 9, "B3": 8})
+        store(solo, key, {"B2": 2})
     assert_equal_to_a_recompute("two counties' history")
 
     reads = []
@@ -378,7 +383,8 @@ def test_a_new_quarter_for_one_county_works_out_its_rows_and_keeps_the_others_as
         reads.clear()
         monkeypatch.setattr(results, "read_figures", counted)
         for indicator, by_district in values.items():
-            store(indicator, key, {f"{county[0]}{n}": value for n, value in by_district.items()})
+            store(indicator, key, {f"{county[0]}{n}" if isinstance(n, int) else n: value
+                                   for n, value in by_district.items()})
         monkeypatch.undo()
         assert_equal_to_a_recompute(f"{key} for {county}")
         tree = {county} | {f"{county[0]}{n}" for n in (1, 2, 3)}
@@ -391,13 +397,19 @@ def test_a_new_quarter_for_one_county_works_out_its_rows_and_keeps_the_others_as
         return performance_table(key).rows[(indicator.slug, code)]
 
     # A new quarter for AA while BB's latest figures are a year old.
-    new_quarter("AA", "2016/17 Q1", {burglary: {1: 44, 2: 29, 3: 31}, late: {1: 6, 2: 2, 3: 7}})
+    new_quarter("AA", "2016/17 Q1", {burglary: {1: 44, 2: 29, 3: 31}, late: {1: 6, 2: 2, 3: 7},
+                                     split: {1: 5, 2: 6, 3: 4}, solo: {3: 1}})
     before, after = row("2015/16 Q4", burglary, "B1"), row("2016/17 Q1", burglary, "B1")
     assert (before.period, after.period) == ("2015/16 Q1", "2015/16 Q1")
     assert before.direction is not None and after.direction is None and after.rag == before.rag
     assert after.note == "Counted by hand" and row("2016/17 Q1", burglary, "BB").aggregate_status == "incomplete"
     assert row("2015/16 Q4", late, "BB").headline and not row("2016/17 Q1", late, "BB").headline
     assert row("2016/17 Q1", late, "AA").headline and row("2016/17 Q1", late, "B2").district_comparison == "Average"
+    was, now = performance_table("2015/16 Q4").rows, performance_table("2016/17 Q1").rows
+    assert was[(split.slug, "B1")].several and (split.slug, "A1") not in was  # shown district by district
+    assert now[(split.slug, "A1")].several and not now[(split.slug, "B1")].several
+    assert was[(solo.slug, "B2")].headline and not was[(solo.slug, "B2")].several
+    assert now[(solo.slug, "A3")].headline and not now[(solo.slug, "B2")].headline
 
     # The reverse: a new quarter for BB while AA's are older; then AA after a gap of a year.
     new_quarter("BB", "2016/17 Q2", {burglary: {1: 41, 2: 43, 3: 30}})
@@ -412,9 +424,45 @@ def test_a_new_quarter_for_one_county_works_out_its_rows_and_keeps_the_others_as
     new_quarter("AA", "2018-01", {burglary: {1: 12, 2: 10, 3: 11}}, copied=False)
     new_quarter("AA", "2018-02", {burglary: {1: 14, 2: 8, 3: 10}})
     new_quarter("BB", "2017/18 Q4", {burglary: {1: 37, 2: 46, 3: 26}}, copied=False)
+    # A county's own figure alone: its districts' rows are copied, and are its strip.
+    new_quarter("AA", "2018/19 Q1", {burglary: {"AA": 100}})
+    assert row("2018/19 Q1", burglary, "AA").strip_codes == ["A1", "A2", "A3"]
     # Two spans ending the same day (a calendar year, a year to date): on the year to
     # date's own dashboard it is BB's latest, on a later span's the longer one is.
     new_quarter("BB", "2018-01..2018-12", {burglary: {1: 150, 2: 170, 3: 110}}, copied=False)
     new_quarter("BB", "2018-04..2018-12", {burglary: {1: 111, 2: 130, 3: 80}}, copied=False)
     new_quarter("AA", "2018-04..2019-01", {burglary: {1: 120, 2: 95, 3: 99}}, copied=False)
     assert row("2018-04..2019-01", burglary, "B1").period == "2018-01..2018-12"
+
+
+def test_a_headline_moves_as_a_recompute_would_when_the_first_row_goes(app):
+    """Issue 16: when a write takes an indicator's first row away, its headline moves to
+    the next area's rows, which the write did not touch: those of the next county
+    (shown district by district) or of a district in no county."""
+    from app.store.reference import period_row
+    from tests.factories import make_area, make_indicator
+
+    loose = make_area("Loose district", "Z1")  # in no county, ahead of the one below
+    counties = [make_area(f"Shire {code}", code, kind="county") for code in ("AA", "BB")]
+    districts = {f"{c.code[0]}{n}": make_area(f"{c.code} district {n}", f"{c.code[0]}{n}", parent_id=c.id)
+                 for c in counties for n in (1, 2)}
+    other = make_area("Other loose district", "Z2")
+    split = make_indicator("Cases by district", polarity="higher_is_better", aggregation="none")
+    zoned = make_indicator("Cases outside the counties", polarity="higher_is_better", aggregation="sum")
+    period = period_row("2015/16 Q4")
+    db.session.add_all([*(DataValue(indicator_id=split.id, area_id=districts[code].id, period_id=period.id, value=v)
+                          for code, v in (("A1", 3), ("B1", 4), ("B2", 6))),
+                        *(DataValue(indicator_id=zoned.id, area_id=area.id, period_id=period.id, value=v)
+                          for area, v in ((loose, 5), (other, 7)))])
+    db.session.commit()
+    rows = performance_table("2015/16 Q4").rows
+    assert rows[(split.slug, "A1")].headline and not rows[(split.slug, "B1")].headline
+    assert rows[(zoned.slug, "Z1")].headline and not rows[(zoned.slug, "Z2")].headline
+    for indicator, area in ((split, districts["A1"]), (zoned, loose)):
+        db.session.delete(db.session.scalar(select(DataValue).where(DataValue.indicator_id == indicator.id,
+                                                                    DataValue.area_id == area.id)))
+        db.session.commit()
+        assert_equal_to_a_recompute(f"{indicator.slug} retired in {area.code}")
+    rows = performance_table("2015/16 Q4").rows
+    assert rows[(split.slug, "B1")].several and rows[(split.slug, "B2")].several
+    assert rows[(zoned.slug, "Z2")].headline
