@@ -14,7 +14,10 @@ Two tables (``app.models.results``):
   or targets reworks the rows of dashboard periods ending on or after it, for the
   indicators affected: those changed and those worked out from them (their numerator or
   denominator). Every period with a current figure has its rows kept; a dashboard asked
-  for another period is worked out from ``indicator_figure`` when asked.
+  for another period is worked out from ``indicator_figure`` when asked. A period's
+  first figures (a new quarter) give it the rows of the dashboard before it of its kind
+  where they are provably the same (copied in the database), and only the rows of the
+  indicators and areas that changed are worked out (``_earlier_board``).
 
 What a person adds on top (a manager's override or manual rating, commentary, peer
 figures, sign-off) is read when a page is shown (it is one period's worth and cheap), so
@@ -657,7 +660,10 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     dashboard periods ending on or after ``earliest_end`` (None: all); add every row of a
     period newly with figures, and drop those of a period left with none (with
     ``changed``, the periods whose figures changed: only they can). The headline and
-    strip of the indicators' other rows are marked again."""
+    strip of the indicators' other rows are marked again. A change naming indicators or
+    areas gives a period newly with figures the rows of the earlier dashboard it shares
+    its other rows with (``_earlier_board``, ``_copy_rows``), then reworks it as a kept
+    period: an import of a new quarter works out its own areas' rows, not every area's."""
     from app.indicators.rows import mark_headlines
     if changed is not None and earliest_end is not None:
         wanted, kept = _periods_changed(changed, earliest_end)
