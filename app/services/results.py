@@ -14,7 +14,10 @@ Two tables (``app.models.results``):
   or targets reworks the rows of dashboard periods ending on or after it, for the
   indicators affected: those changed and those worked out from them (their numerator or
   denominator). Every period with a current figure has its rows kept; a dashboard asked
-  for another period is worked out from ``indicator_figure`` when asked.
+  for another period is worked out from ``indicator_figure`` when asked. A period's
+  first figures (a new quarter) give it the rows of the dashboard before it of its kind
+  where they are provably the same (copied in the database), and only the rows of the
+  indicators and areas that changed are worked out (``_earlier_board``).
 
 What a person adds on top (a manager's override or manual rating, commentary, peer
 figures, sign-off) is read when a page is shown (it is one period's worth and cheap), so
@@ -27,13 +30,16 @@ its own transaction, after its writes. ``recompute()`` rebuilds everything
 """
 from __future__ import annotations
 
+import json
 import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, event, false, func, inspect, or_, select, update
+from sqlalchemy import (
+    Integer, and_, delete, event, false, func, insert, inspect, literal, or_, select, true, update,
+)
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -512,12 +518,13 @@ def _longest_since(names: _Names, ids: list[int], bounds: dict[int, object]) -> 
 # ---- rows ---------------------------------------------------------------------------------
 
 
-def _notes_and_gaps(names: _Names, slugs: set[str] | None, end,
-                    period_ids: list[int] | None = None) -> tuple[dict, dict]:
+def _notes_and_gaps(names: _Names, slugs: set[str] | None, end, period_ids: list[int] | None = None,
+                    area_codes: set[str] | None = None) -> tuple[dict, dict]:
     """The notes stored with current figures, and the flags of stored gaps (not available,
     not yet released), by (indicator, area, period), for periods ending by ``end`` (and
     among ``period_ids``, if given: the periods whose figures were read, as a row's
-    latest figure is one of them; looked up by indicator, area and period)."""
+    latest figure is one of them; looked up by indicator, area and period), in these
+    areas (None: all; a row's note and gap are its own area's)."""
     query = (select(Indicator.slug, Area.code, Period.key, DataValue.note, DataValue.flag)
              .join(Indicator, DataValue.indicator_id == Indicator.id).join(Area, DataValue.area_id == Area.id)
              .join(Period, DataValue.period_id == Period.id)
@@ -526,8 +533,11 @@ def _notes_and_gaps(names: _Names, slugs: set[str] | None, end,
     if slugs is not None or period_ids is not None:
         query = query.where(DataValue.indicator_id.in_(sorted(
             names.indicator if slugs is None else (names.indicator_id[s] for s in slugs if s in names.indicator_id))))
+    if period_ids is not None or area_codes is not None:
+        query = query.where(DataValue.area_id.in_(sorted(
+            names.area if area_codes is None else (names.area_id[c] for c in area_codes))))
     if period_ids is not None:
-        query = query.where(DataValue.area_id.in_(sorted(names.area)), DataValue.period_id.in_(period_ids))
+        query = query.where(DataValue.period_id.in_(period_ids))
     notes, gaps = {}, {}
     for slug, code, key, note, flag in db.session.execute(query):
         if note:
@@ -566,7 +576,7 @@ class _RowInputs:
         # those read: with a bound, only their targets and notes are read.
         read = None if since is None else sorted(names.period_id[k] for k in self.period_end)
         self.targets = targets(slugs, period_ids=read)
-        self.notes, self.gaps = _notes_and_gaps(names, slugs, end, read)
+        self.notes, self.gaps = _notes_and_gaps(names, slugs, end, read, area_codes)
 
     def rows(self, spec: PeriodSpec) -> list[dict]:
         return self.rows_for([spec])[spec.key].records()
@@ -656,6 +666,78 @@ def _periods_changed(changed: set[int], earliest_end) -> tuple[dict[int, Period]
     return wanted, kept
 
 
+def _earlier_board(period: Period) -> Period | None:
+    """The kept dashboard whose rows are those of the dashboard for ``period`` (a period
+    with no rows yet) for every indicator × area whose figures have not changed since,
+    but for directions gone stale (``_copy_rows``); None if there is none.
+
+    That is the latest kept dashboard B of ``period``'s kind ending before it, when no
+    other period of that kind ends on B's end and nothing is stored for a period ending
+    after B, up to ``period``'s end, but ``period`` itself. An unchanged indicator × area
+    then has the same figures ending by either end, and ``rows.choose_periods_for``
+    picks the same latest one on both: the latest end wins; on a tie, the dashboard's own
+    period, then one of its kind (the same kind on both), then the longest — and only B
+    ranks differently (first on its own dashboard, first of its kind on ``period``'s, as
+    no other of its kind ends then). So its compared figure, rating, change, trend,
+    significance and notes are the same, and so is its district comparison (its
+    county's districts are unchanged too: ``rows_touched``), and the districts under it
+    with rows (``strip_codes``). What moves is marked again (headline and several) or
+    put right when copied (a direction gone stale)."""
+    spec = period_of(period.key)
+    kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
+    board = db.session.scalars(select(Period).where(Period.end_date < period.end_date, Period.kind == spec.kind, kept)
+                               .order_by(Period.end_date.desc(), Period.start_date.desc()).limit(1)).first()
+    if board is None or period_of(board.key).kind != spec.kind:
+        return None
+    same_day = db.session.scalars(select(Period.key).where(Period.end_date == board.end_date)).all()
+    if any(key != board.key and period_of(key).kind == spec.kind for key in same_day):
+        return None
+    between = sorted(db.session.scalars(select(Period.id).where(
+        Period.end_date > board.end_date, Period.end_date <= period.end_date, Period.id != period.id)))
+    if between:
+        area_ids = sorted(db.session.scalars(select(Area.id)))  # by ``ix_indicator_figure_area``
+        for chunk in _chunks(between):
+            if db.session.scalar(select(IndicatorFigure.id).where(
+                    IndicatorFigure.area_id.in_(area_ids), IndicatorFigure.period_id.in_(chunk)).limit(1)) is not None:
+                return None
+    return board
+
+
+RESULT_COPY_COLUMNS = ("indicator_id", "area_id", "position", "headline", "several", "aggregate_status", "data")
+DIRECTION_FIELDS = ("direction", "direction_basis", "trend_percent")  # what ``rows.current_directions`` clears
+
+
+def _copy_rows(board: Period, period: Period) -> None:
+    """Copy the kept rows of the dashboard ``board`` to ``period``'s (``_earlier_board``),
+    in the database, and clear the direction of those whose latest figure ended a year or
+    more before ``period`` ends but not before ``board`` does (``rows.current_directions``).
+    Those rows are found by their latest period's key in their JSON (a superset: each is
+    then checked by its own ``period``)."""
+    columns = [getattr(IndicatorResult, name) for name in RESULT_COPY_COLUMNS]
+    db.session.execute(insert(IndicatorResult).from_select(
+        ["period_id", *RESULT_COPY_COLUMNS],
+        select(literal(period.id, Integer), *columns).where(IndicatorResult.period_id == board.id)))
+    low, high = period_of(board.key).previous_year().end, period_of(period.key).previous_year().end
+    stale = sorted(db.session.scalars(select(Period.key).where(Period.end_date > low, Period.end_date <= high)))
+    for chunk in _chunks(stale, 50):
+        query = select(IndicatorResult.id, IndicatorResult.data).where(
+            IndicatorResult.period_id == period.id,
+            or_(*(IndicatorResult.data.contains(f'"{key}"', autoescape=True) for key in chunk)))
+        found = db.session.execute(query).all()
+        changed = []
+        for (row_id, text), row in zip(found, kept_records(text for _, text in found)):
+            if row.get("period") in chunk and any(row.get(name) is not None for name in DIRECTION_FIELDS):
+                decoded = json.loads(text)
+                for name in DIRECTION_FIELDS:
+                    if isinstance(decoded, list):
+                        decoded[KEPT_FIELDS.index(name)] = None
+                    else:
+                        decoded[name] = None
+                changed.append({"id": row_id, "data": json.dumps(decoded, separators=(",", ":"))})
+        if changed:
+            db.session.execute(update(IndicatorResult), changed)
+
+
 def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_end,
                   area_codes: set[str] | None = None, changed: set[int] | None = None,
                   fresh: _Fresh | None = None) -> None:
@@ -663,8 +745,12 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     dashboard periods ending on or after ``earliest_end`` (None: all); add every row of a
     period newly with figures, and drop those of a period left with none (with
     ``changed``, the periods whose figures changed: only they can). The headline and
-    strip of the indicators' other rows are marked again. ``fresh``: the figures the
-    refresh has just written (``_refresh_figures``), not read back."""
+    strip of the indicators' other rows are marked again. A change naming indicators or
+    areas gives a period newly with figures the rows of the earlier dashboard it shares
+    its other rows with (``_earlier_board``, ``_copy_rows``), then reworks it as a kept
+    period: an import of a new quarter works out its own areas' rows, not every area's.
+    ``fresh``: the figures the refresh has just written (``_refresh_figures``), not read
+    back."""
     from app.indicators.rows import mark_headlines
     if changed is not None and earliest_end is not None:
         wanted, kept = _periods_changed(changed, earliest_end)
@@ -680,6 +766,16 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     if new:
         for chunk in _chunks([p.id for p in new]):
             db.session.execute(delete(IndicatorResult).where(IndicatorResult.period_id.in_(chunk)))
+    if new and earliest_end is not None and not (slugs is None and area_codes is None):
+        # A new period's rows outside the change are an earlier dashboard's: copied, then
+        # reworked for the change as a kept period is (not worked out for every area).
+        for period in new:
+            board = _earlier_board(period)
+            if board is not None:
+                _copy_rows(board, period)
+                again.append(period)
+        new = [p for p in new if p not in again]
+    if new:
         inputs = _RowInputs(names, specs, areas, None, max(p.end_date for p in new),
                             first_end=min(p.end_date for p in new) if bounded else None,
                             settled_before=earliest_end if bounded else None, fresh=fresh)
@@ -710,7 +806,7 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
     found = inputs.rows_for([period_of(p.key) for p in again])
     for period in again:
         rows = found[period.key]
-        others = _others(names, period.id, ids)
+        others = _others(names, period.id, ids, areas, rows.marks)
         mark_headlines([*rows.marks, *others.values()], areas)
         for row_id, light in others.items():
             if (light["headline"], light["several"]) != light["was"]:
@@ -721,16 +817,56 @@ def _refresh_rows(names: _Names, specs, areas, slugs: set[str] | None, earliest_
         _write_rows(names, period.id, rows, start)
 
 
-def _others(names: _Names, period_id: int, indicator_ids: list[int]) -> dict[int, dict]:
-    """The kept rows of these indicators for a period, as much as ``mark_headlines`` needs."""
-    found = {}
-    for chunk in _chunks(indicator_ids):
-        query = (select(IndicatorResult.id, IndicatorResult.indicator_id, IndicatorResult.area_id,
-                        IndicatorResult.aggregate_status, IndicatorResult.headline, IndicatorResult.several)
-                 .where(IndicatorResult.period_id == period_id, IndicatorResult.indicator_id.in_(chunk)))
-        for row_id, indicator_id, area_id, status, headline, several in db.session.execute(query):
-            found[row_id] = {"indicator": names.indicator[indicator_id], "area": names.area[area_id],
-                             "aggregate_status": status, "was": (headline, several)}
+def _others(names: _Names, period_id: int, indicator_ids: list[int], areas: list[AreaSpec],
+            marks: list[dict]) -> dict[int, dict]:
+    """The kept rows of these indicators for a period that ``mark_headlines`` must see
+    beside the rows worked out again (``marks``) to mark each of them, and each of its
+    own it sees, as it would mark every row of the period, as much of each as it needs;
+    a row it does not see was marked neither headline nor several, and is not now. Those
+    are: every row marked now (it may be marked no more), every county's and wider
+    footprint's (an indicator's first row is one of them if it has one: ``KIND_ORDER``),
+    every row of an indicator with none, and the districts' under a row worked out again
+    (its strip) and under an indicator's first row if that is shown district by
+    district. A partnership's import then reads its neighbours' county rows, not all
+    their districts'."""
+    from app.indicators.rows import KIND_ORDER
+    from app.indicators.totals import area_leaves
+    kind = {a.code: a.kind for a in areas}
+    leaves = area_leaves(areas)
+    found: dict[int, dict] = {}
+
+    def read(ids, condition) -> None:
+        for chunk in _chunks(sorted(ids)):
+            query = (select(IndicatorResult.id, IndicatorResult.indicator_id, IndicatorResult.area_id,
+                            IndicatorResult.aggregate_status, IndicatorResult.headline, IndicatorResult.several)
+                     .where(IndicatorResult.period_id == period_id, IndicatorResult.indicator_id.in_(chunk),
+                            condition))
+            for row_id, indicator_id, area_id, status, headline, several in db.session.execute(query):
+                found[row_id] = {"indicator": names.indicator[indicator_id], "area": names.area[area_id],
+                                 "aggregate_status": status, "was": (headline, several)}
+
+    def area_ids(codes) -> list[int]:
+        return sorted(names.area_id[c] for c in codes)
+
+    upper = [a.code for a in areas if a.kind != "district"]
+    read(indicator_ids, or_(IndicatorResult.area_id.in_(area_ids(upper)), IndicatorResult.headline.is_(True),
+                            IndicatorResult.several.is_(True)))
+    with_upper = {row["indicator"] for row in [*marks, *found.values()] if kind[row["area"]] != "district"}
+    read([i for i in indicator_ids if names.indicator[i] not in with_upper], true())
+    under = {leaf.code for row in marks for leaf in leaves.get(row["area"], ()) if leaf.kind == "district"}
+    if under:
+        read(indicator_ids, IndicatorResult.area_id.in_(area_ids(under)))
+    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
+    first: dict[str, dict] = {}
+    for row in [*marks, *found.values()]:
+        if row["indicator"] not in first or order[row["area"]] < order[first[row["indicator"]]["area"]]:
+            first[row["indicator"]] = row
+    by_area: dict[str, list[int]] = {}
+    for slug, row in first.items():
+        if row["aggregate_status"] == "not_combined" and row["area"] in leaves:
+            by_area.setdefault(row["area"], []).append(names.indicator_id[slug])
+    for code, ids in by_area.items():
+        read(ids, IndicatorResult.area_id.in_(area_ids(leaf.code for leaf in leaves[code])))
     return found
 
 

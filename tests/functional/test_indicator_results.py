@@ -313,3 +313,156 @@ def test_a_period_with_nothing_stored_breaks_a_tie_of_ends_as_the_engine_does(ap
         kept = [(r["indicator"], r["area"], r["aggregate_message"]) for r in results.incomplete_totals(spec, period.id)]
         assert kept == engine, key
         assert bool(kept) is incomplete, (key, kept)
+
+
+def test_a_new_quarter_for_one_county_works_out_its_rows_and_keeps_the_others_as_a_recompute_would(app, monkeypatch):
+    """Issue 16: a new quarter (the first figures of that period anywhere) costs the
+    county that sends it, not every county in the database. Two counties of three
+    districts: a new quarter for one while the other has only older figures (their
+    direction of travel goes stale on it, and the headline of an indicator the other
+    county alone had moves to the first county), then the reverse, a new quarter after a
+    gap, one in the middle of the history, and new periods a month ending the same day as
+    a quarter or lying between two quarters make a difference to: after each, the kept
+    results equal a recompute, and a copy's rows are worked out for the sending county's
+    areas only."""
+    from app.store.reference import period_row
+    from tests.factories import make_area, make_indicator
+
+    counties = {}
+    for code in ("AA", "BB"):
+        counties[code] = make_area(f"Shire {code}", code, kind="county")
+        for n in (1, 2, 3):
+            make_area(f"{code} district {n}", f"{code[0]}{n}", parent_id=counties[code].id)
+    area = {a.code: a for a in db.session.scalars(select(Area))}
+    burglary = make_indicator("Burglaries", polarity="lower_is_better", aggregation="sum", rag_method="previous_year",
+                              rag_green_within=5, rag_amber_within=10)
+    cohort = make_indicator("Offenders engaged", polarity="higher_is_better", aggregation="sum",
+                            comparison_basis="latest_earlier_period", rag_method="previous_year")
+    late = make_indicator("Refuge places", polarity="higher_is_better", aggregation="sum")
+    split = make_indicator("Cases by district", polarity="higher_is_better", aggregation="none")
+    solo = make_indicator("Cases in one district", polarity="higher_is_better", aggregation="none")
+
+    def store(indicator, key, values, note=None):
+        period = period_row(key)
+        db.session.add_all(DataValue(indicator_id=indicator.id, area_id=area[code].id, period_id=period.id,
+                                     value=value, note=note if code == "B1" else None)
+                           for code, value in values.items())
+        db.session.commit()
+
+    quarters = [f"{y}/{(y + 1) % 100:02d} Q{q}" for y in (2014, 2015, 2016, 2017) for q in (1, 2, 3, 4)]
+    for n, key in enumerate(quarters[:8]):  # AA: 2014/15 Q1 – 2015/16 Q4
+        store(burglary, key, {"A1": 40 + n % 4, "A2": 30 + n % 3, "A3": 20 + n})
+    store(burglary, "2015/16", {"A1": 170, "A2": 125, "A3": 100})  # a year ending with its last quarter
+    for n, key in enumerate(quarters[:5]):  # BB: only older figures, to 2015/16 Q1; B3 none in it
+        store(burglary, key, {"B1": 50 - n, "B2": 35 + n, **({"B3": 25 + 2 * n} if n < 4 else {})},
+              note="Counted by hand" if n == 4 else None)
+    store(burglary, "2014/15", {"B1": 190})
+    db.session.add(Target(indicator_id=burglary.id, area_id=counties["BB"].id, period_id=period_row(quarters[4]).id,
+                          value=80))
+    db.session.commit()
+    for key, values in (("2013/14", (12, 15, 9)), ("2014/15", (14, 13, 11))):
+        store(cohort, key, dict(zip(("A1", "A2", "A3"), values)))
+        store(cohort, key, dict(zip(("B1", "B2", "B3"), values[::-1])))
+    for key in quarters[2:5]:
+        store(late, key, {"B1": 3, "B2": 4, "B3": 5})
+        store(split, key, {"B1": 7, "B2": 9, "B3": 8})
+        store(solo, key, {"B2": 2})
+    assert_equal_to_a_recompute("two counties' history")
+
+    reads = []
+    real = results.read_figures
+
+    def counted(*args, **kwargs):
+        reads.append(kwargs.get("areas"))
+        return real(*args, **kwargs)
+
+    def new_quarter(county, key, values, copied=True):
+        """Store ``county``'s figures of a period nothing is stored for yet; return the
+        areas the refresh read figures for (None: every area)."""
+        assert db.session.scalar(select(func.count(IndicatorResult.id)).join(Period).where(Period.key == key)) == 0
+        reads.clear()
+        monkeypatch.setattr(results, "read_figures", counted)
+        for indicator, by_district in values.items():
+            store(indicator, key, {f"{county[0]}{n}" if isinstance(n, int) else n: value
+                                   for n, value in by_district.items()})
+        monkeypatch.undo()
+        assert_equal_to_a_recompute(f"{key} for {county}")
+        tree = {county} | {f"{county[0]}{n}" for n in (1, 2, 3)}
+        if copied:
+            assert reads and all(areas is not None and set(areas) <= tree for areas in reads), reads
+        else:
+            assert None in reads  # worked out for every area
+
+    def row(key, indicator, code):
+        return performance_table(key).rows[(indicator.slug, code)]
+
+    # A new quarter for AA while BB's latest figures are a year old.
+    new_quarter("AA", "2016/17 Q1", {burglary: {1: 44, 2: 29, 3: 31}, late: {1: 6, 2: 2, 3: 7},
+                                     split: {1: 5, 2: 6, 3: 4}, solo: {3: 1}})
+    before, after = row("2015/16 Q4", burglary, "B1"), row("2016/17 Q1", burglary, "B1")
+    assert (before.period, after.period) == ("2015/16 Q1", "2015/16 Q1")
+    assert before.direction is not None and after.direction is None and after.rag == before.rag
+    assert after.note == "Counted by hand" and row("2016/17 Q1", burglary, "BB").aggregate_status == "incomplete"
+    assert row("2015/16 Q4", late, "BB").headline and not row("2016/17 Q1", late, "BB").headline
+    assert row("2016/17 Q1", late, "AA").headline and row("2016/17 Q1", late, "B2").district_comparison == "Average"
+    was, now = performance_table("2015/16 Q4").rows, performance_table("2016/17 Q1").rows
+    assert was[(split.slug, "B1")].several and (split.slug, "A1") not in was  # shown district by district
+    assert now[(split.slug, "A1")].several and not now[(split.slug, "B1")].several
+    assert was[(solo.slug, "B2")].headline and not was[(solo.slug, "B2")].several
+    assert now[(solo.slug, "A3")].headline and not now[(solo.slug, "B2")].headline
+
+    # The reverse: a new quarter for BB while AA's are older; then AA after a gap of a year.
+    new_quarter("BB", "2016/17 Q2", {burglary: {1: 41, 2: 43, 3: 30}})
+    new_quarter("AA", "2017/18 Q2", {burglary: {1: 39, 2: 28, 3: 33}, cohort: {1: 16, 2: 10, 3: 12}})
+    assert row("2016/17 Q2", burglary, "AA").direction is not None
+    # A quarter nobody had, in the middle: the later dashboard's rows reworked as well.
+    new_quarter("BB", "2016/17 Q3", {burglary: {1: 40, 2: 44, 3: 28}})
+    # A month ending the day a quarter does (no earlier month: worked out for every area);
+    # then a quarter after both, and a month after a quarter ending between the months.
+    new_quarter("AA", "2017-09", {burglary: {1: 13, 2: 9, 3: 11}}, copied=False)
+    new_quarter("BB", "2017/18 Q3", {burglary: {1: 38, 2: 45, 3: 27}})
+    new_quarter("AA", "2018-01", {burglary: {1: 12, 2: 10, 3: 11}}, copied=False)
+    new_quarter("AA", "2018-02", {burglary: {1: 14, 2: 8, 3: 10}})
+    new_quarter("BB", "2017/18 Q4", {burglary: {1: 37, 2: 46, 3: 26}}, copied=False)
+    # A county's own figure alone: its districts' rows are copied, and are its strip.
+    new_quarter("AA", "2018/19 Q1", {burglary: {"AA": 100}})
+    assert row("2018/19 Q1", burglary, "AA").strip_codes == ["A1", "A2", "A3"]
+    # Two spans ending the same day (a calendar year, a year to date): on the year to
+    # date's own dashboard it is BB's latest, on a later span's the longer one is.
+    new_quarter("BB", "2018-01..2018-12", {burglary: {1: 150, 2: 170, 3: 110}}, copied=False)
+    new_quarter("BB", "2018-04..2018-12", {burglary: {1: 111, 2: 130, 3: 80}}, copied=False)
+    new_quarter("AA", "2018-04..2019-01", {burglary: {1: 120, 2: 95, 3: 99}}, copied=False)
+    assert row("2018-04..2019-01", burglary, "B1").period == "2018-01..2018-12"
+
+
+def test_a_headline_moves_as_a_recompute_would_when_the_first_row_goes(app):
+    """Issue 16: when a write takes an indicator's first row away, its headline moves to
+    the next area's rows, which the write did not touch: those of the next county
+    (shown district by district) or of a district in no county."""
+    from app.store.reference import period_row
+    from tests.factories import make_area, make_indicator
+
+    loose = make_area("Loose district", "Z1")  # in no county, ahead of the one below
+    counties = [make_area(f"Shire {code}", code, kind="county") for code in ("AA", "BB")]
+    districts = {f"{c.code[0]}{n}": make_area(f"{c.code} district {n}", f"{c.code[0]}{n}", parent_id=c.id)
+                 for c in counties for n in (1, 2)}
+    other = make_area("Other loose district", "Z2")
+    split = make_indicator("Cases by district", polarity="higher_is_better", aggregation="none")
+    zoned = make_indicator("Cases outside the counties", polarity="higher_is_better", aggregation="sum")
+    period = period_row("2015/16 Q4")
+    db.session.add_all([*(DataValue(indicator_id=split.id, area_id=districts[code].id, period_id=period.id, value=v)
+                          for code, v in (("A1", 3), ("B1", 4), ("B2", 6))),
+                        *(DataValue(indicator_id=zoned.id, area_id=area.id, period_id=period.id, value=v)
+                          for area, v in ((loose, 5), (other, 7)))])
+    db.session.commit()
+    rows = performance_table("2015/16 Q4").rows
+    assert rows[(split.slug, "A1")].headline and not rows[(split.slug, "B1")].headline
+    assert rows[(zoned.slug, "Z1")].headline and not rows[(zoned.slug, "Z2")].headline
+    for indicator, area in ((split, districts["A1"]), (zoned, loose)):
+        db.session.delete(db.session.scalar(select(DataValue).where(DataValue.indicator_id == indicator.id,
+                                                                    DataValue.area_id == area.id)))
+        db.session.commit()
+        assert_equal_to_a_recompute(f"{indicator.slug} retired in {area.code}")
+    rows = performance_table("2015/16 Q4").rows
+    assert rows[(split.slug, "B1")].several and rows[(split.slug, "B2")].several
+    assert rows[(zoned.slug, "Z2")].headline
