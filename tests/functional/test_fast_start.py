@@ -33,6 +33,41 @@ def test_importing_the_app_loads_no_scientific_library():
     assert sorted(loaded & set(NOT_AT_START)) == []
 
 
+# The JSON API's documenting stack: set up on an app's first API request, or `flask openapi`.
+API_STACK = ("flask_smorest", "marshmallow", "webargs", "apispec", "yaml")
+
+
+def test_importing_the_app_leaves_the_api_stack_until_an_api_request_needs_it():
+    assert sorted(modules_after("import wsgi") & set(API_STACK)) == []
+    loaded = modules_after("import wsgi\nfrom flask import url_for\nwith wsgi.app.test_request_context():\n"
+                           "    print(url_for('api.docs'), url_for('api.submission', submission_id=3))")
+    assert sorted(loaded & set(API_STACK)) == []  # a page linking to the API builds its URLs without it
+    document = ("import wsgi\nfrom app.extensions import db\nwith wsgi.app.app_context():\n    db.create_all()\n"
+                "assert wsgi.app.test_client().get('/api/v1/openapi.json').status_code == 200")
+    assert set(API_STACK) <= modules_after(document)
+
+
+def test_the_api_is_built_once_on_first_use_with_every_rule_in_its_document(app, client):
+    assert "api" not in app.extensions
+    document = client.get("/api/v1/openapi.json").get_json()
+    built = app.extensions["api"]
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert sorted(built.views) == sorted(rules) and len(rules) == 8
+    for endpoint, rule in rules.items():
+        path = rule.rule.replace("<int:", "{").replace(">", "}")
+        assert set(document["paths"][path]) >= {method.lower() for method in rule.methods - {"HEAD", "OPTIONS"}}
+        assert app.view_functions[endpoint].allowed_roles == built.views[endpoint].allowed_roles  # as declared
+    client.get("/api/v1/docs")
+    assert app.extensions["api"] is built  # built once
+
+
+def test_flask_openapi_is_listed_before_the_api_is_built_and_prints_its_document(app, runner, client):
+    assert "openapi" in app.cli.list_commands(None) and "api" not in app.extensions
+    result = runner.invoke(args=["openapi", "print"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == client.get("/api/v1/openapi.json").get_json()
+
+
 def test_a_significance_test_brings_scipy_in_when_it_runs():
     loaded = modules_after("import wsgi\nfrom app.indicators import count_change_significance\n"
                            "print(count_change_significance(30, 20).label)")
