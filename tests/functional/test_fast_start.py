@@ -99,6 +99,19 @@ def test_the_entry_point_builds_the_app_with_the_collector_paused_then_freezes_i
     assert frozen > 100_000  # the app's objects: Flask, SQLAlchemy, the models, the URL rules
 
 
+def test_the_entry_point_freezes_what_is_left_at_exit_so_the_last_collection_walks_nothing():
+    """A cycle made after the app is built is left to the process's end (the collector,
+    which would have found it there, walks only what was not frozen): without the freeze at
+    exit, its finalizer runs."""
+    script = ("import os\nimport wsgi\nclass Cycle:\n    def __del__(self, write=os.write):\n"
+              "        write(1, b'collected at exit')\nc = Cycle()\nc.me = c\ndel c\n")
+    unfreeze = "import wsgi, atexit, gc\natexit.unregister(gc.freeze)\n"
+    env = {"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    said = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env=env).stdout for code in (script, script.replace("import wsgi\n", unfreeze))]
+    assert said == ["", "collected at exit"]
+
+
 def test_create_app_pauses_the_collector_and_turns_it_on_again_even_when_it_fails(tmp_path):
     from app import create_app
     from tests.conftest import make_config
