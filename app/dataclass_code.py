@@ -28,7 +28,7 @@ from pathlib import Path
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 HEADER = MAGIC_NUMBER + bytes([sys.flags.optimize])
-MAX_KEPT = 20_000  # sources: past it, a save keeps only what this process used (code since edited)
+MAX_KEPT = 4_000  # sources (the app and pandas use about 1,000): past it, a save keeps what this process used
 
 
 class DataclassCode:

@@ -87,6 +87,22 @@ def test_a_folder_it_cannot_write_only_means_nothing_is_kept(tmp_path, stock_exe
     assert sorted(p.name for p in tmp_path.iterdir()) == ["instance"] and code.new == {}
 
 
+def test_code_no_process_uses_any_more_is_dropped_once_the_file_is_full(tmp_path, stock_exec, monkeypatch):
+    path = tmp_path / "code.marshal"
+    path.write_bytes(HEADER + marshal.dumps({f"# code since edited {n}": b"" for n in range(20)}))
+    monkeypatch.setattr("app.dataclass_code.MAX_KEPT", 25)
+    code = DataclassCode(path)
+    code.install()
+    make_classes()  # 13 new: 33 in all, over 25
+    code.save()
+    assert len(DataclassCode(path).kept) == 13  # this process's only
+    code = DataclassCode(path)
+    code.install()
+    make_classes()
+    code.save()  # nothing new: the file is left as it is
+    assert len(DataclassCode(path).kept) == 13 and len(code.used) == 13
+
+
 def test_the_entry_point_keeps_the_apps_dataclass_code_and_the_next_start_compiles_none_of_it(tmp_path):
     script = ("import json, sys, wsgi\nfrom app.dataclass_code import default_path\n"
               "print(json.dumps([str(default_path()), len(wsgi.dataclass_code.new), len(wsgi.dataclass_code.used)]))")
