@@ -7,9 +7,9 @@ app's 190 dataclasses that is about 870 small compilations, an eighth of every s
 them all again in every process.
 
 ``DataclassCode.install`` gives the ``dataclasses`` module an ``exec`` that compiles each
-source text the way ``exec`` would (as ``"<string>"``, no ``__future__`` flags: the
-``dataclasses`` module has none) and keeps the code object, marshalled, by its exact source
-text; ``save`` writes them to the instance folder, and the next process reads them back
+source text the way ``exec`` would (as ``"<string>"``, with the ``__future__`` flags of
+the code calling it: none, in the ``dataclasses`` module) and keeps the code object,
+marshalled, by its exact source text; ``save`` writes them to the instance folder, and the next process reads them back
 instead of compiling. The functions made are the same — same code, same globals, same
 defaults — because the code object is the one the same ``compile`` gave (marshal keeps
 code objects exactly), looked up by the whole text (no hash that could collide). The file
@@ -17,6 +17,7 @@ is named for the Python version and optimisation level whose code it holds; one 
 cannot be read is ignored and replaced. Installed only by a process's entry point
 (``wsgi.py``), like the collector's freeze; everything else (tests) compiles as Python does.
 """
+import __future__
 import builtins
 import contextlib
 import dataclasses
@@ -28,6 +29,9 @@ from pathlib import Path
 
 INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 HEADER = MAGIC_NUMBER + bytes([sys.flags.optimize])
+# The flags of a caller's ``from __future__ import …`` that exec passes on (CPython's PyCF_MASK).
+FUTURE_FLAGS = sum(getattr(__future__, name).compiler_flag for name in __future__.all_feature_names
+                   if name not in ("nested_scopes", "generators"))  # always on: no flag passed on
 MAX_KEPT = 4_000  # sources (the app and pandas use about 1,000): past it, a save keeps what this process used
 
 
@@ -52,13 +56,15 @@ class DataclassCode:
     def exec(self, source, globals=None, locals=None):  # exec's own parameters
         if isinstance(source, str):
             text = source
-            kept = self.kept.get(text)
+            flags = sys._getframe(1).f_code.co_flags & FUTURE_FLAGS  # what exec would take from its caller
+            kept = None if flags else self.kept.get(text)
             if kept is not None:
                 source = marshal.loads(kept)
                 self.used.add(text)
             else:
-                source = compile(text, "<string>", "exec", dont_inherit=True)
-                self.new[text] = marshal.dumps(source)
+                source = compile(text, "<string>", "exec", flags, dont_inherit=True)
+                if not flags:  # (never, from dataclasses: kept only as the common case)
+                    self.new[text] = marshal.dumps(source)
         return builtins.exec(source, globals, locals)
 
     def install(self) -> None:

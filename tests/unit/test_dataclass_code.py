@@ -66,6 +66,20 @@ def test_methods_from_kept_code_are_the_ones_python_compiles(tmp_path, stock_exe
     assert sorted([Figure(2.0), Figure(1.0)]) == [Figure(1.0), Figure(2.0)]
 
 
+def test_it_compiles_with_the_future_flags_of_its_caller_as_exec_does(tmp_path):
+    source = "def f(x: int) -> str: return str(x)\n"
+    code = DataclassCode(tmp_path / "code.marshal")
+    found = []
+    for future in ("", "from __future__ import annotations\n"):
+        for run in (exec, code.exec):
+            namespace = {}
+            exec(compile(f"{future}run(source, namespace)\n", "<caller>", "exec", dont_inherit=True),
+                 {"run": run, "source": source, "namespace": namespace})
+            found.append(namespace["f"].__annotations__)
+    assert found == [{"x": int, "return": str}] * 2 + [{"x": "int", "return": "str"}] * 2
+    assert list(code.new) == [source]  # only what a caller with no flags compiled is kept
+
+
 def test_a_file_it_cannot_read_is_ignored_and_replaced(tmp_path, stock_exec):
     path = tmp_path / "code.marshal"
     for unreadable in (b"", b"not marshal at all", HEADER + b"\x00garbage", b"\x00\x00\x00\x00" + marshal.dumps({})):
