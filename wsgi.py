@@ -13,7 +13,8 @@ At exit, everything made since is frozen too: the last full collection, which Py
 as it shuts down, then has nothing to walk (a ``flask`` command that ran the indicator
 engine made pandas' and numpy's objects and the command's own: 0.03-0.045 s of CPU, for
 memory the process hands back anyway). Only cycles of objects with finalizers would notice,
-and Python never promised to finalize those at exit.
+and Python never promised to finalize those at exit. For the same reason a command's last
+work (``flask returns import``) is frozen rather than collected (``app.collector``).
 
 The methods of the app's dataclasses are compiled once and kept in the instance folder
 (``app.dataclass_code``): saved once the app is built, and at exit for those a command's
@@ -24,6 +25,7 @@ import gc
 
 gc.disable()  # before Flask and SQLAlchemy are imported: their objects live as long too
 try:
+    from app.collector import entry_point_freezes_at_exit
     from app.dataclass_code import DataclassCode, default_path
 
     dataclass_code = DataclassCode(default_path())
@@ -36,4 +38,5 @@ finally:
     gc.freeze()
     gc.enable()
 atexit.register(gc.freeze)  # run before the shutdown's collection (atexit functions come first)
+entry_point_freezes_at_exit()  # so a command's last work may be frozen rather than collected (app.collector)
 atexit.register(dataclass_code.save)

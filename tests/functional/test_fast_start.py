@@ -112,6 +112,21 @@ def test_the_entry_point_freezes_what_is_left_at_exit_so_the_last_collection_wal
     assert said == ["", "collected at exit"]
 
 
+def test_a_commands_last_work_is_frozen_not_collected_where_the_entry_point_freezes_at_exit():
+    """``paused_until_exit`` (``flask returns import``): in a process started through wsgi.py,
+    what the block made is frozen (left out of every collection), not left young for the next
+    collection to walk; without the entry point (tests run commands in-process), it is left
+    to the collector as after any pause."""
+    script = ("{start}import gc\nfrom app.collector import paused_until_exit\nfrozen = gc.get_freeze_count()\n"
+              "with paused_until_exit():\n    made = [[n] for n in range(200_000)]\n"
+              "print(gc.isenabled(), gc.get_freeze_count() - frozen > 200_000)")
+    env = {"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    said = [subprocess.run([sys.executable, "-c", script.format(start=start)], cwd=ROOT, capture_output=True,
+                           text=True, check=True, env=env).stdout.split()[-2:]
+            for start in ("import wsgi\n", "import app\n")]
+    assert said == [["True", "True"], ["True", "False"]]  # (collector on after, what the block made frozen)
+
+
 def test_create_app_pauses_the_collector_and_turns_it_on_again_even_when_it_fails(tmp_path):
     from app import create_app
     from tests.conftest import make_config
