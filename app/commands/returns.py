@@ -4,6 +4,7 @@ import sys
 
 import click
 
+from app.collector import paused_until_exit
 from app.services import ServiceError
 from app.services.returns import import_return, import_summary
 from app.services.blank_returns import blank_return_for
@@ -85,8 +86,9 @@ def import_command(file, agency, period, template, comment, dry_run, strict, as_
     """
     path, data = read_spreadsheet(file)
     try:
-        outcome = import_return(data, path.name, agency_slug=agency, period_text=period, template_slug=template,
-                                comment=comment, dry_run=dry_run, strict=strict)
+        with paused_until_exit():  # the command's work: what follows only prints
+            outcome = import_return(data, path.name, agency_slug=agency, period_text=period, template_slug=template,
+                                    comment=comment, dry_run=dry_run, strict=strict)
     except ServiceError as error:
         print_errors(error)
         sys.exit(1)

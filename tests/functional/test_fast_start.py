@@ -33,6 +33,41 @@ def test_importing_the_app_loads_no_scientific_library():
     assert sorted(loaded & set(NOT_AT_START)) == []
 
 
+# The JSON API's documenting stack: set up on an app's first API request, or `flask openapi`.
+API_STACK = ("flask_smorest", "marshmallow", "webargs", "apispec", "yaml")
+
+
+def test_importing_the_app_leaves_the_api_stack_until_an_api_request_needs_it():
+    assert sorted(modules_after("import wsgi") & set(API_STACK)) == []
+    loaded = modules_after("import wsgi\nfrom flask import url_for\nwith wsgi.app.test_request_context():\n"
+                           "    print(url_for('api.docs'), url_for('api.submission', submission_id=3))")
+    assert sorted(loaded & set(API_STACK)) == []  # a page linking to the API builds its URLs without it
+    document = ("import wsgi\nfrom app.extensions import db\nwith wsgi.app.app_context():\n    db.create_all()\n"
+                "assert wsgi.app.test_client().get('/api/v1/openapi.json').status_code == 200")
+    assert set(API_STACK) <= modules_after(document)
+
+
+def test_the_api_is_built_once_on_first_use_with_every_rule_in_its_document(app, client):
+    assert "api" not in app.extensions
+    document = client.get("/api/v1/openapi.json").get_json()
+    built = app.extensions["api"]
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert sorted(built.views) == sorted(rules) and len(rules) == 8
+    for endpoint, rule in rules.items():
+        path = rule.rule.replace("<int:", "{").replace(">", "}")
+        assert set(document["paths"][path]) >= {method.lower() for method in rule.methods - {"HEAD", "OPTIONS"}}
+        assert app.view_functions[endpoint].allowed_roles == built.views[endpoint].allowed_roles  # as declared
+    client.get("/api/v1/docs")
+    assert app.extensions["api"] is built  # built once
+
+
+def test_flask_openapi_is_listed_before_the_api_is_built_and_prints_its_document(app, runner, client):
+    assert "openapi" in app.cli.list_commands(None) and "api" not in app.extensions
+    result = runner.invoke(args=["openapi", "print"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == client.get("/api/v1/openapi.json").get_json()
+
+
 def test_a_significance_test_brings_scipy_in_when_it_runs():
     loaded = modules_after("import wsgi\nfrom app.indicators import count_change_significance\n"
                            "print(count_change_significance(30, 20).label)")
@@ -62,6 +97,34 @@ def test_the_entry_point_builds_the_app_with_the_collector_paused_then_freezes_i
     collections, enabled, frozen = int(out[-3]), out[-2], int(out[-1])
     assert (collections, enabled) == (0, "True")
     assert frozen > 100_000  # the app's objects: Flask, SQLAlchemy, the models, the URL rules
+
+
+def test_the_entry_point_freezes_what_is_left_at_exit_so_the_last_collection_walks_nothing():
+    """A cycle made after the app is built is left to the process's end (the collector,
+    which would have found it there, walks only what was not frozen): without the freeze at
+    exit, its finalizer runs."""
+    script = ("import os\nimport wsgi\nclass Cycle:\n    def __del__(self, write=os.write):\n"
+              "        write(1, b'collected at exit')\nc = Cycle()\nc.me = c\ndel c\n")
+    unfreeze = "import wsgi, atexit, gc\natexit.unregister(gc.freeze)\n"
+    env = {"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    said = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env=env).stdout for code in (script, script.replace("import wsgi\n", unfreeze))]
+    assert said == ["", "collected at exit"]
+
+
+def test_a_commands_last_work_is_frozen_not_collected_where_the_entry_point_freezes_at_exit():
+    """``paused_until_exit`` (``flask returns import``): in a process started through wsgi.py,
+    what the block made is frozen (left out of every collection), not left young for the next
+    collection to walk; without the entry point (tests run commands in-process), it is left
+    to the collector as after any pause."""
+    script = ("{start}import gc\nfrom app.collector import paused_until_exit\nfrozen = gc.get_freeze_count()\n"
+              "with paused_until_exit():\n    made = [[n] for n in range(200_000)]\n"
+              "print(gc.isenabled(), gc.get_freeze_count() - frozen > 200_000)")
+    env = {"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    said = [subprocess.run([sys.executable, "-c", script.format(start=start)], cwd=ROOT, capture_output=True,
+                           text=True, check=True, env=env).stdout.split()[-2:]
+            for start in ("import wsgi\n", "import app\n")]
+    assert said == [["True", "True"], ["True", "False"]]  # (collector on after, what the block made frozen)
 
 
 def test_create_app_pauses_the_collector_and_turns_it_on_again_even_when_it_fails(tmp_path):

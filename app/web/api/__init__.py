@@ -10,45 +10,22 @@ with (``schemas.py``).
 - Errors are JSON: ``{"errors": [{"field", "message"}]}`` with 422 (and a refused return's
   per-cell ``problems``), 401 without a valid token, 403 for a token that may not, 404,
   413 for a request too large, 429 over API_RATE_LIMIT.
+
+flask-smorest, marshmallow, webargs and apispec (with PyYAML) are set up the first time an
+app needs them — its first request to an endpoint, its first look at the document, or
+``flask openapi`` — not when the app is built: they cost about 0.1 s of every start (a web
+worker, every ``flask`` command), more than a sixth of it. The URL rules, token check and
+error handlers are the app's from the start (``url_for('api.docs')``, ``flask routes`` and a
+404's JSON need no more), and each view is the one flask-smorest makes of it (``built.py``).
 """
-from flask import Flask
-from flask_smorest import Api
-from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
+import threading
+from functools import wraps
+
+import click
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, current_app
 
 from app.web.api.prefix import API_PREFIX
-from app.web.api.schemas import ErrorsSchema
-
-
-class Parser(FlaskParser):
-    """A multipart request's file and form fields, read by one schema (so the document
-    describes them as one multipart body)."""
-
-    def load_files(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
-class Blueprint(SmorestBlueprint):
-    ARGUMENTS_PARSER = Parser()
-
-
-bp = Blueprint("api", __name__, url_prefix=API_PREFIX,
-               description="Submit returns and read them back; read indicator values and ratings.")
-
-
-class JsonApi(Api):
-    """flask-smorest's Api, documenting our error shape, and leaving the pages' error
-    handlers alone (it would answer every error of the whole app in JSON): the API's
-    blueprint has its own (``routes.py``)."""
-
-    ERROR_SCHEMA = ErrorsSchema
-
-    def _register_error_handlers(self):
-        return None
-
-
-api = JsonApi()
 
 API_SETTINGS = {
     "API_TITLE": "Safer Returns API",
@@ -60,14 +37,99 @@ API_SETTINGS = {
 }
 
 
+class Blueprint(FlaskBlueprint):
+    """A Flask blueprint that takes flask-smorest's decorators (``doc``, ``arguments``,
+    ``response``, ``alt_response``; a schema named by its class in ``schemas.py``) and
+    records them on the view; ``built.py`` applies them, in the same order, when the app
+    first needs the API. Until then each URL rule's view is a stand-in that builds the API
+    and calls the view flask-smorest made (which reads and checks the request with its
+    schema, and dumps the answer with its own)."""
+
+    def __init__(self, *args, description: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.description = description
+        self.documented_views: list[tuple[str, str, dict, object]] = []  # (rule, endpoint, options, view)
+
+    def route(self, rule: str, **options):
+        def register(view):
+            endpoint = options.pop("endpoint", view.__name__)
+            self.add_url_rule(rule, endpoint, _built_on_first_call(self.name + "." + endpoint, view), **options)
+            self.documented_views.append((rule, endpoint, options, view))
+            return view
+
+        return register
+
+    def doc(self, **kwargs):
+        return _record("doc", (), kwargs)
+
+    def arguments(self, schema: str, **kwargs):
+        return _record("arguments", (schema,), kwargs)
+
+    def response(self, status_code: int, schema: str | None = None, **kwargs):
+        return _record("response", (status_code,), {"schema": schema, **kwargs})
+
+    def alt_response(self, status_code: int, **kwargs):
+        return _record("alt_response", (status_code,), kwargs)
+
+
+def _record(decorator: str, args: tuple, kwargs: dict):
+    def record(view):
+        view.smorest_decorators = [*getattr(view, "smorest_decorators", ()), (decorator, args, kwargs)]
+        return view
+
+    return record
+
+
+def _built_on_first_call(endpoint: str, view):
+    @wraps(view)  # its name, and who may use it (``allowed_roles``), as the rule's view
+    def call_built(**kwargs):
+        return built_api(current_app).views[endpoint](**kwargs)
+
+    return call_built
+
+
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX,
+               description="Submit returns and read them back; read indicator values and ratings.")
+
+_building = threading.Lock()
+
+
+def built_api(app: Flask):
+    """The app's API as flask-smorest builds it (``built.BuiltApi``: ``.api``, its
+    ``.spec``, and ``.views`` by endpoint), built on first use; once per app."""
+    built = app.extensions.get("api")
+    if built is None:
+        with _building:  # a threaded server's first two API requests build it once
+            built = app.extensions.get("api")
+            if built is None:
+                from app.web.api.built import build
+
+                built = app.extensions["api"] = build(app, bp)
+    return built
+
+
+class _OpenApiCommands(click.Command):
+    """``flask openapi`` (flask-smorest's commands): listed by ``flask --help`` without
+    importing flask-smorest; run, it builds the app's API and hands its arguments on."""
+
+    def __init__(self):
+        super().__init__("openapi", help="OpenAPI commands.")
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask.cli import ScriptInfo
+
+        built_api(parent.ensure_object(ScriptInfo).load_app())
+        from flask_smorest.spec import openapi_cli
+
+        return openapi_cli.make_context(info_name, args, parent=parent, **extra)
+
+
 def init_api(app: Flask) -> None:
     from app.extensions import csrf
     from app.web.api import routes  # noqa: F401  (the views)
 
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
-    api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
-    api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer",
-                                                  "description": "An API token issued by an administrator."})
     csrf.exempt(bp)
-    api.register_blueprint(bp)
+    app.register_blueprint(bp)
+    app.cli.add_command(_OpenApiCommands())

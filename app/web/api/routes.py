@@ -1,5 +1,6 @@
 """The API's endpoints: each validates with its schema, calls one service, answers JSON.
-See the package's rules for authentication, CSRF and errors."""
+See the package's rules for authentication, CSRF and errors. A schema is named by its
+class in ``schemas.py`` (flask-smorest gets the class when the API is built)."""
 from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -7,11 +8,7 @@ from app.errors import Forbidden, NotFound, ServiceError
 from app.services import api as api_service
 from app.services.api_tokens import ApiRefused, TooManyRequests, authenticate, count_request
 from app.web.access import public
-from app.web.api import api, bp
-from app.web.api.schemas import (
-    ErrorsSchema, OutcomeSchema, PageArgs, ResultArgs, ResultPageSchema, SubmissionDetailSchema, SubmissionPageSchema,
-    SubmitFileSchema, SubmitValuesSchema, TemplateArgs, TemplatePageSchema,
-)
+from app.web.api import bp, built_api
 
 OPEN = ("api.openapi_json", "api.docs")
 ERROR_NAMES = {400: "The request could not be read", 401: "No valid API token", 403: "The token may not do this",
@@ -29,7 +26,7 @@ def documented(*codes):
     """Each error status the endpoint may answer with, in the OpenAPI document."""
     def decorate(view):
         for code in codes:
-            view = bp.alt_response(code, schema=ErrorsSchema, description=ERROR_NAMES[code])(view)
+            view = bp.alt_response(code, schema="ErrorsSchema", description=ERROR_NAMES[code])(view)
         return view
     return decorate
 
@@ -135,7 +132,7 @@ def _flatten(messages, prefix: str = ""):
         responses={"200": {"description": "The OpenAPI document", "content": {"application/json": {}}}})
 @public
 def openapi_json():
-    return jsonify(api.spec.to_dict())
+    return jsonify(built_api(current_app).spec.to_dict())
 
 
 @bp.route("/docs")
@@ -143,7 +140,7 @@ def openapi_json():
         responses={"200": {"description": "A page", "content": {"text/html": {}}}})
 @public
 def docs():
-    spec = api.spec.to_dict()
+    spec = built_api(current_app).spec.to_dict()
     return render_template("api/docs.html", spec=spec, title="The Safer Returns API")
 
 
@@ -152,8 +149,8 @@ def docs():
 @bp.route("/templates")
 @bp.doc(summary="The templates the token's agency submits, with the fields figures are typed into",
         security=[{"token": []}])
-@bp.arguments(TemplateArgs, location="query")
-@bp.response(200, TemplatePageSchema)
+@bp.arguments("TemplateArgs", location="query")
+@bp.response(200, "TemplatePageSchema")
 @documented(401, 403, 429)
 @token_view
 def templates(args):
@@ -164,8 +161,8 @@ def templates(args):
 
 @bp.route("/returns", methods=["POST"])
 @bp.doc(summary="Submit a return as values (dry_run: check and preview only)", security=[{"token": []}])
-@bp.arguments(SubmitValuesSchema)
-@bp.response(200, OutcomeSchema)
+@bp.arguments("SubmitValuesSchema")
+@bp.response(200, "OutcomeSchema")
 @documented(400, 401, 403, 413, 429)
 @token_view
 def submit_values(body):
@@ -174,8 +171,8 @@ def submit_values(body):
 
 @bp.route("/returns/file", methods=["POST"])
 @bp.doc(summary="Submit a return as its spreadsheet (dry_run: check and preview only)", security=[{"token": []}])
-@bp.arguments(SubmitFileSchema, location="files")
-@bp.response(200, OutcomeSchema)
+@bp.arguments("SubmitFileSchema", location="files")
+@bp.response(200, "OutcomeSchema")
 @documented(400, 401, 403, 413, 429)
 @token_view
 def submit_file(form):
@@ -189,8 +186,8 @@ def submit_file(form):
 
 @bp.route("/submissions")
 @bp.doc(summary="The agency's submissions, newest first, with their status", security=[{"token": []}])
-@bp.arguments(PageArgs, location="query")
-@bp.response(200, SubmissionPageSchema)
+@bp.arguments("PageArgs", location="query")
+@bp.response(200, "SubmissionPageSchema")
 @documented(401, 403, 429)
 @token_view
 def submissions(args):
@@ -199,7 +196,7 @@ def submissions(args):
 
 @bp.route("/submissions/<int:submission_id>")
 @bp.doc(summary="One of the agency's submissions: status, figures, and what it changed", security=[{"token": []}])
-@bp.response(200, SubmissionDetailSchema)
+@bp.response(200, "SubmissionDetailSchema")
 @documented(401, 403, 404, 429)
 @token_view
 def submission(submission_id):
@@ -211,8 +208,8 @@ def submission(submission_id):
 @bp.route("/indicators")
 @bp.doc(summary="Indicator values and ratings (RAG) on the dashboard for a period (managers' tokens)",
         security=[{"token": []}])
-@bp.arguments(ResultArgs, location="query")
-@bp.response(200, ResultPageSchema)
+@bp.arguments("ResultArgs", location="query")
+@bp.response(200, "ResultPageSchema")
 @documented(401, 403, 429)
 @token_view
 def indicators(args):
