@@ -16,7 +16,7 @@ memory the process hands back anyway). Only cycles of objects with finalizers wo
 and Python never promised to finalize those at exit. For the same reason a command's last
 work (``flask returns import``) is frozen rather than collected (``app.collector``).
 
-The methods of the app's dataclasses are compiled once and kept in the instance folder
+The methods of the app's dataclasses are compiled once and kept beside the app's bytecode
 (``app.dataclass_code``): saved once the app is built, and at exit for those a command's
 work brought in.
 """

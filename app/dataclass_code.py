@@ -9,8 +9,10 @@ them all again in every process.
 ``DataclassCode.install`` gives the ``dataclasses`` module an ``exec`` that compiles each
 source text the way ``exec`` would (as ``"<string>"``, with the ``__future__`` flags of
 the code calling it: none, in the ``dataclasses`` module) and keeps the code object,
-marshalled, by its exact source text; ``save`` writes them to the instance folder, and the next process reads them back
-instead of compiling. The functions made are the same — same code, same globals, same
+marshalled, by its exact source text; ``save`` writes them beside the app's own bytecode
+(``app/__pycache__``: the code folder, trusted as Python trusts its ``.pyc`` files there;
+never the instance folder, which holds data), and the next process reads them back instead
+of compiling. The functions made are the same — same code, same globals, same
 defaults — because the code object is the one the same ``compile`` gave (marshal keeps
 code objects exactly), looked up by the whole text (no hash that could collide). The file
 is named for the Python version and optimisation level whose code it holds; one that
@@ -27,7 +29,7 @@ import sys
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 
-INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+BYTECODE = Path(__file__).resolve().parent / "__pycache__"
 HEADER = MAGIC_NUMBER + bytes([sys.flags.optimize])
 # The flags of a caller's ``from __future__ import …`` that exec passes on (CPython's PyCF_MASK).
 FUTURE_FLAGS = sum(getattr(__future__, name).compiler_flag for name in __future__.all_feature_names
@@ -72,8 +74,10 @@ class DataclassCode:
 
     def save(self) -> None:
         """Write what was compiled since the last save (with what another process may have
-        written meanwhile), atomically; nothing if nothing new, or if the folder is read-only."""
-        if not self.new:
+        written meanwhile), atomically; nothing if nothing new, if the folder is read-only, or
+        if Python was asked to write no bytecode (``PYTHONDONTWRITEBYTECODE``, ``-B``): this
+        is bytecode too."""
+        if not self.new or sys.dont_write_bytecode:
             return
         kept = {**self._read(), **self.kept}
         if len(kept) + len(self.new) > MAX_KEPT:
@@ -90,4 +94,4 @@ class DataclassCode:
 
 
 def default_path() -> Path:
-    return INSTANCE / f"dataclass-code.{sys.implementation.cache_tag}.marshal"
+    return BYTECODE / f"dataclass-code.{sys.implementation.cache_tag}.marshal"

@@ -15,6 +15,12 @@ from app.dataclass_code import HEADER, DataclassCode
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def writes_bytecode(monkeypatch):
+    """As Python does by default (this machine's shell may set PYTHONDONTWRITEBYTECODE)."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
 def make_classes():
     @dataclasses.dataclass(frozen=True)
     class Cell:
@@ -101,6 +107,15 @@ def test_a_folder_it_cannot_write_only_means_nothing_is_kept(tmp_path, stock_exe
     assert sorted(p.name for p in tmp_path.iterdir()) == ["instance"] and code.new == {}
 
 
+def test_nothing_is_written_where_python_is_asked_to_write_no_bytecode(tmp_path, stock_exec, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # PYTHONDONTWRITEBYTECODE=1, or python -B
+    code = DataclassCode(tmp_path / "code.marshal")
+    code.install()
+    make_classes()
+    code.save()
+    assert list(tmp_path.iterdir()) == [] and len(code.new) == 13
+
+
 def test_code_no_process_uses_any_more_is_dropped_once_the_file_is_full(tmp_path, stock_exec, monkeypatch):
     path = tmp_path / "code.marshal"
     path.write_bytes(HEADER + marshal.dumps({f"# code since edited {n}": b"" for n in range(20)}))
@@ -128,6 +143,6 @@ def test_the_entry_point_keeps_the_apps_dataclass_code_and_the_next_start_compil
         return json.loads(out.splitlines()[-1])
 
     path, _, _ = start()  # writes the file if this checkout has none yet
-    assert Path(path).parent == ROOT / "instance"
+    assert Path(path).parent == ROOT / "app" / "__pycache__"
     path, compiled, from_file = start()
     assert compiled == 0 and from_file > 600  # the app's dataclasses (and its libraries' after the entry point)
