@@ -40,7 +40,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -72,8 +72,8 @@ from app.export.dashboard_data import (
 from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rag import with_tolerance
-from app.indicators.table import IndicatorRow, chart_order, figure_dict
-from app.models import DATA_VALUE_IS_CURRENT, Area, DataValue, Period, Submission
+from app.indicators.table import IndicatorRow, chart_order
+from app.models import DATA_VALUE_IS_CURRENT, Area, DataValue, IndicatorFigure, Period, Submission
 from app.models.base import utcnow
 from app.periods import financial_year, fy_label, year_to_date
 from app.services import ServiceError
@@ -152,20 +152,22 @@ class _Builder:
         self.names = {a.code: a.name for a in table.areas}
         self.used: set[tuple[str, str, str]] = set()  # (indicator, area, period) of every figure written
         # The figures the workbook shows, read for its rows only (``_read``): (indicator,
-        # area, period) → (value, flag, status, message), and each pair's periods in order.
+        # area, period) → (value, flag, status, message) as plain Python values (value a
+        # float or None), and each pair's periods in order.
         self._figures: dict[tuple[str, str, str], tuple] = {}
         self._periods: dict[tuple[str, str], list[str]] = {}
-        # The shown rows' figures (and their districts' and numerators'), none older than a
-        # row's compared period or the two financial years before its latest (trends,
-        # rolling year, year to date, the sparkline's last 8), for any row of the table.
+        # The shown rows' figures (and their numerators'), none older than a row's compared
+        # period or the two financial years before its latest (trends, rolling year, year
+        # to date, the sparkline's last 8), for any row of the table. Their districts'
+        # figures are read as the tables need them (``_read_trend_districts``,
+        # ``_read_district_figures``), for the periods those show, within the same bounds.
         starts = [period_of(key).start for r in table.rows.values() for key in (r.previous_period,) if key]
         starts += [period_of(r.period).start - timedelta(days=3 * 366) for r in table.rows.values()]
         self.since = min(starts, default=None)
         pairs = set()
         for row in self.shown_rows():
             part = table.specs[row.indicator].numerator
-            for code in (row.area, *row.strip_codes):
-                pairs.update((slug, code) for slug in (row.indicator, part) if slug)
+            pairs.update((slug, row.area) for slug in (row.indicator, part) if slug)
         self._read(pairs, self.since)
         self._targets = self._target_lookup()
         self._districts: dict[str, list[str]] = {}
@@ -174,32 +176,68 @@ class _Builder:
     def shown_rows(self) -> list[IndicatorRow]:
         return [row for block in self.view.outcomes for row in block.rows]
 
-    def _read(self, pairs: set[tuple[str, str]], since, keep: Callable[[tuple], bool] | None = None) -> None:
+    def _read(self, pairs: set[tuple[str, str]], since) -> None:
         """Read the figures of these (indicator, area) pairs for periods starting on or
-        after ``since`` (a date, or a date per indicator), keeping those ``keep`` (a key
-        (indicator, area, period) → bool) accepts."""
-        from app.indicators.rows import figure_lookup
-
+        after ``since`` (a date; None: any) and ending by the dashboard's period."""
         if not pairs:
             return
-        for key, found in figure_lookup(self.table.figure_source(sorted(pairs), since)).items():
-            if keep is None or keep(key):
-                self._figures[key] = found
+        query = select(Period.id, Period.key).where(Period.end_date <= self.table.period.end)
+        if since is not None:
+            query = query.where(Period.start_date >= since)
+        keys = dict(db.session.execute(query).all())
+        self._take(pairs, keys, lambda key: key[:2] in pairs)
+
+    def _read_keys(self, wanted: set[tuple[str, str, str]]) -> None:
+        """Read these figures (indicator, area, period) that are not read yet."""
+        wanted = {key for key in wanted if key not in self._figures}
+        if not wanted:
+            return
+        query = select(Period.id, Period.key).where(Period.key.in_(sorted({key for _, _, key in wanted})),
+                                                    Period.end_date <= self.table.period.end)
+        self._take({key[:2] for key in wanted}, dict(db.session.execute(query).all()), wanted.__contains__)
+
+    def _take(self, pairs: set[tuple[str, str]], periods: dict[int, str], keep: Callable[[tuple], bool]) -> None:
+        """The kept figures (``indicator_figure`` rows with a figure) of the indicators and
+        areas of ``pairs`` for ``periods`` (id → key), those ``keep`` accepts (a key
+        (indicator, area, period) → bool): plain tuples straight from the driver, not a
+        frame (a county's workbook reads tens of thousands)."""
+        from app.store.rows import fetch_tuples
+
+        if not periods:
+            return
+        slugs = {indicator.id: slug for slug, indicator in self.table.indicators.items()}
+        indicator_ids = sorted({self.table.indicators[slug].id for slug, _ in pairs})
+        codes = {id_: code for code, id_ in self.table.area_ids.items()}
+        area_ids = sorted({self.table.area_ids[code] for _, code in pairs})
+        query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
+                        IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status, IndicatorFigure.message)
+                 .where(IndicatorFigure.has_figure.is_(True), IndicatorFigure.indicator_id.in_(indicator_ids),
+                        IndicatorFigure.area_id.in_(area_ids), IndicatorFigure.period_id.in_(sorted(periods))))
+        figures = self._figures
+        for indicator_id, area_id, period_id, value, flag, status, message in fetch_tuples(query):
+            key = (slugs[indicator_id], codes[area_id], periods[period_id])
+            if keep(key):
+                # As a frame read them: a float, or None for a missing (or NaN) value.
+                figures[key] = (None if value is None or value != value else float(value), flag, status, message)
         self._periods = {}
 
     def figure(self, slug: str, area: str, key: str | None) -> dict | None:
         """One figure read (value None when missing), or None if nothing is stored behind it."""
         found = self._figures.get((slug, area, key))
-        return None if found is None else figure_dict(slug, area, key, found)
+        if found is None:
+            return None
+        value, flag, status, message = found
+        return {"indicator": slug, "area": area, "period": key, "value": value, "flag": flag, "status": status,
+                "message": message}
 
-    def series(self, slug: str, area: str, kind: str) -> list[dict]:
-        """The figures read of one indicator × area for periods of ``kind``, oldest first."""
+    def periods_read(self, slug: str, area: str) -> list[str]:
+        """The periods of the figures read of one indicator × area, oldest first."""
         if not self._periods:
             for i, a, p in self._figures:
                 self._periods.setdefault((i, a), []).append(p)
             for keys in self._periods.values():
                 keys.sort(key=chart_order)
-        return [self.figure(slug, area, k) for k in self._periods.get((slug, area), ()) if period_of(k).kind == kind]
+        return self._periods.get((slug, area), [])
 
     def _target_lookup(self) -> dict[tuple[str, str, str], tuple[float, float | None]]:
         """(indicator, area, period) → (target, tolerance): the first of each in the table's targets."""
@@ -222,10 +260,11 @@ class _Builder:
         return f"{name} — {self.names[row.area]}" if row.several else name
 
     def value(self, slug: str, area: str, key: str | None):
-        figure = self.figure(slug, area, key) if key else None
-        if figure is not None:
-            self.used.add((slug, area, key))
-        return figure["value"] if figure else None
+        found = self._figures.get((slug, area, key)) if key else None
+        if found is None:
+            return None
+        self.used.add((slug, area, key))
+        return found[0]
 
     def numerator(self, row: IndicatorRow, key: str | None, area: str | None = None):
         """The numerator's figure of ``row``'s indicator, for ``area`` (default: the row's)."""
@@ -280,11 +319,15 @@ class _Builder:
     def history(self, row: IndicatorRow) -> list[dict]:
         """The row's last 8 figures with a value, for periods of the same kind and length
         as its latest, up to the dashboard's period: the sparkline's points."""
-        own = period_of(row.period)
-        found = [figure for figure in self.series(row.indicator, row.area, own.kind)
-                 if figure["value"] is not None and period_of(figure["period"]).months == own.months
-                 and period_of(figure["period"]).end <= self.table.period.end]
-        return found[-8:]
+        own, end, slug, area = period_of(row.period), self.table.period.end, row.indicator, row.area
+        figures = self._figures
+        found = []
+        for key in self.periods_read(slug, area):
+            spec = period_of(key)
+            if (spec.kind == own.kind and spec.months == own.months and spec.end <= end
+                    and figures[(slug, area, key)][0] is not None):
+                found.append(key)
+        return [self.figure(slug, area, key) for key in found[-8:]]
 
     def dashboard_row(self, row: IndicatorRow) -> DashboardRow:
         indicator = self.indicator(row)
@@ -355,21 +398,18 @@ class _Builder:
         read a few counties at a time (about ``READ_FIGURES`` figures), so a
         partnership of many counties is never read at once."""
         wanted: set[tuple[str, str, str]] = set()
-        since: dict[str, date] = {}
         for number, county in enumerate(counties, start=1):
             areas = [*self.districts_of(county.code), county.code, *([county.parent] if county.parent else [])]
             for indicator in indicators:
                 row = self.table.rows.get((indicator.slug, county.code))
                 if row is None or not row.strip_codes:
                     continue
-                start = period_of(row.period).start
                 for slug in (row.indicator, self.table.specs[row.indicator].numerator):
                     if slug:
-                        since[slug] = min(since.get(slug, start), start)
                         wanted.update((slug, code, row.period) for code in areas)
             if len(wanted) >= READ_FIGURES or number == len(counties):
-                self._read({(slug, code) for slug, code, _ in wanted}, since, keep=wanted.__contains__)
-                wanted, since = set(), {}
+                self._read_keys(wanted)
+                wanted = set()
 
     def district_row(self, row: IndicatorRow, county) -> DistrictRow:
         indicator, key = self.indicator(row), row.period
@@ -381,10 +421,11 @@ class _Builder:
             target, tolerance = row.target, row.target_tolerance
         polarity, green, amber = self.bands(row, target, tolerance)
         flags = {}
+        figures = self._figures
         for flag_key, code in [*((c, c) for c in districts), (WIDER_KEY, wider)]:
-            figure = self.figure(slug, code, key) if code else None
-            if figure and figure["value"] is None:
-                flags[flag_key] = _flag(figure["flag"], figure["status"]) or "not_available"
+            found = figures.get((slug, code, key)) if code else None
+            if found is not None and found[0] is None:
+                flags[flag_key] = _flag(found[1], found[2]) or "not_available"
         if row.latest is None:
             flags[TOTAL_KEY] = _flag(row.latest_flag, row.aggregate_status) or "not_available"
         notes = [n for n in (self.total_note(row), row.note, self.comment(row)) if n]
@@ -436,6 +477,7 @@ class _Builder:
             for row in rows:
                 year = period_of(row.period).fy_start_year
                 grouped.setdefault((outcome_id, _unit(self.indicator(row).unit), year), []).append(row)
+        self._read_trend_districts([(row, year) for (_, _, year), rows in grouped.items() for row in rows])
         tables = []
         for (outcome_id, unit, year), rows in grouped.items():
             trend_rows = [trend for row in rows for trend in self.trend_rows(row, year)]
@@ -451,18 +493,8 @@ class _Builder:
         for a quarter or year that a district under it has one for, that district gets a
         row of its own ("— Cambridge"); a county row with no figure at all in the table's
         periods is left out, its notes going to the first district row."""
-        slug = row.indicator
-        keys = [*quarter_keys(year - 1), *quarter_keys(year), financial_year(year - 1).key, financial_year(year).key]
         own = self.trend_row(row, year)
-        shown = {key for key in keys if self.figure(slug, row.area, key) is not None
-                 and self.figure(slug, row.area, key)["value"] is not None}
-        districts = []
-        for code in row.strip_codes:
-            district = self.table.rows.get((slug, code))
-            if district is not None and any(
-                    key not in shown and (self.figure(slug, code, key) or {}).get("value") is not None
-                    for key in keys):
-                districts.append(district)
+        shown, districts = self._trend_districts(row, year)
         if not districts:
             return [own]
         name = self.indicator(row).name
@@ -474,22 +506,69 @@ class _Builder:
         county = f"No {self.names[row.area]} total: {own.note}" if own.note else None
         return [replace(out[0], note="; ".join(n for n in (county, out[0].note) if n) or None), *out[1:]]
 
+    @staticmethod
+    def _trend_keys(year: int) -> list[str]:
+        """The periods a trend table of ``year`` shows: last year's and this year's
+        quarters, then both whole years."""
+        return [*quarter_keys(year - 1), *quarter_keys(year), financial_year(year - 1).key, financial_year(year).key]
+
+    def _trend_districts(self, row: IndicatorRow, year: int) -> tuple[set[str], list[IndicatorRow]]:
+        """(the periods of ``_trend_keys`` the row has a figure for, the rows of its
+        districts with a figure for another of them): see ``trend_rows``."""
+        slug, figures = row.indicator, self._figures
+        keys = self._trend_keys(year)
+        shown = {key for key in keys if (found := figures.get((slug, row.area, key))) is not None
+                 and found[0] is not None}
+        districts = []
+        for code in row.strip_codes:
+            district = self.table.rows.get((slug, code))
+            if district is not None and any(
+                    key not in shown and (found := figures.get((slug, code, key))) is not None
+                    and found[0] is not None for key in keys):
+                districts.append(district)
+        return shown, districts
+
+    def _read_trend_districts(self, rows: list[tuple[IndicatorRow, int]]) -> None:
+        """Read what ``trend_rows`` asks of the rows' districts, within the bounds of the
+        rows' own figures (``since``, the dashboard's end): their figures for the periods
+        a row has none for, then, for each district that gets a row of its own, its
+        figures and numerators for all the table's periods."""
+        def bounded(keys):
+            return [key for key in keys if self.since is None or period_of(key).start >= self.since]
+
+        wanted = set()
+        for row, year in rows:
+            keys = self._trend_keys(year)
+            shown = {key for key in keys if (found := self._figures.get((row.indicator, row.area, key))) is not None
+                     and found[0] is not None}
+            wanted.update((row.indicator, code, key) for code in row.strip_codes
+                          if (row.indicator, code) in self.table.rows for key in bounded(keys) if key not in shown)
+        self._read_keys(wanted)
+        wanted = set()
+        for row, year in rows:
+            part = self.table.specs[row.indicator].numerator
+            for district in self._trend_districts(row, year)[1]:
+                wanted.update((slug, district.area, key) for slug in (row.indicator, part) if slug
+                              for key in bounded(self._trend_keys(year)))
+        self._read_keys(wanted)
+
     def trend_row(self, row: IndicatorRow, year: int, name: str | None = None) -> TrendRow:
         slug, area = row.indicator, row.area
+        figures, end = self._figures, self.table.period.end
 
         def quarters(keys):
             values, flags, numerators = [], [], []
             for key in keys:
-                figure = self.figure(slug, area, key)
+                found = figures.get((slug, area, key))
                 value = self.value(slug, area, key)
                 values.append(value)
                 numerators.append(self.numerator(row, key))
                 if value is not None:
-                    flags.append(_flag(figure["flag"]))
-                elif figure is not None:
-                    flags.append(_flag(figure["flag"], figure["status"]) or "not_available")
+                    flags.append(_flag(found[1]))
+                elif found is not None:
+                    flags.append(_flag(found[1], found[2]) or "not_available")
                 else:
-                    flags.append("not_yet_due" if period_of(key).end > self.table.period.end else None)
+                    flags.append("not_yet_due" if period_of(key).end > end else None)
             return values, flags, numerators
 
         this_year, this_flags, this_numerators = quarters(quarter_keys(year))
