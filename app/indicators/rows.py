@@ -99,6 +99,33 @@ def behind(frame: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[Are
     return pd.concat([own, via_leaves[frame.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
+def found_behind(rows: Iterable[tuple], keys: set[tuple[str, str, str]], specs: dict[str, IndicatorSpec],
+                 areas: list[AreaSpec]) -> set:
+    """The last field (a submission id, say) of each stored row (indicator, area, period,
+    x) that lies behind any of ``keys`` (indicator, area, period) as ``behind`` has it:
+    under its own key, its indicator's wholes' (those recomputed from it) and its area's
+    (each area it is a district of), and the products of those. Plain tuples, no frame:
+    a workbook asks it of tens of thousands of rows to find a few dozen submissions."""
+    wholes: dict[str, list[str]] = {}
+    for spec in specs.values():
+        if spec.aggregation == "recompute":
+            for part in dict.fromkeys(part for part in (spec.numerator, spec.denominator) if part):
+                wholes.setdefault(part, []).append(spec.slug)
+    parents: dict[str, list[str]] = {}
+    for parent, members in area_leaves(areas).items():
+        for leaf in members:
+            parents.setdefault(leaf.code, []).append(parent)
+    found = set()
+    for indicator, area, period, x in rows:
+        if x in found:
+            continue
+        if (indicator, area, period) in keys or any(
+                (whole, code, period) in keys for whole in (indicator, *wholes.get(indicator, ()))
+                for code in (area, *parents.get(area, ()))):
+            found.add(x)
+    return found
+
+
 def period_facts(keys: Iterable[str]) -> pd.DataFrame:
     """Start, end, kind, months and label of each period key."""
     rows = []

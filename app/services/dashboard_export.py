@@ -41,7 +41,7 @@ import io
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -90,9 +90,6 @@ from app.services.schedule import completeness_view
 from app.vocabulary import WORKBOOK_FLAGS as FLAGS
 from app.vocabulary import DISPLAY_UNIT, POLARITY_LABELS, RAG_NAMES, UNIT_LABELS, WORKBOOK_FLAG
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 WORKBOOK_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Why a manager's full version has no DHR sheets (issue 18): said on Contents, in the
 # report and on the download page.
@@ -140,6 +137,13 @@ def _twelve_months_to(key: str) -> str:
 
 def _label(key: str | None) -> str:
     return period_of(key).label if key else ""
+
+
+@lru_cache(maxsize=64)
+def _trend_keys(year: int) -> tuple[str, ...]:
+    """The periods a trend table of financial ``year`` shows: last year's and this year's
+    quarters, then both whole years (last year's first)."""
+    return (*quarter_keys(year - 1), *quarter_keys(year), financial_year(year - 1).key, financial_year(year).key)
 
 
 class _Builder:
@@ -506,17 +510,11 @@ class _Builder:
         county = f"No {self.names[row.area]} total: {own.note}" if own.note else None
         return [replace(out[0], note="; ".join(n for n in (county, out[0].note) if n) or None), *out[1:]]
 
-    @staticmethod
-    def _trend_keys(year: int) -> list[str]:
-        """The periods a trend table of ``year`` shows: last year's and this year's
-        quarters, then both whole years."""
-        return [*quarter_keys(year - 1), *quarter_keys(year), financial_year(year - 1).key, financial_year(year).key]
-
     def _trend_districts(self, row: IndicatorRow, year: int) -> tuple[set[str], list[IndicatorRow]]:
         """(the periods of ``_trend_keys`` the row has a figure for, the rows of its
         districts with a figure for another of them): see ``trend_rows``."""
         slug, figures = row.indicator, self._figures
-        keys = self._trend_keys(year)
+        keys = _trend_keys(year)
         shown = {key for key in keys if (found := figures.get((slug, row.area, key))) is not None
                  and found[0] is not None}
         districts = []
@@ -533,23 +531,26 @@ class _Builder:
         rows' own figures (``since``, the dashboard's end): their figures for the periods
         a row has none for, then, for each district that gets a row of its own, its
         figures and numerators for all the table's periods."""
-        def bounded(keys):
-            return [key for key in keys if self.since is None or period_of(key).start >= self.since]
-
+        bounded: dict[int, list[str]] = {}  # a year's periods, less any starting before ``since``
+        for _, year in rows:
+            if year not in bounded:
+                bounded[year] = [key for key in _trend_keys(year)
+                                 if self.since is None or period_of(key).start >= self.since]
         wanted = set()
         for row, year in rows:
-            keys = self._trend_keys(year)
-            shown = {key for key in keys if (found := self._figures.get((row.indicator, row.area, key))) is not None
-                     and found[0] is not None}
-            wanted.update((row.indicator, code, key) for code in row.strip_codes
-                          if (row.indicator, code) in self.table.rows for key in bounded(keys) if key not in shown)
+            slug, area, figures = row.indicator, row.area, self._figures
+            missing = [key for key in bounded[year]
+                       if (found := figures.get((slug, area, key))) is None or found[0] is None]
+            if missing:
+                wanted.update((slug, code, key) for code in row.strip_codes if (slug, code) in self.table.rows
+                              for key in missing)
         self._read_keys(wanted)
         wanted = set()
         for row, year in rows:
             part = self.table.specs[row.indicator].numerator
             for district in self._trend_districts(row, year)[1]:
                 wanted.update((slug, district.area, key) for slug in (row.indicator, part) if slug
-                              for key in bounded(self._trend_keys(year)))
+                              for key in bounded[year])
         self._read_keys(wanted)
 
     def trend_row(self, row: IndicatorRow, year: int, name: str | None = None) -> TrendRow:
@@ -571,11 +572,12 @@ class _Builder:
                     flags.append("not_yet_due" if period_of(key).end > end else None)
             return values, flags, numerators
 
-        this_year, this_flags, this_numerators = quarters(quarter_keys(year))
-        last_year, last_flags, last_numerators = quarters(quarter_keys(year - 1))
+        keys = _trend_keys(year)
+        this_year, this_flags, this_numerators = quarters(keys[4:8])
+        last_year, last_flags, last_numerators = quarters(keys[:4])
         # A figure stored for a whole financial year shown in the table: the year's
         # column, beside its quarters (never worked out from them here).
-        last_total, this_total = (self.value(slug, area, financial_year(y).key) for y in (year - 1, year))
+        last_total, this_total = self.value(slug, area, keys[8]), self.value(slug, area, keys[9])
         notes = [n for n in (self.total_note(row), row.note, self.comment(row)) if n]
         numbered = self.table.specs[slug].numerator is not None
         return TrendRow(indicator=name or self.display_name(row), this_year=this_year, last_year=last_year,
@@ -583,8 +585,8 @@ class _Builder:
                         this_year_numerators=this_numerators if numbered else None,
                         last_year_numerators=last_numerators if numbered else None,
                         last_year_total=last_total, this_year_total=this_total,
-                        last_year_total_numerator=self.numerator(row, financial_year(year - 1).key),
-                        this_year_total_numerator=self.numerator(row, financial_year(year).key))
+                        last_year_total_numerator=self.numerator(row, keys[8]),
+                        this_year_total_numerator=self.numerator(row, keys[9]))
 
     def rolling_tables(self) -> list[RollingTable]:
         def rolling(row):
@@ -649,10 +651,10 @@ class _Builder:
                     polarity_label=POLARITY_LABELS[indicator.polarity], rag_rule=rag_rule_text(indicator)))
         return out
 
-    def _stored_submissions(self, periods_of: dict[frozenset[str], list[str]]) -> pd.DataFrame:
+    def _stored_submissions(self, periods_of: dict[frozenset[str], list[str]]) -> list[tuple[str, str, str, int]]:
         """The current stored figures with a submission (indicator, area, period,
-        submission_id) of each group's areas (area codes → period keys)."""
-        import pandas as pd
+        submission_id) of each group's areas (area codes → period keys), as plain tuples."""
+        from app.store.rows import fetch_tuples
 
         wanted = sorted({key for keys in periods_of.values() for key in keys})
         period_ids = dict(db.session.execute(select(Period.id, Period.key).where(Period.key.in_(wanted))).all())
@@ -666,19 +668,20 @@ class _Builder:
                             DataValue.area_id.in_(sorted(self.table.area_ids[code] for code in areas)),
                             DataValue.period_id.in_(sorted(ids_of[key] for key in keys if key in ids_of)),
                             DataValue.submission_id.is_not(None)))
-            rows += [(slugs[i], codes[a], period_ids[p], s) for i, a, p, s in db.session.execute(query)]
-        return pd.DataFrame(rows, columns=["indicator", "area", "period", "submission_id"])
+            rows += [(slugs[i], codes[a], period_ids[p], s) for i, a, p, s in fetch_tuples(query)]
+        return rows
 
     def submissions(self) -> list[SubmissionRef]:
         if self.public:
             return []
-        from app.indicators.rows import behind
+        from app.indicators.rows import found_behind
         from app.indicators.totals import area_leaves
 
-        keys = set(self.used)
-        # What lies behind the figures written (``behind``: a figure's own stored rows, its
-        # numerator's and denominator's, its districts'), read for their periods and areas
-        # (and the districts in those) only: periods written for few areas are not read for all.
+        keys = self.used
+        # What lies behind the figures written (``found_behind``: a figure's own stored
+        # rows, its numerator's and denominator's, its districts'), read for their periods
+        # and areas (and the districts in those) only: periods written for few areas are
+        # not read for all.
         leaves = area_leaves(self.table.areas)
         areas_of: dict[str, set[str]] = {}
         for _, area, period in keys:
@@ -686,9 +689,8 @@ class _Builder:
         periods_of: dict[frozenset[str], list[str]] = {}
         for period, codes in areas_of.items():
             periods_of.setdefault(frozenset(codes), []).append(period)
-        found = behind(self._stored_submissions(periods_of), self.table.specs, self.table.areas)
-        ids = {int(s) for i, a, p, s in zip(found["indicator"], found["area"], found["period"], found["submission_id"])
-               if (i, a, p) in keys}
+        ids = {int(s) for s in found_behind(self._stored_submissions(periods_of), keys, self.table.specs,
+                                            self.table.areas)}
         if not ids:
             return []
         rows = db.session.scalars(
