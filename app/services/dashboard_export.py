@@ -40,7 +40,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
@@ -135,8 +135,17 @@ def _twelve_months_to(key: str) -> str:
     return f"12 months to {end.day} {end:%B %Y}"
 
 
+@lru_cache(maxsize=4096)
 def _label(key: str | None) -> str:
     return period_of(key).label if key else ""
+
+
+@lru_cache(maxsize=4096)
+def _shape(key: str) -> tuple[str, int, date]:
+    """A period's kind, length in months and end (``PeriodSpec`` works out the length
+    and label each time it is asked: a county's workbook asks tens of thousands of times)."""
+    spec = period_of(key)
+    return spec.kind, spec.months, spec.end
 
 
 @lru_cache(maxsize=64)
@@ -175,6 +184,7 @@ class _Builder:
         self._read(pairs, self.since)
         self._targets = self._target_lookup()
         self._districts: dict[str, list[str]] = {}
+        self._trend_districts_of: dict[tuple[str, str, int], tuple[set[str], list[IndicatorRow]]] = {}
 
     # -- the figures ----------------------------------------------------------------------
     def shown_rows(self) -> list[IndicatorRow]:
@@ -323,12 +333,12 @@ class _Builder:
     def history(self, row: IndicatorRow) -> list[dict]:
         """The row's last 8 figures with a value, for periods of the same kind and length
         as its latest, up to the dashboard's period: the sparkline's points."""
-        own, end, slug, area = period_of(row.period), self.table.period.end, row.indicator, row.area
+        (kind, months, _), end, slug, area = _shape(row.period), self.table.period.end, row.indicator, row.area
         figures = self._figures
         found = []
         for key in self.periods_read(slug, area):
-            spec = period_of(key)
-            if (spec.kind == own.kind and spec.months == own.months and spec.end <= end
+            shape = _shape(key)
+            if (shape[0] == kind and shape[1] == months and shape[2] <= end
                     and figures[(slug, area, key)][0] is not None):
                 found.append(key)
         return [self.figure(slug, area, key) for key in found[-8:]]
@@ -512,17 +522,20 @@ class _Builder:
 
     def _trend_districts(self, row: IndicatorRow, year: int) -> tuple[set[str], list[IndicatorRow]]:
         """(the periods of ``_trend_keys`` the row has a figure for, the rows of its
-        districts with a figure for another of them): see ``trend_rows``."""
-        slug, figures = row.indicator, self._figures
+        districts with a figure for another of them): see ``trend_rows``. Kept once the
+        districts' figures for those periods are read (``_read_trend_districts``)."""
+        slug, area, figures = row.indicator, row.area, self._figures
+        known = self._trend_districts_of.get((slug, area, year))
+        if known is not None:
+            return known
         keys = _trend_keys(year)
-        shown = {key for key in keys if (found := figures.get((slug, row.area, key))) is not None
-                 and found[0] is not None}
+        shown = {key for key in keys if (found := figures.get((slug, area, key))) is not None and found[0] is not None}
+        missing = [key for key in keys if key not in shown]
         districts = []
         for code in row.strip_codes:
             district = self.table.rows.get((slug, code))
-            if district is not None and any(
-                    key not in shown and (found := figures.get((slug, code, key))) is not None
-                    and found[0] is not None for key in keys):
+            if district is not None and any((found := figures.get((slug, code, key))) is not None
+                                            and found[0] is not None for key in missing):
                 districts.append(district)
         return shown, districts
 
@@ -548,7 +561,10 @@ class _Builder:
         wanted = set()
         for row, year in rows:
             part = self.table.specs[row.indicator].numerator
-            for district in self._trend_districts(row, year)[1]:
+            # What a row shows of its districts is settled now: only their figures for the
+            # periods it lacks are asked, and those are read.
+            found = self._trend_districts_of[(row.indicator, row.area, year)] = self._trend_districts(row, year)
+            for district in found[1]:
                 wanted.update((slug, district.area, key) for slug in (row.indicator, part) if slug
                               for key in bounded[year])
         self._read_keys(wanted)
