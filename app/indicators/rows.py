@@ -99,30 +99,25 @@ def behind(frame: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[Are
     return pd.concat([own, via_leaves[frame.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
-def found_behind(rows: Iterable[tuple], keys: set[tuple[str, str, str]], specs: dict[str, IndicatorSpec],
-                 areas: list[AreaSpec]) -> set:
-    """The last field (a submission id, say) of each stored row (indicator, area, period,
-    x) that lies behind any of ``keys`` (indicator, area, period) as ``behind`` has it:
-    under its own key, its indicator's wholes' (those recomputed from it) and its area's
-    (each area it is a district of), and the products of those. Plain tuples, no frame:
-    a workbook asks it of tens of thousands of rows to find a few dozen submissions."""
-    wholes: dict[str, list[str]] = {}
-    for spec in specs.values():
-        if spec.aggregation == "recompute":
-            for part in dict.fromkeys(part for part in (spec.numerator, spec.denominator) if part):
-                wholes.setdefault(part, []).append(spec.slug)
-    parents: dict[str, list[str]] = {}
-    for parent, members in area_leaves(areas).items():
-        for leaf in members:
-            parents.setdefault(leaf.code, []).append(parent)
-    found = set()
-    for indicator, area, period, x in rows:
-        if x in found:
-            continue
-        if (indicator, area, period) in keys or any(
-                (whole, code, period) in keys for whole in (indicator, *wholes.get(indicator, ()))
-                for code in (area, *parents.get(area, ()))):
-            found.add(x)
+def indicators_behind(keys: Iterable[tuple[str, str, str]], specs: dict[str, IndicatorSpec],
+                      areas: list[AreaSpec]) -> dict[tuple[str, str], set[str]]:
+    """For each (area, period), the indicators whose stored rows there lie behind any of
+    ``keys`` (indicator, area, period) as ``behind`` has it: a key's own indicator and,
+    if it is recomputed, its numerator and denominator, in the key's area and in each
+    area at the bottom of its tree (``area_leaves``). A stored row (indicator, area,
+    period) lies behind one of ``keys`` exactly when its indicator is in the set of its
+    area and period: so a workbook can ask the database which submissions have such a
+    row, instead of reading tens of thousands of rows to find a few dozen."""
+    parts = {spec.slug: [spec.slug, *(part for part in (spec.numerator, spec.denominator) if part)]
+             for spec in specs.values() if spec.aggregation == "recompute"}
+    leaves = {code: [code, *(leaf.code for leaf in members)] for code, members in area_leaves(areas).items()}
+    by_key: dict[tuple[str, str], set[str]] = {}  # (area, period) of the keys → their indicators
+    for indicator, area, period in keys:
+        by_key.setdefault((area, period), set()).update(parts.get(indicator, (indicator,)))
+    found: dict[tuple[str, str], set[str]] = {}
+    for (area, period), indicators in by_key.items():
+        for code in leaves.get(area, (area,)):
+            found.setdefault((code, period), set()).update(indicators)
     return found
 
 

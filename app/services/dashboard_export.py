@@ -667,46 +667,33 @@ class _Builder:
                     polarity_label=POLARITY_LABELS[indicator.polarity], rag_rule=rag_rule_text(indicator)))
         return out
 
-    def _stored_submissions(self, periods_of: dict[frozenset[str], list[str]]) -> list[tuple[str, str, str, int]]:
-        """The current stored figures with a submission (indicator, area, period,
-        submission_id) of each group's areas (area codes → period keys), as plain tuples."""
-        from app.store.rows import fetch_tuples
-
-        wanted = sorted({key for keys in periods_of.values() for key in keys})
-        period_ids = dict(db.session.execute(select(Period.id, Period.key).where(Period.key.in_(wanted))).all())
-        ids_of = {key: id_ for id_, key in period_ids.items()}
-        slugs = {indicator.id: slug for slug, indicator in self.table.indicators.items()}
-        codes = {id_: code for code, id_ in self.table.area_ids.items()}
-        rows = []
-        for areas, keys in periods_of.items():
-            query = (select(DataValue.indicator_id, DataValue.area_id, DataValue.period_id, DataValue.submission_id)
-                     .where(DATA_VALUE_IS_CURRENT, DataValue.indicator_id.in_(sorted(slugs)),
-                            DataValue.area_id.in_(sorted(self.table.area_ids[code] for code in areas)),
-                            DataValue.period_id.in_(sorted(ids_of[key] for key in keys if key in ids_of)),
-                            DataValue.submission_id.is_not(None)))
-            rows += [(slugs[i], codes[a], period_ids[p], s) for i, a, p, s in fetch_tuples(query)]
-        return rows
-
     def submissions(self) -> list[SubmissionRef]:
         if self.public:
             return []
-        from app.indicators.rows import found_behind
-        from app.indicators.totals import area_leaves
+        from app.indicators.rows import indicators_behind
+        from app.store.rows import fetch_tuples
 
-        keys = self.used
-        # What lies behind the figures written (``found_behind``: a figure's own stored
-        # rows, its numerator's and denominator's, its districts'), read for their periods
-        # and areas (and the districts in those) only: periods written for few areas are
-        # not read for all.
-        leaves = area_leaves(self.table.areas)
-        areas_of: dict[str, set[str]] = {}
-        for _, area, period in keys:
-            areas_of.setdefault(period, set()).update([area, *(leaf.code for leaf in leaves.get(area, ()))])
-        periods_of: dict[frozenset[str], list[str]] = {}
-        for period, codes in areas_of.items():
-            periods_of.setdefault(frozenset(codes), []).append(period)
-        ids = {int(s) for s in found_behind(self._stored_submissions(periods_of), keys, self.table.specs,
-                                            self.table.areas)}
+        # What lies behind the figures written (``indicators_behind``: a figure's own
+        # stored rows, its numerator's and denominator's, its districts'): the database
+        # is asked, for each period and each set of indicators, which submissions have a
+        # current row of them in those areas, and gives each submission once.
+        groups: dict[tuple[str, frozenset[str]], list[str]] = {}
+        for (area, period), slugs in indicators_behind(self.used, self.table.specs, self.table.areas).items():
+            groups.setdefault((period, frozenset(slugs)), []).append(area)
+        period_ids = dict(db.session.execute(select(Period.key, Period.id).where(
+            Period.key.in_(sorted({period for period, _ in groups})))).all())
+        indicators, area_ids = self.table.indicators, self.table.area_ids
+        ids: set[int] = set()
+        for (period, slugs), areas in groups.items():
+            if period not in period_ids:
+                continue
+            query = (select(DataValue.submission_id).distinct()
+                     .where(DATA_VALUE_IS_CURRENT, DataValue.period_id == period_ids[period],
+                            DataValue.area_id.in_(sorted(area_ids[code] for code in areas)),
+                            DataValue.indicator_id.in_(sorted(indicators[slug].id for slug in slugs
+                                                              if slug in indicators)),
+                            DataValue.submission_id.is_not(None)))
+            ids.update(int(submission) for submission, in fetch_tuples(query))
         if not ids:
             return []
         rows = db.session.scalars(
