@@ -544,11 +544,14 @@ class _Builder:
         rows' own figures (``since``, the dashboard's end): their figures for the periods
         a row has none for, then, for each district that gets a row of its own, its
         figures and numerators for all the table's periods."""
-        bounded: dict[int, list[str]] = {}  # a year's periods, less any starting before ``since``
-        for _, year in rows:
-            if year not in bounded:
-                bounded[year] = [key for key in _trend_keys(year)
-                                 if self.since is None or period_of(key).start >= self.since]
+        # Each year's periods that can have a figure read: stored periods ending by the
+        # dashboard's, none starting before ``since``.
+        years = {year for _, year in rows}
+        stored = set(db.session.scalars(select(Period.key).where(
+            Period.key.in_(sorted({key for year in years for key in _trend_keys(year)})),
+            Period.end_date <= self.table.period.end)))
+        bounded = {year: [key for key in _trend_keys(year) if key in stored
+                          and (self.since is None or period_of(key).start >= self.since)] for year in years}
         wanted = set()
         for row, year in rows:
             slug, area, figures = row.indicator, row.area, self._figures
