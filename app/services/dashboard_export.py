@@ -45,7 +45,6 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.collector import cycle_collection_paused
 from app.export.dashboard_data import (
@@ -73,7 +72,10 @@ from app.extensions import db
 from app.indicators.periods import period_of, quarter_keys
 from app.indicators.rag import with_tolerance
 from app.indicators.table import IndicatorRow, chart_order
-from app.models import DATA_VALUE_IS_CURRENT, Area, DataValue, IndicatorFigure, Period, Submission
+from app.models import (
+    DATA_VALUE_IS_CURRENT, Agency, Area, DataValue, IndicatorFigure, Period, ReturnTemplate, Submission,
+    TemplateVersion,
+)
 from app.models.base import utcnow
 from app.periods import financial_year, fy_label, year_to_date
 from app.services import ServiceError
@@ -680,18 +682,22 @@ class _Builder:
         # stored rows, its numerator's and denominator's, its districts'): the database
         # is asked, for each period and each set of indicators, which submissions have a
         # current row of them in those areas, and gives each submission once.
-        groups: dict[tuple[str, frozenset[str]], list[str]] = {}
+        by_period: dict[tuple[str, frozenset[str]], set[str]] = {}
         for (area, period), slugs in indicators_behind(self.used, self.table.specs, self.table.areas).items():
-            groups.setdefault((period, frozenset(slugs)), []).append(area)
+            by_period.setdefault((period, frozenset(slugs)), set()).add(area)
+        groups: dict[tuple[frozenset[str], frozenset[str]], list[str]] = {}  # (areas, indicators) → periods
+        for (period, slugs), areas in by_period.items():
+            groups.setdefault((frozenset(areas), slugs), []).append(period)
         period_ids = dict(db.session.execute(select(Period.key, Period.id).where(
-            Period.key.in_(sorted({period for period, _ in groups})))).all())
+            Period.key.in_(sorted({period for period, _ in by_period})))).all())
         indicators, area_ids = self.table.indicators, self.table.area_ids
         ids: set[int] = set()
-        for (period, slugs), areas in groups.items():
-            if period not in period_ids:
+        for (areas, slugs), periods in groups.items():
+            wanted = sorted(period_ids[key] for key in periods if key in period_ids)
+            if not wanted:
                 continue
             query = (select(DataValue.submission_id).distinct()
-                     .where(DATA_VALUE_IS_CURRENT, DataValue.period_id == period_ids[period],
+                     .where(DATA_VALUE_IS_CURRENT, DataValue.period_id.in_(wanted),
                             DataValue.area_id.in_(sorted(area_ids[code] for code in areas)),
                             DataValue.indicator_id.in_(sorted(indicators[slug].id for slug in slugs
                                                               if slug in indicators)),
@@ -699,17 +705,14 @@ class _Builder:
             ids.update(int(submission) for submission, in fetch_tuples(query))
         if not ids:
             return []
-        rows = db.session.scalars(
-            select(Submission)
-            .where(Submission.id.in_(ids))
-            .options(
-                selectinload(Submission.agency),
-                selectinload(Submission.template),
-                selectinload(Submission.template_version),
-            )
-        )
-        return [SubmissionRef(s.agency.name, s.template.name, s.template_version.number, s.uploaded_at)
-                for s in sorted(rows, key=lambda s: (s.agency.name, s.template.name, s.uploaded_at))]
+        # Named in one read (not three relationship loads), in id order as read before.
+        rows = db.session.execute(
+            select(Agency.name, ReturnTemplate.name, TemplateVersion.number, Submission.uploaded_at)
+            .join(Agency, Submission.agency_id == Agency.id)
+            .join(ReturnTemplate, Submission.template_id == ReturnTemplate.id)
+            .join(TemplateVersion, Submission.template_version_id == TemplateVersion.id)
+            .where(Submission.id.in_(sorted(ids))).order_by(Submission.id)).all()
+        return [SubmissionRef(*row) for row in sorted(rows, key=lambda row: (row[0], row[1], row[3]))]
 
 
 def rag_rule_text(indicator) -> str:
