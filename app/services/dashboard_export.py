@@ -222,7 +222,7 @@ class _Builder:
         if not periods:
             return
         slugs = {indicator.id: slug for slug, indicator in self.table.indicators.items()}
-        indicator_ids = sorted({self.table.indicators[slug].id for slug, _ in pairs})
+        indicator_ids = sorted({self.table.indicators[slug].id for slug, _ in pairs if slug in self.table.indicators})
         codes = {id_: code for code, id_ in self.table.area_ids.items()}
         area_ids = sorted({self.table.area_ids[code] for _, code in pairs})
         query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
