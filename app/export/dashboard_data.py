@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # only for annotations: keeps this module free of XlsxWriter
 DIRECTIONS = ("improving", "stable", "worsening")
 TOTAL_STATUSES = ("complete", "incomplete", "mismatch")
 SUBMISSION_STATUSES = ("received", "late", "missing", "not yet due")
+FLAG_KEYS = tuple(FLAGS)  # what a flag may be, made once: every row checks its flags
 SUPPRESSED_LEGEND = (
     ("<5", "Public version: a count from 1 to 4, hidden so that no one can be identified."),
     ("[c]", "Public version: hidden so that a small count cannot be worked out from it "
@@ -67,7 +68,7 @@ def _check(value, allowed: tuple, what: str) -> None:
 
 
 def _check_flag(flag: str | None) -> None:
-    _check(flag, tuple(FLAGS), "flag")
+    _check(flag, FLAG_KEYS, "flag")
 
 
 # ---- Dashboard (Leicestershire Appendix 1) ------------------------------------------

@@ -117,6 +117,28 @@ def behind(frame: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[Are
     return pd.concat([own, via_leaves[frame.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
+def indicators_behind(keys: Iterable[tuple[str, str, str]], specs: dict[str, IndicatorSpec],
+                      areas: list[AreaSpec]) -> dict[tuple[str, str], set[str]]:
+    """For each (area, period), the indicators whose stored rows there lie behind any of
+    ``keys`` (indicator, area, period) as ``behind`` has it: a key's own indicator and,
+    if it is recomputed, its numerator and denominator, in the key's area and in each
+    area at the bottom of its tree (``area_leaves``). A stored row (indicator, area,
+    period) lies behind one of ``keys`` exactly when its indicator is in the set of its
+    area and period: so a workbook can ask the database which submissions have such a
+    row, instead of reading tens of thousands of rows to find a few dozen."""
+    parts = {spec.slug: [spec.slug, *(part for part in (spec.numerator, spec.denominator) if part)]
+             for spec in specs.values() if spec.aggregation == "recompute"}
+    leaves = {code: [code, *(leaf.code for leaf in members)] for code, members in area_leaves(areas).items()}
+    by_key: dict[tuple[str, str], set[str]] = {}  # (area, period) of the keys → their indicators
+    for indicator, area, period in keys:
+        by_key.setdefault((area, period), set()).update(parts.get(indicator, (indicator,)))
+    found: dict[tuple[str, str], set[str]] = {}
+    for (area, period), indicators in by_key.items():
+        for code in leaves.get(area, (area,)):
+            found.setdefault((code, period), set()).update(indicators)
+    return found
+
+
 def period_facts(keys: Iterable[str]) -> pd.DataFrame:
     """Start, end, kind, months and label of each period key."""
     rows = []

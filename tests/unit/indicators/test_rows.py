@@ -8,7 +8,9 @@ from app.indicators import AreaSpec, IndicatorSpec, RagRule, compute_dashboard
 from app.indicators.dashboard import dashboard_figures
 from app.indicators.totals import as_spec_map, prepare_values
 from app.periods import parse_period
-from app.indicators.rows import choose_periods, current_directions, engine_rows, result_rows, result_rows_for
+from app.indicators.rows import (
+    behind, choose_periods, current_directions, engine_rows, indicators_behind, result_rows, result_rows_for,
+)
 
 DISTRICTS = [("N", "North", 90_000), ("S", "South", 120_000), ("E", "East", 60_000)]
 RULE = RagRule("previous_year", "percent", 2, 10)
@@ -226,3 +228,34 @@ def test_rows_written_a_column_at_a_time_are_the_json_of_each_row():
     assert json_column([["N", "S"], [], ["N", "S"]], {list}) == ['["N","S"]', "[]", '["N","S"]']
     empty = ResultRows([], [], [], [])
     assert empty.records() == [] and empty.json_rows(fields) == [] and empty.column("indicator") == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_indicators_behind_figures_are_those_behind_finds(seed):
+    """The workbook asks the database for the submissions with a row of
+    ``indicators_behind``'s indicators in each area and period: they must be those
+    ``behind`` (a frame of every row) finds under the figures written, through a
+    recomputed rate's numerator and denominator and through counties and a wider
+    footprint."""
+    import random
+
+    rng = random.Random(seed)
+    wider = [AreaSpec("W", "Wider", "wider"), *(replace_parent(a, "W") for a in areas()),
+             AreaSpec("OT", "Other", "county", "W"), AreaSpec("OT1", "Other one", "district", "OT")]
+    slugs, codes, periods = list(specs()), [a.code for a in wider], QUARTERS[:4]
+    rows = [(rng.choice(slugs), rng.choice(codes), rng.choice(periods), rng.randint(1, 40)) for _ in range(300)]
+    keys = {(rng.choice(slugs), rng.choice(codes), rng.choice(periods)) for _ in range(25)}
+    frame = behind(pd.DataFrame(rows, columns=["indicator", "area", "period", "submission_id"]), specs(), wider)
+    expected = {int(s) for i, a, p, s in zip(frame["indicator"], frame["area"], frame["period"],
+                                             frame["submission_id"]) if (i, a, p) in keys}
+    own = {s for i, a, p, s in rows if (i, a, p) in keys}
+    assert own < expected < {s for *_, s in rows}  # some only through a whole or a wider area, and not all
+    found = indicators_behind(keys, specs(), wider)
+    assert {s for i, a, p, s in rows if i in found.get((a, p), ())} == expected
+
+
+def replace_parent(area: AreaSpec, parent: str) -> AreaSpec:
+    """``area`` with ``parent`` if it has none (a county under the wider footprint)."""
+    from dataclasses import replace
+
+    return area if area.parent else replace(area, parent=parent)
