@@ -60,19 +60,19 @@ class Blueprint(FlaskBlueprint):
         return register
 
     def doc(self, **kwargs):
-        return _record("doc", (), kwargs)
+        return _decorated_later("doc", (), kwargs)
 
     def arguments(self, schema: str, **kwargs):
-        return _record("arguments", (schema,), kwargs)
+        return _decorated_later("arguments", (schema,), kwargs)
 
     def response(self, status_code: int, schema: str | None = None, **kwargs):
-        return _record("response", (status_code,), {"schema": schema, **kwargs})
+        return _decorated_later("response", (status_code,), {"schema": schema, **kwargs})
 
     def alt_response(self, status_code: int, **kwargs):
-        return _record("alt_response", (status_code,), kwargs)
+        return _decorated_later("alt_response", (status_code,), kwargs)
 
 
-def _record(decorator: str, args: tuple, kwargs: dict):
+def _decorated_later(decorator: str, args: tuple, kwargs: dict):
     def record(view):
         view.smorest_decorators = [*getattr(view, "smorest_decorators", ()), (decorator, args, kwargs)]
         return view
