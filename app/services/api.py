@@ -234,7 +234,7 @@ def indicator_results(caller: ApiCaller, period_text: str, page: int, per_page: 
              "target": _number(r.target), "rag": r.rag, "rag_name": RAG_NAMES.get(r.rag),
              "rag_reason": r.rag_reason,
              "rag_overridden": bool(getattr(r, "rag_overridden", False)), "direction": r.direction,
-             "headline": r.headline} for r in table.rows.values()]
+             "headline": r.headline} for r in table.in_order(table.rows.values())]
     return {"period": table.period.key, "period_label": table.period.label, **_page(rows, page, per_page)}
 
 

@@ -205,6 +205,14 @@ class PerformanceTable(DashboardTable):
     def targets(self, value: pd.DataFrame | None) -> None:
         self._targets = value
 
+    def in_order(self, rows: Iterable[IndicatorRow]) -> list[IndicatorRow]:
+        """Rows as the dashboard lists them: by indicator (the admins' order), then area
+        (the partnership's order). Kept rows are stored in the order they were worked out,
+        which a partial rework changes; anything shown or served lists them this way."""
+        order = {a.code: index for index, a in enumerate(self.areas)}
+        return sorted(rows, key=lambda r: (self.indicators[r.indicator].sort_order, self.indicators[r.indicator].id,
+                                           order[r.area]))
+
 
 def performance_table(period, *, area: str | None = None) -> PerformanceTable:
     """The dashboard for ``period`` (text, key or PeriodSpec): the engine's rows as kept in
@@ -432,10 +440,8 @@ def _assessments(spec: PeriodSpec) -> dict[int, OutcomeAssessment]:
 
 
 def _sorted_rows(table: PerformanceTable, rows: Iterable[IndicatorRow]) -> dict[int | None, list[IndicatorRow]]:
-    order = {a.code: index for index, a in enumerate(table.areas)}
     grouped: dict[int | None, list[IndicatorRow]] = {}
-    for row in sorted(rows, key=lambda r: (table.indicators[r.indicator].sort_order,
-                                           table.indicators[r.indicator].id, order[r.area])):
+    for row in table.in_order(rows):
         grouped.setdefault(table.indicators[row.indicator].outcome_id, []).append(row)
     return grouped
 

@@ -305,7 +305,12 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
         found = [r for r in incomplete_totals(spec, period_record.id if period_record else None)
                  if r["aggregate_message"]]
         if found:
-            names = dict(db.session.execute(select(Area.code, Area.name)).all())
-            indicators = dict(db.session.execute(select(Indicator.slug, Indicator.name)).all())
-            view.gaps = [(indicators[r["indicator"]], names[r["area"]], r["aggregate_message"]) for r in found]
+            # Listed as the dashboard lists rows (indicator, then area), not in the order
+            # the kept rows were worked out, which a partial rework changes.
+            areas = {code: (name, place) for place, (code, name) in enumerate(db.session.execute(
+                select(Area.code, Area.name).order_by(Area.sort_order, Area.id)))}
+            indicators = {slug: (name, place) for place, (slug, name) in enumerate(db.session.execute(
+                select(Indicator.slug, Indicator.name).order_by(Indicator.sort_order, Indicator.id)))}
+            found.sort(key=lambda r: (indicators[r["indicator"]][1], areas[r["area"]][1]))
+            view.gaps = [(indicators[r["indicator"]][0], areas[r["area"]][0], r["aggregate_message"]) for r in found]
     return view

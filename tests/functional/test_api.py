@@ -333,3 +333,34 @@ def test_the_rate_setting_is_read_as_written(setting, rate):
 def test_a_rate_setting_it_cannot_read_stops_the_start_saying_why(app, setting):
     with pytest.raises(ValueError, match=r"API_RATE_LIMIT is .*write it as a number of requests per second"):
         create_app(dict(app.config, API_RATE_LIMIT=setting))
+
+
+def test_the_dashboards_rows_are_served_in_its_order_whatever_order_they_were_kept_in(client, demo, runner):
+    """A resubmission reworks some kept rows and stores them after the rest; the API still
+    lists every row by indicator, then area, as the dashboard does and as it would after a
+    full recompute."""
+    from app.models import Period
+    from app.periods import parse_period
+    from app.services.results import kept_rows
+
+    uploader, manager = issue(client), issue(client, "Board reporting", role="manager", agency=None)
+
+    def listed() -> list[tuple[str, str]]:
+        pairs = []
+        for page in (1, 2, 3):
+            response = client.get("/api/v1/indicators", headers=bearer(manager),
+                                  query_string={"period": SEED_PERIOD, "per_page": 100, "page": page})
+            assert response.status_code == 200, response.json
+            pairs += [(item["indicator"], item["area"]) for item in response.json["items"]]
+        return pairs
+
+    values = appendix_2_values(client, uploader, {"C6": 45, "J6": 740})  # Blaby's helpline calls, and the total
+    stored = client.post("/api/v1/returns", headers=bearer(uploader),
+                         json={"template": APPENDIX_2_SLUG, "period": SEED_PERIOD, "values": values})
+    assert stored.status_code == 200, stored.json
+    served = listed()
+    period_id = db.session.scalar(select(Period.id).where(Period.key == parse_period(SEED_PERIOD).key))
+    kept = [(row["indicator"], row["area"]) for row in kept_rows(period_id)]
+    assert sorted(kept) == sorted(served) and kept != served  # the reworked rows were kept last
+    assert runner.invoke(args=["indicators", "recompute", "--all"]).exit_code == 0
+    assert listed() == served
