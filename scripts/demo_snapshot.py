@@ -5,12 +5,15 @@
 
 Loads the demo into a fresh SQLite database in a temporary folder, exports the full and
 the public workbook, and saves the HTML of the main pages for each demo role. With
---compare, says which files differ from an earlier snapshot, ignoring CSRF tokens and the
-"data as at" / "generated" timestamps (exit 1 if any differs). Used for issue 13: take a
+--compare, says which files differ from an earlier snapshot, ignoring CSRF tokens, nonces
+and the times of this run (the workbooks' "data as at" and "generated", the returns' upload
+times on pages and in the workbook), so two runs of the same code compare equal (exit 1 if
+any differs). Used for issue 13: take a
 snapshot before the change, another after, compare.
 """
 import argparse
 import re
+from datetime import date
 import sys
 import tempfile
 import zipfile
@@ -63,13 +66,18 @@ def snapshot(out: Path) -> None:
 
 def masked_html(data: bytes) -> bytes:
     data = re.sub(rb'nonce="[^"]+"', b'nonce="NONCE"', data)  # a new one every response
+    data = re.sub(rb"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d", b"NOW", data)  # a return's upload time: the load's
     return re.sub(rb'name="csrf_token" (type="hidden" )?value="[^"]+"', b"CSRF", data)
 
 
 def masked_xml(data: bytes) -> bytes:
     data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"DATE", data)
     data = re.sub(rb"\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d", b"DATE", data)
-    return re.sub(rb'(<c r="B[67]" s="\d+"><v>)[0-9.]+', rb"\1T", data)
+    # Any date-time of the last few days (an Excel serial with a time of day): when the demo
+    # was loaded or the workbook written, in "Data as at", "Generated" and the returns' times.
+    today = (date.today() - date(1899, 12, 30)).days
+    recent = b"|".join(str(day).encode() for day in range(today - 2, today + 2))
+    return re.sub(rb"<v>(?:" + recent + rb")\.\d+</v>", b"<v>NOW</v>", data)
 
 
 def compare(out: Path, baseline: Path) -> list[str]:
