@@ -1030,7 +1030,9 @@ def scope_codes(areas: list[AreaSpec], area: str | None) -> set[str] | None:
 
 def kept_rows(period_id: int | None, area_codes: set[str] | None = None) -> list[dict] | None:
     """The kept rows of the dashboard for this period (for these areas; None: all), in
-    the engine's order; None if the period's rows are not kept."""
+    the order they were kept (a rework or a copied new period stores its rows after the
+    rest: anything that lists them sorts them, ``PerformanceTable.in_order``); None if the
+    period's rows are not kept."""
     if period_id is None:
         return None
     query = (select(IndicatorResult.data, IndicatorResult.headline, IndicatorResult.several)
@@ -1071,8 +1073,8 @@ def same_latest_figures(spec: PeriodSpec) -> int | None:
 
 
 def incomplete_totals(spec: PeriodSpec, period_id: int | None) -> list[dict]:
-    """The rows of the dashboard for ``spec`` whose total is incomplete, in the engine's
-    order, from the kept rows (never the engine: for a period with nothing stored, those of
+    """The rows of the dashboard for ``spec`` whose total is incomplete, in the order they
+    were kept, from the kept rows (never the engine: for a period with nothing stored, those of
     the dashboard with the same latest figures)."""
     if period_id is None or not _has_kept_rows(period_id):
         period_id = same_latest_figures(spec)
