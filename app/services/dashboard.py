@@ -206,12 +206,19 @@ class PerformanceTable(DashboardTable):
         self._targets = value
 
     def in_order(self, rows: Iterable[IndicatorRow]) -> list[IndicatorRow]:
-        """Rows as the dashboard lists them: by indicator (the admins' order), then area
-        (the partnership's order). Kept rows are stored in the order they were worked out,
-        which a partial rework changes; anything shown or served lists them this way."""
-        order = {a.code: index for index, a in enumerate(self.areas)}
-        return sorted(rows, key=lambda r: (self.indicators[r.indicator].sort_order, self.indicators[r.indicator].id,
-                                           order[r.area]))
+        """Rows as the dashboard lists them (``dashboard_order``)."""
+        key = dashboard_order(self.indicators, (a.code for a in self.areas))
+        return sorted(rows, key=lambda r: key(r.indicator, r.area))
+
+
+def dashboard_order(indicator_slugs: Iterable[str], area_codes: Iterable[str]) -> Callable[[str, str], tuple]:
+    """The key a dashboard lists its rows by: indicator, in the admins' order, then area, in
+    the partnership's order (each given in that order: ``indicator_rows``, ``area_rows``).
+    Kept rows are stored in the order they were worked out, which a partial rework changes;
+    anything shown or served lists them this way."""
+    indicators = {slug: place for place, slug in enumerate(indicator_slugs)}
+    areas = {code: place for place, code in enumerate(area_codes)}
+    return lambda indicator, area: (indicators[indicator], areas[area])
 
 
 def performance_table(period, *, area: str | None = None) -> PerformanceTable:

@@ -28,14 +28,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.indicators.periods import period_of
-from app.models import Agency, Area, Indicator, Period, ReturnDue, ReturnTemplate, Submission, TemplateVersion
+from app.models import Agency, Period, ReturnDue, ReturnTemplate, Submission, TemplateVersion
 from app.models.base import utcnow
 from app.periods import PeriodError, PeriodSpec, parse_period, periods_from
 from app.services import ServiceError, transaction
 from app.services.audit import record
-from app.services.dashboard import parse_dashboard_period
+from app.services.dashboard import dashboard_order, parse_dashboard_period
 from app.services.results import incomplete_totals
 from app.services.settings import today
+from app.store.indicator_inputs import area_rows, indicator_rows
 from app.store.reference import period_row
 from app.store.rows import get_row
 
@@ -305,12 +306,9 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
         found = [r for r in incomplete_totals(spec, period_record.id if period_record else None)
                  if r["aggregate_message"]]
         if found:
-            # Listed as the dashboard lists rows (indicator, then area), not in the order
-            # the kept rows were worked out, which a partial rework changes.
-            areas = {code: (name, place) for place, (code, name) in enumerate(db.session.execute(
-                select(Area.code, Area.name).order_by(Area.sort_order, Area.id)))}
-            indicators = {slug: (name, place) for place, (slug, name) in enumerate(db.session.execute(
-                select(Indicator.slug, Indicator.name).order_by(Indicator.sort_order, Indicator.id)))}
-            found.sort(key=lambda r: (indicators[r["indicator"]][1], areas[r["area"]][1]))
-            view.gaps = [(indicators[r["indicator"]][0], areas[r["area"]][0], r["aggregate_message"]) for r in found]
+            indicators = {i.slug: i.name for i in indicator_rows()}
+            areas = {a.code: a.name for a in area_rows()}
+            key = dashboard_order(indicators, areas)
+            found.sort(key=lambda r: key(r["indicator"], r["area"]))
+            view.gaps = [(indicators[r["indicator"]], areas[r["area"]], r["aggregate_message"]) for r in found]
     return view
