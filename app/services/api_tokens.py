@@ -52,10 +52,10 @@ class ApiRefused(Exception):
 class TooManyRequests(ApiRefused):
     """More requests with one token (or from one address) than ``API_RATE_LIMIT`` allows."""
 
-    def __init__(self, wait_seconds: float):
+    def __init__(self, wait_seconds: float, counted_by: str = "with this token"):
         self.wait_seconds = max(1, int(wait_seconds + 0.999))
         unit = "second" if self.wait_seconds == 1 else "seconds"
-        super().__init__(429, f"Too many requests with this token: try again in {self.wait_seconds} {unit}.")
+        super().__init__(429, f"Too many requests {counted_by}: try again in {self.wait_seconds} {unit}.")
 
 
 def hash_token(secret: str) -> str:
@@ -126,24 +126,33 @@ def _refuse(status: int, message: str, token: ApiToken | None, reason: str, requ
     return ApiRefused(status, message)
 
 
+def _bearer_secret(authorization: str | None) -> str | None:
+    """The secret of an ``Authorization: Bearer <token>`` header (None: no such header)."""
+    scheme, _, secret = (authorization or "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
 def count_request(authorization: str | None, address: str | None) -> None:
-    """Count a request against its token (the header's SHA-256, so a wrong or revoked token
-    is limited too) or, without one, its address, in the database every worker shares
+    """Count a request against its token if it is one Safer Returns issued (revoked or
+    expired included), else against its address, so that made-up tokens cannot each start
+    a count of their own; in the database every worker shares
     (``throttle.count_api_request``). Raises TooManyRequests over ``API_RATE_LIMIT``."""
-    key = ("token:" + hashlib.sha256(authorization.encode()).hexdigest() if authorization
-           else throttle.address_key(address))
+    secret = _bearer_secret(authorization)
+    token_hash = hash_token(secret) if secret else None
+    issued = token_hash is not None and db.session.scalar(
+        select(ApiToken.id).where(ApiToken.token_hash == token_hash)) is not None
+    key = "token:" + token_hash if issued else throttle.address_key(address)
     with transaction():
         wait = throttle.count_api_request(key)
     if wait is not None:
-        raise TooManyRequests(wait)
+        raise TooManyRequests(wait, "with this token" if issued else "from this address")
 
 
 def authenticate(authorization: str | None, request: dict) -> ApiCaller:
     """The caller a request's ``Authorization: Bearer <token>`` header names. ``request``
     (method, path) goes into the audit log with any refusal. Raises ApiRefused (401)."""
-    scheme, _, secret = (authorization or "").partition(" ")
-    secret = secret.strip()
-    if scheme.lower() != "bearer" or not secret:
+    secret = _bearer_secret(authorization)
+    if secret is None:
         raise _refuse(401, "Send an API token: the header 'Authorization: Bearer <token>'.", None, "missing", request)
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     if token is None:

@@ -323,6 +323,15 @@ def test_the_rate_limit_is_counted_in_the_database_every_worker_shares(app, clie
     assert db.session.scalar(select(func.count(ApiRequestCount.id))) == 2  # the token's, the address's
 
 
+def test_made_up_tokens_are_counted_by_their_address_not_each_on_its_own(app, client, demo, clock):
+    clock.now -= clock.now % 60 - 10
+    app.config["API_RATE_LIMIT"] = "2 per minute"
+    answers = [client.get("/api/v1/submissions", headers=bearer(f"sr_made_up_{n:020d}")) for n in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert answers[2].json["errors"][0]["message"] == "Too many requests from this address: try again in 50 seconds."
+    assert db.session.scalar(select(func.count(ApiRequestCount.id))) == 1  # one row, not one per made-up token
+
+
 @pytest.mark.parametrize("setting, rate", [("120 per minute", (120, 60)), ("5000 per day", (5000, 86400)),
                                            ("10/second", (10, 1)), ("1000 per 2 hours", (1000, 7200))])
 def test_the_rate_setting_is_read_as_written(setting, rate):
