@@ -42,8 +42,7 @@ def _file_options(output_help: str):
 def export_command(output, period, public, area):
     """Write the dashboard workbook. Without --public it is the full version, restricted
     sheets included: it is for the board, not for publication."""
-    _write(output, period, public, WORKBOOK_SUFFIXES, "dashboard workbook", "dashboard.xlsx",
-           **({"area": area} if area else {}))
+    _write(output, period, public, WORKBOOK_SUFFIXES, "dashboard workbook", "dashboard.xlsx", area=area)
 
 
 @dashboard.command("report")

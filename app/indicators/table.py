@@ -162,14 +162,12 @@ class DashboardTable:
         for (slug, code, key), found in figure_lookup(frame).items():
             self._pairs.setdefault((slug, code), {})[key] = found
 
-    def load_figures(self, pairs: Iterable[tuple[str, str]] | None = None, since=None) -> None:
-        """Read the figures of these (indicator, area) pairs (None: all) if not read yet;
-        with ``since`` (a date), only those of periods starting on or after it: a caller
-        that asks for no older figure (the workbook) reads no older figure."""
+    def load_figures(self, pairs: Iterable[tuple[str, str]] | None = None) -> None:
+        """Read the figures of these (indicator, area) pairs (None: all) if not read yet."""
         if self._all_loaded:
             return
         if pairs is None or self.figure_source is None:
-            self._take(self.figures if self.figure_source is None else self.figure_source(None, since), None)
+            self._take(self.figures if self.figure_source is None else self.figure_source(None), None)
             self._all_loaded = True
             return
         wanted = sorted({pair for pair in pairs if pair not in self._pairs})

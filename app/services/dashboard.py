@@ -251,9 +251,9 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
         found = [r for r in results.compute_rows(spec, specs, areas) if scope is None or r["area"] in scope]
     wanted = {r["indicator"] for r in found}
 
-    def figures(pairs, since=None):
+    def figures(pairs):
         frame = results.read_figures(spec.end, indicators={i for i, _ in pairs} if pairs else wanted,
-                                     areas={a for _, a in pairs} if pairs else scope, since=since)
+                                     areas={a for _, a in pairs} if pairs else scope)
         frame = frame[frame["has_figure"]]
         if pairs:
             keep = set(pairs)
