@@ -8,9 +8,11 @@ import click
 from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-# What SQLite ("no such table: period", "no such column") and PostgreSQL ('relation "period"
-# does not exist', 'column … does not exist') say when the schema is older than the code.
-SCHEMA_MISSING = ("no such table", "no such column", "does not exist")
+# What SQLite says ("no such table: period", "no such column") and PostgreSQL's codes
+# (undefined table, undefined column) when the schema is older than the code; not
+# PostgreSQL's 'database "x" does not exist', which no upgrade mends.
+SCHEMA_MISSING = ("no such table", "no such column")
+SCHEMA_MISSING_SQLSTATES = ("42P01", "42703")
 NOT_SET_UP = ("The database is not set up for this version of Safer Returns (a table or column it needs is "
               "missing): run `flask db upgrade` first (`make run` does it).")
 
@@ -58,7 +60,8 @@ def _refuse_without_schema(command: click.Command) -> None:
         try:
             return callback(*args, **kwargs)
         except (OperationalError, ProgrammingError) as error:
-            if not any(words in str(error.orig).lower() for words in SCHEMA_MISSING):
+            if getattr(error.orig, "sqlstate", None) not in SCHEMA_MISSING_SQLSTATES and \
+                    not any(words in str(error.orig).lower() for words in SCHEMA_MISSING):
                 raise
             click.echo(NOT_SET_UP, err=True)
             sys.exit(1)

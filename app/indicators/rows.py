@@ -358,12 +358,6 @@ def plain_columns(frame: pd.DataFrame) -> tuple[list[list], list[set]]:
     return columns, kinds
 
 
-def plain_records(frame: pd.DataFrame) -> list[dict]:
-    """``frame``'s rows as dicts of ``plain`` values (``plain_columns``)."""
-    names = list(frame.columns)
-    return [dict(zip(names, row)) for row in zip(*plain_columns(frame)[0])]
-
-
 _as_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every value, not one per row
 
 

@@ -687,7 +687,7 @@ def _earlier_board(period: Period) -> Period | None:
     kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
     board = db.session.scalars(select(Period).where(Period.end_date < period.end_date, Period.kind == spec.kind, kept)
                                .order_by(Period.end_date.desc(), Period.start_date.desc()).limit(1)).first()
-    if board is None or period_of(board.key).kind != spec.kind:
+    if board is None:
         return None
     same_day = db.session.scalars(select(Period.key).where(Period.end_date == board.end_date)).all()
     if any(key != board.key and period_of(key).kind == spec.kind for key in same_day):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.indicators.periods import period_of
 from app.models import Area, Indicator
+from app.periods import PeriodError
 from app.services import results
 
 SHOWN_AT_MOST = 20  # differences named one by one; the rest are counted
@@ -45,7 +46,7 @@ class ResultsCheck:
 def _label(key: str) -> str:
     try:
         return period_of(key).label
-    except Exception:  # a period key the engine cannot read is shown as it is stored
+    except PeriodError:  # a period key the engine cannot read is shown as it is stored
         return key
 
 
