@@ -25,7 +25,7 @@ import gc
 
 gc.disable()  # before Flask and SQLAlchemy are imported: their objects live as long too
 try:
-    from app.collector import entry_point_freezes_at_exit
+    from app.collector import freeze_at_exit
     from app.dataclass_code import DataclassCode, default_path
 
     dataclass_code = DataclassCode(default_path())
@@ -37,6 +37,5 @@ try:
 finally:
     gc.freeze()
     gc.enable()
-atexit.register(gc.freeze)  # run before the shutdown's collection (atexit functions come first)
-entry_point_freezes_at_exit()  # so a command's last work may be frozen rather than collected (app.collector)
+freeze_at_exit()
 atexit.register(dataclass_code.save)

@@ -6,6 +6,7 @@ and while the app is built (about 200,000 objects: models, URL rules, the API's 
 Reference counting still frees what is let go while it is paused. ``wsgi.py`` goes further
 for a process's one app: it freezes it (see there).
 """
+import atexit
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +28,12 @@ def cycle_collection_paused() -> Iterator[None]:
 _freezes_at_exit = False
 
 
-def entry_point_freezes_at_exit() -> None:
-    """Said by a process's entry point (``wsgi.py``) that freezes what is left when the
-    process exits: from then on ``paused_until_exit`` may freeze too."""
+def freeze_at_exit() -> None:
+    """For a process's entry point (``wsgi.py``): freeze what is left when the process
+    exits, before the shutdown's collection (atexit functions run first), so that it has
+    nothing to walk; from then on ``paused_until_exit`` may freeze too."""
     global _freezes_at_exit
+    atexit.register(gc.freeze)
     _freezes_at_exit = True
 
 

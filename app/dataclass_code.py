@@ -94,4 +94,7 @@ class DataclassCode:
 
 
 def default_path() -> Path:
-    return BYTECODE / f"dataclass-code.{sys.implementation.cache_tag}.marshal"
+    """Named for the Python and the optimisation level (``-O``) whose code it holds, as
+    ``.pyc`` files are, so processes run with and without ``-O`` keep a file each."""
+    level = f".opt-{sys.flags.optimize}" if sys.flags.optimize else ""
+    return BYTECODE / f"dataclass-code.{sys.implementation.cache_tag}{level}.marshal"

@@ -36,7 +36,6 @@ from app.services.audit import record
 from app.services.dashboard import dashboard_order, parse_dashboard_period
 from app.services.results import incomplete_totals
 from app.services.settings import today
-from app.store.indicator_inputs import area_rows, indicator_rows
 from app.store.reference import period_row
 from app.store.rows import get_row
 
@@ -306,6 +305,7 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
         found = [r for r in incomplete_totals(spec, period_record.id if period_record else None)
                  if r["aggregate_message"]]
         if found:
+            from app.store.indicator_inputs import area_rows, indicator_rows  # (it loads pandas)
             indicators = {i.slug: i.name for i in indicator_rows()}
             areas = {a.code: a.name for a in area_rows()}
             key = dashboard_order(indicators, areas)
