@@ -435,6 +435,31 @@ def test_a_new_quarter_for_one_county_works_out_its_rows_and_keeps_the_others_as
     new_quarter("AA", "2018-04..2019-01", {burglary: {1: 120, 2: 95, 3: 99}}, copied=False)
     assert row("2018-04..2019-01", burglary, "B1").period == "2018-01..2018-12"
 
+    def new_quarters(county, figures, copied):
+        """Store ``county``'s figures of several periods nothing is stored for yet in one
+        write (a return carrying two quarters), as ``new_quarter`` does one."""
+        reads.clear()
+        monkeypatch.setattr(results, "read_figures", counted)
+        for key, by_district in figures.items():
+            period = period_row(key)
+            db.session.add_all(DataValue(indicator_id=burglary.id, area_id=area[f"{county[0]}{n}"].id,
+                                         period_id=period.id, value=value) for n, value in by_district.items())
+        db.session.commit()
+        monkeypatch.undo()
+        assert_equal_to_a_recompute(f"{', '.join(figures)} for {county} in one write")
+        tree = {county} | {f"{county[0]}{n}" for n in (1, 2, 3)}
+        assert all(areas is not None and set(areas) <= tree for areas in reads) is copied, reads
+
+    # Two new quarters in one write: the later one's rows copied from the earlier one's
+    # copy; then two whose later one's period was made first (and so is taken first: it
+    # has a period in between with figures, and is worked out for every area).
+    new_quarter("AA", "2018/19 Q4", {burglary: {1: 10, 2: 11, 3: 12}}, copied=False)  # spans in between
+    new_quarters("BB", {"2019/20 Q1": {1: 36, 2: 47, 3: 25}, "2019/20 Q2": {1: 35, 2: 48, 3: 24}}, copied=True)
+    assert row("2019/20 Q2", burglary, "A1").period == "2018/19 Q4" and row("2019/20 Q2", burglary, "B1").latest == 35
+    period_row("2019/20 Q4")
+    db.session.commit()
+    new_quarters("AA", {"2019/20 Q3": {1: 11, 2: 12, 3: 13}, "2019/20 Q4": {1: 14, 2: 15, 3: 16}}, copied=False)
+
 
 def test_a_headline_moves_as_a_recompute_would_when_the_first_row_goes(app):
     """Issue 16: when a write takes an indicator's first row away, its headline moves to
