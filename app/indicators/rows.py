@@ -282,22 +282,33 @@ def engine_rows(choices: pd.DataFrame, figures: pd.DataFrame, target_frame: pd.D
     return table.drop(columns=["latest_status", "latest_message", "year_apart", "against_previous"])
 
 
+DIRECTION_FIELDS = ("direction", "direction_basis", "trend_percent")  # what a stale direction clears
+
+
+def stale_after(dashboard: PeriodSpec):
+    """The last end day of a latest figure whose direction of travel is stale on the
+    dashboard of ``dashboard``: one ending a year or more before it ends (an old figure's
+    trend is not the current one)."""
+    return dashboard.previous_year().end
+
+
 def current_directions(table: pd.DataFrame, period: PeriodSpec | None) -> pd.DataFrame:
-    """``table`` with no direction of travel on rows whose latest figure's period ended a
-    year or more before ``period`` ends: an old figure's trend is not the current one.
-    ``period`` None: each row's own dashboard (``dashboard``, a period key)."""
+    """``table`` with no direction of travel (``DIRECTION_FIELDS``) on rows whose latest
+    figure is stale (``stale_after``). ``period`` None: each row's own dashboard
+    (``dashboard``, a period key)."""
     if table.empty:
         return table
     ends = {key: period_of(key).end for key in table["period"].unique()}
     if period is None:
-        year_before = {key: period_of(key).previous_year().end for key in table["dashboard"].unique()}
+        year_before = {key: stale_after(period_of(key)) for key in table["dashboard"].unique()}
         stale = (table["period"].map(ends) <= table["dashboard"].map(year_before)).to_numpy()
     else:
-        stale = (table["period"].map(ends) <= period.previous_year().end).to_numpy()
+        stale = (table["period"].map(ends) <= stale_after(period)).to_numpy()
     if stale.any():
-        for column in ("direction", "direction_basis"):
+        direction, basis, trend = DIRECTION_FIELDS
+        for column in (direction, basis):
             table[column] = table[column].astype(object).where(~stale, None)
-        table["trend_percent"] = table["trend_percent"].where(~stale, np.nan)
+        table[trend] = table[trend].where(~stale, np.nan)
     return table
 
 

@@ -704,7 +704,6 @@ def _earlier_board(period: Period) -> Period | None:
 
 
 RESULT_COPY_COLUMNS = ("indicator_id", "area_id", "position", "headline", "several", "aggregate_status", "data")
-DIRECTION_FIELDS = ("direction", "direction_basis", "trend_percent")  # what ``rows.current_directions`` clears
 
 
 def _copy_rows(board: Period, period: Period) -> None:
@@ -717,7 +716,8 @@ def _copy_rows(board: Period, period: Period) -> None:
     db.session.execute(insert(IndicatorResult).from_select(
         ["period_id", *RESULT_COPY_COLUMNS],
         select(literal(period.id, Integer), *columns).where(IndicatorResult.period_id == board.id)))
-    low, high = period_of(board.key).previous_year().end, period_of(period.key).previous_year().end
+    from app.indicators.rows import DIRECTION_FIELDS, stale_after
+    low, high = stale_after(period_of(board.key)), stale_after(period_of(period.key))
     stale = sorted(db.session.scalars(select(Period.key).where(Period.end_date > low, Period.end_date <= high)))
     for chunk in _chunks(stale, 50):
         query = select(IndicatorResult.id, IndicatorResult.data).where(
