@@ -450,6 +450,25 @@ class ResultRows:
 KIND_ORDER = {"county": 0, "wider": 1, "district": 2}
 
 
+def first_rows(rows: Iterable[dict], areas: list[AreaSpec]) -> dict[str, dict]:
+    """Each indicator's first row among ``rows`` (dicts with ``indicator`` and ``area``),
+    where its headline starts: counties first, then wider footprints, then districts
+    (``KIND_ORDER``), each in the admin's area order."""
+    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
+    first: dict[str, dict] = {}
+    for row in rows:
+        if row["indicator"] not in first or order[row["area"]] < order[first[row["indicator"]]["area"]]:
+            first[row["indicator"]] = row
+    return first
+
+
+def shown_by_district(first: dict, leaves: dict) -> bool:
+    """Whether an indicator whose first row is ``first`` is shown district by district:
+    it is never combined across areas and its county supplied no total
+    (``leaves``: ``totals.area_leaves``)."""
+    return first["aggregate_status"] == "not_combined" and first["area"] in leaves
+
+
 def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
     """Set ``headline``, ``several`` and ``strip_codes`` on each row (dicts of
     ``IndicatorRow`` fields), an indicator's rows at a time. The headline row is the
@@ -457,7 +476,6 @@ def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
     (in the admin's area order); an indicator never combined across areas whose county
     supplied no total is shown district by district instead. ``strip_codes``: the
     districts under a row's area that have a row of their own."""
-    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
     leaves = area_leaves(areas)
     # Each area's districts, worked out once (not once a row).
     districts = {code: [leaf.code for leaf in members if leaf.kind == "district"] for code, members in leaves.items()}
@@ -465,11 +483,11 @@ def mark_headlines(rows: list[dict], areas: list[AreaSpec]) -> None:
     for row in rows:
         row["headline"], row["several"] = False, False
         by_indicator.setdefault(row["indicator"], []).append(row)
-    for group in by_indicator.values():
-        group.sort(key=lambda r: order[r["area"]])
-        first = group[0]
+    firsts = first_rows(rows, areas)
+    for slug, group in by_indicator.items():
+        first = firsts[slug]
         shown = [first]
-        if first["aggregate_status"] == "not_combined" and first["area"] in leaves:
+        if shown_by_district(first, leaves):
             members = {leaf.code for leaf in leaves[first["area"]]}
             shown = [r for r in group if r["area"] in members] or shown
         present = {r["area"] for r in group}

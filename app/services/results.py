@@ -829,7 +829,7 @@ def _others(names: _Names, period_id: int, indicator_ids: list[int], areas: list
     (its strip) and under an indicator's first row if that is shown district by
     district. A partnership's import then reads its neighbours' county rows, not all
     their districts'."""
-    from app.indicators.rows import KIND_ORDER
+    from app.indicators.rows import first_rows, shown_by_district
     from app.indicators.totals import area_leaves
     kind = {a.code: a.kind for a in areas}
     leaves = area_leaves(areas)
@@ -856,14 +856,9 @@ def _others(names: _Names, period_id: int, indicator_ids: list[int], areas: list
     under = {leaf.code for row in marks for leaf in leaves.get(row["area"], ()) if leaf.kind == "district"}
     if under:
         read(indicator_ids, IndicatorResult.area_id.in_(area_ids(under)))
-    order = {a.code: (KIND_ORDER[a.kind], index) for index, a in enumerate(areas)}
-    first: dict[str, dict] = {}
-    for row in [*marks, *found.values()]:
-        if row["indicator"] not in first or order[row["area"]] < order[first[row["indicator"]]["area"]]:
-            first[row["indicator"]] = row
     by_area: dict[str, list[int]] = {}
-    for slug, row in first.items():
-        if row["aggregate_status"] == "not_combined" and row["area"] in leaves:
+    for slug, row in first_rows([*marks, *found.values()], areas).items():
+        if shown_by_district(row, leaves):
             by_area.setdefault(row["area"], []).append(names.indicator_id[slug])
     for code, ids in by_area.items():
         read(ids, IndicatorResult.area_id.in_(area_ids(leaf.code for leaf in leaves[code])))
