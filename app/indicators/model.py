@@ -130,6 +130,14 @@ class IndicatorSpec:
                 )
 
     @property
+    def parts(self) -> tuple[str, ...]:
+        """The indicators a recomputed one is worked out from (its numerator and, unless it
+        is a rate per head of population, its denominator); none for any other."""
+        if self.aggregation != "recompute":
+            return ()
+        return tuple(part for part in (self.numerator, self.denominator) if part)
+
+    @property
     def change_kind(self) -> str:
         return "points" if self.unit in POINT_UNITS else "relative"
 

@@ -99,12 +99,11 @@ def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
 
 def behind(frame: pd.DataFrame, specs: dict[str, IndicatorSpec], areas: list[AreaSpec]) -> pd.DataFrame:
     """``frame``'s stored rows (indicator, area, period and any other columns) also under
-    every indicator × area they lie behind: a recomputed indicator's numerator and
-    denominator rows under it, and every district's rows under its county and wider
-    footprint. Duplicates dropped."""
+    every indicator × area they lie behind: a recomputed indicator's parts' rows under it
+    (``IndicatorSpec.parts``), and every district's rows under its county and wider
+    footprint (``area_leaves``). Duplicates dropped."""
     parts = pd.DataFrame(
-        [(part, s.slug) for s in specs.values() if s.aggregation == "recompute"
-         for part in (s.numerator, s.denominator) if part],
+        [(part, s.slug) for s in specs.values() for part in s.parts],
         columns=["part", "whole"],
     )
     via_parts = frame.merge(parts, left_on="indicator", right_on="part").assign(indicator=lambda f: f["whole"])
@@ -121,13 +120,12 @@ def indicators_behind(keys: Iterable[tuple[str, str, str]], specs: dict[str, Ind
                       areas: list[AreaSpec]) -> dict[tuple[str, str], set[str]]:
     """For each (area, period), the indicators whose stored rows there lie behind any of
     ``keys`` (indicator, area, period) as ``behind`` has it: a key's own indicator and,
-    if it is recomputed, its numerator and denominator, in the key's area and in each
+    if it is recomputed, its parts (``IndicatorSpec.parts``), in the key's area and in each
     area at the bottom of its tree (``area_leaves``). A stored row (indicator, area,
     period) lies behind one of ``keys`` exactly when its indicator is in the set of its
     area and period: so a workbook can ask the database which submissions have such a
     row, instead of reading tens of thousands of rows to find a few dozen."""
-    parts = {spec.slug: [spec.slug, *(part for part in (spec.numerator, spec.denominator) if part)]
-             for spec in specs.values() if spec.aggregation == "recompute"}
+    parts = {s.slug: (s.slug, *s.parts) for s in specs.values() if s.parts}
     leaves = {code: [code, *(leaf.code for leaf in members)] for code, members in area_leaves(areas).items()}
     by_key: dict[tuple[str, str], set[str]] = {}  # (area, period) of the keys → their indicators
     for indicator, area, period in keys:

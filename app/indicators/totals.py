@@ -52,9 +52,7 @@ def as_spec_map(indicators: Iterable[IndicatorSpec] | dict[str, IndicatorSpec]) 
     denominator must be configured indicators that are summed."""
     specs = dict(indicators) if isinstance(indicators, dict) else {s.slug: s for s in indicators}
     for spec in specs.values():
-        for part in (spec.numerator, spec.denominator) if spec.aggregation == "recompute" else ():
-            if part is None:
-                continue
+        for part in spec.parts:
             if part not in specs:
                 raise ValueError(f"'{spec.name}' is worked out from '{part}', which is not a configured indicator.")
             if specs[part].aggregation != "sum":
@@ -257,7 +255,7 @@ def _combine(values, specs, wanted, mapping, dim, keep, populations, describe_pa
     wanted = [specs[s] for s in wanted]
     recompute = [s for s in wanted if s.aggregation == "recompute"]
     summed = {s.slug for s in wanted if s.aggregation == "sum"}
-    summed |= {p for s in recompute for p in (s.numerator, s.denominator) if p}
+    summed |= {p for s in recompute for p in s.parts}
     sums = _sum_parts(values, sorted(summed), mapping, dim, other, keep)
     frames = [sums[sums["indicator"].isin({s.slug for s in wanted})].assign(problem="")]
     if recompute:

@@ -109,8 +109,8 @@ def with_parts(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[str
     out = set(slugs)
     for slug in list(out):
         spec = specs.get(slug)
-        if spec is not None and spec.aggregation == "recompute":
-            out |= {part for part in (spec.numerator, spec.denominator) if part}
+        if spec is not None:
+            out |= set(spec.parts)
     return out
 
 
@@ -118,8 +118,7 @@ def with_wholes(specs: dict[str, IndicatorSpec], slugs: Iterable[str]) -> set[st
     """``slugs`` and every indicator worked out from any of them, however indirectly."""
     out = set(slugs)
     while True:
-        more = {s.slug for s in specs.values() if s.aggregation == "recompute"
-                and (s.numerator in out or s.denominator in out)} - out
+        more = {s.slug for s in specs.values() if out.intersection(s.parts)} - out
         if not more:
             return out
         out |= more
