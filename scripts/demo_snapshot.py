@@ -36,7 +36,8 @@ from tests.conftest import (  # noqa: E402
 )
 
 PAGES = ["/", "/data", "/dashboard/", "/dashboard/2015-16", "/dashboard/2015-16-q4", "/performance/completeness",
-         "/performance/2015-16/indicators/1", "/performance/2015-16/indicators/5", "/performance/schedule", "/dhr/",
+         "/performance/2015-16/indicators/1", "/performance/2015-16/indicators/5", "/performance/schedule",
+         "/performance/reporting-rates", "/dhr/",
          "/dhr/cases", "/dhr/budget", "/dhr/actions", "/returns/", "/templates/", "/admin/",
          # the dashboard's other views: every outcome on one page, one area, one outcome
          "/dashboard/2015-16?all=1", "/dashboard/2015-16-q4?all=1", "/dashboard/2015-16?area=LC",

@@ -11,6 +11,8 @@ template, period, received_at). Each schedule row gets a status:
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,43 @@ if TYPE_CHECKING:
 SCHEDULE_COLUMNS = ["agency", "template", "period", "due"]
 SUBMISSION_COLUMNS = ["agency", "template", "period", "received_at"]
 COMPLETENESS_COLUMNS = [*SCHEDULE_COLUMNS, "received_at", "status", "days_late", "note"]
+
+
+@dataclass(frozen=True)
+class ReturnStatus:
+    """One schedule row's status (``statuses``): the fields of ``COMPLETENESS_COLUMNS``."""
+
+    agency: Hashable
+    template: Hashable
+    period: Hashable
+    due: date
+    received_at: datetime | None  # the first receipt; None if none
+    status: str  # "received", "late", "missing" or "not yet due"
+    days_late: int  # days after the due date it arrived, or has been outstanding; 0 otherwise
+    note: str  # for people: "Received 3 days late (due 28 Apr 2016)"
+
+    @property
+    def came_in(self) -> bool:
+        return self.status in ("received", "late")
+
+
+@dataclass(frozen=True)
+class ReportingRate:
+    """The reporting rate of a group of returns (``reporting_rates``)."""
+
+    label: Hashable  # the group's key
+    expected: int  # due by today, or received before their due date
+    received: int  # received, on time or late
+    on_time: int  # received on or before the due date
+
+    @property
+    def received_pct(self) -> float | None:
+        """Per cent of those expected received; None when nothing is expected yet."""
+        return 100 * self.received / self.expected if self.expected else None
+
+    @property
+    def on_time_pct(self) -> float | None:
+        return 100 * self.on_time / self.expected if self.expected else None
 
 
 def _day(d) -> str:
@@ -45,13 +84,9 @@ def _as_day(value) -> date:
     return _as_moment(value).date()
 
 
-def statuses(schedule, submissions, as_of: date | datetime) -> list[dict]:
-    """The rule, row by row: one dict per schedule row, in schedule order, with the keys of
-    ``COMPLETENESS_COLUMNS``: ``due`` (its day), ``received_at`` (the first receipt,
-    None if none), ``status``, ``days_late`` (days after the due date it arrived, or has
-    been outstanding; 0 otherwise) and a ``note`` for people ("Received 3 days late",
-    "Missing: due 28 Apr 2016"). Plain Python: a page of a few hundred returns needs no
-    pandas."""
+def statuses(schedule, submissions, as_of: date | datetime) -> list[ReturnStatus]:
+    """The rule, row by row: a ``ReturnStatus`` per schedule row, in schedule order. Plain
+    Python: a page of a few hundred returns needs no pandas."""
     first: dict[tuple, object] = {}
     for agency, template, period, received_at in _rows(submissions, SUBMISSION_COLUMNS):
         if received_at is None or received_at != received_at:  # None, NaN or NaT: not received
@@ -71,8 +106,7 @@ def statuses(schedule, submissions, as_of: date | datetime) -> list[dict]:
             status, days = "missing", (today - due).days
         else:
             status, days = "not yet due", 0
-        out.append({"agency": agency, "template": template, "period": period, "due": due, "received_at": received_at,
-                    "status": status, "days_late": days, "note": _note(status, due, days)})
+        out.append(ReturnStatus(agency, template, period, due, received_at, status, days, _note(status, due, days)))
     return out
 
 
@@ -82,7 +116,7 @@ def completeness(schedule, submissions, as_of: date | datetime) -> pd.DataFrame:
     ``status``, ``days_late`` and ``note``."""
     import pandas as pd
 
-    out = pd.DataFrame(statuses(schedule, submissions, as_of), columns=COMPLETENESS_COLUMNS)
+    out = pd.DataFrame([astuple(row) for row in statuses(schedule, submissions, as_of)], columns=COMPLETENESS_COLUMNS)
     out["due"] = pd.to_datetime(out["due"])
     out["received_at"] = pd.to_datetime(out["received_at"])
     out["status"] = out["status"].astype(object)
@@ -101,26 +135,16 @@ def _note(status: str, due, days: int) -> str:
     return f"Due {_day(due)}"
 
 
-RATE_COLUMNS = ["expected", "received", "on_time", "received_pct", "on_time_pct"]
-
-
-def reporting_rates(statuses: list[dict], by: list[str]) -> list[dict]:
-    """Reporting rates, as DHIS2 shows them, of ``statuses`` rows grouped ``by`` some of
-    their keys (none: one row for everything), the groups in the order they first appear:
-    each group's keys and ``RATE_COLUMNS``. ``expected``: the returns due by today, and
-    any received before their due date; ``received``: those received (on time or late);
-    ``on_time``: received on or before the due date; ``received_pct`` and ``on_time_pct``:
-    per cent of expected, None when nothing is expected yet. A return not yet due and not
-    received is not expected yet; its group is still listed (with nothing expected).
-    Plain Python: a partnership's rates are a few hundred rows, grouped ten ways a page."""
-    totals: dict[tuple, list[int]] = {} if by else {(): [0, 0, 0]}
-    for row in statuses:
-        counts = totals.setdefault(tuple(row[column] for column in by), [0, 0, 0])
-        status = row["status"]
-        counts[0] += status != "not yet due"
-        counts[1] += status in ("received", "late")
-        counts[2] += status == "received"
-    return [{**dict(zip(by, key)), "expected": expected, "received": received, "on_time": on_time,
-             "received_pct": 100 * received / expected if expected else None,
-             "on_time_pct": 100 * on_time / expected if expected else None}
-            for key, (expected, received, on_time) in totals.items()]
+def reporting_rates(grouped: Iterable[tuple[Hashable, ReturnStatus]]) -> list[ReportingRate]:
+    """Reporting rates, as DHIS2 shows them, of returns given as (their group's key, their
+    status), a ``ReportingRate`` per group in the order the groups first appear. A return
+    not yet due and not received is not expected yet; its group is still listed (with
+    nothing expected). Plain Python: a partnership's rates are a few hundred rows, grouped
+    ten ways a page."""
+    totals: dict[Hashable, list[int]] = {}
+    for key, row in grouped:
+        counts = totals.setdefault(key, [0, 0, 0])
+        counts[0] += row.status != "not yet due"
+        counts[1] += row.came_in
+        counts[2] += row.status == "received"
+    return [ReportingRate(key, expected, received, on_time) for key, (expected, received, on_time) in totals.items()]

@@ -44,6 +44,7 @@ from flask import current_app, render_template
 from sqlalchemy import and_, func, or_, select, update
 
 from app.extensions import db
+from app.indicators.timeliness import statuses as worked_out
 from app.mail import Email, connection, public_url, send
 from app.models import DataValue, MailMessage, ReturnDue, Submission, Target, User
 from app.models.base import utcnow
@@ -230,20 +231,18 @@ def reminders_due(today: date) -> tuple[list[Reminder], list[ReturnDue]]:
         .order_by(ReturnDue.due_date, ReturnDue.id)))
     if not due_rows:
         return [], []
-    from app.indicators.timeliness import completeness  # pandas: loaded when a reminder run needs it
-
-    statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows],
-                            _received(due_rows), today)
+    statuses = worked_out([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows],
+                          _received(due_rows), today)
     officers = _officers_by_agency({d.agency_id for d in due_rows})
     found, nobody = [], []
-    for due, status in zip(due_rows, statuses.to_dict("records")):
-        if status["status"] == "not yet due":
+    for due, status in zip(due_rows, statuses):
+        if status.status == "not yet due":
             kind, days, suffix = "reminder", (due.due_date - today).days, ""
-        elif status["status"] == "missing" and status["days_late"] >= after:
-            number = (status["days_late"] - after) // every
+        elif status.status == "missing" and status.days_late >= after:
+            number = (status.days_late - after) // every
             if number >= at_most:
                 continue
-            kind, days, suffix = "chaser", status["days_late"], f":{number + 1}"
+            kind, days, suffix = "chaser", status.days_late, f":{number + 1}"
         else:
             continue
         people = officers.get(due.agency_id, [])
@@ -350,18 +349,15 @@ def _period_complete_notes(period_id: int) -> list[MailMessage]:
     if not due_rows:
         return []
     today = partnership_today()
-    from app.indicators.timeliness import completeness  # pandas: loaded when a reminder run needs it
-
-    statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows],
-                            _received(due_rows), today)
-    rows = statuses.to_dict("records")
-    if any(s["status"] not in ("received", "late") for s in rows):
+    rows = worked_out([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in due_rows],
+                      _received(due_rows), today)
+    if not all(s.came_in for s in rows):
         return []
-    returns = sorted(((d.agency.name, d.template.name, s["note"]) for d, s in zip(due_rows, rows)))
+    returns = sorted(((d.agency.name, d.template.name, s.note) for d, s in zip(due_rows, rows)))
     managers = db.session.scalars(select(User).where(User.role == "manager", User.active.is_(True))
                                   .order_by(User.email)).all()
     period = due_rows[0].period
-    late = sum(s["status"] == "late" for s in rows)
+    late = sum(s.status == "late" for s in rows)
     made = []
     for manager in managers:
         subject, body = render_email("period_complete", user=manager, period=period.label, returns=returns,

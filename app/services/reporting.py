@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.extensions import db
+from app.indicators.timeliness import ReportingRate, ReturnStatus, reporting_rates, statuses
 from app.models import Period, ReturnDue
 from app.services.schedule import bring_schedule_up_to_date, first_receipts
 from app.services.settings import today
@@ -28,47 +29,35 @@ from app.services.settings import today
 WINDOW = 8  # periods per template, as DHIS2's "last 8 periods" reporting rate summary
 
 
-@dataclass(frozen=True)
-class Rate:
-    label: str  # the agency's, template's or period's name; "All returns" for the whole
-    expected: int
-    received: int
-    on_time: int
-    received_pct: float | None  # None: nothing expected yet
-    on_time_pct: float | None
+OVERALL = "All returns"  # the label of the partnership-wide rate
 
 
 @dataclass
 class ReportingRates:
     as_at: date
-    overall: Rate  # partnership-wide over each template's last WINDOW periods
-    by_period: list[Rate]  # partnership-wide, a row per period (oldest first)
-    by_template: list[Rate]
-    by_agency: list[Rate]
-    # The returns counted, in period order: ``by_template_period`` is worked out from them
-    # only where it is shown (the reporting rates page), not for the start page or workbook.
-    ordered: list[dict] | None = field(default=None, repr=False, compare=False)
+    overall: ReportingRate  # partnership-wide over each template's last WINDOW periods
+    by_period: list[ReportingRate]  # partnership-wide, a row per period (oldest first)
+    by_template: list[ReportingRate]
+    by_agency: list[ReportingRate]  # each labelled with the agency's, template's or period's name
+    # The returns counted with their statuses, in period order: ``by_template_period`` is
+    # worked out from them only where it is shown (the reporting rates page), not for the
+    # start page or workbook.
+    ordered: list[tuple[ReturnDue, ReturnStatus]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return not self.by_template
 
     @cached_property
-    def by_template_period(self) -> list[tuple[str, list[Rate]]]:
+    def by_template_period(self) -> list[tuple[str, list[ReportingRate]]]:
         """(template, a row per period), templates by name."""
         if self.ordered is None:
             return []
-        by_template: dict[str, list[dict]] = {}
-        for status in self.ordered:
-            by_template.setdefault(status["template_name"], []).append(status)
-        return [(name, _rates(group, ["period_label"], lambda row: row["period_label"]))
+        by_template: dict[str, list[tuple[ReturnDue, ReturnStatus]]] = {}
+        for due, status in self.ordered:
+            by_template.setdefault(due.template.name, []).append((due, status))
+        return [(name, reporting_rates((due.period.label, status) for due, status in group))
                 for name, group in sorted(by_template.items())]
-
-
-def _rates(statuses: list[dict], by: list[str], label_of) -> list[Rate]:
-    from app.indicators.timeliness import reporting_rates
-    return [Rate(label_of(row), row["expected"], row["received"], row["on_time"], row["received_pct"],
-                 row["on_time_pct"]) for row in reporting_rates(statuses, by)]
 
 
 def _window(rows: list[ReturnDue], as_of: date) -> list[ReturnDue]:
@@ -83,7 +72,6 @@ def _window(rows: list[ReturnDue], as_of: date) -> list[ReturnDue]:
 
 def reporting_rates_view(as_of: date | None = None) -> ReportingRates:
     """The reporting rates as at ``as_of`` (default: today)."""
-    from app.indicators.timeliness import statuses as worked_out
     now = today()
     bring_schedule_up_to_date(now)
     as_of = as_of or now
@@ -92,21 +80,19 @@ def reporting_rates_view(as_of: date | None = None) -> ReportingRates:
         .options(joinedload(ReturnDue.agency), joinedload(ReturnDue.template), contains_eager(ReturnDue.period))
     ).all(), as_of)
     if not rows:
-        nothing = Rate("All returns", 0, 0, 0, None, None)
-        return ReportingRates(as_of, nothing, [], [], [])
+        return ReportingRates(as_of, ReportingRate(OVERALL, 0, 0, 0), [], [], [])
     received = first_receipts(sorted({due.period_id for due in rows}))
-    statuses = worked_out([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows], received, as_of)
-    for d, status in zip(rows, statuses):
-        status.update(agency_name=d.agency.name, template_name=d.template.name,
-                      period_order=(d.period.end_date, d.period.start_date), period_label=d.period.label)
-    ordered = sorted(statuses, key=lambda s: (s["period_order"], s["template_name"], s["agency_name"]))
-    by_name = sorted(statuses, key=lambda s: (s["template_name"], s["agency_name"]))
+    counted = list(zip(rows, statuses([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows],
+                                      received, as_of)))
+    ordered = sorted(counted, key=lambda pair: (pair[0].period.end_date, pair[0].period.start_date,
+                                                pair[0].template.name, pair[0].agency.name))
     return ReportingRates(
         as_at=as_of,
-        overall=_rates(statuses, [], lambda _row: "All returns")[0],
-        by_period=_rates(ordered, ["period_label"], lambda row: row["period_label"]),
-        by_template=_rates(by_name, ["template_name"], lambda row: row["template_name"]),
-        by_agency=_rates(sorted(statuses, key=lambda s: s["agency_name"]), ["agency_name"],
-                         lambda row: row["agency_name"]),
+        overall=reporting_rates((OVERALL, status) for _, status in counted)[0],
+        by_period=reporting_rates((due.period.label, status) for due, status in ordered),
+        by_template=reporting_rates((due.template.name, status) for due, status in
+                                    sorted(counted, key=lambda pair: (pair[0].template.name, pair[0].agency.name))),
+        by_agency=reporting_rates((due.agency.name, status) for due, status in
+                                  sorted(counted, key=lambda pair: pair[0].agency.name)),
         ordered=ordered,
     )

@@ -292,7 +292,7 @@ def completeness_view(period=None, as_of: date | None = None, *, with_gaps: bool
     cells: dict[tuple[int, int], dict[int, dict]] = {}
     for d, status in zip(due_rows, statuses(schedule, received, as_of)):
         cells.setdefault((d.agency_id, d.template_id), {})[d.period_id] = {
-            "status": status["status"], "note": status["note"], "due": d.due_date, "id": d.id}
+            "status": status.status, "note": status.note, "due": d.due_date, "id": d.id}
     agencies = {d.agency_id: d.agency for d in due_rows}
     templates = {d.template_id: d.template for d in due_rows}
     rows = [(agencies[a], templates[t], [by_period.get(p.id) for p in periods])

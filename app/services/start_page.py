@@ -78,7 +78,7 @@ def _note(status: str, days: int, deadline: date) -> str:
 
 def expected_returns(agency_ids: list[int] | None, as_of: date) -> list[ExpectedReturn]:
     """The returns expected of these agencies (None: all), with their status as at ``as_of``."""
-    from app.indicators.timeliness import completeness
+    from app.indicators.timeliness import statuses as worked_out
     query = (select(ReturnDue).where(ReturnDue.waived_reason.is_(None))
              .options(selectinload(ReturnDue.agency), selectinload(ReturnDue.template), selectinload(ReturnDue.period)))
     if agency_ids is not None:
@@ -87,16 +87,16 @@ def expected_returns(agency_ids: list[int] | None, as_of: date) -> list[Expected
     if not rows:
         return []
     drafts = drafts_for(sorted({d.agency_id for d in rows}))
-    statuses = completeness([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows],
-                            first_receipts(sorted({d.period_id for d in rows})), as_of).to_dict("records")
+    statuses = worked_out([(d.agency_id, d.template_id, d.period_id, d.due_date) for d in rows],
+                          first_receipts(sorted({d.period_id for d in rows})), as_of)
     out = []
     for due, status in zip(rows, statuses):
         current = store.current_submission(due.agency_id, due.template_id, due.period_id)
-        if status["status"] in ("received", "late"):
+        if status.came_in:
             kind = "accepted" if store.period_signed_off(due.period_id) else "received"
-            days = int(status["days_late"])
-        elif status["status"] == "missing":
-            kind, days = "overdue", int(status["days_late"])
+            days = status.days_late
+        elif status.status == "missing":
+            kind, days = "overdue", status.days_late
         else:
             kind, days = "due", (due.due_date - as_of).days
         version = due.template.published_version

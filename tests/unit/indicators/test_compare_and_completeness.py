@@ -145,13 +145,15 @@ def test_statuses_are_the_frames_rows_and_take_days_and_moments_alike():
         ("Probation", "reoffending", "2015/16 Q4", None),  # nothing received in this row
     ]
     rows = statuses(_schedule(), submissions, date(2016, 5, 10))
-    assert [(r["status"], r["days_late"]) for r in rows] == [
+    assert [(r.status, r.days_late) for r in rows] == [
         ("received", 0), ("late", 3), ("missing", 12), ("missing", 12), ("not yet due", 0)]
-    assert rows[0]["received_at"] == datetime(2016, 4, 27, 23, 59) and rows[2]["received_at"] is None
-    assert rows[4]["note"] == "Due 28 Jul 2016"
+    assert rows[0].received_at == datetime(2016, 4, 27, 23, 59) and rows[2].received_at is None
+    assert rows[4].note == "Due 28 Jul 2016"
+    assert [r.came_in for r in rows] == [True, True, False, False, False]
     frame = completeness(_schedule(), submissions, date(2016, 5, 10))
-    assert frame["status"].tolist() == [r["status"] for r in rows]
-    assert frame["note"].tolist() == [r["note"] for r in rows]
+    assert frame["status"].tolist() == [r.status for r in rows]
+    assert frame["note"].tolist() == [r.note for r in rows]
+    assert frame["days_late"].tolist() == [r.days_late for r in rows]
 
 
 def test_reporting_rates_group_in_the_order_rows_come_and_count_only_what_is_expected():
@@ -160,14 +162,13 @@ def test_reporting_rates_group_in_the_order_rows_come_and_count_only_what_is_exp
     submissions = [("Police", "crime", "2015/16 Q4", date(2016, 4, 28)),
                    ("Probation", "reoffending", "2015/16 Q4", date(2016, 5, 1))]
     rows = statuses(_schedule(), submissions, date(2016, 5, 10))
-    by_agency = reporting_rates(rows, ["agency"])
-    assert [(r["agency"], r["expected"], r["received"], r["on_time"]) for r in by_agency] == [
+    by_agency = reporting_rates((r.agency, r) for r in rows)
+    assert [(r.label, r.expected, r.received, r.on_time) for r in by_agency] == [
         ("Police", 1, 1, 1), ("Probation", 1, 1, 0), ("Refuge", 1, 0, 0), ("IDVA", 1, 0, 0)]
     # Police's 2016/17 Q1 is not due yet and not received: not expected, not counted
-    assert (by_agency[1]["received_pct"], by_agency[1]["on_time_pct"]) == (100.0, 0.0)
-    [overall] = reporting_rates(rows, [])
-    assert (overall["expected"], overall["received"], overall["on_time"], overall["received_pct"]) == (4, 2, 1, 50.0)
-    [quarter] = reporting_rates([r for r in rows if r["period"] == "2016/17 Q1"], ["period"])
-    assert (quarter["expected"], quarter["received_pct"], quarter["on_time_pct"]) == (0, None, None)
-    assert reporting_rates([], []) == [{"expected": 0, "received": 0, "on_time": 0, "received_pct": None,
-                                        "on_time_pct": None}]
+    assert (by_agency[1].received_pct, by_agency[1].on_time_pct) == (100.0, 0.0)
+    [overall] = reporting_rates(("All", r) for r in rows)
+    assert (overall.expected, overall.received, overall.on_time, overall.received_pct) == (4, 2, 1, 50.0)
+    [quarter] = reporting_rates((r.period, r) for r in rows if r.period == "2016/17 Q1")
+    assert (quarter.label, quarter.expected, quarter.received_pct, quarter.on_time_pct) == ("2016/17 Q1", 0, None, None)
+    assert reporting_rates([]) == []
