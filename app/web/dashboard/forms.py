@@ -1,7 +1,7 @@
 """Forms of the dashboard pages. Both are GET forms: they change nothing, so they carry no CSRF token."""
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import RadioField, SelectField, SubmitField
+from wtforms import HiddenField, RadioField, SelectField, SubmitField
 
 from app.web.forms import StrictChoice, options
 
@@ -38,4 +38,5 @@ class DownloadForm(FlaskForm):
         validate_choice=False,
         validators=[StrictChoice("version")],
     )
+    area = HiddenField()  # the dashboard's one-area view (?area=CODE): the workbook of that area alone
     submit = SubmitField("Download the workbook", widget=GovSubmitInput())

@@ -89,9 +89,8 @@ def _download(slug: str, kind: str):
     export, mimetype, heading, about, button = DOWNLOADS[kind]
     form = DownloadForm(request.args)
     form.submit.label.text = button
-    version = request.args.get("version")
-    # The workbook of the dashboard's one-area view (?area=CODE): that area's alone.
-    area = (request.args.get("area") or None) if kind == "workbook" else None
+    version = form.version.data
+    area = (form.area.data or None) if kind == "workbook" else None
     if version in VERSION_LABELS:
         try:
             filename, body = export(spec, current_user, public=version == "public", **({"area": area} if area else {}))
