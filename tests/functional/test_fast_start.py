@@ -19,9 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 NOT_AT_START = ("scipy", "pandas", "numpy", "openpyxl", "docx", "segno", "alembic", "flask_migrate", "xlsxwriter")
 
 
-def modules_after(code: str) -> set[str]:
-    """The top-level packages a fresh interpreter holds after running ``code``."""
-    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+def modules_after(code: str, *, packages_only: bool = True) -> set[str]:
+    """The top-level packages (or, not ``packages_only``, every module) a fresh interpreter
+    holds after running ``code``."""
+    names = "m.split('.')[0]" if packages_only else "m"
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{{names} for m in sys.modules}})))"
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"})
     return set(json.loads(out.stdout.splitlines()[-1]))
@@ -31,6 +33,37 @@ def test_importing_the_app_loads_no_scientific_library():
     loaded = modules_after("import wsgi")
     assert "app" in loaded and "flask" in loaded  # the app itself did load
     assert sorted(loaded & set(NOT_AT_START)) == []
+
+
+def test_an_app_on_sqlite_loads_no_postgresql_dialect_yet_its_partial_indexes_keep_their_condition_there():
+    """The partial unique indexes (models.base.unique_where) name their condition for SQLite
+    only when the models are defined; PostgreSQL's CREATE INDEX still carries it (in a process
+    that built no PostgreSQL app, too), and an app on PostgreSQL names it for PostgreSQL."""
+    loaded = modules_after("import wsgi", packages_only=False)
+    assert "sqlalchemy.dialects.sqlite" in loaded  # the app's own database
+    assert sorted(name for name in loaded if name.startswith("sqlalchemy.dialects.postgresql")) == []
+    compiled = ("import wsgi\nfrom sqlalchemy.dialects import postgresql, sqlite\n"
+                "from sqlalchemy.schema import CreateIndex\n"
+                "from app.models.base import PARTIAL_UNIQUE_INDEXES as made\n"
+                "for dialect in (sqlite.dialect(), postgresql.dialect()):\n"
+                "    print(sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in made))")
+    out = subprocess.run([sys.executable, "-c", compiled], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}).stdout
+    on_sqlite, on_postgresql = out.splitlines()[-2:]
+    expected = str([
+        "CREATE UNIQUE INDEX uq_data_value_current ON data_value (indicator_id, area_id, period_id) WHERE is_current",
+        "CREATE UNIQUE INDEX uq_submission_current ON submission (agency_id, template_id, period_id) "
+        "WHERE status = 'current'",
+        "CREATE UNIQUE INDEX uq_target_current ON target (indicator_id, area_id, period_id) WHERE is_current"])
+    assert on_sqlite == on_postgresql == expected
+    on_postgresql_app = ("from app import create_app\nfrom app.models.base import PARTIAL_UNIQUE_INDEXES as made\n"
+                         "from tests.conftest import make_config\nimport tempfile, pathlib\n"
+                         "create_app(make_config('postgresql+psycopg://nobody@localhost/none', "
+                         "pathlib.Path(tempfile.mkdtemp())))\n"
+                         "print(sorted(str(i.dialect_options['postgresql']['where']) for i in made))")
+    out = subprocess.run([sys.executable, "-c", on_postgresql_app], cwd=ROOT, capture_output=True, text=True,
+                         check=True, env={"PATH": "/usr/bin:/bin"}).stdout  # builds the app, connects nowhere
+    assert out.splitlines()[-1] == str(["is_current", "is_current", "status = 'current'"])
 
 
 # The JSON API's documenting stack: set up on an app's first API request, or `flask openapi`.
