@@ -66,6 +66,25 @@ def test_an_app_on_sqlite_loads_no_postgresql_dialect_yet_its_partial_indexes_ke
     assert out.splitlines()[-1] == str(["is_current", "is_current", "status = 'current'"])
 
 
+# Loaded by the first request that uses them: sending mail (Flask-Mailman), hashing or
+# checking a password (argon2-cffi), making or checking a two-factor code (pyotp: its use
+# is tests/functional/test_two_factor.py's).
+ON_FIRST_USE = {
+    "flask_mailman": "from app.mail import Email, send\nwith wsgi.app.app_context():\n"
+                     "    send(Email('someone@example.org', 'Subject', 'Words'))",
+    "argon2": "from app.services.passwords import hash_password, verify_password\n"
+              "assert verify_password(hash_password('a password'), 'a password')",
+    "pyotp": None,
+}
+
+
+def test_importing_the_app_leaves_mail_password_hashing_and_two_factor_codes_until_they_are_used():
+    assert sorted(modules_after("import wsgi") & set(ON_FIRST_USE)) == []
+    for package, use in ON_FIRST_USE.items():
+        if use:
+            assert package in modules_after(f"import wsgi\n{use}"), package
+
+
 # The JSON API's documenting stack: set up on an app's first API request, or `flask openapi`.
 API_STACK = ("flask_smorest", "marshmallow", "webargs", "apispec", "yaml")
 
