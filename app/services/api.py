@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from app.definition import NUMERIC_TYPES
 from app.errors import NotFound
 from app.extensions import db
-from app.ingest.typed import entered_fields
 from app.models import Agency, Submission
 from app.periods import PeriodError, parse_period, quarter_of
 from app.policy import may_manage_performance, may_see_submission, may_upload, may_upload_for
@@ -80,6 +79,8 @@ def _field(f, cell: tuple[str, str]) -> dict:
 def agency_templates(caller: ApiCaller, period_text: str | None, page: int, per_page: int, request: dict) -> dict:
     """The published templates the caller's agency submits, each with its fields for
     ``period`` (default: this quarter)."""
+    from app.ingest.typed import entered_fields
+
     from app.export.blank_return import field_cells
 
     agency = _agency(caller, None, request)

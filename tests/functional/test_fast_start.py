@@ -85,6 +85,24 @@ def test_importing_the_app_leaves_mail_password_hashing_and_two_factor_codes_unt
             assert package in modules_after(f"import wsgi\n{use}"), package
 
 
+# The ingest pipeline (and defusedxml, which reads a workbook's XML for it) and the workbook
+# writers are imported by the services' functions that read a return or write a workbook:
+# an upload, an import, a typed return's check, a download. (app.export.dashboard_data stays:
+# the dashboard's download page names its file types.) The demo's loader: by `flask demo load`.
+READ_AND_WRITTEN_ON_DEMAND = ("app.ingest", "defusedxml", "app.export.blank_return", "app.export.dhr_sheets",
+                              "app.export.formats", "app.export.xlsx", "app.export.plan_update_return",
+                              "app.plans.update_return", "app.demo", "app.services.demo")
+
+
+def test_importing_the_app_leaves_the_ingest_pipeline_and_the_workbook_writers_until_a_request_needs_them():
+    loaded = modules_after("import wsgi", packages_only=False)
+    assert {"app.services.returns", "app.services.web_entry", "app.services.dhr.workbook"} <= loaded
+    assert sorted(name for name in loaded if name.startswith(READ_AND_WRITTEN_ON_DEMAND)) == []
+    checked = modules_after("import wsgi\nfrom app.services.returns import safety_limits\n"
+                            "with wsgi.app.app_context():\n    print(safety_limits().max_rows)", packages_only=False)
+    assert "app.ingest.safety" in checked and "app.ingest.pipeline" not in checked  # what the call needed, only
+
+
 # The JSON API's documenting stack: set up on an app's first API request, or `flask openapi`.
 API_STACK = ("flask_smorest", "marshmallow", "webargs", "apispec", "yaml")
 
