@@ -37,8 +37,8 @@ def unique_where(name: str, *columns: str, where: str) -> Index:
 
     Made with SQLite's option (``sqlite_where``) only. SQLAlchemy checks a dialect option's
     name by loading that dialect, so naming ``postgresql_where`` here loaded its PostgreSQL
-    dialect (with the modules of its five drivers: about 0.02 s, an eighth of the app's own
-    start) into every process, SQLite ones too, where nothing uses it. ``create_app`` calls
+    dialect (with the modules of its five drivers: about 0.02 s of every start) into every
+    process, SQLite ones too, where nothing uses it. ``create_app`` calls
     ``with_postgresql_conditions`` for an app whose database is PostgreSQL (SQLAlchemy loads
     the dialect for it anyway), so its indexes read as before from then on; and PostgreSQL's
     ``CREATE INDEX`` calls it first (``create_index_on_postgresql``), so an index is never made

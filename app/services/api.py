@@ -79,9 +79,8 @@ def _field(f, cell: tuple[str, str]) -> dict:
 def agency_templates(caller: ApiCaller, period_text: str | None, page: int, per_page: int, request: dict) -> dict:
     """The published templates the caller's agency submits, each with its fields for
     ``period`` (default: this quarter)."""
-    from app.ingest.typed import entered_fields
-
     from app.export.blank_return import field_cells
+    from app.ingest.typed import entered_fields
 
     agency = _agency(caller, None, request)
     try:
