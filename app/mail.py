@@ -61,6 +61,13 @@ def init_mail(app: Flask, *, for_sending: bool = False) -> None:
         log.setLevel(logging.INFO)
 
 
+def write_to_log(message) -> None:
+    """``MAIL_BACKEND = "log"`` (``app.mail_log``): one message (who to, subject, plain text:
+    the HTML copy says the same) written to the ``app.mail`` log instead of being sent."""
+    log.info("Email (MAIL_BACKEND=log, not sent)\nTo: %s\nSubject: %s\n\n%s", ", ".join(message.to),
+             message.subject, message.body)
+
+
 def connection():
     """A connection to the configured mail backend; open it once to send many messages."""
     init_mail(current_app, for_sending=True)

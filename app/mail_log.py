@@ -3,7 +3,7 @@ that writes each message to the ``app.mail`` log instead of sending it. Apart fr
 ``app.mail`` so that Flask-Mailman, which it builds on, is imported only when mail is sent."""
 from flask_mailman.backends.base import BaseEmailBackend
 
-from app.mail import log
+from app.mail import write_to_log
 
 
 class LogEmailBackend(BaseEmailBackend):
@@ -11,7 +11,6 @@ class LogEmailBackend(BaseEmailBackend):
     standard error) instead of sending it."""
 
     def send_messages(self, email_messages):
-        for message in email_messages:  # the plain text only: the HTML copy says the same
-            log.info("Email (MAIL_BACKEND=log, not sent)\nTo: %s\nSubject: %s\n\n%s", ", ".join(message.to),
-                     message.subject, message.body)
+        for message in email_messages:
+            write_to_log(message)
         return len(email_messages)
