@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from sqlalchemy.engine import make_url
 from werkzeug.routing import Rule
 
 from app.collector import cycle_collection_paused
@@ -82,6 +83,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from app import models  # noqa: F401  (register the tables)
+
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        from app.models.base import with_postgresql_conditions
+
+        with_postgresql_conditions()  # the partial indexes' condition, named for PostgreSQL too
 
     from app.web import security_headers, sessions
 

@@ -7,9 +7,14 @@ written to the log, no mail server needed), ``"smtp"`` (``MAIL_SERVER``, ``MAIL_
 HTML copy of the same words (``MAIL_HTML``). Links in mail start with ``PUBLIC_URL``,
 never with the address a request came in on, so a forged Host header cannot send someone
 a link to another site.
+
+Flask-Mailman is imported at the first send, not with the app: a web worker may never send
+mail (about 0.005 s of every start). ``init_mail`` (``create_app``) reads the settings;
+each send registers Flask-Mailman with them.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -18,13 +23,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask.logging import default_handler
-from flask_mailman import EmailMultiAlternatives, Mail
-from flask_mailman.backends.base import BaseEmailBackend
 
-mail = Mail()
 log = logging.getLogger("app.mail")
 
-BACKENDS = {"log": "app.mail.LogEmailBackend"}
+BACKENDS = {"log": "app.mail_log.LogEmailBackend"}
 
 
 @dataclass(frozen=True)
@@ -35,23 +37,22 @@ class Email:
     body: str
 
 
-class LogEmailBackend(BaseEmailBackend):
-    """Writes each message (who to, subject, plain text) to the ``app.mail`` log (INFO,
-    standard error) instead of sending it."""
+@functools.cache
+def mailman():
+    """The one Flask-Mailman extension, made (and Flask-Mailman imported) on first use."""
+    from flask_mailman import Mail
 
-    def send_messages(self, email_messages):
-        for message in email_messages:  # the plain text only: the HTML copy says the same
-            log.info("Email (MAIL_BACKEND=log, not sent)\nTo: %s\nSubject: %s\n\n%s", ", ".join(message.to),
-                     message.subject, message.body)
-        return len(email_messages)
+    return Mail()
 
 
-def init_mail(app: Flask) -> None:
-    """Register Flask-Mailman with the app's current mail settings (called again at each
-    send, so settings changed after start-up, as the tests do, are the ones used)."""
+def init_mail(app: Flask, *, for_sending: bool = False) -> None:
+    """Read the app's current mail settings; ``for_sending`` (at each send, so settings
+    changed after start-up, as the tests do, are the ones used), register Flask-Mailman
+    with them too."""
     backend = app.config.get("MAIL_BACKEND") or "log"
     app.config["MAIL_BACKEND"] = BACKENDS.get(backend, backend)
-    mail.init_app(app)
+    if for_sending:
+        mailman().init_app(app)
     # Alembic's logging set-up (migrations/env.py, fileConfig) disables every logger that
     # exists when migrations run in the same process: the mail log must still be written.
     log.disabled = False
@@ -60,14 +61,23 @@ def init_mail(app: Flask) -> None:
         log.setLevel(logging.INFO)
 
 
+def write_to_log(message) -> None:
+    """``MAIL_BACKEND = "log"`` (``app.mail_log``): one message (who to, subject, plain text:
+    the HTML copy says the same) written to the ``app.mail`` log instead of being sent."""
+    log.info("Email (MAIL_BACKEND=log, not sent)\nTo: %s\nSubject: %s\n\n%s", ", ".join(message.to),
+             message.subject, message.body)
+
+
 def connection():
     """A connection to the configured mail backend; open it once to send many messages."""
-    init_mail(current_app)
-    return mail.get_connection()
+    init_mail(current_app, for_sending=True)
+    return mailman().get_connection()
 
 
 def send(email: Email, via=None) -> None:
     """Send one message (through ``via``, an open connection, if given). Raises on failure."""
+    from flask_mailman import EmailMultiAlternatives
+
     config = current_app.config
     message = EmailMultiAlternatives(
         email.subject, email.body, config.get("MAIL_DEFAULT_SENDER"), [email.to],

@@ -1,10 +1,10 @@
-"""``flask demo load``."""
+"""``flask demo load``. The demo's seed figures and loader are imported when it runs, not
+with the app (issue 16)."""
 import sys
 
 import click
 
 from app.services import ServiceError
-from app.services.demo import load_demo
 from app.services.return_templates import TemplateProblems
 
 
@@ -18,6 +18,8 @@ def load_command():
     """Create or refresh the demo partnership. Safe to run again: it gives the same database.
     If it cannot (a demo template would deliver figures a published template already
     delivers), it says why on stderr, stores nothing and exits 1."""
+    from app.services.demo import load_demo
+
     try:
         summary = load_demo()
     except ServiceError as error:

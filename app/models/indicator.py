@@ -17,7 +17,7 @@ from app.indicators.model import (  # noqa: F401  (re-exported through app.model
     per_head_of_population,
 )
 from app.models.area import Agency, Area
-from app.models.base import one_of, utcnow, vocabulary_sql
+from app.models.base import one_of, unique_where, utcnow, vocabulary_sql
 from app.vocabulary import FLAGS, FLAGS_WITH_VALUE, FLAGS_WITHOUT_VALUE, POLARITIES, POLARITY_LABELS, UNIT_LABELS, UNITS
 
 # How an indicator combines across areas (AGGREGATIONS): sum counts; recompute rates and
@@ -149,15 +149,7 @@ class Target(db.Model):
     __tablename__ = "target"
     __table_args__ = (
         # Only one current target per indicator × area × period.
-        Index(
-            "uq_target_current",
-            "indicator_id",
-            "area_id",
-            "period_id",
-            unique=True,
-            sqlite_where=text("is_current"),
-            postgresql_where=text("is_current"),
-        ),
+        unique_where("uq_target_current", "indicator_id", "area_id", "period_id", where="is_current"),
         Index("ix_target_submission", "submission_id"),
         CheckConstraint("tolerance IS NULL OR tolerance >= 0", name="tolerance_not_negative"),
     )
@@ -216,15 +208,7 @@ class DataValue(db.Model):
         CheckConstraint(vocabulary_sql("flag", FLAGS, as_equalities=True), name="flag_allowed"),
         CheckConstraint(VALUE_MATCHES_FLAG, name="value_matches_flag"),
         # Only one current figure per indicator × area × period.
-        Index(
-            "uq_data_value_current",
-            "indicator_id",
-            "area_id",
-            "period_id",
-            unique=True,
-            sqlite_where=text("is_current"),
-            postgresql_where=text("is_current"),
-        ),
+        unique_where("uq_data_value_current", "indicator_id", "area_id", "period_id", where="is_current"),
         Index("ix_data_value_submission", "submission_id"),
         Index("ix_data_value_agency", "agency_id"),
     )

@@ -1,13 +1,13 @@
 """Submissions (uploaded returns) and the audit log."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.api_token import ApiToken
 from app.models.area import Agency
-from app.models.base import one_of, utcnow
+from app.models.base import one_of, unique_where, utcnow
 from app.models.indicator import Period
 from app.models.template import ReturnTemplate, TemplateVersion
 from app.models.user import User
@@ -22,15 +22,7 @@ class Submission(db.Model):
     __table_args__ = (
         one_of("status", SUBMISSION_STATUSES),
         # Two uploads racing for the same agency, template and period cannot both be current.
-        Index(
-            "uq_submission_current",
-            "agency_id",
-            "template_id",
-            "period_id",
-            unique=True,
-            sqlite_where=text("status = 'current'"),
-            postgresql_where=text("status = 'current'"),
-        ),
+        unique_where("uq_submission_current", "agency_id", "template_id", "period_id", where="status = 'current'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

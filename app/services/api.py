@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from app.definition import NUMERIC_TYPES
 from app.errors import NotFound
 from app.extensions import db
-from app.ingest.typed import entered_fields
 from app.models import Agency, Submission
 from app.periods import PeriodError, parse_period, quarter_of
 from app.policy import may_manage_performance, may_see_submission, may_upload, may_upload_for
@@ -81,6 +80,7 @@ def agency_templates(caller: ApiCaller, period_text: str | None, page: int, per_
     """The published templates the caller's agency submits, each with its fields for
     ``period`` (default: this quarter)."""
     from app.export.blank_return import field_cells
+    from app.ingest.typed import entered_fields
 
     agency = _agency(caller, None, request)
     try:

@@ -5,7 +5,6 @@ import re
 from sqlalchemy import select
 
 from app.definition import due_date_for, check_return_period, expand_fields
-from app.export.blank_return import build_blank_return
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import Agency, ReturnTemplate
@@ -70,6 +69,8 @@ def last_period_figures(defn, period) -> dict[str, tuple[float | None, str]]:
 
 def blank_return_body(defn, version, agency: Agency, period, previous_values: dict) -> bytes:
     """The blank return's bytes for an agency and period, with last period's figures."""
+    from app.export.blank_return import build_blank_return
+
     previous = period.previous()
     return build_blank_return(
         defn, template_version=version.number, agency_slug=agency.slug, agency_name=agency.name, period=period,

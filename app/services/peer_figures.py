@@ -29,8 +29,6 @@ from sqlalchemy import select
 
 from app.definition import normalise_label
 from app.extensions import db
-from app.ingest.problems import IngestError
-from app.ingest.read import read_workbook
 from app.models import Indicator, PeerPosition, PeerValue
 from app.periods import PeriodError, PeriodSpec
 from app.indicators.periods import period_of
@@ -40,7 +38,6 @@ from app.services.returns import safety_limits
 from app.services.vocabulary import partnership_names
 from app.store.reference import period_row
 from app.vocabulary import MAX_FIGURE, PEER_POSITIONS
-from app.ingest.normalise import cell_text
 
 MAX_ROWS = 5000
 LABEL_LENGTH = 120
@@ -72,6 +69,9 @@ class PeerUpload:
 def read_table(data: bytes, filename: str) -> list[list]:
     """The file's rows of cells: a CSV (UTF-8, or Windows' encoding) or the first sheet of
     a workbook, read with the upload's safety checks."""
+    from app.ingest.problems import IngestError
+    from app.ingest.read import read_workbook
+
     if not data.startswith(b"PK"):
         if filename.lower().endswith((".xlsx", ".xlsm")):
             raise ServiceError("This is not an Excel workbook (.xlsx). Save it again as Excel Workbook or CSV.")
@@ -107,6 +107,8 @@ def _indicators() -> dict[str, int]:
 
 def _number(value) -> float | None:
     """A number from a cell (a float, or text such as "1,234.5" or "38.9%"), else None."""
+    from app.ingest.normalise import cell_text
+
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -120,6 +122,8 @@ def _number(value) -> float | None:
 def check_rows(table: list[list]) -> tuple[list[PeerRow], list[str]]:
     """The rows of ``table`` (header first) checked: (rows, problems), each problem a
     sentence starting with its row number as a spreadsheet numbers it."""
+    from app.ingest.normalise import cell_text
+
     if not table or not any(cell_text(cell) for cell in table[0]):
         return [], ["Row 1: the first row must name the columns: Indicator, Period, Peer and Figure (or Position)."]
     columns: dict[str, int] = {}

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
+from typing import TYPE_CHECKING
 
 from app.definition import DefinitionProblem
 from app.extensions import db
-from app.ingest.problems import IngestError
-from app.ingest.propose import AreaName, IndicatorName, Proposal, Vocabulary, propose_template
-from app.ingest.read import read_workbook
 from app.models import Agency, Area, DataValue, Indicator, Target
 from app.periods import PeriodError, parse_period
 from app.services import ServiceError
 from app.services.return_templates import check_definition
 from app.services.returns import safety_limits
 
+# The ingest pipeline is imported by the functions that read a workbook, so that importing
+# the app (each worker's start, every `flask` command) does not load it (issue 16).
+if TYPE_CHECKING:
+    from app.ingest.propose import Proposal, Vocabulary
+
 
 def partnership_vocabulary() -> Vocabulary:
     """The partnership's indicators and areas, each with its aliases, and each agency's area."""
+    from app.ingest.propose import AreaName, IndicatorName, Vocabulary
+
     indicators = [IndicatorName(i.slug, i.name, tuple(i.aliases), i.unit)
                   for i in db.session.scalars(select(Indicator).order_by(Indicator.slug))]
     areas = [AreaName(a.code, a.name, tuple(a.aliases), a.kind)
@@ -62,6 +67,10 @@ def propose_from_file(data: bytes, file_name: str, *, agency_slug: str, period_t
     """The proposal for an example file, and the problems validation finds in its definition
     (none, normally). Raises ServiceError for an unknown agency, an unreadable period or a
     file that cannot be read."""
+    from app.ingest.problems import IngestError
+    from app.ingest.propose import propose_template
+    from app.ingest.read import read_workbook
+
     if db.session.scalar(select(Agency.id).where(Agency.slug == agency_slug)) is None:
         raise ServiceError(f"There is no agency with the short name '{agency_slug}'.")
     period = None

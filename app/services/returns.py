@@ -34,23 +34,15 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from itertools import groupby, repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import Text, cast, select
 from sqlalchemy.exc import OperationalError
 
 from app.definition import normalise_label
+from app.collector import cycle_collection_paused
 from app.extensions import db
-from app.ingest.identify import TemplateCandidate, TemplateChoice
-from app.ingest import kept
-from app.ingest.pipeline import (
-    ParsedReturn, ReadRow, check_against_history, cycle_collection_paused, parse_return, parse_workbook, read_rows,
-)
-from app.ingest.typed import TypedReturn
-from app.ingest.read import WorkbookData
-from app.ingest.problems import Problem
-from app.ingest.safety import SafetyLimits
-from app.ingest.validate import ParsedValue
 from app.models import Agency, Area, Indicator, Period, ReturnTemplate, Submission, TemplateVersion, User
 from app.models.base import utcnow
 from app.errors import Forbidden, NotFound
@@ -68,6 +60,17 @@ from app.store import submissions as store
 from app.store.reference import agencies_by_slug, by_code, indicators_by_slug, period_row
 from app.store.rows import get_row
 
+# The ingest pipeline is imported by the functions that read a return, so that importing the
+# app (each worker's start, every `flask` command) does not load it (issue 16).
+if TYPE_CHECKING:
+    from app.ingest.identify import TemplateCandidate, TemplateChoice
+    from app.ingest.pipeline import ParsedReturn, ReadRow
+    from app.ingest.read import WorkbookData
+    from app.ingest.problems import Problem
+    from app.ingest.safety import SafetyLimits
+    from app.ingest.typed import TypedReturn
+    from app.ingest.validate import ParsedValue
+
 RACE_MESSAGE = ("Another return for this agency and period was submitted at the same moment; reload and check which "
                 "one is current.")
 BUSY_MESSAGE = "The database was busy and the return was not stored; nothing was saved. Try again in a moment."
@@ -75,6 +78,8 @@ SIGNED_OFF = "This period has been signed off; ask an administrator to unlock it
 
 
 def safety_limits() -> SafetyLimits:
+    from app.ingest.safety import SafetyLimits
+
     config = current_app.config
     return SafetyLimits(
         max_bytes=config["MAX_CONTENT_LENGTH"], max_zip_entries=config["INGEST_MAX_ZIP_ENTRIES"],
@@ -139,6 +144,8 @@ class DatabaseCatalogue:
 
 
 def _candidate(row, catalogue: DatabaseCatalogue) -> TemplateCandidate:
+    from app.ingest.identify import TemplateCandidate
+
     def read(version_id: int = row.id):
         return definition_for_reading(version_id, catalogue.names())
 
@@ -211,6 +218,8 @@ def parse_upload(data: bytes, filename: str, *, agency_slug: str, user, period_t
 def _read_upload(data: bytes, filename: str, agency_slug: str, catalogue: DatabaseCatalogue,
                  period_text: str | None, template_slug: str | None) -> ParsedReturn:
     """What is read from the file: everything but the checks against the database."""
+    from app.ingest.pipeline import parse_return
+
     return parse_return(data, filename, agency_slug=agency_slug, catalogue=catalogue, limits=safety_limits(),
                         period_text=period_text, template_slug=template_slug or None)
 
@@ -218,6 +227,8 @@ def _read_upload(data: bytes, filename: str, agency_slug: str, catalogue: Databa
 def _checked_against_database(parsed: ParsedReturn, agency: Agency) -> ParsedReturn:
     """Add the checks that read the database now to a return read (freshly, or kept): the
     agency's history, then what would stop it being stored."""
+    from app.ingest.pipeline import check_against_history
+
     with cycle_collection_paused():
         check_against_history(parsed, lambda wanted: store.agency_history(agency.id, wanted))
     if parsed.template is not None and parsed.period is not None:
@@ -230,6 +241,8 @@ def parse_entered(workbook: WorkbookData, source: bytes, filename: str, *, agenc
     """Check a return typed into the web form (``workbook``: the grids of our blank return with
     the typed text in its cells, ``app.ingest.typed``) as an upload is checked; ``source`` is
     what was typed, as JSON (its checksum is the return's). Stores nothing."""
+    from app.ingest.pipeline import parse_workbook
+
     agency = _agency_for(agency_slug, user)
     parsed = parse_workbook(workbook, source, filename, agency_slug=agency.slug, catalogue=DatabaseCatalogue(),
                             limits=safety_limits(), period_text=period_text, template_slug=template_slug,
@@ -246,6 +259,7 @@ def parse_typed(values: dict, *, template_slug: str, period_text: str, agency_sl
     then the same checks as ``parse_upload``. ``source`` (the request) is the return's
     original. Stores nothing. Raises ServiceError by field: the agency, a template the
     agency does not submit, a period that is not one, keys that are no field."""
+    from app.ingest.pipeline import parse_workbook
     from app.ingest.typed import typed_workbook
     from app.periods import PeriodError, parse_period
 
@@ -278,6 +292,8 @@ def parse_typed(values: dict, *, template_slug: str, period_text: str, agency_sl
 def _storage_problems(parsed: ParsedReturn) -> list[Problem]:
     """What would stop the figures being stored: a signed-off period, indicators or areas
     the template names that do not exist (any more)."""
+    from app.ingest.problems import Problem
+
     problems = []
     period = db.session.scalar(select(Period).where(Period.key == parsed.period.key))
     if period is not None and store.period_signed_off(period.id):
@@ -581,6 +597,8 @@ def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_te
                 template_slug: str | None = None) -> tuple[PendingUpload, ParsedReturn]:
     """Check an upload and keep it, and what was read from it, for the preview; nothing is
     stored in the database but the audit log's note of it."""
+    from app.ingest import kept
+
     agency = _agency_for(agency_slug, user)
     catalogue = DatabaseCatalogue()
     parsed = _read_upload(data, filename, agency.slug, catalogue, period_text, template_slug)
@@ -603,6 +621,8 @@ def hold_upload(data: bytes, filename: str, *, agency_slug: str, user, period_te
 def _reading_key(pending: PendingUpload, catalogue: DatabaseCatalogue) -> str:
     """What a held upload's reading depends on besides the database's checks: the file,
     what the uploader said, the safety limits, and the catalogue's templates and names."""
+    from app.ingest import kept
+
     said = [kept.FORMAT, pending.sha256, pending.filename, pending.agency_slug, pending.period_text or "",
             pending.template_slug or "", repr(safety_limits()), catalogue.fingerprint()]
     return hashlib.sha256(json.dumps(said).encode()).hexdigest()
@@ -619,6 +639,8 @@ def _held_reading(pending: PendingUpload, user) -> tuple[ParsedReturn, bytes | N
     templates, names and limits (else the file is read again, and that reading kept); the
     checks against the database (history, sign-off, indicators and areas) are made now.
     Also returns the file's bytes if they were fetched (else None)."""
+    from app.ingest import kept
+
     agency = _agency_for(pending.agency_slug, user)
     catalogue = DatabaseCatalogue()
     key = _reading_key(pending, catalogue)
@@ -739,6 +761,8 @@ def preview_upload(token: str, user, rows: int) -> Preview:
     """The held upload, checked, with its first ``rows`` figures and last period's figure for
     each of those (only those: a 105,000-figure return lists 1,000), and what confirming it
     would replace and change."""
+    from app.ingest.pipeline import read_rows
+
     pending = held_upload(token, user)
     parsed = _held_reading(pending, user)[0]
     shown = parsed.values[:rows]

@@ -47,7 +47,6 @@ from app.services.sign_off import editable_period, lock_message
 from app.store.reference import period_row
 from app.store.rows import get_row
 from app.vocabulary import MAX_FIGURE
-from app.ingest.normalise import cell_text
 
 # The columns of an upload, by their heading (compared as labels are: case and spacing
 # do not matter). The first four are required.
@@ -313,6 +312,8 @@ def _name_index(model, alias_attribute: str, key_attribute: str) -> dict[str, ob
 def _table(data: bytes, filename: str) -> list[list[str]]:
     """The file's rows of cell texts: a CSV file, or the first sheet of a workbook, read as
     peer figures are (``peer_figures.read_table``: one reader of an admin's upload)."""
+    from app.ingest.normalise import cell_text
+
     try:
         table = read_table(data, filename)
     except ServiceError as error:

@@ -18,6 +18,7 @@ import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -31,12 +32,6 @@ from app.definition import (
 )
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.ingest.identify import TemplateCandidate
-from app.ingest.pipeline import ParsedReturn, parse_return
-from app.ingest.problems import IngestError
-from app.ingest.propose import SheetProposal, rule_of_units
-from app.ingest.read import SheetGrid, cell_ref, read_workbook
-from app.ingest.safety import check_workbook_bytes, sha256_of
 from app.models import Area, Indicator, ReturnTemplate, TemplateVersion
 from app.definition.periods import resolve_period_ref
 from app.periods import PeriodError, parse_period
@@ -59,6 +54,14 @@ from app.services.return_templates import (
 from app.services.returns import safety_limits
 from app.services.uploads import file_store
 from app.services.vocabulary import partnership_names
+
+# The ingest pipeline is imported by the functions that read a workbook, so that importing
+# the app (each worker's start, every `flask` command) does not load it (issue 16).
+if TYPE_CHECKING:
+    from app.ingest.identify import TemplateCandidate
+    from app.ingest.pipeline import ParsedReturn
+    from app.ingest.propose import SheetProposal
+    from app.ingest.read import SheetGrid
 
 EXAMPLES = "templates"
 KINDS = ("indicator", "area", "period", "ignore", "check_only")
@@ -110,6 +113,10 @@ def _unused_slug(slug: str) -> str:
 
 def _check_file(data: bytes, filename: str) -> None:
     """A file the upload could not read safely gets the upload's own messages, file and cell."""
+    from app.ingest.problems import IngestError
+    from app.ingest.read import read_workbook
+    from app.ingest.safety import check_workbook_bytes
+
     try:
         read_workbook(data, safety_limits(), need_formats=True)
     except IngestError as error:
@@ -125,6 +132,8 @@ def _check_file(data: bytes, filename: str) -> None:
 def create_from_example(data: bytes, filename: str, *, agency_slug: str, period_text: str | None, user
                         ) -> TemplateVersion:
     """Propose a template from an agency's spreadsheet, save it as a draft, keep the file."""
+    from app.ingest.safety import sha256_of
+
     _must_manage(user)
     if not agency_slug:
         raise ServiceError(field_errors={"agency": ["Choose the agency whose spreadsheet this is"]})
@@ -188,6 +197,10 @@ def reference_copy(slug: str, user) -> tuple[str, bytes]:
     """(file name, bytes) of the example file a template was made from. Raises Forbidden,
     NotFound (no such template, or none kept), or ServiceError when the kept file is not the
     one recorded or fails the upload's safety checks: such a file is never served."""
+    from app.ingest.problems import IngestError
+    from app.ingest.read import read_workbook
+    from app.ingest.safety import check_workbook_bytes, sha256_of
+
     if not may_download_template_example(user):
         raise Forbidden(slug)
     existing_template(slug)
@@ -282,6 +295,9 @@ class _DraftCatalogue:
 
 
 def preview_of(version: TemplateVersion, example: ExampleFile, data: bytes) -> ParsedReturn:
+    from app.ingest.identify import TemplateCandidate
+    from app.ingest.pipeline import parse_return
+
     names = partnership_names()
     candidate = TemplateCandidate(version.template.slug, version.template.name, version.number,
                                   lambda: definition_for_reading(version.id, names))
@@ -341,6 +357,8 @@ def _headings(grid: SheetGrid) -> list[tuple[str, int, int, str]]:
 
 def _sheet_view(grid: SheetGrid, defn: TemplateDefinition, report: SheetProposal | None, indicators, areas
                 ) -> SheetView:
+    from app.ingest.read import cell_ref
+
     sheet = next((s for s in defn.sheets if s.name == grid.name), None)
     tables = sheet.tables if sheet is not None else []
     labels: dict[tuple[str, str], tuple[int, str, HeaderSpec | None]] = {}
@@ -384,6 +402,9 @@ def _free_dimensions(table: TableSpec) -> list[str]:
 
 def proposal_view(slug: str, user) -> ProposalView:
     """Everything the proposal page shows for a draft made from an example file."""
+    from app.ingest.problems import IngestError
+    from app.ingest.read import read_workbook
+
     _must_manage(user)
     template = existing_template(slug)
     version = template.latest_version
@@ -426,6 +447,8 @@ def correct_header(slug: str, user, *, sheet: str, table: int, side: str, label:
     indicator, area or period (``value``: its slug, code or period), ignored, or a total to
     check, its figures stored with this sign and scale, a blank cell under it meaning
     ``blank``; replaces what the table said about that label, or adds it."""
+    from app.ingest.propose import rule_of_units
+
     _must_manage(user)
     template_by_slug(slug)
     label = (label or "").strip()

@@ -8,12 +8,13 @@ recovery codes, once: only their SHA-256 is kept. A code is accepted once (the s
 was made for is remembered), and wrong codes count towards the account's sign-in lockout.
 Someone who loses their phone and their recovery codes asks an administrator, who resets
 their second factor (``reset``; never their own: ``policy.may_reset_two_factor``).
+pyotp is imported when a code is made or checked, not with the app.
 """
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyotp
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -27,6 +28,9 @@ from app.policy import may_reset_two_factor, must_use_two_factor
 from app.services import ServiceError, throttle, transaction
 from app.services.audit import record
 from app.services.notifications import send_security_notice
+
+if TYPE_CHECKING:
+    import pyotp
 
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -42,7 +46,9 @@ def asks_for_code(user: User) -> bool:
     return user.two_factor_enabled
 
 
-def _totp(secret: str) -> pyotp.TOTP:
+def _totp(secret: str) -> "pyotp.TOTP":
+    import pyotp
+
     return pyotp.TOTP(secret)
 
 
@@ -53,7 +59,9 @@ def _step(moment: float) -> int:
 def begin_setup(user: User) -> tuple[str, Markup]:
     """A new secret for this person's authenticator app (replacing one never confirmed):
     the secret as text, and the QR code of its ``otpauth://`` link as inline SVG."""
+    import pyotp
     import segno
+
     if user.two_factor_enabled:
         raise ServiceError("Two-factor sign-in is already set up for this account.")
     secret = pyotp.random_base32()

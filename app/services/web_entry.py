@@ -22,16 +22,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from app.definition import Field, TemplateDefinition, due_date_for, check_return_period, expand_fields
 from app.errors import Forbidden, NotFound
-from app.export.blank_return import TYPE_NAMES, field_cells
+from app.collector import cycle_collection_paused
 from app.extensions import db
-from app.ingest.typed import typed_workbook
-from app.ingest.pipeline import ParsedReturn, cycle_collection_paused
-from app.ingest.validate import ParsedValue
 from app.models import Agency, EntryDraft, Period, ReturnTemplate, Submission, TemplateVersion
 from app.models.base import utcnow
 from app.periods import PeriodError, PeriodSpec, parse_period
@@ -46,6 +44,13 @@ from app.services.returns import (
 from app.store import submissions as store
 from app.store.reference import agencies_by_slug, by_code, indicators_by_slug, period_row
 from app.vocabulary import FLAG_LABELS, FLAGS_WITHOUT_VALUE
+
+# The ingest pipeline and the blank return's layout are imported by the functions that use
+# them, so that importing the app (each worker's start, every `flask` command) does not
+# load them (issue 16).
+if TYPE_CHECKING:
+    from app.ingest.pipeline import ParsedReturn
+    from app.ingest.validate import ParsedValue
 
 WEB_ENTRY = "web"  # Submission.source of a return typed into the web form
 WEB_ENTRY_FILENAME = "Entered in the browser"
@@ -154,6 +159,8 @@ def _plain_figure(value, flag: str) -> str:
 
 def _page(found: _Return, texts: dict[str, str] | None = None) -> EntryPage:
     """The form, with ``texts`` (field id → text; else the draft's) in its fields."""
+    from app.export.blank_return import TYPE_NAMES, field_cells
+
     defn, period = found.defn, found.period
     fields = _entered_fields(defn, period)
     cells = field_cells(defn, fields)
@@ -288,6 +295,8 @@ def _put_problems(page: EntryPage, parsed: ParsedReturn) -> None:
 def _parse(found: _Return, user) -> ParsedReturn:
     """The draft checked as an upload of the blank return with the same text in its cells
     (``app.ingest.typed``: the reader's grids of it, the text typed in)."""
+    from app.ingest.typed import typed_workbook
+
     entries = {field_id: str(text) for field_id, text in (found.draft.entries or {}).items() if str(text).strip()} \
         if found.draft else {}
     fields = {f.id for f in _entered_fields(found.defn, found.period)}

@@ -9,16 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text, tuple_, update
 
 from app.extensions import db
-from app.ingest.validate import History, HistoryPoint, HistoryWanted
 from app.models import (
     DATA_VALUE_IS_CURRENT, TARGET_IS_CURRENT, Area, DataValue, Indicator, Period, PeriodSignOff, Submission, Target,
 )
 from app.periods import month_index
 from app.store.rows import insert_tuples
+
+# The outlier check's history types come from the ingest pipeline, imported when history is
+# read, not with the app (issue 16).
+if TYPE_CHECKING:
+    from app.ingest.validate import History, HistoryWanted
 
 VALUE_COLUMNS = ("indicator_id", "area_id", "period_id", "value", "flag", "note", "source", "agency_id",
                  "submission_id", "sheet", "cell", "is_current", "created_at")
@@ -205,6 +210,8 @@ def _add_history(history: History, agency_id: int, indicators: Iterable[str], ar
     given) in ``period_ids``: looked up by indicator, area and period (a few recent periods),
     or ``by_agency`` (gaps over many older periods: an agency new to an indicator has no
     figures there, and its own index says so at once)."""
+    from app.ingest.validate import HistoryPoint
+
     if not indicators or not period_ids:
         return
     slugs = {id_: slug for slug, id_ in ids_by(Indicator.slug, indicators).items()}

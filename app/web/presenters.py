@@ -6,7 +6,6 @@ Each area of the product keeps its own section below.
 from dataclasses import dataclass
 
 from app.indicators.periods import period_of
-from app.ingest.read import cell_ref, column_letters
 from app.indicators.rag import most_reds_first, rag_counts
 from app.services.dashboard import CHART_POINTS
 from app.policy import must_use_two_factor
@@ -195,6 +194,8 @@ def example_grid(grid, tags: dict, max_rows: int = GRID_ROWS, max_cols: int = GR
     """A sheet of the example file as HTML table rows: each cell's text, its span (merged
     cells merged), whether its row or column is hidden, and what the draft makes of it.
     At most ``max_rows`` × ``max_cols`` are shown; ``cut`` says when there is more."""
+    from app.ingest.read import cell_ref, column_letters
+
     n_rows, n_cols = min(grid.n_rows, max_rows), min(grid.n_cols, max_cols)
     covered, spans = set(), {}
     for r1, c1, r2, c2 in grid.merged:

@@ -19,9 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 NOT_AT_START = ("scipy", "pandas", "numpy", "openpyxl", "docx", "segno", "alembic", "flask_migrate", "xlsxwriter")
 
 
-def modules_after(code: str) -> set[str]:
-    """The top-level packages a fresh interpreter holds after running ``code``."""
-    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+def modules_after(code: str, *, packages_only: bool = True) -> set[str]:
+    """The top-level packages (or, not ``packages_only``, every module) a fresh interpreter
+    holds after running ``code``."""
+    names = "m.split('.')[0]" if packages_only else "m"
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{{names} for m in sys.modules}})))"
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"})
     return set(json.loads(out.stdout.splitlines()[-1]))
@@ -31,6 +33,74 @@ def test_importing_the_app_loads_no_scientific_library():
     loaded = modules_after("import wsgi")
     assert "app" in loaded and "flask" in loaded  # the app itself did load
     assert sorted(loaded & set(NOT_AT_START)) == []
+
+
+def test_an_app_on_sqlite_loads_no_postgresql_dialect_yet_its_partial_indexes_keep_their_condition_there():
+    """The partial unique indexes (models.base.unique_where) name their condition for SQLite
+    only when the models are defined; PostgreSQL's CREATE INDEX still carries it (in a process
+    that built no PostgreSQL app, too), and an app on PostgreSQL names it for PostgreSQL."""
+    loaded = modules_after("import wsgi", packages_only=False)
+    assert "sqlalchemy.dialects.sqlite" in loaded  # the app's own database
+    assert sorted(name for name in loaded if name.startswith("sqlalchemy.dialects.postgresql")) == []
+    compiled = ("import wsgi\nfrom sqlalchemy.dialects import postgresql, sqlite\n"
+                "from sqlalchemy.schema import CreateIndex\n"
+                "from app.models.base import PARTIAL_UNIQUE_INDEXES as made\n"
+                "for dialect in (sqlite.dialect(), postgresql.dialect()):\n"
+                "    print(sorted(str(CreateIndex(i).compile(dialect=dialect)) for i in made))")
+    out = subprocess.run([sys.executable, "-c", compiled], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}).stdout
+    on_sqlite, on_postgresql = out.splitlines()[-2:]
+    expected = str([
+        "CREATE UNIQUE INDEX uq_data_value_current ON data_value (indicator_id, area_id, period_id) WHERE is_current",
+        "CREATE UNIQUE INDEX uq_submission_current ON submission (agency_id, template_id, period_id) "
+        "WHERE status = 'current'",
+        "CREATE UNIQUE INDEX uq_target_current ON target (indicator_id, area_id, period_id) WHERE is_current"])
+    assert on_sqlite == on_postgresql == expected
+    on_postgresql_app = ("from app import create_app\nfrom app.models.base import PARTIAL_UNIQUE_INDEXES as made\n"
+                         "from tests.conftest import make_config\nimport tempfile, pathlib\n"
+                         "create_app(make_config('postgresql+psycopg://nobody@localhost/none', "
+                         "pathlib.Path(tempfile.mkdtemp())))\n"
+                         "print(sorted(str(i.dialect_options['postgresql']['where']) for i in made))")
+    out = subprocess.run([sys.executable, "-c", on_postgresql_app], cwd=ROOT, capture_output=True, text=True,
+                         check=True, env={"PATH": "/usr/bin:/bin"}).stdout  # builds the app, connects nowhere
+    assert out.splitlines()[-1] == str(["is_current", "is_current", "status = 'current'"])
+
+
+# Loaded by the first request that uses them: sending mail (Flask-Mailman), hashing or
+# checking a password (argon2-cffi), making or checking a two-factor code (pyotp: its use
+# is tests/functional/test_two_factor.py's).
+ON_FIRST_USE = {
+    "flask_mailman": "from app.mail import Email, send\nwith wsgi.app.app_context():\n"
+                     "    send(Email('someone@example.org', 'Subject', 'Words'))",
+    "argon2": "from app.services.passwords import hash_password, verify_password\n"
+              "assert verify_password(hash_password('a password'), 'a password')",
+    "pyotp": None,
+}
+
+
+def test_importing_the_app_leaves_mail_password_hashing_and_two_factor_codes_until_they_are_used():
+    assert sorted(modules_after("import wsgi") & set(ON_FIRST_USE)) == []
+    for package, use in ON_FIRST_USE.items():
+        if use:
+            assert package in modules_after(f"import wsgi\n{use}"), package
+
+
+# The ingest pipeline (and defusedxml, which reads a workbook's XML for it) and the workbook
+# writers are imported by the services' functions that read a return or write a workbook:
+# an upload, an import, a typed return's check, a download. (app.export.dashboard_data stays:
+# the dashboard's download page names its file types.) The demo's loader: by `flask demo load`.
+READ_AND_WRITTEN_ON_DEMAND = ("app.ingest", "defusedxml", "app.export.blank_return", "app.export.dhr_sheets",
+                              "app.export.formats", "app.export.xlsx", "app.export.plan_update_return",
+                              "app.plans.update_return", "app.demo", "app.services.demo")
+
+
+def test_importing_the_app_leaves_the_ingest_pipeline_and_the_workbook_writers_until_a_request_needs_them():
+    loaded = modules_after("import wsgi", packages_only=False)
+    assert {"app.services.returns", "app.services.web_entry", "app.services.dhr.workbook"} <= loaded
+    assert sorted(name for name in loaded if name.startswith(READ_AND_WRITTEN_ON_DEMAND)) == []
+    checked = modules_after("import wsgi\nfrom app.services.returns import safety_limits\n"
+                            "with wsgi.app.app_context():\n    print(safety_limits().max_rows)", packages_only=False)
+    assert "app.ingest.safety" in checked and "app.ingest.pipeline" not in checked  # what the call needed, only
 
 
 # The JSON API's documenting stack: set up on an app's first API request, or `flask openapi`.

@@ -145,4 +145,6 @@ def test_the_entry_point_keeps_the_apps_dataclass_code_and_the_next_start_compil
     path, _, _ = start()  # writes the file if this checkout has none yet
     assert Path(path).parent == ROOT / "app" / "__pycache__"
     path, compiled, from_file = start()
-    assert compiled == 0 and from_file > 600  # the app's dataclasses (and its libraries' after the entry point)
+    # The dataclasses of the modules a start imports (and its libraries' after the entry point): 565 methods
+    # since the ingest pipeline and the workbook writers load on first use.
+    assert compiled == 0 and from_file > 500

@@ -5,12 +5,12 @@ Each function that changes something is one transaction and records an audit eve
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from app.dhr import long_date
 from app.dhr.clocks import CaseDates, ClockState, compute_clocks, validate_dates
-from app.export.dhr_sheets import CaseRow
 from app.extensions import db
 from app.models import Area, DhrCase, DhrPanelMeeting
 from app.services import ServiceError, transaction
@@ -18,6 +18,9 @@ from app.services.audit import record
 from app.services.dhr.problems import field_errors
 from app.services.dhr.settings import clock_rule, current_date
 from app.store.rows import get_row
+
+if TYPE_CHECKING:  # the workbook's row: the export is imported when a row is made (issue 16)
+    from app.export.dhr_sheets import CaseRow
 
 CASE_STATUS_LABELS = {
     "under_consideration": "Under consideration",
@@ -136,6 +139,8 @@ def remove_panel_meeting(case: DhrCase, meeting_id: int, acting_user) -> None:
 
 
 def case_row(case: DhrCase) -> CaseRow:
+    from app.export.dhr_sheets import CaseRow
+
     return CaseRow(case.pseudonym, case.area.name if case.area else "", CASE_STATUS_LABELS[case.status],
                    case_dates(case), case.qa_outcome or "", case.delay_reason or "")
 

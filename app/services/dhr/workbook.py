@@ -4,22 +4,23 @@ from __future__ import annotations
 import io
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING
 
 from app.dhr import long_date
 from app.dhr.actions import action_rag
 from app.dhr.clocks import compute_clocks
 
 from app.errors import Forbidden
-from app.export.dashboard_data import SheetWriter
-from app.export.dhr_sheets import dhr_sheet_writers
-from app.export.formats import Formats
-from app.export.dashboard_data import DhrSummary
-from app.export.xlsx import new_workbook
 from app.policy import may_see_dhr
 from app.services.dhr.actions import action_of, list_actions
 from app.services.dhr.budget import budget_of, budget_year_rows
 from app.services.dhr.cases import case_row, list_cases
 from app.services.dhr.settings import clock_rule, current_date
+
+# The workbook's writers are imported by the functions that write one, not with the app
+# (issue 16).
+if TYPE_CHECKING:
+    from app.export.dashboard_data import SheetWriter
 
 
 def dhr_sheets_for(user, today: date | None = None) -> list[SheetWriter]:
@@ -33,12 +34,17 @@ def dhr_sheets_for(user, today: date | None = None) -> list[SheetWriter]:
 
 def dhr_sheets(today: date | None = None) -> list[SheetWriter]:
     """The DHR sheet writers with no access check: only for the server operator's command."""
+    from app.export.dhr_sheets import dhr_sheet_writers
+
     return dhr_sheet_writers([budget_of(r) for r in budget_year_rows()], [case_row(c) for c in list_cases()],
                              [action_of(a) for a in list_actions()], today or current_date(), clock_rule())
 
 
 def dhr_workbook_bytes(user, on: date | None = None) -> bytes:
     """A workbook of the DHR sheets alone (the DHR area's download)."""
+    from app.export.formats import Formats
+    from app.export.xlsx import new_workbook
+
     writers = dhr_sheets_for(user, on)
     if not writers:
         raise Forbidden("This person may not see DHR data.")
@@ -63,6 +69,8 @@ def dhr_summary_for(user, today: date | None = None):
 
 def dhr_summary(today: date | None = None):
     """The report's DHR section with no access check: only for the server operator's command."""
+    from app.export.dashboard_data import DhrSummary
+
     today = today or current_date()
     rule = clock_rule()
     cases = [case_row(c) for c in list_cases()]

@@ -7,19 +7,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from app.errors import Forbidden, NotFound
-from app.export.plan_update_return import build_update_return
 from app.extensions import db
-from app.ingest.problems import IngestError
-from app.ingest.read import read_workbook
-from app.ingest.safety import open_checked_zip, read_zip_member
 from app.models import ActionPlan, Agency, PlanAction
 from app.models.base import utcnow
 from app.periods import PeriodError, parse_period, quarter_of
-from app.plans.update_return import FORMAT, ReturnAction, identity_of, read_updates
 from app.policy import can_see_agency, may_update_action
 from app.services import ServiceError, transaction
 from app.services.audit import record
@@ -29,6 +25,11 @@ from app.services.plans.plans import (
 from app.services.returns import safety_limits
 from app.services.settings import today
 from app.vocabulary import RAG_NAMES
+
+# The update return's reader and writer, and the ingest pipeline's workbook reading they use,
+# are imported by the functions that read or write one, not with the app (issue 16).
+if TYPE_CHECKING:
+    from app.plans.update_return import ReturnAction
 
 CORE_PROPERTIES = "docProps/core.xml"
 
@@ -57,6 +58,8 @@ def _agency_actions(plan: ActionPlan, agency: Agency) -> list[PlanAction]:
 
 def _return_action(row: PlanAction, quarter_key: str) -> ReturnAction:
     """The action with the last update before ``quarter_key`` (else its status as it stands)."""
+    from app.plans.update_return import ReturnAction
+
     before = [u for u in history(row) if u.quarter < quarter_key]
     last = before[-1] if before else None
     rag = (last.rag if last and last.rag else row.rag) or ""
@@ -67,6 +70,8 @@ def _return_action(row: PlanAction, quarter_key: str) -> ReturnAction:
 
 def blank_update_return(plan_id: int, agency_slug: str, quarter_text: str, user) -> tuple[str, bytes]:
     """(file name, workbook) of the agency's blank update return for the quarter (blank: this one)."""
+    from app.export.plan_update_return import build_update_return
+
     plan = get_plan(plan_id, user)
     agency = _agency(agency_slug)
     if plan.kind == "dhr":
@@ -94,6 +99,10 @@ class RecordedUpdates:
 
 def _looks_like_update_return(data: bytes, limits) -> bool:
     """The workbook's keywords say so (its core properties: read without opening the sheets)."""
+    from app.ingest.problems import IngestError
+    from app.ingest.safety import open_checked_zip, read_zip_member
+    from app.plans.update_return import FORMAT
+
     try:
         with open_checked_zip(data, "", limits) as archive:
             if CORE_PROPERTIES not in archive.namelist():
@@ -107,6 +116,10 @@ def record_if_update_return(data: bytes, agency_slug: str, user) -> RecordedUpda
     """None if ``data`` is not an action plan update return. Otherwise record every update
     on it in one transaction, or refuse the whole return with every problem (sheet, cell and
     sentence) under the file field."""
+    from app.ingest.problems import IngestError
+    from app.ingest.read import read_workbook
+    from app.plans.update_return import identity_of, read_updates
+
     limits = safety_limits()
     if not _looks_like_update_return(data, limits):
         return None
