@@ -50,6 +50,7 @@ from app.indicators.table import (
     STORED_COLUMNS,
     DashboardTable,
     IndicatorRow,
+    as_indicator_rows,
 )
 from app.models import (
     Agency,
@@ -269,7 +270,7 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
         sign_off=sign_off, periods_with_figures=[p for p, kept, _ in periods if kept])
     for row in found:
         row["calculated"] = RagResult(row["rag"], row["rag_reason"] or "")
-        table.rows[(row["indicator"], row["area"])] = IndicatorRow(**row)
+    table.rows = {(row.indicator, row.area): row for row in as_indicator_rows(found)}
     _add_peer_comparisons(table)
     apply_settings(table)
     return table
