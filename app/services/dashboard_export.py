@@ -221,10 +221,12 @@ class _Builder:
 
         if not periods:
             return
-        slugs = {indicator.id: slug for slug, indicator in self.table.indicators.items()}
-        indicator_ids = sorted({self.table.indicators[slug].id for slug, _ in pairs if slug in self.table.indicators})
+        indicators = self.table.indicators
+        slugs = {indicator.id: slug for slug, indicator in indicators.items()}
+        # Each indicator's id once (a model's attribute costs more than a dict's item), not once per pair.
+        indicator_ids = sorted({indicators[slug].id for slug in {slug for slug, _ in pairs} if slug in indicators})
         codes = {id_: code for code, id_ in self.table.area_ids.items()}
-        area_ids = sorted({self.table.area_ids[code] for _, code in pairs})
+        area_ids = sorted({self.table.area_ids[code] for code in {code for _, code in pairs}})
         query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
                         IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status, IndicatorFigure.message)
                  .where(IndicatorFigure.has_figure.is_(True), IndicatorFigure.indicator_id.in_(indicator_ids),
