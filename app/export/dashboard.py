@@ -34,7 +34,7 @@ from app.export.formats import (
     CHART_FONT, PRINTABLE_HEIGHT, Formats, chart_series, fit_row, lines_needed, print_layout, row_height,
     setup_print,
 )
-from app.export.xlsx import new_workbook
+from app.export.xlsx import close_workbook, new_workbook
 from app.indicators.rag import most_reds_first, rag_counts
 from app.vocabulary import NO_SAME_PERIOD, RAG_NAMES, SAME_PERIOD_LAST_YEAR, direction_text
 
@@ -95,7 +95,7 @@ def build_dashboard(data: DashboardData, target: str | IO[bytes]) -> None:
     _write_contents(
         _Sheet(workbook, contents, formats, data), data, [sheet.name for sheet in workbook.worksheets()[1:]]
     )
-    workbook.close()
+    close_workbook(workbook)
 
 
 def _format_time(moment: datetime) -> str:

@@ -31,3 +31,14 @@ def new_workbook(target: str | IO[bytes], **options) -> xlsxwriter.Workbook:
     import xlsxwriter
 
     return xlsxwriter.Workbook(target, {**options, **SAFE_OPTIONS})
+
+
+def close_workbook(workbook: xlsxwriter.Workbook) -> None:
+    """Write ``workbook`` out, then let its sheets go of it. Each sheet holds the workbook's
+    ``add_format`` (a bound method): a cycle, which leaves every cell object of the
+    workbook (36,000 for one county's dashboard) to Python's cycle collector, whose walk
+    at the end of the request cost 9 ms of its 0.34 s. Without the cycle they go as soon
+    as the workbook does. Nothing may be written to the workbook after this."""
+    workbook.close()
+    for sheet in workbook.worksheets():
+        sheet.workbook_add_format = None

@@ -8,7 +8,7 @@ load no pandas until a table is filled (issue 16: the app starts without pandas)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from app.indicators.model import AreaSpec, IndicatorSpec, RagResult
@@ -93,6 +93,41 @@ def kept_records(texts: Iterable[str]) -> list[dict]:
 
     decoded = json.loads("[" + ",".join(texts) + "]")
     return [dict(zip(KEPT_FIELDS, values)) if isinstance(values, list) else values for values in decoded]
+
+
+def as_indicator_rows(records: Iterable[dict]) -> list[IndicatorRow]:
+    """``IndicatorRow(**record)`` of each record (the engine's row, as kept or worked out,
+    with what the service adds: headline, several, calculated), made by giving each row
+    its attributes in one step: the dataclass's own ``__init__``, with its 40 parameters,
+    took 10 ms of a county's 3,200 rows (a county's page is 0.15 s), this 2 ms. A record's
+    keys are ``IndicatorRow`` fields; the fields it lacks take their defaults, a list
+    default a new list each (tests/unit/indicators/test_table.py checks the rows equal
+    ``IndicatorRow(**record)``'s)."""
+    defaults, factories = _row_defaults()
+    new = object.__new__
+    rows = []
+    for record in records:
+        row = new(IndicatorRow)
+        attributes = {**defaults, **record}
+        for name, factory in factories:
+            if name not in record:
+                attributes[name] = factory()
+        row.__dict__ = attributes
+        rows.append(row)
+    return rows
+
+
+_ROW_DEFAULTS: tuple[dict, list] | None = None
+
+
+def _row_defaults() -> tuple[dict, list]:
+    """(IndicatorRow's plain defaults by field, (field, default factory) pairs)."""
+    global _ROW_DEFAULTS
+    if _ROW_DEFAULTS is None:
+        _ROW_DEFAULTS = ({f.name: f.default for f in fields(IndicatorRow) if f.default is not MISSING},
+                         [(f.name, f.default_factory) for f in fields(IndicatorRow)
+                          if f.default_factory is not MISSING])
+    return _ROW_DEFAULTS
 
 
 @dataclass

@@ -50,6 +50,7 @@ from app.indicators.table import (
     STORED_COLUMNS,
     DashboardTable,
     IndicatorRow,
+    as_indicator_rows,
 )
 from app.models import (
     Agency,
@@ -269,7 +270,7 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
         sign_off=sign_off, periods_with_figures=[p for p, kept, _ in periods if kept])
     for row in found:
         row["calculated"] = RagResult(row["rag"], row["rag_reason"] or "")
-        table.rows[(row["indicator"], row["area"])] = IndicatorRow(**row)
+    table.rows = {(row.indicator, row.area): row for row in as_indicator_rows(found)}
     _add_peer_comparisons(table)
     apply_settings(table)
     return table
@@ -342,14 +343,16 @@ def apply_settings(table: PerformanceTable) -> None:
     """Apply the period's overrides and manual ratings, and attach commentary, to the rows."""
     settings = _current_settings(table.period_id) if table.period_id else {}
     comments = [by_key for by_key in _comments(table.period) if by_key]  # a period with none cannot apply
-    indicators, area_ids, rows = table.indicators, table.area_ids, table.rows
+    area_ids, rows = table.area_ids, table.rows
+    # Each indicator's id and method once, not once per row (a model's attribute costs more than a dict's item).
+    ids = {slug: indicator.id for slug, indicator in table.indicators.items()}
+    manual = {slug for slug, indicator in table.indicators.items() if indicator.rag_method == "manual"}
     for row in rows.values():
-        indicator = indicators[row.indicator]
-        key = (indicator.id, area_ids[row.area])
+        key = (ids[row.indicator], area_ids[row.area])
         setting = settings.get(key) if settings else None
         result = row.calculated
         row.setting = None
-        if setting is not None and (setting.kind == "override" or indicator.rag_method == "manual"):
+        if setting is not None and (setting.kind == "override" or row.indicator in manual):
             row.setting = setting
             if setting.kind == "manual":
                 result = RagResult(setting.rag, f"Rated {RAG_NAMES[setting.rag]} by a manager: {setting.reason}")

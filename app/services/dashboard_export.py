@@ -221,10 +221,12 @@ class _Builder:
 
         if not periods:
             return
-        slugs = {indicator.id: slug for slug, indicator in self.table.indicators.items()}
-        indicator_ids = sorted({self.table.indicators[slug].id for slug, _ in pairs if slug in self.table.indicators})
+        indicators = self.table.indicators
+        slugs = {indicator.id: slug for slug, indicator in indicators.items()}
+        # Each indicator's id once (a model's attribute costs more than a dict's item), not once per pair.
+        indicator_ids = sorted({indicators[slug].id for slug in {slug for slug, _ in pairs} if slug in indicators})
         codes = {id_: code for code, id_ in self.table.area_ids.items()}
-        area_ids = sorted({self.table.area_ids[code] for _, code in pairs})
+        area_ids = sorted({self.table.area_ids[code] for code in {code for _, code in pairs}})
         query = (select(IndicatorFigure.indicator_id, IndicatorFigure.area_id, IndicatorFigure.period_id,
                         IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status, IndicatorFigure.message)
                  .where(IndicatorFigure.has_figure.is_(True), IndicatorFigure.indicator_id.in_(indicator_ids),
@@ -236,15 +238,6 @@ class _Builder:
                 # As a frame read them: a float, or None for a missing (or NaN) value.
                 figures[key] = (None if value is None or value != value else float(value), flag, status, message)
         self._periods = {}
-
-    def figure(self, slug: str, area: str, key: str | None) -> dict | None:
-        """One figure read (value None when missing), or None if nothing is stored behind it."""
-        found = self._figures.get((slug, area, key))
-        if found is None:
-            return None
-        value, flag, status, message = found
-        return {"indicator": slug, "area": area, "period": key, "value": value, "flag": flag, "status": status,
-                "message": message}
 
     def periods_read(self, slug: str, area: str) -> list[str]:
         """The periods of the figures read of one indicator × area, oldest first."""
@@ -332,18 +325,20 @@ class _Builder:
                                        internal and comment is not None, rows))
         return blocks
 
-    def history(self, row: IndicatorRow) -> list[dict]:
+    def history(self, row: IndicatorRow) -> list[tuple[str, float, str | None]]:
         """The row's last 8 figures with a value, for periods of the same kind and length
-        as its latest, up to the dashboard's period: the sparkline's points."""
+        as its latest, up to the dashboard's period: the sparkline's points, each (period,
+        value, flag)."""
         (kind, months, _), end, slug, area = _shape(row.period), self.table.period.end, row.indicator, row.area
         figures = self._figures
         found = []
         for key in self.periods_read(slug, area):
             shape = _shape(key)
-            if (shape[0] == kind and shape[1] == months and shape[2] <= end
-                    and figures[(slug, area, key)][0] is not None):
-                found.append(key)
-        return [self.figure(slug, area, key) for key in found[-8:]]
+            if shape[0] == kind and shape[1] == months and shape[2] <= end:
+                value, flag, _, _ = figures[(slug, area, key)]
+                if value is not None:
+                    found.append((key, value, flag))
+        return found[-8:]
 
     def dashboard_row(self, row: IndicatorRow) -> DashboardRow:
         indicator = self.indicator(row)
@@ -352,14 +347,14 @@ class _Builder:
         latest_value = self.value(row.indicator, row.area, latest)
         latest_flag = _flag(row.latest_flag, row.aggregate_status, row.latest)
         received_note = None
-        if latest_value is None and history and period_of(history[-1]["period"]).end < period_of(latest).end:
+        if latest_value is None and history and period_of(history[-1][0]).end < period_of(latest).end:
             # Nothing for the row's own period (a total still incomplete, a figure not
             # released): the newest figure actually received, with its period, beats a
             # blank, and the reason says why it is not the row's period.
-            newest = history[-1]
-            received_note = (f"Latest figure received: {_label(newest['period'])}; "
+            newest, newest_value, newest_flag = history[-1]
+            received_note = (f"Latest figure received: {_label(newest)}; "
                              f"{_label(latest)} is {FLAGS[latest_flag][0] if latest_flag else 'not available'}.")
-            latest, latest_value, latest_flag = newest["period"], newest["value"], _flag(newest["flag"])
+            latest, latest_value, latest_flag = newest, newest_value, _flag(newest_flag)
             self.used.add((row.indicator, row.area, latest))
         reason = " ".join(part for part in (received_note, row.rag_reason, self.comment(row)) if part) or None
         numbered = self.table.specs[row.indicator].numerator is not None
@@ -372,8 +367,8 @@ class _Builder:
             significance=row.significance, peer_comparison=row.peer_comparison,
             district_rags=dict(row.strip), comparison=row.comparison, direction_basis=row.direction_basis,
             previous_numerator=self.numerator(row, previous), latest_numerator=self.numerator(row, latest),
-            history=[(_label(f["period"]), f["value"]) for f in history],
-            history_numerators=[self.numerator(row, f["period"]) for f in history] if numbered else None,
+            history=[(_label(key), value) for key, value, _ in history],
+            history_numerators=[self.numerator(row, key) for key, _, _ in history] if numbered else None,
         )
 
     def district_tables(self) -> tuple[list[DistrictTable], set[str]]:

@@ -239,30 +239,79 @@ def read_recent_figures(end, pairs: list[tuple[str, str]], limit: int,
     order they were worked out, as ``read_figures`` gives them. What a chart of a pair's
     last ``limit`` figures needs, read without the rest of its history."""
     names = names or _Names()
-    indicator_ids = sorted({names.indicator_id[i] for i, _ in pairs if i in names.indicator_id})
-    area_ids = sorted({names.area_id[a] for _, a in pairs if a in names.area_id})
-    if not indicator_ids or not area_ids:
+    wanted = {(names.indicator_id[i], names.area_id[a]) for i, a in pairs
+              if i in names.indicator_id and a in names.area_id}
+    if not wanted:
         return {}
+    indicator_ids, area_ids = sorted({i for i, _ in wanted}), sorted({a for _, a in wanted})
+    # Read first only the periods that can hold a pair's last ``limit`` figures of a kind
+    # when it has a figure for each (those ending on one of the kind's ``limit`` latest
+    # ends): an index look-up each, not a ranking of every pair's whole history (a
+    # county's charts: 3,200 figures of 16,000, 6 ms rather than 33 on SQLite). Anything
+    # older ranks after all of them, so only a pair with fewer than ``limit`` of a kind
+    # there is ranked further back, among the older periods of that kind alone.
+    shape = {id_: (kind, ends) for id_, kind, ends in db.session.execute(
+        select(Period.id, Period.kind, Period.end_date).where(Period.end_date <= end))}
+    ends_of: dict[str, set] = {}
+    for kind, ends in shape.values():
+        ends_of.setdefault(kind, set()).add(ends)
+    cutoff = {kind: sorted(ends, reverse=True)[:limit][-1] for kind, ends in ends_of.items()}
+    recent = sorted(id_ for id_, (kind, ends) in shape.items() if ends >= cutoff[kind])
+    # (figure id, indicator id, area id, period id, value, flag, status, message) by (indicator id, area id, kind)
+    groups: dict[tuple[int, int, str], list[tuple]] = {}
+    for row in _figures_in(indicator_ids, area_ids, recent):
+        if row[1:3] in wanted:
+            groups.setdefault((row[1], row[2], shape[row[3]][0]), []).append(row)
+    for rows in groups.values():
+        if len(rows) > limit:  # periods of a kind ending the same day: the ranking's order
+            rows.sort(key=lambda row: (shape[row[3]][1], row[0]), reverse=True)
+            del rows[limit:]
+    older = {kind for kind, ends in ends_of.items() if len(ends) > limit}
+    short = {(i, a, kind): limit - len(groups.get((i, a, kind), ())) for i, a in wanted for kind in older
+             if len(groups.get((i, a, kind), ())) < limit}
+    if short:
+        for row, rank in _ranked_before(end, cutoff, short):
+            if rank <= short.get((row[1], row[2], shape[row[3]][0]), 0):
+                groups.setdefault((row[1], row[2], shape[row[3]][0]), []).append(row)
+    found: dict[tuple[str, str], dict[str, tuple]] = {}
+    indicator, area, period = names.indicator, names.area, names.period
+    for _, i, a, p, value, flag, status, message in sorted(row for rows in groups.values() for row in rows):
+        found.setdefault((indicator[i], area[a]), {})[period[p]] = (value, flag, status, message)
+    return found
+
+
+def _figures_in(indicator_ids: list[int], area_ids: list[int], period_ids: list[int]) -> list[tuple]:
+    """The figures (``has_figure``) of these indicators, areas and periods: (figure id,
+    indicator id, area id, period id, value, flag, status, message)."""
+    if not period_ids:
+        return []
+    return fetch_tuples(select(IndicatorFigure.id, IndicatorFigure.indicator_id, IndicatorFigure.area_id,
+                               IndicatorFigure.period_id, IndicatorFigure.value, IndicatorFigure.flag,
+                               IndicatorFigure.status, IndicatorFigure.message)
+                        .where(IndicatorFigure.has_figure.is_(True), IndicatorFigure.indicator_id.in_(indicator_ids),
+                               IndicatorFigure.area_id.in_(area_ids), IndicatorFigure.period_id.in_(period_ids)))
+
+
+def _ranked_before(end, cutoff: dict[str, object], short: dict[tuple[int, int, str], int]) -> list[tuple]:
+    """For the (indicator id, area id, kind) groups of ``short`` (each with how many more
+    figures it wants), the figures of periods of that kind ending before the kind's
+    ``cutoff`` (and by ``end``), each with its rank in its group (1: the latest; ties on
+    the end, the latest worked out): as ``_figures_in``'s rows, up to the most any group wants."""
+    kinds = sorted({kind for _, _, kind in short})
     rank = func.row_number().over(
         partition_by=(IndicatorFigure.indicator_id, IndicatorFigure.area_id, Period.kind),
         order_by=(Period.end_date.desc(), IndicatorFigure.id.desc()))
+    before = or_(*(and_(Period.kind == kind, Period.end_date < cutoff[kind]) for kind in kinds))
     inner = (select(IndicatorFigure.id, IndicatorFigure.indicator_id, IndicatorFigure.area_id,
                     IndicatorFigure.period_id, IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
                     IndicatorFigure.message, rank.label("recent"))
              .join(Period, IndicatorFigure.period_id == Period.id)
-             .where(IndicatorFigure.has_figure.is_(True), Period.end_date <= end,
-                    IndicatorFigure.indicator_id.in_(indicator_ids), IndicatorFigure.area_id.in_(area_ids))
+             .where(IndicatorFigure.has_figure.is_(True), Period.end_date <= end, before,
+                    IndicatorFigure.indicator_id.in_(sorted({i for i, _, _ in short})),
+                    IndicatorFigure.area_id.in_(sorted({a for _, a, _ in short})))
              .subquery())
-    query = (select(inner.c.indicator_id, inner.c.area_id, inner.c.period_id, inner.c.value, inner.c.flag,
-                    inner.c.status, inner.c.message).where(inner.c.recent <= limit).order_by(inner.c.id))
-    wanted = set(pairs)
-    found: dict[tuple[str, str], dict[str, tuple]] = {}
-    indicator, area, period = names.indicator, names.area, names.period
-    for i, a, p, value, flag, status, message in db.session.connection().execute(query):
-        pair = (indicator[i], area[a])
-        if pair in wanted:
-            found.setdefault(pair, {})[period[p]] = (value, flag, status, message)
-    return found
+    query = select(*inner.c).where(inner.c.recent <= max(short.values()))
+    return [(tuple(row[:8]), row[8]) for row in fetch_tuples(query)]
 
 
 def with_ancestors(areas: list[AreaSpec], codes: Iterable[str]) -> set[str]:
