@@ -62,7 +62,7 @@ from app.definition import (
     slot_period,
 )
 from app.export.formats import fit_row
-from app.export.xlsx import new_workbook
+from app.export.xlsx import close_workbook, new_workbook
 from app.periods import PeriodSpec
 
 if TYPE_CHECKING:  # XlsxWriter loads when a workbook is written, not with the app (tests/functional/test_fast_start.py)
@@ -364,7 +364,7 @@ def build_blank_return(
         "comments": f"Return by {_long_date(due_date)}.",
         "created": generated_at,
     })
-    wb.close()
+    close_workbook(wb)
     return output.getvalue()
 
 

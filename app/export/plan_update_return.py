@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 
-from app.export.xlsx import new_workbook
+from app.export.xlsx import close_workbook, new_workbook
 from app.plans import MAX_TEXT, STATUSES
 from app.plans.update_return import COLUMNS, FIRST_ROW, FORMAT, HEADER_ROW, PROGRESS, RAG_NOW, SHEET, STATUS_NOW, \
     ReturnAction
@@ -95,5 +95,5 @@ def build_update_return(*, plan_id: int, plan_title: str, agency_slug: str, agen
     meta.protect()
     meta.very_hidden()
     instructions.activate()
-    wb.close()
+    close_workbook(wb)
     return buffer.getvalue()

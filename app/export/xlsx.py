@@ -34,7 +34,8 @@ def new_workbook(target: str | IO[bytes], **options) -> xlsxwriter.Workbook:
 
 
 def close_workbook(workbook: xlsxwriter.Workbook) -> None:
-    """Write ``workbook`` out, then let its sheets go of it. Each sheet holds the workbook's
+    """Write ``workbook`` out, then let its sheets go of it (every workbook we write is
+    closed this way). Each sheet holds the workbook's
     ``add_format`` (a bound method): a cycle, which leaves every cell object of the
     workbook (36,000 for one county's dashboard) to Python's cycle collector, whose walk
     at the end of the request cost 9 ms of its 0.34 s. Without the cycle they go as soon

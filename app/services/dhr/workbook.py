@@ -43,7 +43,7 @@ def dhr_sheets(today: date | None = None) -> list[SheetWriter]:
 def dhr_workbook_bytes(user, on: date | None = None) -> bytes:
     """A workbook of the DHR sheets alone (the DHR area's download)."""
     from app.export.formats import Formats
-    from app.export.xlsx import new_workbook
+    from app.export.xlsx import close_workbook, new_workbook
 
     writers = dhr_sheets_for(user, on)
     if not writers:
@@ -54,7 +54,7 @@ def dhr_workbook_bytes(user, on: date | None = None) -> bytes:
     formats = Formats(workbook)
     for write in writers:
         write(workbook, formats)
-    workbook.close()
+    close_workbook(workbook)
     return buffer.getvalue()
 
 
