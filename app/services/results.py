@@ -249,9 +249,13 @@ def read_recent_figures(end, pairs: list[tuple[str, str]], limit: int,
     # ends): an index look-up each, not a ranking of every pair's whole history (a
     # county's charts: 3,200 figures of 16,000, 6 ms rather than 33 on SQLite). Anything
     # older ranks after all of them, so only a pair with fewer than ``limit`` of a kind
-    # there is ranked further back, among the older periods of that kind alone.
+    # there is ranked further back, among the older periods of that kind alone. Only
+    # periods with figures count: each has its dashboard's rows kept (a figure is only
+    # worked out for a period something is stored for), while a period the schedule made
+    # for returns not yet in would move the window onto periods with nothing to show.
+    kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
     shape = {id_: (kind, ends) for id_, kind, ends in db.session.execute(
-        select(Period.id, Period.kind, Period.end_date).where(Period.end_date <= end))}
+        select(Period.id, Period.kind, Period.end_date).where(Period.end_date <= end, kept))}
     ends_of: dict[str, set] = {}
     for kind, ends in shape.values():
         ends_of.setdefault(kind, set()).add(ends)
