@@ -58,7 +58,6 @@ from app.models import (
     Commentary,
     DataValue,
     Indicator,
-    IndicatorResult,
     Outcome,
     OutcomeAssessment,
     PeerPosition,
@@ -100,19 +99,12 @@ def period_slug(spec_or_key) -> str:
     return key.replace("/", "-").replace(" ", "-")
 
 
-def _has_kept_rows():
-    """Whether a period's dashboard rows are kept (``app.services.results`` keeps a
-    period's rows while it has a current figure), through their index rather than by
-    reading every figure."""
-    return select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
-
-
 PERIOD_ORDER = (Period.end_date.desc(), Period.start_date.asc())  # latest end first, longest first on a tie
 
 
 def periods_with_figures() -> list[Period]:
     """Periods that have a current figure, latest end first (longest first on a tie)."""
-    return list(db.session.scalars(select(Period).where(_has_kept_rows()).order_by(*PERIOD_ORDER)))
+    return list(db.session.scalars(select(Period).where(results.period_has_kept_rows()).order_by(*PERIOD_ORDER)))
 
 
 def latest_period_with_figures() -> PeriodSpec | None:
@@ -240,7 +232,7 @@ def performance_table(period, *, area: str | None = None) -> PerformanceTable:
     area_ids = {a.code: a.id for a in stored_areas}
     # Every period in one read: this one's row and sign-off, those with figures (the
     # page's choice of period) and the keys the charts' figures are named by.
-    periods = db.session.execute(select(Period, _has_kept_rows(), PeriodSignOff)
+    periods = db.session.execute(select(Period, results.period_has_kept_rows(), PeriodSignOff)
                                  .outerjoin(PeriodSignOff, PeriodSignOff.period_id == Period.id)
                                  .order_by(*PERIOD_ORDER)).all()
     period_record, sign_off = next(((p, s) for p, _, s in periods if p.key == spec.key), (None, None))

@@ -231,6 +231,14 @@ def _refresh_figures(names: _Names, specs, areas, slugs: set[str], period_ids: l
     return fresh
 
 
+def period_has_kept_rows():
+    """Whether a period's dashboard rows are kept, as a clause on ``Period``: this module
+    keeps a period's rows while it has a current figure, so these are the periods with
+    figures, found through ``uq_indicator_result`` (period first) rather than by reading
+    any figure."""
+    return select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
+
+
 def read_recent_figures(end, pairs: list[tuple[str, str]], limit: int,
                         names: _Names | None = None) -> dict[tuple[str, str], dict[str, tuple]]:
     """For each (indicator, area) pair, the figures (``has_figure``) of its last ``limit``
@@ -253,9 +261,8 @@ def read_recent_figures(end, pairs: list[tuple[str, str]], limit: int,
     # periods with figures count: each has its dashboard's rows kept (a figure is only
     # worked out for a period something is stored for), while a period the schedule made
     # for returns not yet in would move the window onto periods with nothing to show.
-    kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
     shape = {id_: (kind, ends) for id_, kind, ends in db.session.execute(
-        select(Period.id, Period.kind, Period.end_date).where(Period.end_date <= end, kept))}
+        select(Period.id, Period.kind, Period.end_date).where(Period.end_date <= end, period_has_kept_rows()))}
     ends_of: dict[str, set] = {}
     for kind, ends in shape.values():
         ends_of.setdefault(kind, set()).add(ends)
@@ -310,7 +317,7 @@ def _ranked_before(end, cutoff: dict[str, object], short: dict[tuple[int, int, s
                     IndicatorFigure.period_id, IndicatorFigure.value, IndicatorFigure.flag, IndicatorFigure.status,
                     IndicatorFigure.message, rank.label("recent"))
              .join(Period, IndicatorFigure.period_id == Period.id)
-             .where(IndicatorFigure.has_figure.is_(True), Period.end_date <= end, before,
+             .where(IndicatorFigure.has_figure.is_(True), Period.end_date <= end, before, period_has_kept_rows(),
                     IndicatorFigure.indicator_id.in_(sorted({i for i, _, _ in short})),
                     IndicatorFigure.area_id.in_(sorted({a for _, a, _ in short})))
              .subquery())
@@ -520,7 +527,7 @@ def _latest_kept(names: _Names, ids: list[int], area_codes: set[str] | None,
     ``before``, which is then the floor."""
     board = db.session.execute(
         select(Period.id, Period.end_date).where(
-            Period.end_date < before, select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists())
+            Period.end_date < before, period_has_kept_rows())
         .order_by(Period.end_date.desc()).limit(1)).first()
     if board is None:
         return {}, before
@@ -707,8 +714,7 @@ def _periods_changed(changed: set[int], earliest_end) -> tuple[dict[int, Period]
     refresh has just brought up to date)."""
     periods = {p.id: p for p in db.session.scalars(select(Period).where(Period.end_date >= earliest_end))}
     kept = set(db.session.scalars(select(Period.id).where(
-        Period.end_date >= earliest_end,
-        select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists())))
+        Period.end_date >= earliest_end, period_has_kept_rows())))
     area_ids = sorted(db.session.scalars(select(Area.id)))
     still = set()
     for chunk in _chunks(sorted(changed)):
@@ -736,7 +742,7 @@ def _earlier_board(period: Period) -> Period | None:
     with rows (``strip_codes``). What moves is marked again (headline and several) or
     put right when copied (a direction gone stale)."""
     spec = period_of(period.key)
-    kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
+    kept = period_has_kept_rows()
     board = db.session.scalars(select(Period).where(Period.end_date < period.end_date, Period.kind == spec.kind, kept)
                                .order_by(Period.end_date.desc(), Period.start_date.desc()).limit(1)).first()
     if board is None:
@@ -764,11 +770,11 @@ def _copy_rows(board: Period, period: Period) -> None:
     more before ``period`` ends but not before ``board`` does (``rows.current_directions``).
     Those rows are found by their latest period's key in their JSON (a superset: each is
     then checked by its own ``period``)."""
+    from app.indicators.rows import DIRECTION_FIELDS, stale_after
     columns = [getattr(IndicatorResult, name) for name in RESULT_COPY_COLUMNS]
     db.session.execute(insert(IndicatorResult).from_select(
         ["period_id", *RESULT_COPY_COLUMNS],
         select(literal(period.id, Integer), *columns).where(IndicatorResult.period_id == board.id)))
-    from app.indicators.rows import DIRECTION_FIELDS, stale_after
     low, high = stale_after(period_of(board.key)), stale_after(period_of(period.key))
     stale = sorted(db.session.scalars(select(Period.key).where(Period.end_date > low, Period.end_date <= high)))
     for chunk in _chunks(stale, 50):
@@ -1109,7 +1115,7 @@ def same_latest_figures(spec: PeriodSpec) -> int | None:
     figure ``spec``'s dashboard would use; among those ending that day the engine's own
     tie-break picks the latest figure (``spec``'s kind, then the longest), and a kept
     dashboard of that kind, or else the longest, breaks ties the same way."""
-    kept = select(IndicatorResult.id).where(IndicatorResult.period_id == Period.id).exists()
+    kept = period_has_kept_rows()
     latest = select(func.max(Period.end_date)).where(Period.end_date <= spec.end, kept).scalar_subquery()
     tied = db.session.execute(select(Period.id, Period.kind, Period.start_date)  # one read, not one per day
                               .where(Period.end_date == latest, kept).order_by(Period.id)).all()
